@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the binaries FoSIP's tests drive for real (sipp, and the tools to isolate them), on Debian/Ubuntu.
+# Called by deploy/test.sh whenever one is missing; safe to run again.
+set -euo pipefail
+
+need=()
+command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: apt-get not found; install ${need[*]} by hand" >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

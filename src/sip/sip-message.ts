@@ -1,0 +1,270 @@
+/**
+ * The lossless SIP message model. Headers stay in arrival order with their raw bytes; the few headers the
+ * stack needs are parsed on first access and cached until a header changes. An unchanged message
+ * serializes to exactly the bytes it was parsed from (start line, headers, blank line and body).
+ */
+import { LIST_HEADERS, headerKey } from './header-names.js';
+import { splitList } from './lexer.js';
+import { type NameAddr, parseNameAddr } from './name-addr.js';
+import { SipHeader } from './sip-header.js';
+import { fail } from './sip-parse-error.js';
+import { type Uri, parseUri } from './sip-uri.js';
+import { type Via, parseVia } from './via.js';
+
+export interface CSeq {
+  seq: number;
+  readonly method: string;
+}
+
+const MAX_CSEQ = 2 ** 32 - 1;
+
+export abstract class SipMessage {
+  headers: SipHeader[];
+  body: Buffer;
+  version: string;
+  /** Line end after the start line and of the blank line: `\r\n`, or `\n` from lenient peers. */
+  startEol = '\r\n';
+  headEol = '\r\n';
+  /**
+   * A framing problem found while parsing a datagram (bad, negative, conflicting or too large
+   * Content-Length). The message is still usable for building the 400 that RFC 4475 §3.1.2.2 asks for.
+   */
+  framingFault: string | null = null;
+  private cache = new Map<string, unknown>();
+
+  constructor(version: string, headers: SipHeader[], body: Buffer) {
+    this.version = version;
+    this.headers = headers;
+    this.body = body;
+  }
+
+  abstract get startLine(): string;
+  abstract isRequest(): this is SipRequest;
+
+  isResponse(): this is SipResponse {
+    return !this.isRequest();
+  }
+
+  // ---- raw header access -------------------------------------------------------------------------
+
+  getHeaders(name: string): SipHeader[] {
+    const key = headerKey(name);
+    return this.headers.filter((h) => h.key === key);
+  }
+
+  /** First value of a header (the whole field value; not split at commas). */
+  header(name: string): string | undefined {
+    const key = headerKey(name);
+    for (const h of this.headers) if (h.key === key) return h.value;
+    return undefined;
+  }
+
+  hasHeader(name: string): boolean {
+    return this.header(name) !== undefined;
+  }
+
+  /** All values of a header, split at top-level commas for list headers (RFC 3261 §7.3.1). */
+  headerValues(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    for (const h of this.headers) {
+      if (h.key !== key) continue;
+      if (LIST_HEADERS.has(key)) out.push(...splitList(h.value));
+      else out.push(h.value);
+    }
+    return out;
+  }
+
+  /** Append a header, or insert it before all others of the same key with `first`. */
+  addHeader(name: string, value: string, first = false): void {
+    const h = SipHeader.create(name, value);
+    const at = first ? this.headers.findIndex((x) => x.key === h.key) : -1;
+    if (at >= 0) this.headers.splice(at, 0, h);
+    else this.headers.push(h);
+    this.cache.clear();
+  }
+
+  /** Replace every copy of a header with one field holding `value` (at the first copy's place). */
+  setHeader(name: string, value: string): void {
+    const key = headerKey(name);
+    const at = this.headers.findIndex((h) => h.key === key);
+    const h = SipHeader.create(name, value);
+    this.headers = this.headers.filter((x) => x.key !== key);
+    if (at >= 0) this.headers.splice(Math.min(at, this.headers.length), 0, h);
+    else this.headers.push(h);
+    this.cache.clear();
+  }
+
+  removeHeader(name: string): void {
+    const key = headerKey(name);
+    this.headers = this.headers.filter((h) => h.key !== key);
+    this.cache.clear();
+  }
+
+  /** Replace the body and keep Content-Length true. */
+  setBody(body: Buffer, contentType?: string): void {
+    this.body = body;
+    this.setHeader('Content-Length', String(body.length));
+    if (contentType !== undefined) this.setHeader('Content-Type', contentType);
+    else if (body.length === 0) this.removeHeader('Content-Type');
+  }
+
+  protected cached<T>(key: string, make: () => T): T {
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const v = make();
+    this.cache.set(key, v);
+    return v;
+  }
+
+  protected invalidate(): void {
+    this.cache.clear();
+  }
+
+  // ---- structured access (throws SipParseError when malformed) -----------------------------------
+
+  vias(): Via[] {
+    return this.cached('via', () => this.headerValues('via').map(parseVia));
+  }
+
+  topVia(): Via {
+    const v = this.vias()[0];
+    if (v === undefined) fail('header-value', 'missing Via');
+    return v;
+  }
+
+  from(): NameAddr {
+    return this.cached('from', () => parseNameAddr(this.single('from')));
+  }
+
+  to(): NameAddr {
+    return this.cached('to', () => parseNameAddr(this.single('to')));
+  }
+
+  callId(): string {
+    return this.cached('call-id', () => {
+      const v = this.single('call-id');
+      if (v.length === 0 || /\s/.test(v)) fail('header-value', 'invalid Call-ID');
+      return v;
+    });
+  }
+
+  cseq(): CSeq {
+    return this.cached('cseq', () => {
+      const m = /^([0-9]{1,10})\s+(\S+)$/.exec(this.single('cseq'));
+      const seq = m ? Number(m[1]) : NaN;
+      if (!m || !(seq <= MAX_CSEQ)) fail('header-value', 'invalid CSeq (number must be 0..2^32-1)');
+      return { seq, method: m[2] ?? '' };
+    });
+  }
+
+  /** Max-Forwards, or null when absent (RFC 2543 peers); 0..255 per RFC 3261 §20.22. */
+  maxForwards(): number | null {
+    return this.cached('max-forwards', () => {
+      const v = this.header('max-forwards');
+      if (v === undefined) return null;
+      if (!/^[0-9]{1,9}$/.test(v) || Number(v) > 255) fail('header-value', 'Max-Forwards must be 0..255');
+      return Number(v);
+    });
+  }
+
+  contacts(): NameAddr[] | '*' {
+    return this.cached('contact', () => {
+      const values = this.headerValues('contact');
+      if (values.length === 1 && values[0] === '*') return '*' as const;
+      return values.map(parseNameAddr);
+    });
+  }
+
+  routes(): NameAddr[] {
+    return this.cached('route', () => this.headerValues('route').map(parseNameAddr));
+  }
+
+  recordRoutes(): NameAddr[] {
+    return this.cached('record-route', () => this.headerValues('record-route').map(parseNameAddr));
+  }
+
+  /** Option tags of Require/Supported/Proxy-Require/Unsupported, or method names of Allow. */
+  tokens(name: string): string[] {
+    return this.headers.some((h) => h.key === headerKey(name)) ? this.headerValues(name) : [];
+  }
+
+  contentType(): string | undefined {
+    return this.header('content-type');
+  }
+
+  private single(key: string): string {
+    const v = this.header(key);
+    if (v === undefined) fail('header-value', `missing ${key} header`);
+    return v;
+  }
+
+  // ---- serialization -----------------------------------------------------------------------------
+
+  serialize(): Buffer {
+    let head = this.startLine + this.startEol;
+    for (const h of this.headers) head += h.raw + h.eol;
+    head += this.headEol;
+    const headLen = Buffer.byteLength(head, 'latin1');
+    const out = Buffer.allocUnsafe(headLen + this.body.length);
+    out.write(head, 0, headLen, 'latin1');
+    this.body.copy(out, headLen);
+    return out;
+  }
+}
+
+export class SipRequest extends SipMessage {
+  readonly method: string;
+  private uriText: string;
+  private rawStartLine: string | null;
+
+  constructor(method: string, uri: string, version: string, headers: SipHeader[], body: Buffer, raw?: string) {
+    super(version, headers, body);
+    this.method = method;
+    this.uriText = uri;
+    this.rawStartLine = raw ?? null;
+  }
+
+  get startLine(): string {
+    return this.rawStartLine ?? `${this.method} ${this.uriText} ${this.version}`;
+  }
+
+  isRequest(): this is SipRequest {
+    return true;
+  }
+
+  /** The Request-URI as written. */
+  get requestUri(): string {
+    return this.uriText;
+  }
+
+  set requestUri(uri: string) {
+    this.uriText = uri;
+    this.rawStartLine = null;
+    this.invalidate();
+  }
+
+  uri(): Uri {
+    return this.cached('ruri', () => parseUri(this.uriText));
+  }
+}
+
+export class SipResponse extends SipMessage {
+  readonly status: number;
+  readonly reason: string;
+  private rawStartLine: string | null;
+
+  constructor(status: number, reason: string, version: string, headers: SipHeader[], body: Buffer, raw?: string) {
+    super(version, headers, body);
+    this.status = status;
+    this.reason = reason;
+    this.rawStartLine = raw ?? null;
+  }
+
+  get startLine(): string {
+    return this.rawStartLine ?? `${this.version} ${this.status} ${this.reason}`;
+  }
+
+  isRequest(): this is SipRequest {
+    return false;
+  }
+}
