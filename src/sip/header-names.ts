@@ -7,8 +7,16 @@ const COMPACT: Record<string, string> = {
   x: 'session-expires', y: 'identity',
 };
 
+/** The usual spellings, answered with interned constants so later key comparisons are cheap. */
+const COMMON = [
+  'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Content-Type', 'Content-Length',
+  'Route', 'Record-Route', 'Allow', 'Supported', 'Require', 'User-Agent', 'Expires', 'Session-Expires',
+];
+const COMMON_KEYS = COMMON.map((n) => n.toLowerCase());
+
 /** Canonical key of a header name as written: lower case, compact form expanded. */
 export function headerKey(name: string): string {
+  for (let i = 0; i < COMMON.length; i++) if (COMMON[i] === name) return COMMON_KEYS[i] ?? name;
   const lower = name.toLowerCase();
   return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
 }

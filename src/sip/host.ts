@@ -1,8 +1,40 @@
 /** Host and port syntax shared by URIs and Via (RFC 3261 §25.1, RFC 5118, RFC 5954 for IPv6). */
-import { isIP, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { fail } from './sip-parse-error.js';
 
 export type HostKind = 'ipv4' | 'ipv6' | 'name';
+
+const HOSTNAME = /^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.?$/;
+
+/** Dotted quad, each part 0..255 with no more than three digits. */
+export function isIPv4(s: string): boolean {
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
+}
+
+function isDigitsAndDots(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 46 && (c < 48 || c > 57)) return false;
+  }
+  return true;
+}
 
 /** Classify a host as written (IPv6 in brackets); throws SipParseError if it is none of the three. */
 export function hostKind(host: string): HostKind {
@@ -13,11 +45,9 @@ export function hostKind(host: string): HostKind {
     }
     return 'ipv6';
   }
-  if (/^[0-9.]+$/.test(host)) {
-    if (isIP(host) !== 4) fail('uri', `invalid IPv4 address ${host}`);
-    return 'ipv4';
-  }
-  if (!/^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.?$/.test(host)) {
+  if (isIPv4(host)) return 'ipv4';
+  if (isDigitsAndDots(host)) fail('uri', `invalid IPv4 address ${host}`);
+  if (!HOSTNAME.test(host)) {
     fail('uri', `invalid host name ${host}`);
   }
   return 'name';
@@ -25,9 +55,13 @@ export function hostKind(host: string): HostKind {
 
 /** A port as written after a colon: 1*DIGIT in 0..65535. */
 export function parsePort(text: string): number {
-  if (!/^[0-9]{1,5}$/.test(text)) fail('uri', `invalid port ${text}`);
-  const port = Number(text);
-  if (port > 65535) fail('uri', `port out of range ${text}`);
+  let port = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57 || i >= 5) fail('uri', `invalid port ${text}`);
+    port = port * 10 + (c - 48);
+  }
+  if (text.length === 0 || port > 65535) fail('uri', `invalid port ${text}`);
   return port;
 }
 

@@ -71,13 +71,25 @@ export interface Param {
   value: string | null;
 }
 
+/** ASCII case-insensitive equality without allocating (names are tokens, so ASCII is enough). */
+export function equalsIgnoreCase(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x >= 65 && x <= 90) x += 32;
+    if (y >= 65 && y <= 90) y += 32;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
 /** An ordered parameter list; names compare case-insensitively (RFC 3261 §19.1.4). */
 export class ParamList {
   constructor(readonly items: Param[] = []) {}
 
   get(name: string): string | null | undefined {
-    const key = name.toLowerCase();
-    for (const p of this.items) if (p.name.toLowerCase() === key) return p.value;
+    for (const p of this.items) if (p.name === name || equalsIgnoreCase(p.name, name)) return p.value;
     return undefined;
   }
 
@@ -86,15 +98,13 @@ export class ParamList {
   }
 
   set(name: string, value: string | null): void {
-    const key = name.toLowerCase();
-    const found = this.items.find((p) => p.name.toLowerCase() === key);
+    const found = this.items.find((p) => equalsIgnoreCase(p.name, name));
     if (found) found.value = value;
     else this.items.push({ name, value });
   }
 
   delete(name: string): void {
-    const key = name.toLowerCase();
-    const i = this.items.findIndex((p) => p.name.toLowerCase() === key);
+    const i = this.items.findIndex((p) => equalsIgnoreCase(p.name, name));
     if (i >= 0) this.items.splice(i, 1);
   }
 

@@ -3,9 +3,9 @@
  * maps to one character and back (UTF-8, NUL and other bytes survive). Only framing is decided here; header
  * values are parsed on demand by the message. Throws nothing but SipParseError.
  */
-import { isToken } from './lexer.js';
+import { isToken, isTokenChar } from './lexer.js';
 import { SipHeader } from './sip-header.js';
-import { type SipMessage, SipRequest, SipResponse } from './sip-message.js';
+import { EMPTY_BODY, type SipMessage, SipRequest, SipResponse } from './sip-message.js';
 import { fail } from './sip-parse-error.js';
 
 export interface ParseOptions {
@@ -29,10 +29,11 @@ export function skipLeadingCrlf(buf: Buffer, from = 0): number {
 /** Where the header section ends: the index of the blank line and the length of its terminator. */
 export function findHeadEnd(buf: Buffer, from: number): { at: number; sep: number } | null {
   const crlf = buf.indexOf(CRLFCRLF, from);
+  // A bare-LF blank line before it (lenient peers) is found by the header-line scan; look for one here
+  // only when there is no CRLF blank line at all.
+  if (crlf >= 0) return { at: crlf, sep: 4 };
   const lf = buf.indexOf(LFLF, from);
-  if (crlf < 0 && lf < 0) return null;
-  if (lf < 0 || (crlf >= 0 && crlf < lf)) return { at: crlf, sep: 4 };
-  return { at: lf, sep: 2 };
+  return lf < 0 ? null : { at: lf, sep: 2 };
 }
 
 export function parseMessage(buf: Buffer, opts: ParseOptions = {}): SipMessage {
@@ -44,11 +45,13 @@ export function parseMessage(buf: Buffer, opts: ParseOptions = {}): SipMessage {
   if (lineEnd < 0) fail('start-line', 'missing start line');
   const startEol = head.charCodeAt(lineEnd - 1) === 13 ? '\r\n' : '\n';
   const startLine = head.slice(0, lineEnd - startEol.length + 1);
-  const headers = parseHeaderLines(head, lineEnd + 1);
-  const bodyStart = end.at + end.sep;
+  const headers: SipHeader[] = [];
+  const blank = parseHeaderLines(head, lineEnd + 1, headers);
+  // a blank line inside `head` means bare-LF framing ended the headers earlier
+  const bodyStart = blank < 0 ? end.at + end.sep : start + blank;
   const msg = makeMessage(startLine, headers);
   msg.startEol = startEol;
-  msg.headEol = end.sep === 4 ? '\r\n' : '\n';
+  msg.headEol = blank < 0 ? (end.sep === 4 ? '\r\n' : '\n') : head.charCodeAt(blank - 2) === 13 ? '\r\n' : '\n';
   frameBody(msg, buf, bodyStart, opts.stream === true);
   return msg;
 }
@@ -58,7 +61,7 @@ function makeMessage(line: string, headers: SipHeader[]): SipMessage {
   if (line.startsWith('SIP/')) {
     const m = /^(SIP\/[0-9]+\.[0-9]+) ([1-6][0-9]{2}) ([^\r\n]*)$/.exec(line);
     if (!m) fail('start-line', 'malformed Status-Line');
-    return new SipResponse(Number(m[2]), m[3] ?? '', m[1] ?? '', headers, Buffer.alloc(0), line);
+    return new SipResponse(Number(m[2]), m[3] ?? '', m[1] ?? '', headers, EMPTY_BODY, line);
   }
   const sp = line.indexOf(' ');
   const method = sp < 0 ? line : line.slice(0, sp);
@@ -66,44 +69,55 @@ function makeMessage(line: string, headers: SipHeader[]): SipMessage {
   const last = line.lastIndexOf(' ');
   const version = last > sp ? line.slice(last + 1) : '';
   const uri = last > sp ? line.slice(sp + 1, last) : line.slice(sp + 1);
-  return new SipRequest(method, uri, version, headers, Buffer.alloc(0), line);
+  return new SipRequest(method, uri, version, headers, EMPTY_BODY, line);
 }
 
-/** Split the header block into fields; a line starting with SP/HT continues the previous field. */
-function parseHeaderLines(head: string, from: number): SipHeader[] {
-  const headers: SipHeader[] = [];
+/**
+ * Split the header block into fields in one pass: name, optional SP/HT, colon, then to the line end,
+ * extended over continuation lines (a line starting with SP/HT continues the field, RFC 3261 §7.3.1).
+ * Returns -1, or the offset just past an early blank line (bare-LF framing: the body starts there).
+ */
+function parseHeaderLines(head: string, from: number, headers: SipHeader[]): number {
+  const n = head.length;
   let i = from;
-  while (i < head.length) {
-    let j = head.indexOf('\n', i);
-    if (j < 0) j = head.length;
-    // extend over continuation lines (RFC 3261 §7.3.1 folding)
-    while (j + 1 < head.length && (head.charCodeAt(j + 1) === 32 || head.charCodeAt(j + 1) === 9)) {
-      const next = head.indexOf('\n', j + 1);
-      j = next < 0 ? head.length : next;
+  while (i < n) {
+    const first = head.charCodeAt(i);
+    if (first === 10) return i + 1;
+    if (first === 13 && head.charCodeAt(i + 1) === 10) return i + 2;
+    let k = i;
+    while (k < n && isTokenChar(head.charCodeAt(k))) k++;
+    const nameEnd = k;
+    while (k < n && (head.charCodeAt(k) === 32 || head.charCodeAt(k) === 9)) k++;
+    if (nameEnd === i || head.charCodeAt(k) !== 58) fail('header-line', 'header line without a token name and colon');
+    let j = head.indexOf('\n', k);
+    while (j >= 0 && j + 1 < n && (head.charCodeAt(j + 1) === 32 || head.charCodeAt(j + 1) === 9)) {
+      j = head.indexOf('\n', j + 1);
     }
-    const eol = j < head.length && head.charCodeAt(j - 1) === 13 ? '\r\n' : '\n';
-    const raw = head.slice(i, j < head.length ? j - eol.length + 1 : j);
-    const colon = raw.indexOf(':');
-    if (colon <= 0) fail('header-line', 'header line without a name and colon');
-    const name = raw.slice(0, colon).replace(/[ \t]+$/, '');
-    if (!isToken(name)) fail('header-line', `invalid header name "${name}"`);
-    headers.push(new SipHeader(name, raw, colon + 1, eol));
+    if (j < 0) j = n;
+    const crlf = head.charCodeAt(j - 1) === 13;
+    const raw = head.slice(i, crlf ? j - 1 : j);
+    headers.push(new SipHeader(head.slice(i, nameEnd), raw, k + 1 - i, crlf ? '\r\n' : '\n'));
     i = j + 1;
   }
-  return headers;
+  return -1;
 }
 
 /** Decide the body by Content-Length (RFC 3261 §18.3, §20.14) and record framing faults. */
 function frameBody(msg: SipMessage, buf: Buffer, bodyStart: number, stream: boolean): void {
-  const lengths = msg.getHeaders('content-length').map((h) => h.value);
+  let first: string | null = null;
+  let conflict = false;
+  for (const h of msg.headers) {
+    if (h.key !== 'content-length') continue;
+    if (first === null) first = h.value;
+    else if (h.value !== first) conflict = true;
+  }
   const available = buf.length - bodyStart;
-  if (lengths.length === 0) {
+  if (first === null) {
     if (stream) fail('content-length', 'Content-Length is required on stream transports');
     msg.body = buf.subarray(bodyStart);
     return;
   }
-  const first = lengths[0] ?? '';
-  if (lengths.some((v) => v !== first)) {
+  if (conflict) {
     msg.framingFault = 'conflicting Content-Length headers';
   } else if (!/^[0-9]{1,10}$/.test(first)) {
     msg.framingFault = `invalid Content-Length "${first}"`;

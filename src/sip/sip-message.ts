@@ -4,7 +4,7 @@
  * serializes to exactly the bytes it was parsed from (start line, headers, blank line and body).
  */
 import { LIST_HEADERS, headerKey } from './header-names.js';
-import { splitList } from './lexer.js';
+import { isToken, isWs, splitList } from './lexer.js';
 import { type NameAddr, parseNameAddr } from './name-addr.js';
 import { SipHeader } from './sip-header.js';
 import { fail } from './sip-parse-error.js';
@@ -18,6 +18,36 @@ export interface CSeq {
 
 const MAX_CSEQ = 2 ** 32 - 1;
 
+/** `1*DIGIT LWS Method` with the number in 0..2^32-1 (RFC 3261 §20.16, RFC 4475 §3.1.2.4). */
+function parseCSeq(v: string): CSeq {
+  let i = 0;
+  let seq = 0;
+  while (i < v.length && v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57 && i < 11) seq = seq * 10 + v.charCodeAt(i++) - 48;
+  const sp = i;
+  while (i < v.length && isWs(v.charCodeAt(i))) i++;
+  const method = v.slice(i);
+  if (sp === 0 || i === sp || seq > MAX_CSEQ || !isToken(method)) {
+    fail('header-value', 'invalid CSeq (number must be 0..2^32-1, then a method)');
+  }
+  return { seq, method };
+}
+
+/** One fixed shape for the parsed-header cache, so property access stays monomorphic. */
+class ParsedCache {
+  via: Via[] | undefined = undefined;
+  from: NameAddr | undefined = undefined;
+  to: NameAddr | undefined = undefined;
+  callId: string | undefined = undefined;
+  cseq: CSeq | undefined = undefined;
+  maxForwards: number | null | undefined = undefined;
+  contacts: NameAddr[] | '*' | undefined = undefined;
+  routes: NameAddr[] | undefined = undefined;
+  recordRoutes: NameAddr[] | undefined = undefined;
+  ruri: Uri | undefined = undefined;
+}
+
+export const EMPTY_BODY = Buffer.alloc(0);
+
 export abstract class SipMessage {
   headers: SipHeader[];
   body: Buffer;
@@ -30,7 +60,8 @@ export abstract class SipMessage {
    * Content-Length). The message is still usable for building the 400 that RFC 4475 §3.1.2.2 asks for.
    */
   framingFault: string | null = null;
-  private cache = new Map<string, unknown>();
+  /** Parsed core headers, filled on first access and dropped whenever a header changes. */
+  protected cache = new ParsedCache();
 
   constructor(version: string, headers: SipHeader[], body: Buffer) {
     this.version = version;
@@ -69,8 +100,9 @@ export abstract class SipMessage {
     const out: string[] = [];
     for (const h of this.headers) {
       if (h.key !== key) continue;
-      if (LIST_HEADERS.has(key)) out.push(...splitList(h.value));
-      else out.push(h.value);
+      const v = h.value;
+      if (LIST_HEADERS.has(key) && (v.includes(',') || v.length === 0)) out.push(...splitList(v));
+      else out.push(v);
     }
     return out;
   }
@@ -81,7 +113,7 @@ export abstract class SipMessage {
     const at = first ? this.headers.findIndex((x) => x.key === h.key) : -1;
     if (at >= 0) this.headers.splice(at, 0, h);
     else this.headers.push(h);
-    this.cache.clear();
+    this.invalidate();
   }
 
   /** Replace every copy of a header with one field holding `value` (at the first copy's place). */
@@ -92,13 +124,13 @@ export abstract class SipMessage {
     this.headers = this.headers.filter((x) => x.key !== key);
     if (at >= 0) this.headers.splice(Math.min(at, this.headers.length), 0, h);
     else this.headers.push(h);
-    this.cache.clear();
+    this.invalidate();
   }
 
   removeHeader(name: string): void {
     const key = headerKey(name);
     this.headers = this.headers.filter((h) => h.key !== key);
-    this.cache.clear();
+    this.invalidate();
   }
 
   /** Replace the body and keep Content-Length true. */
@@ -109,21 +141,14 @@ export abstract class SipMessage {
     else if (body.length === 0) this.removeHeader('Content-Type');
   }
 
-  protected cached<T>(key: string, make: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
-    const v = make();
-    this.cache.set(key, v);
-    return v;
-  }
-
   protected invalidate(): void {
-    this.cache.clear();
+    this.cache = new ParsedCache();
   }
 
   // ---- structured access (throws SipParseError when malformed) -----------------------------------
 
   vias(): Via[] {
-    return this.cached('via', () => this.headerValues('via').map(parseVia));
+    return (this.cache.via ??= this.headerValues('via').map(parseVia));
   }
 
   topVia(): Via {
@@ -133,54 +158,55 @@ export abstract class SipMessage {
   }
 
   from(): NameAddr {
-    return this.cached('from', () => parseNameAddr(this.single('from')));
+    return (this.cache.from ??= parseNameAddr(this.single('from')));
   }
 
   to(): NameAddr {
-    return this.cached('to', () => parseNameAddr(this.single('to')));
+    return (this.cache.to ??= parseNameAddr(this.single('to')));
   }
 
   callId(): string {
-    return this.cached('call-id', () => {
+    if (this.cache.callId === undefined) {
       const v = this.single('call-id');
       if (v.length === 0 || /\s/.test(v)) fail('header-value', 'invalid Call-ID');
-      return v;
-    });
+      this.cache.callId = v;
+    }
+    return this.cache.callId;
   }
 
   cseq(): CSeq {
-    return this.cached('cseq', () => {
-      const m = /^([0-9]{1,10})\s+(\S+)$/.exec(this.single('cseq'));
-      const seq = m ? Number(m[1]) : NaN;
-      if (!m || !(seq <= MAX_CSEQ)) fail('header-value', 'invalid CSeq (number must be 0..2^32-1)');
-      return { seq, method: m[2] ?? '' };
-    });
+    if (this.cache.cseq === undefined) {
+      this.cache.cseq = parseCSeq(this.single('cseq'));
+    }
+    return this.cache.cseq;
   }
 
   /** Max-Forwards, or null when absent (RFC 2543 peers); 0..255 per RFC 3261 §20.22. */
   maxForwards(): number | null {
-    return this.cached('max-forwards', () => {
+    if (this.cache.maxForwards === undefined) {
       const v = this.header('max-forwards');
-      if (v === undefined) return null;
-      if (!/^[0-9]{1,9}$/.test(v) || Number(v) > 255) fail('header-value', 'Max-Forwards must be 0..255');
-      return Number(v);
-    });
+      if (v !== undefined && (!/^[0-9]{1,9}$/.test(v) || Number(v) > 255)) {
+        fail('header-value', 'Max-Forwards must be 0..255');
+      }
+      this.cache.maxForwards = v === undefined ? null : Number(v);
+    }
+    return this.cache.maxForwards;
   }
 
   contacts(): NameAddr[] | '*' {
-    return this.cached('contact', () => {
+    if (this.cache.contacts === undefined) {
       const values = this.headerValues('contact');
-      if (values.length === 1 && values[0] === '*') return '*' as const;
-      return values.map(parseNameAddr);
-    });
+      this.cache.contacts = values.length === 1 && values[0] === '*' ? '*' : values.map(parseNameAddr);
+    }
+    return this.cache.contacts;
   }
 
   routes(): NameAddr[] {
-    return this.cached('route', () => this.headerValues('route').map(parseNameAddr));
+    return (this.cache.routes ??= this.headerValues('route').map(parseNameAddr));
   }
 
   recordRoutes(): NameAddr[] {
-    return this.cached('record-route', () => this.headerValues('record-route').map(parseNameAddr));
+    return (this.cache.recordRoutes ??= this.headerValues('record-route').map(parseNameAddr));
   }
 
   /** Option tags of Require/Supported/Proxy-Require/Unsupported, or method names of Allow. */
@@ -244,7 +270,7 @@ export class SipRequest extends SipMessage {
   }
 
   uri(): Uri {
-    return this.cached('ruri', () => parseUri(this.uriText));
+    return (this.cache.ruri ??= parseUri(this.uriText));
   }
 }
 

@@ -3,7 +3,7 @@
  * unchanged URI is written back byte for byte; `formatUri` rebuilds the text after a change.
  */
 import { splitHostPort } from './host.js';
-import { ParamList, type Param } from './lexer.js';
+import { ParamList, type Param, equalsIgnoreCase } from './lexer.js';
 import { fail } from './sip-parse-error.js';
 
 export interface SipUri {
@@ -42,20 +42,43 @@ export function isTelUri(u: Uri): u is TelUri {
   return u.scheme === 'tel';
 }
 
-// unreserved = alphanum / mark; user-unreserved and password chars per §25.1; `%` is checked separately.
-const USER_CHARS = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$/;
-const PASSWORD_CHARS = /^[A-Za-z0-9\-_.!~*'()&=+$,%]*$/;
-const PARAM_CHARS = /^[A-Za-z0-9\-_.!~*'()[\]/:&+$%]+$/;
-const HEADERS_CHARS = /^[A-Za-z0-9\-_.!~*'()[\]/?:+$%=&]+$/;
-const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+// Character classes of RFC 3261 §25.1 as bit masks over one table: unreserved = alphanum / mark, plus
+// user-unreserved, password, param-unreserved and hnv-unreserved characters; `%` must start an escape.
+const USER = 1;
+const PASSWORD = 2;
+const PARAM = 4;
+const HEADERS = 8;
+const CLASS = new Uint8Array(128);
+function allow(chars: string, mask: number): void {
+  for (const ch of chars) CLASS[ch.charCodeAt(0)] = (CLASS[ch.charCodeAt(0)] ?? 0) | mask;
+}
+const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+allow(ALNUM + "-_.!~*'()%", USER | PASSWORD | PARAM | HEADERS);
+allow('&=+$,;?/', USER);
+allow('&=+$,', PASSWORD);
+allow('[]/:&+$', PARAM);
+allow('[]/?:+$=&', HEADERS);
 
-function checkChars(text: string, chars: RegExp, what: string): void {
-  if (!chars.test(text) || BAD_ESCAPE.test(text)) fail('uri', `invalid character in URI ${what}`);
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function checkChars(text: string, mask: number, what: string, from = 0, to = text.length): void {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || ((CLASS[c] ?? 0) & mask) === 0) fail('uri', `invalid character in URI ${what}`);
+    if (c === 37 && !(isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2)))) {
+      fail('uri', `invalid % escape in URI ${what}`);
+    }
+  }
 }
 
 export function parseUri(text: string): Uri {
   const colon = text.indexOf(':');
   if (colon <= 0) fail('uri', 'URI has no scheme');
+  // the common schemes without allocating; others are lower-cased and checked below
+  if (colon === 3 && equalsIgnoreCase(text.slice(0, 3), 'sip')) return parseSipUri(text, 'sip', 4);
+  if (colon === 4 && equalsIgnoreCase(text.slice(0, 4), 'sips')) return parseSipUri(text, 'sips', 5);
   const scheme = text.slice(0, colon).toLowerCase();
   if (!/^[a-z][a-z0-9+\-.]*$/.test(scheme)) fail('uri', 'invalid URI scheme');
   if (scheme === 'sip' || scheme === 'sips') return parseSipUri(text, scheme, colon + 1);
@@ -78,8 +101,8 @@ function parseSipUri(raw: string, scheme: 'sip' | 'sips', start: number): SipUri
     user = pc < 0 ? userinfo : userinfo.slice(0, pc);
     password = pc < 0 ? null : userinfo.slice(pc + 1);
     if (user.length === 0) fail('uri', 'empty user part');
-    checkChars(user, USER_CHARS, 'user part');
-    if (password !== null) checkChars(password, PASSWORD_CHARS, 'password');
+    checkChars(user, USER, 'user part');
+    if (password !== null) checkChars(password, PASSWORD, 'password');
     i = at + 1;
   }
   const hq = at >= 0 ? raw.indexOf('?', at) : q;
@@ -91,21 +114,31 @@ function parseSipUri(raw: string, scheme: 'sip' | 'sips', start: number): SipUri
   let headers: string | null = null;
   if (hq >= 0) {
     headers = raw.slice(hq + 1);
-    checkChars(headers, HEADERS_CHARS, 'headers');
+    checkChars(headers, HEADERS, 'headers');
+    if (headers.length === 0) fail('uri', 'empty URI headers');
   }
   return { scheme, raw, user, password, host, port, params, headers };
 }
 
+/** `;name[=value]` URI parameters; `text` is empty or starts with `;`. */
 function parseUriParams(text: string): ParamList {
   const items: Param[] = [];
-  if (text.length === 0) return new ParamList(items);
-  for (const part of text.slice(1).split(';')) {
-    const eq = part.indexOf('=');
-    const name = eq < 0 ? part : part.slice(0, eq);
-    const value = eq < 0 ? null : part.slice(eq + 1);
-    checkChars(name, PARAM_CHARS, 'parameter');
-    if (value !== null) checkChars(value, PARAM_CHARS, 'parameter value');
+  let i = 1;
+  while (i <= text.length && text.length > 0) {
+    let end = text.indexOf(';', i);
+    if (end < 0) end = text.length;
+    const eq = text.indexOf('=', i);
+    const nameEnd = eq >= 0 && eq < end ? eq : end;
+    if (nameEnd === i) fail('uri', 'empty URI parameter');
+    checkChars(text, PARAM, 'parameter', i, nameEnd);
+    const name = text.slice(i, nameEnd);
+    let value: string | null = null;
+    if (nameEnd < end) {
+      checkChars(text, PARAM, 'parameter value', nameEnd + 1, end);
+      value = text.slice(nameEnd + 1, end);
+    }
     items.push({ name, value });
+    i = end + 1;
   }
   return new ParamList(items);
 }

@@ -17,6 +17,10 @@ export interface Via {
 /** RFC 3261 §8.1.1.7: branches of compliant elements start with this cookie. */
 export const MAGIC_COOKIE = 'z9hG4bK';
 
+function isHostChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+}
+
 function token(s: string, i: number): number {
   while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
   return i;
@@ -30,7 +34,7 @@ function slash(s: string, i: number): number {
 
 /** Parse one Via element (one value of a comma list). */
 export function parseVia(value: string): Via {
-  const s = value.trim();
+  const s = value;
   let i = token(s, 0);
   const protocol = s.slice(0, i);
   const vStart = slash(s, i);
@@ -38,7 +42,8 @@ export function parseVia(value: string): Via {
   const version = s.slice(vStart, i);
   const tStart = slash(s, i);
   i = token(s, tStart);
-  const transport = s.slice(tStart, i).toUpperCase();
+  const written = s.slice(tStart, i);
+  const transport = written === 'UDP' || written === 'TCP' || written === 'TLS' ? written : written.toUpperCase();
   if (protocol.length === 0 || version.length === 0 || transport.length === 0) {
     fail('header-value', 'Via sent-protocol is incomplete');
   }
@@ -50,7 +55,7 @@ export function parseVia(value: string): Via {
     if (close < 0) fail('header-value', 'unterminated IPv6 reference in Via');
     i = close + 1;
   } else {
-    while (i < s.length && /[A-Za-z0-9.-]/.test(s.charAt(i))) i++;
+    while (i < s.length && isHostChar(s.charCodeAt(i))) i++;
   }
   const host = s.slice(hostStart, i);
   hostKind(host);
