@@ -1,7 +1,78 @@
-/** The `fosip` command line (commander). */
-import { Command } from 'commander';
+/** The `fosip` command line (commander): `start` and `check-config`. */
+import { Command, Option } from 'commander';
+import { LOG_LEVELS, type SettingsOverrides, resolveSettings } from '../config/settings.js';
+import { SbcError, formatProblems } from '../errors.js';
+import { parseListenSpec } from '../transport/listen-spec.js';
+
+interface CommonFlags {
+  configDir?: string;
+  listen?: string[];
+  admin?: string;
+  hostname?: string;
+  logLevel?: string;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function overrides(flags: CommonFlags): SettingsOverrides {
+  return { configDir: flags.configDir, listen: flags.listen, admin: flags.admin, hostname: flags.hostname, logLevel: flags.logLevel };
+}
+
+function reportAndExit(err: unknown): never {
+  if (err instanceof SbcError) {
+    console.error(`fosip: ${err.code}: ${err.message}`);
+    if (err.problems.length > 0) console.error(formatProblems(err.problems));
+  } else {
+    console.error(`fosip: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exit(1);
+}
 
 export function buildProgram(): Command {
-  const program = new Command('fosip').description('FoSIP session border controller');
+  const program = new Command('fosip')
+    .description('FoSIP: an open-source, CUBE-like SIP session border controller')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('run the SBC')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (env FOSIP_CONFIG_DIR; default: current folder)')
+    .option('--listen <spec>', 'udp:IP:PORT or tcp:IP:PORT, IPv6 as udp:[::1]:5060; repeatable (env FOSIP_LISTEN, comma-separated)', collect)
+    .option('--admin <ip:port>', 'admin HTTP server, e.g. 127.0.0.1:9090 (env FOSIP_ADMIN)')
+    .option('--hostname <name>', 'the IOS-style prompt name, also the Warning agent (env FOSIP_HOSTNAME)')
+    .addOption(new Option('--log-level <level>', 'log level (env FOSIP_LOG_LEVEL)').choices(LOG_LEVELS))
+    .action(async (flags: CommonFlags) => {
+      try {
+        const settings = resolveSettings(overrides(flags), process.env);
+        const { App } = await import('../app.js');
+        const app = await App.start(settings);
+        let stopping = false;
+        const stop = (signal: string): void => {
+          if (stopping) return;
+          stopping = true;
+          app.log.info({ signal }, 'shutting down');
+          app.stop().then(() => process.exit(0), () => process.exit(1));
+        };
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+      } catch (err) {
+        reportAndExit(err);
+      }
+    });
+
+  program
+    .command('check-config')
+    .description('validate the configuration and print every problem; exits non-zero if there is one')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
+    .action((flags: CommonFlags) => {
+      try {
+        const settings = resolveSettings(overrides(flags), process.env);
+        settings.listen.forEach(parseListenSpec);
+        console.log(`configuration in ${settings.configDir} is valid`);
+      } catch (err) {
+        reportAndExit(err);
+      }
+    });
+
   return program;
 }

@@ -9,7 +9,7 @@ import { type NameAddr, parseNameAddr } from './name-addr.js';
 import { SipHeader } from './sip-header.js';
 import { fail } from './sip-parse-error.js';
 import { type Uri, parseUri } from './sip-uri.js';
-import { type Via, parseVia } from './via.js';
+import { type Via, formatVia, parseVia } from './via.js';
 
 export interface CSeq {
   seq: number;
@@ -131,6 +131,20 @@ export abstract class SipMessage {
     const key = headerKey(name);
     this.headers = this.headers.filter((h) => h.key !== key);
     this.invalidate();
+  }
+
+  /** Replace the first Via element (e.g. to add received/rport on arrival, RFC 3261 §18.2.1). */
+  setTopVia(via: Via): void {
+    const i = this.headers.findIndex((h) => h.key === 'via');
+    const h = this.headers[i];
+    if (h === undefined) return;
+    const parts = splitList(h.value);
+    parts[0] = formatVia(via);
+    const vias = this.vias().slice();
+    this.headers[i] = SipHeader.create(h.name, parts.join(', '));
+    this.invalidate();
+    vias[0] = via;
+    this.cache.via = vias;
   }
 
   /** Replace the body and keep Content-Length true. */

@@ -1,0 +1,80 @@
+/** The one place that wires everything: transport -> transactions -> transaction user, plus admin HTTP. */
+import { pino, type Logger } from 'pino';
+import { LocalResponder } from './b2bua/local-responder.js';
+import type { Settings } from './config/settings.js';
+import { SbcError } from './errors.js';
+import { AdminServer } from './observability/admin-server.js';
+import type { Clock } from './transaction/clock.js';
+import { TransactionLayer } from './transaction/transaction-layer.js';
+import { type ListenSpec, parseListenSpec } from './transport/listen-spec.js';
+import { TransportLayer } from './transport/transport-layer.js';
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  log?: Logger;
+  clock?: Clock;
+}
+
+export class App {
+  readonly log: Logger;
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly responder: LocalResponder;
+  private admin: AdminServer | undefined;
+  private readonly startedAt = Date.now();
+  listening: ListenSpec[] = [];
+  adminAddress: { address: string; port: number } | undefined;
+
+  private constructor(
+    readonly settings: Settings,
+    opts: AppOptions,
+  ) {
+    this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
+    this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport });
+    this.transactions = new TransactionLayer({
+      transport: this.transport,
+      log: this.log.child({ component: 'transaction' }),
+      timers: settings.timers,
+      agent: settings.hostname,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    this.responder = new LocalResponder((req) => this.transactions.tagFor(req), `FoSIP/${VERSION}`);
+    this.transactions.setUser(this.responder);
+    this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
+  }
+
+  static async start(settings: Settings, opts: AppOptions = {}): Promise<App> {
+    const specs = settings.listen.map(parseListenSpec);
+    const app = new App(settings, opts);
+    try {
+      app.listening = await app.transport.listen(specs);
+      if (settings.admin !== null) {
+        app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health());
+        app.adminAddress = await app.admin.listen(settings.admin);
+      }
+    } catch (err) {
+      await app.stop();
+      throw new SbcError('SBC_ERR_LISTEN_BIND', `cannot listen: ${(err as Error).message}`);
+    }
+    app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname }, 'fosip started');
+    return app;
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      hostname: this.settings.hostname,
+      version: VERSION,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      listening: this.listening,
+      transactions: this.transactions.openTransactions,
+      tcpConnections: this.transport.tcpConnections,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.transactions.close();
+    await Promise.all([this.transport.close(), this.admin?.close()]);
+    this.log.info('fosip stopped');
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Requests the SBC answers itself. OPTIONS is how PBXs and carriers probe an SBC: 200 with Allow, Accept
+ * and Supported, even with Max-Forwards 0 (RFC 3261 §11.2). A method the SBC knows but has no handler for
+ * gets 405 with Allow (§21.4.6); the B2BUA registers its handlers (INVITE, BYE, ...) here as it grows.
+ */
+import { ACCEPTED_TYPES, SUPPORTED_OPTION_TAGS } from '../sip/capabilities.js';
+import { buildResponse } from '../sip/response-builder.js';
+import type { SipRequest } from '../sip/sip-message.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { TransactionUser } from '../transaction/transaction-layer.js';
+import type { Flow } from '../transport/flow.js';
+
+export type RequestHandler = (tx: ServerTransaction, req: SipRequest) => void;
+
+export class LocalResponder implements TransactionUser {
+  private readonly handlers = new Map<string, RequestHandler>();
+
+  constructor(
+    private readonly tagFor: (req: SipRequest) => string,
+    private readonly userAgent: string,
+  ) {
+    this.handlers.set('OPTIONS', (tx, req) => tx.respond(this.optionsAnswer(req)));
+  }
+
+  handle(method: string, handler: RequestHandler): void {
+    this.handlers.set(method, handler);
+  }
+
+  /** Methods we accept: those with a handler, plus ACK and CANCEL once INVITE is handled. */
+  allow(): string[] {
+    const methods = [...this.handlers.keys()];
+    if (this.handlers.has('INVITE')) methods.splice(1, 0, 'ACK', 'CANCEL');
+    return methods;
+  }
+
+  optionsAnswer(req: SipRequest) {
+    return buildResponse(req, 200, {
+      toTag: this.tagFor(req),
+      headers: [
+        ['Allow', this.allow().join(', ')],
+        ['Accept', ACCEPTED_TYPES.join(', ')],
+        ['Supported', [...SUPPORTED_OPTION_TAGS].join(', ')],
+        ['Server', this.userAgent],
+      ],
+    });
+  }
+
+  request(tx: ServerTransaction, req: SipRequest): void {
+    const handler = this.handlers.get(req.method);
+    if (handler !== undefined) {
+      handler(tx, req);
+      return;
+    }
+    tx.respond(buildResponse(req, 405, { toTag: this.tagFor(req), headers: [['Allow', this.allow().join(', ')]] }));
+  }
+
+  ack(_req: SipRequest, _flow: Flow): void {
+    // no dialogs yet: a stray ACK is absorbed
+  }
+
+  cancel(tx: ServerTransaction, _cancel: SipRequest): void {
+    if (tx.finalStatus === undefined) tx.respond(buildResponse(tx.request, 487, { toTag: this.tagFor(tx.request) }));
+  }
+}

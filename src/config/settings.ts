@@ -1,0 +1,164 @@
+/**
+ * Global settings: defaults, then `<config-dir>/fosip.json`, then FOSIP_* environment variables, then
+ * command-line flags. fosip.json is validated against a schema; every problem is reported with the file
+ * and JSON pointer, all at once.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { type ConfigProblem, SbcError } from '../errors.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface TransportSettings {
+  maxMessageBytes?: number;
+  maxConnections?: number;
+  maxConnectionsPerSource?: number;
+  idleTimeoutMs?: number;
+  messageDeadlineMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface TimerSettings {
+  T1?: number;
+  T2?: number;
+  T4?: number;
+}
+
+export interface Settings {
+  configDir: string;
+  /** `udp:IP:PORT` / `tcp:IP:PORT` / `udp:[IPv6]:PORT`, parsed by the transport layer. */
+  listen: string[];
+  /** `IP:PORT` of the admin HTTP server, or null for none. */
+  admin: string | null;
+  hostname: string;
+  logLevel: LogLevel;
+  transport: TransportSettings;
+  timers: TimerSettings;
+}
+
+/** What flags or the environment may set; undefined means "not given". */
+export interface SettingsOverrides {
+  configDir?: string | undefined;
+  listen?: string[] | undefined;
+  admin?: string | undefined;
+  hostname?: string | undefined;
+  logLevel?: string | undefined;
+}
+
+const LISTEN_PATTERN = '^(udp|tcp):(\\[[0-9a-fA-F:.]+\\]|[0-9.]+):[0-9]{1,5}$';
+const positive = { type: 'integer', minimum: 1 };
+
+export const SETTINGS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    listen: { type: 'array', items: { type: 'string', pattern: LISTEN_PATTERN }, minItems: 1 },
+    admin: { type: ['string', 'null'], pattern: '^(\\[[0-9a-fA-F:.]+\\]|[0-9.]+|localhost):[0-9]{1,5}$' },
+    hostname: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' },
+    logLevel: { enum: LOG_LEVELS },
+    transport: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxMessageBytes: { type: 'integer', minimum: 1024, maximum: 65536 },
+        maxConnections: positive,
+        maxConnectionsPerSource: positive,
+        idleTimeoutMs: positive,
+        messageDeadlineMs: positive,
+        connectTimeoutMs: positive,
+      },
+    },
+    timers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { T1: positive, T2: positive, T4: positive },
+    },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true });
+const validateFile = ajv.compile(SETTINGS_SCHEMA);
+
+export function defaultConfigDir(): string {
+  return process.cwd();
+}
+
+function problemsOf(file: string, errors: ErrorObject[] | null | undefined): ConfigProblem[] {
+  return (errors ?? []).map((e) => ({
+    file,
+    pointer: e.instancePath,
+    message: e.keyword === 'additionalProperties'
+      ? `unknown setting "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`
+      : (e.message ?? 'invalid'),
+  }));
+}
+
+/** Read and validate fosip.json (absent is fine); throws SbcError listing every problem. */
+export function readSettingsFile(configDir: string): Partial<Settings> {
+  const file = path.join(configDir, 'fosip.json');
+  if (!fs.existsSync(file)) return {};
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    const problem = { file, pointer: '', message: `not valid JSON: ${(err as Error).message}` };
+    throw new SbcError('SBC_ERR_CONFIG_INVALID', 'fosip.json is not valid JSON', [problem]);
+  }
+  if (!validateFile(data)) {
+    throw new SbcError('SBC_ERR_CONFIG_INVALID', 'fosip.json is invalid', problemsOf(file, validateFile.errors));
+  }
+  return data as Partial<Settings>;
+}
+
+/** Environment overrides: FOSIP_CONFIG_DIR, FOSIP_LISTEN (comma-separated), FOSIP_ADMIN, FOSIP_HOSTNAME, FOSIP_LOG_LEVEL. */
+export function envOverrides(env: NodeJS.ProcessEnv): SettingsOverrides {
+  const listen = env['FOSIP_LISTEN'];
+  return {
+    configDir: env['FOSIP_CONFIG_DIR'],
+    listen: listen === undefined ? undefined : listen.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    admin: env['FOSIP_ADMIN'],
+    hostname: env['FOSIP_HOSTNAME'],
+    logLevel: env['FOSIP_LOG_LEVEL'],
+  };
+}
+
+function pick<T>(...values: Array<T | undefined>): T | undefined {
+  return values.find((v) => v !== undefined);
+}
+
+/** Resolve the settings; flags win over the environment, which wins over fosip.json. */
+export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv): Settings {
+  const fromEnv = envOverrides(env);
+  const configDir = path.resolve(pick(flags.configDir, fromEnv.configDir) ?? defaultConfigDir());
+  const file = readSettingsFile(configDir);
+  const given = {
+    listen: pick(flags.listen?.length ? flags.listen : undefined, fromEnv.listen, file.listen),
+    admin: pick(flags.admin, fromEnv.admin, file.admin ?? undefined),
+    hostname: pick(flags.hostname, fromEnv.hostname, file.hostname),
+    logLevel: pick(flags.logLevel, fromEnv.logLevel, file.logLevel),
+  };
+  const problems: ConfigProblem[] = [];
+  const check = (value: unknown, schema: object, field: string): void => {
+    if (value !== undefined && !ajv.validate(schema, value)) {
+      problems.push({ file: '(command line or environment)', pointer: `/${field}`, message: ajv.errorsText(ajv.errors, { dataVar: field }) });
+    }
+  };
+  const props = SETTINGS_SCHEMA.properties;
+  check(given.listen, props.listen, 'listen');
+  check(given.admin, props.admin, 'admin');
+  check(given.hostname, props.hostname, 'hostname');
+  check(given.logLevel, props.logLevel, 'logLevel');
+  if (problems.length > 0) throw new SbcError('SBC_ERR_CONFIG_INVALID', 'invalid settings', problems);
+  return {
+    configDir,
+    listen: given.listen ?? ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'],
+    admin: given.admin === '' ? null : (given.admin ?? null),
+    hostname: given.hostname ?? (os.hostname().split('.')[0] || 'fosip'),
+    logLevel: (given.logLevel as LogLevel | undefined) ?? 'info',
+    transport: file.transport ?? {},
+    timers: file.timers ?? {},
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The admin HTTP server (`--admin IP:PORT`). This stage serves GET /health; metrics and the admin API of
+ * later stages hang off the same server.
+ */
+import http from 'node:http';
+import type { Logger } from 'pino';
+
+export type HealthReport = () => Record<string, unknown>;
+
+export class AdminServer {
+  private server: http.Server | undefined;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly health: HealthReport,
+  ) {}
+
+  async listen(address: string): Promise<{ address: string; port: number }> {
+    const m = /^\[?([^\]]+)\]?:([0-9]+)$/.exec(address);
+    const host = m?.[1] ?? '127.0.0.1';
+    const port = Number(m?.[2] ?? 9090);
+    const server = http.createServer((req, res) => this.route(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const a = server.address();
+    return { address: host, port: typeof a === 'object' && a !== null ? a.port : port };
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    try {
+      if (req.method === 'GET' && req.url === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'ok', ...this.health() }));
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'not found' }));
+    } catch (err) {
+      this.log.error({ err }, 'admin request failed');
+      res.writeHead(500);
+      res.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    if (s === undefined) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}

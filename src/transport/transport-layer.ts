@@ -1,0 +1,188 @@
+/**
+ * The transport layer: UDP and TCP listeners behind one interface. Inbound it parses, stamps the top Via
+ * with received/rport (RFC 3261 §18.2.1, RFC 3581 §4) and hands the message up with its flow. Outbound it
+ * routes responses by §18.2.2 (the connection the request came on, else the source address, never a host
+ * named only in Via) and sends requests over the transport the next hop asks for.
+ */
+import type { Logger } from 'pino';
+import { parseMessage } from '../sip/message-parser.js';
+import { buildResponse } from '../sip/response-builder.js';
+import { bareHost, sipHost } from '../sip/host.js';
+import type { SipMessage, SipResponse } from '../sip/sip-message.js';
+import { SipParseError } from '../sip/sip-parse-error.js';
+import type { Destination, Flow } from './flow.js';
+import type { ListenSpec, TransportName } from './listen-spec.js';
+import { TcpTransport } from './tcp-transport.js';
+import { DEFAULT_LIMITS, type TransportLimits } from './transport-limits.js';
+import { TransportStats } from './transport-stats.js';
+import { UdpTransport } from './udp-transport.js';
+
+export type MessageHandler = (msg: SipMessage, flow: Flow) => void;
+
+export interface TransportLayerOptions {
+  log: Logger;
+  limits?: Partial<TransportLimits>;
+  stats?: TransportStats;
+}
+
+export class TransportLayer {
+  readonly stats: TransportStats;
+  readonly limits: TransportLimits;
+  private readonly log: Logger;
+  private readonly udp: UdpTransport;
+  private readonly tcp: TcpTransport;
+  private handler: MessageHandler = () => undefined;
+  private readonly bound: ListenSpec[] = [];
+
+  constructor(opts: TransportLayerOptions) {
+    this.log = opts.log;
+    this.stats = opts.stats ?? new TransportStats();
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.udp = new UdpTransport(this.log, (bytes, flow) => this.onDatagram(bytes, flow));
+    this.tcp = new TcpTransport(this.log, this.limits, this.stats, (bytes, flow) => this.receive(bytes, flow, true));
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.handler = handler;
+  }
+
+  async listen(specs: ListenSpec[]): Promise<ListenSpec[]> {
+    for (const spec of specs) {
+      this.bound.push(spec.transport === 'udp' ? await this.udp.listen(spec) : await this.tcp.listen(spec));
+    }
+    return [...this.bound];
+  }
+
+  get listening(): readonly ListenSpec[] {
+    return this.bound;
+  }
+
+  get tcpConnections(): number {
+    return this.tcp.connectionCount;
+  }
+
+  /** Our sent-by for a Via toward `dest`: the listener of that transport and address family. */
+  sentBy(dest: Destination): { host: string; port: number } | undefined {
+    const spec = dest.transport === 'udp' ? this.udp.localFor(dest.address) : this.tcp.localFor(dest.address);
+    return spec && { host: sipHost(spec.address), port: spec.port };
+  }
+
+  private onDatagram(bytes: Buffer, flow: Flow): void {
+    if (isKeepalive(bytes)) {
+      this.stats.keepalives++;
+      return;
+    }
+    if (bytes.length > this.limits.maxMessageBytes) {
+      this.stats.tooLarge++;
+      this.answerTooLarge(bytes, flow);
+      return;
+    }
+    this.receive(bytes, flow, false);
+  }
+
+  private receive(bytes: Buffer, flow: Flow, stream: boolean): void {
+    this.stats.messagesIn++;
+    this.stats.bytesIn += bytes.length;
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(bytes, { stream });
+    } catch (err) {
+      if (!(err instanceof SipParseError)) throw err;
+      this.stats.parseErrors++;
+      this.log.debug({ peer: flow.remoteAddress, reason: err.reason, msg: err.message }, 'unparseable message dropped');
+      return;
+    }
+    if (msg.isRequest()) stampVia(msg, flow);
+    try {
+      this.handler(msg, flow);
+    } catch (err) {
+      // the edge never throws: one bad message must not take the listener (or another call) down
+      this.log.error({ err, peer: flow.remoteAddress }, 'message handler failed');
+    }
+  }
+
+  /** RFC 3261 §21.5.14: a request too large to process gets 513 when its head can be read. */
+  private answerTooLarge(bytes: Buffer, flow: Flow): void {
+    try {
+      const msg = parseMessage(bytes);
+      if (!msg.isRequest() || msg.method === 'ACK') return;
+      stampVia(msg, flow);
+      this.sendResponse(buildResponse(msg, 513), flow);
+    } catch {
+      // unreadable: dropped, already counted
+    }
+  }
+
+  /** Send a response the way RFC 3261 §18.2.2 (with RFC 3581) says. */
+  sendResponse(res: SipResponse, flow: Flow | undefined): void {
+    let dest: Destination;
+    try {
+      dest = responseDestination(res, flow);
+    } catch {
+      this.log.debug({ status: res.status }, 'response without a usable Via dropped');
+      return;
+    }
+    this.send(res, dest, flow);
+  }
+
+  /** Send a message to `dest`; a stream flow that is still open is reused. */
+  send(msg: SipMessage, dest: Destination, flow?: Flow, onError?: (err: Error) => void): void {
+    const bytes = msg.serialize();
+    const fail = (err: Error): void => {
+      this.stats.sendErrors++;
+      this.log.debug({ err, dest }, 'send failed');
+      onError?.(err);
+    };
+    if (dest.transport === 'udp' && bytes.length > this.limits.maxMessageBytes) {
+      fail(new Error('message too large for UDP'));
+      return;
+    }
+    this.stats.messagesOut++;
+    this.stats.bytesOut += bytes.length;
+    const sameFlow = flow !== undefined && flow.transport === dest.transport ? flow : undefined;
+    if (dest.transport === 'udp') this.udp.send(bytes, dest.address, dest.port, sameFlow, fail);
+    else this.tcp.send(bytes, dest.address, dest.port, sameFlow, fail);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.udp.close(), this.tcp.close()]);
+  }
+}
+
+/** A datagram of nothing but CR/LF (RFC 5626 §3.5.1 style keep-alive over UDP): absorbed. */
+function isKeepalive(bytes: Buffer): boolean {
+  for (const b of bytes) if (b !== 13 && b !== 10 && b !== 32 && b !== 0) return false;
+  return true;
+}
+
+/** RFC 3261 §18.2.1 and RFC 3581 §4: record where the request really came from in its top Via. */
+function stampVia(msg: SipMessage, flow: Flow): void {
+  let via;
+  try {
+    via = msg.topVia();
+  } catch {
+    return; // malformed Via: the core answers 400, sent to the source address
+  }
+  const rport = via.params.get('rport');
+  if (rport === undefined && bareHost(via.host) === flow.remoteAddress) return;
+  via.params.set('received', flow.remoteAddress);
+  if (rport !== undefined) via.params.set('rport', String(flow.remotePort));
+  msg.setTopVia(via);
+}
+
+/**
+ * §18.2.2: back over the transport the request came on. Over a stream, the connection it came on (the
+ * flow, reused by send while open), else a new connection to the `received` address at the sent-by port.
+ * Over UDP, the `received` address (stampVia sets it whenever the source differs from sent-by) at the
+ * rport, the sent-by port, or 5060. `maddr` is ignored on purpose: honouring it would let a request aim
+ * our responses at a third party.
+ */
+export function responseDestination(res: SipResponse, flow: Flow | undefined): Destination {
+  const via = res.topVia();
+  const transport: TransportName = flow?.transport ?? (via.transport === 'UDP' ? 'udp' : 'tcp');
+  const received = via.params.get('received');
+  const address = received ? bareHost(received) : bareHost(via.host);
+  const rport = via.params.get('rport');
+  const port = transport === 'udp' && rport ? Number(rport) : (via.port ?? 5060);
+  return { transport, address, port };
+}
