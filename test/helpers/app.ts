@@ -1,0 +1,31 @@
+/** Start a real FoSIP app on free loopback ports for an integration test. */
+import { App } from '../../src/app.js';
+import type { Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
+import type { ListenSpec } from '../../src/transport/listen-spec.js';
+import { silentLog } from './log.js';
+import { repoRoot } from './paths.js';
+
+export interface TestAppOptions {
+  listen?: string[];
+  transport?: TransportSettings;
+  timers?: TimerSettings;
+}
+
+export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
+  const settings: Settings = {
+    configDir: repoRoot,
+    listen: opts.listen ?? ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0'],
+    admin: null,
+    hostname: 'fosip-test',
+    logLevel: 'silent',
+    transport: opts.transport ?? {},
+    timers: opts.timers ?? {},
+  };
+  return App.start(settings, { log: silentLog });
+}
+
+export function boundPort(app: App, transport: 'udp' | 'tcp', v6 = false): number {
+  const spec: ListenSpec | undefined = app.listening.find((l) => l.transport === transport && l.address.includes(':') === v6);
+  if (spec === undefined) throw new Error(`no ${transport} listener`);
+  return spec.port;
+}

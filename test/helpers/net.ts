@@ -1,0 +1,91 @@
+/** Loopback socket helpers for integration tests. */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { once } from 'node:events';
+
+/** A free port on 127.0.0.1 for the given protocol (bound, read, released). */
+export async function freePort(kind: 'udp' | 'tcp' = 'udp'): Promise<number> {
+  if (kind === 'tcp') {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1');
+    await once(s, 'listening');
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  }
+  const s = dgram.createSocket('udp4');
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A UDP socket that collects what it receives. */
+export class UdpPeer {
+  readonly received: Buffer[] = [];
+  private constructor(readonly socket: dgram.Socket) {
+    socket.on('message', (m) => this.received.push(m));
+  }
+
+  static async open(port = 0, address = '127.0.0.1'): Promise<UdpPeer> {
+    const s = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    s.bind(port, address);
+    await once(s, 'listening');
+    return new UdpPeer(s);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  send(bytes: Buffer | string, port: number, address = '127.0.0.1'): void {
+    this.socket.send(typeof bytes === 'string' ? Buffer.from(bytes) : bytes, port, address);
+  }
+
+  /** Wait until `n` datagrams arrived or `ms` passed. */
+  async waitFor(n: number, ms = 1000): Promise<Buffer[]> {
+    const end = Date.now() + ms;
+    while (this.received.length < n && Date.now() < end) await sleep(10);
+    return this.received;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** A TCP client that collects everything it reads and notices when the server closes. */
+export class TcpPeer {
+  data = Buffer.alloc(0);
+  closed = false;
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (d: Buffer) => (this.data = Buffer.concat([this.data, d])));
+    socket.on('close', () => (this.closed = true));
+    socket.on('error', () => undefined);
+  }
+
+  static async connect(port: number, host = '127.0.0.1'): Promise<TcpPeer> {
+    const s = net.connect(port, host);
+    await once(s, 'connect');
+    return new TcpPeer(s);
+  }
+
+  write(bytes: Buffer | string): void {
+    this.socket.write(bytes);
+  }
+
+  async until(pred: (p: TcpPeer) => boolean, ms = 2000): Promise<boolean> {
+    const end = Date.now() + ms;
+    while (!pred(this) && Date.now() < end) await sleep(10);
+    return pred(this);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,37 @@
+/** Run the real sipp binary (installed by deploy/setup.sh; a missing one fails the test, never skips it). */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './net.js';
+
+export interface SippResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  messages: string;
+}
+
+export async function runSipp(target: string, scenarioXml: string, args: string[], timeoutMs = 20_000): Promise<SippResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-sipp-'));
+  const scenario = path.join(dir, 'scenario.xml');
+  const messages = path.join(dir, 'messages.log');
+  fs.writeFileSync(scenario, scenarioXml);
+  const cp = await freePort('udp');
+  const full = [target, '-sf', scenario, '-cp', String(cp), '-nostdin', '-trace_msg', '-message_file', messages, '-timeout', `${Math.floor(timeoutMs / 1000)}s`, '-timeout_error', ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn('sipp', full, { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5000);
+    child.on('error', (err) => reject(new Error(`cannot run sipp (deploy/setup.sh installs it): ${err.message}`)));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const log = fs.existsSync(messages) ? fs.readFileSync(messages, 'utf8') : '';
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve({ code, stdout, stderr, messages: log });
+    });
+  });
+}
