@@ -113,14 +113,20 @@ export class TransportLayer {
     }
   }
 
-  /** Send a response the way RFC 3261 §18.2.2 (with RFC 3581) says. */
+  /**
+   * Send a response the way RFC 3261 §18.2.2 (with RFC 3581) says. A request whose Via cannot be read
+   * (it gets a 400) is answered to the address and port it came from: the only place known to be right.
+   */
   sendResponse(res: SipResponse, flow: Flow | undefined): void {
     let dest: Destination;
     try {
       dest = responseDestination(res, flow);
     } catch {
-      this.log.debug({ status: res.status }, 'response without a usable Via dropped');
-      return;
+      if (flow === undefined) {
+        this.log.debug({ status: res.status }, 'response without a usable Via dropped');
+        return;
+      }
+      dest = { transport: flow.transport, address: flow.remoteAddress, port: flow.remotePort };
     }
     this.send(res, dest, flow);
   }

@@ -1,0 +1,92 @@
+/**
+ * The torture corpus on the wire: every message is sent over UDP to a running SBC, and what comes back is
+ * what MANIFEST.tsv asks for (the status of a rejection; 200 for an accepted OPTIONS; 100 then 405 for an
+ * accepted INVITE, since no B2BUA handler exists yet; 405 for other accepted methods; silence for the
+ * responses and the unparseable). Runs only in a loopback-only network namespace: the corpus names
+ * TEST-NET hosts, and the SBC must never try to reach one (its send-error counter stays at zero).
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { App } from '../../src/app.js';
+import { parseMessage } from '../../src/sip/message-parser.js';
+import { boundPort, startTestApp } from '../helpers/app.js';
+import { readManifest, tortureMessage } from '../helpers/corpus.js';
+import { assertLoopbackOnly } from '../helpers/isolation.js';
+import { UdpPeer, sleep } from '../helpers/net.js';
+import { EXPECTATIONS } from '../conformance/torture-expectations.js';
+
+/** Responses go to the source address at the Via port, or 5060 (RFC 3261 §18.2.2): listen on those. */
+function viaPort(bytes: Buffer): number | null {
+  try {
+    return parseMessage(bytes).topVia().port;
+  } catch {
+    return null;
+  }
+}
+
+function wireAnswer(file: string, bytes: Buffer): number[] {
+  const exp = EXPECTATIONS[file]?.outcome;
+  if (exp === undefined || exp === 'drop') return [];
+  if (typeof exp === 'number') return [exp];
+  const m = parseMessage(bytes);
+  if (!m.isRequest()) return [];
+  if (m.method === 'OPTIONS') return [200];
+  if (m.method === 'INVITE') return [100, 405];
+  return [405];
+}
+
+function callIdOf(bytes: Buffer): string | null | undefined {
+  try {
+    return parseMessage(bytes).header('call-id');
+  } catch {
+    return null;
+  }
+}
+
+describe('torture corpus replayed over UDP (isolated network namespace)', () => {
+  // a fresh SBC per message: many corpus files share one branch and sent-by, which RFC 3261 §17.2.3
+  // rightly matches as retransmissions of the same transaction
+  let app: App;
+  const peers: UdpPeer[] = [];
+  before(async () => {
+    assertLoopbackOnly();
+    peers.push(await UdpPeer.open(5060));
+  });
+  beforeEach(async () => {
+    app = await startTestApp({ listen: ['udp:127.0.0.1:0'] });
+  });
+  afterEach(async () => {
+    await app.stop();
+  });
+  after(() => {
+    for (const p of peers) p.close();
+  });
+
+  for (const row of readManifest()) {
+    it(`${row.file} -> ${JSON.stringify(wireAnswer(row.file, tortureMessage(row.file)))}`, async () => {
+      const bytes = tortureMessage(row.file);
+      const port = viaPort(bytes);
+      if (port !== null && !peers.some((p) => p.port === port)) peers.push(await UdpPeer.open(port));
+      for (const p of peers) p.received.length = 0;
+      const sender = peers[0];
+      assert.ok(sender);
+      sender.send(bytes, boundPort(app, 'udp'));
+      const expected = wireAnswer(row.file, bytes);
+      const deadline = Date.now() + (expected.length === 0 ? 150 : 1000);
+      const callId = callIdOf(bytes);
+      // answers to this message only (earlier INVITEs' finals are retransmitted on Timer G), one per status
+      const got = (): number[] => {
+        const statuses = peers
+          .flatMap((p) => p.received)
+          .map((b) => parseMessage(b))
+          .filter((m) => callId === null || m.header('call-id') === callId)
+          .map((m) => (m.isResponse() ? m.status : -1));
+        return statuses.filter((st, i) => statuses.indexOf(st) === i);
+      };
+      while (got().length < expected.length && Date.now() < deadline) await sleep(5);
+      if (expected.length === 0) await sleep(Math.max(0, deadline - Date.now()));
+      assert.deepEqual(got(), expected);
+      assert.equal(app.transport.stats.sendErrors, 0, 'the SBC tried to send somewhere other than loopback');
+    });
+  }
+});
