@@ -36,7 +36,7 @@ export function buildProgram(): Command {
   program
     .command('start')
     .description('run the SBC')
-    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (env FOSIP_CONFIG_DIR; default: current folder)')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (env FOSIP_CONFIG_DIR; default: the FoSIP folder)')
     .option('--listen <spec>', 'udp:IP:PORT or tcp:IP:PORT, IPv6 as udp:[::1]:5060; repeatable (env FOSIP_LISTEN, comma-separated)', collect)
     .option('--admin <ip:port>', 'admin HTTP server, e.g. 127.0.0.1:9090 (env FOSIP_ADMIN)')
     .option('--hostname <name>', 'the IOS-style prompt name, also the Warning agent (env FOSIP_HOSTNAME)')

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { type ConfigProblem, SbcError } from '../errors.js';
 
@@ -82,8 +83,9 @@ export const SETTINGS_SCHEMA = {
 const ajv = new Ajv({ allErrors: true });
 const validateFile = ajv.compile(SETTINGS_SCHEMA);
 
+/** The package root (where the example dialpeers/, profiles/ and fosip.json live): dist/src/config/../../.. */
 export function defaultConfigDir(): string {
-  return process.cwd();
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 }
 
 function problemsOf(file: string, errors: ErrorObject[] | null | undefined): ConfigProblem[] {

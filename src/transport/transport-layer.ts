@@ -93,6 +93,9 @@ export class TransportLayer {
       return;
     }
     if (msg.isRequest()) stampVia(msg, flow);
+    if (this.log.isLevelEnabled('trace')) {
+      this.log.trace({ peer: flow.remoteAddress, port: flow.remotePort, transport: flow.transport, sip: bytes.toString('latin1') }, 'sip received');
+    }
     try {
       this.handler(msg, flow);
     } catch (err) {
@@ -145,6 +148,9 @@ export class TransportLayer {
     }
     this.stats.messagesOut++;
     this.stats.bytesOut += bytes.length;
+    if (this.log.isLevelEnabled('trace')) {
+      this.log.trace({ peer: dest.address, port: dest.port, transport: dest.transport, sip: bytes.toString('latin1') }, 'sip sent');
+    }
     const sameFlow = flow !== undefined && flow.transport === dest.transport ? flow : undefined;
     if (dest.transport === 'udp') this.udp.send(bytes, dest.address, dest.port, sameFlow, fail);
     else this.tcp.send(bytes, dest.address, dest.port, sameFlow, fail);

@@ -1,0 +1,60 @@
+/** The `fosip` executable as an operator runs it: help, check-config, start and a clean SIGTERM. */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parseMessage } from '../../src/sip/message-parser.js';
+import { requestText } from '../helpers/messages.js';
+import { UdpPeer, freePort, sleep } from '../helpers/net.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const bin = path.join(repoRoot, 'bin', 'fosip.js');
+
+describe('fosip CLI', () => {
+  it('prints help with the start options', () => {
+    const r = spawnSync(process.execPath, [bin, 'start', '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    for (const flag of ['--config-dir', '--listen', '--admin', '--hostname', '--log-level']) assert.ok(r.stdout.includes(flag), flag);
+  });
+
+  it('check-config exits 0 on a valid folder and non-zero with every located problem', () => {
+    const ok = spawnSync(process.execPath, [bin, 'check-config', '--config-dir', repoRoot], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-cli-'));
+    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ listen: ['x'], hostname: '' }));
+    const bad = spawnSync(process.execPath, [bin, 'check-config', '--config-dir', dir], { encoding: 'utf8' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /SBC_ERR_CONFIG_INVALID/);
+    assert.match(bad.stderr, /fosip\.json#\/listen\/0: /);
+    assert.match(bad.stderr, /fosip\.json#\/hostname: /);
+  });
+
+  it('starts, answers OPTIONS, and shuts down cleanly on SIGTERM', async () => {
+    const port = await freePort('udp');
+    const child = spawn(process.execPath, [bin, 'start', '--listen', `udp:127.0.0.1:${port}`, '--config-dir', repoRoot, '--log-level', 'info']);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 200 && !out.includes('fosip started'); i++) await sleep(20);
+    const peer = await UdpPeer.open();
+    peer.send(requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: 'z9hG4bKcli' }), port);
+    const [res] = await peer.waitFor(1, 3000);
+    peer.close();
+    assert.ok(res, `no answer; log:\n${out}`);
+    const m = parseMessage(res);
+    assert.ok(m.isResponse() && m.status === 200);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(out, /fosip stopped/);
+  });
+
+  it('refuses to start on a port it cannot bind, saying so', async () => {
+    const peer = await UdpPeer.open();
+    const r = spawnSync(process.execPath, [bin, 'start', '--listen', `udp:127.0.0.1:${peer.port}`, '--config-dir', repoRoot, '--log-level', 'silent'], { encoding: 'utf8', timeout: 10_000 });
+    peer.close();
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /SBC_ERR_LISTEN_BIND/);
+  });
+});

@@ -1,0 +1,63 @@
+/** Global settings: precedence (flag > env > fosip.json > default) and complete, located errors. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { resolveSettings } from '../../src/config/settings.js';
+import { SbcError } from '../../src/errors.js';
+
+function dirWith(json: unknown): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-settings-'));
+  if (json !== undefined) fs.writeFileSync(path.join(dir, 'fosip.json'), typeof json === 'string' ? json : JSON.stringify(json));
+  return dir;
+}
+
+describe('settings', () => {
+  it('has defaults that need no file', () => {
+    const s = resolveSettings({ configDir: dirWith(undefined) }, {});
+    assert.deepEqual(s.listen, ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060']);
+    assert.equal(s.admin, null);
+    assert.equal(s.logLevel, 'info');
+  });
+
+  it('takes flags over the environment over fosip.json', () => {
+    const dir = dirWith({ listen: ['udp:127.0.0.1:5001'], hostname: 'from-file', logLevel: 'warn', timers: { T1: 100 } });
+    const fromFile = resolveSettings({ configDir: dir }, {});
+    assert.deepEqual(fromFile.listen, ['udp:127.0.0.1:5001']);
+    assert.equal(fromFile.hostname, 'from-file');
+    assert.equal(fromFile.timers.T1, 100);
+    const env = { FOSIP_LISTEN: 'udp:127.0.0.1:5002, tcp:[::1]:5002', FOSIP_HOSTNAME: 'from-env', FOSIP_CONFIG_DIR: dir };
+    const fromEnv = resolveSettings({}, env);
+    assert.deepEqual(fromEnv.listen, ['udp:127.0.0.1:5002', 'tcp:[::1]:5002']);
+    assert.equal(fromEnv.hostname, 'from-env');
+    const fromFlags = resolveSettings({ listen: ['tcp:127.0.0.1:5003'], hostname: 'from-flag', logLevel: 'debug' }, env);
+    assert.deepEqual(fromFlags.listen, ['tcp:127.0.0.1:5003']);
+    assert.equal(fromFlags.hostname, 'from-flag');
+    assert.equal(fromFlags.logLevel, 'debug');
+  });
+
+  it('reports every problem of fosip.json at once, with file and JSON pointer', () => {
+    const dir = dirWith({ listen: ['udp:127.0.0.1:5060', 'sctp:1.2.3.4:5060'], logLevel: 'loud', transport: { maxMessageBytes: 10 }, bogus: 1 });
+    assert.throws(
+      () => resolveSettings({ configDir: dir }, {}),
+      (e: unknown) => {
+        assert.ok(e instanceof SbcError);
+        assert.equal(e.code, 'SBC_ERR_CONFIG_INVALID');
+        const where = e.problems.map((p) => p.pointer).sort();
+        assert.deepEqual(where, ['', '/listen/1', '/logLevel', '/transport/maxMessageBytes']);
+        assert.ok(e.problems.every((p) => p.file === path.join(dir, 'fosip.json')));
+        assert.ok(e.problems.some((p) => p.message.includes('unknown setting "bogus"')));
+        return true;
+      },
+    );
+  });
+
+  it('names a fosip.json that is not JSON', () => {
+    assert.throws(() => resolveSettings({ configDir: dirWith('{ nope') }, {}), (e: unknown) => e instanceof SbcError && /not valid JSON/.test(e.problems[0]?.message ?? ''));
+  });
+
+  it('rejects a bad flag value', () => {
+    assert.throws(() => resolveSettings({ configDir: dirWith(undefined), listen: ['udp:localhost:5060'] }, {}), (e: unknown) => e instanceof SbcError && e.problems[0]?.pointer === '/listen');
+  });
+});
