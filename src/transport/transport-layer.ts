@@ -167,7 +167,11 @@ function isKeepalive(bytes: Buffer): boolean {
   return true;
 }
 
-/** RFC 3261 §18.2.1 and RFC 3581 §4: record where the request really came from in its top Via. */
+/**
+ * RFC 3261 §18.2.1 and RFC 3581 §4: record where the request really came from in its top Via. A
+ * `received` or `rport` value the client wrote itself is overwritten: responses are routed by them, so
+ * trusting them would let a request aim our responses at a third party.
+ */
 function stampVia(msg: SipMessage, flow: Flow): void {
   let via;
   try {
@@ -176,8 +180,11 @@ function stampVia(msg: SipMessage, flow: Flow): void {
     return; // malformed Via: the core answers 400, sent to the source address
   }
   const rport = via.params.get('rport');
-  if (rport === undefined && bareHost(via.host) === flow.remoteAddress) return;
-  via.params.set('received', flow.remoteAddress);
+  const received = via.params.get('received');
+  const source = flow.remoteAddress;
+  const honest = rport === undefined && bareHost(via.host) === source && (received === undefined || received === source);
+  if (honest) return;
+  via.params.set('received', source);
   if (rport !== undefined) via.params.set('rport', String(flow.remotePort));
   msg.setTopVia(via);
 }

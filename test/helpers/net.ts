@@ -26,6 +26,7 @@ export class UdpPeer {
   readonly received: Buffer[] = [];
   private constructor(readonly socket: dgram.Socket) {
     socket.on('message', (m) => this.received.push(m));
+    socket.unref(); // a failed assertion that skips close() must not keep the test process alive
   }
 
   static async open(port = 0, address = '127.0.0.1'): Promise<UdpPeer> {
@@ -63,6 +64,7 @@ export class TcpPeer {
     socket.on('data', (d: Buffer) => (this.data = Buffer.concat([this.data, d])));
     socket.on('close', () => (this.closed = true));
     socket.on('error', () => undefined);
+    socket.unref();
   }
 
   static async connect(port: number, host = '127.0.0.1'): Promise<TcpPeer> {

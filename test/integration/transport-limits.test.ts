@@ -36,6 +36,16 @@ describe('transport on loopback', () => {
     peer.close();
   });
 
+  it('ignores a received parameter forged by the client: the answer goes to the real source', async () => {
+    const peer = await UdpPeer.open();
+    peer.send(requestText({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port};received=127.0.0.9`, branch: 'z9hG4bKforged' }), boundPort(app, 'udp'));
+    const [res] = await peer.waitFor(1);
+    assert.ok(res, 'the answer went to the forged address');
+    const m = parseMessage(res);
+    assert.equal(m.topVia().params.get('received'), '127.0.0.1');
+    peer.close();
+  });
+
   it('answers over IPv6', async () => {
     const peer = await UdpPeer.open(0, '::1');
     peer.send(requestText({ via: 'SIP/2.0/UDP [::1]:1;rport', branch: 'z9hG4bKv6' }), boundPort(app, 'udp', true), '::1');
