@@ -203,5 +203,7 @@ export function responseDestination(res: SipResponse, flow: Flow | undefined): D
   const address = received ? bareHost(received) : bareHost(via.host);
   const rport = via.params.get('rport');
   const port = transport === 'udp' && rport ? Number(rport) : (via.port ?? 5060);
+  // port 0 cannot be sent to: answer where the request came from
+  if (port === 0 && flow !== undefined) return { transport, address, port: flow.remotePort };
   return { transport, address, port };
 }

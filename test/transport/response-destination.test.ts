@@ -28,6 +28,10 @@ describe('response destination', () => {
     assert.deepEqual(d, { transport: 'udp', address: '::1', port: 5060 });
   });
 
+  it('a Via port 0 falls back to the source port', () => {
+    assert.equal(responseDestination(res('SIP/2.0/UDP 127.0.0.1:0;branch=z9hG4bKa'), udpFlow).port, udpFlow.remotePort);
+  });
+
   it('TCP: over the transport the request came on, new connections to the sent-by port', () => {
     const d = responseDestination(res('SIP/2.0/TCP 192.0.2.1:5070;branch=z9hG4bKa;received=127.0.0.5;rport=40000'), tcpFlow);
     assert.deepEqual(d, { transport: 'tcp', address: '127.0.0.5', port: 5070 });
