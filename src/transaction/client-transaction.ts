@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { Destination, Flow } from '../transport/flow.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
+import { TimerSet } from './timer-set.js';
 import { buildAckForFinal, buildCancel } from './request-builders.js';
 import type { Timers } from './timer-config.js';
 import type { TransactionStats } from './transaction-stats.js';
@@ -41,7 +42,7 @@ export class ClientTransaction {
   private cancelPending = false;
   private cancelSent = false;
   private ack: SipRequest | undefined;
-  private readonly timer: Record<string, TimerHandle | undefined> = {};
+  private readonly timers: TimerSet;
 
   constructor(
     readonly key: string,
@@ -54,18 +55,19 @@ export class ClientTransaction {
     this.isInvite = request.method === 'INVITE';
     this.reliable = dest.transport !== 'udp';
     this.state = this.isInvite ? 'calling' : 'trying';
+    this.timers = new TimerSet(deps.clock);
   }
 
   start(): void {
     this.send(this.request);
     const t = this.deps.timers;
     if (!this.reliable) this.retransmit(this.isInvite ? 'A' : 'E', t.T1);
-    this.after(this.isInvite ? 'B' : 'F', this.isInvite ? t.B : t.F, () => this.timeout());
+    this.timers.after(this.isInvite ? 'B' : 'F', this.isInvite ? t.B : t.F, () => this.timeout());
   }
 
   /** Retransmit on Timer A (doubling) or E (doubling, capped at T2), while no response has arrived. */
   private retransmit(name: 'A' | 'E', interval: number): void {
-    this.after(name, interval, () => {
+    this.timers.after(name, interval, () => {
       if (this.state !== 'calling' && this.state !== 'trying' && this.state !== 'proceeding') return;
       if (name === 'A' && this.state !== 'calling') return;
       this.deps.stats.retransmissionsOut++;
@@ -85,10 +87,10 @@ export class ClientTransaction {
     switch (this.state) {
       case 'calling':
       case 'proceeding':
-        this.stop('A');
+        this.timers.stop('A');
         if (s < 200) {
           this.state = 'proceeding';
-          this.stop('B'); // §17.1.1.2: Timer B runs only in Calling
+          this.timers.stop('B'); // §17.1.1.2: Timer B runs only in Calling
           if (this.cancelPending) this.fireCancel();
         } else if (s < 300) {
           this.enterAccepted();
@@ -115,25 +117,25 @@ export class ClientTransaction {
       this.state = 'proceeding';
     } else {
       this.state = 'completed';
-      this.stop('E');
-      this.stop('F');
-      this.after('K', this.reliable ? 0 : this.deps.timers.T4, () => this.terminate());
+      this.timers.stop('E');
+      this.timers.stop('F');
+      this.timers.after('K', this.reliable ? 0 : this.deps.timers.T4, () => this.terminate());
     }
     this.handlers.response(res, this);
   }
 
   private enterAccepted(): void {
-    this.stop('B');
+    this.timers.stop('B');
     this.state = 'accepted';
-    this.after('M', this.deps.timers.M, () => this.terminate());
+    this.timers.after('M', this.deps.timers.M, () => this.terminate());
   }
 
   private enterCompleted(res: SipResponse): void {
-    this.stop('B');
+    this.timers.stop('B');
     this.state = 'completed';
     this.ack = buildAckForFinal(this.request, res);
     this.send(this.ack);
-    this.after('D', this.reliable ? 0 : this.deps.timers.D, () => this.terminate());
+    this.timers.after('D', this.reliable ? 0 : this.deps.timers.D, () => this.terminate());
   }
 
   /**
@@ -152,7 +154,7 @@ export class ClientTransaction {
     this.cancelPending = false;
     this.cancelSent = true;
     this.deps.sendCancel(buildCancel(this.request, this.cancelReason), this.dest, this.flow);
-    this.after('cancel', 64 * this.deps.timers.T1, () => {
+    this.timers.after('cancel', 64 * this.deps.timers.T1, () => {
       if (this.state === 'proceeding') this.timeout();
     });
   }
@@ -172,24 +174,11 @@ export class ClientTransaction {
     });
   }
 
-  private after(name: string, ms: number, fn: () => void): void {
-    this.stop(name);
-    if (ms <= 0) {
-      fn();
-      return;
-    }
-    this.timer[name] = this.deps.clock.setTimer(ms, fn);
-  }
-
-  private stop(name: string): void {
-    this.timer[name]?.cancel();
-    this.timer[name] = undefined;
-  }
 
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    for (const name of Object.keys(this.timer)) this.stop(name);
+    this.timers.stopAll();
     this.deps.terminated(this);
   }
 }

@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { Flow } from '../transport/flow.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
+import { TimerSet } from './timer-set.js';
 import type { Timers } from './timer-config.js';
 import type { TransactionStats } from './transaction-stats.js';
 import type { TransactionTransport } from './transaction-transport.js';
@@ -34,7 +35,7 @@ export class ServerTransaction {
   /** Set when a matching CANCEL arrived (§9.2); the TU answers 487 if it has not answered yet. */
   cancelled = false;
   private lastResponse: SipResponse | undefined;
-  private readonly timer: Record<string, TimerHandle | undefined> = {};
+  private readonly timers: TimerSet;
 
   constructor(
     readonly key: string,
@@ -46,6 +47,7 @@ export class ServerTransaction {
     this.isInvite = request.method === 'INVITE';
     this.reliable = flow.transport !== 'udp';
     this.state = this.isInvite ? 'proceeding' : 'trying';
+    this.timers = new TimerSet(deps.clock);
   }
 
   get finalStatus(): number | undefined {
@@ -92,10 +94,10 @@ export class ServerTransaction {
     switch (this.state) {
       case 'completed':
         // §17.2.1: ACK for the non-2xx: stop retransmitting, absorb further ACKs for Timer I
-        this.stop('G');
-        this.stop('H');
+        this.timers.stop('G');
+        this.timers.stop('H');
         this.state = 'confirmed';
-        this.after('I', this.reliable ? 0 : this.deps.timers.T4, () => this.terminate());
+        this.timers.after('I', this.reliable ? 0 : this.deps.timers.T4, () => this.terminate());
         return false;
       case 'accepted':
         return true;
@@ -106,18 +108,18 @@ export class ServerTransaction {
 
   private enterAccepted(): void {
     this.state = 'accepted';
-    this.after('L', this.deps.timers.L, () => this.terminate());
+    this.timers.after('L', this.deps.timers.L, () => this.terminate());
   }
 
   private enterCompleted(): void {
     this.state = 'completed';
     const t = this.deps.timers;
     if (!this.isInvite) {
-      this.after('J', this.reliable ? 0 : 64 * t.T1, () => this.terminate());
+      this.timers.after('J', this.reliable ? 0 : 64 * t.T1, () => this.terminate());
       return;
     }
     if (!this.reliable) this.retransmitG(t.T1);
-    this.after('H', t.H, () => {
+    this.timers.after('H', t.H, () => {
       this.deps.stats.timeouts++;
       this.hooks.ackTimeout(this);
       this.terminate();
@@ -126,7 +128,7 @@ export class ServerTransaction {
 
   /** Timer G: resend the final response at T1, 2T1, ... capped at T2 until the ACK arrives. */
   private retransmitG(interval: number): void {
-    this.after('G', interval, () => {
+    this.timers.after('G', interval, () => {
       if (this.state !== 'completed' || !this.lastResponse) return;
       this.deps.stats.retransmissionsOut++;
       this.send(this.lastResponse);
@@ -138,24 +140,11 @@ export class ServerTransaction {
     this.deps.transport.sendResponse(res, this.flow);
   }
 
-  private after(name: string, ms: number, fn: () => void): void {
-    this.stop(name);
-    if (ms <= 0) {
-      fn();
-      return;
-    }
-    this.timer[name] = this.deps.clock.setTimer(ms, fn);
-  }
-
-  private stop(name: string): void {
-    this.timer[name]?.cancel();
-    this.timer[name] = undefined;
-  }
 
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    for (const name of Object.keys(this.timer)) this.stop(name);
+    this.timers.stopAll();
     this.hooks.terminated(this);
   }
 }
