@@ -87,14 +87,17 @@ function uriFault(req: SipRequest): Rejection | null {
   }
 }
 
+/**
+ * §8.2.2.3: unknown Require tags get 420 listing them in Unsupported. The SBC relays requests, so it also
+ * honours Proxy-Require as a proxy must (§16.3 step 4). Neither is checked for CANCEL; ACK is never answered.
+ */
 function extensionFault(req: SipRequest, opts: CheckOptions): Rejection | null {
-  // §8.2.2.3: Require is not checked for CANCEL; an ACK cannot be answered at all.
   if (req.method !== 'CANCEL' && req.method !== 'ACK') {
     let tags: string[];
     try {
-      tags = req.tokens('require');
+      tags = [...req.tokens('require'), ...req.tokens('proxy-require')];
     } catch {
-      return bad('malformed Require header');
+      return bad('malformed Require or Proxy-Require header');
     }
     const unknown = tags.filter((t) => !opts.supported.has(t.toLowerCase()));
     if (unknown.length > 0) {
