@@ -46,13 +46,13 @@ export function parseMessage(buf: Buffer, opts: ParseOptions = {}): SipMessage {
   const startEol = head.charCodeAt(lineEnd - 1) === 13 ? '\r\n' : '\n';
   const startLine = head.slice(0, lineEnd - startEol.length + 1);
   const headers: SipHeader[] = [];
-  const blank = parseHeaderLines(head, lineEnd + 1, headers);
+  const blank = parseHeaderLines(head, lineEnd + 1, headers, start);
   // a blank line inside `head` means bare-LF framing ended the headers earlier
   const bodyStart = blank < 0 ? end.at + end.sep : start + blank;
   const msg = makeMessage(startLine, headers);
   msg.startEol = startEol;
   msg.headEol = blank < 0 ? (end.sep === 4 ? '\r\n' : '\n') : head.charCodeAt(blank - 2) === 13 ? '\r\n' : '\n';
-  frameBody(msg, buf, bodyStart, opts.stream === true);
+  frameBody(msg, buf, start, bodyStart, opts.stream === true);
   return msg;
 }
 
@@ -77,7 +77,7 @@ function makeMessage(line: string, headers: SipHeader[]): SipMessage {
  * extended over continuation lines (a line starting with SP/HT continues the field, RFC 3261 §7.3.1).
  * Returns -1, or the offset just past an early blank line (bare-LF framing: the body starts there).
  */
-function parseHeaderLines(head: string, from: number, headers: SipHeader[]): number {
+function parseHeaderLines(head: string, from: number, headers: SipHeader[], offset: number): number {
   const n = head.length;
   let i = from;
   while (i < n) {
@@ -96,14 +96,14 @@ function parseHeaderLines(head: string, from: number, headers: SipHeader[]): num
     if (j < 0) j = n;
     const crlf = head.charCodeAt(j - 1) === 13;
     const raw = head.slice(i, crlf ? j - 1 : j);
-    headers.push(new SipHeader(head.slice(i, nameEnd), raw, k + 1 - i, crlf ? '\r\n' : '\n'));
+    headers.push(new SipHeader(head.slice(i, nameEnd), raw, k + 1 - i, crlf ? '\r\n' : '\n', offset + i));
     i = j + 1;
   }
   return -1;
 }
 
 /** Decide the body by Content-Length (RFC 3261 §18.3, §20.14) and record framing faults. */
-function frameBody(msg: SipMessage, buf: Buffer, bodyStart: number, stream: boolean): void {
+function frameBody(msg: SipMessage, buf: Buffer, msgStart: number, bodyStart: number, stream: boolean): void {
   let first: string | null = null;
   let conflict = false;
   for (const h of msg.headers) {
@@ -114,7 +114,7 @@ function frameBody(msg: SipMessage, buf: Buffer, bodyStart: number, stream: bool
   const available = buf.length - bodyStart;
   if (first === null) {
     if (stream) fail('content-length', 'Content-Length is required on stream transports');
-    msg.body = buf.subarray(bodyStart);
+    msg.framed(buf.subarray(bodyStart), { buf, start: msgStart, end: buf.length }, bodyStart);
     return;
   }
   if (conflict) {
@@ -126,9 +126,10 @@ function frameBody(msg: SipMessage, buf: Buffer, bodyStart: number, stream: bool
   }
   if (msg.framingFault !== null) {
     if (stream) fail('content-length', msg.framingFault);
-    msg.body = buf.subarray(bodyStart);
+    msg.framed(buf.subarray(bodyStart), { buf, start: msgStart, end: buf.length }, bodyStart);
     return;
   }
   // extra octets after Content-Length in a datagram are ignored (RFC 4475 §3.1.1.8)
-  msg.body = buf.subarray(bodyStart, bodyStart + Number(first));
+  const end = bodyStart + Number(first);
+  msg.framed(buf.subarray(bodyStart, end), { buf, start: msgStart, end }, bodyStart);
 }

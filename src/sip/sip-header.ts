@@ -1,6 +1,6 @@
 /** One header field line, kept byte-exact (as latin1 text) with its line end, folding and case. */
 import { headerKey } from './header-names.js';
-import { unfold } from './lexer.js';
+import { isWs, unfold } from './lexer.js';
 
 export class SipHeader {
   /** Canonical key: lower case with compact forms expanded (`v` -> `via`). */
@@ -15,6 +15,8 @@ export class SipHeader {
     /** Offset in `raw` just past the colon. */
     private readonly valueStart: number,
     readonly eol: string = '\r\n',
+    /** Offset of `raw` in the buffer it was parsed from, or -1 for a header made here. */
+    readonly src: number = -1,
   ) {
     this.key = headerKey(name);
   }
@@ -25,7 +27,15 @@ export class SipHeader {
 
   /** The value with folds replaced by one space and surrounding white space trimmed. */
   get value(): string {
-    if (this.cachedValue === undefined) this.cachedValue = unfold(this.raw.slice(this.valueStart)).trim();
+    if (this.cachedValue === undefined) {
+      const r = this.raw;
+      let s = this.valueStart;
+      let e = r.length;
+      while (s < e && isWs(r.charCodeAt(s))) s++;
+      while (e > s && isWs(r.charCodeAt(e - 1))) e--;
+      const v = r.slice(s, e);
+      this.cachedValue = v.includes('\n') ? unfold(v) : v;
+    }
     return this.cachedValue;
   }
 }

@@ -35,6 +35,7 @@ function parseCSeq(v: string): CSeq {
 /** One fixed shape for the parsed-header cache, so property access stays monomorphic. */
 class ParsedCache {
   via: Via[] | undefined = undefined;
+  topVia: Via | undefined = undefined;
   from: NameAddr | undefined = undefined;
   to: NameAddr | undefined = undefined;
   callId: string | undefined = undefined;
@@ -48,10 +49,25 @@ class ParsedCache {
 
 export const EMPTY_BODY = Buffer.alloc(0);
 
+/** Where an unedited message came from: its bytes can be copied instead of rebuilt. */
+interface Source {
+  buf: Buffer;
+  start: number;
+  end: number;
+}
+
 export abstract class SipMessage {
-  headers: SipHeader[];
-  body: Buffer;
-  version: string;
+  private hdrs: SipHeader[];
+  private bodyBuf: Buffer;
+  /** Set by the parser. While nothing is edited, serialize() copies this span as it is. */
+  protected source: Source | null = null;
+  /** The buffer parsed headers point into (SipHeader.src); kept after edits to copy untouched runs. */
+  private srcBuf: Buffer | null = null;
+  /** Offsets in srcBuf of the start line, the blank line and the body, or -1 once they changed. */
+  protected startSrc = -1;
+  private headEolSrc = -1;
+  private bodySrc = -1;
+  readonly version: string;
   /** Line end after the start line and of the blank line: `\r\n`, or `\n` from lenient peers. */
   startEol = '\r\n';
   headEol = '\r\n';
@@ -65,8 +81,32 @@ export abstract class SipMessage {
 
   constructor(version: string, headers: SipHeader[], body: Buffer) {
     this.version = version;
-    this.headers = headers;
-    this.body = body;
+    this.hdrs = headers;
+    this.bodyBuf = body;
+  }
+
+  /** Header fields in order. Edit them through addHeader/setHeader/removeHeader/setTopVia. */
+  get headers(): readonly SipHeader[] {
+    return this.hdrs;
+  }
+
+  get body(): Buffer {
+    return this.bodyBuf;
+  }
+
+  /**
+   * For the parser: the body it framed, and the span of `buf` the message occupies, which serialize()
+   * copies while nothing has been edited.
+   */
+  framed(body: Buffer, source: Source | null, bodyStart = -1): void {
+    this.bodyBuf = body;
+    this.source = source;
+    this.srcBuf = source?.buf ?? null;
+    if (source !== null && bodyStart >= 0) {
+      this.startSrc = source.start;
+      this.headEolSrc = bodyStart - this.headEol.length;
+      this.bodySrc = bodyStart;
+    }
   }
 
   abstract get startLine(): string;
@@ -110,46 +150,45 @@ export abstract class SipMessage {
   /** Append a header, or insert it before all others of the same key with `first`. */
   addHeader(name: string, value: string, first = false): void {
     const h = SipHeader.create(name, value);
-    const at = first ? this.headers.findIndex((x) => x.key === h.key) : -1;
-    if (at >= 0) this.headers.splice(at, 0, h);
-    else this.headers.push(h);
+    const at = first ? this.hdrs.findIndex((x) => x.key === h.key) : -1;
+    if (at >= 0) this.hdrs.splice(at, 0, h);
+    else this.hdrs.push(h);
     this.invalidate();
   }
 
   /** Replace every copy of a header with one field holding `value` (at the first copy's place). */
   setHeader(name: string, value: string): void {
     const key = headerKey(name);
-    const at = this.headers.findIndex((h) => h.key === key);
+    const at = this.hdrs.findIndex((h) => h.key === key);
     const h = SipHeader.create(name, value);
-    this.headers = this.headers.filter((x) => x.key !== key);
-    if (at >= 0) this.headers.splice(Math.min(at, this.headers.length), 0, h);
-    else this.headers.push(h);
+    this.hdrs = this.hdrs.filter((x) => x.key !== key);
+    if (at >= 0) this.hdrs.splice(Math.min(at, this.hdrs.length), 0, h);
+    else this.hdrs.push(h);
     this.invalidate();
   }
 
   removeHeader(name: string): void {
     const key = headerKey(name);
-    this.headers = this.headers.filter((h) => h.key !== key);
+    this.hdrs = this.hdrs.filter((h) => h.key !== key);
     this.invalidate();
   }
 
   /** Replace the first Via element (e.g. to add received/rport on arrival, RFC 3261 §18.2.1). */
   setTopVia(via: Via): void {
-    const i = this.headers.findIndex((h) => h.key === 'via');
-    const h = this.headers[i];
+    const i = this.hdrs.findIndex((h) => h.key === 'via');
+    const h = this.hdrs[i];
     if (h === undefined) return;
     const parts = splitList(h.value);
     parts[0] = formatVia(via);
-    const vias = this.vias().slice();
-    this.headers[i] = SipHeader.create(h.name, parts.join(', '));
+    this.hdrs[i] = SipHeader.create(h.name, parts.join(', '));
     this.invalidate();
-    vias[0] = via;
-    this.cache.via = vias;
+    this.cache.topVia = via;
   }
 
   /** Replace the body and keep Content-Length true. */
   setBody(body: Buffer, contentType?: string): void {
-    this.body = body;
+    this.bodyBuf = body;
+    this.bodySrc = -1;
     this.setHeader('Content-Length', String(body.length));
     if (contentType !== undefined) this.setHeader('Content-Type', contentType);
     else if (body.length === 0) this.removeHeader('Content-Type');
@@ -157,6 +196,7 @@ export abstract class SipMessage {
 
   protected invalidate(): void {
     this.cache = new ParsedCache();
+    this.source = null;
   }
 
   // ---- structured access (throws SipParseError when malformed) -----------------------------------
@@ -165,10 +205,21 @@ export abstract class SipMessage {
     return (this.cache.via ??= this.headerValues('via').map(parseVia));
   }
 
+  /** The top Via alone: the others are parsed only when vias() is asked for. */
   topVia(): Via {
-    const v = this.vias()[0];
-    if (v === undefined) fail('header-value', 'missing Via');
-    return v;
+    if (this.cache.topVia === undefined) {
+      if (this.cache.via !== undefined) {
+        this.cache.topVia = this.cache.via[0];
+      } else {
+        const h = this.hdrs.find((x) => x.key === 'via');
+        if (h !== undefined) {
+          const v = h.value;
+          this.cache.topVia = parseVia(v.includes(',') ? (splitList(v)[0] ?? '') : v);
+        }
+      }
+    }
+    if (this.cache.topVia === undefined) fail('header-value', 'missing Via');
+    return this.cache.topVia;
   }
 
   from(): NameAddr {
@@ -241,13 +292,53 @@ export abstract class SipMessage {
   // ---- serialization -----------------------------------------------------------------------------
 
   serialize(): Buffer {
-    let head = this.startLine + this.startEol;
-    for (const h of this.headers) head += h.raw + h.eol;
-    head += this.headEol;
-    const headLen = Buffer.byteLength(head, 'latin1');
-    const out = Buffer.allocUnsafe(headLen + this.body.length);
-    out.write(head, 0, headLen, 'latin1');
-    this.body.copy(out, headLen);
+    const src = this.source;
+    if (src !== null) {
+      // nothing was edited: the parsed bytes are the serialization (lossless by construction)
+      const out = Buffer.allocUnsafe(src.end - src.start);
+      src.buf.copy(out, 0, src.start, src.end);
+      return out;
+    }
+    return this.rebuild();
+  }
+
+  /**
+   * Serialize after edits into one buffer of the exact size. What is still as parsed (start line, header
+   * runs, blank line, body) is copied from the source in as few pieces as possible; the rest is written
+   * as latin1 text. A header edit therefore costs a few copies, not a rebuild of the whole head.
+   */
+  private rebuild(): Buffer {
+    const startText = this.startLine + this.startEol;
+    let size = startText.length + this.headEol.length + this.bodyBuf.length;
+    for (const h of this.hdrs) size += h.raw.length + h.eol.length;
+    const out = Buffer.allocUnsafe(size);
+    const src = this.srcBuf;
+    let pos = 0;
+    let runFrom = -1;
+    let runTo = -1;
+    let text = '';
+    const flush = (): void => {
+      if (runFrom >= 0 && src !== null) pos += src.copy(out, pos, runFrom, runTo);
+      if (text.length > 0) pos += out.write(text, pos, 'latin1');
+      runFrom = -1;
+      text = '';
+    };
+    const piece = (from: number, len: number, asText: string | (() => string)): void => {
+      if (src !== null && from >= 0) {
+        if (text.length > 0 || (runFrom >= 0 && runTo !== from)) flush();
+        if (runFrom < 0) runFrom = from;
+        runTo = from + len;
+      } else {
+        if (runFrom >= 0) flush();
+        text += typeof asText === 'string' ? asText : asText();
+      }
+    };
+    piece(this.startSrc, startText.length, startText);
+    for (const h of this.hdrs) piece(h.src, h.raw.length + h.eol.length, () => h.raw + h.eol);
+    piece(this.headEolSrc, this.headEol.length, this.headEol);
+    if (this.bodySrc >= 0) piece(this.bodySrc, this.bodyBuf.length, '');
+    flush();
+    if (this.bodySrc < 0) this.bodyBuf.copy(out, pos);
     return out;
   }
 }
@@ -280,6 +371,7 @@ export class SipRequest extends SipMessage {
   set requestUri(uri: string) {
     this.uriText = uri;
     this.rawStartLine = null;
+    this.startSrc = -1;
     this.invalidate();
   }
 

@@ -100,6 +100,37 @@ describe('codec properties', () => {
     );
   });
 
+  it('after any sequence of edits, serialize equals the naive join of start line, headers and body', () => {
+    const edit = fc.oneof(
+      fc.record({ op: fc.constant('add' as const), name: extName, value: extValue, first: fc.boolean() }),
+      fc.record({ op: fc.constant('addVia' as const), first: fc.boolean() }),
+      fc.record({ op: fc.constant('remove' as const), name: fc.constantFrom('Max-Forwards', 'Content-Type', 'X-A', 'Via') }),
+      fc.record({ op: fc.constant('set' as const), name: fc.constantFrom('Max-Forwards', 'Call-ID', 'X-B'), value: alnum }),
+      fc.record({ op: fc.constant('body' as const), body: fc.uint8Array({ maxLength: 50 }) }),
+      fc.record({ op: fc.constant('uri' as const), uri: sipUri }),
+    );
+    fc.assert(
+      fc.property(message, fc.array(edit, { maxLength: 6 }), (g, edits) => {
+        const m = parseMessage(build(g));
+        assert.ok(m.isRequest());
+        for (const e of edits) {
+          if (e.op === 'add') m.addHeader(e.name, e.value, e.first);
+          else if (e.op === 'addVia') m.addHeader('Via', 'SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKedit', e.first);
+          else if (e.op === 'remove') m.removeHeader(e.name);
+          else if (e.op === 'set') m.setHeader(e.name, e.value);
+          else if (e.op === 'body') m.setBody(Buffer.from(e.body), 'application/octet-stream');
+          else m.requestUri = e.uri.text;
+        }
+        let head = m.startLine + m.startEol;
+        for (const h of m.headers) head += h.raw + h.eol;
+        const naive = Buffer.concat([Buffer.from(head + m.headEol, 'latin1'), m.body]);
+        assert.ok(m.serialize().equals(naive));
+        assert.ok(parseMessage(m.serialize()).serialize().equals(naive));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('URIs re-format to the text they were parsed from', () => {
     fc.assert(
       fc.property(sipUri, (g) => {
