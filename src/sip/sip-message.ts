@@ -4,33 +4,13 @@
  * serializes to exactly the bytes it was parsed from (start line, headers, blank line and body).
  */
 import { LIST_HEADERS, headerKey } from './header-names.js';
-import { isToken, isWs, splitList } from './lexer.js';
+import { type CSeq, parseCSeq } from './cseq.js';
+import { splitList } from './lexer.js';
 import { type NameAddr, parseNameAddr } from './name-addr.js';
 import { SipHeader } from './sip-header.js';
 import { fail } from './sip-parse-error.js';
 import { type Uri, parseUri } from './sip-uri.js';
 import { type Via, formatVia, parseVia } from './via.js';
-
-export interface CSeq {
-  seq: number;
-  readonly method: string;
-}
-
-const MAX_CSEQ = 2 ** 32 - 1;
-
-/** `1*DIGIT LWS Method` with the number in 0..2^32-1 (RFC 3261 §20.16, RFC 4475 §3.1.2.4). */
-function parseCSeq(v: string): CSeq {
-  let i = 0;
-  let seq = 0;
-  while (i < v.length && v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57 && i < 11) seq = seq * 10 + v.charCodeAt(i++) - 48;
-  const sp = i;
-  while (i < v.length && isWs(v.charCodeAt(i))) i++;
-  const method = v.slice(i);
-  if (sp === 0 || i === sp || seq > MAX_CSEQ || !isToken(method)) {
-    fail('header-value', 'invalid CSeq (number must be 0..2^32-1, then a method)');
-  }
-  return { seq, method };
-}
 
 /** One fixed shape for the parsed-header cache, so property access stays monomorphic. */
 class ParsedCache {

@@ -1,6 +1,7 @@
 /** Structured access to the headers the stack needs, URIs of every scheme, and header editing. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseCSeq } from '../../src/sip/cseq.js';
 import { displayText, formatNameAddr, parseNameAddr } from '../../src/sip/name-addr.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import { STACK_CHECKS, checkRequest } from '../../src/sip/request-checks.js';
@@ -109,6 +110,17 @@ describe('message headers', () => {
     assert.ok(out.endsWith('\r\n\r\nhello'));
     assert.equal(m.vias().length, 2);
     assert.equal(m.topVia().host, 'sbc');
+  });
+});
+
+describe('CSeq', () => {
+  it('takes leading zeros and the full 32-bit range, and nothing beyond', () => {
+    assert.deepEqual(parseCSeq('0009 INVITE'), { seq: 9, method: 'INVITE' });
+    assert.deepEqual(parseCSeq('000000000000000001 ACK'), { seq: 1, method: 'ACK' });
+    assert.deepEqual(parseCSeq('4294967295 BYE'), { seq: 4294967295, method: 'BYE' });
+    for (const bad of ['4294967296 BYE', '1INVITE', '99999999999999 A', 'x INVITE', '1 IN VITE']) {
+      assert.throws(() => parseCSeq(bad), SipParseError, bad);
+    }
   });
 });
 
