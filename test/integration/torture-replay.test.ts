@@ -12,7 +12,7 @@ import { parseMessage } from '../../src/sip/message-parser.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { readManifest, tortureMessage } from '../helpers/corpus.js';
 import { assertLoopbackOnly } from '../helpers/isolation.js';
-import { UdpPeer, sleep } from '../helpers/net.js';
+import { TcpPeer, UdpPeer, sleep } from '../helpers/net.js';
 import { EXPECTATIONS } from '../conformance/torture-expectations.js';
 
 /** Responses go to the source address at the Via port, or 5060 (RFC 3261 §18.2.2): listen on those. */
@@ -87,6 +87,63 @@ describe('torture corpus replayed over UDP (isolated network namespace)', () => 
       if (expected.length === 0) await sleep(Math.max(0, deadline - Date.now()));
       assert.deepEqual(got(), expected);
       assert.equal(app.transport.stats.sendErrors, 0, 'the SBC tried to send somewhere other than loopback');
+    });
+  }
+});
+
+/**
+ * Over TCP, Content-Length frames the stream (RFC 3261 §18.3): a message without one, with a negative or
+ * conflicting one, or one whose body never completes closes the connection (the last after the
+ * slow-drip deadline); everything else gets the same answer as over UDP, on the same connection.
+ */
+const STREAM_CLOSES = new Set(['clerr.dat', 'ncl.dat', 'mcl01.dat', 'baddn.dat', 'rfc5118/ipv6-in-sdp']);
+/** Body longer than Content-Length: the extra octets start a message that never completes (closed later). */
+const STREAM_LEFTOVER = new Set(['rfc5118/mult-ip-in-sdp', 'rfc5118/ipv4-mapped-ipv6', 'dblreq.dat']);
+
+function streamOutcome(file: string, bytes: Buffer): 'close' | number[] {
+  if (STREAM_CLOSES.has(file)) return 'close';
+  // in a datagram the INVITE after the REGISTER is junk (RFC 4475 §3.1.1.8); in a stream it is a message
+  if (file === 'dblreq.dat') return [405, 100];
+  try {
+    if (parseMessage(bytes).header('content-length') === undefined) return 'close';
+  } catch {
+    // unparseable but framed by its Content-Length: dropped, the connection stays
+  }
+  return wireAnswer(file, bytes);
+}
+
+describe('torture corpus replayed over TCP (isolated network namespace)', () => {
+  let app: App;
+  before(async () => {
+    assertLoopbackOnly();
+  });
+  beforeEach(async () => {
+    app = await startTestApp({ listen: ['tcp:127.0.0.1:0'], transport: { messageDeadlineMs: 300 } });
+  });
+  afterEach(async () => {
+    await app.stop();
+  });
+
+  for (const row of readManifest()) {
+    const bytes = tortureMessage(row.file);
+    const expected = streamOutcome(row.file, bytes);
+    it(`${row.file} -> ${JSON.stringify(expected)}`, async () => {
+      const peer = await TcpPeer.connect(boundPort(app, 'tcp'));
+      peer.write(bytes);
+      const statuses = (): number[] => {
+        const text = peer.data.toString('latin1');
+        return [...text.matchAll(/^SIP\/2\.0 (\d{3}) /gm)].map((m) => Number(m[1]));
+      };
+      if (expected === 'close') {
+        assert.ok(await peer.until((p) => p.closed, 2000), 'the connection should be closed');
+        assert.deepEqual(statuses(), []);
+      } else {
+        await peer.until(() => statuses().length >= expected.length, expected.length === 0 ? 150 : 1000);
+        assert.deepEqual([...new Set(statuses())], expected);
+        if (!STREAM_LEFTOVER.has(row.file)) assert.equal(peer.closed, false, 'a well-framed message must not close the connection');
+      }
+      peer.close();
+      assert.equal(app.transport.stats.sendErrors, 0);
     });
   }
 });
