@@ -114,7 +114,7 @@ function streamOutcome(file: string, bytes: Buffer): 'close' | number[] {
 
 describe('torture corpus replayed over TCP (isolated network namespace)', () => {
   let app: App;
-  before(async () => {
+  before(() => {
     assertLoopbackOnly();
   });
   beforeEach(async () => {
