@@ -80,6 +80,7 @@ export class TransportLayer {
     this.receive(bytes, flow, false);
   }
 
+  /** The edge: whatever one message does, it never throws into the socket that brought it. */
   private receive(bytes: Buffer, flow: Flow, stream: boolean): void {
     this.stats.messagesIn++;
     this.stats.bytesIn += bytes.length;
@@ -87,20 +88,20 @@ export class TransportLayer {
     try {
       msg = parseMessage(bytes, { stream });
     } catch (err) {
-      if (!(err instanceof SipParseError)) throw err;
       this.stats.parseErrors++;
-      this.log.debug({ peer: flow.remoteAddress, reason: err.reason, msg: err.message }, 'unparseable message dropped');
+      const reason = err instanceof SipParseError ? err.reason : 'unexpected';
+      this.log.debug({ peer: flow.remoteAddress, reason, err }, 'unparseable message dropped');
       return;
     }
-    if (msg.isRequest()) stampVia(msg, flow);
-    if (this.log.isLevelEnabled('trace')) {
-      this.log.trace({ peer: flow.remoteAddress, port: flow.remotePort, transport: flow.transport, sip: bytes.toString('latin1') }, 'sip received');
-    }
     try {
+      if (msg.isRequest()) stampVia(msg, flow);
+      if (this.log.isLevelEnabled('trace')) {
+        this.log.trace({ peer: flow.remoteAddress, port: flow.remotePort, transport: flow.transport, sip: bytes.toString('latin1') }, 'sip received');
+      }
       this.handler(msg, flow);
     } catch (err) {
-      // the edge never throws: one bad message must not take the listener (or another call) down
-      this.log.error({ err, peer: flow.remoteAddress }, 'message handler failed');
+      // one bad message must not take the listener (or another call) down
+      this.log.error({ err, peer: flow.remoteAddress }, 'message handling failed');
     }
   }
 
