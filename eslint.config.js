@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 const stack = ['sip', 'transport', 'transaction', 'dialog', 'b2bua'];
 const leaves = ['routing', 'rewrite', 'media', 'state', 'observability', 'config', 'keepalive'];
-const wired = ['app', 'main', 'cli'];
+const wired = ['app', 'main', 'cli', 'configuration'];
 
 function forbid(dirs) {
   return dirs.flatMap((d) => [`**/${d}/**`, `**/${d}.js`]);
@@ -22,14 +22,19 @@ const layerRules = [
       }],
     },
   })),
+  // A leaf imports no stack layer, and from another leaf at most its types (data shapes, no code).
   ...leaves.map((leaf) => ({
     files: [`src/${leaf}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{
-          group: forbid([...stack, ...wired, ...leaves.filter((l) => l !== leaf)]),
-          message: `The ${leaf} leaf imports no stack layer and no other leaf.`,
-        }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: forbid([...stack, ...wired]), message: `The ${leaf} leaf imports no stack layer.` },
+          {
+            group: forbid(leaves.filter((l) => l !== leaf)),
+            allowTypeImports: true,
+            message: `The ${leaf} leaf may import only types from another leaf.`,
+          },
+        ],
       }],
     },
   })),

@@ -2,6 +2,7 @@
 import { pino, type Logger } from 'pino';
 import { LocalResponder } from './b2bua/local-responder.js';
 import type { Settings } from './config/settings.js';
+import type { DialPlan } from './routing/dial-plan.js';
 import { SbcError } from './errors.js';
 import { AdminServer } from './observability/admin-server.js';
 import type { Clock } from './transaction/clock.js';
@@ -14,6 +15,8 @@ export const VERSION = '0.1.0';
 export interface AppOptions {
   log?: Logger;
   clock?: Clock;
+  /** The dial plan calls are routed by (the B2BUA consumes it); none means no dial-peers. */
+  dialPlan?: DialPlan;
 }
 
 export class App {
@@ -23,6 +26,7 @@ export class App {
   readonly responder: LocalResponder;
   private admin: AdminServer | undefined;
   private readonly startedAt = Date.now();
+  readonly dialPlan: DialPlan | undefined;
   listening: ListenSpec[] = [];
   adminAddress: { address: string; port: number } | undefined;
 
@@ -31,6 +35,7 @@ export class App {
     opts: AppOptions,
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
+    this.dialPlan = opts.dialPlan;
     this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport });
     this.transactions = new TransactionLayer({
       transport: this.transport,
@@ -67,6 +72,7 @@ export class App {
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       listening: this.listening,
+      dialPeers: this.dialPlan?.peers.length ?? 0,
       transactions: this.transactions.openTransactions,
       tcpConnections: this.transport.tcpConnections,
     };

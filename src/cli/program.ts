@@ -1,11 +1,14 @@
 /** The `fosip` command line (commander): `start` and `check-config`. */
 import { Command, Option } from 'commander';
-import { LOG_LEVELS, type SettingsOverrides, resolveSettings } from '../config/settings.js';
+import { LOG_LEVELS, type SettingsOverrides } from '../config/settings.js';
+import { loadConfiguration } from '../configuration.js';
 import { SbcError, formatProblems } from '../errors.js';
-import { parseListenSpec } from '../transport/listen-spec.js';
+import { dialplanReport, renderDialplan } from './show-dialplan.js';
 
 interface CommonFlags {
   configDir?: string;
+  calling?: string;
+  json?: boolean;
   listen?: string[];
   admin?: string;
   hostname?: string;
@@ -43,9 +46,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level (env FOSIP_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: CommonFlags) => {
       try {
-        const settings = resolveSettings(overrides(flags), process.env);
+        const { settings, dialPlan } = loadConfiguration(overrides(flags), process.env);
         const { App } = await import('../app.js');
-        const app = await App.start(settings);
+        const app = await App.start(settings, { dialPlan });
         let stopping = false;
         const stop = (signal: string): void => {
           if (stopping) return;
@@ -66,9 +69,27 @@ export function buildProgram(): Command {
     .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
     .action((flags: CommonFlags) => {
       try {
-        const settings = resolveSettings(overrides(flags), process.env);
-        settings.listen.forEach(parseListenSpec);
-        console.log(`configuration in ${settings.configDir} is valid`);
+        const { settings, dialPlan, uriClassCount } = loadConfiguration(overrides(flags), process.env);
+        console.log(`configuration in ${settings.configDir} is valid: ${dialPlan.peers.length} dial-peers, ${uriClassCount} uri classes`);
+      } catch (err) {
+        reportAndExit(err);
+      }
+    });
+
+  const show = program.command('show').description('IOS-style show commands');
+  show
+    .command('dialplan')
+    .description('which dial-peers a call would use')
+    .command('number <digits>')
+    .description('the inbound dial-peer and the outbound dial-peers in hunt order for a call to <digits>')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
+    .option('--calling <number>', 'the calling number (for answer-address and inbound destination-pattern)', '')
+    .option('--json', 'print JSON instead of the table')
+    .action((digits: string, flags: CommonFlags) => {
+      try {
+        const { dialPlan } = loadConfiguration(overrides(flags), process.env);
+        const report = dialplanReport(dialPlan, digits, flags.calling ?? '');
+        console.log(flags.json ? JSON.stringify(report, null, 2) : renderDialplan(report));
       } catch (err) {
         reportAndExit(err);
       }

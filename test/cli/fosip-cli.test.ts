@@ -31,6 +31,28 @@ describe('fosip CLI', () => {
     assert.match(bad.stderr, /fosip\.json#\/hostname: /);
   });
 
+  it('check-config reports dial-peer and settings problems together, with file and pointer', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-cli-'));
+    fs.mkdirSync(path.join(dir, 'dialpeers'));
+    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ logLevel: 'chatty' }));
+    fs.writeFileSync(path.join(dir, 'dialpeers', '7.json'), JSON.stringify({ tag: 7, destinationPattern: '9x' }));
+    const r = spawnSync(process.execPath, [bin, 'check-config', '--config-dir', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /fosip\.json#\/logLevel: /);
+    assert.match(r.stderr, /7\.json#\/destinationPattern: invalid pattern "9x"/);
+  });
+
+  it('show dialplan number prints the inbound dial-peer and the outbound hunt order', () => {
+    const r = spawnSync(process.execPath, [bin, 'show', 'dialplan', 'number', '+12125551234', '--config-dir', repoRoot, '--json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { inbound: { tag: number }; outbound: Array<{ tag: number; order: number }> };
+    assert.deepEqual(report.outbound.map((o) => o.tag), [200, 201]);
+    const table = spawnSync(process.execPath, [bin, 'show', 'dialplan', 'number', '999', '--config-dir', repoRoot], { encoding: 'utf8' });
+    assert.equal(table.status, 0);
+    assert.match(table.stdout, /Inbound dial-peer: 0 \(default\)/);
+    assert.match(table.stdout, /rejected with 404/);
+  });
+
   it('starts, answers OPTIONS, and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort('udp');
     const child = spawn(process.execPath, [bin, 'start', '--listen', `udp:127.0.0.1:${port}`, '--config-dir', repoRoot, '--log-level', 'info']);

@@ -1,0 +1,155 @@
+/**
+ * Dial-peers (`dialpeers/*.json`, one per file) and classes (`profiles/*.json`, one object or an array
+ * per file), checked against their schemas. Every problem is collected with its file and JSON pointer;
+ * the routing layer adds what only it can judge (patterns, references, unique tags).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import type { ConfigProblem } from '../errors.js';
+
+export interface DialPeerJson {
+  tag: number;
+  description?: string;
+  incomingCalledNumber?: string;
+  answerAddress?: string;
+  incomingUri?: { via?: string; request?: string; to?: string; from?: string };
+  destinationPattern?: string;
+  /** `ipv4:A.B.C.D[:port]`, `ipv6:[addr]:port`, `dns:name[:port]`. */
+  sessionTarget?: string;
+  sessionTransport?: 'udp' | 'tcp';
+  preference?: number;
+  huntstop?: boolean;
+  maxConn?: number;
+  shutdown?: boolean;
+}
+
+/** `voice class uri`: up to 10 typed hosts or one host regex, or a user-id regex, or a whole-URI regex. */
+export interface UriClassJson {
+  kind: 'uri';
+  id: string;
+  host?: string | string[];
+  user?: string;
+  pattern?: string;
+}
+
+export interface Located<T> {
+  file: string;
+  /** JSON pointer of the object inside its file ('' for the whole file). */
+  pointer: string;
+  value: T;
+}
+
+export interface DialConfig {
+  dialPeers: Array<Located<DialPeerJson>>;
+  uriClasses: Array<Located<UriClassJson>>;
+  problems: ConfigProblem[];
+}
+
+const pattern = { type: 'string', minLength: 1, maxLength: 64 };
+
+export const DIAL_PEER_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tag'],
+  properties: {
+    tag: { type: 'integer', minimum: 1, maximum: 2147483647 },
+    description: { type: 'string', maxLength: 240 },
+    incomingCalledNumber: pattern,
+    answerAddress: pattern,
+    incomingUri: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { via: { type: 'string' }, request: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' } },
+    },
+    destinationPattern: pattern,
+    sessionTarget: { type: 'string', pattern: '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$' },
+    sessionTransport: { enum: ['udp', 'tcp'] },
+    preference: { type: 'integer', minimum: 0, maximum: 10 },
+    huntstop: { type: 'boolean' },
+    maxConn: { type: 'integer', minimum: 1 },
+    shutdown: { type: 'boolean' },
+  },
+} as const;
+
+export const URI_CLASS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'id'],
+  properties: {
+    kind: { const: 'uri' },
+    id: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,32}$' },
+    host: {
+      oneOf: [
+        { type: 'string', minLength: 1, maxLength: 31 },
+        { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^(ipv4:[0-9.]+|ipv6:\\[?[0-9a-fA-F:.]+\\]?|dns:[A-Za-z0-9.-]+)$' } },
+      ],
+    },
+    user: { type: 'string', minLength: 1, maxLength: 31 },
+    pattern: { type: 'string', minLength: 1, maxLength: 31 },
+  },
+  oneOf: [{ required: ['host'] }, { required: ['user'] }, { required: ['pattern'] }],
+} as const;
+
+const ajv = new Ajv({ allErrors: true });
+const checkDialPeer = ajv.compile<DialPeerJson>(DIAL_PEER_SCHEMA);
+const checkUriClass = ajv.compile<UriClassJson>(URI_CLASS_SCHEMA);
+
+function describe(e: ErrorObject): string {
+  if (e.keyword === 'additionalProperties') {
+    return `unknown field "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`;
+  }
+  if (e.keyword === 'oneOf' && e.instancePath === '') return 'a uri class needs exactly one of host, user or pattern';
+  return e.message ?? 'invalid';
+}
+
+/** ajv also reports why each oneOf branch failed; the oneOf error itself says it better. */
+function problems(file: string, base: string, errors: ErrorObject[] | null | undefined): ConfigProblem[] {
+  const all = errors ?? [];
+  const oneOfAt = new Set(all.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  return all
+    .filter((e) => e.keyword === 'oneOf' || !(e.schemaPath.includes('/oneOf/') && [...oneOfAt].some((at) => e.instancePath.startsWith(at))))
+    .map((e) => ({ file, pointer: base + e.instancePath, message: describe(e) }));
+}
+
+function readJson(file: string, out: ConfigProblem[]): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  } catch (err) {
+    out.push({ file, pointer: '', message: `not valid JSON: ${(err as Error).message}` });
+    return undefined;
+  }
+}
+
+function jsonFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
+}
+
+export function loadDialConfig(configDir: string): DialConfig {
+  const out: DialConfig = { dialPeers: [], uriClasses: [], problems: [] };
+  for (const file of jsonFiles(path.join(configDir, 'dialpeers'))) {
+    const data = readJson(file, out.problems);
+    if (data === undefined) continue;
+    if (checkDialPeer(data)) out.dialPeers.push({ file, pointer: '', value: data });
+    else out.problems.push(...problems(file, '', checkDialPeer.errors));
+  }
+  for (const file of jsonFiles(path.join(configDir, 'profiles'))) {
+    const data = readJson(file, out.problems);
+    if (data === undefined) continue;
+    const items = Array.isArray(data) ? data : [data];
+    items.forEach((item: unknown, i) => {
+      const pointer = Array.isArray(data) ? `/${i}` : '';
+      const kind = typeof item === 'object' && item !== null ? (item as { kind?: unknown }).kind : undefined;
+      if (kind !== 'uri') {
+        out.problems.push({ file, pointer: `${pointer}/kind`, message: `unknown class kind ${JSON.stringify(kind)} (expected "uri")` });
+      } else if (checkUriClass(item)) {
+        out.uriClasses.push({ file, pointer, value: item });
+      } else {
+        out.problems.push(...problems(file, pointer, checkUriClass.errors));
+      }
+    });
+  }
+  return out;
+}

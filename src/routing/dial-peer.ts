@@ -1,0 +1,133 @@
+/** A dial-peer compiled from its JSON: patterns compiled, classes resolved, target parsed, defaults set. */
+import type { DialConfig, DialPeerJson } from '../config/dial-config.js';
+import type { ConfigProblem } from '../errors.js';
+import { type NumberPattern, PatternError, compilePattern } from './number-pattern.js';
+import { type SessionTarget, parseSessionTarget } from './session-target.js';
+import { UriClass, uriClassErrorField } from './uri-class.js';
+
+export type UriCriterion = 'via' | 'request' | 'to' | 'from';
+export const URI_CRITERIA: readonly UriCriterion[] = ['via', 'request', 'to', 'from'];
+
+export interface DialPeer {
+  tag: number;
+  description: string;
+  incomingCalledNumber: NumberPattern | null;
+  answerAddress: NumberPattern | null;
+  incomingUri: Partial<Record<UriCriterion, UriClass>>;
+  destinationPattern: NumberPattern | null;
+  sessionTarget: SessionTarget | null;
+  sessionTransport: 'udp' | 'tcp';
+  /** 0-10, lower is tried first (CUBE default 0). */
+  preference: number;
+  huntstop: boolean;
+  /** Null: unlimited. */
+  maxConn: number | null;
+  shutdown: boolean;
+  /** The file it came from, for messages. */
+  file: string;
+}
+
+/** Dial-peer 0: what an inbound call matches when nothing else does (cube-reference §1.1). */
+export const DIAL_PEER_0: DialPeer = {
+  tag: 0,
+  description: 'default (no inbound dial-peer matched)',
+  incomingCalledNumber: null,
+  answerAddress: null,
+  incomingUri: {},
+  destinationPattern: null,
+  sessionTarget: null,
+  sessionTransport: 'udp',
+  preference: 0,
+  huntstop: false,
+  maxConn: null,
+  shutdown: false,
+  file: '(built in)',
+};
+
+/** Operationally up as an outbound peer: an outbound match and a session target, not shut down (§1.3). */
+export function isOutboundUp(dp: DialPeer): boolean {
+  return !dp.shutdown && dp.destinationPattern !== null && dp.sessionTarget !== null;
+}
+
+export interface CompiledDialPeers {
+  peers: DialPeer[];
+  problems: ConfigProblem[];
+}
+
+/** Compile every dial-peer; every problem is reported with its file and JSON pointer. */
+export function compileDialPeers(config: DialConfig): CompiledDialPeers {
+  const problems: ConfigProblem[] = [];
+  const classes = new Map<string, UriClass>();
+  for (const c of config.uriClasses) {
+    if (classes.has(c.value.id)) {
+      problems.push({ file: c.file, pointer: `${c.pointer}/id`, message: `uri class "${c.value.id}" is defined twice` });
+      continue;
+    }
+    try {
+      classes.set(c.value.id, new UriClass(c.value));
+    } catch (err) {
+      problems.push({ file: c.file, pointer: `${c.pointer}/${uriClassErrorField(err) ?? ''}`, message: (err as Error).message });
+    }
+  }
+  const tags = new Map<number, string>();
+  const peers: DialPeer[] = [];
+  for (const { file, value } of config.dialPeers) {
+    const problem = (pointer: string, message: string): void => void problems.push({ file, pointer, message });
+    const seen = tags.get(value.tag);
+    if (seen !== undefined) problem('/tag', `dial-peer ${value.tag} is also defined in ${seen}`);
+    tags.set(value.tag, file);
+    const pattern = (field: 'incomingCalledNumber' | 'answerAddress' | 'destinationPattern'): NumberPattern | null => {
+      const text = value[field];
+      if (text === undefined) return null;
+      try {
+        return compilePattern(text);
+      } catch (err) {
+        if (!(err instanceof PatternError)) throw err;
+        problem(`/${field}`, `invalid pattern "${text}": ${err.message}`);
+        return null;
+      }
+    };
+    const incomingUri: Partial<Record<UriCriterion, UriClass>> = {};
+    for (const key of URI_CRITERIA) {
+      const id = value.incomingUri?.[key];
+      if (id === undefined) continue;
+      const cls = classes.get(id);
+      if (cls === undefined) problem(`/incomingUri/${key}`, `no uri class "${id}" in profiles/`);
+      else incomingUri[key] = cls;
+    }
+    let sessionTarget: SessionTarget | null = null;
+    if (value.sessionTarget !== undefined) {
+      try {
+        sessionTarget = parseSessionTarget(value.sessionTarget);
+      } catch (err) {
+        problem('/sessionTarget', (err as Error).message);
+      }
+    }
+    peers.push(build(value, file, pattern, incomingUri, sessionTarget));
+  }
+  return { peers, problems };
+}
+
+function build(
+  v: DialPeerJson,
+  file: string,
+  pattern: (f: 'incomingCalledNumber' | 'answerAddress' | 'destinationPattern') => NumberPattern | null,
+  incomingUri: Partial<Record<UriCriterion, UriClass>>,
+  sessionTarget: SessionTarget | null,
+): DialPeer {
+  return {
+    tag: v.tag,
+    description: v.description ?? '',
+    incomingCalledNumber: pattern('incomingCalledNumber'),
+    answerAddress: pattern('answerAddress'),
+    incomingUri,
+    destinationPattern: pattern('destinationPattern'),
+    sessionTarget,
+    sessionTransport: v.sessionTransport ?? 'udp',
+    preference: v.preference ?? 0,
+    huntstop: v.huntstop ?? false,
+    maxConn: v.maxConn ?? null,
+    shutdown: v.shutdown ?? false,
+    file,
+  };
+}
