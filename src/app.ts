@@ -1,6 +1,10 @@
 /** The one place that wires everything: transport -> transactions -> transaction user, plus admin HTTP. */
 import { pino, type Logger } from 'pino';
+import { B2bua } from './b2bua/b2bua.js';
 import { LocalResponder } from './b2bua/local-responder.js';
+import { DialPlan as EmptyPlan } from './routing/dial-plan.js';
+import { type CallStore, MemoryCallStore } from './state/call-store.js';
+import { systemClock } from './transaction/clock.js';
 import type { Settings } from './config/settings.js';
 import type { DialPlan } from './routing/dial-plan.js';
 import { SbcError } from './errors.js';
@@ -24,6 +28,8 @@ export class App {
   readonly transport: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly responder: LocalResponder;
+  readonly b2bua: B2bua;
+  readonly callStore: CallStore = new MemoryCallStore();
   private admin: AdminServer | undefined;
   private readonly startedAt = Date.now();
   readonly dialPlan: DialPlan | undefined;
@@ -45,7 +51,17 @@ export class App {
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.responder = new LocalResponder((req) => this.transactions.tagFor(req), `FoSIP/${VERSION}`);
-    this.transactions.setUser(this.responder);
+    this.b2bua = new B2bua({
+      transactions: this.transactions,
+      transport: this.transport,
+      responder: this.responder,
+      dialPlan: this.dialPlan ?? new EmptyPlan([]),
+      calls: this.callStore,
+      clock: opts.clock ?? systemClock,
+      log: this.log.child({ component: 'b2bua' }),
+      agent: settings.hostname,
+    });
+    this.transactions.setUser(this.b2bua);
     this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
   }
 
@@ -73,6 +89,7 @@ export class App {
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       listening: this.listening,
       dialPeers: this.dialPlan?.peers.length ?? 0,
+      calls: this.callStore.size,
       transactions: this.transactions.openTransactions,
       tcpConnections: this.transport.tcpConnections,
     };

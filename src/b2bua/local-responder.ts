@@ -14,6 +14,8 @@ export type RequestHandler = (tx: ServerTransaction, req: SipRequest) => void;
 
 export class LocalResponder implements TransactionUser {
   private readonly handlers = new Map<string, RequestHandler>();
+  /** Methods another part of the SBC handles (the B2BUA): listed in Allow, never dispatched here. */
+  private readonly declared: string[] = [];
 
   constructor(
     private readonly tagFor: (req: SipRequest) => string,
@@ -26,10 +28,14 @@ export class LocalResponder implements TransactionUser {
     this.handlers.set(method, handler);
   }
 
-  /** Methods we accept: those with a handler, plus ACK and CANCEL once INVITE is handled. */
+  declare(...methods: string[]): void {
+    for (const m of methods) if (!this.declared.includes(m)) this.declared.push(m);
+  }
+
+  /** Methods we accept: those declared or with a handler, plus ACK and CANCEL once INVITE is accepted. */
   allow(): string[] {
-    const methods = [...this.handlers.keys()];
-    if (this.handlers.has('INVITE')) methods.splice(1, 0, 'ACK', 'CANCEL');
+    const methods = [...this.declared, ...[...this.handlers.keys()].filter((m) => !this.declared.includes(m))];
+    if (methods.includes('INVITE')) methods.splice(methods.indexOf('INVITE') + 1, 0, 'ACK', 'CANCEL');
     return methods;
   }
 

@@ -1,5 +1,8 @@
 /** Start a real FoSIP app on free loopback ports for an integration test. */
 import { App } from '../../src/app.js';
+import type { DialPeerJson } from '../../src/config/dial-config.js';
+import { compileDialPeers } from '../../src/routing/dial-peer.js';
+import { DialPlan } from '../../src/routing/dial-plan.js';
 import type { Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
 import type { ListenSpec } from '../../src/transport/listen-spec.js';
 import { silentLog } from './log.js';
@@ -9,6 +12,7 @@ export interface TestAppOptions {
   listen?: string[];
   transport?: TransportSettings;
   timers?: TimerSettings;
+  dialPeers?: DialPeerJson[];
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
@@ -21,7 +25,13 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     transport: opts.transport ?? {},
     timers: opts.timers ?? {},
   };
-  return App.start(settings, { log: silentLog });
+  const compiled = compileDialPeers({
+    dialPeers: (opts.dialPeers ?? []).map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })),
+    uriClasses: [],
+    problems: [],
+  });
+  if (compiled.problems.length > 0) throw new Error(JSON.stringify(compiled.problems));
+  return App.start(settings, { log: silentLog, dialPlan: new DialPlan(compiled.peers) });
 }
 
 export function boundPort(app: App, transport: 'udp' | 'tcp', v6 = false): number {

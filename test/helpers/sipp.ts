@@ -12,13 +12,21 @@ export interface SippResult {
   messages: string;
 }
 
+/**
+ * `scenarioXml` is a scenario's XML, or the name of a built-in one (`uac`, `uas`). An empty target runs
+ * sipp as a server.
+ */
 export async function runSipp(target: string, scenarioXml: string, args: string[], timeoutMs = 20_000): Promise<SippResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-sipp-'));
   const scenario = path.join(dir, 'scenario.xml');
   const messages = path.join(dir, 'messages.log');
-  fs.writeFileSync(scenario, scenarioXml);
+  const builtIn = /^[a-z_]+$/.test(scenarioXml);
+  if (!builtIn) fs.writeFileSync(scenario, scenarioXml);
   const cp = await freePort('udp');
-  const full = [target, '-sf', scenario, '-cp', String(cp), '-nostdin', '-trace_msg', '-message_file', messages, '-timeout', `${Math.floor(timeoutMs / 1000)}s`, '-timeout_error', ...args];
+  const full = [
+    ...(target ? [target] : []), ...(builtIn ? ['-sn', scenarioXml] : ['-sf', scenario]), '-cp', String(cp), '-nostdin',
+    '-trace_msg', '-message_file', messages, '-timeout', `${Math.floor(timeoutMs / 1000)}s`, '-timeout_error', ...args,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('sipp', full, { cwd: dir });
     let stdout = '';

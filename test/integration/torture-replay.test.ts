@@ -1,8 +1,8 @@
 /**
  * The torture corpus on the wire: every message is sent over UDP to a running SBC, and what comes back is
- * what MANIFEST.tsv asks for (the status of a rejection; 200 for an accepted OPTIONS; 100 then 405 for an
- * accepted INVITE, since no B2BUA handler exists yet; 405 for other accepted methods; silence for the
- * responses and the unparseable). Runs only in a loopback-only network namespace: the corpus names
+ * what MANIFEST.tsv asks for (the status of a rejection; 200 for an accepted OPTIONS; 100 then 404 for an
+ * accepted INVITE, since the test SBC has no dial-peers; 481 in a dialog it does not know; 405 for other
+ * accepted methods; silence for the responses and the unparseable). Runs only in a loopback-only network namespace: the corpus names
  * TEST-NET hosts, and the SBC must never try to reach one (its send-error counter stays at zero).
  */
 import assert from 'node:assert/strict';
@@ -30,8 +30,12 @@ function wireAnswer(file: string, bytes: Buffer): number[] {
   if (typeof exp === 'number') return [exp];
   const m = parseMessage(bytes);
   if (!m.isRequest()) return [];
+  const first = m.method === 'INVITE' ? [100] : [];
+  // in a dialog the SBC does not have, or a method that exists only in one: 481 (RFC 3261 §12.2.2)
+  if (m.to().params.get('tag') !== undefined || ['BYE', 'INFO', 'UPDATE', 'PRACK'].includes(m.method)) return [...first, 481];
   if (m.method === 'OPTIONS') return [200];
-  if (m.method === 'INVITE') return [100, 405];
+  // the test SBC has no dial-peers: an INVITE finds no outbound dial-peer (404, cube-reference §1.2)
+  if (m.method === 'INVITE') return [100, 404];
   return [405];
 }
 
@@ -103,7 +107,7 @@ const STREAM_LEFTOVER = new Set(['rfc5118/mult-ip-in-sdp', 'rfc5118/ipv4-mapped-
 function streamOutcome(file: string, bytes: Buffer): 'close' | number[] {
   if (STREAM_CLOSES.has(file)) return 'close';
   // in a datagram the INVITE after the REGISTER is junk (RFC 4475 §3.1.1.8); in a stream it is a message
-  if (file === 'dblreq.dat') return [405, 100];
+  if (file === 'dblreq.dat') return [405, 100, 404];
   try {
     if (parseMessage(bytes).header('content-length') === undefined) return 'close';
   } catch {

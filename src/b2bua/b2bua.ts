@@ -1,0 +1,263 @@
+/**
+ * The back-to-back user agent: a call arrives on the A leg, is matched to an inbound and outbound
+ * dial-peers, and leaves on a new, independent B leg. Responses, ACK, BYE, CANCEL and in-dialog requests
+ * are relayed leg to leg (see leg-relay.ts); failures hunt to the next dial-peer or map to the caller's
+ * answer as CUBE does (cube-reference §1.3, §9). Every ending goes through end(): nothing is left behind.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { type Dialog, newTag } from '../dialog/dialog.js';
+import type { DialPeer } from '../routing/dial-peer.js';
+import type { DialPlan } from '../routing/dial-plan.js';
+import { bareHost } from '../sip/host.js';
+import { buildResponse, warningValue } from '../sip/response-builder.js';
+import type { SipRequest, SipResponse } from '../sip/sip-message.js';
+import { isSipUri, uriUser } from '../sip/sip-uri.js';
+import type { CallRecord, CallStore } from '../state/call-store.js';
+import type { ClientHandlers, ClientTransaction } from '../transaction/client-transaction.js';
+import type { Clock } from '../transaction/clock.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { TransactionLayer, TransactionUser } from '../transaction/transaction-layer.js';
+import type { TransactionTransport } from '../transaction/transaction-transport.js';
+import type { Destination, Flow } from '../transport/flow.js';
+import type { Call } from './call.js';
+import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, mapFailureStatus } from './cause-map.js';
+import { LegRelay } from './leg-relay.js';
+import type { LocalResponder } from './local-responder.js';
+import { buildOutboundInvite } from './outbound-leg.js';
+
+export interface B2buaOptions {
+  transactions: TransactionLayer;
+  transport: TransactionTransport;
+  responder: LocalResponder;
+  dialPlan: DialPlan;
+  calls: CallStore;
+  clock: Clock;
+  log: Logger;
+  /** The Warning agent (the SBC's hostname). */
+  agent: string;
+  huntStatuses?: ReadonlySet<number>;
+}
+
+const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
+/** Methods that exist only inside a dialog: outside one they get 481 (RFC 3261 §12.2.2). */
+const DIALOG_ONLY = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK']);
+
+export class B2bua implements TransactionUser {
+  private readonly calls = new Map<string, Call>();
+  private readonly byInvite = new Map<ServerTransaction, Call>();
+  private readonly active = new Map<number, number>();
+  private readonly relay: LegRelay;
+  private readonly huntStatuses: ReadonlySet<number>;
+
+  constructor(private readonly o: B2buaOptions) {
+    this.huntStatuses = o.huntStatuses ?? DEFAULT_HUNT_STATUSES;
+    this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by) });
+    o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
+  }
+
+  get callCount(): number {
+    return this.calls.size;
+  }
+
+  request(tx: ServerTransaction, req: SipRequest): void {
+    if (req.to().params.get('tag') !== undefined) {
+      this.relay.inDialog(tx, req);
+    } else if (req.method === 'INVITE') {
+      this.newCall(tx, req);
+    } else if (DIALOG_ONLY.has(req.method)) {
+      tx.respond(buildResponse(req, 481, { toTag: this.o.transactions.tagFor(req) }));
+    } else {
+      // OPTIONS to the SBC, and what is not routed yet (out-of-dialog MESSAGE, SUBSCRIBE, REFER): 405
+      this.o.responder.request(tx, req);
+    }
+  }
+
+  ack(req: SipRequest, flow: Flow): void {
+    this.relay.ack(req, flow);
+  }
+
+  cancel(tx: ServerTransaction): void {
+    const call = this.byInvite.get(tx);
+    if (call === undefined || call.ended) return;
+    call.cancelled = true;
+    this.respondA(call, 487);
+    call.record.releasedBy = 'caller';
+    if (call.b === null || call.b.tx.state === 'terminated') this.end(call, NORMAL_CLEARING, 'caller');
+    else call.b.tx.cancel('SIP;cause=487;text="Request Terminated"');
+  }
+
+  private newCall(tx: ServerTransaction, invite: SipRequest): void {
+    const ruri = invite.uri();
+    const calledNumber = uriUser(ruri) ?? '';
+    const from = invite.from();
+    const callingNumber = uriUser(from.uri) ?? '';
+    const parts = (u: typeof ruri) => ({ uri: u.raw, host: isSipUri(u) ? bareHost(u.host) : '', user: uriUser(u) });
+    const via = invite.topVia();
+    const inbound = this.o.dialPlan.inbound({
+      calledNumber,
+      callingNumber,
+      uris: {
+        via: { uri: `sip:${via.host}`, host: bareHost(via.host), user: null },
+        request: parts(ruri),
+        to: parts(invite.to().uri),
+        from: parts(from.uri),
+      },
+    });
+    const now = this.o.clock.now();
+    const id = randomBytes(8).toString('hex');
+    const record: CallRecord = {
+      id, version: 0, state: 'trying', calledNumber, callingNumber, inboundDialPeer: inbound.peer.tag, outboundDialPeer: null,
+      aLeg: { callId: invite.callId(), localTag: null, remoteTag: from.params.get('tag') ?? null, remoteSignalling: `${tx.flow.remoteAddress}:${tx.flow.remotePort}`, transport: tx.flow.transport },
+      bLeg: null, startedAt: now, ringingAt: null, connectedAt: null, endedAt: null,
+      disconnectCause: null, disconnectText: null, releasedBy: null, finalStatus: null,
+    };
+    const call: Call = {
+      id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
+      b: null, candidates: this.o.dialPlan.outbound(calledNumber), next: 0, lastFailure: null,
+      cancelled: false, ended: false, relayedInvite: null, holding: null,
+    };
+    record.aLeg.localTag = call.a.toTag;
+    this.calls.set(id, call);
+    this.byInvite.set(tx, call);
+    this.o.calls.put(record);
+    this.o.log.debug({ callId: id, calledNumber, callingNumber, inbound: inbound.peer.tag, criterion: inbound.criterion }, 'call arrived');
+    if (call.candidates.length === 0) call.lastFailure = { status: 404, warning: null };
+    this.tryNext(call);
+  }
+
+  /** Hunt: the next outbound dial-peer that can take the call, else the caller gets the last failure. */
+  private tryNext(call: Call): void {
+    while (call.next < call.candidates.length) {
+      const peer = call.candidates[call.next++] as DialPeer;
+      if (peer.maxConn !== null && (this.active.get(peer.tag) ?? 0) >= peer.maxConn) {
+        call.lastFailure = { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` };
+        continue;
+      }
+      const dest = this.destinationOf(peer);
+      if (dest === null) {
+        call.lastFailure = { status: 503, warning: `dial-peer ${peer.tag} has no usable session target` };
+        continue;
+      }
+      this.startB(call, peer, dest);
+      return;
+    }
+    const failure = call.lastFailure ?? { status: 404, warning: null };
+    this.fail(call, failure.status, failure.warning);
+  }
+
+  /** Address targets only in this stage; a dns: target is skipped like a busied-out peer. */
+  private destinationOf(peer: DialPeer): Destination | null {
+    const t = peer.sessionTarget;
+    if (t === null || t.kind === 'dns') return null;
+    return { transport: peer.sessionTransport, address: t.host, port: t.port ?? 5060 };
+  }
+
+  private startB(call: Call, peer: DialPeer, dest: Destination): void {
+    const via = this.o.transport.sentBy(dest);
+    if (via === undefined) {
+      call.lastFailure = { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${peer.tag}` };
+      this.tryNext(call);
+      return;
+    }
+    const a = call.a.invite;
+    const display = a.from().displayName;
+    const out = buildOutboundInvite(a, dest, via, { called: call.record.calledNumber, calling: call.record.callingNumber, display }, this.o.responder.allow().join(', '));
+    this.active.set(peer.tag, (this.active.get(peer.tag) ?? 0) + 1);
+    call.holding = peer.tag;
+    call.record.outboundDialPeer = peer.tag;
+    call.record.bLeg = { callId: out.invite.callId(), localTag: out.fromTag, remoteTag: null, remoteSignalling: `${dest.address}:${dest.port}`, transport: dest.transport };
+    this.o.calls.put(call.record);
+    const handlers: ClientHandlers = {
+      response: (res, tx) => this.onBResponse(call, tx, res),
+      timeout: (tx) => this.onBFailure(call, tx, 408, true),
+      transportError: (tx) => this.onBFailure(call, tx, 503, true),
+    };
+    const tx = this.o.transactions.sendRequest(out.invite, dest, handlers);
+    call.b = { peer, invite: out.invite, tx, dest, dialog: null, ack: null };
+  }
+
+  private onBResponse(call: Call, tx: ClientTransaction, res: SipResponse): void {
+    const b = call.b;
+    if (b === null || b.tx !== tx) return;
+    if (res.status < 200) {
+      if (res.status > 100 && !call.cancelled && !call.ended) this.relay.provisional(call, res);
+      return;
+    }
+    if (res.status < 300) {
+      if (call.cancelled || call.ended) this.relay.hangUpAnsweredB(call, res);
+      else this.relay.answered(call, res);
+      return;
+    }
+    this.onBFailure(call, tx, res.status, this.huntStatuses.has(res.status), res);
+  }
+
+  /** A failed attempt on the B leg: hunt on, or give the caller the mapped failure. */
+  private onBFailure(call: Call, tx: ClientTransaction, status: number, hunts: boolean, res?: SipResponse): void {
+    const b = call.b;
+    if (b === null || b.tx !== tx) return;
+    this.release(call);
+    call.b = null;
+    if (call.cancelled || call.ended) {
+      this.end(call, NORMAL_CLEARING, 'caller');
+      return;
+    }
+    if (hunts && !b.peer.huntstop && call.next < call.candidates.length) {
+      this.o.log.debug({ callId: call.id, peer: b.peer.tag, status }, 'hunting to the next dial-peer');
+      call.lastFailure = { status, warning: null };
+      this.tryNext(call);
+      return;
+    }
+    this.fail(call, mapFailureStatus(status), null, res);
+  }
+
+  /** The caller gets a final failure; the call ends. */
+  private fail(call: Call, status: number, warning: string | null, res?: SipResponse): void {
+    const headers: Array<[string, string]> = [];
+    if (warning !== null) headers.push(['Warning', warningValue(this.o.agent, warning)]);
+    const retryAfter = res?.header('retry-after');
+    if (retryAfter !== undefined && status === 503) headers.push(['Retry-After', retryAfter]);
+    this.respondA(call, status, headers);
+    this.end(call, causeOfStatus(status), status === 408 || status === 503 ? 'sbc' : 'callee');
+  }
+
+  respondA(call: Call, status: number, headers: Array<[string, string]> = []): void {
+    if (call.a.tx.finalStatus !== undefined) return;
+    call.record.finalStatus = status;
+    call.a.tx.respond(buildResponse(call.a.invite, status, { toTag: call.a.toTag, headers }));
+  }
+
+  /** Give back the call's max-conn slot (idempotent). */
+  private release(call: Call): void {
+    const tag = call.holding;
+    if (tag === null) return;
+    call.holding = null;
+    const n = (this.active.get(tag) ?? 1) - 1;
+    if (n <= 0) this.active.delete(tag);
+    else this.active.set(tag, n);
+  }
+
+  /** The one way a call ends: record, call-detail record, and every map, timer and counter let go. */
+  end(call: Call, cause: { cause: number; text: string }, by: 'caller' | 'callee' | 'sbc'): void {
+    if (call.ended) return;
+    call.ended = true;
+    call.a.okTimer?.cancel();
+    this.release(call);
+    const r = call.record;
+    r.state = 'ended';
+    r.endedAt = this.o.clock.now();
+    r.disconnectCause = cause.cause;
+    r.disconnectText = cause.text;
+    r.releasedBy ??= by;
+    this.o.log.info({ cdr: { ...r, durationMs: r.connectedAt === null ? 0 : r.endedAt - r.connectedAt } }, 'call detail record');
+    this.relay.forget(call);
+    this.byInvite.delete(call.a.tx);
+    this.calls.delete(call.id);
+    this.o.calls.delete(call.id);
+  }
+
+  /** A dialog built for a leg is registered so the relay finds in-dialog requests. */
+  registerDialog(call: Call, leg: 'a' | 'b', dialog: Dialog): void {
+    this.relay.register(call, leg, dialog);
+  }
+}

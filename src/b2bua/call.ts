@@ -1,0 +1,54 @@
+/** A call: the inbound leg (A), the outbound leg (B) once one is tried, and what hunting still has. */
+import type { Dialog } from '../dialog/dialog.js';
+import type { DialPeer } from '../routing/dial-peer.js';
+import type { SipRequest, SipResponse } from '../sip/sip-message.js';
+import type { CallRecord } from '../state/call-store.js';
+import type { ClientTransaction } from '../transaction/client-transaction.js';
+import type { TimerHandle } from '../transaction/clock.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { Destination, Flow } from '../transport/flow.js';
+
+export interface ALeg {
+  tx: ServerTransaction;
+  invite: SipRequest;
+  flow: Flow;
+  /** Our To tag toward the caller. */
+  toTag: string;
+  dialog: Dialog | null;
+  /** The 2xx we retransmit until the caller's ACK arrives (RFC 3261 §13.3.1.4). */
+  ok: SipResponse | null;
+  okTimer: TimerHandle | null;
+}
+
+export interface BLeg {
+  peer: DialPeer;
+  invite: SipRequest;
+  tx: ClientTransaction;
+  dest: Destination;
+  dialog: Dialog | null;
+  /** The ACK of the 2xx, kept to answer 2xx retransmissions. */
+  ack: SipRequest | null;
+}
+
+/** A re-INVITE relayed from one leg to the other: its ACK must follow with the other leg's CSeq. */
+export interface RelayedInvite {
+  from: 'a' | 'b';
+  otherCseq: number;
+}
+
+export interface Call {
+  id: string;
+  record: CallRecord;
+  a: ALeg;
+  b: BLeg | null;
+  /** Outbound dial-peers in hunt order, and the next one to try. */
+  candidates: DialPeer[];
+  next: number;
+  /** The failure to give the caller if no dial-peer is left (e.g. 503 after max-conn). */
+  lastFailure: { status: number; warning: string | null } | null;
+  cancelled: boolean;
+  ended: boolean;
+  /** The dial-peer whose max-conn count this call holds, until released. */
+  holding: number | null;
+  relayedInvite: RelayedInvite | null;
+}

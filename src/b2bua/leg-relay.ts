@@ -1,0 +1,252 @@
+/**
+ * Relaying between the legs of answered and ringing calls: provisional and 2xx responses toward the
+ * caller (with the dialogs of both legs built from them), the 2xx retransmissions until the caller's ACK
+ * (RFC 3261 §13.3.1.4), ACKs end to end, BYE from either side, and every other in-dialog request
+ * (re-INVITE, UPDATE, INFO, MESSAGE, NOTIFY, SUBSCRIBE, REFER, PRACK) passed to the other leg with its
+ * answer relayed back.
+ */
+import type { Logger } from 'pino';
+import { Dialog, dialogKey } from '../dialog/dialog.js';
+import { sipHost } from '../sip/host.js';
+import { buildResponse } from '../sip/response-builder.js';
+import type { SipRequest, SipResponse } from '../sip/sip-message.js';
+import type { CallStore } from '../state/call-store.js';
+import type { Clock } from '../transaction/clock.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { TransactionTransport } from '../transaction/transaction-transport.js';
+import type { Flow } from '../transport/flow.js';
+import type { Call } from './call.js';
+import { NORMAL_CLEARING } from './cause-map.js';
+
+export interface RelayDeps {
+  transactions: TransactionLayer;
+  transport: TransactionTransport;
+  calls: CallStore;
+  clock: Clock;
+  log: Logger;
+  end(call: Call, cause: { cause: number; text: string }, by: 'caller' | 'callee' | 'sbc'): void;
+}
+
+/** Headers of an in-dialog request or its answer that cross to the other leg (no topology). */
+const CARRIED = [
+  'content-type', 'content-disposition', 'event', 'subscription-state', 'refer-to', 'referred-by', 'session-expires',
+  'min-se', 'supported', 'require', 'rseq', 'rack', 'info-package', 'reason', 'allow-events', 'accept', 'expires',
+];
+
+type Leg = 'a' | 'b';
+
+export class LegRelay {
+  private readonly dialogs = new Map<string, { call: Call; leg: Leg }>();
+
+  constructor(private readonly d: RelayDeps) {}
+
+  register(call: Call, leg: Leg, dialog: Dialog): void {
+    this.dialogs.set(dialog.key, { call, leg });
+  }
+
+  forget(call: Call): void {
+    if (call.a.dialog) this.dialogs.delete(call.a.dialog.key);
+    if (call.b?.dialog) this.dialogs.delete(call.b.dialog.key);
+  }
+
+  /** Our Contact toward the caller: the listener the caller reached. */
+  private contactA(flow: Flow): string {
+    return `<sip:${sipHost(flow.localAddress)}:${flow.localPort}${flow.transport === 'tcp' ? ';transport=tcp' : ''}>`;
+  }
+
+  private toCaller(call: Call, res: SipResponse): SipResponse {
+    const headers: Array<[string, string]> = [['Contact', this.contactA(call.a.flow)]];
+    for (const h of res.headers) if (CARRIED.includes(h.key) && h.key !== 'content-type') headers.push([h.name, h.value]);
+    const out = buildResponse(call.a.invite, res.status, { toTag: call.a.toTag, reason: res.reason, headers });
+    if (res.body.length > 0) out.setBody(res.body, res.contentType() ?? 'application/sdp');
+    return out;
+  }
+
+  provisional(call: Call, res: SipResponse): void {
+    if (call.record.ringingAt === null) {
+      call.record.ringingAt = this.d.clock.now();
+      call.record.state = 'ringing';
+      this.d.calls.put(call.record);
+    }
+    call.a.tx.respond(this.toCaller(call, res));
+  }
+
+  /** B answered: build both dialogs, answer the caller and retransmit until its ACK (§13.3.1.4). */
+  answered(call: Call, res: SipResponse): void {
+    const b = call.b;
+    if (b === null) return;
+    if (b.dialog !== null) {
+      if (b.ack !== null) this.d.transport.send(b.ack, b.dialog.destination());
+      return; // a retransmitted 2xx
+    }
+    const inv = b.invite;
+    const contacts = res.contacts();
+    b.dialog = new Dialog({
+      callId: inv.callId(), localTag: inv.from().params.get('tag') ?? '', remoteTag: res.to().params.get('tag') ?? '',
+      localUri: `<${inv.from().uri.raw}>`, remoteUri: `<${inv.to().uri.raw}>`,
+      remoteTarget: contacts === '*' || contacts[0] === undefined ? inv.requestUri : contacts[0].uri.raw,
+      routeSet: res.recordRoutes().map((r) => r.uri.raw).reverse(), localSeq: inv.cseq().seq, remoteSeq: 0,
+      contact: inv.header('contact') ?? '', transport: b.dest.transport, flow: undefined, fallback: b.dest,
+    });
+    const a = call.a;
+    const ac = a.invite.contacts();
+    a.dialog = new Dialog({
+      callId: a.invite.callId(), localTag: a.toTag, remoteTag: a.invite.from().params.get('tag') ?? '',
+      localUri: `<${a.invite.to().uri.raw}>`, remoteUri: `<${a.invite.from().uri.raw}>`,
+      remoteTarget: ac === '*' || ac[0] === undefined ? `sip:${sipHost(a.flow.remoteAddress)}:${a.flow.remotePort}` : ac[0].uri.raw,
+      routeSet: a.invite.recordRoutes().map((r) => r.uri.raw), localSeq: 0, remoteSeq: a.invite.cseq().seq,
+      contact: this.contactA(a.flow), transport: a.flow.transport, flow: a.flow, fallback: undefined,
+    });
+    this.register(call, 'a', a.dialog);
+    this.register(call, 'b', b.dialog);
+    call.record.bLeg = call.record.bLeg && { ...call.record.bLeg, remoteTag: b.dialog.remoteTag };
+    call.record.state = 'connected';
+    call.record.connectedAt = this.d.clock.now();
+    this.d.calls.put(call.record);
+    a.ok = this.toCaller(call, res);
+    a.tx.respond(a.ok);
+    this.retransmitOk(call, this.d.transactions.timers.T1, 0);
+  }
+
+  private retransmitOk(call: Call, interval: number, elapsed: number): void {
+    const t = this.d.transactions.timers;
+    call.a.okTimer = this.d.clock.setTimer(interval, () => {
+      const ok = call.a.ok;
+      if (ok === null || call.ended) return;
+      if (elapsed + interval >= 64 * t.T1) {
+        // no ACK within 64*T1: the caller is gone; end both legs (§13.3.1.4)
+        this.d.log.warn({ callId: call.id }, 'no ACK for 2xx, ending the call');
+        call.a.ok = null;
+        this.bye(call, 'a');
+        this.bye(call, 'b');
+        this.d.end(call, { cause: 102, text: 'recovery on timer expiry' }, 'sbc');
+        return;
+      }
+      call.a.tx.respond(ok);
+      this.retransmitOk(call, Math.min(2 * interval, t.T2), elapsed + interval);
+    });
+  }
+
+  /** B answered a call that is already cancelled or ended: ACK it and hang it up. */
+  hangUpAnsweredB(call: Call, res: SipResponse): void {
+    const b = call.b;
+    if (b === null) return;
+    const contacts = res.contacts();
+    const inv = b.invite;
+    const dialog = new Dialog({
+      callId: inv.callId(), localTag: inv.from().params.get('tag') ?? '', remoteTag: res.to().params.get('tag') ?? '',
+      localUri: `<${inv.from().uri.raw}>`, remoteUri: `<${inv.to().uri.raw}>`,
+      remoteTarget: contacts === '*' || contacts[0] === undefined ? inv.requestUri : contacts[0].uri.raw,
+      routeSet: res.recordRoutes().map((r) => r.uri.raw).reverse(), localSeq: inv.cseq().seq, remoteSeq: 0,
+      contact: inv.header('contact') ?? '', transport: b.dest.transport, flow: undefined, fallback: b.dest,
+    });
+    const via = this.d.transport.sentBy(dialog.destination());
+    if (via === undefined) return;
+    this.d.transport.send(dialog.request('ACK', via, { cseq: inv.cseq().seq }), dialog.destination());
+    b.dialog = dialog;
+    this.bye(call, 'b');
+    this.d.end(call, NORMAL_CLEARING, 'caller');
+  }
+
+  /** An ACK outside any INVITE server transaction: the caller's ACK of our 2xx, or of a relayed re-INVITE. */
+  ack(req: SipRequest, _flow: Flow): void {
+    const hit = this.find(req);
+    if (hit === undefined) return;
+    const { call, leg } = hit;
+    if (leg === 'a' && call.a.ok !== null) {
+      call.a.ok = null;
+      call.a.okTimer?.cancel();
+      const b = call.b;
+      if (b === null || b.dialog === null) return;
+      b.ack = this.withBody(b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq }), req);
+      this.d.transport.send(b.ack, b.dialog.destination());
+      return;
+    }
+    const relayed = call.relayedInvite;
+    if (relayed !== null && relayed.from === leg) {
+      call.relayedInvite = null;
+      const other = this.dialogOf(call, leg === 'a' ? 'b' : 'a');
+      if (other !== null) this.d.transport.send(this.withBody(other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq }), req), other.destination());
+    }
+  }
+
+  inDialog(tx: ServerTransaction, req: SipRequest): void {
+    const hit = this.find(req);
+    if (hit === undefined) {
+      tx.respond(buildResponse(req, 481, { toTag: req.to().params.get('tag') ?? '' }));
+      return;
+    }
+    const { call, leg } = hit;
+    const other = this.dialogOf(call, leg === 'a' ? 'b' : 'a');
+    if (req.method === 'BYE') {
+      tx.respond(buildResponse(req, 200));
+      if (other !== null) this.bye(call, leg === 'a' ? 'b' : 'a');
+      this.d.end(call, NORMAL_CLEARING, leg === 'a' ? 'caller' : 'callee');
+      return;
+    }
+    if (other === null || call.ended) {
+      tx.respond(buildResponse(req, 481));
+      return;
+    }
+    const out = this.withBody(other.request(req.method, this.viaFor(other)), req);
+    if (req.method === 'INVITE') {
+      call.relayedInvite = { from: leg, otherCseq: out.cseq().seq };
+      out.setHeader('Contact', other.contact);
+    }
+    this.d.transactions.sendRequest(out, other.destination(), {
+      response: (res) => {
+        if (res.status === 100) return;
+        const answer = buildResponse(req, res.status, { reason: res.reason, headers: this.carried(res) });
+        if (req.method === 'INVITE' && res.status < 300) {
+          const mine = this.dialogOf(call, leg);
+          if (mine !== null) answer.addHeader('Contact', mine.contact);
+        }
+        if (res.body.length > 0) answer.setBody(res.body, res.contentType() ?? 'application/sdp');
+        tx.respond(answer);
+        if (req.method === 'INVITE' && res.status >= 300) call.relayedInvite = null;
+      },
+      timeout: () => tx.respond(buildResponse(req, 408)),
+      transportError: () => tx.respond(buildResponse(req, 503)),
+    });
+  }
+
+  /** Send BYE on one leg (its answer, or none, changes nothing: the call is over). */
+  bye(call: Call, leg: Leg): void {
+    const dialog = this.dialogOf(call, leg);
+    if (dialog === null) return;
+    try {
+      const req = dialog.request('BYE', this.viaFor(dialog));
+      this.d.transactions.sendRequest(req, dialog.destination(), { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
+    } catch (err) {
+      this.d.log.warn({ err, callId: call.id, leg }, 'cannot send BYE');
+    }
+  }
+
+  private dialogOf(call: Call, leg: Leg): Dialog | null {
+    return leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
+  }
+
+  private find(req: SipRequest): { call: Call; leg: Leg } | undefined {
+    const toTag = req.to().params.get('tag') ?? '';
+    const fromTag = req.from().params.get('tag') ?? '';
+    return this.dialogs.get(dialogKey(req.callId(), toTag, fromTag));
+  }
+
+  private viaFor(dialog: Dialog): { host: string; port: number } {
+    const via = this.d.transport.sentBy(dialog.destination());
+    if (via === undefined) throw new Error(`no ${dialog.transport} listener for dialog ${dialog.callId}`);
+    return via;
+  }
+
+  private carried(msg: SipRequest | SipResponse): Array<[string, string]> {
+    return msg.headers.filter((h) => CARRIED.includes(h.key) && h.key !== 'content-type').map((h) => [h.name, h.value]);
+  }
+
+  private withBody(out: SipRequest, from: SipRequest): SipRequest {
+    for (const [name, value] of this.carried(from)) out.addHeader(name, value);
+    if (from.body.length > 0) out.setBody(from.body, from.contentType() ?? 'application/sdp');
+    return out;
+  }
+}
+

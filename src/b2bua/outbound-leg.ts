@@ -1,0 +1,52 @@
+/**
+ * The outbound INVITE: a new dialog in every respect (Call-ID, From tag, branch, Via and Contact of the
+ * SBC); the Request-URI and To carry the called number at the session target's host. Of the inbound
+ * INVITE only the body and headers that negotiate the session cross over; its Via, Contact,
+ * Record-Route, Call-ID and addresses never do (topology hiding).
+ */
+import { newCallId, newTag } from '../dialog/dialog.js';
+import { SipHeader } from '../sip/sip-header.js';
+import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
+import { sipHost } from '../sip/host.js';
+import { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { Destination } from '../transport/flow.js';
+
+/** Headers of the inbound INVITE that cross to the outbound one (session negotiation, not topology). */
+const CARRIED = ['content-type', 'session-expires', 'min-se', 'accept', 'allow-events'];
+
+export interface OutboundInvite {
+  invite: SipRequest;
+  fromTag: string;
+  contact: string;
+}
+
+export function buildOutboundInvite(
+  a: SipRequest,
+  dest: Destination,
+  via: { host: string; port: number },
+  numbers: { called: string; calling: string; display: string | null },
+  allow: string,
+): OutboundInvite {
+  const target = sipHost(dest.address);
+  const port = dest.port === 5060 ? '' : `:${dest.port}`;
+  const transportParam = dest.transport === 'tcp' ? ';transport=tcp' : '';
+  const ruri = `sip:${numbers.called}@${target}${port}${transportParam}`;
+  const fromTag = newTag();
+  const contact = `<sip:${numbers.calling || 'fosip'}@${via.host}:${via.port}${transportParam}>`;
+  const mf = a.maxForwards();
+  const headers = [
+    SipHeader.create('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),
+    SipHeader.create('Max-Forwards', String(mf === null ? 70 : Math.max(0, mf - 1))),
+    SipHeader.create('From', `${numbers.display === null ? '' : `${numbers.display} `}<sip:${numbers.calling || 'anonymous'}@${via.host}>;tag=${fromTag}`),
+    SipHeader.create('To', `<sip:${numbers.called}@${target}>`),
+    SipHeader.create('Call-ID', newCallId(via.host)),
+    SipHeader.create('CSeq', '1 INVITE'),
+    SipHeader.create('Contact', contact),
+    SipHeader.create('Allow', allow),
+  ];
+  const supported = a.tokens('supported').filter((t) => t.toLowerCase() !== '100rel');
+  if (supported.length > 0) headers.push(SipHeader.create('Supported', supported.join(', ')));
+  for (const h of a.headers) if (CARRIED.includes(h.key)) headers.push(SipHeader.create(h.name, h.value));
+  headers.push(SipHeader.create('Content-Length', String(a.body.length)));
+  return { invite: new SipRequest('INVITE', ruri, 'SIP/2.0', headers, a.body.length > 0 ? a.body : EMPTY_BODY), fromTag, contact };
+}

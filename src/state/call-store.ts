@@ -1,0 +1,70 @@
+/**
+ * One versioned record per call, behind an interface: in memory now, Redis in its own stage. Writes never
+ * fail signalling: the in-memory store cannot fail, and the Redis one will count and re-sync instead.
+ */
+export type CallState = 'trying' | 'ringing' | 'connected' | 'ending' | 'ended';
+
+export interface LegRecord {
+  callId: string;
+  localTag: string | null;
+  remoteTag: string | null;
+  /** `ip:port` of the far end's signalling, and the transport. */
+  remoteSignalling: string;
+  transport: 'udp' | 'tcp';
+}
+
+export interface CallRecord {
+  id: string;
+  version: number;
+  state: CallState;
+  calledNumber: string;
+  callingNumber: string;
+  inboundDialPeer: number;
+  outboundDialPeer: number | null;
+  aLeg: LegRecord;
+  bLeg: LegRecord | null;
+  startedAt: number;
+  ringingAt: number | null;
+  connectedAt: number | null;
+  endedAt: number | null;
+  /** Q.850 cause and text, and who released the call. */
+  disconnectCause: number | null;
+  disconnectText: string | null;
+  releasedBy: 'caller' | 'callee' | 'sbc' | null;
+  /** The final SIP status the caller got when the call failed. */
+  finalStatus: number | null;
+}
+
+export interface CallStore {
+  put(record: CallRecord): void;
+  get(id: string): CallRecord | undefined;
+  delete(id: string): void;
+  list(): CallRecord[];
+  readonly size: number;
+}
+
+export class MemoryCallStore implements CallStore {
+  private readonly calls = new Map<string, CallRecord>();
+
+  put(record: CallRecord): void {
+    this.calls.set(record.id, { ...record, version: record.version + 1, aLeg: { ...record.aLeg }, bLeg: record.bLeg && { ...record.bLeg } });
+    record.version++;
+  }
+
+  get(id: string): CallRecord | undefined {
+    const r = this.calls.get(id);
+    return r && { ...r };
+  }
+
+  delete(id: string): void {
+    this.calls.delete(id);
+  }
+
+  list(): CallRecord[] {
+    return [...this.calls.values()].map((r) => ({ ...r }));
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+}
