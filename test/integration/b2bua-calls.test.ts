@@ -5,6 +5,7 @@ import type { App } from '../../src/app.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { sleep } from '../helpers/net.js';
+import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRespond } from '../helpers/scenarios.js';
 
 async function emptied(app: App): Promise<void> {
   for (let i = 0; i < 200 && app.callStore.size > 0; i++) await sleep(10);
@@ -24,6 +25,108 @@ describe('B2BUA calls with sipp', () => {
       const bCallId = /Call-ID: (\S+)/.exec(bResult.messages)?.[1] ?? '';
       assert.ok(aCallId && bCallId && aCallId !== bCallId, 'the legs have different Call-IDs');
       assert.ok(!bResult.messages.includes(aCallId), 'the caller Call-ID leaks to the callee');
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('B2BUA call flows with sipp scenarios', () => {
+  const dp = (port: number, extra: Record<string, unknown> = {}) => ({ tag: 10, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${port}`, ...extra });
+
+  it('relays the callee hanging up (BYE from the callee)', async () => {
+    const b = await callee({ scenario: uasHangUp() });
+    const app = await startTestApp({ dialPeers: [dp(b.port)] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacHungUp() });
+      const bResult = await b.run;
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
+      const callerPort = /Via: SIP\/2\.0\/UDP 127\.0\.0\.1:(\d+)/.exec(a.messages)?.[1] ?? 'none';
+      assert.ok(!bResult.messages.includes(`:${callerPort}`), 'the caller address leaks to the callee');
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('passes a 486 from the callee to the caller', async () => {
+    const b = await callee({ scenario: uasRespond('486 Busy Here') });
+    const app = await startTestApp({ dialPeers: [dp(b.port)] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacExpect(486) });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal((await b.run).code, 0);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('answers 404 when no outbound dial-peer matches', async () => {
+    const app = await startTestApp({ dialPeers: [dp(9)] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacExpect(404), called: '3001' });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('answers 503 with a Warning once max-conn is reached', async () => {
+    const b = await callee({ calls: 1 });
+    const app = await startTestApp({ dialPeers: [dp(b.port, { maxConn: 1 })] });
+    try {
+      const first = caller(boundPort(app, 'udp'), { holdMs: 2000 });
+      await sleep(500);
+      const second = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503) });
+      assert.equal(second.code, 0, `second caller failed:\n${second.stderr}\n${second.messages.slice(-3000)}`);
+      assert.match(second.messages, /Warning: 399 fosip-test "Maximum Number of Connections reached for dial-peer 10"/);
+      assert.equal((await first).code, 0);
+      await b.run;
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('cancels: the callee gets the CANCEL, the caller gets 487', async () => {
+    const b = await callee({ scenario: uasCancelled() });
+    const app = await startTestApp({ dialPeers: [dp(b.port)] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacCancel() });
+      const bResult = await b.run;
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('relays a rejection after ringing', async () => {
+    const b = await callee({ scenario: uasRespond('603 Decline') });
+    const app = await startTestApp({ dialPeers: [dp(b.port)] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacExpect(603) });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal((await b.run).code, 0);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('relays hold and resume re-INVITEs both ways', async () => {
+    const b = await callee({ scenario: uasHoldResume() });
+    const app = await startTestApp({ dialPeers: [dp(b.port)] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacHoldResume() });
+      const bResult = await b.run;
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
       await emptied(app);
     } finally {
       await app.stop();

@@ -1,0 +1,230 @@
+/**
+ * sipp scenarios for the call tests. The caller's INVITE, CANCEL and non-2xx ACK share one explicit
+ * branch (RFC 3261 §9.1, §17.1.1.3); sipp's transaction names tie responses to the right request.
+ */
+const SDP = (dir = 'sendrecv') => `v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+a=${dir}`;
+
+const wrap = (name: string, body: string) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="${name}">
+${body}
+</scenario>`;
+
+const cdata = (text: string) => `<![CDATA[\n${text}\n\n]]>`;
+
+const FROM = 'From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]';
+const TO = 'To: <sip:[service]@[remote_ip]:[remote_port]>';
+const INV_BRANCH = 'z9hG4bK-[pid]-[call_number]-inv';
+
+function invite(): string {
+  return `<send retrans="500" start_txn="invite">${cdata(`INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
+${FROM}
+${TO}
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP()}`)}</send>`;
+}
+
+/** An in-dialog request; an ACK names the INVITE transaction it completes (`invite` for CSeq 1). */
+function inDialog(method: string, cseq: number, sdp?: string): string {
+  const body = sdp === undefined ? 'Content-Length: 0' : `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP(sdp)}`;
+  const txn = method === 'ACK' ? ` ack_txn="${cseq === 1 ? 'invite' : `t${cseq}`}"` : ` retrans="500" start_txn="t${cseq}"`;
+  return `<send${txn}>${cdata(`${method} [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+${FROM}
+${TO}[peer_tag_param]
+Call-ID: [call_id]
+CSeq: ${cseq} ${method}
+[routes]
+Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+Max-Forwards: 70
+${body}`)}</send>`;
+}
+
+const ringing = `<recv response="100" optional="true" response_txn="invite"/>
+<recv response="180" optional="true" response_txn="invite"/>
+<recv response="183" optional="true" response_txn="invite"/>`;
+
+const ack2xx = inDialog('ACK', 1);
+
+/** Call, and expect `status` as the final answer (ACKed on the INVITE's branch). */
+export function uacExpect(status: number): string {
+  return wrap('uac expects a failure', `${invite()}
+${ringing}
+<recv response="${status}" response_txn="invite"/>
+<send ack_txn="invite">${cdata(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
+${FROM}
+${TO}[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0`)}</send>
+<pause milliseconds="200"/>`);
+}
+
+/** Call, wait for 180, CANCEL, expect 200 to the CANCEL and 487 to the INVITE. */
+export function uacCancel(): string {
+  return wrap('uac cancels while ringing', `${invite()}
+<recv response="100" optional="true" response_txn="invite"/>
+<recv response="180" response_txn="invite"/>
+<send start_txn="cancel">${cdata(`CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
+${FROM}
+${TO}
+Call-ID: [call_id]
+CSeq: 1 CANCEL
+Max-Forwards: 70
+Content-Length: 0`)}</send>
+<recv response="200" response_txn="cancel"/>
+<recv response="487" response_txn="invite"/>
+<send ack_txn="invite">${cdata(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
+${FROM}
+${TO}[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0`)}</send>
+<pause milliseconds="200"/>`);
+}
+
+/** Call, get answered, then the far end hangs up: expect its BYE and answer it. */
+export function uacHungUp(): string {
+  return wrap('uac is hung up on', `${invite()}
+${ringing}
+<recv response="200" response_txn="invite" rrs="true"/>
+${ack2xx}
+<recv request="BYE"/>
+<send>${cdata(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}</send>
+<pause milliseconds="200"/>`);
+}
+
+/** Call, hold (sendonly) and resume (sendrecv) by re-INVITE, checking the answers, then hang up. */
+export function uacHoldResume(): string {
+  return wrap('uac holds and resumes', `${invite()}
+${ringing}
+<recv response="200" response_txn="invite" rrs="true"/>
+${ack2xx}
+${inDialog('INVITE', 2, 'sendonly')}
+<recv response="100" optional="true" response_txn="t2"/>
+<recv response="200" response_txn="t2">
+  <action><ereg regexp="a=recvonly" search_in="body" check_it="true" assign_to="held"/></action>
+</recv>
+${inDialog('ACK', 2)}
+${inDialog('INVITE', 3, 'sendrecv')}
+<recv response="100" optional="true" response_txn="t3"/>
+<recv response="200" response_txn="t3">
+  <action><ereg regexp="a=sendrecv" search_in="body" check_it="true" assign_to="resumed"/></action>
+</recv>
+${inDialog('ACK', 3)}
+${inDialog('BYE', 4)}
+<recv response="200" response_txn="t4"/>
+<Reference variables="held,resumed"/>`);
+}
+
+const UAS_TO = '[last_To:];tag=[pid]SIPpTag01[call_number]';
+const uasContact = 'Contact: <sip:[local_ip]:[local_port];transport=[transport]>';
+
+/** A response to the last request; `tag` adds our To tag (not in a dialog's later requests, which carry it). */
+function uasResponse(status: string, sdp?: string, tag = true): string {
+  const body = sdp === undefined ? 'Content-Length: 0' : `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP(sdp)}`;
+  // only a 2xx to an INVITE (it carries the answer) is retransmitted until its ACK
+  return `<send${status.startsWith('2') && sdp !== undefined ? ' retrans="500"' : ''}>${cdata(`SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+${tag ? UAS_TO : '[last_To:]'}
+[last_Call-ID:]
+[last_CSeq:]
+${uasContact}
+${body}`)}</send>`;
+}
+
+const recvInvite = '<recv request="INVITE" rrs="true"/>';
+
+/** Answer 180 (optional) then `status`; expect the ACK. */
+export function uasRespond(status: string, ring = true): string {
+  return wrap('uas responds', `${recvInvite}
+${ring ? uasResponse('180 Ringing') : ''}
+${uasResponse(status, status.startsWith('2') ? 'sendrecv' : undefined)}
+<recv request="ACK"/>
+<pause milliseconds="200"/>`);
+}
+
+/** Answer, then hang up with a BYE of our own. */
+export function uasHangUp(): string {
+  return wrap('uas hangs up', `${recvInvite}
+${uasResponse('180 Ringing')}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK">
+  <action><ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/></action>
+</recv>
+<pause milliseconds="500"/>
+<send retrans="500" start_txn="bye">${cdata(`BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+From: <sip:callee@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+To: [$peer]
+Call-ID: [call_id]
+CSeq: 1 BYE
+Max-Forwards: 70
+Content-Length: 0`)}</send>
+<recv response="200" response_txn="bye"/>`);
+}
+
+/** Ring and wait for the CANCEL: 200 to it, 487 to the INVITE, then the ACK. */
+export function uasCancelled(): string {
+  return wrap('uas is cancelled', `<recv request="INVITE">
+  <action>
+    <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="via"/>
+    <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>
+  </action>
+</recv>
+${uasResponse('180 Ringing')}
+<recv request="CANCEL"/>
+${uasResponse('200 OK')}
+<send>${cdata(`SIP/2.0 487 Request Terminated
+Via: [$via]
+[last_From:]
+${UAS_TO}
+[last_Call-ID:]
+CSeq: [$cseq]
+Content-Length: 0`)}</send>
+<recv request="ACK"/>
+<Reference variables="via,cseq"/>`);
+}
+
+/** Answer; accept a hold and a resume re-INVITE (answering recvonly / sendrecv); take the BYE. */
+export function uasHoldResume(): string {
+  const reinvite = (answer: string, check: string) => `<recv request="INVITE">
+  <action><ereg regexp="a=${check}" search_in="body" check_it="true" assign_to="saw_${check}"/></action>
+</recv>
+${uasResponse('200 OK', answer, false)}
+<recv request="ACK"/>`;
+  return wrap('uas holds and resumes', `${recvInvite}
+${uasResponse('180 Ringing')}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK"/>
+${reinvite('recvonly', 'sendonly')}
+${reinvite('sendrecv', 'sendrecv')}
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}
+<Reference variables="saw_sendonly,saw_sendrecv"/>`);
+}
