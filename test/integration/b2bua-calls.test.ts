@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { App } from '../../src/app.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-import { sleep } from '../helpers/net.js';
+import { freePort, sleep } from '../helpers/net.js';
 import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRespond } from '../helpers/scenarios.js';
 
 async function emptied(app: App): Promise<void> {
@@ -132,4 +132,96 @@ describe('B2BUA call flows with sipp scenarios', () => {
       await app.stop();
     }
   });
+});
+
+describe('B2BUA hunting and transports with sipp', () => {
+  // short timers so that Timer B (64*T1) fires in 3.2 s
+  const timers = { T1: 50, T2: 400, T4: 500 };
+
+  it('hunts to the next dial-peer when the first target never answers (Timer B)', async () => {
+    const silent = await freePort('udp'); // nothing listens there
+    const b = await callee();
+    const app = await startTestApp({
+      timers,
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${silent}`, preference: 0 },
+        { tag: 2, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, preference: 1 },
+      ],
+    });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { holdMs: 500 });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal((await b.run).code, 0);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('hunts to the next dial-peer on 503, and not past a huntstop dial-peer', async () => {
+    const busy = await callee({ scenario: uasRespond('503 Service Unavailable', false) });
+    const b = await callee();
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${busy.port}`, preference: 0 },
+        { tag: 2, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, preference: 1 },
+      ],
+    });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { holdMs: 500 });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal((await busy.run).code, 0);
+      assert.equal((await b.run).code, 0);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+    const busy2 = await callee({ scenario: uasRespond('503 Service Unavailable', false) });
+    const stop = await startTestApp({
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${busy2.port}`, preference: 0, huntstop: true },
+        { tag: 2, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, preference: 1 },
+      ],
+    });
+    try {
+      const a = await caller(boundPort(stop, 'udp'), { scenario: uacExpect(503) });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      await emptied(stop);
+    } finally {
+      await stop.stop();
+    }
+  });
+
+  it('does not hunt on 486 (user busy)', async () => {
+    const busy = await callee({ scenario: uasRespond('486 Busy Here', false) });
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${busy.port}`, preference: 0 },
+        { tag: 2, destinationPattern: '2...', sessionTarget: 'ipv4:127.0.0.1:9', preference: 1 },
+      ],
+    });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacExpect(486) });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  for (const [from, to] of [['udp', 'tcp'], ['tcp', 'udp']] as const) {
+    it(`bridges a caller on ${from.toUpperCase()} to a callee on ${to.toUpperCase()}`, async () => {
+      const b = await callee({ transport: to, scenario: uasHangUp() });
+      const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, sessionTransport: to }] });
+      try {
+        const a = await caller(boundPort(app, from), { transport: from, scenario: uacHungUp() });
+        const bResult = await b.run;
+        assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+        assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
+        await emptied(app);
+      } finally {
+        await app.stop();
+      }
+    });
+  }
 });
