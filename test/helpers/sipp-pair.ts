@@ -8,19 +8,22 @@ export interface Party {
 }
 
 /** Start a callee (built-in `uas`, or a scenario) that stops after `calls` calls. */
-export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp'; calls?: number; extra?: string[] } = {}): Promise<Party> {
+export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp'; calls?: number; extra?: string[]; trace?: boolean } = {}): Promise<Party> {
   const port = await freePort(opts.transport ?? 'udp');
   const args = ['-i', '127.0.0.1', '-p', String(port), '-m', String(opts.calls ?? 1), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? [])];
-  const run = runSipp('', opts.scenario ?? 'uas', args, 60_000);
+  const run = runSipp('', opts.scenario ?? 'uas', args, 300_000, opts.trace ?? true);
   await new Promise((r) => setTimeout(r, 300)); // let it bind before calls arrive
   return { port, run };
 }
 
-export async function caller(sbcPort: number, opts: { scenario?: string; called?: string; transport?: 'udp' | 'tcp'; calls?: number; holdMs?: number; extra?: string[] } = {}): Promise<SippResult> {
+export async function caller(
+  sbcPort: number,
+  opts: { scenario?: string; called?: string; transport?: 'udp' | 'tcp'; calls?: number; holdMs?: number; extra?: string[]; trace?: boolean } = {},
+): Promise<SippResult> {
   const port = await freePort(opts.transport ?? 'udp');
   const args = [
     '-i', '127.0.0.1', '-p', String(port), '-s', opts.called ?? '2001', '-m', String(opts.calls ?? 1),
     '-d', String(opts.holdMs ?? 1000), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? []),
   ];
-  return runSipp(`127.0.0.1:${sbcPort}`, opts.scenario ?? 'uac', args, 60_000);
+  return runSipp(`127.0.0.1:${sbcPort}`, opts.scenario ?? 'uac', args, 300_000, opts.trace ?? true);
 }

@@ -16,7 +16,7 @@ export interface SippResult {
  * `scenarioXml` is a scenario's XML, or the name of a built-in one (`uac`, `uas`). An empty target runs
  * sipp as a server.
  */
-export async function runSipp(target: string, scenarioXml: string, args: string[], timeoutMs = 20_000): Promise<SippResult> {
+export async function runSipp(target: string, scenarioXml: string, args: string[], timeoutMs = 20_000, trace = true): Promise<SippResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-sipp-'));
   const scenario = path.join(dir, 'scenario.xml');
   const messages = path.join(dir, 'messages.log');
@@ -25,7 +25,7 @@ export async function runSipp(target: string, scenarioXml: string, args: string[
   const cp = await freePort('udp');
   const full = [
     ...(target ? [target] : []), ...(builtIn ? ['-sn', scenarioXml] : ['-sf', scenario]), '-cp', String(cp), '-nostdin',
-    '-trace_msg', '-message_file', messages, '-timeout', `${Math.floor(timeoutMs / 1000)}s`, '-timeout_error', ...args,
+    ...(trace ? ['-trace_msg', '-message_file', messages] : []), '-timeout', `${Math.floor(timeoutMs / 1000)}s`, '-timeout_error', ...args,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('sipp', full, { cwd: dir });
