@@ -115,7 +115,7 @@ export class B2bua implements TransactionUser {
     const call: Call = {
       id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
       b: null, candidates: this.o.dialPlan.outbound(calledNumber), next: 0, lastFailure: null,
-      cancelled: false, ended: false, relayedInvite: null, holding: null,
+      cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [],
     };
     record.aLeg.localTag = call.a.toTag;
     this.calls.set(id, call);
@@ -168,10 +168,12 @@ export class B2bua implements TransactionUser {
     call.record.outboundDialPeer = peer.tag;
     call.record.bLeg = { callId: out.invite.callId(), localTag: out.fromTag, remoteTag: null, remoteSignalling: `${dest.address}:${dest.port}`, transport: dest.transport };
     this.o.calls.put(call.record);
+    const ref: { call: Call | null } = { call };
+    call.refs.push(ref);
     const handlers: ClientHandlers = {
-      response: (res, tx) => this.onBResponse(call, tx, res),
-      timeout: (tx) => this.onBFailure(call, tx, 408, true),
-      transportError: (tx) => this.onBFailure(call, tx, 503, true),
+      response: (res, tx) => ref.call && this.onBResponse(ref.call, tx, res),
+      timeout: (tx) => ref.call && this.onBFailure(ref.call, tx, 408, true),
+      transportError: (tx) => ref.call && this.onBFailure(ref.call, tx, 503, true),
     };
     const tx = this.o.transactions.sendRequest(out.invite, dest, handlers);
     call.b = { peer, invite: out.invite, tx, dest, dialog: null, ack: null };
@@ -251,6 +253,7 @@ export class B2bua implements TransactionUser {
     r.releasedBy ??= by;
     this.o.log.info({ cdr: { ...r, durationMs: r.connectedAt === null ? 0 : r.endedAt - r.connectedAt } }, 'call detail record');
     this.relay.forget(call);
+    for (const ref of call.refs) ref.call = null;
     this.byInvite.delete(call.a.tx);
     this.calls.delete(call.id);
     this.o.calls.delete(call.id);

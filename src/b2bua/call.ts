@@ -50,5 +50,10 @@ export interface Call {
   ended: boolean;
   /** The dial-peer whose max-conn count this call holds, until released. */
   holding: number | null;
+  /**
+   * How transaction callbacks reach the call. Outbound transactions outlive a call by up to 64*T1
+   * (RFC 6026 Timer M); end() clears these so an ended call's messages are not kept alive by them.
+   */
+  refs: Array<{ call: Call | null }>;
   relayedInvite: RelayedInvite | null;
 }

@@ -20,6 +20,7 @@ export interface TransportSettings {
   idleTimeoutMs?: number;
   messageDeadlineMs?: number;
   connectTimeoutMs?: number;
+  udpBufferBytes?: number;
 }
 
 export interface TimerSettings {
@@ -70,6 +71,7 @@ export const SETTINGS_SCHEMA = {
         idleTimeoutMs: positive,
         messageDeadlineMs: positive,
         connectTimeoutMs: positive,
+        udpBufferBytes: { type: 'integer', minimum: 65536, maximum: 268435456 },
       },
     },
     timers: {

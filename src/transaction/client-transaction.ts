@@ -44,18 +44,27 @@ export class ClientTransaction {
   private ack: SipRequest | undefined;
   private readonly timers: TimerSet;
 
+  /** Held until a final response arrives; after that the transaction needs only its ACK. */
+  private req: SipRequest | null;
+
   constructor(
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly dest: Destination,
     readonly flow: Flow | undefined,
     private readonly deps: ClientDeps,
     private readonly handlers: ClientHandlers,
   ) {
+    this.req = request;
     this.isInvite = request.method === 'INVITE';
     this.reliable = dest.transport !== 'udp';
     this.state = this.isInvite ? 'calling' : 'trying';
     this.timers = new TimerSet(deps.clock);
+  }
+
+  get request(): SipRequest {
+    if (this.req === null) throw new Error(`request of transaction ${this.key} already released`);
+    return this.req;
   }
 
   start(): void {
@@ -117,6 +126,7 @@ export class ClientTransaction {
       this.state = 'proceeding';
     } else {
       this.state = 'completed';
+      this.req = null;
       this.timers.stop('E');
       this.timers.stop('F');
       this.timers.after('K', this.reliable ? 0 : this.deps.timers.T4, () => this.terminate());
@@ -134,6 +144,7 @@ export class ClientTransaction {
     this.timers.stop('B');
     this.state = 'completed';
     this.ack = buildAckForFinal(this.request, res);
+    this.req = null;
     this.send(this.ack);
     this.timers.after('D', this.reliable ? 0 : this.deps.timers.D, () => this.terminate());
   }

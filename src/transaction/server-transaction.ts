@@ -35,24 +35,35 @@ export class ServerTransaction {
   /** Set when a matching CANCEL arrived (§9.2); the TU answers 487 if it has not answered yet. */
   cancelled = false;
   private lastResponse: SipResponse | undefined;
+  private finalCode: number | undefined;
+  /** Held until the final response; the transaction then lives on (Timers J, H, I, L) without it. */
+  private req: SipRequest | null;
+  readonly callId: string;
   private readonly timers: TimerSet;
 
   constructor(
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly flow: Flow,
     private readonly deps: ServerDeps,
     private readonly hooks: ServerHooks,
   ) {
+    this.req = request;
+    this.callId = request.callId();
     this.isInvite = request.method === 'INVITE';
     this.reliable = flow.transport !== 'udp';
     this.state = this.isInvite ? 'proceeding' : 'trying';
     this.timers = new TimerSet(deps.clock);
   }
 
+  /** The request; only while no final response was sent (nothing needs it after). */
+  get request(): SipRequest {
+    if (this.req === null) throw new Error(`request of transaction ${this.key} already released`);
+    return this.req;
+  }
+
   get finalStatus(): number | undefined {
-    const s = this.lastResponse?.status;
-    return s !== undefined && s >= 200 ? s : undefined;
+    return this.finalCode;
   }
 
   /** The TU sends a response through the transaction (§17.2.1, §17.2.2). */
@@ -63,8 +74,13 @@ export class ServerTransaction {
       case 'proceeding':
         this.lastResponse = res;
         this.send(res);
-        if (provisional) this.state = 'proceeding';
-        else if (this.isInvite && res.status < 300) this.enterAccepted();
+        if (provisional) {
+          this.state = 'proceeding';
+          return;
+        }
+        this.finalCode = res.status;
+        this.req = null; // the final is out: keep only what retransmissions need (memory per call)
+        if (this.isInvite && res.status < 300) this.enterAccepted();
         else this.enterCompleted();
         return;
       case 'accepted':
@@ -108,6 +124,7 @@ export class ServerTransaction {
 
   private enterAccepted(): void {
     this.state = 'accepted';
+    this.lastResponse = undefined; // the TU retransmits its 2xx itself (RFC 6026 §7.1)
     this.timers.after('L', this.deps.timers.L, () => this.terminate());
   }
 

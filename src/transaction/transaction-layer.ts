@@ -115,7 +115,7 @@ export class TransactionLayer {
   private createServer(key: string, req: SipRequest, flow: Flow): ServerTransaction {
     const tx = new ServerTransaction(key, req, flow, this.serverDeps, {
       terminated: (t) => this.server.delete(t.key),
-      ackTimeout: (t) => this.opts.log.debug({ callId: t.request.callId() }, 'no ACK for final response (Timer H)'),
+      ackTimeout: (t) => this.opts.log.debug({ callId: t.callId }, 'no ACK for final response (Timer H)'),
     });
     this.server.set(key, tx);
     this.stats.serverTransactions++;

@@ -38,7 +38,7 @@ export class TransportLayer {
     this.log = opts.log;
     this.stats = opts.stats ?? new TransportStats();
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.udp = new UdpTransport(this.log, (bytes, flow) => this.onDatagram(bytes, flow));
+    this.udp = new UdpTransport(this.log, (bytes, flow) => this.onDatagram(bytes, flow), this.limits.udpBufferBytes);
     this.tcp = new TcpTransport(this.log, this.limits, this.stats, (bytes, flow) => this.receive(bytes, flow, true));
   }
 

@@ -11,6 +11,8 @@ export interface TransportLimits {
   messageDeadlineMs: number;
   /** Give up connecting to a TCP peer after this long. */
   connectTimeoutMs: number;
+  /** UDP socket receive and send buffers; bursts overflow the kernel's small default (capped by rmem_max/wmem_max). */
+  udpBufferBytes: number;
 }
 
 export const DEFAULT_LIMITS: TransportLimits = {
@@ -20,4 +22,5 @@ export const DEFAULT_LIMITS: TransportLimits = {
   idleTimeoutMs: 600_000,
   messageDeadlineMs: 10_000,
   connectTimeoutMs: 5_000,
+  udpBufferBytes: 4 * 1024 * 1024,
 };

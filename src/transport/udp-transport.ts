@@ -12,6 +12,7 @@ export class UdpTransport {
   constructor(
     private readonly log: Logger,
     private readonly onDatagram: DatagramHandler,
+    private readonly bufferBytes: number,
   ) {}
 
   async listen(spec: ListenSpec): Promise<ListenSpec> {
@@ -25,6 +26,12 @@ export class UdpTransport {
       });
     });
     const bound: ListenSpec = { ...spec, port: socket.address().port };
+    try {
+      socket.setRecvBufferSize(this.bufferBytes);
+      socket.setSendBufferSize(this.bufferBytes);
+    } catch (err) {
+      this.log.warn({ err, bytes: this.bufferBytes }, 'cannot size the UDP socket buffers');
+    }
     socket.on('error', (err) => this.log.warn({ err, listen: bound }, 'udp socket error'));
     socket.on('message', (bytes, rinfo) => {
       this.onDatagram(bytes, {
