@@ -60,6 +60,7 @@ export class App {
       clock: opts.clock ?? systemClock,
       log: this.log.child({ component: 'b2bua' }),
       agent: settings.hostname,
+      ...(settings.calls.huntStatuses ? { huntStatuses: new Set(settings.calls.huntStatuses) } : {}),
     });
     this.transactions.setUser(this.b2bua);
     this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));

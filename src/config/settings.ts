@@ -29,6 +29,11 @@ export interface TimerSettings {
   T4?: number;
 }
 
+export interface CallSettings {
+  /** Outbound-leg statuses that hunt to the next dial-peer (timeouts and transport errors always do). */
+  huntStatuses?: number[];
+}
+
 export interface Settings {
   configDir: string;
   /** `udp:IP:PORT` / `tcp:IP:PORT` / `udp:[IPv6]:PORT`, parsed by the transport layer. */
@@ -39,6 +44,7 @@ export interface Settings {
   logLevel: LogLevel;
   transport: TransportSettings;
   timers: TimerSettings;
+  calls: CallSettings;
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -78,6 +84,11 @@ export const SETTINGS_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { T1: positive, T2: positive, T4: positive },
+    },
+    calls: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { huntStatuses: { type: 'array', items: { type: 'integer', minimum: 300, maximum: 699 }, uniqueItems: true } },
     },
   },
 } as const;
@@ -164,5 +175,6 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     logLevel: (given.logLevel as LogLevel | undefined) ?? 'info',
     transport: file.transport ?? {},
     timers: file.timers ?? {},
+    calls: file.calls ?? {},
   };
 }

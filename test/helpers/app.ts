@@ -13,6 +13,7 @@ export interface TestAppOptions {
   transport?: TransportSettings;
   timers?: TimerSettings;
   dialPeers?: DialPeerJson[];
+  huntStatuses?: number[];
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
@@ -24,6 +25,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     logLevel: 'silent',
     transport: opts.transport ?? {},
     timers: opts.timers ?? {},
+    calls: opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {},
   };
   const compiled = compileDialPeers({
     dialPeers: (opts.dialPeers ?? []).map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })),

@@ -192,6 +192,26 @@ describe('B2BUA hunting and transports with sipp', () => {
     }
   });
 
+  it('hunts on a status added to calls.huntStatuses', async () => {
+    const busy = await callee({ scenario: uasRespond('486 Busy Here', false) });
+    const b = await callee();
+    const app = await startTestApp({
+      huntStatuses: [486, 503],
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${busy.port}`, preference: 0 },
+        { tag: 2, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, preference: 1 },
+      ],
+    });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal((await b.run).code, 0);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('does not hunt on 486 (user busy)', async () => {
     const busy = await callee({ scenario: uasRespond('486 Busy Here', false) });
     const app = await startTestApp({
