@@ -25,6 +25,7 @@ import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, mapFailureStatus
 import { LegRelay } from './leg-relay.js';
 import type { LocalResponder } from './local-responder.js';
 import { buildOutboundInvite } from './outbound-leg.js';
+import { OutOfDialogRouter } from './out-of-dialog.js';
 
 export interface B2buaOptions {
   transactions: TransactionLayer;
@@ -48,11 +49,13 @@ export class B2bua implements TransactionUser {
   private readonly byInvite = new Map<ServerTransaction, Call>();
   private readonly active = new Map<number, number>();
   private readonly relay: LegRelay;
+  private readonly router: OutOfDialogRouter;
   private readonly huntStatuses: ReadonlySet<number>;
 
   constructor(private readonly o: B2buaOptions) {
     this.huntStatuses = o.huntStatuses ?? DEFAULT_HUNT_STATUSES;
     this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by) });
+    this.router = new OutOfDialogRouter({ ...o, huntStatuses: this.huntStatuses });
     o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
   }
 
@@ -67,8 +70,11 @@ export class B2bua implements TransactionUser {
       this.newCall(tx, req);
     } else if (DIALOG_ONLY.has(req.method)) {
       tx.respond(buildResponse(req, 481, { toTag: this.o.transactions.tagFor(req) }));
+    } else if (req.method === 'MESSAGE' || (req.method === 'OPTIONS' && this.router.routable(req))) {
+      // instant messages, and OPTIONS for a user an outbound dial-peer serves, are routed like calls
+      this.router.route(tx, req);
     } else {
-      // OPTIONS to the SBC, and what is not routed yet (out-of-dialog MESSAGE, SUBSCRIBE, REFER): 405
+      // OPTIONS to the SBC itself, and what is not routed (out-of-dialog SUBSCRIBE, REFER): local answer
       this.o.responder.request(tx, req);
     }
   }

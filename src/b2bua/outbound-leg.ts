@@ -30,7 +30,9 @@ export function buildOutboundInvite(
   const target = sipHost(dest.address);
   const port = dest.port === 5060 ? '' : `:${dest.port}`;
   const transportParam = dest.transport === 'tcp' ? ';transport=tcp' : '';
-  const ruri = `sip:${numbers.called}@${target}${port}${transportParam}`;
+  // an empty called number (a call to `sip:host`) gives a URI without a user part, never `sip:@host`
+  const user = numbers.called === '' ? '' : `${numbers.called}@`;
+  const ruri = `sip:${user}${target}${port}${transportParam}`;
   const fromTag = newTag();
   const contact = `<sip:${numbers.calling || 'fosip'}@${via.host}:${via.port}${transportParam}>`;
   const mf = a.maxForwards();
@@ -38,7 +40,7 @@ export function buildOutboundInvite(
     SipHeader.create('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),
     SipHeader.create('Max-Forwards', String(mf === null ? 70 : Math.max(0, mf - 1))),
     SipHeader.create('From', `${numbers.display === null ? '' : `${numbers.display} `}<sip:${numbers.calling || 'anonymous'}@${via.host}>;tag=${fromTag}`),
-    SipHeader.create('To', `<sip:${numbers.called}@${target}>`),
+    SipHeader.create('To', `<sip:${user}${target}>`),
     SipHeader.create('Call-ID', newCallId(via.host)),
     SipHeader.create('CSeq', '1 INVITE'),
     SipHeader.create('Contact', contact),

@@ -228,3 +228,29 @@ ${reinvite('sendrecv', 'sendrecv')}
 ${uasResponse('200 OK', undefined, false)}
 <Reference variables="saw_sendonly,saw_sendrecv"/>`);
 }
+
+/** The callee of the CUCM delayed-offer call: offer in the 200, the answer must come in the ACK; REFER gets 202. */
+export function uasDelayedOfferWithRefer(): string {
+  return wrap('uas answers a delayed offer, takes a REFER', `${recvInvite}
+${uasResponse('180 Ringing')}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK">
+  <action><ereg regexp="m=audio" search_in="body" check_it="true" assign_to="answer"/></action>
+</recv>
+<recv request="REFER">
+  <action><ereg regexp="Refer-To: .sip:10003@" search_in="msg" check_it="true" assign_to="referto"/></action>
+</recv>
+${uasResponse('202 Accepted', undefined, false)}
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}
+<Reference variables="answer,referto"/>`);
+}
+
+/** Takes one out-of-dialog MESSAGE, checking its text, and accepts it. */
+export function uasMessage(): string {
+  return wrap('uas takes a MESSAGE', `<recv request="MESSAGE">
+  <action><ereg regexp="selam" search_in="body" check_it="true" assign_to="text"/></action>
+</recv>
+${uasResponse('200 OK')}
+<Reference variables="text"/>`);
+}

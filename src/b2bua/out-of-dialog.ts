@@ -1,0 +1,92 @@
+/**
+ * Out-of-dialog requests routed like calls (MESSAGE, and OPTIONS for a user rather than for the SBC):
+ * the same outbound dial-peers in hunt order, a new request with the SBC's Call-ID, tags, Via and
+ * Contact, and the final answer relayed back. No call record: these are single transactions.
+ */
+import { newCallId, newTag } from '../dialog/dialog.js';
+import type { DialPeer } from '../routing/dial-peer.js';
+import type { DialPlan } from '../routing/dial-plan.js';
+import { sipHost } from '../sip/host.js';
+import { buildResponse } from '../sip/response-builder.js';
+import { SipHeader } from '../sip/sip-header.js';
+import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
+import { uriUser } from '../sip/sip-uri.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { TransactionTransport } from '../transaction/transaction-transport.js';
+import type { Destination } from '../transport/flow.js';
+import { mapFailureStatus } from './cause-map.js';
+
+const CARRIED = ['content-type', 'content-disposition', 'accept', 'expires', 'event'];
+
+export class OutOfDialogRouter {
+  constructor(
+    private readonly o: {
+      transactions: TransactionLayer;
+      transport: TransactionTransport;
+      dialPlan: DialPlan;
+      huntStatuses: ReadonlySet<number>;
+    },
+  ) {}
+
+  /** True when the request names a user an outbound dial-peer serves (then it is routed, not answered). */
+  routable(req: SipRequest): boolean {
+    const user = uriUser(req.uri());
+    return user !== null && user !== '' && this.o.dialPlan.outbound(user).length > 0;
+  }
+
+  route(tx: ServerTransaction, req: SipRequest): void {
+    const called = uriUser(req.uri()) ?? '';
+    const calling = uriUser(req.from().uri) ?? '';
+    this.attempt(tx, req, called, calling, this.o.dialPlan.outbound(called), 0, 404);
+  }
+
+  private attempt(tx: ServerTransaction, req: SipRequest, called: string, calling: string, peers: DialPeer[], i: number, lastStatus: number): void {
+    const peer = peers[i];
+    const tagFor = this.o.transactions.tagFor(req);
+    if (peer === undefined) {
+      tx.respond(buildResponse(req, lastStatus, { toTag: tagFor }));
+      return;
+    }
+    const t = peer.sessionTarget;
+    const dest: Destination | null = t === null || t.kind === 'dns' ? null : { transport: peer.sessionTransport, address: t.host, port: t.port ?? 5060 };
+    const via = dest === null ? undefined : this.o.transport.sentBy(dest);
+    if (dest === null || via === undefined) {
+      this.attempt(tx, req, called, calling, peers, i + 1, 503);
+      return;
+    }
+    const target = `${sipHost(dest.address)}${dest.port === 5060 ? '' : `:${dest.port}`}`;
+    const user = called === '' ? '' : `${called}@`;
+    const headers = [
+      SipHeader.create('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),
+      SipHeader.create('Max-Forwards', String(Math.max(0, (req.maxForwards() ?? 70) - 1))),
+      SipHeader.create('From', `<sip:${calling || 'anonymous'}@${via.host}>;tag=${newTag()}`),
+      SipHeader.create('To', `<sip:${user}${sipHost(dest.address)}>`),
+      SipHeader.create('Call-ID', newCallId(via.host)),
+      SipHeader.create('CSeq', `1 ${req.method}`),
+      SipHeader.create('Contact', `<sip:${via.host}:${via.port}>`),
+      ...req.headers.filter((h) => CARRIED.includes(h.key)).map((h) => SipHeader.create(h.name, h.value)),
+      SipHeader.create('Content-Length', String(req.body.length)),
+    ];
+    const out = new SipRequest(req.method, `sip:${user}${target}`, 'SIP/2.0', headers, req.body.length > 0 ? req.body : EMPTY_BODY);
+    const next = (status: number): void => {
+      if (!peer.huntstop && i + 1 < peers.length) this.attempt(tx, req, called, calling, peers, i + 1, status);
+      else tx.respond(buildResponse(req, status, { toTag: tagFor }));
+    };
+    this.o.transactions.sendRequest(out, dest, {
+      response: (res) => {
+        if (res.status < 200) return;
+        if (res.status >= 300 && this.o.huntStatuses.has(res.status)) {
+          next(res.status);
+          return;
+        }
+        const status = res.status >= 300 ? mapFailureStatus(res.status) : res.status;
+        const answer = buildResponse(req, status, { toTag: tagFor, reason: res.reason, headers: res.headers.filter((h) => CARRIED.includes(h.key) && h.key !== 'content-type').map((h) => [h.name, h.value]) });
+        if (res.body.length > 0) answer.setBody(res.body, res.contentType() ?? 'text/plain');
+        tx.respond(answer);
+      },
+      timeout: () => next(408),
+      transportError: () => next(503),
+    });
+  }
+}
