@@ -34,8 +34,9 @@ function wireAnswer(file: string, bytes: Buffer): number[] {
   // in a dialog the SBC does not have, or a method that exists only in one: 481 (RFC 3261 §12.2.2)
   if (m.to().params.get('tag') !== undefined || ['BYE', 'INFO', 'UPDATE', 'PRACK'].includes(m.method)) return [...first, 481];
   if (m.method === 'OPTIONS') return [200];
-  // the test SBC has no dial-peers: an INVITE finds no outbound dial-peer (404, cube-reference §1.2)
+  // the test SBC has no dial-peers: an INVITE or MESSAGE finds no outbound dial-peer (404, cube-reference §1.2)
   if (m.method === 'INVITE') return [100, 404];
+  if (m.method === 'MESSAGE') return [404];
   return [405];
 }
 
