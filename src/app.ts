@@ -61,6 +61,7 @@ export class App {
       log: this.log.child({ component: 'b2bua' }),
       agent: settings.hostname,
       ...(settings.calls.huntStatuses ? { huntStatuses: new Set(settings.calls.huntStatuses) } : {}),
+      ...(settings.calls.maxRedirects !== undefined ? { maxRedirects: settings.calls.maxRedirects } : {}),
     });
     this.transactions.setUser(this.b2bua);
     this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));

@@ -38,6 +38,8 @@ export interface B2buaOptions {
   /** The Warning agent (the SBC's hostname). */
   agent: string;
   huntStatuses?: ReadonlySet<number>;
+  /** 3xx responses followed per call (CUBE "Max Redirects", default 1); 0 passes them to the caller. */
+  maxRedirects?: number;
 }
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
@@ -121,7 +123,7 @@ export class B2bua implements TransactionUser {
     const call: Call = {
       id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
       b: null, candidates: this.o.dialPlan.outbound(calledNumber), next: 0, lastFailure: null,
-      cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [],
+      cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0,
     };
     record.aLeg.localTag = call.a.toTag;
     this.calls.set(id, call);
@@ -159,7 +161,7 @@ export class B2bua implements TransactionUser {
     return { transport: peer.sessionTransport, address: t.host, port: t.port ?? 5060 };
   }
 
-  private startB(call: Call, peer: DialPeer, dest: Destination): void {
+  private startB(call: Call, peer: DialPeer, dest: Destination, called = call.record.calledNumber): void {
     const via = this.o.transport.sentBy(dest);
     if (via === undefined) {
       call.lastFailure = { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${peer.tag}` };
@@ -168,7 +170,7 @@ export class B2bua implements TransactionUser {
     }
     const a = call.a.invite;
     const display = a.from().displayName;
-    const out = buildOutboundInvite(a, dest, via, { called: call.record.calledNumber, calling: call.record.callingNumber, display }, this.o.responder.allow().join(', '));
+    const out = buildOutboundInvite(a, dest, via, { called, calling: call.record.callingNumber, display }, this.o.responder.allow().join(', '));
     this.active.set(peer.tag, (this.active.get(peer.tag) ?? 0) + 1);
     call.holding = peer.tag;
     call.record.outboundDialPeer = peer.tag;
@@ -197,7 +199,28 @@ export class B2bua implements TransactionUser {
       else this.relay.answered(call, res);
       return;
     }
+    if (res.status < 400 && !call.cancelled && this.redirect(call, res)) return;
     this.onBFailure(call, tx, res.status, this.huntStatuses.has(res.status), res);
+  }
+
+  /**
+   * Follow a 3xx from the outbound leg: a new outbound INVITE to the first Contact that names an address
+   * (same dial-peer), at most maxRedirects times per call. Returns false when it cannot be followed.
+   */
+  private redirect(call: Call, res: SipResponse): boolean {
+    const b = call.b;
+    if (b === null || call.redirects >= (this.o.maxRedirects ?? 1)) return false;
+    const contacts = res.contacts();
+    const target = contacts === '*' ? undefined : contacts.map((c) => c.uri).find(isSipUri);
+    if (target === undefined || !/^[0-9.]+$|^\[/.test(target.host)) return false;
+    const transport = target.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : b.dest.transport;
+    const dest: Destination = { transport, address: bareHost(target.host), port: target.port ?? 5060 };
+    call.redirects++;
+    this.release(call);
+    call.b = null;
+    this.o.log.debug({ callId: call.id, status: res.status, to: target.raw }, 'following a redirect');
+    this.startB(call, b.peer, dest, target.user === null ? call.record.calledNumber : (uriUser(target) ?? ''));
+    return true;
   }
 
   /** A failed attempt on the B leg: hunt on, or give the caller the mapped failure. */

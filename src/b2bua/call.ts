@@ -55,5 +55,7 @@ export interface Call {
    * (RFC 6026 Timer M); end() clears these so an ended call's messages are not kept alive by them.
    */
   refs: Array<{ call: Call | null }>;
+  /** 3xx responses followed so far. */
+  redirects: number;
   relayedInvite: RelayedInvite | null;
 }

@@ -32,6 +32,8 @@ export interface TimerSettings {
 export interface CallSettings {
   /** Outbound-leg statuses that hunt to the next dial-peer (timeouts and transport errors always do). */
   huntStatuses?: number[];
+  /** 3xx responses from an outbound leg followed per call (CUBE Max Redirects); 0 relays them instead. */
+  maxRedirects?: number;
 }
 
 export interface Settings {
@@ -88,7 +90,10 @@ export const SETTINGS_SCHEMA = {
     calls: {
       type: 'object',
       additionalProperties: false,
-      properties: { huntStatuses: { type: 'array', items: { type: 'integer', minimum: 300, maximum: 699 }, uniqueItems: true } },
+      properties: {
+        huntStatuses: { type: 'array', items: { type: 'integer', minimum: 300, maximum: 699 }, uniqueItems: true },
+        maxRedirects: { type: 'integer', minimum: 0, maximum: 10 },
+      },
     },
   },
 } as const;

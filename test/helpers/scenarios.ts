@@ -254,3 +254,17 @@ export function uasMessage(): string {
 ${uasResponse('200 OK')}
 <Reference variables="text"/>`);
 }
+
+/** Redirect the call to another address with a 302. */
+export function uasRedirect(port: number): string {
+  return wrap('uas redirects', `<recv request="INVITE"/>
+<send>${cdata(`SIP/2.0 302 Moved Temporarily
+[last_Via:]
+[last_From:]
+${UAS_TO}
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:2002@127.0.0.1:${port}>
+Content-Length: 0`)}</send>
+<recv request="ACK"/>`);
+}

@@ -5,7 +5,7 @@ import type { App } from '../../src/app.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { freePort, sleep } from '../helpers/net.js';
-import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRespond } from '../helpers/scenarios.js';
+import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRedirect, uasRespond } from '../helpers/scenarios.js';
 
 async function emptied(app: App): Promise<void> {
   for (let i = 0; i < 200 && app.callStore.size > 0; i++) await sleep(10);
@@ -206,6 +206,23 @@ describe('B2BUA hunting and transports with sipp', () => {
       const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
       assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
       assert.equal((await b.run).code, 0);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('follows a 302 from the callee to the Contact it names', async () => {
+    const second = await callee();
+    const first = await callee({ scenario: uasRedirect(second.port) });
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${first.port}` }] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal((await first.run).code, 0);
+      const s = await second.run;
+      assert.equal(s.code, 0);
+      assert.match(s.messages, /INVITE sip:2002@127\.0\.0\.1/);
       await emptied(app);
     } finally {
       await app.stop();
