@@ -25,6 +25,7 @@ import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, mapFailureStatus
 import { LegRelay } from './leg-relay.js';
 import type { LocalResponder } from './local-responder.js';
 import { buildOutboundInvite } from './outbound-leg.js';
+import { resolveTarget } from './target-resolver.js';
 import { OutOfDialogRouter } from './out-of-dialog.js';
 
 export interface B2buaOptions {
@@ -142,23 +143,40 @@ export class B2bua implements TransactionUser {
         call.lastFailure = { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` };
         continue;
       }
-      const dest = this.destinationOf(peer);
-      if (dest === null) {
-        call.lastFailure = { status: 503, warning: `dial-peer ${peer.tag} has no usable session target` };
+      const target = peer.sessionTarget;
+      if (target === null) continue;
+      const usable = (d: Destination): boolean => this.o.transport.sentBy(d) !== undefined;
+      if (target.kind !== 'dns') {
+        const dest: Destination = { transport: peer.sessionTransport, address: target.host, port: target.port ?? 5060 };
+        if (usable(dest)) {
+          this.startB(call, peer, dest);
+          return;
+        }
+        call.lastFailure = { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${peer.tag}` };
         continue;
       }
-      this.startB(call, peer, dest);
+      // a DNS target resolves asynchronously; the call may be cancelled meanwhile
+      resolveTarget(target, peer.sessionTransport, usable).then(
+        (dests) => this.afterResolve(call, peer, dests[0]),
+        () => this.afterResolve(call, peer, undefined),
+      );
       return;
     }
     const failure = call.lastFailure ?? { status: 404, warning: null };
     this.fail(call, failure.status, failure.warning);
   }
 
-  /** Address targets only in this stage; a dns: target is skipped like a busied-out peer. */
-  private destinationOf(peer: DialPeer): Destination | null {
-    const t = peer.sessionTarget;
-    if (t === null || t.kind === 'dns') return null;
-    return { transport: peer.sessionTransport, address: t.host, port: t.port ?? 5060 };
+  private afterResolve(call: Call, peer: DialPeer, dest: Destination | undefined): void {
+    if (call.ended || call.cancelled) {
+      this.end(call, NORMAL_CLEARING, 'caller');
+      return;
+    }
+    if (dest === undefined) {
+      call.lastFailure = { status: 503, warning: `session target of dial-peer ${peer.tag} does not resolve` };
+      this.tryNext(call);
+      return;
+    }
+    this.startB(call, peer, dest);
   }
 
   private startB(call: Call, peer: DialPeer, dest: Destination, called = call.record.calledNumber): void {

@@ -212,6 +212,37 @@ describe('B2BUA hunting and transports with sipp', () => {
     }
   });
 
+  it('reaches a dns: session target (A/AAAA of localhost, an address we can send from)', async () => {
+    const b = await callee();
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `dns:localhost:${b.port}` }] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal((await b.run).code, 0);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('hunts past a dns: target that does not resolve', async () => {
+    const b = await callee();
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: 'dns:no-such-host.invalid:5060', preference: 0 },
+        { tag: 2, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, preference: 1 },
+      ],
+    });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal((await b.run).code, 0);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('follows a 302 from the callee to the Contact it names', async () => {
     const second = await callee();
     const first = await callee({ scenario: uasRedirect(second.port) });

@@ -1,0 +1,35 @@
+/**
+ * Session targets to addresses (cube-reference §1.5): ipv4:/ipv6: as written; dns:name:port by A/AAAA;
+ * dns:name without a port by SRV (_sip._udp / _sip._tcp, priority then weight) and then A/AAAA, falling
+ * back to A/AAAA at 5060 when there is no SRV record. Only addresses we have a listener for are kept.
+ */
+import { promises as dns } from 'node:dns';
+import type { SessionTarget } from '../routing/session-target.js';
+import type { Destination } from '../transport/flow.js';
+
+export async function resolveTarget(t: SessionTarget, transport: 'udp' | 'tcp', usable: (d: Destination) => boolean): Promise<Destination[]> {
+  if (t.kind !== 'dns') return [{ transport, address: t.host, port: t.port ?? 5060 }].filter(usable);
+  const hosts: Array<{ name: string; port: number }> = [];
+  if (t.port !== null) {
+    hosts.push({ name: t.host, port: t.port });
+  } else {
+    try {
+      const srv = await dns.resolveSrv(`_sip._${transport}.${t.host}`);
+      srv.sort((a, b) => a.priority - b.priority || b.weight - a.weight);
+      for (const r of srv) hosts.push({ name: r.name, port: r.port });
+    } catch {
+      // no SRV record (or no resolver): the name itself at 5060
+    }
+    if (hosts.length === 0) hosts.push({ name: t.host, port: 5060 });
+  }
+  const out: Destination[] = [];
+  for (const h of hosts) {
+    try {
+      const addrs = await dns.lookup(h.name, { all: true, verbatim: false });
+      for (const a of addrs) out.push({ transport, address: a.address, port: h.port });
+    } catch {
+      // this name does not resolve: try the next
+    }
+  }
+  return out.filter(usable);
+}
