@@ -57,7 +57,7 @@ export class B2bua implements TransactionUser {
 
   constructor(private readonly o: B2buaOptions) {
     this.huntStatuses = o.huntStatuses ?? DEFAULT_HUNT_STATUSES;
-    this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by) });
+    this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call) });
     this.router = new OutOfDialogRouter({ ...o, huntStatuses: this.huntStatuses });
     o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
   }
@@ -88,7 +88,12 @@ export class B2bua implements TransactionUser {
 
   cancel(tx: ServerTransaction): void {
     const call = this.byInvite.get(tx);
-    if (call === undefined || call.ended) return;
+    if (call !== undefined) this.cancelCall(call);
+  }
+
+  /** The caller gives up before the answer: 487 to its INVITE, CANCEL toward the callee (§9.1). */
+  cancelCall(call: Call): void {
+    if (call.ended || call.cancelled) return;
     call.cancelled = true;
     this.respondA(call, 487);
     call.record.releasedBy = 'caller';
@@ -124,7 +129,7 @@ export class B2bua implements TransactionUser {
     const call: Call = {
       id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
       b: null, candidates: this.o.dialPlan.outbound(calledNumber), next: 0, lastFailure: null,
-      cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0,
+      cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0, early: new Map(), dialogKeys: [],
     };
     record.aLeg.localTag = call.a.toTag;
     this.calls.set(id, call);

@@ -30,6 +30,13 @@ export interface BLeg {
   ack: SipRequest | null;
 }
 
+/** An early dialog of the B leg (a provisional with a To tag) and the A-leg early dialog paired with it. */
+export interface EarlyPair {
+  aTag: string;
+  a: Dialog;
+  b: Dialog;
+}
+
 /** A re-INVITE relayed from one leg to the other: its ACK must follow with the other leg's CSeq. */
 export interface RelayedInvite {
   from: 'a' | 'b';
@@ -57,5 +64,9 @@ export interface Call {
   refs: Array<{ call: Call | null }>;
   /** 3xx responses followed so far. */
   redirects: number;
+  /** Early dialogs by the B leg's To tag (several when the far end forks). */
+  early: Map<string, EarlyPair>;
+  /** Every dialog key registered for this call, so that end() lets go of all of them. */
+  dialogKeys: string[];
   relayedInvite: RelayedInvite | null;
 }

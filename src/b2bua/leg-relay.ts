@@ -16,7 +16,8 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Flow } from '../transport/flow.js';
-import type { Call } from './call.js';
+import { newTag } from '../dialog/dialog.js';
+import type { Call, EarlyPair } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
 
 export interface RelayDeps {
@@ -26,6 +27,8 @@ export interface RelayDeps {
   clock: Clock;
   log: Logger;
   end(call: Call, cause: { cause: number; text: string }, by: 'caller' | 'callee' | 'sbc'): void;
+  /** End a call that is not answered yet from the caller's side (CANCEL, or BYE in an early dialog). */
+  cancel(call: Call): void;
 }
 
 /** Headers of an in-dialog request or its answer that cross to the other leg (no topology). */
@@ -37,17 +40,20 @@ const CARRIED = [
 type Leg = 'a' | 'b';
 
 export class LegRelay {
-  private readonly dialogs = new Map<string, { call: Call; leg: Leg }>();
+  /** Dialog key -> call and leg; early dialogs also name their pair (the other leg's early dialog). */
+  private readonly dialogs = new Map<string, { call: Call; leg: Leg; pair?: EarlyPair }>();
 
   constructor(private readonly d: RelayDeps) {}
 
-  register(call: Call, leg: Leg, dialog: Dialog): void {
-    this.dialogs.set(dialog.key, { call, leg });
+  register(call: Call, leg: Leg, dialog: Dialog, pair?: EarlyPair): void {
+    this.dialogs.set(dialog.key, pair === undefined ? { call, leg } : { call, leg, pair });
+    call.dialogKeys.push(dialog.key);
   }
 
   forget(call: Call): void {
-    if (call.a.dialog) this.dialogs.delete(call.a.dialog.key);
-    if (call.b?.dialog) this.dialogs.delete(call.b.dialog.key);
+    for (const key of call.dialogKeys) this.dialogs.delete(key);
+    call.dialogKeys = [];
+    call.early.clear();
   }
 
   /** Our Contact toward the caller: the listener the caller reached. */
@@ -55,21 +61,64 @@ export class LegRelay {
     return `<sip:${sipHost(flow.localAddress)}:${flow.localPort}${flow.transport === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
-  private toCaller(call: Call, res: SipResponse): SipResponse {
+  private toCaller(call: Call, res: SipResponse, toTag = call.a.toTag): SipResponse {
     const headers: Array<[string, string]> = [['Contact', this.contactA(call.a.flow)]];
     for (const h of res.headers) if (CARRIED.includes(h.key) && h.key !== 'content-type') headers.push([h.name, h.value]);
-    const out = buildResponse(call.a.invite, res.status, { toTag: call.a.toTag, reason: res.reason, headers });
+    const out = buildResponse(call.a.invite, res.status, { toTag, reason: res.reason, headers });
     if (res.body.length > 0) out.setBody(res.body, res.contentType() ?? 'application/sdp');
     return out;
   }
 
+  /**
+   * A provisional from B. With a To tag it opens (or continues) an early dialog, paired with an early
+   * dialog toward the caller: the first under the call's tag, each further fork under a tag of its own,
+   * so PRACK and UPDATE find their way before the answer (RFC 3261 §12.1, RFC 3262).
+   */
   provisional(call: Call, res: SipResponse): void {
     if (call.record.ringingAt === null) {
       call.record.ringingAt = this.d.clock.now();
       call.record.state = 'ringing';
       this.d.calls.put(call.record);
     }
-    call.a.tx.respond(this.toCaller(call, res));
+    const pair = this.earlyPair(call, res);
+    call.a.tx.respond(this.toCaller(call, res, pair?.aTag));
+  }
+
+  private earlyPair(call: Call, res: SipResponse): EarlyPair | undefined {
+    const bTag = res.to().params.get('tag');
+    if (bTag === undefined || bTag === null || call.b === null) return undefined;
+    const known = call.early.get(bTag);
+    if (known !== undefined) return known;
+    const aTag = call.early.size === 0 ? call.a.toTag : newTag();
+    const pair: EarlyPair = { aTag, b: this.dialogB(call.b, res), a: this.dialogA(call, aTag) };
+    call.early.set(bTag, pair);
+    this.register(call, 'a', pair.a, pair);
+    this.register(call, 'b', pair.b, pair);
+    return pair;
+  }
+
+  private dialogB(b: NonNullable<Call['b']>, res: SipResponse): Dialog {
+    const inv = b.invite;
+    const contacts = res.contacts();
+    return new Dialog({
+      callId: inv.callId(), localTag: inv.from().params.get('tag') ?? '', remoteTag: res.to().params.get('tag') ?? '',
+      localUri: `<${inv.from().uri.raw}>`, remoteUri: `<${inv.to().uri.raw}>`,
+      remoteTarget: contacts === '*' || contacts[0] === undefined ? inv.requestUri : contacts[0].uri.raw,
+      routeSet: res.recordRoutes().map((r) => r.uri.raw).reverse(), localSeq: inv.cseq().seq, remoteSeq: 0,
+      contact: inv.header('contact') ?? '', transport: b.dest.transport, flow: undefined, fallback: b.dest,
+    });
+  }
+
+  private dialogA(call: Call, aTag: string): Dialog {
+    const a = call.a;
+    const ac = a.invite.contacts();
+    return new Dialog({
+      callId: a.invite.callId(), localTag: aTag, remoteTag: a.invite.from().params.get('tag') ?? '',
+      localUri: `<${a.invite.to().uri.raw}>`, remoteUri: `<${a.invite.from().uri.raw}>`,
+      remoteTarget: ac === '*' || ac[0] === undefined ? `sip:${sipHost(a.flow.remoteAddress)}:${a.flow.remotePort}` : ac[0].uri.raw,
+      routeSet: a.invite.recordRoutes().map((r) => r.uri.raw), localSeq: 0, remoteSeq: a.invite.cseq().seq,
+      contact: this.contactA(a.flow), transport: a.flow.transport, flow: a.flow, fallback: undefined,
+    });
   }
 
   /** B answered: build both dialogs, answer the caller and retransmit until its ACK (§13.3.1.4). */
@@ -80,26 +129,25 @@ export class LegRelay {
       if (b.ack !== null) this.d.transport.send(b.ack, b.dialog.destination());
       return; // a retransmitted 2xx
     }
-    const inv = b.invite;
-    const contacts = res.contacts();
-    b.dialog = new Dialog({
-      callId: inv.callId(), localTag: inv.from().params.get('tag') ?? '', remoteTag: res.to().params.get('tag') ?? '',
-      localUri: `<${inv.from().uri.raw}>`, remoteUri: `<${inv.to().uri.raw}>`,
-      remoteTarget: contacts === '*' || contacts[0] === undefined ? inv.requestUri : contacts[0].uri.raw,
-      routeSet: res.recordRoutes().map((r) => r.uri.raw).reverse(), localSeq: inv.cseq().seq, remoteSeq: 0,
-      contact: inv.header('contact') ?? '', transport: b.dest.transport, flow: undefined, fallback: b.dest,
-    });
+    // the 2xx confirms its early dialog (or makes one); the 2xx's target and route set are the dialog's
+    const pair = this.earlyPair(call, res) ?? { aTag: call.a.toTag, b: this.dialogB(b, res), a: this.dialogA(call, call.a.toTag) };
+    const confirmed = this.dialogB(b, res);
+    pair.b.remoteTarget = confirmed.remoteTarget;
+    pair.b.routeSet = confirmed.routeSet;
+    b.dialog = pair.b;
     const a = call.a;
-    const ac = a.invite.contacts();
-    a.dialog = new Dialog({
-      callId: a.invite.callId(), localTag: a.toTag, remoteTag: a.invite.from().params.get('tag') ?? '',
-      localUri: `<${a.invite.to().uri.raw}>`, remoteUri: `<${a.invite.from().uri.raw}>`,
-      remoteTarget: ac === '*' || ac[0] === undefined ? `sip:${sipHost(a.flow.remoteAddress)}:${a.flow.remotePort}` : ac[0].uri.raw,
-      routeSet: a.invite.recordRoutes().map((r) => r.uri.raw), localSeq: 0, remoteSeq: a.invite.cseq().seq,
-      contact: this.contactA(a.flow), transport: a.flow.transport, flow: a.flow, fallback: undefined,
-    });
-    this.register(call, 'a', a.dialog);
-    this.register(call, 'b', b.dialog);
+    a.toTag = pair.aTag;
+    a.dialog = pair.a;
+    call.record.aLeg.localTag = pair.aTag;
+    // confirmed: from now on the call's own dialogs answer for both legs
+    this.register(call, 'a', pair.a);
+    this.register(call, 'b', pair.b);
+    // other forks' early dialogs end here
+    for (const other of call.early.values()) {
+      if (other === pair) continue;
+      this.dialogs.delete(other.a.key);
+      this.dialogs.delete(other.b.key);
+    }
     call.record.bLeg = call.record.bLeg && { ...call.record.bLeg, remoteTag: b.dialog.remoteTag };
     call.record.state = 'connected';
     call.record.connectedAt = this.d.clock.now();
@@ -177,8 +225,14 @@ export class LegRelay {
       tx.respond(buildResponse(req, 481, { toTag: req.to().params.get('tag') ?? '' }));
       return;
     }
-    const { call, leg } = hit;
-    const other = this.dialogOf(call, leg === 'a' ? 'b' : 'a');
+    const { call, leg, pair } = hit;
+    const other = pair !== undefined ? (leg === 'a' ? pair.b : pair.a) : this.dialogOf(call, leg === 'a' ? 'b' : 'a');
+    if (req.method === 'BYE' && pair !== undefined && call.a.dialog === null) {
+      // BYE in an early dialog (RFC 3261 §15): from the caller it cancels the call; from a fork, that fork ends
+      tx.respond(buildResponse(req, 200));
+      if (leg === 'a') this.d.cancel(call);
+      return;
+    }
     if (req.method === 'BYE') {
       tx.respond(buildResponse(req, 200));
       if (other !== null) this.bye(call, leg === 'a' ? 'b' : 'a');
@@ -190,6 +244,12 @@ export class LegRelay {
       return;
     }
     const out = this.withBody(other.request(req.method, this.viaFor(other)), req);
+    if (req.method === 'PRACK') {
+      // RAck names the INVITE's CSeq number, which differs per leg (RFC 3262 §7.2)
+      const rack = /^(\d+)\s+\d+\s+(\S+)$/.exec(req.header('rack') ?? '');
+      const invite = leg === 'a' ? call.b?.invite : call.a.invite;
+      if (rack && invite) out.setHeader('RAck', `${rack[1]} ${invite.cseq().seq} ${rack[2]}`);
+    }
     if (req.method === 'INVITE') {
       call.relayedInvite = { from: leg, otherCseq: out.cseq().seq };
       out.setHeader('Contact', other.contact);
@@ -227,7 +287,7 @@ export class LegRelay {
     return leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
   }
 
-  private find(req: SipRequest): { call: Call; leg: Leg } | undefined {
+  private find(req: SipRequest): { call: Call; leg: Leg; pair?: EarlyPair } | undefined {
     const toTag = req.to().params.get('tag') ?? '';
     const fromTag = req.from().params.get('tag') ?? '';
     return this.dialogs.get(dialogKey(req.callId(), toTag, fromTag));

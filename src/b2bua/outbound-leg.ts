@@ -46,8 +46,11 @@ export function buildOutboundInvite(
     SipHeader.create('Contact', contact),
     SipHeader.create('Allow', allow),
   ];
-  const supported = a.tokens('supported').filter((t) => t.toLowerCase() !== '100rel');
+  // option tags cross as the caller sent them: 100rel and timer work end to end (RFC 3262, RFC 4028)
+  const supported = a.tokens('supported');
   if (supported.length > 0) headers.push(SipHeader.create('Supported', supported.join(', ')));
+  const required = a.tokens('require');
+  if (required.length > 0) headers.push(SipHeader.create('Require', required.join(', ')));
   for (const h of a.headers) if (CARRIED.includes(h.key)) headers.push(SipHeader.create(h.name, h.value));
   headers.push(SipHeader.create('Content-Length', String(a.body.length)));
   return { invite: new SipRequest('INVITE', ruri, 'SIP/2.0', headers, a.body.length > 0 ? a.body : EMPTY_BODY), fromTag, contact };

@@ -5,7 +5,7 @@ import type { App } from '../../src/app.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { freePort, sleep } from '../helpers/net.js';
-import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRedirect, uasRespond } from '../helpers/scenarios.js';
+import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasForked, uasHoldResume, uasPrack, uasRedirect, uasRespond, uacPrack } from '../helpers/scenarios.js';
 
 async function emptied(app: App): Promise<void> {
   for (let i = 0; i < 200 && app.callStore.size > 0; i++) await sleep(10);
@@ -292,4 +292,38 @@ describe('B2BUA hunting and transports with sipp', () => {
       }
     });
   }
+});
+
+describe('B2BUA early dialogs with sipp', () => {
+  it('carries 100rel end to end: the reliable 180 and its PRACK (RAck remapped to the callee leg)', async () => {
+    const b = await callee({ scenario: uasPrack() });
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacPrack() });
+      const bResult = await b.run;
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-4000)}`);
+      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-4000)}`);
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('shows a forking far end as two early dialogs and confirms the one that answered', async () => {
+    const b = await callee({ scenario: uasForked() });
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
+      const bResult = await b.run;
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-4000)}`);
+      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-4000)}`);
+      const tags = (status: string) => [...a.messages.matchAll(new RegExp(`SIP/2\\.0 ${status}[\\s\\S]*?To: [^\\r\\n]*;tag=([^\\s;>]+)`, 'g'))].map((m) => m[1]);
+      const ringing = [...new Set(tags('180'))];
+      assert.equal(ringing.length, 2, 'two early dialogs toward the caller');
+      assert.equal(tags('200 OK')[0], ringing[1], 'the answer confirms the second fork');
+      await emptied(app);
+    } finally {
+      await app.stop();
+    }
+  });
 });
