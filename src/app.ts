@@ -62,6 +62,7 @@ export class App {
       agent: settings.hostname,
       ...(settings.calls.huntStatuses ? { huntStatuses: new Set(settings.calls.huntStatuses) } : {}),
       ...(settings.calls.maxRedirects !== undefined ? { maxRedirects: settings.calls.maxRedirects } : {}),
+      ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
     });
     this.transactions.setUser(this.b2bua);
     this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));

@@ -41,6 +41,8 @@ export interface B2buaOptions {
   huntStatuses?: ReadonlySet<number>;
   /** 3xx responses followed per call (CUBE "Max Redirects", default 1); 0 passes them to the caller. */
   maxRedirects?: number;
+  /** Relay failure statuses unchanged (CUBE `header-passing error pass-thru`) instead of the §9 mapping. */
+  errorPassThrough?: boolean;
 }
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
@@ -262,7 +264,7 @@ export class B2bua implements TransactionUser {
       this.tryNext(call);
       return;
     }
-    this.fail(call, mapFailureStatus(status), null, res);
+    this.fail(call, this.o.errorPassThrough === true ? status : mapFailureStatus(status), null, res);
   }
 
   /** The caller gets a final failure; the call ends. */

@@ -303,8 +303,17 @@ export class LegRelay {
     return msg.headers.filter((h) => CARRIED.includes(h.key) && h.key !== 'content-type').map((h) => [h.name, h.value]);
   }
 
+  /**
+   * Carried headers and the body onto the other leg's request. Refer-To and Referred-By name the far
+   * side's hosts; as CUBE does by default, the host becomes ours on the way (topology hiding).
+   */
   private withBody(out: SipRequest, from: SipRequest): SipRequest {
-    for (const [name, value] of this.carried(from)) out.addHeader(name, value);
+    const ours = out.topVia().host;
+    for (const [name, value] of this.carried(from)) {
+      const key = name.toLowerCase();
+      const hidden = key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b' ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`) : value;
+      out.addHeader(name, hidden);
+    }
     if (from.body.length > 0) out.setBody(from.body, from.contentType() ?? 'application/sdp');
     return out;
   }

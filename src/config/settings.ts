@@ -34,6 +34,8 @@ export interface CallSettings {
   huntStatuses?: number[];
   /** 3xx responses from an outbound leg followed per call (CUBE Max Redirects); 0 relays them instead. */
   maxRedirects?: number;
+  /** Relay failure statuses unchanged instead of CUBE's SIP-to-SIP mapping (400/406/.../488 -> 500, 401/407 -> 503). */
+  errorPassThrough?: boolean;
 }
 
 export interface Settings {
@@ -93,6 +95,7 @@ export const SETTINGS_SCHEMA = {
       properties: {
         huntStatuses: { type: 'array', items: { type: 'integer', minimum: 300, maximum: 699 }, uniqueItems: true },
         maxRedirects: { type: 'integer', minimum: 0, maximum: 10 },
+        errorPassThrough: { type: 'boolean' },
       },
     },
   },

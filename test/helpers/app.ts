@@ -14,6 +14,7 @@ export interface TestAppOptions {
   timers?: TimerSettings;
   dialPeers?: DialPeerJson[];
   huntStatuses?: number[];
+  errorPassThrough?: boolean;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
@@ -25,7 +26,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     logLevel: 'silent',
     transport: opts.transport ?? {},
     timers: opts.timers ?? {},
-    calls: opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {},
+    calls: { ...(opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {}), ...(opts.errorPassThrough !== undefined ? { errorPassThrough: opts.errorPassThrough } : {}) },
   };
   const compiled = compileDialPeers({
     dialPeers: (opts.dialPeers ?? []).map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })),

@@ -17,7 +17,7 @@ describe('B2BUA calls with sipp', () => {
     const b = await callee();
     const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
     try {
-      const a = await caller(boundPort(app, 'udp'), { called: '2001', holdMs: 1000 });
+      const a = await caller(boundPort(app, 'udp'), { called: '2001', holdMs: 10_000 });
       const bResult = await b.run;
       assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
       assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
@@ -25,6 +25,10 @@ describe('B2BUA calls with sipp', () => {
       const bCallId = /Call-ID: (\S+)/.exec(bResult.messages)?.[1] ?? '';
       assert.ok(aCallId && bCallId && aCallId !== bCallId, 'the legs have different Call-IDs');
       assert.ok(!bResult.messages.includes(aCallId), 'the caller Call-ID leaks to the callee');
+      const aTag = /From: sipp <[^>]*>;tag=(\S+)/.exec(a.messages)?.[1] ?? 'none';
+      const aPort = /Via: SIP\/2\.0\/UDP 127\.0\.0\.1:(\d+)/.exec(a.messages)?.[1] ?? 'none';
+      assert.ok(!bResult.messages.includes(aTag), 'the caller From tag leaks to the callee');
+      assert.ok(!bResult.messages.includes(`:${aPort}`), 'the caller address leaks to the callee');
       await emptied(app);
     } finally {
       await app.stop();
@@ -103,6 +107,21 @@ describe('B2BUA call flows with sipp scenarios', () => {
       await emptied(app);
     } finally {
       await app.stop();
+    }
+  });
+
+  it('maps a 488 to 500 as CUBE does, and passes it unchanged with errorPassThrough', async () => {
+    for (const [passThrough, expected] of [[false, 500], [true, 488]] as const) {
+      const b = await callee({ scenario: uasRespond('488 Not Acceptable Here', false) });
+      const app = await startTestApp({ dialPeers: [dp(b.port)], errorPassThrough: passThrough });
+      try {
+        const a = await caller(boundPort(app, 'udp'), { scenario: uacExpect(expected) });
+        assert.equal(a.code, 0, `caller failed (pass-through ${passThrough}):\n${a.stderr}\n${a.messages.slice(-3000)}`);
+        assert.equal((await b.run).code, 0);
+        await emptied(app);
+      } finally {
+        await app.stop();
+      }
     }
   });
 
