@@ -379,3 +379,31 @@ ${SDP()}`)}</send>
 ${uasResponse('200 OK', undefined, false)}
 <Reference variables="acked"/>`);
 }
+
+/** The CANCEL/200 race: the callee answers although the CANCEL came; it must get ACK and BYE. */
+export function uasAnswersDespiteCancel(): string {
+  return wrap('uas answers despite the CANCEL', `<recv request="INVITE" rrs="true">
+  <action>
+    <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="via"/>
+    <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>
+  </action>
+</recv>
+${uasResponse('180 Ringing')}
+<recv request="CANCEL"/>
+${uasResponse('200 OK')}
+<send retrans="500">${cdata(`SIP/2.0 200 OK
+Via: [$via]
+[last_From:]
+${UAS_TO}
+[last_Call-ID:]
+CSeq: [$cseq]
+${uasContact}
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP()}`)}</send>
+<recv request="ACK"/>
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}
+<Reference variables="via,cseq"/>`);
+}

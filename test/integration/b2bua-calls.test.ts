@@ -5,7 +5,7 @@ import type { App } from '../../src/app.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { freePort, sleep } from '../helpers/net.js';
-import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasForked, uasHoldResume, uasPrack, uasRedirect, uasRespond, uacPrack } from '../helpers/scenarios.js';
+import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasAnswersDespiteCancel, uasForked, uasHoldResume, uasPrack, uasRedirect, uasRespond, uacPrack } from '../helpers/scenarios.js';
 
 async function emptied(app: App): Promise<void> {
   for (let i = 0; i < 200 && app.callStore.size > 0; i++) await sleep(10);
@@ -122,6 +122,20 @@ describe('B2BUA call flows with sipp scenarios', () => {
       } finally {
         await app.stop();
       }
+    }
+  });
+
+  it('handles the CANCEL/200 race: the caller gets 487, the answered callee gets ACK and BYE', async () => {
+    const b = await callee({ scenario: uasAnswersDespiteCancel() });
+    const app = await startTestApp({ dialPeers: [dp(b.port)] });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacCancel() });
+      const bResult = await b.run;
+      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
+      await emptied(app);
+    } finally {
+      await app.stop();
     }
   });
 

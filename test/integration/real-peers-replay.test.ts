@@ -33,7 +33,11 @@ describe('real-peer flows replayed through the SBC', () => {
       await sleep(300);
       ua.send(ua.adapt('microsip-bye.sip', { ruri: target, callId, toTag }));
       await ua.response(callId, 200, 'BYE');
-      assert.equal((await b.run).code, 0);
+      const bResult = await b.run;
+      assert.equal(bResult.code, 0);
+      // session timers keep working: MicroSIP's Session-Expires and Min-SE reach the callee
+      assert.match(bResult.messages, /Session-Expires: 1800/);
+      assert.match(bResult.messages, /Min-SE: 90/);
       for (let i = 0; i < 100 && app.callStore.size > 0; i++) await sleep(10);
       assert.equal(app.callStore.size, 0);
     } finally {
