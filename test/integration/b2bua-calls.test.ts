@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { App } from '../../src/app.js';
-import { boundPort, startTestApp } from '../helpers/app.js';
+import { type TestAppOptions, boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { freePort, sleep } from '../helpers/net.js';
 import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasAnswersDespiteCancel, uasForked, uasHoldResume, uasPrack, uasRedirect, uasRespond, uacPrack } from '../helpers/scenarios.js';
@@ -10,6 +10,28 @@ import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp
 async function emptied(app: App): Promise<void> {
   for (let i = 0; i < 200 && app.callStore.size > 0; i++) await sleep(10);
   assert.equal(app.callStore.size, 0, 'the call store must be empty once calls end');
+}
+
+type CalleeOpts = Parameters<typeof callee>[0];
+type CallerOpts = Parameters<typeof caller>[1];
+
+/**
+ * One call through a fresh SBC: a callee, the SBC with dial-peers made for the callee's port, a caller;
+ * both sipp ends must succeed and the call store must be empty afterwards.
+ */
+async function throughSbc(calleeOpts: CalleeOpts, appOpts: (port: number) => TestAppOptions, callerOpts: CallerOpts, via: 'udp' | 'tcp' = 'udp') {
+  const b = await callee(calleeOpts);
+  const app = await startTestApp(appOpts(b.port));
+  try {
+    const a = await caller(boundPort(app, via), callerOpts);
+    const bResult = await b.run;
+    assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
+    assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
+    await emptied(app);
+    return { a, b: bResult };
+  } finally {
+    await app.stop();
+  }
 }
 
 describe('B2BUA calls with sipp', () => {
@@ -40,32 +62,13 @@ describe('B2BUA call flows with sipp scenarios', () => {
   const dp = (port: number, extra: Record<string, unknown> = {}) => ({ tag: 10, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${port}`, ...extra });
 
   it('relays the callee hanging up (BYE from the callee)', async () => {
-    const b = await callee({ scenario: uasHangUp() });
-    const app = await startTestApp({ dialPeers: [dp(b.port)] });
-    try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: uacHungUp() });
-      const bResult = await b.run;
-      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
-      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
-      const callerPort = /Via: SIP\/2\.0\/UDP 127\.0\.0\.1:(\d+)/.exec(a.messages)?.[1] ?? 'none';
-      assert.ok(!bResult.messages.includes(`:${callerPort}`), 'the caller address leaks to the callee');
-      await emptied(app);
-    } finally {
-      await app.stop();
-    }
+    const { a, b } = await throughSbc({ scenario: uasHangUp() }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacHungUp() });
+    const callerPort = /Via: SIP\/2\.0\/UDP 127\.0\.0\.1:(\d+)/.exec(a.messages)?.[1] ?? 'none';
+    assert.ok(!b.messages.includes(`:${callerPort}`), 'the caller address leaks to the callee');
   });
 
   it('passes a 486 from the callee to the caller', async () => {
-    const b = await callee({ scenario: uasRespond('486 Busy Here') });
-    const app = await startTestApp({ dialPeers: [dp(b.port)] });
-    try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: uacExpect(486) });
-      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
-      assert.equal((await b.run).code, 0);
-      await emptied(app);
-    } finally {
-      await app.stop();
-    }
+    await throughSbc({ scenario: uasRespond('486 Busy Here') }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacExpect(486) });
   });
 
   it('answers 404 when no outbound dial-peer matches', async () => {
@@ -97,17 +100,7 @@ describe('B2BUA call flows with sipp scenarios', () => {
   });
 
   it('cancels: the callee gets the CANCEL, the caller gets 487', async () => {
-    const b = await callee({ scenario: uasCancelled() });
-    const app = await startTestApp({ dialPeers: [dp(b.port)] });
-    try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: uacCancel() });
-      const bResult = await b.run;
-      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
-      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
-      await emptied(app);
-    } finally {
-      await app.stop();
-    }
+    await throughSbc({ scenario: uasCancelled() }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacCancel() });
   });
 
   it('maps a 488 to 500 as CUBE does, and passes it unchanged with errorPassThrough', async () => {
@@ -126,44 +119,15 @@ describe('B2BUA call flows with sipp scenarios', () => {
   });
 
   it('handles the CANCEL/200 race: the caller gets 487, the answered callee gets ACK and BYE', async () => {
-    const b = await callee({ scenario: uasAnswersDespiteCancel() });
-    const app = await startTestApp({ dialPeers: [dp(b.port)] });
-    try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: uacCancel() });
-      const bResult = await b.run;
-      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
-      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
-      await emptied(app);
-    } finally {
-      await app.stop();
-    }
+    await throughSbc({ scenario: uasAnswersDespiteCancel() }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacCancel() });
   });
 
   it('relays a rejection after ringing', async () => {
-    const b = await callee({ scenario: uasRespond('603 Decline') });
-    const app = await startTestApp({ dialPeers: [dp(b.port)] });
-    try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: uacExpect(603) });
-      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
-      assert.equal((await b.run).code, 0);
-      await emptied(app);
-    } finally {
-      await app.stop();
-    }
+    await throughSbc({ scenario: uasRespond('603 Decline') }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacExpect(603) });
   });
 
   it('relays hold and resume re-INVITEs both ways', async () => {
-    const b = await callee({ scenario: uasHoldResume() });
-    const app = await startTestApp({ dialPeers: [dp(b.port)] });
-    try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: uacHoldResume() });
-      const bResult = await b.run;
-      assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
-      assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-3000)}`);
-      await emptied(app);
-    } finally {
-      await app.stop();
-    }
+    await throughSbc({ scenario: uasHoldResume() }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacHoldResume() });
   });
 });
 
