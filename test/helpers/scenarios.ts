@@ -136,8 +136,12 @@ ${inDialog('INVITE', 3, 'sendrecv')}
   <action><ereg regexp="a=sendrecv" search_in="body" check_it="true" assign_to="resumed"/></action>
 </recv>
 ${inDialog('ACK', 3)}
-${inDialog('BYE', 4)}
+${inDialog('INFO', 4)}
 <recv response="200" response_txn="t4"/>
+${inDialog('UPDATE', 5)}
+<recv response="200" response_txn="t5"/>
+${inDialog('BYE', 6)}
+<recv response="200" response_txn="t6"/>
 <Reference variables="held,resumed"/>`);
 }
 
@@ -224,6 +228,10 @@ ${uasResponse('200 OK', 'sendrecv')}
 <recv request="ACK"/>
 ${reinvite('recvonly', 'sendonly')}
 ${reinvite('sendrecv', 'sendrecv')}
+<recv request="INFO"/>
+${uasResponse('200 OK', undefined, false)}
+<recv request="UPDATE"/>
+${uasResponse('200 OK', undefined, false)}
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
 <Reference variables="saw_sendonly,saw_sendrecv"/>`);

@@ -126,7 +126,7 @@ describe('B2BUA call flows with sipp scenarios', () => {
     await throughSbc({ scenario: uasRespond('603 Decline') }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacExpect(603) });
   });
 
-  it('relays hold and resume re-INVITEs both ways', async () => {
+  it('relays hold and resume re-INVITEs, then INFO and UPDATE, inside the dialog', async () => {
     await throughSbc({ scenario: uasHoldResume() }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacHoldResume() });
   });
 });
