@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type Dialog, newTag } from '../dialog/dialog.js';
+import { newTag } from '../dialog/dialog.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { DialPlan } from '../routing/dial-plan.js';
 import { bareHost } from '../sip/host.js';
@@ -313,8 +313,4 @@ export class B2bua implements TransactionUser {
     this.o.calls.delete(call.id);
   }
 
-  /** A dialog built for a leg is registered so the relay finds in-dialog requests. */
-  registerDialog(call: Call, leg: 'a' | 'b', dialog: Dialog): void {
-    this.relay.register(call, leg, dialog);
-  }
 }

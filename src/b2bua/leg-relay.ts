@@ -180,18 +180,10 @@ export class LegRelay {
   hangUpAnsweredB(call: Call, res: SipResponse): void {
     const b = call.b;
     if (b === null) return;
-    const contacts = res.contacts();
-    const inv = b.invite;
-    const dialog = new Dialog({
-      callId: inv.callId(), localTag: inv.from().params.get('tag') ?? '', remoteTag: res.to().params.get('tag') ?? '',
-      localUri: `<${inv.from().uri.raw}>`, remoteUri: `<${inv.to().uri.raw}>`,
-      remoteTarget: contacts === '*' || contacts[0] === undefined ? inv.requestUri : contacts[0].uri.raw,
-      routeSet: res.recordRoutes().map((r) => r.uri.raw).reverse(), localSeq: inv.cseq().seq, remoteSeq: 0,
-      contact: inv.header('contact') ?? '', transport: b.dest.transport, flow: undefined, fallback: b.dest,
-    });
+    const dialog = this.dialogB(b, res);
     const via = this.d.transport.sentBy(dialog.destination());
     if (via === undefined) return;
-    this.d.transport.send(dialog.request('ACK', via, { cseq: inv.cseq().seq }), dialog.destination());
+    this.d.transport.send(dialog.request('ACK', via, { cseq: b.invite.cseq().seq }), dialog.destination());
     b.dialog = dialog;
     this.bye(call, 'b');
     this.d.end(call, NORMAL_CLEARING, 'caller');
