@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the binaries FoSIP's tests drive for real (sipp, and the tools to isolate them), on Debian/Ubuntu.
+# Installs the binaries FoSIP's tests drive for real (sipp, redis-server, and the tools to isolate them),
+# on Debian/Ubuntu.
 # Called by deploy/test.sh whenever one is missing; safe to run again.
 set -euo pipefail
 
 need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 

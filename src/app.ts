@@ -4,6 +4,7 @@ import { B2bua } from './b2bua/b2bua.js';
 import { LocalResponder } from './b2bua/local-responder.js';
 import { DialPlan as EmptyPlan } from './routing/dial-plan.js';
 import { type CallStore, MemoryCallStore } from './state/call-store.js';
+import { RedisCallStore } from './state/redis-call-store.js';
 import { systemClock } from './transaction/clock.js';
 import type { Settings } from './config/settings.js';
 import type { DialPlan } from './routing/dial-plan.js';
@@ -29,7 +30,7 @@ export class App {
   readonly transactions: TransactionLayer;
   readonly responder: LocalResponder;
   readonly b2bua: B2bua;
-  readonly callStore: CallStore = new MemoryCallStore();
+  readonly callStore: CallStore;
   private admin: AdminServer | undefined;
   private readonly startedAt = Date.now();
   readonly dialPlan: DialPlan | undefined;
@@ -42,6 +43,9 @@ export class App {
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
     this.dialPlan = opts.dialPlan;
+    this.callStore = settings.redis === null
+      ? new MemoryCallStore()
+      : new RedisCallStore({ url: settings.redis, node: settings.hostname, log: this.log.child({ component: 'state' }) });
     this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport });
     this.transactions = new TransactionLayer({
       transport: this.transport,
@@ -81,7 +85,7 @@ export class App {
       await app.stop();
       throw new SbcError('SBC_ERR_LISTEN_BIND', `cannot listen: ${(err as Error).message}`);
     }
-    app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname }, 'fosip started');
+    app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null }, 'fosip started');
     return app;
   }
 
@@ -100,7 +104,7 @@ export class App {
 
   async stop(): Promise<void> {
     this.transactions.close();
-    await Promise.all([this.transport.close(), this.admin?.close()]);
+    await Promise.all([this.transport.close(), this.admin?.close(), this.callStore.close()]);
     this.log.info('fosip stopped');
   }
 }

@@ -305,7 +305,9 @@ export class B2bua implements TransactionUser {
     r.disconnectCause = cause.cause;
     r.disconnectText = cause.text;
     r.releasedBy ??= by;
-    this.o.log.info({ cdr: { ...r, durationMs: r.connectedAt === null ? 0 : r.endedAt - r.connectedAt } }, 'call detail record');
+    const cdr = { ...r, aLeg: { ...r.aLeg }, bLeg: r.bLeg && { ...r.bLeg }, durationMs: r.connectedAt === null ? 0 : r.endedAt - r.connectedAt };
+    this.o.log.info({ cdr }, 'call detail record');
+    this.o.calls.addHistory(cdr);
     this.relay.forget(call);
     for (const ref of call.refs) ref.call = null;
     this.byInvite.delete(call.a.tx);

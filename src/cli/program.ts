@@ -13,12 +13,13 @@ interface CommonFlags {
   admin?: string;
   hostname?: string;
   logLevel?: string;
+  redis?: string;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function overrides(flags: CommonFlags): SettingsOverrides {
-  return { configDir: flags.configDir, listen: flags.listen, admin: flags.admin, hostname: flags.hostname, logLevel: flags.logLevel };
+  return { configDir: flags.configDir, listen: flags.listen, admin: flags.admin, hostname: flags.hostname, logLevel: flags.logLevel, redis: flags.redis };
 }
 
 function reportAndExit(err: unknown): never {
@@ -42,7 +43,8 @@ export function buildProgram(): Command {
     .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (env FOSIP_CONFIG_DIR; default: the FoSIP folder)')
     .option('--listen <spec>', 'udp:IP:PORT or tcp:IP:PORT, IPv6 as udp:[::1]:5060; repeatable (env FOSIP_LISTEN, comma-separated)', collect)
     .option('--admin <ip:port>', 'admin HTTP server, e.g. 127.0.0.1:9090 (env FOSIP_ADMIN)')
-    .option('--hostname <name>', 'the IOS-style prompt name, also the Warning agent (env FOSIP_HOSTNAME)')
+    .option('--hostname <name>', 'the IOS-style prompt name, also the Warning agent and the node name in Redis (env FOSIP_HOSTNAME)')
+    .option('--redis <url>', 'share call state through Redis, e.g. redis://127.0.0.1:6379/0 (env FOSIP_REDIS_URL)')
     .addOption(new Option('--log-level <level>', 'log level (env FOSIP_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: CommonFlags) => {
       try {

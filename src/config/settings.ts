@@ -46,6 +46,8 @@ export interface Settings {
   admin: string | null;
   hostname: string;
   logLevel: LogLevel;
+  /** redis://host:port/db: share call state through Redis; null keeps it in memory. */
+  redis: string | null;
   transport: TransportSettings;
   timers: TimerSettings;
   calls: CallSettings;
@@ -58,6 +60,7 @@ export interface SettingsOverrides {
   admin?: string | undefined;
   hostname?: string | undefined;
   logLevel?: string | undefined;
+  redis?: string | undefined;
 }
 
 const LISTEN_PATTERN = '^(udp|tcp):(\\[[0-9a-fA-F:.]+\\]|[0-9.]+):[0-9]{1,5}$';
@@ -71,6 +74,7 @@ export const SETTINGS_SCHEMA = {
     admin: { type: ['string', 'null'], pattern: '^(\\[[0-9a-fA-F:.]+\\]|[0-9.]+|localhost):[0-9]{1,5}$' },
     hostname: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' },
     logLevel: { enum: LOG_LEVELS },
+    redis: { type: ['string', 'null'], pattern: '^rediss?://' },
     transport: {
       type: 'object',
       additionalProperties: false,
@@ -136,7 +140,7 @@ export function readSettingsFile(configDir: string): Partial<Settings> {
   return data as Partial<Settings>;
 }
 
-/** Environment overrides: FOSIP_CONFIG_DIR, FOSIP_LISTEN (comma-separated), FOSIP_ADMIN, FOSIP_HOSTNAME, FOSIP_LOG_LEVEL. */
+/** Environment overrides: FOSIP_CONFIG_DIR, FOSIP_LISTEN (comma-separated), FOSIP_ADMIN, FOSIP_HOSTNAME, FOSIP_LOG_LEVEL, FOSIP_REDIS_URL. */
 export function envOverrides(env: NodeJS.ProcessEnv): SettingsOverrides {
   const listen = env['FOSIP_LISTEN'];
   return {
@@ -145,6 +149,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): SettingsOverrides {
     admin: env['FOSIP_ADMIN'],
     hostname: env['FOSIP_HOSTNAME'],
     logLevel: env['FOSIP_LOG_LEVEL'],
+    redis: env['FOSIP_REDIS_URL'],
   };
 }
 
@@ -162,6 +167,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     admin: pick(flags.admin, fromEnv.admin, file.admin ?? undefined),
     hostname: pick(flags.hostname, fromEnv.hostname, file.hostname),
     logLevel: pick(flags.logLevel, fromEnv.logLevel, file.logLevel),
+    redis: pick(flags.redis, fromEnv.redis, file.redis ?? undefined),
   };
   const problems: ConfigProblem[] = [];
   const check = (value: unknown, schema: object, field: string): void => {
@@ -174,6 +180,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
   check(given.admin, props.admin, 'admin');
   check(given.hostname, props.hostname, 'hostname');
   check(given.logLevel, props.logLevel, 'logLevel');
+  check(given.redis, props.redis, 'redis');
   if (problems.length > 0) throw new SbcError('SBC_ERR_CONFIG_INVALID', 'invalid settings', problems);
   return {
     configDir,
@@ -181,6 +188,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     admin: given.admin === '' ? null : (given.admin ?? null),
     hostname: given.hostname ?? (os.hostname().split('.')[0] || 'fosip'),
     logLevel: (given.logLevel as LogLevel | undefined) ?? 'info',
+    redis: given.redis === '' ? null : (given.redis ?? null),
     transport: file.transport ?? {},
     timers: file.timers ?? {},
     calls: file.calls ?? {},

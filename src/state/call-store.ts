@@ -35,16 +35,31 @@ export interface CallRecord {
   finalStatus: number | null;
 }
 
+/** A call-detail record: the ended call's record plus its duration. */
+export interface CallDetailRecord extends CallRecord {
+  durationMs: number;
+}
+
 export interface CallStore {
   put(record: CallRecord): void;
   get(id: string): CallRecord | undefined;
   delete(id: string): void;
   list(): CallRecord[];
   readonly size: number;
+  /** Append an ended call to the capped history (`show call history voice`). */
+  addHistory(cdr: CallDetailRecord): void;
+  /** The most recent ended calls, newest first. */
+  history(limit?: number): CallDetailRecord[];
+  /** Stop background work (heartbeats, flushes) and let go of connections. */
+  close(): Promise<void>;
 }
+
+/** How many ended calls the history keeps. */
+export const HISTORY_LENGTH = 1000;
 
 export class MemoryCallStore implements CallStore {
   private readonly calls = new Map<string, CallRecord>();
+  private readonly ring: CallDetailRecord[] = [];
 
   put(record: CallRecord): void {
     this.calls.set(record.id, { ...record, version: record.version + 1, aLeg: { ...record.aLeg }, bLeg: record.bLeg && { ...record.bLeg } });
@@ -66,5 +81,18 @@ export class MemoryCallStore implements CallStore {
 
   get size(): number {
     return this.calls.size;
+  }
+
+  addHistory(cdr: CallDetailRecord): void {
+    this.ring.push(cdr);
+    if (this.ring.length > HISTORY_LENGTH) this.ring.shift();
+  }
+
+  history(limit = HISTORY_LENGTH): CallDetailRecord[] {
+    return this.ring.slice(-limit).reverse();
+  }
+
+  async close(): Promise<void> {
+    // nothing in the background
   }
 }

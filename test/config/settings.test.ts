@@ -57,6 +57,14 @@ describe('settings', () => {
     assert.throws(() => resolveSettings({ configDir: dirWith('{ nope') }, {}), (e: unknown) => e instanceof SbcError && /not valid JSON/.test(e.problems[0]?.message ?? ''));
   });
 
+  it('takes the Redis URL from FOSIP_REDIS_URL or --redis, and refuses what is not a redis:// URL', () => {
+    const dir = dirWith(undefined);
+    assert.equal(resolveSettings({ configDir: dir }, {}).redis, null);
+    assert.equal(resolveSettings({ configDir: dir }, { FOSIP_REDIS_URL: 'redis://127.0.0.1:6380/1' }).redis, 'redis://127.0.0.1:6380/1');
+    assert.equal(resolveSettings({ configDir: dir, redis: 'redis://10.0.0.1:6379/0' }, { FOSIP_REDIS_URL: 'redis://127.0.0.1:6380/1' }).redis, 'redis://10.0.0.1:6379/0');
+    assert.throws(() => resolveSettings({ configDir: dir, redis: 'http://x' }, {}), (e: unknown) => e instanceof SbcError && e.problems[0]?.pointer === '/redis');
+  });
+
   it('rejects a bad flag value', () => {
     assert.throws(() => resolveSettings({ configDir: dirWith(undefined), listen: ['udp:localhost:5060'] }, {}), (e: unknown) => e instanceof SbcError && e.problems[0]?.pointer === '/listen');
   });

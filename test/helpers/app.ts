@@ -15,6 +15,8 @@ export interface TestAppOptions {
   dialPeers?: DialPeerJson[];
   huntStatuses?: number[];
   errorPassThrough?: boolean;
+  redis?: string;
+  hostname?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
@@ -22,8 +24,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     configDir: repoRoot,
     listen: opts.listen ?? ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0'],
     admin: null,
-    hostname: 'fosip-test',
+    hostname: opts.hostname ?? 'fosip-test',
     logLevel: 'silent',
+    redis: opts.redis ?? null,
     transport: opts.transport ?? {},
     timers: opts.timers ?? {},
     calls: { ...(opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {}), ...(opts.errorPassThrough !== undefined ? { errorPassThrough: opts.errorPassThrough } : {}) },

@@ -1,0 +1,172 @@
+/**
+ * The call store shared through Redis. This node's calls live in memory (signalling reads nothing from
+ * Redis) and every change is mirrored to Redis in one pipeline per tick, never awaited by signalling:
+ *   sbc:call:{<id>}          one versioned JSON record per call, with an expiry
+ *   sbc:node:<node>:calls    the ids of this node's live calls
+ *   sbc:node:<node>          this node, refreshed by a heartbeat (expires when the node stops)
+ *   sbc:history              a capped stream of call-detail records
+ * If Redis goes away calls go on: errors are counted and logged at a limited rate, and when Redis is back
+ * the node writes its whole live state again, so the cluster view is complete within a heartbeat.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { type CallDetailRecord, type CallRecord, type CallStore, HISTORY_LENGTH, MemoryCallStore } from './call-store.js';
+
+export interface RedisStoreOptions {
+  url: string;
+  node: string;
+  log: Logger;
+  /** Seconds a call record lives in Redis without being rewritten (a live call is rewritten on resync). */
+  recordTtlSeconds?: number;
+  heartbeatMs?: number;
+}
+
+export const callKey = (id: string): string => `sbc:call:{${id}}`;
+export const nodeKey = (node: string): string => `sbc:node:${node}`;
+export const nodeCallsKey = (node: string): string => `sbc:node:${node}:calls`;
+export const HISTORY_KEY = 'sbc:history';
+
+type Op = { kind: 'put'; record: CallRecord } | { kind: 'delete'; id: string } | { kind: 'history'; cdr: CallDetailRecord };
+
+export class RedisCallStore implements CallStore {
+  /** Write errors since start; exported as a metric by observability. */
+  errors = 0;
+  readonly redis: Redis;
+  private readonly local = new MemoryCallStore();
+  private queue: Op[] = [];
+  private flushScheduled = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastErrorLog = 0;
+  private needResync = false;
+  private readonly ttl: number;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly o: RedisStoreOptions) {
+    this.ttl = o.recordTtlSeconds ?? 4 * 3600;
+    this.redis = new Redis(o.url, {
+      lazyConnect: false,
+      enableOfflineQueue: false, // a write while Redis is away fails at once instead of piling up
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(100 * times, 2000),
+    });
+    this.redis.on('error', (err) => this.failed(err));
+    this.redis.on('ready', () => {
+      if (this.needResync) this.resync();
+      this.beat();
+    });
+    this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs ?? 2000);
+    this.heartbeat.unref();
+  }
+
+  put(record: CallRecord): void {
+    this.local.put(record);
+    const stored = this.local.get(record.id);
+    if (stored) this.enqueue({ kind: 'put', record: stored });
+  }
+
+  get(id: string): CallRecord | undefined {
+    return this.local.get(id);
+  }
+
+  delete(id: string): void {
+    this.local.delete(id);
+    this.enqueue({ kind: 'delete', id });
+  }
+
+  list(): CallRecord[] {
+    return this.local.list();
+  }
+
+  get size(): number {
+    return this.local.size;
+  }
+
+  addHistory(cdr: CallDetailRecord): void {
+    this.local.addHistory(cdr);
+    this.enqueue({ kind: 'history', cdr });
+  }
+
+  history(limit?: number): CallDetailRecord[] {
+    return this.local.history(limit);
+  }
+
+  private enqueue(op: Op): void {
+    this.queue.push(op);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** One pipeline for everything that changed since the last tick. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const ops = this.queue;
+    this.queue = [];
+    if (ops.length === 0) return;
+    if (this.redis.status !== 'ready') {
+      this.needResync = true; // the whole live state is written again when Redis is back
+      return;
+    }
+    const p = this.redis.pipeline();
+    for (const op of ops) {
+      if (op.kind === 'put') {
+        p.set(callKey(op.record.id), JSON.stringify({ ...op.record, node: this.o.node }), 'EX', this.ttl);
+        p.sadd(nodeCallsKey(this.o.node), op.record.id);
+      } else if (op.kind === 'delete') {
+        p.del(callKey(op.id));
+        p.srem(nodeCallsKey(this.o.node), op.id);
+      } else {
+        p.xadd(HISTORY_KEY, 'MAXLEN', '~', String(HISTORY_LENGTH), '*', 'cdr', JSON.stringify({ ...op.cdr, node: this.o.node }));
+      }
+    }
+    p.exec().then(
+      (results) => {
+        if (results?.some(([err]) => err !== null)) this.failed(new Error('a Redis write failed'));
+      },
+      (err: unknown) => this.failed(err),
+    );
+  }
+
+  /** After an outage: this node's index and every live call, written again from memory. */
+  private resync(): void {
+    this.needResync = false;
+    const p = this.redis.pipeline();
+    p.del(nodeCallsKey(this.o.node));
+    for (const r of this.local.list()) {
+      p.set(callKey(r.id), JSON.stringify({ ...r, node: this.o.node }), 'EX', this.ttl);
+      p.sadd(nodeCallsKey(this.o.node), r.id);
+    }
+    p.exec().then(
+      () => this.o.log.info({ calls: this.local.size }, 'call state written again to Redis'),
+      (err: unknown) => this.failed(err),
+    );
+  }
+
+  private beat(): void {
+    if (this.redis.status !== 'ready') return;
+    const info = JSON.stringify({ node: this.o.node, startedAt: this.startedAt, heartbeatAt: Date.now(), calls: this.local.size });
+    const ttlMs = 3 * (this.o.heartbeatMs ?? 2000);
+    this.redis.set(nodeKey(this.o.node), info, 'PX', ttlMs).catch((err: unknown) => this.failed(err));
+  }
+
+  private failed(err: unknown): void {
+    this.errors++;
+    this.needResync = true;
+    const now = Date.now();
+    if (now - this.lastErrorLog > 10_000) {
+      this.lastErrorLog = now;
+      this.o.log.warn({ err, errors: this.errors }, 'Redis unavailable; calls go on, state is re-synced when it returns');
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.flush();
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Two SBC nodes sharing one real redis-server: a sipp call through each shows up in Redis under its
+ * node while it is up, and in the shared history once it ends.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HISTORY_KEY, nodeCallsKey, nodeKey } from '../../src/state/redis-call-store.js';
+import { boundPort, startTestApp } from '../helpers/app.js';
+import { sleep } from '../helpers/net.js';
+import { RedisServer } from '../helpers/redis.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+
+describe('call state shared through Redis', () => {
+  it('shows the calls of two nodes in one Redis, then their call-detail records', async () => {
+    const redis = await RedisServer.start();
+    const r = redis.client();
+    const b = await callee({ calls: 2 });
+    const dialPeers = [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }];
+    const nodeA = await startTestApp({ dialPeers, redis: redis.url, hostname: 'sbc-a' });
+    const nodeB = await startTestApp({ dialPeers, redis: redis.url, hostname: 'sbc-b' });
+    try {
+      const calls = [caller(boundPort(nodeA, 'udp'), { holdMs: 3000 }), caller(boundPort(nodeB, 'udp'), { holdMs: 3000 })];
+      let seen = false;
+      for (let i = 0; i < 100 && !seen; i++) {
+        seen = (await r.scard(nodeCallsKey('sbc-a'))) === 1 && (await r.scard(nodeCallsKey('sbc-b'))) === 1;
+        if (!seen) await sleep(50);
+      }
+      assert.ok(seen, 'each node lists its live call in Redis');
+      assert.equal(await r.exists(nodeKey('sbc-a'), nodeKey('sbc-b')), 2, 'both nodes heartbeat');
+      for (const result of await Promise.all(calls)) assert.equal(result.code, 0, result.stderr);
+      assert.equal((await b.run).code, 0);
+      let ended = false;
+      for (let i = 0; i < 100 && !ended; i++) {
+        ended = (await r.scard(nodeCallsKey('sbc-a'))) + (await r.scard(nodeCallsKey('sbc-b'))) === 0 && (await r.xlen(HISTORY_KEY)) === 2;
+        if (!ended) await sleep(50);
+      }
+      assert.ok(ended, 'ended calls leave the live view and enter the history');
+      const history = await r.xrange(HISTORY_KEY, '-', '+');
+      const nodes = history.map(([, fields]) => (JSON.parse(fields[1] ?? '{}') as { node: string }).node).sort();
+      assert.deepEqual(nodes, ['sbc-a', 'sbc-b']);
+    } finally {
+      await nodeA.stop();
+      await nodeB.stop();
+      r.disconnect();
+      await redis.kill();
+    }
+  });
+});

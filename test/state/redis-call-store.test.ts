@@ -1,0 +1,89 @@
+/** The Redis call store against a real redis-server: mirroring, history, heartbeat, and an outage. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CallRecord } from '../../src/state/call-store.js';
+import { HISTORY_KEY, RedisCallStore, callKey, nodeCallsKey, nodeKey } from '../../src/state/redis-call-store.js';
+import { silentLog } from '../helpers/log.js';
+import { sleep } from '../helpers/net.js';
+import { RedisServer } from '../helpers/redis.js';
+
+function record(id: string): CallRecord {
+  return {
+    id, version: 0, state: 'connected', calledNumber: '2001', callingNumber: '1000', inboundDialPeer: 1, outboundDialPeer: 2,
+    aLeg: { callId: `a-${id}`, localTag: 't1', remoteTag: 't2', remoteSignalling: '127.0.0.1:5000', transport: 'udp' },
+    bLeg: { callId: `b-${id}`, localTag: 't3', remoteTag: 't4', remoteSignalling: '127.0.0.1:6000', transport: 'udp' },
+    startedAt: 1, ringingAt: 2, connectedAt: 3, endedAt: null, disconnectCause: null, disconnectText: null, releasedBy: null, finalStatus: null,
+  };
+}
+
+async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+describe('RedisCallStore', () => {
+  let server: RedisServer;
+  before(async () => {
+    server = await RedisServer.start();
+  });
+  after(async () => {
+    await server.kill();
+  });
+
+  it('mirrors calls, history and its heartbeat into Redis without signalling waiting for it', async () => {
+    const store = new RedisCallStore({ url: server.url, node: 'sbc-a', log: silentLog, heartbeatMs: 200 });
+    const r = server.client();
+    try {
+      store.put(record('c1'));
+      store.put(record('c2'));
+      assert.equal(store.size, 2, 'the node sees its calls at once');
+      assert.ok(await eventually(async () => (await r.smembers(nodeCallsKey('sbc-a'))).length === 2));
+      const stored = JSON.parse((await r.get(callKey('c1'))) ?? '{}') as CallRecord & { node: string };
+      assert.equal(stored.node, 'sbc-a');
+      assert.equal(stored.bLeg?.callId, 'b-c1');
+      assert.ok((await r.ttl(callKey('c1'))) > 0, 'call records expire');
+      store.delete('c1');
+      store.addHistory({ ...record('c1'), endedAt: 9, disconnectCause: 16, disconnectText: 'normal call clearing', releasedBy: 'caller', durationMs: 6 });
+      assert.ok(await eventually(async () => (await r.exists(callKey('c1'))) === 0));
+      assert.deepEqual(await r.smembers(nodeCallsKey('sbc-a')), ['c2']);
+      const hist = await r.xrevrange(HISTORY_KEY, '+', '-', 'COUNT', 1);
+      assert.match(hist[0]?.[1][1] ?? '', /"disconnectCause":16/);
+      assert.ok(await eventually(async () => (await r.pttl(nodeKey('sbc-a'))) > 0), 'the node heartbeat is there');
+      assert.equal(store.history()[0]?.disconnectCause, 16);
+    } finally {
+      await store.close();
+      r.disconnect();
+    }
+  });
+
+  it('goes on while Redis is away, and writes its live state again when it returns', async () => {
+    const store = new RedisCallStore({ url: server.url, node: 'sbc-b', log: silentLog, heartbeatMs: 200 });
+    try {
+      store.put(record('x1'));
+      await sleep(200);
+      await server.kill();
+      // signalling goes on: no throw, the node keeps its own view
+      store.put(record('x2'));
+      store.put(record('x3'));
+      store.delete('x1');
+      await sleep(300);
+      assert.deepEqual(store.list().map((c) => c.id).sort(), ['x2', 'x3']);
+      assert.ok(store.errors > 0, 'the outage is counted');
+      await server.run(); // a fresh, empty Redis on the same port
+      const r = server.client();
+      try {
+        assert.ok(await eventually(async () => (await r.smembers(nodeCallsKey('sbc-b'))).sort().join() === 'x2,x3'), 'live calls re-synced');
+        assert.equal(await r.exists(callKey('x1')), 0);
+        assert.ok(await eventually(async () => (await r.exists(nodeKey('sbc-b'))) === 1));
+      } finally {
+        r.disconnect();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
