@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cps [-- --rate 500 --duration 30]`: the SBC in its own process between a sipp caller
+ * `npm run bench:cps [-- --rate 500 --duration 30 [--redis]]`: the SBC in its own process between a sipp caller
  * and a sipp callee at a fixed call rate. Prints calls attempted/succeeded/failed, sipp retransmissions,
  * the SBC's CPU per call (its own utime+stime from /proc), p50/p99 setup time (INVITE to 200 at the
  * caller), and the SBC's RSS. Loopback only.
@@ -16,6 +16,8 @@ const arg = (name: string, def: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
 const rate = arg('rate', 500);
+/** --redis: the SBC also writes its call state to a redis-server started for the run. */
+const withRedis = process.argv.includes('--redis');
 const duration = arg('duration', 30);
 const calls = rate * duration;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,7 +45,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-cps-'));
-const [sbcPort, uasPort, cp1, cp2, uacPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+const [sbcPort, uasPort, cp1, cp2, uacPort, redisPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
 fs.mkdirSync(path.join(dir, 'dialpeers'));
 fs.writeFileSync(path.join(dir, 'dialpeers', '1.json'), JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` }));
 const children: ChildProcess[] = [];
@@ -53,7 +55,10 @@ const run = (cmd: string, args: string[], opts: { cwd?: string } = {}): ChildPro
   return c;
 };
 try {
-  const sbc = run(process.execPath, [path.join(root, 'bin', 'fosip.js'), 'start', '--config-dir', dir, '--listen', `udp:127.0.0.1:${sbcPort}`, '--log-level', 'info']);
+  if (withRedis) run('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  await new Promise((r) => setTimeout(r, withRedis ? 500 : 0));
+  const redisArgs = withRedis ? ['--redis', `redis://127.0.0.1:${redisPort}/0`] : [];
+  const sbc = run(process.execPath, [path.join(root, 'bin', 'fosip.js'), 'start', '--config-dir', dir, '--listen', `udp:127.0.0.1:${sbcPort}`, '--log-level', 'info', ...redisArgs]);
   run('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-cp', String(cp1), '-nostdin']);
   await new Promise((r) => setTimeout(r, 1000));
   const pid = sbc.pid ?? 0;
@@ -75,7 +80,7 @@ try {
     .map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   const succeeded = Number(stat('SuccessfulCall(C)'));
   const hz = 100; // Linux USER_HZ
-  console.log(`rate ${rate} calls/s for ${duration} s (sipp exit ${code}), achieved ${stat('CallRate(C)')} calls/s`);
+  console.log(`rate ${rate} calls/s for ${duration} s${withRedis ? ', call state in Redis' : ''} (sipp exit ${code}), achieved ${stat('CallRate(C)')} calls/s`);
   console.log(`calls attempted ${stat('TotalCallCreated')}, succeeded ${succeeded}, failed ${stat('FailedCall(C)')}, sipp retransmissions ${stat('Retransmissions(C)')}`);
   console.log(`SBC CPU ${((ticks / hz) * 1e6 / Math.max(1, succeeded)).toFixed(0)} µs per call (${(ticks / hz).toFixed(2)} s for ${succeeded} calls)`);
   console.log(`setup time (INVITE to 200 at the caller): p50 ${percentile(setup, 50).toFixed(2)} ms, p99 ${percentile(setup, 99).toFixed(2)} ms over ${setup.length} calls`);

@@ -46,3 +46,43 @@ describe('call state shared through Redis', () => {
     }
   });
 });
+
+describe('a Redis outage under load', () => {
+  it('loses no call at 100 calls/s while Redis is killed and restarted, and the view is whole again', { timeout: 120_000 }, async () => {
+    const redis = await RedisServer.start();
+    const b = await callee({ calls: 800, trace: false });
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }], redis: redis.url, hostname: 'sbc-x' });
+    const r = redis.client();
+    try {
+      const run = caller(boundPort(app, 'udp'), { calls: 800, holdMs: 3000, trace: false, extra: ['-r', '100', '-l', '1000'] });
+      await sleep(2000);
+      await redis.kill();
+      await sleep(2000);
+      await redis.run(); // a fresh, empty Redis: the node must write its live calls again
+      // within seconds the view in Redis matches the node's own live calls
+      let whole = false;
+      for (let i = 0; i < 100 && !whole; i++) {
+        const inRedis = new Set(await r.smembers(nodeCallsKey('sbc-x')).catch(() => [] as string[]));
+        const live = app.callStore.list().map((c) => c.id);
+        whole = live.length > 0 && live.every((id) => inRedis.has(id));
+        if (!whole) await sleep(100);
+      }
+      assert.ok(whole, 'the live calls are back in Redis within seconds');
+      const result = await run;
+      assert.equal(result.code, 0, `calls failed during the outage:\n${result.stderr.slice(-2000)}`);
+      assert.equal((await b.run).code, 0);
+      for (let i = 0; i < 100 && app.callStore.size > 0; i++) await sleep(50);
+      assert.equal(app.callStore.size, 0);
+      let emptied = false;
+      for (let i = 0; i < 100 && !emptied; i++) {
+        emptied = (await r.scard(nodeCallsKey('sbc-x'))) === 0;
+        if (!emptied) await sleep(50);
+      }
+      assert.ok(emptied, 'the node index empties once the calls end');
+    } finally {
+      await app.stop();
+      r.disconnect();
+      await redis.kill();
+    }
+  });
+});
