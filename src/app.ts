@@ -14,8 +14,9 @@ import type { Clock } from './transaction/clock.js';
 import { TransactionLayer } from './transaction/transaction-layer.js';
 import { type ListenSpec, parseListenSpec } from './transport/listen-spec.js';
 import { TransportLayer } from './transport/transport-layer.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -32,7 +33,7 @@ export class App {
   readonly b2bua: B2bua;
   readonly callStore: CallStore;
   private admin: AdminServer | undefined;
-  private readonly startedAt = Date.now();
+  readonly startedAt = Date.now();
   readonly dialPlan: DialPlan | undefined;
   listening: ListenSpec[] = [];
   adminAddress: { address: string; port: number } | undefined;
@@ -78,7 +79,11 @@ export class App {
     try {
       app.listening = await app.transport.listen(specs);
       if (settings.admin !== null) {
-        app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health());
+        app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health(), {
+          status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size }],
+          calls: () => app.callStore.list().map((c) => ({ ...c, node: settings.hostname, nodeAlive: true })),
+          history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
+        });
         app.adminAddress = await app.admin.listen(settings.admin);
       }
     } catch (err) {

@@ -3,7 +3,37 @@ import { Command, Option } from 'commander';
 import { LOG_LEVELS, type SettingsOverrides } from '../config/settings.js';
 import { loadConfiguration } from '../configuration.js';
 import { SbcError, formatProblems } from '../errors.js';
+import { VERSION } from '../version.js';
+import { renderActiveBrief, renderCubeCalls, renderCubeStatus, renderHistoryBrief } from './show-calls.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
+import { type SourceFlags, openSource } from './state-source.js';
+import type { StateView } from '../state/cluster-view.js';
+
+interface ShowFlags extends SourceFlags {
+  json?: boolean;
+  limit?: string;
+}
+
+/** A show command over the cluster (--redis) or one node (--admin): JSON or the CUBE-like table. */
+function showCommand(parent: Command, name: string, description: string, read: (view: StateView, flags: ShowFlags) => Promise<[unknown, string]>): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .option('--redis <url>', 'read the whole cluster from Redis (env FOSIP_REDIS_URL)')
+    .option('--admin <url>', 'read one node over its admin API (default http://127.0.0.1:9090)')
+    .option('--json', 'print JSON (the stored records) instead of the table')
+    .action(async (flags: ShowFlags) => {
+      const view = openSource(flags, process.env);
+      try {
+        const [data, text] = await read(view, flags);
+        console.log(flags.json ? JSON.stringify(data, null, 2) : text);
+      } catch (err) {
+        reportAndExit(err);
+      } finally {
+        await view.close();
+      }
+    });
+}
 
 interface CommonFlags {
   configDir?: string;
@@ -79,6 +109,24 @@ export function buildProgram(): Command {
     });
 
   const show = program.command('show').description('IOS-style show commands');
+  const cube = show.command('cube').description('calls and status of the deployment');
+  showCommand(cube, 'calls', 'the SIP legs of every active call', async (v) => {
+    const calls = await v.calls();
+    return [calls, renderCubeCalls(calls)];
+  });
+  showCommand(cube, 'status', 'version, nodes and their call counts', async (v) => {
+    const nodes = await v.nodes();
+    return [{ version: VERSION, nodes }, renderCubeStatus(VERSION, nodes)];
+  });
+  const voice = show.command('call').description('active and ended calls');
+  showCommand(voice.command('active').description('active calls').command('voice').description('voice calls'), 'brief', 'one line per call leg', async (v) => {
+    const calls = await v.calls();
+    return [calls, renderActiveBrief(calls)];
+  });
+  showCommand(voice.command('history').description('ended calls').command('voice').description('voice calls'), 'brief', 'the most recent ended calls with their causes', async (v, f) => {
+    const cdrs = await v.history(Number(f.limit ?? 100) || 100);
+    return [cdrs, renderHistoryBrief(cdrs)];
+  }).option('--limit <n>', 'how many calls (newest first)', '100');
   show
     .command('dialplan')
     .description('which dial-peers a call would use')

@@ -7,12 +7,20 @@ import type { Logger } from 'pino';
 
 export type HealthReport = () => Record<string, unknown>;
 
+/** Read-only API of one node for `fosip show --admin`: /api/status, /api/calls, /api/history?limit=N. */
+export interface AdminApi {
+  status(): unknown;
+  calls(): unknown;
+  history(limit: number): unknown;
+}
+
 export class AdminServer {
   private server: http.Server | undefined;
 
   constructor(
     private readonly log: Logger,
     private readonly health: HealthReport,
+    private readonly api?: AdminApi,
   ) {}
 
   async listen(address: string): Promise<{ address: string; port: number }> {
@@ -31,10 +39,19 @@ export class AdminServer {
 
   private route(req: http.IncomingMessage, res: http.ServerResponse): void {
     try {
-      if (req.method === 'GET' && req.url === '/health') {
+      const url = new URL(req.url ?? '/', 'http://admin');
+      const json = (body: unknown): void => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: 'ok', ...this.health() }));
+        res.end(JSON.stringify(body));
+      };
+      if (req.method === 'GET' && url.pathname === '/health') {
+        json({ status: 'ok', ...this.health() });
         return;
+      }
+      if (req.method === 'GET' && this.api !== undefined) {
+        if (url.pathname === '/api/status') return json(this.api.status());
+        if (url.pathname === '/api/calls') return json(this.api.calls());
+        if (url.pathname === '/api/history') return json(this.api.history(Math.min(1000, Number(url.searchParams.get('limit') ?? 100) || 100)));
       }
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found' }));

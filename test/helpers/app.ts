@@ -17,13 +17,14 @@ export interface TestAppOptions {
   errorPassThrough?: boolean;
   redis?: string;
   hostname?: string;
+  admin?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
   const settings: Settings = {
     configDir: repoRoot,
     listen: opts.listen ?? ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0'],
-    admin: null,
+    admin: opts.admin ?? null,
     hostname: opts.hostname ?? 'fosip-test',
     logLevel: 'silent',
     redis: opts.redis ?? null,

@@ -9,6 +9,8 @@ import { boundPort, startTestApp } from '../helpers/app.js';
 import { sleep } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
+import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
 
 describe('call state shared through Redis', () => {
   it('shows the calls of two nodes in one Redis, then their call-detail records', async () => {
@@ -27,6 +29,16 @@ describe('call state shared through Redis', () => {
       }
       assert.ok(seen, 'each node lists its live call in Redis');
       assert.equal(await r.exists(nodeKey('sbc-a'), nodeKey('sbc-b')), 2, 'both nodes heartbeat');
+      // one `show cube calls` over the cluster lists both nodes' calls
+      const shown = await runCli(['show', 'cube', 'calls', '--redis', redis.url, '--json']);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.deepEqual((JSON.parse(shown.stdout) as Array<{ node: string }>).map((c) => c.node).sort(), ['sbc-a', 'sbc-b']);
+      const table = await runCli(['show', 'cube', 'calls', '--redis', redis.url]);
+      assert.match(table.stdout, /SIP UAS CALL INFO/);
+      assert.match(table.stdout, /sbc-a/);
+      assert.match(table.stdout, /sbc-b/);
+      const status = await runCli(['show', 'cube', 'status', '--redis', redis.url, '--json']);
+      assert.deepEqual((JSON.parse(status.stdout) as { nodes: Array<{ node: string; alive: boolean; calls: number }> }).nodes.map((n) => [n.node, n.alive, n.calls]), [['sbc-a', true, 1], ['sbc-b', true, 1]]);
       for (const result of await Promise.all(calls)) assert.equal(result.code, 0, result.stderr);
       assert.equal((await b.run).code, 0);
       let ended = false;
@@ -38,6 +50,9 @@ describe('call state shared through Redis', () => {
       const history = await r.xrange(HISTORY_KEY, '-', '+');
       const nodes = history.map(([, fields]) => (JSON.parse(fields[1] ?? '{}') as { node: string }).node).sort();
       assert.deepEqual(nodes, ['sbc-a', 'sbc-b']);
+      const hist = await runCli(['show', 'call', 'history', 'voice', 'brief', '--redis', redis.url]);
+      assert.equal(hist.code, 0, hist.stderr);
+      assert.match(hist.stdout, /normal call clearing/);
     } finally {
       await nodeA.stop();
       await nodeB.stop();
@@ -83,6 +98,31 @@ describe('a Redis outage under load', () => {
       await app.stop();
       r.disconnect();
       await redis.kill();
+    }
+  });
+});
+
+describe('show commands over one node\'s admin API (in-memory state)', () => {
+  it('shows the active call and then its history', async () => {
+    const b = await callee();
+    const adminPort = await freePort('tcp');
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }], admin: `127.0.0.1:${adminPort}` });
+    try {
+      const call = caller(boundPort(app, 'udp'), { holdMs: 2500 });
+      for (let i = 0; i < 100 && app.callStore.size === 0; i++) await sleep(20);
+      const active = await runCli(['show', 'call', 'active', 'voice', 'brief', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.equal(active.code, 0, active.stderr);
+      assert.match(active.stdout, /Total call-legs: 2/);
+      assert.match(active.stdout, /Answer/);
+      assert.match(active.stdout, /Originate 2001/);
+      assert.equal((await call).code, 0);
+      await b.run;
+      for (let i = 0; i < 100 && app.callStore.size > 0; i++) await sleep(20);
+      const hist = await runCli(['show', 'call', 'history', 'voice', 'brief', '--admin', `http://127.0.0.1:${adminPort}`, '--json']);
+      const cdrs = JSON.parse(hist.stdout) as Array<{ disconnectCause: number; releasedBy: string; node: string }>;
+      assert.deepEqual(cdrs.map((c) => [c.disconnectCause, c.releasedBy, c.node]), [[16, 'caller', 'fosip-test']]);
+    } finally {
+      await app.stop();
     }
   });
 });

@@ -1,0 +1,68 @@
+/**
+ * Renderers of the cluster-wide show commands, shaped like CUBE's (cube-reference §8) with a NODE column,
+ * readable at 80 columns. Each command also has --json: the records as they are stored (stable fields,
+ * see README).
+ */
+import type { NodeInfo, ViewCall, ViewCdr } from '../state/cluster-view.js';
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' ').trimEnd()).join('\n');
+}
+
+function hms(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+}
+
+function state(c: ViewCall): string {
+  return ({ trying: 'TRYING', ringing: 'ALERTING', connected: 'ACTIVE', ending: 'DISCONNECTING', ended: 'IDLE' } as const)[c.state];
+}
+
+/** `show cube calls`: one row per leg, UAS (inbound) and UAC (outbound) tables. */
+export function renderCubeCalls(calls: ViewCall[], now = Date.now()): string {
+  const uas = calls.map((c, i) => [String(i + 1), c.node + (c.nodeAlive ? '' : '(!)'), c.aLeg.callId.slice(0, 24), c.callingNumber, c.calledNumber, c.aLeg.remoteSignalling, state(c), hms(now - c.startedAt)]);
+  const uac = calls.filter((c) => c.bLeg !== null).map((c, i) => [String(i + 1), c.node, (c.bLeg?.callId ?? '').slice(0, 24), c.callingNumber, c.calledNumber, c.bLeg?.remoteSignalling ?? '', String(c.outboundDialPeer ?? '')]);
+  return [
+    'SIP call leg info',
+    `Total calls: ${calls.length}`,
+    '',
+    'SIP UAS CALL INFO',
+    table(['No.', 'NODE', 'CallId', 'Calling#', 'Called#', 'RmtSignalIP', 'SIPState', 'Duration'], uas),
+    '',
+    'SIP UAC CALL INFO',
+    table(['No.', 'NODE', 'CallId', 'Calling#', 'Called#', 'RmtSignalIP', 'PEER'], uac),
+    calls.some((c) => !c.nodeAlive) ? '\n(!) node stopped heartbeating: its calls may be gone' : '',
+  ].join('\n').trimEnd();
+}
+
+/** `show call active voice brief`: the call-leg counts, then one line per leg. */
+export function renderActiveBrief(calls: ViewCall[], now = Date.now()): string {
+  const legs = calls.length + calls.filter((c) => c.bLeg !== null).length;
+  const lines = [`Total call-legs: ${legs}`, `SIP call-legs: ${legs}`, ''];
+  for (const c of calls) {
+    lines.push(`${c.id} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${c.inboundDialPeer} Answer ${c.callingNumber} ${state(c).toLowerCase()}`);
+    lines.push(`  dur ${hms(now - (c.connectedAt ?? c.startedAt))} IP ${c.aLeg.remoteSignalling} ${c.aLeg.transport.toUpperCase()}`);
+    if (c.bLeg !== null) {
+      lines.push(`${c.id} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${c.outboundDialPeer ?? 0} Originate ${c.calledNumber} ${state(c).toLowerCase()}`);
+      lines.push(`  dur ${hms(now - (c.connectedAt ?? c.startedAt))} IP ${c.bLeg.remoteSignalling} ${c.bLeg.transport.toUpperCase()}`);
+    }
+  }
+  return lines.join('\n').trimEnd();
+}
+
+/** `show call history voice brief`: ended calls, newest first, with cause and who released. */
+export function renderHistoryBrief(cdrs: ViewCdr[]): string {
+  const rows = cdrs.map((c) => [
+    c.node, new Date(c.endedAt ?? c.startedAt).toISOString().slice(11, 19), c.callingNumber, c.calledNumber,
+    `${c.inboundDialPeer}/${c.outboundDialPeer ?? '-'}`, hms(c.durationMs), `${c.disconnectCause ?? ''}`, c.disconnectText ?? '', c.releasedBy ?? '',
+  ]);
+  return table(['NODE', 'ENDED', 'CALLING', 'CALLED', 'PEERS', 'DURATION', 'CAUSE', 'TEXT', 'RELEASED'], rows);
+}
+
+/** `show cube status`: version and the nodes of the deployment with their call counts. */
+export function renderCubeStatus(version: string, nodes: NodeInfo[], now = Date.now()): string {
+  const rows = nodes.map((n) => [n.node, n.alive ? 'up' : 'STOPPED', String(n.calls), n.startedAt === null ? '-' : hms(now - n.startedAt), n.heartbeatAt === null ? '-' : `${Math.round((now - n.heartbeatAt) / 1000)}s ago`]);
+  return [`CUBE-Version : FoSIP ${version}`, `SW-Version   : Node.js ${process.version}, Platform ${process.platform}`, `Nodes        : ${nodes.length}`, '', table(['NODE', 'STATE', 'CALLS', 'UPTIME', 'HEARTBEAT'], rows)].join('\n');
+}

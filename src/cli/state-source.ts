@@ -1,0 +1,40 @@
+/** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
+import { type NodeInfo, RedisClusterView, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
+
+class AdminView implements StateView {
+  constructor(private readonly base: string) {}
+
+  private async get<T>(path: string): Promise<T> {
+    const res = await fetch(new URL(path, this.base));
+    if (!res.ok) throw new Error(`${this.base}${path}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  }
+
+  nodes(): Promise<NodeInfo[]> {
+    return this.get('/api/status');
+  }
+
+  calls(): Promise<ViewCall[]> {
+    return this.get('/api/calls');
+  }
+
+  history(limit: number): Promise<ViewCdr[]> {
+    return this.get(`/api/history?limit=${limit}`);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export interface SourceFlags {
+  redis?: string;
+  admin?: string;
+}
+
+export function openSource(flags: SourceFlags, env: NodeJS.ProcessEnv): StateView {
+  const redis = flags.redis ?? env['FOSIP_REDIS_URL'];
+  if (redis !== undefined && redis !== '') return new RedisClusterView(redis);
+  const admin = flags.admin ?? env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
+  return new AdminView(admin.startsWith('http') ? admin : `http://${admin}`);
+}

@@ -1,0 +1,85 @@
+/**
+ * Reading the shared state back (for `show` commands): the nodes, their live calls, the history. A node
+ * whose heartbeat key has expired but still lists calls is shown as not alive, with its calls marked.
+ */
+import { Redis } from 'ioredis';
+import type { CallDetailRecord, CallRecord } from './call-store.js';
+import { HISTORY_KEY, callKey, nodeCallsKey } from './redis-call-store.js';
+
+export interface NodeInfo {
+  node: string;
+  alive: boolean;
+  startedAt: number | null;
+  heartbeatAt: number | null;
+  calls: number;
+}
+
+export interface ViewCall extends CallRecord {
+  node: string;
+  nodeAlive: boolean;
+}
+
+export interface ViewCdr extends CallDetailRecord {
+  node: string;
+}
+
+/** What a show command reads, from Redis (the cluster) or from one node's admin API. */
+export interface StateView {
+  nodes(): Promise<NodeInfo[]>;
+  calls(): Promise<ViewCall[]>;
+  history(limit: number): Promise<ViewCdr[]>;
+  close(): Promise<void>;
+}
+
+export class RedisClusterView implements StateView {
+  private readonly redis: Redis;
+
+  constructor(url: string) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  }
+
+  private async scan(pattern: string): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    return keys;
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    const heartbeats = (await this.scan('sbc:node:*')).filter((k) => !k.endsWith(':calls'));
+    const indexes = await this.scan('sbc:node:*:calls');
+    const names = new Set([...heartbeats.map((k) => k.slice('sbc:node:'.length)), ...indexes.map((k) => k.slice('sbc:node:'.length, -':calls'.length))]);
+    const out: NodeInfo[] = [];
+    for (const node of [...names].sort()) {
+      const raw = await this.redis.get(`sbc:node:${node}`);
+      const info = raw === null ? null : (JSON.parse(raw) as { startedAt: number; heartbeatAt: number });
+      out.push({ node, alive: info !== null, startedAt: info?.startedAt ?? null, heartbeatAt: info?.heartbeatAt ?? null, calls: await this.redis.scard(nodeCallsKey(node)) });
+    }
+    return out;
+  }
+
+  async calls(): Promise<ViewCall[]> {
+    const out: ViewCall[] = [];
+    for (const n of await this.nodes()) {
+      const ids = await this.redis.smembers(nodeCallsKey(n.node));
+      if (ids.length === 0) continue;
+      const records = await this.redis.mget(...ids.map(callKey));
+      for (const raw of records) if (raw !== null) out.push({ ...(JSON.parse(raw) as CallRecord), node: n.node, nodeAlive: n.alive });
+    }
+    return out.sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  async history(limit: number): Promise<ViewCdr[]> {
+    const entries = await this.redis.xrevrange(HISTORY_KEY, '+', '-', 'COUNT', limit);
+    return entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as ViewCdr);
+  }
+
+  close(): Promise<void> {
+    this.redis.disconnect();
+    return Promise.resolve();
+  }
+}
