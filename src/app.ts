@@ -70,6 +70,7 @@ export class App {
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
     });
     this.transactions.setUser(this.b2bua);
+    if (this.callStore instanceof RedisCallStore) this.callStore.onCommand((cmd) => this.b2bua.clear(cmd.id, cmd.cause));
     this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
   }
 
@@ -83,6 +84,7 @@ export class App {
           status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size }],
           calls: () => app.callStore.list().map((c) => ({ ...c, node: settings.hostname, nodeAlive: true })),
           history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
+          clear: (id, cause) => app.b2bua.clear(id, cause),
         });
         app.adminAddress = await app.admin.listen(settings.admin);
       }

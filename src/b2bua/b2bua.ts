@@ -21,7 +21,7 @@ import type { TransactionLayer, TransactionUser } from '../transaction/transacti
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import type { Call } from './call.js';
-import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, mapFailureStatus } from './cause-map.js';
+import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { LegRelay } from './leg-relay.js';
 import type { LocalResponder } from './local-responder.js';
 import { buildOutboundInvite } from './outbound-leg.js';
@@ -93,13 +93,33 @@ export class B2bua implements TransactionUser {
     if (call !== undefined) this.cancelCall(call);
   }
 
+  /**
+   * `clear call voice causecode N id X`: an answered call gets BYE on both legs; one not answered yet
+   * gets the cause's SIP status and its outbound leg is cancelled. Returns false for an unknown call.
+   */
+  clear(id: string, cause: number): boolean {
+    const call = this.calls.get(id);
+    if (call === undefined || call.ended) return false;
+    const why = { cause, text: causeText(cause) };
+    if (call.a.dialog !== null && call.record.state === 'connected') {
+      this.relay.bye(call, 'a');
+      this.relay.bye(call, 'b');
+      this.end(call, why, 'sbc');
+    } else {
+      call.record.disconnectCause = cause;
+      call.record.disconnectText = why.text;
+      this.cancelCall(call, statusOfCause(cause), 'sbc');
+    }
+    return true;
+  }
+
   /** The caller gives up before the answer: 487 to its INVITE, CANCEL toward the callee (§9.1). */
-  cancelCall(call: Call): void {
+  cancelCall(call: Call, status = 487, by: 'caller' | 'sbc' = 'caller'): void {
     if (call.ended || call.cancelled) return;
     call.cancelled = true;
-    this.respondA(call, 487);
-    call.record.releasedBy = 'caller';
-    if (call.b === null || call.b.tx.state === 'terminated') this.end(call, NORMAL_CLEARING, 'caller');
+    this.respondA(call, status);
+    call.record.releasedBy = by;
+    if (call.b === null || call.b.tx.state === 'terminated') this.end(call, NORMAL_CLEARING, by);
     else call.b.tx.cancel('SIP;cause=487;text="Request Terminated"');
   }
 
@@ -302,8 +322,8 @@ export class B2bua implements TransactionUser {
     const r = call.record;
     r.state = 'ended';
     r.endedAt = this.o.clock.now();
-    r.disconnectCause = cause.cause;
-    r.disconnectText = cause.text;
+    r.disconnectCause ??= cause.cause; // a `clear call` sets its cause first
+    r.disconnectText ??= cause.text;
     r.releasedBy ??= by;
     const cdr = { ...r, aLeg: { ...r.aLeg }, bLeg: r.bLeg && { ...r.bLeg }, durationMs: r.connectedAt === null ? 0 : r.endedAt - r.connectedAt };
     this.o.log.info({ cdr }, 'call detail record');

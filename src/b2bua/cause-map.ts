@@ -29,3 +29,29 @@ export const NORMAL_CLEARING = { cause: 16, text: 'normal call clearing' };
 
 /** Statuses on the outbound leg that make the B2BUA try the next dial-peer (besides timeouts and transport errors). */
 export const DEFAULT_HUNT_STATUSES: ReadonlySet<number> = new Set([503]);
+
+/** Q.850 cause -> SIP status (cube-reference §9, `show sip-ua map`). */
+export function statusOfCause(cause: number): number {
+  if ([1, 2, 3, 26, 27, 31].includes(cause)) return 404;
+  if (cause === 16) return 487;
+  if (cause === 17) return 486;
+  if ([18, 19, 20].includes(cause)) return 480;
+  if (cause === 21 || cause === 55) return 403;
+  if (cause === 22) return 410;
+  if (cause === 28) return 484;
+  if ([29, 65, 79].includes(cause)) return 501;
+  if ([34, 38, 41, 42, 47].includes(cause)) return 503;
+  if (cause === 102) return 408;
+  if ([88, 95, 111].includes(cause)) return 400;
+  return 500;
+}
+
+const CAUSE_TEXT: Record<number, string> = {
+  1: 'unassigned number', 16: 'normal call clearing', 17: 'user busy', 18: 'no user responding', 19: 'no answer from user',
+  21: 'call rejected', 27: 'destination out of order', 31: 'normal, unspecified', 34: 'no circuit/channel available',
+  38: 'network out of order', 41: 'temporary failure', 47: 'resource unavailable, unspecified', 102: 'recovery on timer expiry',
+};
+
+export function causeText(cause: number): string {
+  return CAUSE_TEXT[cause] ?? `cause ${cause}`;
+}

@@ -108,6 +108,36 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command('clear')
+    .description('IOS-style clear commands')
+    .command('call')
+    .description('calls')
+    .command('voice')
+    .description('voice calls')
+    .command('causecode <cause> <id> <callId>')
+    .description('end call <callId> (see show call active voice brief) with Q.850 cause <cause>: clear call voice causecode 16 id <callId>')
+    .option('--redis <url>', 'find the call in the cluster through Redis (env FOSIP_REDIS_URL)')
+    .option('--admin <url>', 'the node over its admin API (default http://127.0.0.1:9090)')
+    .action(async (cause: string, idWord: string, callId: string, flags: SourceFlags) => {
+      const n = Number(cause);
+      if (idWord !== 'id' || !Number.isInteger(n) || n < 1 || n > 127) {
+        console.error('% Invalid input: clear call voice causecode <1-127> id <call id>');
+        process.exit(1);
+      }
+      const view = openSource(flags, process.env);
+      try {
+        if (!(await view.clear(callId, n))) {
+          console.error(`% No active call ${callId}`);
+          process.exitCode = 1;
+        }
+      } catch (err) {
+        reportAndExit(err);
+      } finally {
+        await view.close();
+      }
+    });
+
   const show = program.command('show').description('IOS-style show commands');
   const cube = show.command('cube').description('calls and status of the deployment');
   showCommand(cube, 'calls', 'the SIP legs of every active call', async (v) => {

@@ -22,6 +22,11 @@ class AdminView implements StateView {
     return this.get(`/api/history?limit=${limit}`);
   }
 
+  async clear(id: string, cause: number): Promise<boolean> {
+    const res = await fetch(new URL('/api/clear', this.base), { method: 'POST', body: JSON.stringify({ id, cause }), headers: { 'content-type': 'application/json' } });
+    return res.ok;
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -12,6 +12,8 @@ export interface AdminApi {
   status(): unknown;
   calls(): unknown;
   history(limit: number): unknown;
+  /** End a call with a Q.850 cause; false when the call is unknown. */
+  clear(id: string, cause: number): boolean;
 }
 
 export class AdminServer {
@@ -48,6 +50,10 @@ export class AdminServer {
         json({ status: 'ok', ...this.health() });
         return;
       }
+      if (req.method === 'POST' && url.pathname === '/api/clear' && this.api !== undefined) {
+        this.clear(req, res, this.api);
+        return;
+      }
       if (req.method === 'GET' && this.api !== undefined) {
         if (url.pathname === '/api/status') return json(this.api.status());
         if (url.pathname === '/api/calls') return json(this.api.calls());
@@ -60,6 +66,25 @@ export class AdminServer {
       res.writeHead(500);
       res.end();
     }
+  }
+
+  private clear(req: http.IncomingMessage, res: http.ServerResponse, api: AdminApi): void {
+    let body = '';
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+      if (body.length > 4096) req.destroy();
+    });
+    req.on('end', () => {
+      let ok = false;
+      try {
+        const cmd = JSON.parse(body) as { id?: unknown; cause?: unknown };
+        ok = typeof cmd.id === 'string' && Number.isInteger(cmd.cause) && api.clear(cmd.id, cmd.cause as number);
+      } catch {
+        ok = false;
+      }
+      res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ cleared: ok }));
+    });
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import type { CallDetailRecord, CallRecord } from './call-store.js';
-import { HISTORY_KEY, callKey, nodeCallsKey } from './redis-call-store.js';
+import { HISTORY_KEY, callKey, commandChannel, nodeCallsKey } from './redis-call-store.js';
 
 export interface NodeInfo {
   node: string;
@@ -28,6 +28,8 @@ export interface StateView {
   nodes(): Promise<NodeInfo[]>;
   calls(): Promise<ViewCall[]>;
   history(limit: number): Promise<ViewCdr[]>;
+  /** Ask the node that holds call `id` to end it with a Q.850 cause; false when no node took it. */
+  clear(id: string, cause: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,14 @@ export class RedisClusterView implements StateView {
   async history(limit: number): Promise<ViewCdr[]> {
     const entries = await this.redis.xrevrange(HISTORY_KEY, '+', '-', 'COUNT', limit);
     return entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as ViewCdr);
+  }
+
+  async clear(id: string, cause: number): Promise<boolean> {
+    const raw = await this.redis.get(callKey(id));
+    if (raw === null) return false;
+    const { node } = JSON.parse(raw) as { node: string };
+    const receivers = await this.redis.publish(commandChannel(node), JSON.stringify({ op: 'clear', id, cause }));
+    return receivers > 0;
   }
 
   close(): Promise<void> {

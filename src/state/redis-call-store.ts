@@ -25,6 +25,14 @@ export const callKey = (id: string): string => `sbc:call:{${id}}`;
 export const nodeKey = (node: string): string => `sbc:node:${node}`;
 export const nodeCallsKey = (node: string): string => `sbc:node:${node}:calls`;
 export const HISTORY_KEY = 'sbc:history';
+/** The channel a node listens on for commands from the CLI (e.g. clear call). */
+export const commandChannel = (node: string): string => `sbc:cmd:${node}`;
+
+export interface NodeCommand {
+  op: 'clear';
+  id: string;
+  cause: number;
+}
 
 type Op = { kind: 'put'; record: CallRecord } | { kind: 'delete'; id: string } | { kind: 'history'; cdr: CallDetailRecord };
 
@@ -40,6 +48,7 @@ export class RedisCallStore implements CallStore {
   private needResync = false;
   private readonly ttl: number;
   private readonly startedAt = Date.now();
+  private subscriber: Redis | undefined;
 
   constructor(private readonly o: RedisStoreOptions) {
     this.ttl = o.recordTtlSeconds ?? 4 * 3600;
@@ -88,6 +97,22 @@ export class RedisCallStore implements CallStore {
 
   history(limit?: number): CallDetailRecord[] {
     return this.local.history(limit);
+  }
+
+  /** Take commands published for this node (`fosip clear ... --redis`). */
+  onCommand(handler: (cmd: NodeCommand) => void): void {
+    const sub = this.redis.duplicate({ enableOfflineQueue: true });
+    sub.on('error', (err) => this.failed(err));
+    sub.on('message', (_channel: string, message: string) => {
+      try {
+        const cmd = JSON.parse(message) as NodeCommand;
+        if (cmd.op === 'clear' && typeof cmd.id === 'string' && Number.isInteger(cmd.cause)) handler(cmd);
+      } catch (err) {
+        this.o.log.warn({ err }, 'bad command on the node channel');
+      }
+    });
+    sub.subscribe(commandChannel(this.o.node)).catch((err: unknown) => this.failed(err));
+    this.subscriber = sub;
   }
 
   private enqueue(op: Op): void {
@@ -162,6 +187,7 @@ export class RedisCallStore implements CallStore {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.subscriber?.disconnect();
     this.flush();
     try {
       await this.redis.quit();

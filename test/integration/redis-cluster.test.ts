@@ -10,6 +10,7 @@ import { sleep } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { runCli } from '../helpers/cli.js';
+import { uacHungUp } from '../helpers/scenarios.js';
 import { freePort } from '../helpers/net.js';
 
 describe('call state shared through Redis', () => {
@@ -125,4 +126,41 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       await app.stop();
     }
   });
+});
+
+describe('clear call voice causecode', () => {
+  for (const via of ['redis', 'admin'] as const) {
+    it(`ends a live call through ${via === 'redis' ? 'Redis (the owning node)' : 'the admin API'}: both legs get BYE`, async () => {
+      const redis = via === 'redis' ? await RedisServer.start() : undefined;
+      const adminPort = await freePort('tcp');
+      const b = await callee();
+      const app = await startTestApp({
+        dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+        hostname: 'sbc-c',
+        admin: `127.0.0.1:${adminPort}`,
+        ...(redis ? { redis: redis.url } : {}),
+      });
+      try {
+        const call = caller(boundPort(app, 'udp'), { scenario: uacHungUp() });
+        for (let i = 0; i < 200 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
+        const id = app.callStore.list()[0]?.id ?? '';
+        assert.ok(id, 'the call is up');
+        await sleep(200); // the record reaches Redis
+        const source = redis ? ['--redis', redis.url] : ['--admin', `http://127.0.0.1:${adminPort}`];
+        const cleared = await runCli(['clear', 'call', 'voice', 'causecode', '16', 'id', id, ...source]);
+        assert.equal(cleared.code, 0, cleared.stderr);
+        const a = await call;
+        assert.equal(a.code, 0, `the caller did not get its BYE:\n${a.stderr}`);
+        assert.equal((await b.run).code, 0, 'the callee did not get its BYE');
+        const cdr = app.callStore.history()[0];
+        assert.deepEqual([cdr?.disconnectCause, cdr?.releasedBy], [16, 'sbc']);
+        const unknown = await runCli(['clear', 'call', 'voice', 'causecode', '16', 'id', 'no-such-call', ...source]);
+        assert.equal(unknown.code, 1);
+        assert.match(unknown.stderr, /No active call/);
+      } finally {
+        await app.stop();
+        await redis?.kill();
+      }
+    });
+  }
 });
