@@ -6,6 +6,7 @@ import { SbcError, formatProblems } from '../errors.js';
 import { VERSION } from '../version.js';
 import { renderActiveBrief, renderCubeCalls, renderCubeStatus, renderHistoryBrief } from './show-calls.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
+import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { type SourceFlags, openSource } from './state-source.js';
 import type { StateView } from '../state/cluster-view.js';
 
@@ -148,6 +149,31 @@ export function buildProgram(): Command {
     const nodes = await v.nodes();
     return [{ version: VERSION, nodes }, renderCubeStatus(VERSION, nodes)];
   });
+  show
+    .command('dial-peer')
+    .description('dial-peers')
+    .command('voice <which>')
+    .description('`summary` (one line each) or a dial-peer tag (its details)')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
+    .option('--json', 'print JSON instead of the table')
+    .action((which: string, flags: CommonFlags) => {
+      try {
+        const { dialPlan } = loadConfiguration(overrides(flags), process.env);
+        if (which === 'summary') {
+          console.log(flags.json ? JSON.stringify(dialPlan.peers.map(dialPeerJson), null, 2) : renderDialPeerSummary(dialPlan.peers));
+          return;
+        }
+        const dp = dialPlan.byTag(Number(which));
+        if (dp === undefined) {
+          console.error(`% dial-peer ${which} does not exist`);
+          process.exit(1);
+        }
+        console.log(flags.json ? JSON.stringify(dialPeerJson(dp), null, 2) : renderDialPeer(dp));
+      } catch (err) {
+        reportAndExit(err);
+      }
+    });
+
   const voice = show.command('call').description('active and ended calls');
   showCommand(voice.command('active').description('active calls').command('voice').description('voice calls'), 'brief', 'one line per call leg', async (v) => {
     const calls = await v.calls();

@@ -53,6 +53,21 @@ describe('fosip CLI', () => {
     assert.match(table.stdout, /rejected with 404/);
   });
 
+  it('show dial-peer voice summary and <tag> describe the configured dial-peers', () => {
+    const summary = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', 'summary', '--config-dir', repoRoot], { encoding: 'utf8' });
+    assert.equal(summary.status, 0, summary.stderr);
+    assert.match(summary.stdout, /TAG +TYPE +ADMIN +OPER +DEST-PATTERN/);
+    assert.match(summary.stdout, /200 +voip +up +up +\+1\[2-9\]\.\.\[2-9\]\.\.\.\.\.\.\$ +0 +ipv4:127\.0\.0\.1:5080/);
+    const one = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', '300', '--config-dir', repoRoot, '--json'], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(one.stdout), {
+      tag: 300, description: 'Our DID range to the PBX', admin: 'up', oper: 'up', incomingCalledNumber: null, answerAddress: null,
+      incomingUri: {}, destinationPattern: '+1555123....$', sessionTarget: 'ipv4:127.0.0.1:5090', sessionTransport: 'tcp',
+      preference: 0, huntstop: false, maxConn: 100, file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
+    });
+    const missing = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', '999', '--config-dir', repoRoot], { encoding: 'utf8' });
+    assert.equal(missing.status, 1);
+  });
+
   it('starts, answers OPTIONS, and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort('udp');
     const child = spawn(process.execPath, [bin, 'start', '--listen', `udp:127.0.0.1:${port}`, '--config-dir', repoRoot, '--log-level', 'info']);

@@ -1,0 +1,49 @@
+/** `show dial-peer voice summary` and `show dial-peer voice <tag>`, from the configuration (cube-reference §8, §10). */
+import type { DialPeer } from '../routing/dial-peer.js';
+import { isOutboundUp } from '../routing/dial-peer.js';
+import { formatSessionTarget } from '../routing/session-target.js';
+import { table } from './show-calls.js';
+
+export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
+  return {
+    tag: dp.tag,
+    description: dp.description,
+    admin: dp.shutdown ? 'down' : 'up',
+    oper: isOutboundUp(dp) || (!dp.shutdown && (dp.incomingCalledNumber !== null || dp.answerAddress !== null || Object.keys(dp.incomingUri).length > 0)) ? 'up' : 'down',
+    incomingCalledNumber: dp.incomingCalledNumber?.source ?? null,
+    answerAddress: dp.answerAddress?.source ?? null,
+    incomingUri: Object.fromEntries(Object.entries(dp.incomingUri).map(([k, v]) => [k, v.id])),
+    destinationPattern: dp.destinationPattern?.source ?? null,
+    sessionTarget: dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : null,
+    sessionTransport: dp.sessionTransport,
+    preference: dp.preference,
+    huntstop: dp.huntstop,
+    maxConn: dp.maxConn,
+    file: dp.file,
+  };
+}
+
+export function renderDialPeerSummary(peers: readonly DialPeer[]): string {
+  const rows = peers.map((dp) => {
+    const j = dialPeerJson(dp);
+    return [String(dp.tag), 'voip', String(j['admin']), String(j['oper']), dp.destinationPattern?.source ?? '', String(dp.preference),
+      dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : '', dp.sessionTransport, dp.huntstop ? 'yes' : 'no', dp.maxConn === null ? '-' : String(dp.maxConn)];
+  });
+  return ['dial-peer hunt 0', table(['TAG', 'TYPE', 'ADMIN', 'OPER', 'DEST-PATTERN', 'PREF', 'SESS-TARGET', 'TRANSPORT', 'HUNTSTOP', 'MAX-CONN'], rows)].join('\n');
+}
+
+export function renderDialPeer(dp: DialPeer): string {
+  const j = dialPeerJson(dp);
+  const uri = Object.entries(dp.incomingUri).map(([k, v]) => `incoming uri ${k} ${v.id}`);
+  return [
+    `VoiceOverIpPeer${dp.tag}`,
+    `  tag = ${dp.tag}, destination-pattern = \`${dp.destinationPattern?.source ?? ''}',`,
+    `  description = \`${dp.description}',`,
+    `  Admin state is ${String(j['admin'])}, Operation state is ${String(j['oper'])},`,
+    `  incoming called-number = \`${dp.incomingCalledNumber?.source ?? ''}', answer-address = \`${dp.answerAddress?.source ?? ''}',`,
+    ...(uri.length > 0 ? [`  ${uri.join(', ')},`] : []),
+    `  preference = ${dp.preference}, huntstop = ${dp.huntstop ? 'enabled' : 'disabled'}, max-conn = ${dp.maxConn ?? 'unlimited'},`,
+    `  session-target = \`${dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : ''}', session-transport = ${dp.sessionTransport},`,
+    `  defined in ${dp.file}`,
+  ].join('\n');
+}
