@@ -14,6 +14,8 @@ import type { Clock } from './transaction/clock.js';
 import { TransactionLayer } from './transaction/transaction-layer.js';
 import { type ListenSpec, parseListenSpec } from './transport/listen-spec.js';
 import { TransportLayer } from './transport/transport-layer.js';
+import { newSipCounters } from './transport/transport-stats.js';
+import type { SipStatsSnapshot } from './state/cluster-view.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -70,7 +72,10 @@ export class App {
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
     });
     this.transactions.setUser(this.b2bua);
-    if (this.callStore instanceof RedisCallStore) this.callStore.onCommand((cmd) => this.b2bua.clear(cmd.id, cmd.cause));
+    if (this.callStore instanceof RedisCallStore) {
+      this.callStore.onCommand((cmd) => (cmd.op === 'clear' ? this.b2bua.clear(cmd.id, cmd.cause) : this.clearSipStats()));
+      this.callStore.publishStats(() => this.sipStats());
+    }
     this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
   }
 
@@ -85,6 +90,8 @@ export class App {
           calls: () => app.callStore.list().map((c) => ({ ...c, node: settings.hostname, nodeAlive: true })),
           history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
           clear: (id, cause) => app.b2bua.clear(id, cause),
+          stats: () => app.sipStats(),
+          clearStats: () => app.clearSipStats(),
         });
         app.adminAddress = await app.admin.listen(settings.admin);
       }
@@ -94,6 +101,27 @@ export class App {
     }
     app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null }, 'fosip started');
     return app;
+  }
+
+  /** This node's SIP counters (`show sip-ua statistics`). */
+  sipStats(): SipStatsSnapshot {
+    const t = this.transactions.stats;
+    return {
+      node: this.settings.hostname,
+      at: Date.now(),
+      ...this.transport.stats.sip,
+      retransmissionsIn: t.retransmissionsIn,
+      retransmissionsOut: t.retransmissionsOut,
+      timeouts: t.timeouts,
+    };
+  }
+
+  /** `clear sip-ua statistics`. */
+  clearSipStats(): void {
+    this.transport.stats.sip = newSipCounters();
+    this.transactions.stats.retransmissionsIn = 0;
+    this.transactions.stats.retransmissionsOut = 0;
+    this.transactions.stats.timeouts = 0;
   }
 
   health(): Record<string, unknown> {

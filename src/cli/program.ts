@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { renderActiveBrief, renderCubeCalls, renderCubeStatus, renderHistoryBrief } from './show-calls.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
+import { renderSipStats } from './show-stats.js';
 import { type SourceFlags, openSource } from './state-source.js';
 import type { StateView } from '../state/cluster-view.js';
 
@@ -139,7 +140,32 @@ export function buildProgram(): Command {
       }
     });
 
+  const clearSipUa = program.commands.find((c) => c.name() === 'clear')?.command('sip-ua').description('SIP user agent');
+  clearSipUa
+    ?.command('statistics')
+    .description('reset the SIP counters (every node with --redis)')
+    .option('--redis <url>', 'every node of the cluster (env FOSIP_REDIS_URL)')
+    .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
+    .action(async (flags: SourceFlags) => {
+      const view = openSource(flags, process.env);
+      try {
+        const nodes = await view.clearStats();
+        if (nodes === 0) {
+          console.error('% No node took the command');
+          process.exitCode = 1;
+        }
+      } catch (err) {
+        reportAndExit(err);
+      } finally {
+        await view.close();
+      }
+    });
+
   const show = program.command('show').description('IOS-style show commands');
+  showCommand(show.command('sip-ua').description('SIP user agent'), 'statistics', 'SIP requests and responses by method and class, in and out, retries', async (v) => {
+    const stats = await v.stats();
+    return [stats, renderSipStats(stats)];
+  });
   const cube = show.command('cube').description('calls and status of the deployment');
   showCommand(cube, 'calls', 'the SIP legs of every active call', async (v) => {
     const calls = await v.calls();

@@ -1,5 +1,5 @@
 /** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
-import { type NodeInfo, RedisClusterView, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
+import { type NodeInfo, RedisClusterView, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
 
 class AdminView implements StateView {
   constructor(private readonly base: string) {}
@@ -25,6 +25,15 @@ class AdminView implements StateView {
   async clear(id: string, cause: number): Promise<boolean> {
     const res = await fetch(new URL('/api/clear', this.base), { method: 'POST', body: JSON.stringify({ id, cause }), headers: { 'content-type': 'application/json' } });
     return res.ok;
+  }
+
+  stats(): Promise<SipStatsSnapshot[]> {
+    return this.get('/api/stats');
+  }
+
+  async clearStats(): Promise<number> {
+    const res = await fetch(new URL('/api/stats/clear', this.base), { method: 'POST' });
+    return res.ok ? 1 : 0;
   }
 
   close(): Promise<void> {

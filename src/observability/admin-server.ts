@@ -14,6 +14,8 @@ export interface AdminApi {
   history(limit: number): unknown;
   /** End a call with a Q.850 cause; false when the call is unknown. */
   clear(id: string, cause: number): boolean;
+  stats(): unknown;
+  clearStats(): void;
 }
 
 export class AdminServer {
@@ -50,6 +52,10 @@ export class AdminServer {
         json({ status: 'ok', ...this.health() });
         return;
       }
+      if (req.method === 'POST' && url.pathname === '/api/stats/clear' && this.api !== undefined) {
+        this.api.clearStats();
+        return json({ cleared: true });
+      }
       if (req.method === 'POST' && url.pathname === '/api/clear' && this.api !== undefined) {
         this.clear(req, res, this.api);
         return;
@@ -57,6 +63,7 @@ export class AdminServer {
       if (req.method === 'GET' && this.api !== undefined) {
         if (url.pathname === '/api/status') return json(this.api.status());
         if (url.pathname === '/api/calls') return json(this.api.calls());
+        if (url.pathname === '/api/stats') return json([this.api.stats()]);
         if (url.pathname === '/api/history') return json(this.api.history(Math.min(1000, Number(url.searchParams.get('limit') ?? 100) || 100)));
       }
       res.writeHead(404, { 'content-type': 'application/json' });

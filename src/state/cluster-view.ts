@@ -23,6 +23,19 @@ export interface ViewCdr extends CallDetailRecord {
   node: string;
 }
 
+/** One node's SIP counters (`show sip-ua statistics`). */
+export interface SipStatsSnapshot {
+  node: string;
+  at: number;
+  requestsIn: Record<string, number>;
+  requestsOut: Record<string, number>;
+  responsesIn: Record<string, number>;
+  responsesOut: Record<string, number>;
+  retransmissionsIn: number;
+  retransmissionsOut: number;
+  timeouts: number;
+}
+
 /** What a show command reads, from Redis (the cluster) or from one node's admin API. */
 export interface StateView {
   nodes(): Promise<NodeInfo[]>;
@@ -30,6 +43,9 @@ export interface StateView {
   history(limit: number): Promise<ViewCdr[]>;
   /** Ask the node that holds call `id` to end it with a Q.850 cause; false when no node took it. */
   clear(id: string, cause: number): Promise<boolean>;
+  stats(): Promise<SipStatsSnapshot[]>;
+  /** Reset every node's SIP counters; how many nodes took the command. */
+  clearStats(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -86,6 +102,18 @@ export class RedisClusterView implements StateView {
     const { node } = JSON.parse(raw) as { node: string };
     const receivers = await this.redis.publish(commandChannel(node), JSON.stringify({ op: 'clear', id, cause }));
     return receivers > 0;
+  }
+
+  async stats(): Promise<SipStatsSnapshot[]> {
+    const keys = (await this.scan('sbc:stats:*')).sort();
+    if (keys.length === 0) return [];
+    return (await this.redis.mget(...keys)).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as SipStatsSnapshot);
+  }
+
+  async clearStats(): Promise<number> {
+    let took = 0;
+    for (const n of await this.nodes()) if (n.alive) took += await this.redis.publish(commandChannel(n.node), JSON.stringify({ op: 'clear-stats' }));
+    return took;
   }
 
   close(): Promise<void> {

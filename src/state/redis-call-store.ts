@@ -28,11 +28,9 @@ export const HISTORY_KEY = 'sbc:history';
 /** The channel a node listens on for commands from the CLI (e.g. clear call). */
 export const commandChannel = (node: string): string => `sbc:cmd:${node}`;
 
-export interface NodeCommand {
-  op: 'clear';
-  id: string;
-  cause: number;
-}
+export type NodeCommand = { op: 'clear'; id: string; cause: number } | { op: 'clear-stats' };
+
+export const statsKey = (node: string): string => `sbc:stats:${node}`;
 
 type Op = { kind: 'put'; record: CallRecord } | { kind: 'delete'; id: string } | { kind: 'history'; cdr: CallDetailRecord };
 
@@ -49,6 +47,7 @@ export class RedisCallStore implements CallStore {
   private readonly ttl: number;
   private readonly startedAt = Date.now();
   private subscriber: Redis | undefined;
+  private statsSource: (() => unknown) | undefined;
 
   constructor(private readonly o: RedisStoreOptions) {
     this.ttl = o.recordTtlSeconds ?? 4 * 3600;
@@ -99,6 +98,11 @@ export class RedisCallStore implements CallStore {
     return this.local.history(limit);
   }
 
+  /** A snapshot of this node's counters, written with every heartbeat (`show sip-ua statistics`). */
+  publishStats(source: () => unknown): void {
+    this.statsSource = source;
+  }
+
   /** Take commands published for this node (`fosip clear ... --redis`). */
   onCommand(handler: (cmd: NodeCommand) => void): void {
     const sub = this.redis.duplicate({ enableOfflineQueue: true });
@@ -106,7 +110,7 @@ export class RedisCallStore implements CallStore {
     sub.on('message', (_channel: string, message: string) => {
       try {
         const cmd = JSON.parse(message) as NodeCommand;
-        if (cmd.op === 'clear' && typeof cmd.id === 'string' && Number.isInteger(cmd.cause)) handler(cmd);
+        if (cmd.op === 'clear-stats' || (cmd.op === 'clear' && typeof cmd.id === 'string' && Number.isInteger(cmd.cause))) handler(cmd);
       } catch (err) {
         this.o.log.warn({ err }, 'bad command on the node channel');
       }
@@ -173,6 +177,9 @@ export class RedisCallStore implements CallStore {
     const info = JSON.stringify({ node: this.o.node, startedAt: this.startedAt, heartbeatAt: Date.now(), calls: this.local.size });
     const ttlMs = 3 * (this.o.heartbeatMs ?? 2000);
     this.redis.set(nodeKey(this.o.node), info, 'PX', ttlMs).catch((err: unknown) => this.failed(err));
+    if (this.statsSource !== undefined) {
+      this.redis.set(statsKey(this.o.node), JSON.stringify(this.statsSource()), 'PX', ttlMs).catch((err: unknown) => this.failed(err));
+    }
   }
 
   private failed(err: unknown): void {

@@ -14,7 +14,7 @@ import type { Destination, Flow } from './flow.js';
 import type { ListenSpec, TransportName } from './listen-spec.js';
 import { TcpTransport } from './tcp-transport.js';
 import { DEFAULT_LIMITS, type TransportLimits } from './transport-limits.js';
-import { TransportStats } from './transport-stats.js';
+import { TransportStats, countSip } from './transport-stats.js';
 import { UdpTransport } from './udp-transport.js';
 
 export type MessageHandler = (msg: SipMessage, flow: Flow) => void;
@@ -93,6 +93,7 @@ export class TransportLayer {
       this.log.debug({ peer: flow.remoteAddress, reason, err }, 'unparseable message dropped');
       return;
     }
+    countSip(this.stats.sip, 'in', msg.isRequest() ? msg.method : null, msg.isResponse() ? msg.status : null);
     try {
       if (msg.isRequest()) stampVia(msg, flow);
       if (this.log.isLevelEnabled('trace')) {
@@ -149,6 +150,7 @@ export class TransportLayer {
     }
     this.stats.messagesOut++;
     this.stats.bytesOut += bytes.length;
+    countSip(this.stats.sip, 'out', msg.isRequest() ? msg.method : null, msg.isResponse() ? msg.status : null);
     if (this.log.isLevelEnabled('trace')) {
       this.log.trace({ peer: dest.address, port: dest.port, transport: dest.transport, sip: bytes.toString('latin1') }, 'sip sent');
     }

@@ -164,3 +164,54 @@ describe('clear call voice causecode', () => {
     });
   }
 });
+
+describe('show / clear sip-ua statistics', () => {
+  type Snap = { node: string; requestsIn: Record<string, number>; requestsOut: Record<string, number>; responsesOut: Record<string, number> };
+
+  for (const via of ['admin', 'redis'] as const) {
+    it(`counts a call's messages and resets them (${via})`, async () => {
+      const redis = via === 'redis' ? await RedisServer.start() : undefined;
+      const adminPort = await freePort('tcp');
+      const b = await callee();
+      const app = await startTestApp({
+        dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+        hostname: 'sbc-s',
+        admin: `127.0.0.1:${adminPort}`,
+        ...(redis ? { redis: redis.url } : {}),
+      });
+      const source = redis ? ['--redis', redis.url] : ['--admin', `http://127.0.0.1:${adminPort}`];
+      const snap = async (): Promise<Snap | undefined> => {
+        const r = await runCli(['show', 'sip-ua', 'statistics', ...source, '--json']);
+        return (JSON.parse(r.stdout || '[]') as Snap[]).find((x) => x.node === 'sbc-s');
+      };
+      try {
+        assert.equal((await caller(boundPort(app, 'udp'), { holdMs: 200 })).code, 0);
+        await b.run;
+        let s: Snap | undefined;
+        for (let i = 0; i < 60; i++) {
+          s = await snap();
+          if ((s?.requestsIn['BYE'] ?? 0) >= 1) break;
+          await sleep(100);
+        }
+        assert.equal(s?.requestsIn['INVITE'], 1);
+        assert.equal(s?.requestsOut['INVITE'], 1);
+        assert.equal(s?.requestsIn['BYE'], 1);
+        assert.ok((s?.responsesOut['2xx'] ?? 0) >= 2, 'the 200s to INVITE and BYE');
+        const table = await runCli(['show', 'sip-ua', 'statistics', ...source]);
+        assert.match(table.stdout, /SIP Response Statistics \(Inbound\/Outbound\)/);
+        assert.match(table.stdout, /Success +2xx/);
+        const cleared = await runCli(['clear', 'sip-ua', 'statistics', ...source]);
+        assert.equal(cleared.code, 0, cleared.stderr);
+        for (let i = 0; i < 60; i++) {
+          s = await snap();
+          if (s !== undefined && s.requestsIn['INVITE'] === undefined) break;
+          await sleep(100);
+        }
+        assert.equal(s?.requestsIn['INVITE'], undefined, 'the counters are reset');
+      } finally {
+        await app.stop();
+        await redis?.kill();
+      }
+    });
+  }
+});
