@@ -4,7 +4,7 @@ import { LOG_LEVELS, type SettingsOverrides } from '../config/settings.js';
 import { loadConfiguration } from '../configuration.js';
 import { SbcError, formatProblems } from '../errors.js';
 import { VERSION } from '../version.js';
-import { renderActiveBrief, renderCubeCalls, renderCubeStatus, renderHistoryBrief } from './show-calls.js';
+import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCubeCalls, renderCubeStatus, renderHistoryBrief, renderSipUaCalls } from './show-calls.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { renderSipStats } from './show-stats.js';
@@ -162,7 +162,12 @@ export function buildProgram(): Command {
     });
 
   const show = program.command('show').description('IOS-style show commands');
-  showCommand(show.command('sip-ua').description('SIP user agent'), 'statistics', 'SIP requests and responses by method and class, in and out, retries', async (v) => {
+  const sipUa = show.command('sip-ua').description('SIP user agent');
+  showCommand(sipUa, 'calls', 'every SIP leg (UAC outbound, UAS inbound) with its state and addresses', async (v) => {
+    const calls = await v.calls();
+    return [calls, renderSipUaCalls(calls)];
+  });
+  showCommand(sipUa, 'statistics', 'SIP requests and responses by method and class, in and out, retries', async (v) => {
     const stats = await v.stats();
     return [stats, renderSipStats(stats)];
   });
@@ -201,9 +206,18 @@ export function buildProgram(): Command {
     });
 
   const voice = show.command('call').description('active and ended calls');
-  showCommand(voice.command('active').description('active calls').command('voice').description('voice calls'), 'brief', 'one line per call leg', async (v) => {
+  const activeVoice = voice.command('active').description('active calls').command('voice').description('voice calls');
+  showCommand(activeVoice, 'brief', 'one line per call leg', async (v) => {
     const calls = await v.calls();
     return [calls, renderActiveBrief(calls)];
+  });
+  showCommand(activeVoice, 'compact', 'one short line per call leg', async (v) => {
+    const calls = await v.calls();
+    return [calls, renderActiveCompact(calls)];
+  });
+  showCommand(activeVoice, 'summary', 'call counts per node and state', async (v) => {
+    const calls = await v.calls();
+    return [calls, renderActiveSummary(calls)];
   });
   showCommand(voice.command('history').description('ended calls').command('voice').description('voice calls'), 'brief', 'the most recent ended calls with their causes', async (v, f) => {
     const cdrs = await v.history(Number(f.limit ?? 100) || 100);

@@ -66,3 +66,55 @@ export function renderCubeStatus(version: string, nodes: NodeInfo[], now = Date.
   const rows = nodes.map((n) => [n.node, n.alive ? 'up' : 'STOPPED', String(n.calls), n.startedAt === null ? '-' : hms(now - n.startedAt), n.heartbeatAt === null ? '-' : `${Math.round((now - n.heartbeatAt) / 1000)}s ago`]);
   return [`CUBE-Version : FoSIP ${version}`, `SW-Version   : Node.js ${process.version}, Platform ${process.platform}`, `Nodes        : ${nodes.length}`, '', table(['NODE', 'STATE', 'CALLS', 'UPTIME', 'HEARTBEAT'], rows)].join('\n');
 }
+
+/** `show call active voice compact`: one line per leg, CUBE's columns (codec and media come with media relay). */
+export function renderActiveCompact(calls: ViewCall[], now = Date.now()): string {
+  const rows: string[][] = [];
+  for (const c of calls) {
+    const t = `T${Math.max(0, Math.floor((now - (c.connectedAt ?? c.startedAt)) / 1000))}`;
+    rows.push([c.id, c.node, 'ANS', t, '-', 'VOIP', `P${c.callingNumber}`, `R${c.aLeg.remoteSignalling}`]);
+    if (c.bLeg !== null) rows.push([c.id, c.node, 'ORG', t, '-', 'VOIP', `P${c.calledNumber}`, `R${c.bLeg.remoteSignalling}`]);
+  }
+  return [`<callID> <node> A/O T<sec> Codec type Peer-Address IP R<ip>:<port>`, `Total call-legs: ${rows.length}`, table(['CALLID', 'NODE', 'A/O', 'TIME', 'CODEC', 'TYPE', 'PEER-ADDRESS', 'SIGNALLING'], rows)].join('\n');
+}
+
+/** `show call active voice summary`: counts per node and state. */
+export function renderActiveSummary(calls: ViewCall[]): string {
+  const nodes = [...new Set(calls.map((c) => c.node))].sort();
+  const states = ['trying', 'ringing', 'connected', 'ending'] as const;
+  const rows = nodes.map((n) => {
+    const mine = calls.filter((c) => c.node === n);
+    return [n, ...states.map((s) => String(mine.filter((c) => c.state === s).length)), String(mine.length)];
+  });
+  rows.push(['total', ...states.map((s) => String(calls.filter((c) => c.state === s).length)), String(calls.length)]);
+  return table(['NODE', 'TRYING', 'ALERTING', 'ACTIVE', 'DISCONNECTING', 'TOTAL'], rows);
+}
+
+const SIP_STATE: Record<ViewCall['state'], string> = {
+  trying: 'STATE_SENT_INVITE (3)', ringing: 'STATE_RECD_PROCEEDING (5)', connected: 'STATE_ACTIVE (7)', ending: 'STATE_DISCONNECTING (12)', ended: 'STATE_DEAD (13)',
+};
+
+/** `show sip-ua calls`: each leg as CUBE prints it (UAS for the inbound leg, UAC for the outbound one). */
+export function renderSipUaCalls(calls: ViewCall[]): string {
+  const out: string[] = [`Total SIP call legs:${calls.length + calls.filter((c) => c.bLeg !== null).length}, User Agent Client:${calls.filter((c) => c.bLeg !== null).length}, User Agent Server:${calls.length}`, ''];
+  const leg = (kind: string, n: number, c: ViewCall, l: NonNullable<ViewCall['bLeg']>, calling: string, called: string): void => {
+    out.push(
+      `SIP ${kind} CALL INFO`,
+      `Call ${n}`,
+      `SIP Call ID                : ${l.callId}`,
+      `   State of the call       : ${SIP_STATE[c.state]}`,
+      `   Calling Number          : ${calling}`,
+      `   Called Number           : ${called}`,
+      `   CC Call ID              : ${c.id}`,
+      `   Node                    : ${c.node}`,
+      `   Destn SIP Req/Resp Addr:Port : ${l.remoteSignalling} (${l.transport.toUpperCase()})`,
+      `   Media Mode              : flow-around (media relay comes later)`,
+      '',
+    );
+  };
+  calls.forEach((c, i) => {
+    if (c.bLeg !== null) leg('UAC', i + 1, c, c.bLeg, c.callingNumber, c.calledNumber);
+    leg('UAS', i + 1, c, c.aLeg, c.callingNumber, c.calledNumber);
+  });
+  return out.join('\n').trimEnd();
+}

@@ -116,6 +116,15 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       assert.match(active.stdout, /Total call-legs: 2/);
       assert.match(active.stdout, /Answer/);
       assert.match(active.stdout, /Originate 2001/);
+      const compact = await runCli(['show', 'call', 'active', 'voice', 'compact', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.match(compact.stdout, /Total call-legs: 2/);
+      assert.match(compact.stdout, / ANS /);
+      assert.match(compact.stdout, / ORG /);
+      const summary = await runCli(['show', 'call', 'active', 'voice', 'summary', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.match(summary.stdout, /fosip-test +0 +0 +1 +0 +1/);
+      const legs = await runCli(['show', 'sip-ua', 'calls', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.match(legs.stdout, /User Agent Client:1, User Agent Server:1/);
+      assert.match(legs.stdout, /STATE_ACTIVE \(7\)/);
       assert.equal((await call).code, 0);
       await b.run;
       for (let i = 0; i < 100 && app.callStore.size > 0; i++) await sleep(20);
