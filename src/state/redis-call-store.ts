@@ -32,14 +32,19 @@ export type NodeCommand = { op: 'clear'; id: string; cause: number } | { op: 'cl
 
 export const statsKey = (node: string): string => `sbc:stats:${node}`;
 
-type Op = { kind: 'put'; record: CallRecord } | { kind: 'delete'; id: string } | { kind: 'history'; cdr: CallDetailRecord };
 
 export class RedisCallStore implements CallStore {
   /** Write errors since start; exported as a metric by observability. */
   errors = 0;
   readonly redis: Redis;
   private readonly local = new MemoryCallStore();
-  private queue: Op[] = [];
+  /**
+   * What changed since the last flush, coalesced: a call changed several times in one tick is written once
+   * (its latest state), and one that ended in the same tick is only deleted.
+   */
+  private puts = new Map<string, CallRecord>();
+  private deletes = new Set<string>();
+  private histories: CallDetailRecord[] = [];
   private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastErrorLog = 0;
@@ -68,8 +73,9 @@ export class RedisCallStore implements CallStore {
 
   put(record: CallRecord): void {
     this.local.put(record);
-    const stored = this.local.get(record.id);
-    if (stored) this.enqueue({ kind: 'put', record: stored });
+    this.deletes.delete(record.id);
+    this.puts.set(record.id, record); // serialized at flush time, so its latest state is what is written
+    this.schedule();
   }
 
   get(id: string): CallRecord | undefined {
@@ -78,7 +84,9 @@ export class RedisCallStore implements CallStore {
 
   delete(id: string): void {
     this.local.delete(id);
-    this.enqueue({ kind: 'delete', id });
+    this.puts.delete(id);
+    this.deletes.add(id);
+    this.schedule();
   }
 
   list(): CallRecord[] {
@@ -91,7 +99,8 @@ export class RedisCallStore implements CallStore {
 
   addHistory(cdr: CallDetailRecord): void {
     this.local.addHistory(cdr);
-    this.enqueue({ kind: 'history', cdr });
+    this.histories.push(cdr);
+    this.schedule();
   }
 
   history(limit?: number): CallDetailRecord[] {
@@ -119,8 +128,7 @@ export class RedisCallStore implements CallStore {
     this.subscriber = sub;
   }
 
-  private enqueue(op: Op): void {
-    this.queue.push(op);
+  private schedule(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -130,24 +138,26 @@ export class RedisCallStore implements CallStore {
   /** One pipeline for everything that changed since the last tick. */
   private flush(): void {
     this.flushScheduled = false;
-    const ops = this.queue;
-    this.queue = [];
-    if (ops.length === 0) return;
+    const { puts, deletes, histories } = this;
+    if (puts.size + deletes.size + histories.length === 0) return;
+    this.puts = new Map();
+    this.deletes = new Set();
+    this.histories = [];
     if (this.redis.status !== 'ready') {
       this.needResync = true; // the whole live state is written again when Redis is back
       return;
     }
     const p = this.redis.pipeline();
-    for (const op of ops) {
-      if (op.kind === 'put') {
-        p.set(callKey(op.record.id), JSON.stringify({ ...op.record, node: this.o.node }), 'EX', this.ttl);
-        p.sadd(nodeCallsKey(this.o.node), op.record.id);
-      } else if (op.kind === 'delete') {
-        p.del(callKey(op.id));
-        p.srem(nodeCallsKey(this.o.node), op.id);
-      } else {
-        p.xadd(HISTORY_KEY, 'MAXLEN', '~', String(HISTORY_LENGTH), '*', 'cdr', JSON.stringify({ ...op.cdr, node: this.o.node }));
-      }
+    for (const r of puts.values()) {
+      p.set(callKey(r.id), JSON.stringify({ ...r, node: this.o.node }), 'EX', this.ttl);
+      p.sadd(nodeCallsKey(this.o.node), r.id);
+    }
+    for (const id of deletes) {
+      p.del(callKey(id));
+      p.srem(nodeCallsKey(this.o.node), id);
+    }
+    for (const cdr of histories) {
+      p.xadd(HISTORY_KEY, 'MAXLEN', '~', String(HISTORY_LENGTH), '*', 'cdr', JSON.stringify({ ...cdr, node: this.o.node }));
     }
     p.exec().then(
       (results) => {
