@@ -219,7 +219,7 @@ export class B2bua implements TransactionUser {
     this.active.set(peer.tag, (this.active.get(peer.tag) ?? 0) + 1);
     call.holding = peer.tag;
     call.record.outboundDialPeer = peer.tag;
-    call.record.bLeg = { callId: out.invite.callId(), localTag: out.fromTag, remoteTag: null, remoteSignalling: `${dest.address}:${dest.port}`, transport: dest.transport };
+    call.record.bLeg = { callId: out.request.callId(), localTag: out.fromTag, remoteTag: null, remoteSignalling: `${dest.address}:${dest.port}`, transport: dest.transport };
     this.o.calls.put(call.record);
     const ref: { call: Call | null } = { call };
     call.refs.push(ref);
@@ -228,8 +228,8 @@ export class B2bua implements TransactionUser {
       timeout: (tx) => ref.call && this.onBFailure(ref.call, tx, 408, true),
       transportError: (tx) => ref.call && this.onBFailure(ref.call, tx, 503, true),
     };
-    const tx = this.o.transactions.sendRequest(out.invite, dest, handlers);
-    call.b = { peer, invite: out.invite, tx, dest, dialog: null, ack: null };
+    const tx = this.o.transactions.sendRequest(out.request, dest, handlers);
+    call.b = { peer, invite: out.request, tx, dest, dialog: null, ack: null };
   }
 
   private onBResponse(call: Call, tx: ClientTransaction, res: SipResponse): void {

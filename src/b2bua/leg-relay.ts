@@ -45,9 +45,10 @@ export class LegRelay {
 
   constructor(private readonly d: RelayDeps) {}
 
+  /** Register (or re-register: a confirmed early dialog drops its pair) a dialog of the call. */
   register(call: Call, leg: Leg, dialog: Dialog, pair?: EarlyPair): void {
+    if (!this.dialogs.has(dialog.key)) call.dialogKeys.push(dialog.key);
     this.dialogs.set(dialog.key, pair === undefined ? { call, leg } : { call, leg, pair });
-    call.dialogKeys.push(dialog.key);
   }
 
   forget(call: Call): void {

@@ -3,19 +3,17 @@
  * the same outbound dial-peers in hunt order, a new request with the SBC's Call-ID, tags, Via and
  * Contact, and the final answer relayed back. No call record: these are single transactions.
  */
-import { newCallId, newTag } from '../dialog/dialog.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { DialPlan } from '../routing/dial-plan.js';
-import { sipHost } from '../sip/host.js';
 import { buildResponse } from '../sip/response-builder.js';
-import { SipHeader } from '../sip/sip-header.js';
-import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
+import type { SipRequest } from '../sip/sip-message.js';
 import { uriUser } from '../sip/sip-uri.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
-import { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Destination } from '../transport/flow.js';
 import { mapFailureStatus } from './cause-map.js';
+import { buildOutboundRequest } from './outbound-leg.js';
 
 const CARRIED = ['content-type', 'content-disposition', 'accept', 'expires', 'event'];
 
@@ -55,20 +53,7 @@ export class OutOfDialogRouter {
       this.attempt(tx, req, called, calling, peers, i + 1, 503);
       return;
     }
-    const target = `${sipHost(dest.address)}${dest.port === 5060 ? '' : `:${dest.port}`}`;
-    const user = called === '' ? '' : `${called}@`;
-    const headers = [
-      SipHeader.create('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),
-      SipHeader.create('Max-Forwards', String(Math.max(0, (req.maxForwards() ?? 70) - 1))),
-      SipHeader.create('From', `<sip:${calling || 'anonymous'}@${via.host}>;tag=${newTag()}`),
-      SipHeader.create('To', `<sip:${user}${sipHost(dest.address)}>`),
-      SipHeader.create('Call-ID', newCallId(via.host)),
-      SipHeader.create('CSeq', `1 ${req.method}`),
-      SipHeader.create('Contact', `<sip:${via.host}:${via.port}>`),
-      ...req.headers.filter((h) => CARRIED.includes(h.key)).map((h) => SipHeader.create(h.name, h.value)),
-      SipHeader.create('Content-Length', String(req.body.length)),
-    ];
-    const out = new SipRequest(req.method, `sip:${user}${target}`, 'SIP/2.0', headers, req.body.length > 0 ? req.body : EMPTY_BODY);
+    const out = buildOutboundRequest(req.method, req, dest, via, { called, calling, display: null }, CARRIED).request;
     const next = (status: number): void => {
       if (!peer.huntstop && i + 1 < peers.length) this.attempt(tx, req, called, calling, peers, i + 1, status);
       else tx.respond(buildResponse(req, status, { toTag: tagFor }));

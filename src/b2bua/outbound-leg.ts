@@ -14,19 +14,26 @@ import type { Destination } from '../transport/flow.js';
 /** Headers of the inbound INVITE that cross to the outbound one (session negotiation, not topology). */
 const CARRIED = ['content-type', 'session-expires', 'min-se', 'accept', 'allow-events'];
 
-export interface OutboundInvite {
-  invite: SipRequest;
+export interface OutboundRequest {
+  request: SipRequest;
   fromTag: string;
   contact: string;
 }
 
-export function buildOutboundInvite(
+/**
+ * A request that starts a new outbound leg (INVITE, or an out-of-dialog MESSAGE/OPTIONS): new Call-ID,
+ * From tag, branch, the SBC's Via and Contact; `carried` names the inbound headers that cross, `extra`
+ * adds headers of our own. The body crosses as it is.
+ */
+export function buildOutboundRequest(
+  method: string,
   a: SipRequest,
   dest: Destination,
   via: { host: string; port: number },
   numbers: { called: string; calling: string; display: string | null },
-  allow: string,
-): OutboundInvite {
+  carried: readonly string[],
+  extra: Array<[string, string]> = [],
+): OutboundRequest {
   const target = sipHost(dest.address);
   const port = dest.port === 5060 ? '' : `:${dest.port}`;
   const transportParam = dest.transport === 'tcp' ? ';transport=tcp' : '';
@@ -42,16 +49,27 @@ export function buildOutboundInvite(
     SipHeader.create('From', `${numbers.display === null ? '' : `${numbers.display} `}<sip:${numbers.calling || 'anonymous'}@${via.host}>;tag=${fromTag}`),
     SipHeader.create('To', `<sip:${user}${target}>`),
     SipHeader.create('Call-ID', newCallId(via.host)),
-    SipHeader.create('CSeq', '1 INVITE'),
+    SipHeader.create('CSeq', `1 ${method}`),
     SipHeader.create('Contact', contact),
-    SipHeader.create('Allow', allow),
+    ...extra.map(([name, value]) => SipHeader.create(name, value)),
   ];
-  // option tags cross as the caller sent them: 100rel and timer work end to end (RFC 3262, RFC 4028)
-  const supported = a.tokens('supported');
-  if (supported.length > 0) headers.push(SipHeader.create('Supported', supported.join(', ')));
-  const required = a.tokens('require');
-  if (required.length > 0) headers.push(SipHeader.create('Require', required.join(', ')));
-  for (const h of a.headers) if (CARRIED.includes(h.key)) headers.push(SipHeader.create(h.name, h.value));
+  for (const h of a.headers) if (carried.includes(h.key)) headers.push(SipHeader.create(h.name, h.value));
   headers.push(SipHeader.create('Content-Length', String(a.body.length)));
-  return { invite: new SipRequest('INVITE', ruri, 'SIP/2.0', headers, a.body.length > 0 ? a.body : EMPTY_BODY), fromTag, contact };
+  return { request: new SipRequest(method, ruri, 'SIP/2.0', headers, a.body.length > 0 ? a.body : EMPTY_BODY), fromTag, contact };
+}
+
+/** The outbound INVITE; option tags cross as the caller sent them, so 100rel and timer work end to end. */
+export function buildOutboundInvite(
+  a: SipRequest,
+  dest: Destination,
+  via: { host: string; port: number },
+  numbers: { called: string; calling: string; display: string | null },
+  allow: string,
+): OutboundRequest {
+  const extra: Array<[string, string]> = [['Allow', allow]];
+  const supported = a.tokens('supported');
+  if (supported.length > 0) extra.push(['Supported', supported.join(', ')]);
+  const required = a.tokens('require');
+  if (required.length > 0) extra.push(['Require', required.join(', ')]);
+  return buildOutboundRequest('INVITE', a, dest, via, numbers, CARRIED, extra);
 }
