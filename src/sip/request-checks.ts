@@ -46,8 +46,15 @@ export function checkRequest(req: SipRequest, opts: CheckOptions): Rejection | n
     ]);
   }
   if (req.cseq().method !== req.method) return bad('CSeq method does not match the Request-Line');
-  return extensionFault(req, opts) ?? bodyFault(req);
+  try {
+    return extensionFault(req, opts) ?? bodyFault(req);
+  } catch (err) {
+    if (err instanceof SipParseError) return bad(err.message);
+    throw err;
+  }
 }
+
+const CHECKED_LISTS = ['require', 'proxy-require', 'supported', 'allow', 'accept', 'allow-events'];
 
 /** The mandatory headers exist once each and parse (RFC 3261 §8.1.1, §20). */
 function headerFault(req: SipRequest): Rejection | null {
@@ -64,6 +71,9 @@ function headerFault(req: SipRequest): Rejection | null {
     req.contacts();
     req.routes();
     req.recordRoutes();
+    // Every list header the B2BUA may read later (Supported, Allow, Accept...) splits cleanly now, so
+    // nothing downstream meets a malformed one.
+    for (const key of CHECKED_LISTS) req.tokens(key);
   } catch (err) {
     if (err instanceof SipParseError) return bad(err.message);
     throw err;

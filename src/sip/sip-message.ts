@@ -121,8 +121,9 @@ export abstract class SipMessage {
     for (const h of this.headers) {
       if (h.key !== key) continue;
       const v = h.value;
-      if (LIST_HEADERS.has(key) && (v.includes(',') || v.length === 0)) out.push(...splitList(v));
-      else out.push(v);
+      if (!LIST_HEADERS.has(key)) out.push(v);
+      // An empty list header (`Accept:`, `Supported:`) is legal and has no elements (§20.1, §20.37).
+      else if (v.trim().length > 0) out.push(...splitList(v));
     }
     return out;
   }

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { PatternError, compareSpecificity, compilePattern, matches } from '../../src/routing/number-pattern.js';
 import { PatternIndex } from '../../src/routing/pattern-index.js';
+import { runs } from '../helpers/property-runs.js';
 
 function m(pattern: string, number: string): boolean {
   return matches(compilePattern(pattern), number);
@@ -64,7 +65,7 @@ describe('number patterns', () => {
           assert.deepEqual(found, brute, `number ${n}`);
         }
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 });

@@ -9,6 +9,7 @@ import { parseMessage } from '../../src/sip/message-parser.js';
 import { STACK_CHECKS, checkRequest, responseFault } from '../../src/sip/request-checks.js';
 import { SipParseError } from '../../src/sip/sip-parse-error.js';
 import { readManifest, realPeerFiles, realPeerMessage, tortureMessage } from '../helpers/corpus.js';
+import { runs } from '../helpers/property-runs.js';
 
 const seeds = [
   ...realPeerFiles().map(realPeerMessage),
@@ -69,14 +70,14 @@ describe('codec fuzzing', () => {
       fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), (seed, muts, stream) => {
         exercise(muts.reduce(mutate, seed), stream);
       }),
-      { numRuns: 20000 },
+      runs(20000),
     );
   });
 
   it('random bytes give a SipParseError or a message', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => exercise(Buffer.from(bytes), false)),
-      { numRuns: 5000 },
+      runs(5000),
     );
   });
 });

@@ -6,6 +6,7 @@ import { parseMessage } from '../../src/sip/message-parser.js';
 import { STACK_CHECKS, checkRequest } from '../../src/sip/request-checks.js';
 import { isSipUri, parseUri, formatUri } from '../../src/sip/sip-uri.js';
 import { parseVia, formatVia } from '../../src/sip/via.js';
+import { runs } from '../helpers/property-runs.js';
 
 const alnum = fc.stringMatching(/^[a-zA-Z0-9]{1,12}$/);
 const tokenStr = fc.stringMatching(/^[a-zA-Z0-9.!%*_+`'~-]{1,16}$/);
@@ -96,7 +97,7 @@ describe('codec properties', () => {
         const fault = checkRequest(m, STACK_CHECKS);
         assert.ok(fault === null || fault.status === 483 || fault.status === 405, JSON.stringify(fault));
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 
@@ -127,7 +128,7 @@ describe('codec properties', () => {
         assert.ok(m.serialize().equals(naive));
         assert.ok(parseMessage(m.serialize()).serialize().equals(naive));
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 
@@ -138,7 +139,7 @@ describe('codec properties', () => {
         const copy = { ...u };
         assert.equal(formatUri(copy), g.text);
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 
@@ -150,7 +151,7 @@ describe('codec properties', () => {
         assert.equal(formatVia(v), text);
         assert.deepEqual(parseVia(formatVia(v)), v);
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 });

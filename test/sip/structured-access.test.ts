@@ -131,6 +131,18 @@ describe('core checks', () => {
     assert.deepEqual(r.headers, [['Unsupported', 'foo, bar']]);
   });
 
+  it('reads an empty Accept as "nothing acceptable" (RFC 3261 §20.1) and never throws on it', () => {
+    const empty = request({ method: 'INVITE', extra: ['Accept:', 'Accept: text/plain'] });
+    assert.deepEqual(empty.tokens('accept'), ['text/plain']);
+    assert.equal(checkRequest(empty, STACK_CHECKS)?.status, 406);
+  });
+
+  it('answers a malformed list header (Supported: a,,b) with 400 instead of throwing later', () => {
+    const r = checkRequest(request({ extra: ['Supported: timer,,100rel'] }), STACK_CHECKS);
+    assert.equal(r?.status, 400);
+    assert.match(r.warning ?? '', /empty element/);
+  });
+
   it('does not check Require on CANCEL', () => {
     assert.equal(checkRequest(request({ method: 'CANCEL', extra: ['Require: foo'] }), STACK_CHECKS), null);
   });

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type FrameEvent, StreamFramer } from '../../src/transport/stream-framer.js';
 import { realPeerFiles, realPeerMessage } from '../helpers/corpus.js';
+import { runs } from '../helpers/property-runs.js';
 
 const messages = realPeerFiles().map(realPeerMessage);
 
@@ -28,7 +29,7 @@ describe('StreamFramer', () => {
         const got = events.map((e) => (e.kind === 'message' ? e.bytes.toString('latin1') : e.kind));
         assert.deepEqual(got, expected);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
