@@ -3,38 +3,39 @@ import { Command, Option } from 'commander';
 import { LOG_LEVELS, type SettingsOverrides } from '../config/settings.js';
 import { loadConfiguration } from '../configuration.js';
 import { SbcError, formatProblems } from '../errors.js';
-import { VERSION } from '../version.js';
-import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCubeCalls, renderCubeStatus, renderHistoryBrief, renderSipUaCalls } from './show-calls.js';
-import { dialplanReport, renderDialplan } from './show-dialplan.js';
-import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
-import { renderSipStats } from './show-stats.js';
-import { type SourceFlags, openSource } from './state-source.js';
-import type { StateView } from '../state/cluster-view.js';
+import { execLine } from './exec.js';
+import { execTree } from './exec-commands.js';
+import { type ExecFlags, LazyContext, listCommands, runShell } from './shell-runner.js';
 
-interface ShowFlags extends SourceFlags {
-  json?: boolean;
-  limit?: string;
-}
-
-/** A show command over the cluster (--redis) or one node (--admin): JSON or the CUBE-like table. */
-function showCommand(parent: Command, name: string, description: string, read: (view: StateView, flags: ShowFlags) => Promise<[unknown, string]>): Command {
-  return parent
-    .command(name)
+/**
+ * `fosip show <words...>` / `fosip clear <words...>`: the words go through the exec tree exactly as in the
+ * shell (abbreviations included); the flags choose the source and the format.
+ */
+function addExecCommand(program: Command, verb: 'show' | 'clear', description: string): void {
+  const cmd = program
+    .command(`${verb} [words...]`)
     .description(description)
-    .option('--redis <url>', 'read the whole cluster from Redis (env FOSIP_REDIS_URL)')
-    .option('--admin <url>', 'read one node over its admin API (default http://127.0.0.1:9090)')
-    .option('--json', 'print JSON (the stored records) instead of the table')
-    .action(async (flags: ShowFlags) => {
-      const view = openSource(flags, process.env);
+    .option('--redis <url>', 'the whole cluster through Redis (env FOSIP_REDIS_URL)')
+    .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)')
+    .option('--json', 'print the records as JSON instead of the table')
+    .option('--limit <n>', 'show call history: how many calls, newest first', '100')
+    .option('--calling <number>', 'show dialplan number: the calling number', '')
+    .action(async (words: string[], flags: ExecFlags) => {
+      const ctx = new LazyContext(flags);
       try {
-        const [data, text] = await read(view, flags);
-        console.log(flags.json ? JSON.stringify(data, null, 2) : text);
-      } catch (err) {
-        reportAndExit(err);
+        const line = [verb, ...words].join(' ');
+        const out = await execLine(execTree(), ctx, line, 0, { limit: flags.limit ?? '100', calling: flags.calling ?? '' });
+        if (out.failed) {
+          console.error(out.text.includes('^') ? `${line}\n${out.text}` : out.text);
+          process.exitCode = 1;
+        } else if (flags.json && out.data !== undefined) console.log(JSON.stringify(out.data, null, 2));
+        else if (out.text !== '') console.log(out.text);
       } finally {
-        await view.close();
+        await ctx.close();
       }
     });
+  cmd.addHelpText('after', `\nCommands:\n${listCommands(execTree(), verb).join('\n')}`);
 }
 
 interface CommonFlags {
@@ -110,134 +111,23 @@ export function buildProgram(): Command {
       }
     });
 
+  addExecCommand(program, 'show', 'IOS-style show commands, e.g. `fosip show cube calls` or `fosip show cu ca`');
+  addExecCommand(program, 'clear', 'IOS-style clear commands, e.g. `fosip clear call voice causecode 16 id <call id>`');
   program
-    .command('clear')
-    .description('IOS-style clear commands')
-    .command('call')
-    .description('calls')
-    .command('voice')
-    .description('voice calls')
-    .command('causecode <cause> <id> <callId>')
-    .description('end call <callId> (see show call active voice brief) with Q.850 cause <cause>: clear call voice causecode 16 id <callId>')
-    .option('--redis <url>', 'find the call in the cluster through Redis (env FOSIP_REDIS_URL)')
-    .option('--admin <url>', 'the node over its admin API (default http://127.0.0.1:9090)')
-    .action(async (cause: string, idWord: string, callId: string, flags: SourceFlags) => {
-      const n = Number(cause);
-      if (idWord !== 'id' || !Number.isInteger(n) || n < 1 || n > 127) {
-        console.error('% Invalid input: clear call voice causecode <1-127> id <call id>');
-        process.exit(1);
-      }
-      const view = openSource(flags, process.env);
-      try {
-        if (!(await view.clear(callId, n))) {
-          console.error(`% No active call ${callId}`);
-          process.exitCode = 1;
-        }
-      } catch (err) {
-        reportAndExit(err);
-      } finally {
-        await view.close();
-      }
-    });
-
-  const clearSipUa = program.commands.find((c) => c.name() === 'clear')?.command('sip-ua').description('SIP user agent');
-  clearSipUa
-    ?.command('statistics')
-    .description('reset the SIP counters (every node with --redis)')
-    .option('--redis <url>', 'every node of the cluster (env FOSIP_REDIS_URL)')
+    .command('shell')
+    .description('the IOS-like exec shell (prompt <hostname>#): ?, Tab, abbreviations, | include; reads stdin when it is not a terminal')
+    .option('--redis <url>', 'the whole cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
-    .action(async (flags: SourceFlags) => {
-      const view = openSource(flags, process.env);
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)')
+    .option('--hostname <name>', 'the prompt name (default: the node behind --admin, else this machine)')
+    .action(async (flags: ExecFlags) => {
+      const ctx = new LazyContext(flags);
       try {
-        const nodes = await view.clearStats();
-        if (nodes === 0) {
-          console.error('% No node took the command');
-          process.exitCode = 1;
-        }
+        await runShell(ctx);
       } catch (err) {
         reportAndExit(err);
       } finally {
-        await view.close();
-      }
-    });
-
-  const show = program.command('show').description('IOS-style show commands');
-  const sipUa = show.command('sip-ua').description('SIP user agent');
-  showCommand(sipUa, 'calls', 'every SIP leg (UAC outbound, UAS inbound) with its state and addresses', async (v) => {
-    const calls = await v.calls();
-    return [calls, renderSipUaCalls(calls)];
-  });
-  showCommand(sipUa, 'statistics', 'SIP requests and responses by method and class, in and out, retries', async (v) => {
-    const stats = await v.stats();
-    return [stats, renderSipStats(stats)];
-  });
-  const cube = show.command('cube').description('calls and status of the deployment');
-  showCommand(cube, 'calls', 'the SIP legs of every active call', async (v) => {
-    const calls = await v.calls();
-    return [calls, renderCubeCalls(calls)];
-  });
-  showCommand(cube, 'status', 'version, nodes and their call counts', async (v) => {
-    const nodes = await v.nodes();
-    return [{ version: VERSION, nodes }, renderCubeStatus(VERSION, nodes)];
-  });
-  show
-    .command('dial-peer')
-    .description('dial-peers')
-    .command('voice <which>')
-    .description('`summary` (one line each) or a dial-peer tag (its details)')
-    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
-    .option('--json', 'print JSON instead of the table')
-    .action((which: string, flags: CommonFlags) => {
-      try {
-        const { dialPlan } = loadConfiguration(overrides(flags), process.env);
-        if (which === 'summary') {
-          console.log(flags.json ? JSON.stringify(dialPlan.peers.map(dialPeerJson), null, 2) : renderDialPeerSummary(dialPlan.peers));
-          return;
-        }
-        const dp = dialPlan.byTag(Number(which));
-        if (dp === undefined) {
-          console.error(`% dial-peer ${which} does not exist`);
-          process.exit(1);
-        }
-        console.log(flags.json ? JSON.stringify(dialPeerJson(dp), null, 2) : renderDialPeer(dp));
-      } catch (err) {
-        reportAndExit(err);
-      }
-    });
-
-  const voice = show.command('call').description('active and ended calls');
-  const activeVoice = voice.command('active').description('active calls').command('voice').description('voice calls');
-  showCommand(activeVoice, 'brief', 'one line per call leg', async (v) => {
-    const calls = await v.calls();
-    return [calls, renderActiveBrief(calls)];
-  });
-  showCommand(activeVoice, 'compact', 'one short line per call leg', async (v) => {
-    const calls = await v.calls();
-    return [calls, renderActiveCompact(calls)];
-  });
-  showCommand(activeVoice, 'summary', 'call counts per node and state', async (v) => {
-    const calls = await v.calls();
-    return [calls, renderActiveSummary(calls)];
-  });
-  showCommand(voice.command('history').description('ended calls').command('voice').description('voice calls'), 'brief', 'the most recent ended calls with their causes', async (v, f) => {
-    const cdrs = await v.history(Number(f.limit ?? 100) || 100);
-    return [cdrs, renderHistoryBrief(cdrs)];
-  }).option('--limit <n>', 'how many calls (newest first)', '100');
-  show
-    .command('dialplan')
-    .description('which dial-peers a call would use')
-    .command('number <digits>')
-    .description('the inbound dial-peer and the outbound dial-peers in hunt order for a call to <digits>')
-    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
-    .option('--calling <number>', 'the calling number (for answer-address and inbound destination-pattern)', '')
-    .option('--json', 'print JSON instead of the table')
-    .action((digits: string, flags: CommonFlags) => {
-      try {
-        const { dialPlan } = loadConfiguration(overrides(flags), process.env);
-        const report = dialplanReport(dialPlan, digits, flags.calling ?? '');
-        console.log(flags.json ? JSON.stringify(report, null, 2) : renderDialplan(report));
-      } catch (err) {
-        reportAndExit(err);
+        await ctx.close();
       }
     });
 

@@ -4,8 +4,19 @@ import { type NodeInfo, RedisClusterView, type SipStatsSnapshot, type StateView,
 class AdminView implements StateView {
   constructor(private readonly base: string) {}
 
+  /** fetch, with an error that names the node that could not be reached */
+  private async call(path: string, init?: RequestInit): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.base), init);
+    } catch (err) {
+      const inner = (err as { cause?: { code?: string; message?: string } }).cause;
+      const cause = inner?.code ?? inner?.message ?? (err as Error).message;
+      throw new Error(`cannot reach the node's admin API at ${this.base} (${cause})`);
+    }
+  }
+
   private async get<T>(path: string): Promise<T> {
-    const res = await fetch(new URL(path, this.base));
+    const res = await this.call(path);
     if (!res.ok) throw new Error(`${this.base}${path}: HTTP ${res.status}`);
     return (await res.json()) as T;
   }
@@ -23,7 +34,7 @@ class AdminView implements StateView {
   }
 
   async clear(id: string, cause: number): Promise<boolean> {
-    const res = await fetch(new URL('/api/clear', this.base), { method: 'POST', body: JSON.stringify({ id, cause }), headers: { 'content-type': 'application/json' } });
+    const res = await this.call('/api/clear', { method: 'POST', body: JSON.stringify({ id, cause }), headers: { 'content-type': 'application/json' } });
     return res.ok;
   }
 
@@ -32,7 +43,7 @@ class AdminView implements StateView {
   }
 
   async clearStats(): Promise<number> {
-    const res = await fetch(new URL('/api/stats/clear', this.base), { method: 'POST' });
+    const res = await this.call('/api/stats/clear', { method: 'POST' });
     return res.ok ? 1 : 0;
   }
 

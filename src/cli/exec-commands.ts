@@ -1,0 +1,123 @@
+/**
+ * Every exec command FoSIP knows, with its help text and what it does. `fosip show ...`, `fosip clear ...`
+ * and the interactive shell read this one tree, so a command and its abbreviations behave the same in all.
+ */
+import { VERSION } from '../version.js';
+import { type CommandHandler, type CommandNode, type CommandOutput, argument, keyword, rangeArgument } from './command-tree.js';
+import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCubeCalls, renderCubeStatus, renderHistoryBrief, renderSipUaCalls } from './show-calls.js';
+import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
+import { dialplanReport, renderDialplan } from './show-dialplan.js';
+import { renderSipStats } from './show-stats.js';
+import type { ViewCall } from '../state/cluster-view.js';
+
+/** A command error the user caused (no such call, no such dial-peer): printed as `% <text>`, exit 1. */
+export class CommandError extends Error {}
+
+const output = (data: unknown, text: string): CommandOutput => ({ data, text });
+
+const callsAs = (render: (calls: ViewCall[]) => string): CommandHandler => async (ctx) => {
+  const calls = await ctx.view().calls();
+  return output(calls, render(calls));
+};
+
+const anyWord = (): boolean => true;
+const DIAL_PEER_TAG = '<1-2147483647>';
+const CAUSE = '<1-127>';
+
+/** `show dial-peer voice` (every dial-peer in detail), `... summary` (a line each) or `... <tag>` (one). */
+const showDialPeers = (summary: boolean): CommandHandler => (ctx, args) => {
+  const { dialPlan } = ctx.configuration();
+  const tag = args[DIAL_PEER_TAG];
+  if (tag === undefined) {
+    const text = summary ? renderDialPeerSummary(dialPlan.peers) : dialPlan.peers.map(renderDialPeer).join('\n\n');
+    return Promise.resolve(output(dialPlan.peers.map(dialPeerJson), text));
+  }
+  const dp = dialPlan.byTag(Number(tag));
+  if (dp === undefined) return Promise.reject(new CommandError(`dial-peer ${tag} does not exist`));
+  return Promise.resolve(output(dialPeerJson(dp), renderDialPeer(dp)));
+};
+
+function showTree(extra: CommandNode[]): CommandNode {
+  return keyword('show', 'Show running system information', [
+    keyword('call', 'Show call information', [
+      keyword('active', 'Active call table', [
+        keyword('voice', 'Active voice calls', [
+          keyword('brief', 'One line per call leg', [], callsAs(renderActiveBrief)),
+          keyword('compact', 'One short line per call leg', [], callsAs(renderActiveCompact)),
+          keyword('summary', 'Call counts per node and state', [], callsAs(renderActiveSummary)),
+        ]),
+      ]),
+      keyword('history', 'Ended call table', [
+        keyword('voice', 'Ended voice calls', [
+          keyword('brief', 'The most recent ended calls with their causes', [], async (ctx, args) => {
+            const cdrs = await ctx.view().history(Number(args['limit'] ?? 100) || 100);
+            return output(cdrs, renderHistoryBrief(cdrs));
+          }),
+        ]),
+      ]),
+    ]),
+    keyword('cube', 'CUBE calls and status of the deployment', [
+      keyword('calls', 'The SIP legs of every active call', [], callsAs(renderCubeCalls)),
+      keyword('status', 'Version, nodes and their call counts', [], async (ctx) => {
+        const nodes = await ctx.view().nodes();
+        return output({ version: VERSION, nodes }, renderCubeStatus(VERSION, nodes));
+      }),
+    ]),
+    keyword('dial-peer', 'Dial plan mapping table', [
+      keyword('voice', 'Voice dial-peers', [
+        keyword('summary', 'One line per dial-peer', [], showDialPeers(true)),
+        rangeArgument(1, 2147483647, 'Dial-peer tag', [], showDialPeers(false)),
+      ], showDialPeers(false)),
+    ]),
+    keyword('dialplan', 'Which dial-peers a call would use', [
+      keyword('number', 'A called number', [
+        argument('WORD', 'The called number', anyWord, [], (ctx, args) => {
+          const report = dialplanReport(ctx.configuration().dialPlan, args['WORD'] ?? '', args['calling'] ?? '');
+          return Promise.resolve(output(report, renderDialplan(report)));
+        }),
+      ]),
+    ]),
+    keyword('sip-ua', 'SIP user agent', [
+      keyword('calls', 'Every SIP leg with its state and addresses', [], callsAs(renderSipUaCalls)),
+      keyword('statistics', 'SIP requests and responses by method and class, in and out', [], async (ctx) => {
+        const stats = await ctx.view().stats();
+        return output(stats, renderSipStats(stats));
+      }),
+    ]),
+    ...extra,
+  ]);
+}
+
+function clearTree(): CommandNode {
+  return keyword('clear', 'Reset functions', [
+    keyword('call', 'Clear calls', [
+      keyword('voice', 'Voice calls', [
+        keyword('causecode', 'End a call with a Q.850 cause', [
+          rangeArgument(1, 127, 'Q.850 cause code', [
+            keyword('id', 'The call to end', [
+              argument('WORD', 'Call id (see show call active voice brief)', anyWord, [], async (ctx, args) => {
+                const id = args['WORD'] ?? '';
+                if (!(await ctx.view().clear(id, Number(args[CAUSE])))) throw new CommandError(`No active call ${id}`);
+                return output({ cleared: id }, '');
+              }),
+            ]),
+          ]),
+        ]),
+      ]),
+    ]),
+    keyword('sip-ua', 'SIP user agent', [
+      keyword('statistics', 'Reset the SIP counters (every node with --redis)', [], async (ctx) => {
+        const nodes = await ctx.view().clearStats();
+        if (nodes === 0) throw new CommandError('No node took the command');
+        return output({ nodes }, '');
+      }),
+    ]),
+  ]);
+}
+
+/** The exec tree; the shell adds its own words (`terminal`, `exit`, `show history`). */
+export function execTree(extraRoot: CommandNode[] = [], extraShow: CommandNode[] = []): CommandNode {
+  return keyword('', '', [clearTree(), showTree(extraShow), ...extraRoot]);
+}
+
+export { DIAL_PEER_TAG, CAUSE };

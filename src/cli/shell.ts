@@ -1,0 +1,73 @@
+/**
+ * `fosip shell`: the IOS exec mode. The prompt is `<hostname>#`; commands are those of the exec tree plus
+ * the shell's own (`terminal length`, `show history`, `exit`). The terminal side (line editing, `?`, Tab,
+ * `--More--`) lives in terminal-session.ts; without a terminal, commands are read line by line (scripts).
+ */
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { type CommandNode, type ExecContext, keyword, rangeArgument } from './command-tree.js';
+import { execTree } from './exec-commands.js';
+import { execLine } from './exec.js';
+
+/** IOS's default page length on a terminal; `terminal length 0` turns paging off. */
+export const DEFAULT_TERMINAL_LENGTH = 24;
+
+export class ExecShell {
+  readonly prompt: string;
+  readonly tree: CommandNode;
+  readonly history: string[] = [];
+  terminalLength: number;
+  exiting = false;
+
+  constructor(hostname: string, private readonly ctx: ExecContext, interactive: boolean) {
+    this.prompt = `${hostname}#`;
+    this.terminalLength = interactive ? DEFAULT_TERMINAL_LENGTH : 0;
+    const leave = (): Promise<{ data: null; text: string }> => {
+      this.exiting = true;
+      return Promise.resolve({ data: null, text: '' });
+    };
+    const own: CommandNode[] = [
+      keyword('terminal', 'Set terminal line parameters', [
+        keyword('length', 'Set number of lines on a screen', [
+          rangeArgument(0, 512, 'Number of lines on screen (0 for no pausing)', [], (_c, args) => {
+            this.terminalLength = Number(args['<0-512>']);
+            return Promise.resolve({ data: null, text: '' });
+          }),
+        ]),
+      ]),
+      keyword('exit', 'Exit from the EXEC', [], leave),
+      keyword('logout', 'Exit from the EXEC', [], leave),
+      keyword('quit', 'Exit from the EXEC', [], leave),
+    ];
+    const showOwn: CommandNode[] = [
+      keyword('history', 'Information about the commands typed in this session', [], () =>
+        Promise.resolve({ data: this.history, text: this.history.map((h) => `  ${h}`).join('\n') })),
+      keyword('terminal', 'Terminal line parameters', [], () =>
+        Promise.resolve({ data: { length: this.terminalLength }, text: `Length: ${this.terminalLength} lines` })),
+    ];
+    this.tree = execTree(own, showOwn);
+  }
+
+  /** Run one typed line; the text to print (an empty string prints nothing). */
+  async run(line: string): Promise<string> {
+    const typed = line.trim();
+    if (typed !== '' && !typed.endsWith('?') && this.history.at(-1) !== typed) this.history.push(typed);
+    const out = await execLine(this.tree, this.ctx, line, this.prompt.length);
+    return out.text;
+  }
+}
+
+/** Without a terminal: read commands a line at a time, echoing each after the prompt like a transcript. */
+export async function runScript(shell: ExecShell, input: Readable, output: Writable): Promise<void> {
+  const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
+  try {
+    for await (const line of rl) {
+      output.write(`${shell.prompt}${line}\n`);
+      const text = await shell.run(line);
+      if (text !== '') output.write(`${text}\n`);
+      if (shell.exiting) break;
+    }
+  } finally {
+    rl.close();
+  }
+}
