@@ -5,6 +5,7 @@ import { LocalResponder } from './b2bua/local-responder.js';
 import { DialPlan as EmptyPlan } from './routing/dial-plan.js';
 import { type CallStore, MemoryCallStore } from './state/call-store.js';
 import { RedisCallStore } from './state/redis-call-store.js';
+import { MemoryStatsStore, type StatsStore } from './state/stats-store.js';
 import { systemClock } from './transaction/clock.js';
 import type { Settings } from './config/settings.js';
 import type { DialPlan } from './routing/dial-plan.js';
@@ -34,6 +35,7 @@ export class App {
   readonly responder: LocalResponder;
   readonly b2bua: B2bua;
   readonly callStore: CallStore;
+  readonly statsStore: StatsStore;
   private admin: AdminServer | undefined;
   readonly startedAt = Date.now();
   readonly dialPlan: DialPlan | undefined;
@@ -74,8 +76,11 @@ export class App {
     this.transactions.setUser(this.b2bua);
     if (this.callStore instanceof RedisCallStore) {
       this.callStore.onCommand((cmd) => (cmd.op === 'clear' ? this.b2bua.clear(cmd.id, cmd.cause) : this.clearSipStats()));
-      this.callStore.publishStats(() => this.sipStats());
+      this.statsStore = this.callStore.statsStore();
+    } else {
+      this.statsStore = new MemoryStatsStore();
     }
+    this.statsStore.track(() => this.sipStats());
     this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
   }
 
@@ -122,6 +127,7 @@ export class App {
     this.transactions.stats.retransmissionsIn = 0;
     this.transactions.stats.retransmissionsOut = 0;
     this.transactions.stats.timeouts = 0;
+    this.statsStore.refresh();
   }
 
   health(): Record<string, unknown> {
@@ -139,7 +145,7 @@ export class App {
 
   async stop(): Promise<void> {
     this.transactions.close();
-    await Promise.all([this.transport.close(), this.admin?.close(), this.callStore.close()]);
+    await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close()]);
     this.log.info('fosip stopped');
   }
 }

@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import type { CallDetailRecord, CallRecord } from './call-store.js';
 import { HISTORY_KEY, callKey, commandChannel, nodeCallsKey } from './redis-call-store.js';
+import { readAllStats } from './stats-store.js';
 
 export interface NodeInfo {
   node: string;
@@ -104,10 +105,8 @@ export class RedisClusterView implements StateView {
     return receivers > 0;
   }
 
-  async stats(): Promise<SipStatsSnapshot[]> {
-    const keys = (await this.scan('sbc:stats:*')).sort();
-    if (keys.length === 0) return [];
-    return (await this.redis.mget(...keys)).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as SipStatsSnapshot);
+  stats(): Promise<SipStatsSnapshot[]> {
+    return readAllStats(this.redis);
   }
 
   async clearStats(): Promise<number> {

@@ -11,6 +11,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type CallDetailRecord, type CallRecord, type CallStore, HISTORY_LENGTH, MemoryCallStore } from './call-store.js';
+import { RedisStatsStore } from './stats-store.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -29,8 +30,6 @@ export const HISTORY_KEY = 'sbc:history';
 export const commandChannel = (node: string): string => `sbc:cmd:${node}`;
 
 export type NodeCommand = { op: 'clear'; id: string; cause: number } | { op: 'clear-stats' };
-
-export const statsKey = (node: string): string => `sbc:stats:${node}`;
 
 
 export class RedisCallStore implements CallStore {
@@ -52,7 +51,6 @@ export class RedisCallStore implements CallStore {
   private readonly ttl: number;
   private readonly startedAt = Date.now();
   private subscriber: Redis | undefined;
-  private statsSource: (() => unknown) | undefined;
 
   constructor(private readonly o: RedisStoreOptions) {
     this.ttl = o.recordTtlSeconds ?? 4 * 3600;
@@ -107,9 +105,9 @@ export class RedisCallStore implements CallStore {
     return this.local.history(limit);
   }
 
-  /** A snapshot of this node's counters, written with every heartbeat (`show sip-ua statistics`). */
-  publishStats(source: () => unknown): void {
-    this.statsSource = source;
+  /** Counters of this node, written next to its heartbeat (`show sip-ua statistics`). */
+  statsStore(): RedisStatsStore {
+    return new RedisStatsStore(this.redis, this.o.node, this.o.heartbeatMs ?? 2000, (err) => this.failed(err));
   }
 
   /** Take commands published for this node (`fosip clear ... --redis`). */
@@ -187,9 +185,6 @@ export class RedisCallStore implements CallStore {
     const info = JSON.stringify({ node: this.o.node, startedAt: this.startedAt, heartbeatAt: Date.now(), calls: this.local.size });
     const ttlMs = 3 * (this.o.heartbeatMs ?? 2000);
     this.redis.set(nodeKey(this.o.node), info, 'PX', ttlMs).catch((err: unknown) => this.failed(err));
-    if (this.statsSource !== undefined) {
-      this.redis.set(statsKey(this.o.node), JSON.stringify(this.statsSource()), 'PX', ttlMs).catch((err: unknown) => this.failed(err));
-    }
   }
 
   private failed(err: unknown): void {
