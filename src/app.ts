@@ -50,7 +50,7 @@ export class App {
     this.dialPlan = opts.dialPlan;
     this.callStore = settings.redis === null
       ? new MemoryCallStore()
-      : new RedisCallStore({ url: settings.redis, node: settings.hostname, log: this.log.child({ component: 'state' }) });
+      : new RedisCallStore({ url: settings.redis, passThrough: settings.redisOptions, node: settings.hostname, log: this.log.child({ component: 'state' }) });
     this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport });
     this.transactions = new TransactionLayer({
       transport: this.transport,

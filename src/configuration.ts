@@ -9,6 +9,7 @@ import { type Settings, type SettingsOverrides, defaultConfigDir, envOverrides, 
 import { type ConfigProblem, SbcError } from './errors.js';
 import { compileDialPeers } from './routing/dial-peer.js';
 import { DialPlan } from './routing/dial-plan.js';
+import { parseRedisTarget } from './state/redis-connect.js';
 import { parseListenSpec } from './transport/listen-spec.js';
 
 export interface Configuration {
@@ -27,6 +28,13 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
         parseListenSpec(spec);
       } catch (err) {
         problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: `/listen/${i}`, message: (err as Error).message });
+      }
+    }
+    if (settings.redis !== null) {
+      try {
+        parseRedisTarget(settings.redis);
+      } catch (err) {
+        problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: '/redis', message: (err as Error).message });
       }
     }
   } catch (err) {

@@ -46,8 +46,13 @@ export interface Settings {
   admin: string | null;
   hostname: string;
   logLevel: LogLevel;
-  /** redis://host:port/db: share call state through Redis; null keeps it in memory. */
+  /**
+   * Share call state through Redis (redis://host:port/db, rediss://, redis-sentinel://h:p,h:p/<master>[/db],
+   * redis-cluster://h:p,h:p); null keeps it in memory.
+   */
   redis: string | null;
+  /** fosip.json only: options handed to ioredis as they are (TLS, timeouts, natMap...). */
+  redisOptions: Record<string, unknown>;
   transport: TransportSettings;
   timers: TimerSettings;
   calls: CallSettings;
@@ -74,7 +79,8 @@ export const SETTINGS_SCHEMA = {
     admin: { type: ['string', 'null'], pattern: '^(\\[[0-9a-fA-F:.]+\\]|[0-9.]+|localhost):[0-9]{1,5}$' },
     hostname: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' },
     logLevel: { enum: LOG_LEVELS },
-    redis: { type: ['string', 'null'], pattern: '^rediss?://' },
+    redis: { type: ['string', 'null'], pattern: '^(rediss?|redis-sentinel|redis-cluster)://' },
+    redisOptions: { type: 'object' },
     transport: {
       type: 'object',
       additionalProperties: false,
@@ -189,6 +195,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     hostname: given.hostname ?? (os.hostname().split('.')[0] || 'fosip'),
     logLevel: (given.logLevel as LogLevel | undefined) ?? 'info',
     redis: given.redis === '' ? null : (given.redis ?? null),
+    redisOptions: file.redisOptions ?? {},
     transport: file.transport ?? {},
     timers: file.timers ?? {},
     calls: file.calls ?? {},

@@ -2,9 +2,9 @@
  * Reading the shared state back (for `show` commands): the nodes, their live calls, the history. A node
  * whose heartbeat key has expired but still lists calls is shown as not alive, with its calls marked.
  */
-import { Redis } from 'ioredis';
 import type { CallDetailRecord, CallRecord } from './call-store.js';
 import { HISTORY_KEY, callKey, commandChannel, nodeCallsKey } from './redis-call-store.js';
+import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
 import { readAllStats } from './stats-store.js';
 
 export interface NodeInfo {
@@ -51,21 +51,14 @@ export interface StateView {
 }
 
 export class RedisClusterView implements StateView {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  constructor(url: string, passThrough: Record<string, unknown> = {}) {
+    this.redis = connectRedis(url, passThrough, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   }
 
-  private async scan(pattern: string): Promise<string[]> {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    return keys;
+  private scan(pattern: string): Promise<string[]> {
+    return scanAll(this.redis, pattern);
   }
 
   async nodes(): Promise<NodeInfo[]> {
@@ -86,7 +79,7 @@ export class RedisClusterView implements StateView {
     for (const n of await this.nodes()) {
       const ids = await this.redis.smembers(nodeCallsKey(n.node));
       if (ids.length === 0) continue;
-      const records = await this.redis.mget(...ids.map(callKey));
+      const records = await getMany(this.redis, ids.map(callKey));
       for (const raw of records) if (raw !== null) out.push({ ...(JSON.parse(raw) as CallRecord), node: n.node, nodeAlive: n.alive });
     }
     return out.sort((a, b) => a.startedAt - b.startedAt);

@@ -8,13 +8,17 @@
  * If Redis goes away calls go on: errors are counted and logged at a limited rate, and when Redis is back
  * the node writes its whole live state again, so the cluster view is complete within a heartbeat.
  */
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import { type CallDetailRecord, type CallRecord, type CallStore, HISTORY_LENGTH, MemoryCallStore } from './call-store.js';
+import { type RedisClient, type RedisCommand, batch, connectRedis } from './redis-connect.js';
 import { RedisStatsStore } from './stats-store.js';
 
 export interface RedisStoreOptions {
+  /** redis://, rediss://, redis-sentinel:// or redis-cluster:// (see redis-connect.ts). */
   url: string;
+  /** fosip.json `redisOptions`, handed to ioredis as they are. */
+  passThrough?: Record<string, unknown>;
   node: string;
   log: Logger;
   /** Seconds a call record lives in Redis without being rewritten (a live call is rewritten on resync). */
@@ -35,7 +39,7 @@ export type NodeCommand = { op: 'clear'; id: string; cause: number } | { op: 'cl
 export class RedisCallStore implements CallStore {
   /** Write errors since start; exported as a metric by observability. */
   errors = 0;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly local = new MemoryCallStore();
   /**
    * What changed since the last flush, coalesced: a call changed several times in one tick is written once
@@ -44,17 +48,19 @@ export class RedisCallStore implements CallStore {
   private puts = new Map<string, CallRecord>();
   private deletes = new Set<string>();
   private histories: CallDetailRecord[] = [];
+  /** Call-detail records that ended while Redis was away, written when it is back. */
+  private backlog: CallDetailRecord[] = [];
   private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastErrorLog = 0;
   private needResync = false;
   private readonly ttl: number;
   private readonly startedAt = Date.now();
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
 
   constructor(private readonly o: RedisStoreOptions) {
     this.ttl = o.recordTtlSeconds ?? 4 * 3600;
-    this.redis = new Redis(o.url, {
+    this.redis = connectRedis(o.url, o.passThrough ?? {}, {
       lazyConnect: false,
       enableOfflineQueue: false, // a write while Redis is away fails at once instead of piling up
       maxRetriesPerRequest: 1,
@@ -112,7 +118,7 @@ export class RedisCallStore implements CallStore {
 
   /** Take commands published for this node (`fosip clear ... --redis`). */
   onCommand(handler: (cmd: NodeCommand) => void): void {
-    const sub = this.redis.duplicate({ enableOfflineQueue: true });
+    const sub = this.redis instanceof Cluster ? this.redis.duplicate([], { enableOfflineQueue: true }) : this.redis.duplicate({ enableOfflineQueue: true });
     sub.on('error', (err) => this.failed(err));
     sub.on('message', (_channel: string, message: string) => {
       try {
@@ -143,39 +149,36 @@ export class RedisCallStore implements CallStore {
     this.histories = [];
     if (this.redis.status !== 'ready') {
       this.needResync = true; // the whole live state is written again when Redis is back
+      // ended calls have no live state to re-sync from: keep their records (capped) until then
+      this.backlog.push(...histories);
+      if (this.backlog.length > HISTORY_LENGTH) this.backlog.splice(0, this.backlog.length - HISTORY_LENGTH);
       return;
     }
-    const p = this.redis.pipeline();
-    for (const r of puts.values()) {
-      p.set(callKey(r.id), JSON.stringify({ ...r, node: this.o.node }), 'EX', this.ttl);
-      p.sadd(nodeCallsKey(this.o.node), r.id);
-    }
-    for (const id of deletes) {
-      p.del(callKey(id));
-      p.srem(nodeCallsKey(this.o.node), id);
-    }
-    for (const cdr of histories) {
-      p.xadd(HISTORY_KEY, 'MAXLEN', '~', String(HISTORY_LENGTH), '*', 'cdr', JSON.stringify({ ...cdr, node: this.o.node }));
-    }
-    p.exec().then(
-      (results) => {
-        if (results?.some(([err]) => err !== null)) this.failed(new Error('a Redis write failed'));
-      },
-      (err: unknown) => this.failed(err),
-    );
+    const commands: RedisCommand[] = [];
+    for (const r of puts.values()) commands.push(...this.writeCall(r));
+    for (const id of deletes) commands.push(['del', callKey(id)], ['srem', nodeCallsKey(this.o.node), id]);
+    for (const cdr of histories) commands.push(this.appendHistory(cdr));
+    batch(this.redis, commands).catch((err: unknown) => this.failed(err));
+  }
+
+  private appendHistory(cdr: CallDetailRecord): RedisCommand {
+    return ['xadd', HISTORY_KEY, 'MAXLEN', '~', String(HISTORY_LENGTH), '*', 'cdr', JSON.stringify({ ...cdr, node: this.o.node })];
+  }
+
+  private writeCall(r: CallRecord): RedisCommand[] {
+    return [['set', callKey(r.id), JSON.stringify({ ...r, node: this.o.node }), 'EX', this.ttl], ['sadd', nodeCallsKey(this.o.node), r.id]];
   }
 
   /** After an outage: this node's index and every live call, written again from memory. */
   private resync(): void {
     this.needResync = false;
-    const p = this.redis.pipeline();
-    p.del(nodeCallsKey(this.o.node));
-    for (const r of this.local.list()) {
-      p.set(callKey(r.id), JSON.stringify({ ...r, node: this.o.node }), 'EX', this.ttl);
-      p.sadd(nodeCallsKey(this.o.node), r.id);
-    }
-    p.exec().then(
-      () => this.o.log.info({ calls: this.local.size }, 'call state written again to Redis'),
+    const commands: RedisCommand[] = [['del', nodeCallsKey(this.o.node)]];
+    for (const r of this.local.list()) commands.push(...this.writeCall(r));
+    const ended = this.backlog;
+    this.backlog = [];
+    for (const cdr of ended) commands.push(this.appendHistory(cdr));
+    batch(this.redis, commands).then(
+      () => this.o.log.info({ calls: this.local.size, history: ended.length }, 'call state written again to Redis'),
       (err: unknown) => this.failed(err),
     );
   }

@@ -3,7 +3,7 @@
  * the node reads its own counters when asked; through Redis each node writes a snapshot every heartbeat
  * (`sbc:stats:<node>`, expiring with the node) and any reader sees every live node's.
  */
-import type { Redis } from 'ioredis';
+import { type RedisClient, getMany, scanAll } from './redis-connect.js';
 import type { SipStatsSnapshot } from './cluster-view.js';
 
 export interface StatsStore {
@@ -39,16 +39,9 @@ export class MemoryStatsStore implements StatsStore {
 }
 
 /** Every `sbc:stats:*` snapshot in Redis, sorted by node (the cluster view reads them the same way). */
-export async function readAllStats(redis: Redis): Promise<SipStatsSnapshot[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', statsKey('*'), 'COUNT', 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  if (keys.length === 0) return [];
-  const values = await Promise.all(keys.sort().map((k) => redis.get(k)));
+export async function readAllStats(redis: RedisClient): Promise<SipStatsSnapshot[]> {
+  const keys = (await scanAll(redis, statsKey('*'))).sort();
+  const values = await getMany(redis, keys);
   return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as SipStatsSnapshot);
 }
 
@@ -58,7 +51,7 @@ export class RedisStatsStore implements StatsStore {
 
   /** `redis` is shared with the call store; write failures go to its error counter through `failed`. */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly node: string,
     private readonly intervalMs: number,
     private readonly failed: (err: unknown) => void,

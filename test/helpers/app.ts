@@ -28,6 +28,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     hostname: opts.hostname ?? 'fosip-test',
     logLevel: 'silent',
     redis: opts.redis ?? null,
+    redisOptions: {},
     transport: opts.transport ?? {},
     timers: opts.timers ?? {},
     calls: { ...(opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {}), ...(opts.errorPassThrough !== undefined ? { errorPassThrough: opts.errorPassThrough } : {}) },

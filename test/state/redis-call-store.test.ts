@@ -1,29 +1,14 @@
 /** The Redis call store against a real redis-server: mirroring, history, heartbeat, and an outage. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CallRecord } from '../../src/state/call-store.js';
 import { HISTORY_KEY, RedisCallStore, callKey, nodeCallsKey, nodeKey } from '../../src/state/redis-call-store.js';
 import { silentLog } from '../helpers/log.js';
+import type { CallRecord } from '../../src/state/call-store.js';
+import { callRecord, eventually } from '../helpers/call-records.js';
 import { sleep } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';
 
-function record(id: string): CallRecord {
-  return {
-    id, version: 0, state: 'connected', calledNumber: '2001', callingNumber: '1000', inboundDialPeer: 1, outboundDialPeer: 2,
-    aLeg: { callId: `a-${id}`, localTag: 't1', remoteTag: 't2', remoteSignalling: '127.0.0.1:5000', transport: 'udp' },
-    bLeg: { callId: `b-${id}`, localTag: 't3', remoteTag: 't4', remoteSignalling: '127.0.0.1:6000', transport: 'udp' },
-    startedAt: 1, ringingAt: 2, connectedAt: 3, endedAt: null, disconnectCause: null, disconnectText: null, releasedBy: null, finalStatus: null,
-  };
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return false;
-}
+const record = callRecord;
 
 describe('RedisCallStore', () => {
   let server: RedisServer;
