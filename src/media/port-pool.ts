@@ -1,0 +1,91 @@
+/**
+ * The RTP port pool: RTP on an even port, RTCP on the next odd one (RFC 3550 §11), handed out from a
+ * range (CUBE's default 8000-48198). Free pairs are shuffled once at start and kept in a ring: taking one
+ * is O(1) from the head, a released one goes to the tail, so a port just given back is the last to be
+ * reused (late packets of the old call do not reach the new one). A pair that cannot be bound (another
+ * process holds it) is set aside as reserved instead of being handed out again.
+ */
+
+export interface PortPoolStatus {
+  minPort: number;
+  maxPort: number;
+  /** RTP/RTCP pairs: free, set aside, in use. */
+  available: number;
+  reserved: number;
+  inUse: number;
+  total: number;
+}
+
+export class PortPool {
+  readonly minPort: number;
+  readonly maxPort: number;
+  readonly total: number;
+  private readonly ring: Int32Array;
+  private head = 0;
+  private free = 0;
+  /** Per pair: 0 free, 1 in use, 2 reserved. */
+  private readonly state: Uint8Array;
+  private reservedCount = 0;
+
+  constructor(minPort: number, maxPort: number, random: () => number = Math.random) {
+    if (!Number.isInteger(minPort) || !Number.isInteger(maxPort) || minPort < 1024 || maxPort > 65535) {
+      throw new RangeError(`RTP port range ${minPort}-${maxPort} must lie within 1024-65535`);
+    }
+    this.minPort = minPort + (minPort % 2);
+    this.maxPort = maxPort;
+    this.total = Math.max(0, Math.floor((maxPort - this.minPort + 1) / 2));
+    if (this.total === 0) throw new RangeError(`RTP port range ${minPort}-${maxPort} holds no even/odd pair`);
+    this.ring = new Int32Array(this.total);
+    this.state = new Uint8Array(this.total);
+    for (let i = 0; i < this.total; i++) this.ring[i] = i;
+    for (let i = this.total - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = this.ring[i] as number;
+      this.ring[i] = this.ring[j] as number;
+      this.ring[j] = t;
+    }
+    this.free = this.total;
+  }
+
+  /** An even RTP port (RTCP is the next one), or null when every pair is taken. */
+  acquire(): number | null {
+    if (this.free === 0) return null;
+    const index = this.ring[this.head] as number;
+    this.head = (this.head + 1) % this.total;
+    this.free--;
+    this.state[index] = 1;
+    return this.minPort + 2 * index;
+  }
+
+  /** Give a pair back; giving back one that is not in use is ignored (and reported as false). */
+  release(rtpPort: number): boolean {
+    const index = this.indexOf(rtpPort);
+    if (index === null || this.state[index] !== 1) return false;
+    this.state[index] = 0;
+    this.ring[(this.head + this.free) % this.total] = index;
+    this.free++;
+    return true;
+  }
+
+  /** A pair that could not be bound: kept out of circulation (CUBE's "Reserved"). */
+  reserve(rtpPort: number): void {
+    const index = this.indexOf(rtpPort);
+    if (index === null || this.state[index] !== 1) return;
+    this.state[index] = 2;
+    this.reservedCount++;
+  }
+
+  get inUse(): number {
+    return this.total - this.free - this.reservedCount;
+  }
+
+  status(): PortPoolStatus {
+    return { minPort: this.minPort, maxPort: this.maxPort, available: this.free, reserved: this.reservedCount, inUse: this.inUse, total: this.total };
+  }
+
+  private indexOf(rtpPort: number): number | null {
+    const offset = rtpPort - this.minPort;
+    if (!Number.isInteger(rtpPort) || offset < 0 || offset % 2 !== 0 || offset / 2 >= this.total) return null;
+    return offset / 2;
+  }
+}
