@@ -18,6 +18,9 @@ import { TransportLayer } from './transport/transport-layer.js';
 import { newSipCounters } from './transport/transport-stats.js';
 import type { SipStatsSnapshot } from './state/cluster-view.js';
 import { VERSION } from './version.js';
+import { chooseMediaAddress } from './media/media-address.js';
+import { PortPool } from './media/port-pool.js';
+import type { RtpPoolInfo } from './state/cluster-view.js';
 
 export { VERSION } from './version.js';
 
@@ -36,6 +39,8 @@ export class App {
   readonly b2bua: B2bua;
   readonly callStore: CallStore;
   readonly statsStore: StatsStore;
+  readonly portPool: PortPool;
+  readonly mediaAddress: string;
   private admin: AdminServer | undefined;
   readonly startedAt = Date.now();
   readonly dialPlan: DialPlan | undefined;
@@ -48,9 +53,14 @@ export class App {
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
     this.dialPlan = opts.dialPlan;
+    this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
+    this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
     this.callStore = settings.redis === null
       ? new MemoryCallStore()
-      : new RedisCallStore({ url: settings.redis, passThrough: settings.redisOptions, node: settings.hostname, log: this.log.child({ component: 'state' }) });
+      : new RedisCallStore({
+        url: settings.redis, passThrough: settings.redisOptions, node: settings.hostname, log: this.log.child({ component: 'state' }),
+        describe: () => ({ rtp: this.rtpPool() }),
+      });
     this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport });
     this.transactions = new TransactionLayer({
       transport: this.transport,
@@ -91,7 +101,7 @@ export class App {
       app.listening = await app.transport.listen(specs);
       if (settings.admin !== null) {
         app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health(), {
-          status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size }],
+          status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size, rtp: app.rtpPool() }],
           calls: () => app.callStore.list().map((c) => ({ ...c, node: settings.hostname, nodeAlive: true })),
           history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
           clear: (id, cause) => app.b2bua.clear(id, cause),
@@ -106,6 +116,12 @@ export class App {
     }
     app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null }, 'fosip started');
     return app;
+  }
+
+  /** This node's RTP port pool (`show voip rtp connections`). */
+  rtpPool(): RtpPoolInfo {
+    const { minPort, maxPort, available, reserved, inUse } = this.portPool.status();
+    return { address: this.mediaAddress, minPort, maxPort, available, reserved, inUse };
   }
 
   /** This node's SIP counters (`show sip-ua statistics`). */

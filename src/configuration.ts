@@ -30,6 +30,10 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
         problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: `/listen/${i}`, message: (err as Error).message });
       }
     }
+    const { portMin = 8000, portMax = 48198 } = settings.media;
+    if (portMin >= portMax) {
+      problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: '/media/portMax', message: `must be above portMin (${portMin})` });
+    }
     if (settings.redis !== null) {
       try {
         parseRedisTarget(settings.redis);

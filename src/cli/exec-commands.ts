@@ -7,6 +7,7 @@ import { type CommandHandler, type CommandNode, type CommandOutput, argument, ke
 import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCubeCalls, renderCubeStatus, renderHistoryBrief, renderSipUaCalls } from './show-calls.js';
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
+import { renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
 import type { ViewCall } from '../state/cluster-view.js';
 
@@ -83,6 +84,15 @@ function showTree(extra: CommandNode[]): CommandNode {
         const stats = await ctx.view().stats();
         return output(stats, renderSipStats(stats));
       }),
+    ]),
+    keyword('voip', 'Voice over IP information', [
+      keyword('rtp', 'RTP information', [
+        keyword('connections', 'The RTP port pool of each node and every relayed stream', [], async (ctx) => {
+          const view = ctx.view();
+          const report = rtpConnectionsReport(await view.nodes(), await view.calls());
+          return output(report, renderRtpConnections(report));
+        }),
+      ]),
     ]),
     ...extra,
   ]);

@@ -29,6 +29,16 @@ export interface TimerSettings {
   T4?: number;
 }
 
+export interface MediaSettings {
+  /** CUBE's default is flow-through (the SBC relays RTP); flow-around leaves media end to end. */
+  mode?: 'flow-through' | 'flow-around';
+  /** The IP the SBC binds its RTP ports on and writes into SDP; default: the first listen address. */
+  address?: string;
+  /** The RTP port range (CUBE: 8000-48198); RTP even, RTCP the next odd port. */
+  portMin?: number;
+  portMax?: number;
+}
+
 export interface CallSettings {
   /** Outbound-leg statuses that hunt to the next dial-peer (timeouts and transport errors always do). */
   huntStatuses?: number[];
@@ -56,6 +66,7 @@ export interface Settings {
   transport: TransportSettings;
   timers: TimerSettings;
   calls: CallSettings;
+  media: MediaSettings;
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -98,6 +109,16 @@ export const SETTINGS_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { T1: positive, T2: positive, T4: positive },
+    },
+    media: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ['flow-through', 'flow-around'] },
+        address: { type: 'string', pattern: '^([0-9.]+|[0-9a-fA-F:.]+)$' },
+        portMin: { type: 'integer', minimum: 1024, maximum: 65534 },
+        portMax: { type: 'integer', minimum: 1025, maximum: 65535 },
+      },
     },
     calls: {
       type: 'object',
@@ -199,5 +220,6 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     transport: file.transport ?? {},
     timers: file.timers ?? {},
     calls: file.calls ?? {},
+    media: file.media ?? {},
   };
 }

@@ -33,6 +33,24 @@ export interface CallRecord {
   releasedBy: 'caller' | 'callee' | 'sbc' | null;
   /** The final SIP status the caller got when the call failed. */
   finalStatus: number | null;
+  /** Media of the call: null until SDP was exchanged, and for calls the SBC does not relay. */
+  media?: CallMediaRecord | null;
+}
+
+/** One relayed stream as `show voip rtp connections` lists it: the SBC's port facing a leg, and the far end. */
+export interface MediaStreamRecord {
+  leg: 'a' | 'b';
+  /** m-line number in the SDP. */
+  stream: number;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string | null;
+  remotePort: number | null;
+}
+
+export interface CallMediaRecord {
+  mode: 'flow-through' | 'flow-around';
+  streams: MediaStreamRecord[];
 }
 
 /** A call-detail record: the ended call's record plus its duration. */

@@ -13,6 +13,17 @@ export interface NodeInfo {
   startedAt: number | null;
   heartbeatAt: number | null;
   calls: number;
+  /** The node's RTP port pool (`show voip rtp connections`); absent from nodes that do not report it. */
+  rtp?: RtpPoolInfo;
+}
+
+export interface RtpPoolInfo {
+  address: string;
+  minPort: number;
+  maxPort: number;
+  available: number;
+  reserved: number;
+  inUse: number;
 }
 
 export interface ViewCall extends CallRecord {
@@ -68,8 +79,11 @@ export class RedisClusterView implements StateView {
     const out: NodeInfo[] = [];
     for (const node of [...names].sort()) {
       const raw = await this.redis.get(`sbc:node:${node}`);
-      const info = raw === null ? null : (JSON.parse(raw) as { startedAt: number; heartbeatAt: number });
-      out.push({ node, alive: info !== null, startedAt: info?.startedAt ?? null, heartbeatAt: info?.heartbeatAt ?? null, calls: await this.redis.scard(nodeCallsKey(node)) });
+      const info = raw === null ? null : (JSON.parse(raw) as { startedAt: number; heartbeatAt: number; rtp?: RtpPoolInfo });
+      out.push({
+        node, alive: info !== null, startedAt: info?.startedAt ?? null, heartbeatAt: info?.heartbeatAt ?? null, calls: await this.redis.scard(nodeCallsKey(node)),
+        ...(info?.rtp ? { rtp: info.rtp } : {}),
+      });
     }
     return out;
   }

@@ -24,6 +24,8 @@ export interface RedisStoreOptions {
   /** Seconds a call record lives in Redis without being rewritten (a live call is rewritten on resync). */
   recordTtlSeconds?: number;
   heartbeatMs?: number;
+  /** More about this node for its heartbeat record (e.g. its RTP port pool), read at each beat. */
+  describe?: () => Record<string, unknown>;
 }
 
 export const callKey = (id: string): string => `sbc:call:{${id}}`;
@@ -185,7 +187,7 @@ export class RedisCallStore implements CallStore {
 
   private beat(): void {
     if (this.redis.status !== 'ready') return;
-    const info = JSON.stringify({ node: this.o.node, startedAt: this.startedAt, heartbeatAt: Date.now(), calls: this.local.size });
+    const info = JSON.stringify({ ...this.o.describe?.(), node: this.o.node, startedAt: this.startedAt, heartbeatAt: Date.now(), calls: this.local.size });
     const ttlMs = 3 * (this.o.heartbeatMs ?? 2000);
     this.redis.set(nodeKey(this.o.node), info, 'PX', ttlMs).catch((err: unknown) => this.failed(err));
   }

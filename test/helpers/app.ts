@@ -3,7 +3,7 @@ import { App } from '../../src/app.js';
 import type { DialPeerJson } from '../../src/config/dial-config.js';
 import { compileDialPeers } from '../../src/routing/dial-peer.js';
 import { DialPlan } from '../../src/routing/dial-plan.js';
-import type { Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
+import type { MediaSettings, Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
 import type { ListenSpec } from '../../src/transport/listen-spec.js';
 import { silentLog } from './log.js';
 import { repoRoot } from './paths.js';
@@ -18,6 +18,7 @@ export interface TestAppOptions {
   redis?: string;
   hostname?: string;
   admin?: string;
+  media?: MediaSettings;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
@@ -31,6 +32,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     redisOptions: {},
     transport: opts.transport ?? {},
     timers: opts.timers ?? {},
+    media: opts.media ?? {},
     calls: { ...(opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {}), ...(opts.errorPassThrough !== undefined ? { errorPassThrough: opts.errorPassThrough } : {}) },
   };
   const compiled = compileDialPeers({

@@ -38,6 +38,8 @@ describe('call state shared through Redis', () => {
       assert.match(table.stdout, /SIP UAS CALL INFO/);
       assert.match(table.stdout, /sbc-a/);
       assert.match(table.stdout, /sbc-b/);
+      const rtp = await runCli(['show', 'voip', 'rtp', 'connections', '--redis', redis.url, '--json']);
+      assert.deepEqual((JSON.parse(rtp.stdout) as { pools: Array<{ node: string }> }).pools.map((p) => p.node), ['sbc-a', 'sbc-b']);
       const status = await runCli(['show', 'cube', 'status', '--redis', redis.url, '--json']);
       assert.deepEqual((JSON.parse(status.stdout) as { nodes: Array<{ node: string; alive: boolean; calls: number }> }).nodes.map((n) => [n.node, n.alive, n.calls]), [['sbc-a', true, 1], ['sbc-b', true, 1]]);
       for (const result of await Promise.all(calls)) assert.equal(result.code, 0, result.stderr);
@@ -122,6 +124,8 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       assert.match(compact.stdout, / ORG /);
       const summary = await runCli(['show', 'call', 'active', 'voice', 'summary', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.match(summary.stdout, /fosip-test +0 +0 +1 +0 +1/);
+      const rtp = await runCli(['show', 'voip', 'rtp', 'connections', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.match(rtp.stdout, /fosip-test +127\.0\.0\.1 +8000 +48198 +20099 +0 +0/);
       const legs = await runCli(['show', 'sip-ua', 'calls', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.match(legs.stdout, /User Agent Client:1, User Agent Server:1/);
       assert.match(legs.stdout, /STATE_ACTIVE \(7\)/);
