@@ -187,6 +187,9 @@ export class RedisCallStore implements CallStore {
 
   private beat(): void {
     if (this.redis.status !== 'ready') return;
+    // a write that failed while the connection stayed up (a Cluster resharding, OOM, a timeout) is
+    // repaired here: there will be no new 'ready' event to trigger the re-sync
+    if (this.needResync) this.resync();
     const info = JSON.stringify({ ...this.o.describe?.(), node: this.o.node, startedAt: this.startedAt, heartbeatAt: Date.now(), calls: this.local.size });
     const ttlMs = 3 * (this.o.heartbeatMs ?? 2000);
     this.redis.set(nodeKey(this.o.node), info, 'PX', ttlMs).catch((err: unknown) => this.failed(err));

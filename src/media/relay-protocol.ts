@@ -1,0 +1,68 @@
+/** The messages between the media engine (main thread) and its relay workers: plain data, nothing shared. */
+import type { StreamStats } from './rtp-stats.js';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** One side of a relayed stream: the SBC's RTP port facing that leg, and where that leg said to send. */
+export interface SideSpec {
+  localPort: number;
+  /** From the leg's SDP (`c=` and `m=` port); null until it is known (an offer not yet answered). */
+  remote: Endpoint | null;
+  /** `a=rtcp` when given, else the RTP port + 1. */
+  remoteRtcp: Endpoint | null;
+}
+
+export interface StreamSpec {
+  stream: number;
+  clockRate: number;
+  a: SideSpec;
+  b: SideSpec;
+}
+
+/**
+ * `any`: the far address is the first one a packet comes from (symmetric RTP behind NAT);
+ * `sdp-address`: only packets from the IP address in that leg's SDP are taken (any port).
+ */
+export type LatchMode = 'any' | 'sdp-address';
+
+export interface SessionSpec {
+  id: string;
+  /** The SBC's media address (bound and written into SDP). */
+  address: string;
+  latch: LatchMode;
+  /** No RTP from either side for this long reports the session inactive; 0 turns the check off. */
+  inactivityMs: number;
+  streams: StreamSpec[];
+}
+
+export interface SideStats extends StreamStats {
+  localPort: number;
+  /** The address packets are sent to now: the latched one, else the SDP one. */
+  remote: Endpoint | null;
+  latched: boolean;
+  forwarded: number;
+  /** Packets from a source other than the latched/SDP one, or not RTP at all. */
+  dropped: number;
+}
+
+export interface StreamStatsReport {
+  stream: number;
+  a: SideStats;
+  b: SideStats;
+}
+
+export type ToWorker =
+  | { op: 'open'; spec: SessionSpec }
+  | { op: 'update'; id: string; stream: number; side: 'a' | 'b'; remote: Endpoint | null; remoteRtcp: Endpoint | null }
+  | { op: 'close'; id: string }
+  | { op: 'stats'; request: number; id: string | null };
+
+export type FromWorker =
+  | { op: 'opened'; id: string; ok: true }
+  | { op: 'opened'; id: string; ok: false; busyPorts: number[]; error: string }
+  | { op: 'closed'; id: string }
+  | { op: 'stats'; request: number; sessions: Record<string, StreamStatsReport[]> }
+  | { op: 'inactive'; id: string };

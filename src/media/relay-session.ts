@@ -1,0 +1,170 @@
+/**
+ * One call's relayed media: per stream, two sides (the SBC's ports facing the A and the B leg), each an RTP
+ * socket on an even port and an RTCP socket on the next. What arrives on one side goes out of the other to
+ * that leg's far end. The far end is latched from the first packet (symmetric RTP, RFC 4961), optionally
+ * only from the IP in the leg's SDP; other sources are dropped and counted. Only the 12-byte RTP header is
+ * read (version, sequence, timestamp, SSRC) and the payload is never copied.
+ */
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Endpoint, LatchMode, SessionSpec, SideSpec, SideStats, StreamStatsReport } from './relay-protocol.js';
+import { RtpStreamStats } from './rtp-stats.js';
+
+class Side {
+  rtp!: dgram.Socket;
+  rtcp!: dgram.Socket;
+  remote: Endpoint | null;
+  remoteRtcp: Endpoint | null;
+  latched: Endpoint | null = null;
+  latchedRtcp: Endpoint | null = null;
+  readonly stats: RtpStreamStats;
+  forwarded = 0;
+  dropped = 0;
+  /** The other side: where what arrives here is sent from. */
+  peer!: Side;
+
+  constructor(readonly spec: SideSpec, clockRate: number, private readonly latch: LatchMode) {
+    this.remote = spec.remote;
+    this.remoteRtcp = spec.remoteRtcp;
+    this.stats = new RtpStreamStats(clockRate);
+  }
+
+  /** Whether a packet from `from` belongs to this leg; the first acceptable source is latched. */
+  accept(from: dgram.RemoteInfo, rtcp: boolean): boolean {
+    const current = rtcp ? this.latchedRtcp : this.latched;
+    if (current !== null) return current.address === from.address && current.port === from.port;
+    if (this.latch === 'sdp-address' && this.remote !== null && this.remote.address !== from.address) return false;
+    const learned = { address: from.address, port: from.port };
+    if (rtcp) this.latchedRtcp = learned;
+    else this.latched = learned;
+    return true;
+  }
+
+  /** Where packets for this leg go: the latched source, else what its SDP said. */
+  target(rtcp: boolean): Endpoint | null {
+    if (rtcp) return this.latchedRtcp ?? this.remoteRtcp ?? (this.remote && { address: this.remote.address, port: this.remote.port + 1 });
+    return this.latched ?? this.remote;
+  }
+
+  update(remote: Endpoint | null, remoteRtcp: Endpoint | null): void {
+    const moved = remote?.address !== this.remote?.address || remote?.port !== this.remote?.port;
+    this.remote = remote;
+    this.remoteRtcp = remoteRtcp;
+    if (moved) {
+      // a re-INVITE moved the far end: learn it again
+      this.latched = null;
+      this.latchedRtcp = null;
+    }
+  }
+
+  report(): SideStats {
+    return { ...this.stats.snapshot(), localPort: this.spec.localPort, remote: this.target(false), latched: this.latched !== null, forwarded: this.forwarded, dropped: this.dropped };
+  }
+}
+
+function bind(socket: dgram.Socket, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ port, address, exclusive: true }, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export class BindError extends Error {
+  constructor(readonly busyPorts: number[], message: string) {
+    super(message);
+  }
+}
+
+export class RelaySession {
+  readonly id: string;
+  private readonly streams: Array<{ stream: number; a: Side; b: Side }> = [];
+  private readonly sockets: dgram.Socket[] = [];
+  /** Time of the last RTP packet from either leg (ms), for media inactivity. */
+  lastPacketAt: number;
+
+  private constructor(readonly spec: SessionSpec, private readonly now: () => number) {
+    this.id = spec.id;
+    this.lastPacketAt = now();
+  }
+
+  /** Bind every port; on failure nothing stays open and BindError names the RTP ports that were busy. */
+  static async open(spec: SessionSpec, now: () => number = Date.now): Promise<RelaySession> {
+    const session = new RelaySession(spec, now);
+    const type = isIPv6(spec.address) ? 'udp6' : 'udp4';
+    const busy = new Set<number>();
+    let firstError: Error | null = null;
+    const binds: Array<Promise<void>> = [];
+    for (const s of spec.streams) {
+      const a = new Side(s.a, s.clockRate, spec.latch);
+      const b = new Side(s.b, s.clockRate, spec.latch);
+      a.peer = b;
+      b.peer = a;
+      for (const side of [a, b]) {
+        side.rtp = dgram.createSocket(type);
+        side.rtcp = dgram.createSocket(type);
+        session.sockets.push(side.rtp, side.rtcp);
+        for (const [socket, port] of [[side.rtp, side.spec.localPort], [side.rtcp, side.spec.localPort + 1]] as const) {
+          binds.push(bind(socket, port, spec.address).catch((err: Error) => {
+            busy.add(side.spec.localPort);
+            firstError ??= err;
+          }));
+        }
+        side.rtp.on('message', (msg, from) => session.onRtp(side, msg, from));
+        side.rtcp.on('message', (msg, from) => session.onRtcp(side, msg, from));
+        side.rtp.on('error', () => undefined); // ICMP port unreachable and the like: the next packet tries again
+        side.rtcp.on('error', () => undefined);
+      }
+      session.streams.push({ stream: s.stream, a, b });
+    }
+    await Promise.all(binds);
+    if (firstError !== null) {
+      session.close();
+      throw new BindError([...busy], (firstError as Error).message);
+    }
+    return session;
+  }
+
+  private onRtp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
+    // RTP version 2 with a full fixed header (RFC 3550 §5.1); anything else is not ours to relay
+    if (msg.length < 12 || msg[0]! >> 6 !== 2 || !side.accept(from, false)) {
+      side.dropped++;
+      return;
+    }
+    const now = this.now();
+    this.lastPacketAt = now;
+    side.stats.record(msg.readUInt16BE(2), msg.readUInt32BE(4), msg.readUInt32BE(8), msg.length, now);
+    const to = side.peer.target(false);
+    if (to === null) return;
+    side.forwarded++;
+    side.peer.rtp.send(msg, to.port, to.address);
+  }
+
+  private onRtcp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
+    if (msg.length < 8 || msg[0]! >> 6 !== 2 || !side.accept(from, true)) return;
+    const to = side.peer.target(true);
+    if (to !== null) side.peer.rtcp.send(msg, to.port, to.address);
+  }
+
+  update(stream: number, which: 'a' | 'b', remote: Endpoint | null, remoteRtcp: Endpoint | null): void {
+    const s = this.streams.find((x) => x.stream === stream);
+    s?.[which].update(remote, remoteRtcp);
+  }
+
+  report(): StreamStatsReport[] {
+    return this.streams.map((s) => ({ stream: s.stream, a: s.a.report(), b: s.b.report() }));
+  }
+
+  close(): void {
+    for (const s of this.sockets) {
+      try {
+        s.close();
+      } catch {
+        // never bound, or closed already
+      }
+    }
+    this.sockets.length = 0;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * A relay worker thread: it owns the sockets of the sessions the engine gives it, so RTP never waits for
+ * SIP work on the main event loop (and SIP never waits for RTP). It speaks only relay-protocol messages.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { FromWorker, StreamStatsReport, ToWorker } from './relay-protocol.js';
+import { BindError, RelaySession } from './relay-session.js';
+
+const port = parentPort;
+if (port === null) throw new Error('relay-worker runs as a worker thread');
+
+const sessions = new Map<string, RelaySession>();
+const post = (m: FromWorker): void => port.postMessage(m);
+
+port.on('message', (m: ToWorker) => {
+  switch (m.op) {
+    case 'open':
+      RelaySession.open(m.spec).then(
+        (s) => {
+          sessions.set(s.id, s);
+          post({ op: 'opened', id: s.id, ok: true });
+        },
+        (err: unknown) => post({ op: 'opened', id: m.spec.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
+      );
+      return;
+    case 'update':
+      sessions.get(m.id)?.update(m.stream, m.side, m.remote, m.remoteRtcp);
+      return;
+    case 'close':
+      sessions.get(m.id)?.close();
+      sessions.delete(m.id);
+      post({ op: 'closed', id: m.id });
+      return;
+    case 'stats': {
+      const out: Record<string, StreamStatsReport[]> = {};
+      for (const s of m.id === null ? sessions.values() : [sessions.get(m.id)].filter((x) => x !== undefined)) out[s.id] = s.report();
+      post({ op: 'stats', request: m.request, sessions: out });
+      return;
+    }
+  }
+});
+
+/** Media inactivity: a session with no RTP from either leg for its limit is reported once. */
+const check = setInterval(() => {
+  const now = Date.now();
+  for (const s of sessions.values()) {
+    const limit = s.spec.inactivityMs;
+    if (limit > 0 && now - s.lastPacketAt > limit) {
+      s.lastPacketAt = Number.POSITIVE_INFINITY; // report once; the engine closes it
+      post({ op: 'inactive', id: s.id });
+    }
+  }
+}, 250);
+check.unref();

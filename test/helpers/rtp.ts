@@ -1,0 +1,48 @@
+/** RTP endpoints for media tests: a UDP socket that sends numbered G.711 packets and records what arrives. */
+import dgram from 'node:dgram';
+import { sleep } from './net.js';
+
+export function rtpPacket(seq: number, ssrc = 0x1234, payloadType = 0, payloadBytes = 160): Buffer {
+  const b = Buffer.alloc(12 + payloadBytes, 0xd5);
+  b[0] = 0x80;
+  b[1] = payloadType;
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE((seq * 160) >>> 0, 4);
+  b.writeUInt32BE(ssrc, 8);
+  return b;
+}
+
+export class RtpEndpoint {
+  readonly received: Array<{ seq: number; from: string }> = [];
+
+  private constructor(readonly socket: dgram.Socket) {
+    socket.on('message', (msg, from) => this.received.push({ seq: msg.length >= 4 ? msg.readUInt16BE(2) : -1, from: `${from.address}:${from.port}` }));
+  }
+
+  static async open(address = '127.0.0.1'): Promise<RtpEndpoint> {
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, address, () => r()));
+    return new RtpEndpoint(s);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  get address(): string {
+    return this.socket.address().address;
+  }
+
+  send(to: number, seqs: number[], address = '127.0.0.1'): void {
+    for (const seq of seqs) this.socket.send(rtpPacket(seq), to, address);
+  }
+
+  async waitFor(count: number, ms = 3000): Promise<void> {
+    const end = Date.now() + ms;
+    while (this.received.length < count && Date.now() < end) await sleep(10);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The media engine with real UDP sockets on loopback: relaying both ways through its own ports, latching,
+ * dropping strangers, busy ports, exhaustion, inactivity, and every port back in the pool afterwards.
+ */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { describe, it } from 'node:test';
+import { MediaEngine, type StreamRequest } from '../../src/media/media-engine.js';
+import { PortPool } from '../../src/media/port-pool.js';
+import { freePort, sleep } from '../helpers/net.js';
+import { RtpEndpoint } from '../helpers/rtp.js';
+
+async function portRange(pairs: number): Promise<[number, number]> {
+  // a range unlikely to be in use: start at a free port, rounded to even
+  const start = (await freePort('udp')) & ~1;
+  return [start, start + 2 * pairs - 1];
+}
+
+const stream = (a: RtpEndpoint | null, b: RtpEndpoint | null): StreamRequest => ({
+  stream: 0, clockRate: 8000,
+  a: { remote: a && { address: '127.0.0.1', port: a.port }, remoteRtcp: null },
+  b: { remote: b && { address: '127.0.0.1', port: b.port }, remoteRtcp: null },
+});
+
+describe('MediaEngine', () => {
+  it('relays RTP both ways through its own ports, with stats, and gives the ports back', async () => {
+    const [min, max] = await portRange(50);
+    const pool = new PortPool(min, max);
+    const engine = new MediaEngine({ pool, address: '127.0.0.1', workers: 2 });
+    const a = await RtpEndpoint.open();
+    const b = await RtpEndpoint.open();
+    try {
+      const opened = await engine.open('call-1', [stream(a, b)]);
+      assert.ok(opened);
+      const { aPort, bPort } = opened[0]!;
+      assert.equal(pool.inUse, 2);
+      a.send(aPort, [1, 2, 3, 5]); // 4 lost
+      await b.waitFor(4);
+      b.send(bPort, [100, 101]);
+      await a.waitFor(2);
+      assert.deepEqual(b.received.map((r) => r.seq), [1, 2, 3, 5]);
+      assert.ok(b.received.every((r) => r.from === `127.0.0.1:${bPort}`), 'B sees only the SBC port facing it');
+      assert.ok(a.received.every((r) => r.from === `127.0.0.1:${aPort}`), 'A sees only the SBC port facing it');
+      const stats = (await engine.stats('call-1'))['call-1']?.[0];
+      assert.equal(stats?.a.packets, 4);
+      assert.equal(stats?.a.lost, 1);
+      assert.equal(stats?.a.forwarded, 4);
+      assert.equal(stats?.b.packets, 2);
+      assert.equal(stats?.a.latched, true);
+      await engine.close('call-1');
+      assert.equal(pool.inUse, 0);
+      assert.equal(engine.activeSessions, 0);
+    } finally {
+      a.close();
+      b.close();
+      await engine.stop();
+    }
+  });
+
+  it('latches the source a NATed caller really sends from, and drops strangers and non-RTP', async () => {
+    const [min, max] = await portRange(10);
+    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1' });
+    const natted = await RtpEndpoint.open(); // its SDP names another port
+    const b = await RtpEndpoint.open();
+    const stranger = await RtpEndpoint.open();
+    try {
+      const opened = await engine.open('nat', [{ ...stream(null, b), a: { remote: { address: '127.0.0.1', port: 9 }, remoteRtcp: null } }]);
+      const { aPort, bPort } = opened![0]!;
+      natted.send(aPort, [1]);
+      await b.waitFor(1);
+      b.send(bPort, [50]);
+      await natted.waitFor(1);
+      assert.deepEqual(natted.received.map((r) => r.seq), [50], 'B\'s packet went to the latched source, not the SDP port');
+      stranger.send(aPort, [7, 8]);
+      stranger.socket.send(Buffer.from('hello, not RTP'), aPort, '127.0.0.1');
+      await sleep(100);
+      assert.deepEqual(b.received.map((r) => r.seq), [1]);
+      const s = (await engine.stats())['nat']?.[0];
+      assert.equal(s?.a.dropped, 3);
+      assert.deepEqual(s?.a.remote, { address: '127.0.0.1', port: natted.port });
+    } finally {
+      for (const e of [natted, b, stranger]) e.close();
+      await engine.stop();
+    }
+  });
+
+  it('with sdp-address latching, takes only the SDP IP', async () => {
+    const [min, max] = await portRange(10);
+    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', latch: 'sdp-address' });
+    const other = await RtpEndpoint.open('127.0.0.2');
+    const good = await RtpEndpoint.open();
+    const b = await RtpEndpoint.open();
+    try {
+      const opened = await engine.open('x', [stream(good, b)]);
+      other.send(opened![0]!.aPort, [1, 2]);
+      good.send(opened![0]!.aPort, [3]);
+      await b.waitFor(1);
+      await sleep(50);
+      assert.deepEqual(b.received.map((r) => r.seq), [3]);
+    } finally {
+      for (const e of [other, good, b]) e.close();
+      await engine.stop();
+    }
+  });
+
+  it('sets busy ports aside and retries, and says when the pool is exhausted', async () => {
+    const [min, max] = await portRange(3);
+    const pool = new PortPool(min, max, () => 0); // a fixed order, so the test knows the first pair
+    const squatter = dgram.createSocket('udp4');
+    const first = new PortPool(min, max, () => 0).acquire() as number;
+    await new Promise<void>((r) => squatter.bind(first, '127.0.0.1', () => r()));
+    const engine = new MediaEngine({ pool, address: '127.0.0.1' });
+    try {
+      const opened = await engine.open('one', [stream(null, null)]);
+      assert.ok(opened);
+      assert.ok(!opened[0] || (opened[0].aPort !== first && opened[0].bPort !== first));
+      assert.equal(pool.status().reserved, 1);
+      assert.equal(await engine.open('two', [stream(null, null)]), null, 'one pair left: not enough for two sides');
+      assert.equal(pool.inUse, 2, 'a failed open keeps nothing');
+    } finally {
+      squatter.close();
+      await engine.stop();
+    }
+  });
+
+  it('reports a session without RTP as inactive', async () => {
+    const [min, max] = await portRange(4);
+    const inactive: string[] = [];
+    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', inactivityMs: 300, onInactive: (id) => inactive.push(id) });
+    try {
+      await engine.open('quiet', [stream(null, null)]);
+      for (let i = 0; i < 40 && inactive.length === 0; i++) await sleep(50);
+      assert.deepEqual(inactive, ['quiet']);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('gives back every port after many sessions', async () => {
+    const [min, max] = await portRange(200);
+    const pool = new PortPool(min, max);
+    const engine = new MediaEngine({ pool, address: '127.0.0.1', workers: 2 });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const ids = Array.from({ length: 60 }, (_, i) => `r${round}-${i}`);
+        await Promise.all(ids.map((id) => engine.open(id, [stream(null, null)])));
+        assert.equal(pool.inUse, 120);
+        await Promise.all(ids.map((id) => engine.close(id)));
+      }
+      assert.deepEqual(pool.status().inUse, 0);
+      assert.equal(pool.status().available, pool.total);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
