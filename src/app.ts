@@ -20,6 +20,7 @@ import type { SipStatsSnapshot } from './state/cluster-view.js';
 import { VERSION } from './version.js';
 import { chooseMediaAddress } from './media/media-address.js';
 import { PortPool } from './media/port-pool.js';
+import { MediaEngine } from './media/media-engine.js';
 import type { RtpPoolInfo } from './state/cluster-view.js';
 
 export { VERSION } from './version.js';
@@ -41,6 +42,8 @@ export class App {
   readonly statsStore: StatsStore;
   readonly portPool: PortPool;
   readonly mediaAddress: string;
+  /** The RTP relay; null when media flows around the SBC. */
+  readonly media: MediaEngine | null;
   private admin: AdminServer | undefined;
   readonly startedAt = Date.now();
   readonly dialPlan: DialPlan | undefined;
@@ -55,6 +58,12 @@ export class App {
     this.dialPlan = opts.dialPlan;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
     this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
+    this.media = (settings.media.mode ?? 'flow-through') === 'flow-through'
+      ? new MediaEngine({
+        pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1,
+        onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
+      })
+      : null;
     this.callStore = settings.redis === null
       ? new MemoryCallStore()
       : new RedisCallStore({
@@ -82,6 +91,7 @@ export class App {
       ...(settings.calls.huntStatuses ? { huntStatuses: new Set(settings.calls.huntStatuses) } : {}),
       ...(settings.calls.maxRedirects !== undefined ? { maxRedirects: settings.calls.maxRedirects } : {}),
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
+      ...(this.media !== null ? { media: { engine: this.media, address: this.mediaAddress } } : {}),
     });
     this.transactions.setUser(this.b2bua);
     if (this.callStore instanceof RedisCallStore) {
@@ -161,7 +171,7 @@ export class App {
 
   async stop(): Promise<void> {
     this.transactions.close();
-    await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close()]);
+    await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media?.stop()]);
     this.log.info('fosip stopped');
   }
 }

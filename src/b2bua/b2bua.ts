@@ -21,6 +21,8 @@ import type { TransactionLayer, TransactionUser } from '../transaction/transacti
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import type { Call } from './call.js';
+import { CallMedia, MediaFailure } from './call-media.js';
+import type { MediaEngine } from '../media/media-engine.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { LegRelay } from './leg-relay.js';
 import type { LocalResponder } from './local-responder.js';
@@ -43,6 +45,8 @@ export interface B2buaOptions {
   maxRedirects?: number;
   /** Relay failure statuses unchanged (CUBE `header-passing error pass-thru`) instead of the §9 mapping. */
   errorPassThrough?: boolean;
+  /** Media flow-through: the relay and the address written into SDP. Without it media flows around. */
+  media?: { engine: MediaEngine; address: string };
 }
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
@@ -152,6 +156,7 @@ export class B2bua implements TransactionUser {
       id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
       b: null, candidates: this.o.dialPlan.outbound(calledNumber), next: 0, lastFailure: null,
       cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0, early: new Map(), dialogKeys: [],
+      media: this.o.media ? new CallMedia(this.o.media.engine, this.o.media.address, id) : null,
     };
     record.aLeg.localTag = call.a.toTag;
     this.calls.set(id, call);
@@ -207,15 +212,25 @@ export class B2bua implements TransactionUser {
   }
 
   private startB(call: Call, peer: DialPeer, dest: Destination, called = call.record.calledNumber): void {
+    const a = call.a.invite;
+    const offer = call.media !== null && a.body.length > 0 && CallMedia.isSdp(a.contentType()) ? call.media : null;
+    if (offer !== null && !offer.open) {
+      // the caller's offer opens the relay first (its ports go into the outbound offer)
+      offer.prepare('a', a.body).then(
+        () => call.ended || this.startB(call, peer, dest, called),
+        (err: unknown) => this.mediaFailed(call, err),
+      );
+      return;
+    }
     const via = this.o.transport.sentBy(dest);
     if (via === undefined) {
       call.lastFailure = { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${peer.tag}` };
       this.tryNext(call);
       return;
     }
-    const a = call.a.invite;
     const display = a.from().displayName;
     const out = buildOutboundInvite(a, dest, via, { called, calling: call.record.callingNumber, display }, this.o.responder.allow().join(', '));
+    if (offer !== null) out.request.setBody(offer.rewrite('a', a.body), 'application/sdp');
     this.active.set(peer.tag, (this.active.get(peer.tag) ?? 0) + 1);
     call.holding = peer.tag;
     call.record.outboundDialPeer = peer.tag;
@@ -235,6 +250,15 @@ export class B2bua implements TransactionUser {
   private onBResponse(call: Call, tx: ClientTransaction, res: SipResponse): void {
     const b = call.b;
     if (b === null || b.tx !== tx) return;
+    const media = call.media;
+    if (media !== null && !media.open && res.status < 300 && res.body.length > 0 && CallMedia.isSdp(res.contentType())) {
+      // a delayed offer: the callee's SDP is the call's first, and opens the relay
+      media.prepare('b', res.body).then(
+        () => call.ended || this.onBResponse(call, tx, res),
+        (err: unknown) => (res.status >= 200 ? this.mediaFailedAnswered(call, res, err) : undefined),
+      );
+      return;
+    }
     if (res.status < 200) {
       if (res.status > 100 && !call.cancelled && !call.ended) this.relay.provisional(call, res);
       return;
@@ -287,6 +311,25 @@ export class B2bua implements TransactionUser {
     this.fail(call, this.o.errorPassThrough === true ? status : mapFailureStatus(status), null, res);
   }
 
+  /** The relay could not be opened for the caller's offer: 503 (no ports) or 488 (unreadable SDP). */
+  private mediaFailed(call: Call, err: unknown): void {
+    if (call.ended) return;
+    const status = err instanceof MediaFailure ? err.status : 500;
+    this.o.log.warn({ callId: call.id, err }, 'media setup failed');
+    this.fail(call, status, err instanceof Error ? err.message : String(err));
+  }
+
+  /** The callee answered with an offer the relay cannot take: it gets ACK and BYE, the caller the failure. */
+  private mediaFailedAnswered(call: Call, res: SipResponse, err: unknown): void {
+    if (call.ended) return;
+    const status = err instanceof MediaFailure ? err.status : 500;
+    this.o.log.warn({ callId: call.id, err }, 'media setup failed');
+    call.record.disconnectCause = causeOfStatus(status).cause;
+    call.record.disconnectText = causeOfStatus(status).text;
+    this.respondA(call, status);
+    this.relay.hangUpAnsweredB(call, res);
+  }
+
   /** The caller gets a final failure; the call ends. */
   private fail(call: Call, status: number, warning: string | null, res?: SipResponse): void {
     const headers: Array<[string, string]> = [];
@@ -318,6 +361,7 @@ export class B2bua implements TransactionUser {
     if (call.ended) return;
     call.ended = true;
     call.a.okTimer?.cancel();
+    call.media?.close();
     this.release(call);
     const r = call.record;
     r.state = 'ended';

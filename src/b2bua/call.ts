@@ -1,5 +1,6 @@
 /** A call: the inbound leg (A), the outbound leg (B) once one is tried, and what hunting still has. */
 import type { Dialog } from '../dialog/dialog.js';
+import type { CallMedia } from './call-media.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { CallRecord } from '../state/call-store.js';
@@ -69,4 +70,6 @@ export interface Call {
   /** Every dialog key registered for this call, so that end() lets go of all of them. */
   dialogKeys: string[];
   relayedInvite: RelayedInvite | null;
+  /** The relayed media (flow-through); null when media flows around the SBC. */
+  media: CallMedia | null;
 }

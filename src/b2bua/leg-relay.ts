@@ -19,6 +19,7 @@ import type { Flow } from '../transport/flow.js';
 import { newTag } from '../dialog/dialog.js';
 import type { Call, EarlyPair } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
+import { CallMedia, MediaFailure } from './call-media.js';
 
 export interface RelayDeps {
   transactions: TransactionLayer;
@@ -26,6 +27,8 @@ export interface RelayDeps {
   calls: CallStore;
   clock: Clock;
   log: Logger;
+  /** The Warning agent (the SBC's hostname). */
+  agent: string;
   end(call: Call, cause: { cause: number; text: string }, by: 'caller' | 'callee' | 'sbc'): void;
   /** End a call that is not answered yet from the caller's side (CANCEL, or BYE in an early dialog). */
   cancel(call: Call): void;
@@ -66,8 +69,30 @@ export class LegRelay {
     const headers: Array<[string, string]> = [['Contact', this.contactA(call.a.flow)]];
     for (const h of res.headers) if (CARRIED.includes(h.key) && h.key !== 'content-type') headers.push([h.name, h.value]);
     const out = buildResponse(call.a.invite, res.status, { toTag, reason: res.reason, headers });
-    if (res.body.length > 0) out.setBody(res.body, res.contentType() ?? 'application/sdp');
+    const body = this.bodyOrNull(call, 'b', res);
+    if (body !== null && body.length > 0) out.setBody(body, res.contentType() ?? 'application/sdp');
     return out;
+  }
+
+  /**
+   * The body of `msg` (sent by leg `from`) as the other leg gets it: in flow-through, SDP names the SBC's
+   * address and ports. Throws MediaFailure on SDP that cannot be read.
+   */
+  private bodyFor(call: Call, from: Leg, msg: SipRequest | SipResponse): Buffer {
+    const media = call.media;
+    if (media === null || !media.open || msg.body.length === 0 || !CallMedia.isSdp(msg.contentType())) return msg.body;
+    return media.rewrite(from, msg.body);
+  }
+
+  /** As bodyFor, for an answer that must go on anyway: unreadable SDP is dropped (it would leak addresses). */
+  private bodyOrNull(call: Call, from: Leg, msg: SipResponse): Buffer | null {
+    try {
+      return this.bodyFor(call, from, msg);
+    } catch (err) {
+      if (!(err instanceof MediaFailure)) throw err;
+      this.d.log.warn({ callId: call.id, err: err.message }, 'unreadable SDP in a response; relayed without it');
+      return null;
+    }
   }
 
   /**
@@ -152,8 +177,9 @@ export class LegRelay {
     call.record.bLeg = call.record.bLeg && { ...call.record.bLeg, remoteTag: b.dialog.remoteTag };
     call.record.state = 'connected';
     call.record.connectedAt = this.d.clock.now();
-    this.d.calls.put(call.record);
     a.ok = this.toCaller(call, res);
+    if (call.media?.open) call.record.media = call.media.record();
+    this.d.calls.put(call.record);
     a.tx.respond(a.ok);
     this.retransmitOk(call, this.d.transactions.timers.T1, 0);
   }
@@ -200,7 +226,7 @@ export class LegRelay {
       call.a.okTimer?.cancel();
       const b = call.b;
       if (b === null || b.dialog === null) return;
-      b.ack = this.withBody(b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq }), req);
+      b.ack = this.withBodyOrNot(call, 'a', b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq }), req);
       this.d.transport.send(b.ack, b.dialog.destination());
       return;
     }
@@ -208,7 +234,7 @@ export class LegRelay {
     if (relayed !== null && relayed.from === leg) {
       call.relayedInvite = null;
       const other = this.dialogOf(call, leg === 'a' ? 'b' : 'a');
-      if (other !== null) this.d.transport.send(this.withBody(other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq }), req), other.destination());
+      if (other !== null) this.d.transport.send(this.withBodyOrNot(call, leg, other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq }), req), other.destination());
     }
   }
 
@@ -236,7 +262,14 @@ export class LegRelay {
       tx.respond(buildResponse(req, 481));
       return;
     }
-    const out = this.withBody(other.request(req.method, this.viaFor(other)), req);
+    let out: SipRequest;
+    try {
+      out = this.withBody(call, leg, other.request(req.method, this.viaFor(other)), req);
+    } catch (err) {
+      if (!(err instanceof MediaFailure)) throw err;
+      tx.respond(buildResponse(req, 488, { headers: [['Warning', `399 ${this.d.agent} "${err.message}"`]] }));
+      return;
+    }
     if (req.method === 'PRACK') {
       // RAck names the INVITE's CSeq number, which differs per leg (RFC 3262 §7.2)
       const rack = /^(\d+)\s+\d+\s+(\S+)$/.exec(req.header('rack') ?? '');
@@ -255,7 +288,8 @@ export class LegRelay {
           const mine = this.dialogOf(call, leg);
           if (mine !== null) answer.addHeader('Contact', mine.contact);
         }
-        if (res.body.length > 0) answer.setBody(res.body, res.contentType() ?? 'application/sdp');
+        const body = this.bodyOrNull(call, leg === 'a' ? 'b' : 'a', res);
+        if (body !== null && body.length > 0) answer.setBody(body, res.contentType() ?? 'application/sdp');
         tx.respond(answer);
         if (req.method === 'INVITE' && res.status >= 300) call.relayedInvite = null;
       },
@@ -300,15 +334,27 @@ export class LegRelay {
    * Carried headers and the body onto the other leg's request. Refer-To and Referred-By name the far
    * side's hosts; as CUBE does by default, the host becomes ours on the way (topology hiding).
    */
-  private withBody(out: SipRequest, from: SipRequest): SipRequest {
+  private withBody(call: Call, leg: Leg, out: SipRequest, from: SipRequest): SipRequest {
     const ours = out.topVia().host;
     for (const [name, value] of this.carried(from)) {
       const key = name.toLowerCase();
       const hidden = key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b' ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`) : value;
       out.addHeader(name, hidden);
     }
-    if (from.body.length > 0) out.setBody(from.body, from.contentType() ?? 'application/sdp');
+    const body = this.bodyFor(call, leg, from);
+    if (body.length > 0) out.setBody(body, from.contentType() ?? 'application/sdp');
     return out;
+  }
+
+  /** An ACK cannot be refused: with unreadable SDP it goes on without a body. */
+  private withBodyOrNot(call: Call, leg: Leg, out: SipRequest, from: SipRequest): SipRequest {
+    try {
+      return this.withBody(call, leg, out, from);
+    } catch (err) {
+      if (!(err instanceof MediaFailure)) throw err;
+      this.d.log.warn({ callId: call.id, err: err.message }, 'unreadable SDP in an ACK; relayed without it');
+      return out;
+    }
   }
 }
 

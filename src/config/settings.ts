@@ -37,6 +37,8 @@ export interface MediaSettings {
   /** The RTP port range (CUBE: 8000-48198); RTP even, RTCP the next odd port. */
   portMin?: number;
   portMax?: number;
+  /** Relay worker threads (default 1). */
+  workers?: number;
 }
 
 export interface CallSettings {
@@ -118,6 +120,7 @@ export const SETTINGS_SCHEMA = {
         address: { type: 'string', pattern: '^([0-9.]+|[0-9a-fA-F:.]+)$' },
         portMin: { type: 'integer', minimum: 1024, maximum: 65534 },
         portMax: { type: 'integer', minimum: 1025, maximum: 65535 },
+        workers: { type: 'integer', minimum: 1, maximum: 16 },
       },
     },
     calls: {

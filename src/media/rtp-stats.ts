@@ -22,6 +22,7 @@ export class RtpStreamStats {
   packets = 0;
   bytes = 0;
   lastArrival: number | null = null;
+  duplicates = 0;
   /** Packets since the sequence space (re)started, and what was lost before that. */
   private inRun = 0;
   private lostBefore = 0;
@@ -51,6 +52,8 @@ export class RtpStreamStats {
         if (seq < this.maxSeq) this.cycles += RTP_SEQ_MOD; // wrapped
         this.maxSeq = seq;
         this.inRun++;
+      } else if (delta === 0) {
+        this.duplicates++; // e.g. the three copies of an RFC 4733 end-of-event packet: not a negative loss
       } else if (delta >= MAX_DROPOUT && delta <= RTP_SEQ_MOD - MAX_MISORDER) {
         this.restart(seq); // a jump too large to be loss: the sender restarted its sequence
       } else {

@@ -22,6 +22,8 @@ export async function runSipp(target: string, scenarioXml: string, args: string[
   const messages = path.join(dir, 'messages.log');
   const builtIn = /^[a-z_]+$/.test(scenarioXml);
   if (!builtIn) fs.writeFileSync(scenario, scenarioXml);
+  // play_pcap_audio names files under pcap/ relative to the working directory (uac_pcap does)
+  fs.symlinkSync('/usr/share/sip-tester', path.join(dir, 'pcap'));
   const cp = await freePort('udp');
   const full = [
     ...(target ? [target] : []), ...(builtIn ? ['-sn', scenarioXml] : ['-sf', scenario]), '-cp', String(cp), '-nostdin',

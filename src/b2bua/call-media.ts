@@ -1,0 +1,162 @@
+/**
+ * A call's media in flow-through mode: the SDP each leg sends is rewritten for the other leg so that it
+ * names the SBC's address and ports (the two sides never learn each other's addresses), and the relay
+ * session is told where each leg wants its media. The first SDP of the call (the offer, in the INVITE or,
+ * for a delayed offer, in the answer) opens the relay session; every later one only updates it.
+ * Each leg has its own `o=` line, whose version goes up whenever the SDP sent on that leg changes
+ * (RFC 3264 §8).
+ */
+import { randomInt } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import type { MediaEngine, OpenedStream, StreamRequest } from '../media/media-engine.js';
+import type { Endpoint } from '../media/relay-protocol.js';
+import { type MediaSection, Sdp, SdpError } from '../media/sdp.js';
+import type { CallMediaRecord } from '../state/call-store.js';
+
+type Leg = 'a' | 'b';
+
+interface LegOrigin {
+  sessionId: string;
+  version: bigint;
+  /** What we last sent on the leg, without its o= line, to tell whether the SDP changed. */
+  last: string | null;
+}
+
+/** Why the media could not be set up: the caller gets this status. */
+export class MediaFailure extends Error {
+  constructor(readonly status: 488 | 503, message: string) {
+    super(message);
+  }
+}
+
+const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
+
+function remoteOf(m: MediaSection): { remote: Endpoint | null; remoteRtcp: Endpoint | null } {
+  const c = m.connection;
+  // no address, or the RFC 2543 hold address 0.0.0.0: nothing to send to
+  if (c === null || c.address === '0.0.0.0' || c.address === '::' || m.rejected) return { remote: null, remoteRtcp: null };
+  const rtcpPort = m.rtcpPort;
+  return { remote: { address: c.address, port: m.port }, remoteRtcp: rtcpPort === null ? null : { address: c.address, port: rtcpPort } };
+}
+
+function clockRateOf(m: MediaSection): number {
+  const first = m.formats[0];
+  const map = first === undefined ? undefined : m.rtpmaps().get(first);
+  return map?.clockRate ?? 8000;
+}
+
+export class CallMedia {
+  private streams: OpenedStream[] | null = null;
+  private readonly origins: Record<Leg, LegOrigin> = {
+    a: { sessionId: String(randomInt(1, 2 ** 31)), version: 0n, last: null },
+    b: { sessionId: String(randomInt(1, 2 ** 31)), version: 0n, last: null },
+  };
+  private readonly remotes = new Map<string, { remote: Endpoint | null }>();
+  private closed = false;
+  private opening: Promise<void> | null = null;
+
+  constructor(
+    private readonly engine: MediaEngine,
+    private readonly address: string,
+    readonly id: string,
+  ) {}
+
+  get open(): boolean {
+    return this.streams !== null;
+  }
+
+  /**
+   * The first SDP of the call, from `from`, opens the relay: ports for every stream that is not rejected.
+   * Called again while it opens (a retransmission), it waits for the same opening. Rejects with
+   * MediaFailure (no ports: 503; unreadable SDP: 488).
+   */
+  prepare(from: Leg, body: Buffer): Promise<void> {
+    this.opening ??= this.openFrom(from, body);
+    return this.opening;
+  }
+
+  private async openFrom(from: Leg, body: Buffer): Promise<void> {
+    const sdp = this.parse(body);
+    const requests: StreamRequest[] = sdp.media.filter((m) => !m.rejected).map((m) => ({
+      stream: m.index, clockRate: clockRateOf(m),
+      a: from === 'a' ? remoteOf(m) : { remote: null, remoteRtcp: null },
+      b: from === 'b' ? remoteOf(m) : { remote: null, remoteRtcp: null },
+    }));
+    const opened = await this.engine.open(this.id, requests);
+    if (opened === null) throw new MediaFailure(503, 'no RTP ports left');
+    this.streams = opened;
+    if (this.closed) {
+      void this.engine.close(this.id); // the call ended while the ports were being opened
+      throw new MediaFailure(503, 'the call ended');
+    }
+  }
+
+  /** Any later SDP from `from` (an answer, a re-offer): update the relay and return the other leg's SDP. */
+  rewrite(from: Leg, body: Buffer): Buffer {
+    const sdp = this.parse(body);
+    const to = other(from);
+    const family = isIPv6(this.address) ? 'IP6' : 'IP4';
+    const me = { family, address: this.address } as const;
+    let anyHeld = false;
+    for (const m of sdp.media) {
+      const opened = this.streams?.find((s) => s.stream === m.index);
+      if (opened === undefined || m.rejected) {
+        if (!m.rejected) m.setPort(0); // a stream added later has no ports of ours: declined (RFC 3264 §8.2)
+        continue;
+      }
+      const r = remoteOf(m);
+      this.engine.update(this.id, m.index, from, r.remote, r.remoteRtcp);
+      this.remotes.set(`${from}${m.index}`, { remote: r.remote });
+      const held = m.connection?.address === '0.0.0.0';
+      anyHeld ||= held;
+      const port = to === 'a' ? opened.aPort : opened.bPort;
+      m.setPort(port);
+      m.setConnection(held ? { family: 'IP4', address: '0.0.0.0' } : me);
+      m.setRtcp(port + 1, me);
+    }
+    if (sdp.sessionConnection !== null) sdp.setSessionConnection(anyHeld && sdp.sessionConnection.address === '0.0.0.0' ? { family: 'IP4', address: '0.0.0.0' } : me);
+    this.stampOrigin(to, sdp);
+    return Buffer.from(sdp.toString(), 'latin1');
+  }
+
+  /** Our own o= line for the leg; its version goes up only when the SDP changed. */
+  private stampOrigin(leg: Leg, sdp: Sdp): void {
+    const o = this.origins[leg];
+    const family = isIPv6(this.address) ? 'IP6' : 'IP4';
+    const withoutOrigin = sdp.lines.filter((l) => !l.startsWith('o=')).join('\n');
+    if (o.last !== null && o.last !== withoutOrigin) o.version++;
+    o.last = withoutOrigin;
+    sdp.setOrigin({ user: 'FoSIP', sessionId: o.sessionId, version: o.version, family, address: this.address });
+  }
+
+  private parse(body: Buffer): Sdp {
+    try {
+      return Sdp.parse(body.toString('latin1'));
+    } catch (err) {
+      if (err instanceof SdpError) throw new MediaFailure(488, `unreadable SDP: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** What the call record shows (`show voip rtp connections`). */
+  record(): CallMediaRecord {
+    return {
+      mode: 'flow-through',
+      streams: (this.streams ?? []).flatMap((s) => (['a', 'b'] as const).map((leg) => {
+        const r = this.remotes.get(`${leg}${s.stream}`)?.remote ?? null;
+        return { leg, stream: s.stream, localAddress: this.address, localPort: leg === 'a' ? s.aPort : s.bPort, remoteAddress: r?.address ?? null, remotePort: r?.port ?? null };
+      })),
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.streams !== null) void this.engine.close(this.id);
+  }
+
+  /** Only SDP is rewritten; other bodies (dtmf-relay, sipfrag...) pass as they are. */
+  static isSdp(contentType: string | undefined): boolean {
+    return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/sdp';
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * RTP through the SBC (media flow-through) with real SIPp: `uac_pcap` plays G.711 and an RFC 2833 digit
+ * to a callee that echoes RTP. Each side sees only the SBC in SDP, every packet is relayed both ways, and
+ * the ports go back to the pool when the call ends. A caller whose SDP names a port it does not send
+ * from (a NAT) is reached by latching.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { describe, it } from 'node:test';
+import type { App } from '../../src/app.js';
+import type { StreamStatsReport } from '../../src/media/relay-protocol.js';
+import { boundPort, startTestApp } from '../helpers/app.js';
+import { freePort, sleep } from '../helpers/net.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+
+const UAC_PCAP = (): string => {
+  // the built-in scenario, as `sipp -sd uac_pcap` prints it; the NAT variant edits its m= line
+  const xml = fs.readFileSync(new URL('../../../test/fixtures/uac_pcap.xml', import.meta.url), 'utf8');
+  return xml;
+};
+
+async function mediaPort(): Promise<number> {
+  return (await freePort('udp')) & ~1;
+}
+
+/** Poll the relay's statistics while the call runs; the last sample taken before it closed. */
+async function watch(app: App, done: Promise<unknown>): Promise<StreamStatsReport | undefined> {
+  let last: StreamStatsReport | undefined;
+  let finished = false;
+  void done.then(() => (finished = true));
+  while (!finished) {
+    const all = await app.media!.stats();
+    const first = Object.values(all)[0]?.[0];
+    if (first !== undefined) last = first;
+    await sleep(100);
+  }
+  return last;
+}
+
+async function relayCall(scenario: string): Promise<{ app: App; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null }> {
+  const calleeMp = await mediaPort();
+  const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)] });
+  const portMin = (await freePort('udp')) & ~1;
+  const app = await startTestApp({
+    dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    media: { portMin, portMax: portMin + 99 },
+  });
+  try {
+    const callerMp = await mediaPort();
+    const run = caller(boundPort(app, 'udp'), { scenario, extra: ['-mp', String(callerMp)] });
+    const stats = await watch(app, run);
+    const result = await run;
+    const bres = await b.run;
+    for (let i = 0; i < 50 && app.portPool.inUse > 0; i++) await sleep(20);
+    const calleeInvite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\n]*/.exec(bres.messages)?.[0] ?? '';
+    return { app, stats, calleeInvite, callerMp, calleeMp, code: result.code };
+  } catch (err) {
+    await app.stop();
+    throw err;
+  }
+}
+
+describe('media flow-through with SIPp', () => {
+  it('relays the played audio and digit to an echoing callee and back, hiding both sides', async () => {
+    const { app, stats, calleeInvite, callerMp, calleeMp, code } = await relayCall(UAC_PCAP());
+    try {
+      assert.equal(code, 0);
+      assert.ok(stats, 'the relay had a session');
+      const sent = stats.a.packets;
+      assert.ok(sent >= 236, `the caller's ${sent} packets (236 of G.711 and the digit's) arrived`);
+      assert.equal(stats.a.forwarded, sent, 'every packet went on to the callee');
+      assert.equal(stats.b.packets, sent, 'the callee echoed every one');
+      assert.equal(stats.b.forwarded, sent, 'and every echo went back to the caller');
+      assert.equal(stats.a.lost + stats.b.lost + stats.a.dropped + stats.b.dropped, 0);
+      assert.deepEqual(stats.a.remote, { address: '127.0.0.1', port: callerMp });
+      assert.deepEqual(stats.b.remote, { address: '127.0.0.1', port: calleeMp });
+      const m = /m=audio (\d+) /.exec(calleeInvite);
+      assert.ok(m && Number(m[1]) !== callerMp && Number(m[1]) >= app.portPool.minPort, `the callee is offered the SBC's port: ${calleeInvite}`);
+      assert.match(calleeInvite, /o=FoSIP \d+ 0 IN IP4 127\.0\.0\.1/);
+      assert.equal(app.portPool.inUse, 0, 'the ports are back in the pool');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('latches a caller whose SDP names another port than it sends from', async () => {
+    // the SDP names an address the caller does not send from, as behind a NAT
+    const natted = UAC_PCAP().replace('c=IN IP[local_ip_type] [local_ip]', 'c=IN IP4 127.0.0.9');
+    const { app, stats, callerMp, code } = await relayCall(natted);
+    try {
+      assert.equal(code, 0);
+      assert.ok(stats);
+      assert.equal(stats.b.forwarded, stats.a.packets, 'the echoes reached the caller');
+      assert.deepEqual(stats.a.remote, { address: '127.0.0.1', port: callerMp }, 'latched to the real source, not the SDP address');
+    } finally {
+      await app.stop();
+    }
+  });
+});
