@@ -125,7 +125,10 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       const summary = await runCli(['show', 'call', 'active', 'voice', 'summary', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.match(summary.stdout, /fosip-test +0 +0 +1 +0 +1/);
       const rtp = await runCli(['show', 'voip', 'rtp', 'connections', '--admin', `http://127.0.0.1:${adminPort}`]);
-      assert.match(rtp.stdout, /fosip-test +127\.0\.0\.1 +8000 +48198 +20099 +0 +0/);
+      // the call is relayed (media flow-through): one port pair faces each leg
+      assert.match(rtp.stdout, /fosip-test +127\.0\.0\.1 +8000 +48198 +20097 +0 +2/);
+      assert.match(rtp.stdout, /1 +fosip-test +[0-9a-f]+ +in +\d+ +\d+ +127\.0\.0\.1 +127\.0\.0\.1\n2 +fosip-test +[0-9a-f]+ +out +\d+ +\d+ /);
+      assert.match(rtp.stdout, /Found 2 active RTP connections/);
       const legs = await runCli(['show', 'sip-ua', 'calls', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.match(legs.stdout, /User Agent Client:1, User Agent Server:1/);
       assert.match(legs.stdout, /STATE_ACTIVE \(7\)/);
