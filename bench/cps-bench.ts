@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cps [-- --rate 500 --duration 30 [--redis]]`: the SBC in its own process between a sipp caller
+ * `npm run bench:cps [-- --rate 500 --duration 30 [--redis] [--media flow-around]]`: the SBC in its own process between a sipp caller
  * and a sipp callee at a fixed call rate. Prints calls attempted/succeeded/failed, sipp retransmissions,
  * the SBC's CPU per call (its own utime+stime from /proc), p50/p99 setup time (INVITE to 200 at the
  * caller), and the SBC's RSS. Loopback only.
@@ -19,6 +19,10 @@ const rate = arg('rate', 500);
 /** --redis: the SBC also writes its call state to a redis-server started for the run. */
 const withRedis = process.argv.includes('--redis');
 const duration = arg('duration', 30);
+/** --media flow-around: signalling only; the default flow-through relays (and rewrites SDP for) every call. */
+const mediaAt = process.argv.indexOf('--media');
+const mediaMode = mediaAt >= 0 ? process.argv[mediaAt + 1] : 'flow-through';
+if (mediaMode !== 'flow-through' && mediaMode !== 'flow-around') throw new Error('--media flow-through|flow-around');
 const calls = rate * duration;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -47,6 +51,7 @@ function percentile(sorted: number[], p: number): number {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-cps-'));
 const [sbcPort, uasPort, cp1, cp2, uacPort, redisPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
 fs.mkdirSync(path.join(dir, 'dialpeers'));
+fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ media: { mode: mediaMode } }));
 fs.writeFileSync(path.join(dir, 'dialpeers', '1.json'), JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` }));
 const children: ChildProcess[] = [];
 const run = (cmd: string, args: string[], opts: { cwd?: string } = {}): ChildProcess => {
@@ -80,7 +85,7 @@ try {
     .map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   const succeeded = Number(stat('SuccessfulCall(C)'));
   const hz = 100; // Linux USER_HZ
-  console.log(`rate ${rate} calls/s for ${duration} s${withRedis ? ', call state in Redis' : ''} (sipp exit ${code}), achieved ${stat('CallRate(C)')} calls/s`);
+  console.log(`rate ${rate} calls/s for ${duration} s, media ${mediaMode}${withRedis ? ', call state in Redis' : ''} (sipp exit ${code}), achieved ${stat('CallRate(C)')} calls/s`);
   console.log(`calls attempted ${stat('TotalCallCreated')}, succeeded ${succeeded}, failed ${stat('FailedCall(C)')}, sipp retransmissions ${stat('Retransmissions(C)')}`);
   console.log(`SBC CPU ${((ticks / hz) * 1e6 / Math.max(1, succeeded)).toFixed(0)} µs per call (${(ticks / hz).toFixed(2)} s for ${succeeded} calls)`);
   console.log(`setup time (INVITE to 200 at the caller): p50 ${percentile(setup, 50).toFixed(2)} ms, p99 ${percentile(setup, 99).toFixed(2)} ms over ${setup.length} calls`);
