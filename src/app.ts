@@ -42,8 +42,8 @@ export class App {
   readonly statsStore: StatsStore;
   readonly portPool: PortPool;
   readonly mediaAddress: string;
-  /** The RTP relay; null when media flows around the SBC. */
-  readonly media: MediaEngine | null;
+  /** The RTP relay (idle when every call flows around it). */
+  readonly media: MediaEngine;
   private admin: AdminServer | undefined;
   readonly startedAt = Date.now();
   readonly dialPlan: DialPlan | undefined;
@@ -58,12 +58,12 @@ export class App {
     this.dialPlan = opts.dialPlan;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
     this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
-    this.media = (settings.media.mode ?? 'flow-through') === 'flow-through'
-      ? new MediaEngine({
-        pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1,
-        onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
-      })
-      : null;
+    this.media = new MediaEngine({
+      pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1,
+      inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
+      onInactive: (id) => this.b2bua.mediaInactive(id),
+      onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
+    });
     this.callStore = settings.redis === null
       ? new MemoryCallStore()
       : new RedisCallStore({
@@ -91,7 +91,7 @@ export class App {
       ...(settings.calls.huntStatuses ? { huntStatuses: new Set(settings.calls.huntStatuses) } : {}),
       ...(settings.calls.maxRedirects !== undefined ? { maxRedirects: settings.calls.maxRedirects } : {}),
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
-      ...(this.media !== null ? { media: { engine: this.media, address: this.mediaAddress } } : {}),
+      media: { engine: this.media, address: this.mediaAddress, mode: settings.media.mode ?? 'flow-through' },
     });
     this.transactions.setUser(this.b2bua);
     if (this.callStore instanceof RedisCallStore) {
@@ -171,7 +171,7 @@ export class App {
 
   async stop(): Promise<void> {
     this.transactions.close();
-    await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media?.stop()]);
+    await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media.stop()]);
     this.log.info('fosip stopped');
   }
 }

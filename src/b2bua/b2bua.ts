@@ -45,9 +45,15 @@ export interface B2buaOptions {
   maxRedirects?: number;
   /** Relay failure statuses unchanged (CUBE `header-passing error pass-thru`) instead of the §9 mapping. */
   errorPassThrough?: boolean;
-  /** Media flow-through: the relay and the address written into SDP. Without it media flows around. */
-  media?: { engine: MediaEngine; address: string };
+  /**
+   * The RTP relay, the address written into SDP, and the mode of calls whose dial-peers do not choose
+   * (`media` on the outbound dial-peer wins, then the inbound one's). Without it media flows around.
+   */
+  media?: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' };
 }
+
+/** What the call-detail record says when the relay ended a silent call (Q.850 41, temporary failure). */
+const MEDIA_INACTIVITY = { cause: 41, text: 'media inactivity' };
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
 /** Methods that exist only inside a dialog: outside one they get 481 (RFC 3261 §12.2.2). */
@@ -101,10 +107,10 @@ export class B2bua implements TransactionUser {
    * `clear call voice causecode N id X`: an answered call gets BYE on both legs; one not answered yet
    * gets the cause's SIP status and its outbound leg is cancelled. Returns false for an unknown call.
    */
-  clear(id: string, cause: number): boolean {
+  clear(id: string, cause: number, text = causeText(cause)): boolean {
     const call = this.calls.get(id);
     if (call === undefined || call.ended) return false;
-    const why = { cause, text: causeText(cause) };
+    const why = { cause, text };
     if (call.a.dialog !== null && call.record.state === 'connected') {
       this.relay.bye(call, 'a');
       this.relay.bye(call, 'b');
@@ -156,7 +162,7 @@ export class B2bua implements TransactionUser {
       id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
       b: null, candidates: this.o.dialPlan.outbound(calledNumber), next: 0, lastFailure: null,
       cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0, early: new Map(), dialogKeys: [],
-      media: this.o.media ? new CallMedia(this.o.media.engine, this.o.media.address, id) : null,
+      inbound: inbound.peer, media: null,
     };
     record.aLeg.localTag = call.a.toTag;
     this.calls.set(id, call);
@@ -213,6 +219,7 @@ export class B2bua implements TransactionUser {
 
   private startB(call: Call, peer: DialPeer, dest: Destination, called = call.record.calledNumber): void {
     const a = call.a.invite;
+    this.chooseMedia(call, peer);
     const offer = call.media !== null && a.body.length > 0 && CallMedia.isSdp(a.contentType()) ? call.media : null;
     if (offer !== null && !offer.open) {
       // the caller's offer opens the relay first (its ports go into the outbound offer)
@@ -309,6 +316,26 @@ export class B2bua implements TransactionUser {
       return;
     }
     this.fail(call, this.o.errorPassThrough === true ? status : mapFailureStatus(status), null, res);
+  }
+
+  /** Flow-through or flow-around for this attempt: the outbound dial-peer's choice, the inbound one's, the global one. */
+  private chooseMedia(call: Call, peer: DialPeer): void {
+    const m = this.o.media;
+    const mode = peer.media ?? call.inbound.media ?? m?.mode ?? 'flow-around';
+    if (mode === 'flow-through' && m !== undefined) {
+      call.media ??= new CallMedia(m.engine, m.address, call.id);
+    } else if (call.media !== null) {
+      call.media.close(); // hunting from a flow-through dial-peer to a flow-around one
+      call.media = null;
+    }
+  }
+
+  /** The relay saw no RTP for the configured time on an answered call: both legs get BYE. */
+  mediaInactive(id: string): void {
+    const call = this.calls.get(id);
+    if (call === undefined || call.ended) return;
+    this.o.log.info({ callId: id }, 'no media: ending the call');
+    this.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text);
   }
 
   /** The relay could not be opened for the caller's offer: 503 (no ports) or 488 (unreadable SDP). */

@@ -149,6 +149,11 @@ export class CallMedia {
     };
   }
 
+  /** The call is answered: from now on, no RTP for the configured time ends it. */
+  watchInactivity(): void {
+    if (this.streams !== null) this.engine.watch(this.id);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

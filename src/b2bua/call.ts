@@ -70,6 +70,8 @@ export interface Call {
   /** Every dialog key registered for this call, so that end() lets go of all of them. */
   dialogKeys: string[];
   relayedInvite: RelayedInvite | null;
+  /** The inbound dial-peer the call matched. */
+  inbound: DialPeer;
   /** The relayed media (flow-through); null when media flows around the SBC. */
   media: CallMedia | null;
 }

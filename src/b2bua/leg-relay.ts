@@ -178,7 +178,10 @@ export class LegRelay {
     call.record.state = 'connected';
     call.record.connectedAt = this.d.clock.now();
     a.ok = this.toCaller(call, res);
-    if (call.media?.open) call.record.media = call.media.record();
+    if (call.media?.open) {
+      call.record.media = call.media.record();
+      call.media.watchInactivity();
+    }
     this.d.calls.put(call.record);
     a.tx.respond(a.ok);
     this.retransmitOk(call, this.d.transactions.timers.T1, 0);

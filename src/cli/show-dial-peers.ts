@@ -19,6 +19,7 @@ export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
     preference: dp.preference,
     huntstop: dp.huntstop,
     maxConn: dp.maxConn,
+    media: dp.media,
     file: dp.file,
   };
 }
@@ -43,6 +44,7 @@ export function renderDialPeer(dp: DialPeer): string {
     `  incoming called-number = \`${dp.incomingCalledNumber?.source ?? ''}', answer-address = \`${dp.answerAddress?.source ?? ''}',`,
     ...(uri.length > 0 ? [`  ${uri.join(', ')},`] : []),
     `  preference = ${dp.preference}, huntstop = ${dp.huntstop ? 'enabled' : 'disabled'}, max-conn = ${dp.maxConn ?? 'unlimited'},`,
+    `  media = ${dp.media ?? 'system default'},`,
     `  session-target = \`${dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : ''}', session-transport = ${dp.sessionTransport},`,
     `  defined in ${dp.file}`,
   ].join('\n');

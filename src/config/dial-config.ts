@@ -22,6 +22,8 @@ export interface DialPeerJson {
   huntstop?: boolean;
   maxConn?: number;
   shutdown?: boolean;
+  /** CUBE `media flow-through|flow-around` on the dial-peer; the outbound dial-peer's wins, then the inbound one's. */
+  media?: 'flow-through' | 'flow-around';
 }
 
 /** `voice class uri`: up to 10 typed hosts or one host regex, or a user-id regex, or a whole-URI regex. */
@@ -70,6 +72,7 @@ export const DIAL_PEER_SCHEMA = {
     huntstop: { type: 'boolean' },
     maxConn: { type: 'integer', minimum: 1 },
     shutdown: { type: 'boolean' },
+    media: { enum: ['flow-through', 'flow-around'] },
   },
 } as const;
 

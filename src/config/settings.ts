@@ -39,6 +39,8 @@ export interface MediaSettings {
   portMax?: number;
   /** Relay worker threads (default 1). */
   workers?: number;
+  /** An answered flow-through call with no RTP from either leg for this long is ended (0: never). */
+  inactivitySeconds?: number;
 }
 
 export interface CallSettings {
@@ -121,6 +123,7 @@ export const SETTINGS_SCHEMA = {
         portMin: { type: 'integer', minimum: 1024, maximum: 65534 },
         portMax: { type: 'integer', minimum: 1025, maximum: 65535 },
         workers: { type: 'integer', minimum: 1, maximum: 16 },
+        inactivitySeconds: { type: 'number', minimum: 0 },
       },
     },
     calls: {

@@ -13,7 +13,7 @@ export interface MediaEngineOptions {
   /** Relay worker threads (default 1; more spread sessions over cores). */
   workers?: number;
   latch?: LatchMode;
-  /** No RTP for this long ends the call (0: never). */
+  /** No RTP for this long, once watched (see watch()), ends the call (0: never). */
   inactivityMs?: number;
   onInactive?: (id: string) => void;
   onError?: (err: unknown) => void;
@@ -119,7 +119,7 @@ export class MediaEngine {
       }
       const opened = streams.map((s, i) => ({ stream: s.stream, aPort: ports[2 * i] as number, bPort: ports[2 * i + 1] as number }));
       const spec: SessionSpec = {
-        id, address: this.o.address, latch: this.o.latch ?? 'any', inactivityMs: this.o.inactivityMs ?? 0,
+        id, address: this.o.address, latch: this.o.latch ?? 'any', inactivityMs: 0,
         streams: streams.map((s, i) => ({
           stream: s.stream, clockRate: s.clockRate,
           a: { localPort: opened[i]?.aPort ?? 0, ...s.a },
@@ -150,6 +150,13 @@ export class MediaEngine {
   update(id: string, stream: number, side: 'a' | 'b', remote: Endpoint | null, remoteRtcp: Endpoint | null = null): void {
     const s = this.sessions.get(id);
     if (s !== undefined) this.post(s.relay, { op: 'update', id, stream, side, remote, remoteRtcp });
+  }
+
+  /** Start the inactivity check of a session (when its call is answered), if one is configured. */
+  watch(id: string): void {
+    const s = this.sessions.get(id);
+    const ms = this.o.inactivityMs ?? 0;
+    if (s !== undefined && ms > 0) this.post(s.relay, { op: 'watch', id, inactivityMs: ms });
   }
 
   /** Close the sockets; the ports go back to the pool once they are closed. Resolves then. */

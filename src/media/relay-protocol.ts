@@ -58,6 +58,8 @@ export type ToWorker =
   | { op: 'open'; spec: SessionSpec }
   | { op: 'update'; id: string; stream: number; side: 'a' | 'b'; remote: Endpoint | null; remoteRtcp: Endpoint | null }
   | { op: 'close'; id: string }
+  /** Start the inactivity check of a session (from the answer on: ringing without early media is not idle). */
+  | { op: 'watch'; id: string; inactivityMs: number }
   | { op: 'stats'; request: number; id: string | null };
 
 export type FromWorker =

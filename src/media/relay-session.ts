@@ -84,10 +84,19 @@ export class RelaySession {
   private readonly sockets: dgram.Socket[] = [];
   /** Time of the last RTP packet from either leg (ms), for media inactivity. */
   lastPacketAt: number;
+  /** No RTP for this long makes the session inactive; 0: not watched. */
+  inactivityMs: number;
 
   private constructor(readonly spec: SessionSpec, private readonly now: () => number) {
     this.id = spec.id;
     this.lastPacketAt = now();
+    this.inactivityMs = spec.inactivityMs;
+  }
+
+  /** Watch for inactivity from now on. */
+  watch(inactivityMs: number): void {
+    this.inactivityMs = inactivityMs;
+    this.lastPacketAt = this.now();
   }
 
   /** Bind every port; on failure nothing stays open and BindError names the RTP ports that were busy. */

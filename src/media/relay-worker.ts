@@ -26,6 +26,11 @@ port.on('message', (m: ToWorker) => {
     case 'update':
       sessions.get(m.id)?.update(m.stream, m.side, m.remote, m.remoteRtcp);
       return;
+    case 'watch': {
+      const s = sessions.get(m.id);
+      if (s !== undefined) s.watch(m.inactivityMs);
+      return;
+    }
     case 'close':
       sessions.get(m.id)?.close();
       sessions.delete(m.id);
@@ -44,7 +49,7 @@ port.on('message', (m: ToWorker) => {
 const check = setInterval(() => {
   const now = Date.now();
   for (const s of sessions.values()) {
-    const limit = s.spec.inactivityMs;
+    const limit = s.inactivityMs;
     if (limit > 0 && now - s.lastPacketAt > limit) {
       s.lastPacketAt = Number.POSITIVE_INFINITY; // report once; the engine closes it
       post({ op: 'inactive', id: s.id });

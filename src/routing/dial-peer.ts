@@ -23,6 +23,8 @@ export interface DialPeer {
   /** Null: unlimited. */
   maxConn: number | null;
   shutdown: boolean;
+  /** Null: the global `media.mode` (or the other dial-peer's choice) applies. */
+  media: 'flow-through' | 'flow-around' | null;
   /** The file it came from, for messages. */
   file: string;
 }
@@ -41,6 +43,7 @@ export const DIAL_PEER_0: DialPeer = {
   huntstop: false,
   maxConn: null,
   shutdown: false,
+  media: null,
   file: '(built in)',
 };
 
@@ -128,6 +131,7 @@ function build(
     huntstop: v.huntstop ?? false,
     maxConn: v.maxConn ?? null,
     shutdown: v.shutdown ?? false,
+    media: v.media ?? null,
     file,
   };
 }

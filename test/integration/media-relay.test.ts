@@ -29,7 +29,7 @@ async function watch(app: App, done: Promise<unknown>): Promise<StreamStatsRepor
   let finished = false;
   void done.then(() => (finished = true));
   while (!finished) {
-    const all = await app.media!.stats();
+    const all = await app.media.stats();
     const first = Object.values(all)[0]?.[0];
     if (first !== undefined) last = first;
     await sleep(100);
@@ -92,6 +92,44 @@ describe('media flow-through with SIPp', () => {
       assert.ok(stats);
       assert.equal(stats.b.forwarded, stats.a.packets, 'the echoes reached the caller');
       assert.deepEqual(stats.a.remote, { address: '127.0.0.1', port: callerMp }, 'latched to the real source, not the SDP address');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('media mode per dial-peer, and media inactivity', () => {
+  it('leaves media end to end when the outbound dial-peer says flow-around', async () => {
+    const calleeMp = await mediaPort();
+    const b = await callee({ extra: ['-mp', String(calleeMp)] });
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, media: 'flow-around' }] });
+    try {
+      const callerMp = await mediaPort();
+      const result = await caller(boundPort(app, 'udp'), { extra: ['-mp', String(callerMp)], holdMs: 200 });
+      assert.equal(result.code, 0);
+      const invite = /INVITE sip:[\s\S]*?m=audio (\d+)/.exec((await b.run).messages);
+      assert.equal(Number(invite?.[1]), callerMp, 'the callee is offered the caller\'s own port');
+      assert.equal(app.portPool.inUse + app.media.activeSessions, 0);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('ends an answered call that carries no RTP, with BYE to both legs and cause "media inactivity"', async () => {
+    const b = await callee();
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+      media: { inactivitySeconds: 1 },
+    });
+    try {
+      const started = Date.now();
+      await caller(boundPort(app, 'udp'), { holdMs: 8000 }); // sipp sends no RTP; it gets a BYE it did not expect
+      await b.run;
+      assert.ok(Date.now() - started < 7000, 'the SBC ended the call before the caller would have');
+      const [cdr] = app.callStore.history(1);
+      assert.deepEqual([cdr?.disconnectCause, cdr?.disconnectText, cdr?.releasedBy], [41, 'media inactivity', 'sbc']);
+      for (let i = 0; i < 50 && app.portPool.inUse > 0; i++) await sleep(20);
+      assert.equal(app.portPool.inUse, 0);
     } finally {
       await app.stop();
     }

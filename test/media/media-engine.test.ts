@@ -129,6 +129,9 @@ describe('MediaEngine', () => {
     const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', inactivityMs: 300, onInactive: (id) => inactive.push(id) });
     try {
       await engine.open('quiet', [stream(null, null)]);
+      await sleep(500);
+      assert.deepEqual(inactive, [], 'not watched before the answer');
+      engine.watch('quiet');
       for (let i = 0; i < 40 && inactive.length === 0; i++) await sleep(50);
       assert.deepEqual(inactive, ['quiet']);
     } finally {
