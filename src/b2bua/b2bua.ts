@@ -21,7 +21,7 @@ import type { TransactionLayer, TransactionUser } from '../transaction/transacti
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import type { Call } from './call.js';
-import { CallMedia, MediaFailure } from './call-media.js';
+import { CallMedia, MediaFailure, chooseMedia } from './call-media.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { LegRelay } from './leg-relay.js';
@@ -219,7 +219,7 @@ export class B2bua implements TransactionUser {
 
   private startB(call: Call, peer: DialPeer, dest: Destination, called = call.record.calledNumber): void {
     const a = call.a.invite;
-    this.chooseMedia(call, peer);
+    chooseMedia(call, peer, this.o.media);
     const offer = call.media !== null && a.body.length > 0 && CallMedia.isSdp(a.contentType()) ? call.media : null;
     if (offer !== null && !offer.open) {
       // the caller's offer opens the relay first (its ports go into the outbound offer)
@@ -237,7 +237,14 @@ export class B2bua implements TransactionUser {
     }
     const display = a.from().displayName;
     const out = buildOutboundInvite(a, dest, via, { called, calling: call.record.callingNumber, display }, this.o.responder.allow().join(', '));
-    if (offer !== null) out.request.setBody(offer.rewrite('a', a.body), 'application/sdp');
+    if (offer !== null) {
+      try {
+        out.request.setBody(offer.rewrite('a', a.body, 'offer'), 'application/sdp');
+      } catch (err) {
+        this.mediaFailed(call, err);
+        return;
+      }
+    }
     this.active.set(peer.tag, (this.active.get(peer.tag) ?? 0) + 1);
     call.holding = peer.tag;
     call.record.outboundDialPeer = peer.tag;
@@ -262,7 +269,7 @@ export class B2bua implements TransactionUser {
       // a delayed offer: the callee's SDP is the call's first, and opens the relay
       media.prepare('b', res.body).then(
         () => call.ended || this.onBResponse(call, tx, res),
-        (err: unknown) => (res.status >= 200 ? this.mediaFailedAnswered(call, res, err) : undefined),
+        (err: unknown) => (res.status >= 200 ? this.mediaFailed(call, err, res) : undefined),
       );
       return;
     }
@@ -318,18 +325,6 @@ export class B2bua implements TransactionUser {
     this.fail(call, this.o.errorPassThrough === true ? status : mapFailureStatus(status), null, res);
   }
 
-  /** Flow-through or flow-around for this attempt: the outbound dial-peer's choice, the inbound one's, the global one. */
-  private chooseMedia(call: Call, peer: DialPeer): void {
-    const m = this.o.media;
-    const mode = peer.media ?? call.inbound.media ?? m?.mode ?? 'flow-around';
-    if (mode === 'flow-through' && m !== undefined) {
-      call.media ??= new CallMedia(m.engine, m.address, call.id);
-    } else if (call.media !== null) {
-      call.media.close(); // hunting from a flow-through dial-peer to a flow-around one
-      call.media = null;
-    }
-  }
-
   /** The relay saw no RTP for the configured time on an answered call: both legs get BYE. */
   mediaInactive(id: string): void {
     const call = this.calls.get(id);
@@ -338,23 +333,20 @@ export class B2bua implements TransactionUser {
     this.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text);
   }
 
-  /** The relay could not be opened for the caller's offer: 503 (no ports) or 488 (unreadable SDP). */
-  private mediaFailed(call: Call, err: unknown): void {
+  /**
+   * The media could not be set up: 503 (no ports) or 488 (no codec, unreadable SDP) to the caller. When the
+   * callee had already answered (a delayed offer), it gets ACK and BYE.
+   */
+  private mediaFailed(call: Call, err: unknown, answered?: SipResponse): void {
     if (call.ended) return;
     const status = err instanceof MediaFailure ? err.status : 500;
     this.o.log.warn({ callId: call.id, err }, 'media setup failed');
-    this.fail(call, status, err instanceof Error ? err.message : String(err));
-  }
-
-  /** The callee answered with an offer the relay cannot take: it gets ACK and BYE, the caller the failure. */
-  private mediaFailedAnswered(call: Call, res: SipResponse, err: unknown): void {
-    if (call.ended) return;
-    const status = err instanceof MediaFailure ? err.status : 500;
-    this.o.log.warn({ callId: call.id, err }, 'media setup failed');
-    call.record.disconnectCause = causeOfStatus(status).cause;
-    call.record.disconnectText = causeOfStatus(status).text;
+    if (answered === undefined) return this.fail(call, status, err instanceof Error ? err.message : String(err));
+    const cause = causeOfStatus(status);
+    call.record.disconnectCause = cause.cause;
+    call.record.disconnectText = cause.text;
     this.respondA(call, status);
-    this.relay.hangUpAnsweredB(call, res);
+    this.relay.hangUpAnsweredB(call, answered);
   }
 
   /** The caller gets a final failure; the call ends. */

@@ -1,17 +1,21 @@
 /**
- * A call's media in flow-through mode: the SDP each leg sends is rewritten for the other leg so that it
- * names the SBC's address and ports (the two sides never learn each other's addresses), and the relay
- * session is told where each leg wants its media. The first SDP of the call (the offer, in the INVITE or,
+ * A call's SDP on its way between the legs. The codec class of the receiving leg's dial-peer filters and
+ * orders the codecs (in both media modes). In flow-through mode the SDP is also rewritten so that it names
+ * the SBC's address and ports (the two sides never learn each other's addresses), and the relay session is
+ * told where each leg wants its media. The first SDP of the call (the offer, in the INVITE or,
  * for a delayed offer, in the answer) opens the relay session; every later one only updates it.
  * Each leg has its own `o=` line, whose version goes up whenever the SDP sent on that leg changes
  * (RFC 3264 §8).
  */
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
+import { type CodecClass, applyCodecClass } from '../media/codec-class.js';
 import type { MediaEngine, OpenedStream, StreamRequest } from '../media/media-engine.js';
 import type { Endpoint } from '../media/relay-protocol.js';
 import { type MediaSection, Sdp, SdpError } from '../media/sdp.js';
+import type { DialPeer } from '../routing/dial-peer.js';
 import type { CallMediaRecord } from '../state/call-store.js';
+import type { Call } from './call.js';
 
 type Leg = 'a' | 'b';
 
@@ -55,14 +59,23 @@ export class CallMedia {
   private closed = false;
   private opening: Promise<void> | null = null;
 
+  /** The codec class of each leg's dial-peer (null: any codec). */
+  readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
+
+  /** `engine` null: media flows around the SBC, and only the codec classes touch the SDP. */
   constructor(
-    private readonly engine: MediaEngine,
+    private readonly engine: MediaEngine | null,
     private readonly address: string,
     readonly id: string,
   ) {}
 
+  get relayed(): boolean {
+    return this.engine !== null;
+  }
+
+  /** Whether SDP can be rewritten now (flow-around always; flow-through once the relay is open). */
   get open(): boolean {
-    return this.streams !== null;
+    return this.engine === null || this.streams !== null;
   }
 
   /**
@@ -71,6 +84,7 @@ export class CallMedia {
    * MediaFailure (no ports: 503; unreadable SDP: 488).
    */
   prepare(from: Leg, body: Buffer): Promise<void> {
+    if (this.engine === null) return Promise.resolve();
     this.opening ??= this.openFrom(from, body);
     return this.opening;
   }
@@ -82,19 +96,26 @@ export class CallMedia {
       a: from === 'a' ? remoteOf(m) : { remote: null, remoteRtcp: null },
       b: from === 'b' ? remoteOf(m) : { remote: null, remoteRtcp: null },
     }));
-    const opened = await this.engine.open(this.id, requests);
+    const opened = await (this.engine as MediaEngine).open(this.id, requests);
     if (opened === null) throw new MediaFailure(503, 'no RTP ports left');
     this.streams = opened;
     if (this.closed) {
-      void this.engine.close(this.id); // the call ended while the ports were being opened
+      void this.engine?.close(this.id); // the call ended while the ports were being opened
       throw new MediaFailure(503, 'the call ended');
     }
   }
 
-  /** Any later SDP from `from` (an answer, a re-offer): update the relay and return the other leg's SDP. */
-  rewrite(from: Leg, body: Buffer): Buffer {
+  /**
+   * SDP from `from` as the other leg gets it: filtered by that leg's codec class (an offer left without a
+   * codec throws MediaFailure 488), and in flow-through pointed at the SBC, the relay told the new far end.
+   */
+  rewrite(from: Leg, body: Buffer, kind: 'offer' | 'answer' = 'answer'): Buffer {
     const sdp = this.parse(body);
     const to = other(from);
+    const cls = this.codecs[to];
+    if (cls !== null && !applyCodecClass(sdp, cls, kind)) throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);
+    const engine = this.engine;
+    if (engine === null) return cls === null ? body : Buffer.from(sdp.toString(), 'latin1');
     const family = isIPv6(this.address) ? 'IP6' : 'IP4';
     const me = { family, address: this.address } as const;
     let anyHeld = false;
@@ -105,7 +126,7 @@ export class CallMedia {
         continue;
       }
       const r = remoteOf(m);
-      this.engine.update(this.id, m.index, from, r.remote, r.remoteRtcp);
+      engine.update(this.id, m.index, from, r.remote, r.remoteRtcp);
       this.remotes.set(`${from}${m.index}`, { remote: r.remote });
       const held = m.connection?.address === '0.0.0.0';
       anyHeld ||= held;
@@ -140,6 +161,7 @@ export class CallMedia {
 
   /** What the call record shows (`show voip rtp connections`). */
   record(): CallMediaRecord {
+    if (this.engine === null) return { mode: 'flow-around', streams: [] };
     return {
       mode: 'flow-through',
       streams: (this.streams ?? []).flatMap((s) => (['a', 'b'] as const).map((leg) => {
@@ -151,17 +173,37 @@ export class CallMedia {
 
   /** The call is answered: from now on, no RTP for the configured time ends it. */
   watchInactivity(): void {
-    if (this.streams !== null) this.engine.watch(this.id);
+    if (this.streams !== null) this.engine?.watch(this.id);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.streams !== null) void this.engine.close(this.id);
+    if (this.streams !== null) void this.engine?.close(this.id);
   }
 
   /** Only SDP is rewritten; other bodies (dtmf-relay, sipfrag...) pass as they are. */
   static isSdp(contentType: string | undefined): boolean {
     return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/sdp';
+  }
+}
+
+/**
+ * Flow-through or flow-around for this attempt of the call (the outbound dial-peer's choice, the inbound
+ * one's, the global one), and the codec classes of both legs. A call needs no CallMedia when its media flows
+ * around and neither dial-peer has a codec class.
+ */
+export function chooseMedia(call: Call, peer: DialPeer, global: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' } | undefined): void {
+  const through = (peer.media ?? call.inbound.media ?? global?.mode ?? 'flow-around') === 'flow-through' && global !== undefined;
+  if (call.media !== null && call.media.relayed !== through) {
+    call.media.close(); // hunting between a flow-through and a flow-around dial-peer
+    call.media = null;
+  }
+  if (call.media === null && (through || peer.voiceClassCodec !== null || call.inbound.voiceClassCodec !== null)) {
+    call.media = new CallMedia(through ? global.engine : null, global?.address ?? '', call.id);
+  }
+  if (call.media !== null) {
+    call.media.codecs.a = call.inbound.voiceClassCodec;
+    call.media.codecs.b = peer.voiceClassCodec;
   }
 }

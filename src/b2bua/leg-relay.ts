@@ -69,7 +69,8 @@ export class LegRelay {
     const headers: Array<[string, string]> = [['Contact', this.contactA(call.a.flow)]];
     for (const h of res.headers) if (CARRIED.includes(h.key) && h.key !== 'content-type') headers.push([h.name, h.value]);
     const out = buildResponse(call.a.invite, res.status, { toTag, reason: res.reason, headers });
-    const body = this.bodyOrNull(call, 'b', res);
+    // for an INVITE without SDP (a delayed offer) the callee's SDP is the offer
+    const body = this.bodyOrNull(call, 'b', res, call.a.invite.body.length > 0 ? 'answer' : 'offer');
     if (body !== null && body.length > 0) out.setBody(body, res.contentType() ?? 'application/sdp');
     return out;
   }
@@ -78,16 +79,16 @@ export class LegRelay {
    * The body of `msg` (sent by leg `from`) as the other leg gets it: in flow-through, SDP names the SBC's
    * address and ports. Throws MediaFailure on SDP that cannot be read.
    */
-  private bodyFor(call: Call, from: Leg, msg: SipRequest | SipResponse): Buffer {
+  private bodyFor(call: Call, from: Leg, msg: SipRequest | SipResponse, kind: 'offer' | 'answer'): Buffer {
     const media = call.media;
     if (media === null || !media.open || msg.body.length === 0 || !CallMedia.isSdp(msg.contentType())) return msg.body;
-    return media.rewrite(from, msg.body);
+    return media.rewrite(from, msg.body, kind);
   }
 
   /** As bodyFor, for an answer that must go on anyway: unreadable SDP is dropped (it would leak addresses). */
-  private bodyOrNull(call: Call, from: Leg, msg: SipResponse): Buffer | null {
+  private bodyOrNull(call: Call, from: Leg, msg: SipResponse, kind: 'offer' | 'answer' = 'answer'): Buffer | null {
     try {
-      return this.bodyFor(call, from, msg);
+      return this.bodyFor(call, from, msg, kind);
     } catch (err) {
       if (!(err instanceof MediaFailure)) throw err;
       this.d.log.warn({ callId: call.id, err: err.message }, 'unreadable SDP in a response; relayed without it');
@@ -344,7 +345,9 @@ export class LegRelay {
       const hidden = key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b' ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`) : value;
       out.addHeader(name, hidden);
     }
-    const body = this.bodyFor(call, leg, from);
+    // INVITE and UPDATE carry offers; ACK and PRACK answers (RFC 3264, RFC 3262, RFC 3311)
+    const kind = from.method === 'INVITE' || from.method === 'UPDATE' ? 'offer' : 'answer';
+    const body = this.bodyFor(call, leg, from, kind);
     if (body.length > 0) out.setBody(body, from.contentType() ?? 'application/sdp');
     return out;
   }

@@ -20,6 +20,7 @@ export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
     huntstop: dp.huntstop,
     maxConn: dp.maxConn,
     media: dp.media,
+    voiceClassCodec: dp.voiceClassCodec?.tag ?? null,
     file: dp.file,
   };
 }
@@ -44,7 +45,7 @@ export function renderDialPeer(dp: DialPeer): string {
     `  incoming called-number = \`${dp.incomingCalledNumber?.source ?? ''}', answer-address = \`${dp.answerAddress?.source ?? ''}',`,
     ...(uri.length > 0 ? [`  ${uri.join(', ')},`] : []),
     `  preference = ${dp.preference}, huntstop = ${dp.huntstop ? 'enabled' : 'disabled'}, max-conn = ${dp.maxConn ?? 'unlimited'},`,
-    `  media = ${dp.media ?? 'system default'},`,
+    `  media = ${dp.media ?? 'system default'}, voice-class codec = ${dp.voiceClassCodec === null ? 'none' : `${dp.voiceClassCodec.tag} (${dp.voiceClassCodec.preferences.join(' ')})`},`,
     `  session-target = \`${dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : ''}', session-transport = ${dp.sessionTransport},`,
     `  defined in ${dp.file}`,
   ].join('\n');

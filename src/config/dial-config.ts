@@ -24,7 +24,21 @@ export interface DialPeerJson {
   shutdown?: boolean;
   /** CUBE `media flow-through|flow-around` on the dial-peer; the outbound dial-peer's wins, then the inbound one's. */
   media?: 'flow-through' | 'flow-around';
+  /** The tag of a codec class in profiles/ (`voice-class codec N`). */
+  voiceClassCodec?: number;
 }
+
+/** `voice class codec N`: the codecs allowed on a leg, most preferred first. */
+export interface CodecClassJson {
+  kind: 'codec';
+  tag: number;
+  preferences: string[];
+  /** Offer every codec of the list when the SBC builds an offer itself (`offer-all`). */
+  offerAll?: boolean;
+}
+
+/** The codec names a codec class may list (CUBE's names). */
+export const CODEC_NAMES = ['g711ulaw', 'g711alaw', 'g729r8', 'g722', 'opus', 'ilbc'] as const;
 
 /** `voice class uri`: up to 10 typed hosts or one host regex, or a user-id regex, or a whole-URI regex. */
 export interface UriClassJson {
@@ -45,6 +59,7 @@ export interface Located<T> {
 export interface DialConfig {
   dialPeers: Array<Located<DialPeerJson>>;
   uriClasses: Array<Located<UriClassJson>>;
+  codecClasses: Array<Located<CodecClassJson>>;
   problems: ConfigProblem[];
 }
 
@@ -73,6 +88,19 @@ export const DIAL_PEER_SCHEMA = {
     maxConn: { type: 'integer', minimum: 1 },
     shutdown: { type: 'boolean' },
     media: { enum: ['flow-through', 'flow-around'] },
+    voiceClassCodec: { type: 'integer', minimum: 1, maximum: 10000 },
+  },
+} as const;
+
+export const CODEC_CLASS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'tag', 'preferences'],
+  properties: {
+    kind: { const: 'codec' },
+    tag: { type: 'integer', minimum: 1, maximum: 10000 },
+    preferences: { type: 'array', minItems: 1, maxItems: 14, uniqueItems: true, items: { enum: CODEC_NAMES } },
+    offerAll: { type: 'boolean' },
   },
 } as const;
 
@@ -98,6 +126,7 @@ export const URI_CLASS_SCHEMA = {
 const ajv = new Ajv({ allErrors: true });
 const checkDialPeer = ajv.compile<DialPeerJson>(DIAL_PEER_SCHEMA);
 const checkUriClass = ajv.compile<UriClassJson>(URI_CLASS_SCHEMA);
+const checkCodecClass = ajv.compile<CodecClassJson>(CODEC_CLASS_SCHEMA);
 
 function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') {
@@ -131,7 +160,7 @@ function jsonFiles(dir: string): string[] {
 }
 
 export function loadDialConfig(configDir: string): DialConfig {
-  const out: DialConfig = { dialPeers: [], uriClasses: [], problems: [] };
+  const out: DialConfig = { dialPeers: [], uriClasses: [], codecClasses: [], problems: [] };
   for (const file of jsonFiles(path.join(configDir, 'dialpeers'))) {
     const data = readJson(file, out.problems);
     if (data === undefined) continue;
@@ -145,8 +174,11 @@ export function loadDialConfig(configDir: string): DialConfig {
     items.forEach((item: unknown, i) => {
       const pointer = Array.isArray(data) ? `/${i}` : '';
       const kind = typeof item === 'object' && item !== null ? (item as { kind?: unknown }).kind : undefined;
-      if (kind !== 'uri') {
-        out.problems.push({ file, pointer: `${pointer}/kind`, message: `unknown class kind ${JSON.stringify(kind)} (expected "uri")` });
+      if (kind === 'codec') {
+        if (checkCodecClass(item)) out.codecClasses.push({ file, pointer, value: item });
+        else out.problems.push(...problems(file, pointer, checkCodecClass.errors));
+      } else if (kind !== 'uri') {
+        out.problems.push({ file, pointer: `${pointer}/kind`, message: `unknown class kind ${JSON.stringify(kind)} (expected "uri" or "codec")` });
       } else if (checkUriClass(item)) {
         out.uriClasses.push({ file, pointer, value: item });
       } else {

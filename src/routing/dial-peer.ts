@@ -1,6 +1,7 @@
 /** A dial-peer compiled from its JSON: patterns compiled, classes resolved, target parsed, defaults set. */
 import type { DialConfig, DialPeerJson } from '../config/dial-config.js';
 import type { ConfigProblem } from '../errors.js';
+import type { CodecClass, CodecName } from '../media/codec-class.js';
 import { type NumberPattern, PatternError, compilePattern } from './number-pattern.js';
 import { type SessionTarget, parseSessionTarget } from './session-target.js';
 import { UriClass, uriClassErrorField } from './uri-class.js';
@@ -25,6 +26,8 @@ export interface DialPeer {
   shutdown: boolean;
   /** Null: the global `media.mode` (or the other dial-peer's choice) applies. */
   media: 'flow-through' | 'flow-around' | null;
+  /** The codecs allowed on this dial-peer's leg; null: any. */
+  voiceClassCodec: CodecClass | null;
   /** The file it came from, for messages. */
   file: string;
 }
@@ -44,6 +47,7 @@ export const DIAL_PEER_0: DialPeer = {
   maxConn: null,
   shutdown: false,
   media: null,
+  voiceClassCodec: null,
   file: '(built in)',
 };
 
@@ -71,6 +75,11 @@ export function compileDialPeers(config: DialConfig): CompiledDialPeers {
     } catch (err) {
       problems.push({ file: c.file, pointer: `${c.pointer}/${uriClassErrorField(err) ?? ''}`, message: (err as Error).message });
     }
+  }
+  const codecs = new Map<number, CodecClass>();
+  for (const c of config.codecClasses) {
+    if (codecs.has(c.value.tag)) problems.push({ file: c.file, pointer: `${c.pointer}/tag`, message: `codec class ${c.value.tag} is defined twice` });
+    else codecs.set(c.value.tag, { tag: c.value.tag, preferences: c.value.preferences as CodecName[], offerAll: c.value.offerAll ?? false });
   }
   const tags = new Map<number, string>();
   const peers: DialPeer[] = [];
@@ -106,7 +115,9 @@ export function compileDialPeers(config: DialConfig): CompiledDialPeers {
         problem('/sessionTarget', (err as Error).message);
       }
     }
-    peers.push(build(value, file, pattern, incomingUri, sessionTarget));
+    const codec = value.voiceClassCodec === undefined ? null : (codecs.get(value.voiceClassCodec) ?? null);
+    if (value.voiceClassCodec !== undefined && codec === null) problem('/voiceClassCodec', `no codec class ${value.voiceClassCodec} in profiles/`);
+    peers.push({ ...build(value, file, pattern, incomingUri, sessionTarget), voiceClassCodec: codec });
   }
   return { peers, problems };
 }
@@ -132,6 +143,7 @@ function build(
     maxConn: v.maxConn ?? null,
     shutdown: v.shutdown ?? false,
     media: v.media ?? null,
+    voiceClassCodec: null,
     file,
   };
 }

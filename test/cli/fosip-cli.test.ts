@@ -62,7 +62,7 @@ describe('fosip CLI', () => {
     assert.deepEqual(JSON.parse(one.stdout), {
       tag: 300, description: 'Our DID range to the PBX', admin: 'up', oper: 'up', incomingCalledNumber: null, answerAddress: null,
       incomingUri: {}, destinationPattern: '+1555123....$', sessionTarget: 'ipv4:127.0.0.1:5090', sessionTransport: 'tcp',
-      preference: 0, huntstop: false, maxConn: 100, media: null, file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
+      preference: 0, huntstop: false, maxConn: 100, media: null, voiceClassCodec: null, file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
     });
     const missing = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', '999', '--config-dir', repoRoot], { encoding: 'utf8' });
     assert.equal(missing.status, 1);

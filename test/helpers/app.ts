@@ -1,6 +1,6 @@
 /** Start a real FoSIP app on free loopback ports for an integration test. */
 import { App } from '../../src/app.js';
-import type { DialPeerJson } from '../../src/config/dial-config.js';
+import type { CodecClassJson, DialPeerJson } from '../../src/config/dial-config.js';
 import { compileDialPeers } from '../../src/routing/dial-peer.js';
 import { DialPlan } from '../../src/routing/dial-plan.js';
 import type { MediaSettings, Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
@@ -19,6 +19,7 @@ export interface TestAppOptions {
   hostname?: string;
   admin?: string;
   media?: MediaSettings;
+  codecClasses?: CodecClassJson[];
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
@@ -38,6 +39,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
   const compiled = compileDialPeers({
     dialPeers: (opts.dialPeers ?? []).map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })),
     uriClasses: [],
+    codecClasses: (opts.codecClasses ?? []).map((value) => ({ file: `codec-${value.tag}.json`, pointer: '', value })),
     problems: [],
   });
   if (compiled.problems.length > 0) throw new Error(JSON.stringify(compiled.problems));

@@ -9,6 +9,7 @@ function plan(peers: DialPeerJson[], classes: UriClassJson[] = [], random = () =
   const compiled = compileDialPeers({
     dialPeers: peers.map((value, i) => ({ file: `dp${i}.json`, pointer: '', value })),
     uriClasses: classes.map((value, i) => ({ file: `c${i}.json`, pointer: '', value })),
+    codecClasses: [],
     problems: [],
   });
   assert.deepEqual(compiled.problems, []);

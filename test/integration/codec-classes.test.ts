@@ -1,0 +1,49 @@
+/**
+ * Codec classes on dial-peers with real SIPp: the callee gets only the outbound class's codecs (in both
+ * media modes), and a caller whose offer has none of them gets 488.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { boundPort, startTestApp } from '../helpers/app.js';
+import { freePort } from '../helpers/net.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+
+describe('voice class codec', () => {
+  for (const media of ['flow-through', 'flow-around'] as const) {
+    it(`offers the callee only the outbound class's codecs (${media})`, async () => {
+      const b = await callee();
+      const app = await startTestApp({
+        codecClasses: [{ kind: 'codec', tag: 5, preferences: ['g711ulaw', 'g729r8'] }],
+        dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, voiceClassCodec: 5, media }],
+      });
+      try {
+        // sipp's uac offers PCMU only (m=audio ... RTP/AVP 0)
+        assert.equal((await caller(boundPort(app, 'udp'), { holdMs: 100 })).code, 0);
+        const invite = /INVITE sip:[\s\S]*?m=audio[^\r\n]*/.exec((await b.run).messages)?.[0] ?? '';
+        assert.match(invite, /m=audio \d+ RTP\/AVP 0$/);
+      } finally {
+        await app.stop();
+      }
+    });
+  }
+
+  it('answers 488 to an offer with no codec of the class, and never rings the callee', async () => {
+    const nobody = await freePort('udp'); // the call must never get there
+    const app = await startTestApp({
+      codecClasses: [{ kind: 'codec', tag: 9, preferences: ['g729r8'] }],
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${nobody}`, voiceClassCodec: 9 }],
+    });
+    try {
+      const r = await caller(boundPort(app, 'udp'), { holdMs: 100 });
+      assert.notEqual(r.code, 0);
+      assert.match(r.messages, /SIP\/2\.0 488 /);
+      assert.match(r.messages, /Warning: 399 fosip-test "no codec in common with voice class codec 9"/);
+      assert.equal(app.portPool.inUse, 0, 'the relay ports of the refused call are back');
+      const [cdr] = app.callStore.history(1);
+      assert.equal(cdr?.finalStatus, 488);
+      assert.equal(app.b2bua.callCount, 0);
+    } finally {
+      await app.stop();
+    }
+  });
+});
