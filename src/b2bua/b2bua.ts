@@ -221,9 +221,10 @@ export class B2bua implements TransactionUser {
     const a = call.a.invite;
     chooseMedia(call, peer, this.o.media);
     const offer = call.media !== null && a.body.length > 0 && CallMedia.isSdp(a.contentType()) ? call.media : null;
-    if (offer !== null && !offer.open) {
-      // the caller's offer opens the relay first (its ports go into the outbound offer)
-      offer.prepare('a', a.body).then(
+    const ownOffer = a.body.length === 0 && peer.earlyOfferForced && call.media?.relayed === true ? call.media : null;
+    if ((offer !== null || ownOffer !== null) && !call.media?.open) {
+      // the caller's offer (or, for early-offer forced, our own) opens the relay first: its ports go into the offer
+      (offer ?? (ownOffer as CallMedia)).prepareOrOffer('a', a.body).then(
         () => call.ended || this.startB(call, peer, dest, called),
         (err: unknown) => this.mediaFailed(call, err),
       );
@@ -237,6 +238,7 @@ export class B2bua implements TransactionUser {
     }
     const display = a.from().displayName;
     const out = buildOutboundInvite(a, dest, via, { called, calling: call.record.callingNumber, display }, this.o.responder.allow().join(', '));
+    if (ownOffer !== null) out.request.setBody(ownOffer.ownOffer(), 'application/sdp');
     if (offer !== null) {
       try {
         out.request.setBody(offer.rewrite('a', a.body, 'offer'), 'application/sdp');

@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { type CodecClass, applyCodecClass } from '../media/codec-class.js';
+import { CODECS, type CodecClass, applyCodecClass, offerFormats } from '../media/codec-class.js';
 import type { MediaEngine, OpenedStream, StreamRequest } from '../media/media-engine.js';
 import type { Endpoint } from '../media/relay-protocol.js';
 import { type MediaSection, Sdp, SdpError } from '../media/sdp.js';
@@ -35,6 +35,9 @@ export class MediaFailure extends Error {
 
 const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
 
+/** What the SBC offers for a delayed-offer call when the outbound dial-peer has no codec class. */
+const OWN_OFFER_DEFAULT: CodecClass = { tag: 0, preferences: ['g711ulaw', 'g711alaw'], offerAll: true };
+
 function remoteOf(m: MediaSection): { remote: Endpoint | null; remoteRtcp: Endpoint | null } {
   const c = m.connection;
   // no address, or the RFC 2543 hold address 0.0.0.0: nothing to send to
@@ -58,6 +61,8 @@ export class CallMedia {
   private readonly remotes = new Map<string, { remote: Endpoint | null }>();
   private closed = false;
   private opening: Promise<void> | null = null;
+  /** The SBC made the B leg's offer itself (delayed offer to early offer). */
+  offeredByUs = false;
 
   /** The codec class of each leg's dial-peer (null: any codec). */
   readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
@@ -89,13 +94,16 @@ export class CallMedia {
     return this.opening;
   }
 
-  private async openFrom(from: Leg, body: Buffer): Promise<void> {
+  private openFrom(from: Leg, body: Buffer): Promise<void> {
     const sdp = this.parse(body);
-    const requests: StreamRequest[] = sdp.media.filter((m) => !m.rejected).map((m) => ({
+    return this.openStreams(sdp.media.filter((m) => !m.rejected).map((m) => ({
       stream: m.index, clockRate: clockRateOf(m),
       a: from === 'a' ? remoteOf(m) : { remote: null, remoteRtcp: null },
       b: from === 'b' ? remoteOf(m) : { remote: null, remoteRtcp: null },
-    }));
+    })));
+  }
+
+  private async openStreams(requests: StreamRequest[]): Promise<void> {
     const opened = await (this.engine as MediaEngine).open(this.id, requests);
     if (opened === null) throw new MediaFailure(503, 'no RTP ports left');
     this.streams = opened;
@@ -103,6 +111,39 @@ export class CallMedia {
       void this.engine?.close(this.id); // the call ended while the ports were being opened
       throw new MediaFailure(503, 'the call ended');
     }
+  }
+
+  /**
+   * Delayed offer to early offer (`earlyOfferForced`): the caller sent no SDP, so the SBC opens one audio
+   * stream and makes the offer to the callee itself, from the outbound codec class (every codec with
+   * offerAll, else the first), or G.711 mu-law and A-law without a class. The callee's answer becomes the
+   * caller's offer in the 200; the caller's answer in the ACK only updates the relay (the B leg's
+   * offer/answer is already complete).
+   */
+  async prepareOwnOffer(): Promise<void> {
+    const cls = this.codecs.b ?? OWN_OFFER_DEFAULT;
+    const none = { remote: null, remoteRtcp: null };
+    this.opening ??= this.openStreams([{ stream: 0, clockRate: CODECS[cls.preferences[0] ?? 'g711ulaw'].clockRate, a: none, b: none }]);
+    await this.opening;
+    this.offeredByUs = true;
+  }
+
+  /** Open the relay: from the caller's offer when there is one, else for the SBC's own offer. */
+  prepareOrOffer(from: Leg, body: Buffer): Promise<void> {
+    return body.length > 0 ? this.prepare(from, body) : this.prepareOwnOffer();
+  }
+
+  /** The SBC's own offer toward the B leg (after prepareOwnOffer). */
+  ownOffer(): Buffer {
+    const port = this.streams?.[0]?.bPort ?? 0;
+    const family = isIPv6(this.address) ? 'IP6' : 'IP4';
+    const { formats, lines } = offerFormats(this.codecs.b ?? OWN_OFFER_DEFAULT);
+    const sdp = Sdp.parse([
+      'v=0', `o=FoSIP 0 0 IN ${family} ${this.address}`, 's=SIP Call', `c=IN ${family} ${this.address}`, 't=0 0',
+      `m=audio ${port} RTP/AVP ${formats.join(' ')}`, ...lines, `a=rtcp:${port + 1}`, 'a=sendrecv', '',
+    ].join('\r\n'));
+    this.stampOrigin('b', sdp);
+    return Buffer.from(sdp.toString(), 'latin1');
   }
 
   /**
@@ -132,7 +173,8 @@ export class CallMedia {
       anyHeld ||= held;
       const port = to === 'a' ? opened.aPort : opened.bPort;
       m.setPort(port);
-      m.setConnection(held ? { family: 'IP4', address: '0.0.0.0' } : me);
+      // a section's own c= is rewritten; one that relies on the session's c= keeps relying on it
+      if (m.hasOwnConnection || sdp.sessionConnection === null) m.setConnection(held ? { family: 'IP4', address: '0.0.0.0' } : me);
       m.setRtcp(port + 1, me);
     }
     if (sdp.sessionConnection !== null) sdp.setSessionConnection(anyHeld && sdp.sessionConnection.address === '0.0.0.0' ? { family: 'IP4', address: '0.0.0.0' } : me);

@@ -230,7 +230,14 @@ export class LegRelay {
       call.a.okTimer?.cancel();
       const b = call.b;
       if (b === null || b.dialog === null) return;
-      b.ack = this.withBodyOrNot(call, 'a', b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq }), req);
+      const ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
+      if (call.media?.offeredByUs === true) {
+        // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
+        this.withBodyOrNot(call, 'a', ack, req);
+        b.ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
+      } else {
+        b.ack = this.withBodyOrNot(call, 'a', ack, req);
+      }
       this.d.transport.send(b.ack, b.dialog.destination());
       return;
     }

@@ -26,6 +26,8 @@ export interface DialPeerJson {
   media?: 'flow-through' | 'flow-around';
   /** The tag of a codec class in profiles/ (`voice-class codec N`). */
   voiceClassCodec?: number;
+  /** `voice-class sip early-offer forced`: an INVITE without SDP leaves this dial-peer with the SBC's own offer. */
+  earlyOfferForced?: boolean;
 }
 
 /** `voice class codec N`: the codecs allowed on a leg, most preferred first. */
@@ -89,6 +91,7 @@ export const DIAL_PEER_SCHEMA = {
     shutdown: { type: 'boolean' },
     media: { enum: ['flow-through', 'flow-around'] },
     voiceClassCodec: { type: 'integer', minimum: 1, maximum: 10000 },
+    earlyOfferForced: { type: 'boolean' },
   },
 } as const;
 

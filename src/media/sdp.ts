@@ -122,6 +122,13 @@ export class MediaSection {
     this.sdp.lines[this.at] = `m=${f.join(' ')}`;
   }
 
+  /** Whether the section has a `c=` of its own (else the session's applies). */
+  get hasOwnConnection(): boolean {
+    const [from, to] = this.range;
+    for (let i = from + 1; i < to; i++) if (this.sdp.lines[i]?.startsWith('c=')) return true;
+    return false;
+  }
+
   /** Set this section's own `c=` (added after the `m=` line's `i=` when it had none). */
   setConnection(c: Connection): void {
     const [from, to] = this.range;

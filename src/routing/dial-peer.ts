@@ -28,6 +28,8 @@ export interface DialPeer {
   media: 'flow-through' | 'flow-around' | null;
   /** The codecs allowed on this dial-peer's leg; null: any. */
   voiceClassCodec: CodecClass | null;
+  /** A delayed-offer call leaves this (outbound) dial-peer with an offer the SBC builds (flow-through). */
+  earlyOfferForced: boolean;
   /** The file it came from, for messages. */
   file: string;
 }
@@ -48,6 +50,7 @@ export const DIAL_PEER_0: DialPeer = {
   shutdown: false,
   media: null,
   voiceClassCodec: null,
+  earlyOfferForced: false,
   file: '(built in)',
 };
 
@@ -144,6 +147,7 @@ function build(
     shutdown: v.shutdown ?? false,
     media: v.media ?? null,
     voiceClassCodec: null,
+    earlyOfferForced: v.earlyOfferForced ?? false,
     file,
   };
 }
