@@ -1,0 +1,125 @@
+/**
+ * `npm run bench:rtp [-- --flows 500 --rates 60000,90000,120000 --duration 30 --workers 1 --cps 50]`:
+ * the SBC (in this process, its relay in worker threads) relays RTP for `flows` sessions driven by the
+ * rtpblast load generator (../shared/tools/rtpblast, built into the temp folder), while SIPp sets up calls
+ * through the same SBC. For each offered packet rate it prints what rtpblast measured (packets forwarded per
+ * second, loss, the SBC's CPU per packet), the SIP setup time p50/p99 and the SIP event loop's delay; then
+ * the highest loss-free rate. Loopback only.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import dgram from 'node:dgram';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { App } from '../src/app.js';
+import { compileDialPeers } from '../src/routing/dial-peer.js';
+import { DialPlan } from '../src/routing/dial-plan.js';
+import { pino } from 'pino';
+
+const argText = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
+};
+const flows = Number(argText('flows', '500'));
+const rates = argText('rates', '60000,90000,120000').split(',').map(Number);
+const duration = Number(argText('duration', '30'));
+const workers = Number(argText('workers', '1'));
+const cps = Number(argText('cps', '50'));
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const blasterSource = path.resolve(root, '..', 'shared', 'tools', 'rtpblast', 'rtpblast.c');
+const blaster = path.join(os.tmpdir(), 'fosip-rtpblast');
+
+/** A UDP port nobody holds now, outside the relay's range (30000-39999) and the blaster's (40000 and up). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    const port = s.address().port;
+    await new Promise<void>((r) => s.close(() => r()));
+    if (port < 30000 || port >= 40000 + 4 * flows) return port;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+if (!fs.existsSync(blaster)) {
+  const built = spawnSync('gcc', ['-O2', '-Wall', '-o', blaster, blasterSource], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`cannot build rtpblast from ${blasterSource}: ${built.stderr}`);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-rtp-'));
+const children: ChildProcess[] = [];
+const [sbcPort, uasPort] = [await freePort(), await freePort()];
+const { peers } = compileDialPeers({
+  dialPeers: [{ file: 'bench', pointer: '', value: { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` } }],
+  uriClasses: [], codecClasses: [], problems: [],
+});
+const app = await App.start({
+  configDir: dir, listen: [`udp:127.0.0.1:${sbcPort}`], admin: null, hostname: 'bench', logLevel: 'silent', redis: null, redisOptions: {},
+  transport: {}, timers: {}, calls: {}, media: { portMin: 30000, portMax: 39999, workers },
+}, { dialPlan: new DialPlan(peers), log: pino({ level: 'silent' }) });
+
+try {
+  // the blaster's A and B ports: 40000 and up, two per flow, away from the relay's range
+  const lines: string[] = [];
+  for (let i = 0; i < flows; i++) {
+    const aPortUa = 40000 + 2 * i;
+    const bPortUa = 40000 + 2 * flows + 2 * i;
+    const opened = await app.media.open(`bench-${i}`, [{
+      stream: 0, clockRate: 8000,
+      a: { remote: { address: '127.0.0.1', port: aPortUa }, remoteRtcp: null },
+      b: { remote: { address: '127.0.0.1', port: bPortUa }, remoteRtcp: null },
+    }]);
+    if (opened === null || opened[0] === undefined) throw new Error('the port pool is too small for the flows');
+    lines.push(`${aPortUa} 127.0.0.1:${opened[0].aPort} ${bPortUa} 127.0.0.1:${opened[0].bPort}`);
+  }
+  const flowsFile = path.join(dir, 'flows.txt');
+  fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
+  console.log(`${flows} relayed flows, ${workers} relay worker(s), ${cps} SIP calls/s alongside, ${duration} s per rate`);
+  const results: Array<{ rate: number; pps: number; loss: number }> = [];
+  for (const rate of rates) {
+    const cp = [await freePort(), await freePort()];
+    const uas = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-cp', String(cp[0]), '-nostdin'], { stdio: 'ignore', cwd: dir });
+    children.push(uas);
+    await new Promise((r) => setTimeout(r, 500));
+    const uac = spawn('sipp', [
+      `127.0.0.1:${sbcPort}`, '-sn', 'uac', '-s', '2001', '-i', '127.0.0.1', '-p', String(await freePort()), '-cp', String(cp[1]), '-nostdin',
+      '-r', String(cps), '-m', String(cps * duration), '-d', '0', '-trace_rtt', '-rtt_freq', '1', '-timeout', `${duration + 30}s`,
+    ], { stdio: 'ignore', cwd: dir });
+    children.push(uac);
+    const uacDone = new Promise((r) => uac.on('close', r));
+    const lag = monitorEventLoopDelay({ resolution: 1 });
+    lag.enable();
+    const run = spawn(blaster, ['-f', flowsFile, '-r', String(rate), '-d', String(duration), '-p', String(process.pid)], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    run.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => run.on('close', r));
+    await uacDone;
+    lag.disable();
+    uas.kill('SIGTERM');
+    const last = out.trim().split('\n').at(-1) ?? '';
+    const kv = Object.fromEntries(last.split(/\s+/).map((p) => p.split('=') as [string, string]));
+    const rttFile = fs.readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
+    const setup = rttFile === undefined ? [] : fs.readFileSync(path.join(dir, rttFile), 'utf8').trim().split('\n').slice(1)
+      .map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    if (rttFile !== undefined) fs.rmSync(path.join(dir, rttFile));
+    const pps = Number(kv['pps']);
+    const loss = Number(kv['loss_pct']);
+    results.push({ rate, pps, loss });
+    console.log(
+      `offered ${rate} pkt/s: forwarded ${pps.toFixed(0)} pkt/s, loss ${loss}%, SBC CPU ${kv['relay_us_per_pkt'] ?? '?'} µs/packet, ` +
+      `latency p50/p99 ${kv['lat_p50_us'] ?? '?'}/${kv['lat_p99_us'] ?? '?'} µs; SIP setup p50 ${percentile(setup, 50).toFixed(1)} ms p99 ${percentile(setup, 99).toFixed(1)} ms ` +
+      `over ${setup.length} calls; SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`,
+    );
+  }
+  const lossFree = results.filter((r) => r.loss <= 0.01).sort((a, b) => b.pps - a.pps)[0];
+  console.log(lossFree === undefined ? 'no loss-free rate among those offered' : `highest loss-free rate: ${lossFree.pps.toFixed(0)} pkt/s (offered ${lossFree.rate})`);
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await app.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
