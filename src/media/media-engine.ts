@@ -48,6 +48,8 @@ export class MediaEngine {
   private readonly statsWaiting = new Map<number, { left: number; out: Record<string, StreamStatsReport[]>; done: (r: Record<string, StreamStatsReport[]>) => void }>();
   private nextRequest = 1;
   private stopped = false;
+  /** Packets of the sessions closed so far (live sessions are in stats()). */
+  readonly closedTotals = { packets: 0, forwarded: 0, dropped: 0, lost: 0, sessions: 0 };
 
   constructor(private readonly o: MediaEngineOptions) {
     for (let i = 0; i < Math.max(1, o.workers ?? 1); i++) this.relays.push(this.spawn());
@@ -79,6 +81,15 @@ export class MediaEngine {
         this.opening.get(m.id)?.(m);
         return;
       case 'closed':
+        for (const st of m.report) {
+          for (const side of [st.a, st.b]) {
+            this.closedTotals.packets += side.packets;
+            this.closedTotals.forwarded += side.forwarded;
+            this.closedTotals.dropped += side.dropped;
+            this.closedTotals.lost += Math.max(0, side.lost);
+          }
+        }
+        this.closedTotals.sessions++;
         this.closing.get(m.id)?.();
         return;
       case 'inactive':

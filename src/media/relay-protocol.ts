@@ -65,6 +65,6 @@ export type ToWorker =
 export type FromWorker =
   | { op: 'opened'; id: string; ok: true }
   | { op: 'opened'; id: string; ok: false; busyPorts: number[]; error: string }
-  | { op: 'closed'; id: string }
+  | { op: 'closed'; id: string; report: StreamStatsReport[] }
   | { op: 'stats'; request: number; sessions: Record<string, StreamStatsReport[]> }
   | { op: 'inactive'; id: string };

@@ -31,11 +31,13 @@ port.on('message', (m: ToWorker) => {
       if (s !== undefined) s.watch(m.inactivityMs);
       return;
     }
-    case 'close':
-      sessions.get(m.id)?.close();
+    case 'close': {
+      const s = sessions.get(m.id);
+      s?.close();
       sessions.delete(m.id);
-      post({ op: 'closed', id: m.id });
+      post({ op: 'closed', id: m.id, report: s?.report() ?? [] });
       return;
+    }
     case 'stats': {
       const out: Record<string, StreamStatsReport[]> = {};
       for (const s of m.id === null ? sessions.values() : [sessions.get(m.id)].filter((x) => x !== undefined)) out[s.id] = s.report();
