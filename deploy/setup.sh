@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the binaries FoSIP's tests drive for real (sipp, redis-server, and the tools to isolate them),
+# Installs the binaries FoSIP's tests drive for real (sipp, redis-server and redis-cli, tshark to count RTP
+# packets on the wire, and the tools to isolate them),
 # on Debian/Ubuntu.
 # Called by deploy/test.sh whenever one is missing; safe to run again.
 set -euo pipefail
@@ -9,6 +10,8 @@ command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
 
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"

@@ -13,6 +13,7 @@ import { boundPort, startTestApp } from '../helpers/app.js';
 import { freePort, sleep } from '../helpers/net.js';
 import { ReplayUa } from '../helpers/replay-ua.js';
 import { RtpEndpoint } from '../helpers/rtp.js';
+import { Capture, type Packet } from '../helpers/tshark.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 const UAC_PCAP = (): string => {
@@ -39,7 +40,7 @@ async function watch(app: App, done: Promise<unknown>): Promise<StreamStatsRepor
   return last;
 }
 
-async function relayCall(scenario: string): Promise<{ app: App; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null }> {
+async function relayCall(scenario: string): Promise<{ app: App; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null; wire: Packet[] }> {
   const calleeMp = await mediaPort();
   const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)] });
   const portMin = (await freePort('udp')) & ~1;
@@ -49,13 +50,17 @@ async function relayCall(scenario: string): Promise<{ app: App; stats: StreamSta
   });
   try {
     const callerMp = await mediaPort();
+    // tshark counts what really crossed the wire on both legs (RTP only: the media ports of both sides)
+    const capture = await Capture.start(`udp and (port ${callerMp} or port ${calleeMp})`);
     const run = caller(boundPort(app, 'udp'), { scenario, extra: ['-mp', String(callerMp)] });
     const stats = await watch(app, run);
     const result = await run;
+    await sleep(200);
+    const wire = await capture.stop();
     const bres = await b.run;
     for (let i = 0; i < 50 && app.portPool.inUse > 0; i++) await sleep(20);
     const calleeInvite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\n]*/.exec(bres.messages)?.[0] ?? '';
-    return { app, stats, calleeInvite, callerMp, calleeMp, code: result.code };
+    return { app, stats, calleeInvite, callerMp, calleeMp, code: result.code, wire };
   } catch (err) {
     await app.stop();
     throw err;
@@ -64,10 +69,17 @@ async function relayCall(scenario: string): Promise<{ app: App; stats: StreamSta
 
 describe('media flow-through with SIPp', () => {
   it('relays the played audio and digit to an echoing callee and back, hiding both sides', async () => {
-    const { app, stats, calleeInvite, callerMp, calleeMp, code } = await relayCall(UAC_PCAP());
+    const { app, stats, calleeInvite, callerMp, calleeMp, code, wire } = await relayCall(UAC_PCAP());
     try {
       assert.equal(code, 0);
       assert.ok(stats, 'the relay had a session');
+      const count = (src: number, dst: number): number => wire.filter((p) => p.srcPort === src && p.dstPort === dst).length;
+      const { localPort: aPort } = stats.a;
+      const { localPort: bPort } = stats.b;
+      const onWire = [count(callerMp, aPort), count(bPort, calleeMp), count(calleeMp, bPort), count(aPort, callerMp)];
+      assert.deepEqual(onWire, [stats.a.packets, stats.a.forwarded, stats.b.packets, stats.b.forwarded], 'tshark saw what the relay counted, on both legs');
+      assert.ok(wire.filter((p) => p.dstPort === calleeMp).every((p) => p.srcPort === bPort), 'the callee got RTP only from the SBC');
+      assert.ok(wire.filter((p) => p.dstPort === callerMp).every((p) => p.srcPort === aPort), 'the caller got RTP only from the SBC');
       const sent = stats.a.packets;
       assert.ok(sent >= 236, `the caller's ${sent} packets (236 of G.711 and the digit's) arrived`);
       assert.equal(stats.a.forwarded, sent, 'every packet went on to the callee');

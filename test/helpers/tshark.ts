@@ -1,0 +1,46 @@
+/** A tshark capture on loopback (installed by deploy/setup.sh), for counting packets on the wire. */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface Packet {
+  srcPort: number;
+  dstPort: number;
+}
+
+export class Capture {
+  private constructor(private readonly child: ChildProcess, private readonly file: string) {}
+
+  /** Start capturing UDP on lo with a BPF `filter`; resolves once tshark says it is capturing. */
+  static async start(filter: string): Promise<Capture> {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-cap-')), 'cap.pcapng');
+    const child = spawn('tshark', ['-i', 'lo', '-f', filter, '-w', file, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tshark did not start capturing:\n${err}`)), 15_000);
+      child.stderr?.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('Capturing on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.on('error', (e) => reject(new Error(`cannot run tshark (deploy/setup.sh installs it): ${e.message}`)));
+    });
+    return new Capture(child, file);
+  }
+
+  /** Stop, and read the UDP ports of every captured packet. */
+  async stop(): Promise<Packet[]> {
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGINT');
+    await exited;
+    const read = spawnSync('tshark', ['-r', this.file, '-T', 'fields', '-e', 'udp.srcport', '-e', 'udp.dstport'], { encoding: 'utf8' });
+    fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
+    return read.stdout.trim().split('\n').filter((l) => l !== '').map((l) => {
+      const [src, dst] = l.split('\t');
+      return { srcPort: Number(src), dstPort: Number(dst) };
+    });
+  }
+}
