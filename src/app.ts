@@ -101,6 +101,7 @@ export class App {
       this.statsStore = new MemoryStatsStore();
     }
     this.statsStore.track(() => this.sipStats());
+    this.statsStore.trackMedia(() => this.media.stats());
     this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
   }
 
@@ -116,6 +117,7 @@ export class App {
           history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
           clear: (id, cause) => app.b2bua.clear(id, cause),
           stats: () => app.sipStats(),
+          media: () => app.media.stats(),
           clearStats: () => app.clearSipStats(),
         });
         app.adminAddress = await app.admin.listen(settings.admin);

@@ -10,6 +10,7 @@ import { dialplanReport, renderDialplan } from './show-dialplan.js';
 import { renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
 import type { ViewCall } from '../state/cluster-view.js';
+import type { MediaStatsByCall } from '../state/stats-store.js';
 
 /** A command error the user caused (no such call, no such dial-peer): printed as `% <text>`, exit 1. */
 export class CommandError extends Error {}
@@ -43,7 +44,12 @@ function showTree(extra: CommandNode[]): CommandNode {
     keyword('call', 'Show call information', [
       keyword('active', 'Active call table', [
         keyword('voice', 'Active voice calls', [
-          keyword('brief', 'One line per call leg', [], callsAs(renderActiveBrief)),
+          keyword('brief', 'One line per call leg, with its RTP counters when relayed', [], async (ctx) => {
+            const view = ctx.view();
+            const calls = await view.calls();
+            const media: MediaStatsByCall = await view.media().catch(() => ({})); // a node without the media API still shows its calls
+            return output(calls.map((c) => ({ ...c, mediaStats: media[c.id] ?? null })), renderActiveBrief(calls, Date.now(), media));
+          }),
           keyword('compact', 'One short line per call leg', [], callsAs(renderActiveCompact)),
           keyword('summary', 'Call counts per node and state', [], callsAs(renderActiveSummary)),
         ]),

@@ -3,7 +3,9 @@
  * readable at 80 columns. Each command also has --json: the records as they are stored (stable fields,
  * see README).
  */
+import type { StreamStatsReport } from '../media/relay-protocol.js';
 import type { NodeInfo, ViewCall, ViewCdr } from '../state/cluster-view.js';
+import type { MediaStatsByCall } from '../state/stats-store.js';
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
@@ -37,17 +39,40 @@ export function renderCubeCalls(calls: ViewCall[], now = Date.now()): string {
   ].join('\n').trimEnd();
 }
 
-/** `show call active voice brief`: the call-leg counts, then one line per leg. */
-export function renderActiveBrief(calls: ViewCall[], now = Date.now()): string {
+/** The usual VoIP limits (cube-reference; ITU-T G.114 and common practice): over them a stream is flagged. */
+const LIMITS = { lossPercent: 1, jitterMs: 30 };
+
+/**
+ * The media line of one leg: what the SBC sent to it (tx) and received from it (rx), the far end's media
+ * address, loss and jitter of what it sent, and `!` with the limit a stream breaks.
+ */
+function mediaLine(media: StreamStatsReport[] | undefined, leg: 'a' | 'b'): string | null {
+  const s = media?.[0];
+  if (s === undefined) return null;
+  const rx = s[leg];
+  const tx = leg === 'a' ? s.b.forwarded : s.a.forwarded;
+  const lossPct = rx.packets + rx.lost > 0 ? (100 * Math.max(0, rx.lost)) / (rx.packets + rx.lost) : 0;
+  const broken = [lossPct > LIMITS.lossPercent ? 'loss' : '', rx.jitterMs > LIMITS.jitterMs ? 'jitter' : ''].filter((x) => x !== '');
+  const remote = rx.remote === null ? '-' : `${rx.remote.address}:${rx.remote.port}`;
+  return `  tx:${tx} rx:${rx.packets}/${rx.bytes} media ${remote} lost:${Math.max(0, rx.lost)} jitter:${rx.jitterMs}ms LostPacketRate:${lossPct.toFixed(2)}${broken.length > 0 ? ` !${broken.join(',')}` : ''}`;
+}
+
+/** `show call active voice brief`: the call-leg counts, then one line per leg (and its media, when relayed). */
+export function renderActiveBrief(calls: ViewCall[], now = Date.now(), media: MediaStatsByCall = {}): string {
   const legs = calls.length + calls.filter((c) => c.bLeg !== null).length;
   const lines = [`Total call-legs: ${legs}`, `SIP call-legs: ${legs}`, ''];
+  const leg = (c: ViewCall, which: 'a' | 'b'): void => {
+    const sip = which === 'a' ? c.aLeg : c.bLeg;
+    if (sip === null) return;
+    const [peer, role, number] = which === 'a' ? [c.inboundDialPeer, 'Answer', c.callingNumber] : [c.outboundDialPeer ?? 0, 'Originate', c.calledNumber];
+    lines.push(`${c.id} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${peer} ${role} ${number} ${state(c).toLowerCase()}`);
+    lines.push(`  dur ${hms(now - (c.connectedAt ?? c.startedAt))} IP ${sip.remoteSignalling} ${sip.transport.toUpperCase()}`);
+    const m = mediaLine(media[c.id], which);
+    if (m !== null) lines.push(m);
+  };
   for (const c of calls) {
-    lines.push(`${c.id} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${c.inboundDialPeer} Answer ${c.callingNumber} ${state(c).toLowerCase()}`);
-    lines.push(`  dur ${hms(now - (c.connectedAt ?? c.startedAt))} IP ${c.aLeg.remoteSignalling} ${c.aLeg.transport.toUpperCase()}`);
-    if (c.bLeg !== null) {
-      lines.push(`${c.id} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${c.outboundDialPeer ?? 0} Originate ${c.calledNumber} ${state(c).toLowerCase()}`);
-      lines.push(`  dur ${hms(now - (c.connectedAt ?? c.startedAt))} IP ${c.bLeg.remoteSignalling} ${c.bLeg.transport.toUpperCase()}`);
-    }
+    leg(c, 'a');
+    leg(c, 'b');
   }
   return lines.join('\n').trimEnd();
 }

@@ -1,4 +1,5 @@
 /** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
+import type { MediaStatsByCall } from '../state/stats-store.js';
 import { type NodeInfo, RedisClusterView, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
 
 class AdminView implements StateView {
@@ -40,6 +41,10 @@ class AdminView implements StateView {
 
   stats(): Promise<SipStatsSnapshot[]> {
     return this.get('/api/stats');
+  }
+
+  media(): Promise<MediaStatsByCall> {
+    return this.get('/api/media');
   }
 
   async clearStats(): Promise<number> {

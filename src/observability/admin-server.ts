@@ -16,6 +16,8 @@ export interface AdminApi {
   clear(id: string, cause: number): boolean;
   stats(): unknown;
   clearStats(): void;
+  /** Live RTP statistics by call id (asked of the relay workers). */
+  media(): Promise<unknown>;
 }
 
 export class AdminServer {
@@ -64,6 +66,14 @@ export class AdminServer {
         if (url.pathname === '/api/status') return json(this.api.status());
         if (url.pathname === '/api/calls') return json(this.api.calls());
         if (url.pathname === '/api/stats') return json([this.api.stats()]);
+        if (url.pathname === '/api/media') {
+          this.api.media().then(json, (err: unknown) => {
+            this.log.error({ err }, 'admin request failed');
+            res.writeHead(500);
+            res.end();
+          });
+          return;
+        }
         if (url.pathname === '/api/history') return json(this.api.history(Math.min(1000, Number(url.searchParams.get('limit') ?? 100) || 100)));
       }
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -5,7 +5,7 @@
 import type { CallDetailRecord, CallRecord } from './call-store.js';
 import { HISTORY_KEY, callKey, commandChannel, nodeCallsKey } from './redis-call-store.js';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
-import { readAllStats } from './stats-store.js';
+import { type MediaStatsByCall, readAllMedia, readAllStats } from './stats-store.js';
 
 export interface NodeInfo {
   node: string;
@@ -58,6 +58,8 @@ export interface StateView {
   stats(): Promise<SipStatsSnapshot[]>;
   /** Reset every node's SIP counters; how many nodes took the command. */
   clearStats(): Promise<number>;
+  /** Live RTP statistics by call id (empty for calls that are not relayed). */
+  media(): Promise<MediaStatsByCall>;
   close(): Promise<void>;
 }
 
@@ -114,6 +116,10 @@ export class RedisClusterView implements StateView {
 
   stats(): Promise<SipStatsSnapshot[]> {
     return readAllStats(this.redis);
+  }
+
+  media(): Promise<MediaStatsByCall> {
+    return readAllMedia(this.redis);
   }
 
   async clearStats(): Promise<number> {

@@ -4,7 +4,11 @@
  * (`sbc:stats:<node>`, expiring with the node) and any reader sees every live node's.
  */
 import { type RedisClient, getMany, scanAll } from './redis-connect.js';
+import type { StreamStatsReport } from '../media/relay-protocol.js';
 import type { SipStatsSnapshot } from './cluster-view.js';
+
+/** Live RTP statistics by call id (the relay's streams of each call). */
+export type MediaStatsByCall = Record<string, StreamStatsReport[]>;
 
 export interface StatsStore {
   /** Where this node's counters come from; read whenever they are published or asked for. */
@@ -13,13 +17,34 @@ export interface StatsStore {
   refresh(): void;
   /** The counters of every node this store sees, by node name. */
   nodes(): Promise<SipStatsSnapshot[]>;
+  /** Where this node's live RTP statistics come from (the relay). */
+  trackMedia(source: () => Promise<MediaStatsByCall>): void;
+  /** The live RTP statistics of every call this store sees. */
+  media(): Promise<MediaStatsByCall>;
   close(): Promise<void>;
+}
+
+export const mediaKey = (node: string): string => `sbc:media:${node}`;
+
+/** Every node's published RTP statistics, merged (call ids are unique across nodes). */
+export async function readAllMedia(redis: RedisClient): Promise<MediaStatsByCall> {
+  const values = await getMany(redis, await scanAll(redis, mediaKey('*')));
+  return Object.assign({}, ...values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as MediaStatsByCall)) as MediaStatsByCall;
 }
 
 export const statsKey = (node: string): string => `sbc:stats:${node}`;
 
 export class MemoryStatsStore implements StatsStore {
   private source: (() => SipStatsSnapshot) | undefined;
+  private mediaSource: (() => Promise<MediaStatsByCall>) | undefined;
+
+  trackMedia(source: () => Promise<MediaStatsByCall>): void {
+    this.mediaSource = source;
+  }
+
+  media(): Promise<MediaStatsByCall> {
+    return this.mediaSource?.() ?? Promise.resolve({});
+  }
 
   track(source: () => SipStatsSnapshot): void {
     this.source = source;
@@ -47,6 +72,7 @@ export async function readAllStats(redis: RedisClient): Promise<SipStatsSnapshot
 
 export class RedisStatsStore implements StatsStore {
   private source: (() => SipStatsSnapshot) | undefined;
+  private mediaSource: (() => Promise<MediaStatsByCall>) | undefined;
   private readonly timer: NodeJS.Timeout;
 
   /** `redis` is shared with the call store; write failures go to its error counter through `failed`. */
@@ -69,10 +95,23 @@ export class RedisStatsStore implements StatsStore {
     this.publish();
   }
 
+  trackMedia(source: () => Promise<MediaStatsByCall>): void {
+    this.mediaSource = source;
+  }
+
+  media(): Promise<MediaStatsByCall> {
+    return readAllMedia(this.redis);
+  }
+
   /** Written now (and every interval), so that a reader right after a change sees it. */
   private publish(): void {
-    if (this.source === undefined || this.redis.status !== 'ready') return;
-    this.redis.set(statsKey(this.node), JSON.stringify(this.source()), 'PX', 3 * this.intervalMs).catch((err: unknown) => this.failed(err));
+    if (this.redis.status !== 'ready') return;
+    const ttl = 3 * this.intervalMs;
+    if (this.source !== undefined) this.redis.set(statsKey(this.node), JSON.stringify(this.source()), 'PX', ttl).catch((err: unknown) => this.failed(err));
+    // one key per node for all its calls' RTP statistics, rather than a write per call
+    this.mediaSource?.().then(
+      (m) => this.redis.set(mediaKey(this.node), JSON.stringify(m), 'PX', ttl),
+    ).catch((err: unknown) => this.failed(err));
   }
 
   nodes(): Promise<SipStatsSnapshot[]> {

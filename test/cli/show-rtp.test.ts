@@ -1,6 +1,7 @@
 /** `show voip rtp connections`: pool rows per node and a row per relayed stream, from the shared records. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { renderActiveBrief } from '../../src/cli/show-calls.js';
 import { renderRtpConnections, rtpConnectionsReport } from '../../src/cli/show-rtp.js';
 import type { NodeInfo, ViewCall } from '../../src/state/cluster-view.js';
 import { callRecord } from '../helpers/call-records.js';
@@ -28,5 +29,17 @@ describe('show voip rtp connections', () => {
     assert.match(text, /1 +sbc-a +c1 +in +8000 +4000 +10\.0\.0\.1 +192\.0\.2\.10/);
     assert.match(text, /2 +sbc-a +c1 +out +8002 +- +10\.0\.0\.1 +-/);
     assert.match(text, /Found 2 active RTP connections/);
+  });
+});
+
+describe('show call active voice brief with media', () => {
+  it('prints what each leg sent and received, and flags a stream over the VoIP limits', () => {
+    const call: ViewCall = { ...callRecord('c9'), node: 'sbc-a', nodeAlive: true };
+    const side = (packets: number, lost: number, jitterMs: number, forwarded: number) => ({
+      packets, bytes: packets * 172, lost, jitterMs, lastArrival: 1, localPort: 8000, remote: { address: '192.0.2.7', port: 4000 }, latched: true, forwarded, dropped: 0,
+    });
+    const text = renderActiveBrief([call], 10, { c9: [{ stream: 0, a: side(500, 0, 2.5, 500), b: side(480, 20, 45, 480) }] });
+    assert.match(text, /Answer 1000 active\n.*\n  tx:480 rx:500\/86000 media 192\.0\.2\.7:4000 lost:0 jitter:2\.5ms LostPacketRate:0\.00\n/);
+    assert.match(text, /Originate 2001 active\n.*\n  tx:500 rx:480\/82560 media 192\.0\.2\.7:4000 lost:20 jitter:45ms LostPacketRate:4\.00 !loss,jitter$/);
   });
 });

@@ -22,7 +22,7 @@ describe('call state shared through Redis', () => {
     const nodeA = await startTestApp({ dialPeers, redis: redis.url, hostname: 'sbc-a' });
     const nodeB = await startTestApp({ dialPeers, redis: redis.url, hostname: 'sbc-b' });
     try {
-      const calls = [caller(boundPort(nodeA, 'udp'), { holdMs: 3000 }), caller(boundPort(nodeB, 'udp'), { holdMs: 3000 })];
+      const calls = [caller(boundPort(nodeA, 'udp'), { holdMs: 6000 }), caller(boundPort(nodeB, 'udp'), { holdMs: 6000 })];
       let seen = false;
       for (let i = 0; i < 100 && !seen; i++) {
         seen = (await r.scard(nodeCallsKey('sbc-a'))) === 1 && (await r.scard(nodeCallsKey('sbc-b'))) === 1;
@@ -38,6 +38,14 @@ describe('call state shared through Redis', () => {
       assert.match(table.stdout, /SIP UAS CALL INFO/);
       assert.match(table.stdout, /sbc-a/);
       assert.match(table.stdout, /sbc-b/);
+      // RTP statistics are published with each heartbeat (2 s), one key per node
+      let withMedia: Array<{ mediaStats: unknown }> = [];
+      for (let i = 0; i < 30 && !(withMedia.length === 2 && withMedia.every((c) => Array.isArray(c.mediaStats))); i++) {
+        const brief = await runCli(['show', 'call', 'active', 'voice', 'brief', '--redis', redis.url, '--json']);
+        withMedia = JSON.parse(brief.stdout) as Array<{ mediaStats: unknown }>;
+        if (!withMedia.every((c) => Array.isArray(c.mediaStats))) await sleep(100);
+      }
+      assert.ok(withMedia.length === 2 && withMedia.every((c) => Array.isArray(c.mediaStats)), 'both nodes published their calls\' RTP statistics');
       const rtp = await runCli(['show', 'voip', 'rtp', 'connections', '--redis', redis.url, '--json']);
       assert.deepEqual((JSON.parse(rtp.stdout) as { pools: Array<{ node: string }> }).pools.map((p) => p.node), ['sbc-a', 'sbc-b']);
       const status = await runCli(['show', 'cube', 'status', '--redis', redis.url, '--json']);
@@ -118,6 +126,7 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       assert.match(active.stdout, /Total call-legs: 2/);
       assert.match(active.stdout, /Answer/);
       assert.match(active.stdout, /Originate 2001/);
+      assert.match(active.stdout, /Answer[^\n]*\n[^\n]*\n  tx:\d+ rx:\d+\/\d+ media 127\.0\.0\.1:\d+ lost:0 jitter:0ms LostPacketRate:0\.00\n/, 'the relayed leg shows its RTP counters');
       const compact = await runCli(['show', 'call', 'active', 'voice', 'compact', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.match(compact.stdout, /Total call-legs: 2/);
       assert.match(compact.stdout, / ANS /);
