@@ -3,7 +3,8 @@
  * range (CUBE's default 8000-48198). Free pairs are shuffled once at start and kept in a ring: taking one
  * is O(1) from the head, a released one goes to the tail, so a port just given back is the last to be
  * reused (late packets of the old call do not reach the new one). A pair that cannot be bound (another
- * process holds it) is set aside as reserved instead of being handed out again.
+ * process holds it: the default range overlaps Linux's ephemeral ports) is set aside as reserved for a
+ * cool-down, then goes back to the tail, so a port held for a moment is not lost for good.
  */
 
 export interface PortPoolStatus {
@@ -26,8 +27,16 @@ export class PortPool {
   /** Per pair: 0 free, 1 in use, 2 reserved. */
   private readonly state: Uint8Array;
   private reservedCount = 0;
+  /** Reserved pairs in the order they were set aside, with when each may be tried again. */
+  private readonly cooling: Array<{ index: number; until: number }> = [];
 
-  constructor(minPort: number, maxPort: number, random: () => number = Math.random) {
+  constructor(
+    minPort: number,
+    maxPort: number,
+    random: () => number = Math.random,
+    private readonly coolDownMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {
     if (!Number.isInteger(minPort) || !Number.isInteger(maxPort) || minPort < 1024 || maxPort > 65535) {
       throw new RangeError(`RTP port range ${minPort}-${maxPort} must lie within 1024-65535`);
     }
@@ -49,6 +58,7 @@ export class PortPool {
 
   /** An even RTP port (RTCP is the next one), or null when every pair is taken. */
   acquire(): number | null {
+    this.thaw();
     if (this.free === 0) return null;
     const index = this.ring[this.head] as number;
     this.head = (this.head + 1) % this.total;
@@ -73,6 +83,19 @@ export class PortPool {
     if (index === null || this.state[index] !== 1) return;
     this.state[index] = 2;
     this.reservedCount++;
+    this.cooling.push({ index, until: this.now() + this.coolDownMs });
+  }
+
+  /** Reserved pairs whose cool-down is over go back to the tail of the free ring. */
+  private thaw(): void {
+    const now = this.now();
+    while (this.cooling.length > 0 && (this.cooling[0]?.until ?? Infinity) <= now) {
+      const { index } = this.cooling.shift() as { index: number };
+      this.state[index] = 0;
+      this.reservedCount--;
+      this.ring[(this.head + this.free) % this.total] = index;
+      this.free++;
+    }
   }
 
   get inUse(): number {
@@ -80,6 +103,7 @@ export class PortPool {
   }
 
   status(): PortPoolStatus {
+    this.thaw();
     return { minPort: this.minPort, maxPort: this.maxPort, available: this.free, reserved: this.reservedCount, inUse: this.inUse, total: this.total };
   }
 

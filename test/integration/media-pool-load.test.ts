@@ -45,7 +45,9 @@ describe('the port pool under load', () => {
       for (let i = 0; i < 200 && (app.media.activeSessions > 0 || app.portPool.inUse > 0); i++) await sleep(20);
       assert.equal(app.media.activeSessions, 0);
       assert.deepEqual(app.portPool.status().inUse, 0);
-      assert.equal(app.portPool.status().available, app.portPool.total, 'every pair is back');
+      // every pair is back: free, or set aside for a while because another process (a test running
+      // alongside) held it when the relay tried to bind it
+      assert.equal(app.portPool.status().available + app.portPool.status().reserved, app.portPool.total, 'every pair is back');
       const t = app.media.closedTotals;
       assert.equal(t.sessions, 5000);
       assert.ok(t.forwarded > 5000 * 4, `RTP went through on the calls (${t.forwarded} packets relayed)`);

@@ -150,8 +150,9 @@ describe('MediaEngine', () => {
         assert.equal(pool.inUse, 120);
         await Promise.all(ids.map((id) => engine.close(id)));
       }
+      // every pair is free again, or set aside because another process held it during the test
       assert.deepEqual(pool.status().inUse, 0);
-      assert.equal(pool.status().available, pool.total);
+      assert.equal(pool.status().available + pool.status().reserved, pool.total);
     } finally {
       await engine.stop();
     }

@@ -38,6 +38,20 @@ describe('PortPool', () => {
     assert.deepEqual(pool.status(), { minPort: 20000, maxPort: 20009, available: 4, reserved: 1, inUse: 0, total: 5 });
   });
 
+  it('gives a reserved pair another chance after its cool-down', () => {
+    let now = 0;
+    const pool = new PortPool(20000, 20003, () => 0, 1000, () => now);
+    const p = pool.acquire() as number;
+    pool.reserve(p);
+    const q = pool.acquire() as number;
+    assert.equal(pool.acquire(), null, 'one pair in use, one reserved');
+    assert.equal(pool.status().reserved, 1);
+    now = 1000;
+    assert.equal(pool.acquire(), p, 'back after the cool-down');
+    assert.deepEqual(pool.status(), { minPort: 20000, maxPort: 20003, available: 0, reserved: 0, inUse: 2, total: 2 });
+    pool.release(q);
+  });
+
   it('rejects a range outside 1024-65535 or without a pair', () => {
     assert.throws(() => new PortPool(80, 2000), /1024-65535/);
     assert.throws(() => new PortPool(9001, 9001), /no even\/odd pair/);
