@@ -62,6 +62,7 @@ export class App {
       pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1,
       inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
       onInactive: (id) => this.b2bua.mediaInactive(id),
+      onDtmf: (id, side, event, durationMs) => this.b2bua.mediaDtmf(id, side, event, durationMs),
       onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
     });
     this.callStore = settings.redis === null

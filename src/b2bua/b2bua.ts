@@ -21,7 +21,7 @@ import type { TransactionLayer, TransactionUser } from '../transaction/transacti
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import type { Call } from './call.js';
-import { CallMedia, MediaFailure, chooseMedia } from './call-media.js';
+import { CallMedia, MEDIA_INACTIVITY, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { LegRelay } from './leg-relay.js';
@@ -51,9 +51,6 @@ export interface B2buaOptions {
    */
   media?: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' };
 }
-
-/** What the call-detail record says when the relay ended a silent call (Q.850 41, temporary failure). */
-const MEDIA_INACTIVITY = { cause: 41, text: 'media inactivity' };
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
 /** Methods that exist only inside a dialog: outside one they get 481 (RFC 3261 §12.2.2). */
@@ -325,6 +322,13 @@ export class B2bua implements TransactionUser {
       return;
     }
     this.fail(call, this.o.errorPassThrough === true ? status : mapFailureStatus(status), null, res);
+  }
+
+  /** The relay took a DTMF event out of one leg's RTP (rtp-nte): the other leg (sip-info) gets it as INFO. */
+  mediaDtmf(id: string, from: 'a' | 'b', event: number, durationMs: number): void {
+    const call = this.calls.get(id);
+    const body = dtmfRelayBody(event, durationMs);
+    if (call !== undefined && !call.ended && body !== null) this.relay.info(call, from === 'a' ? 'b' : 'a', body, 'application/dtmf-relay');
   }
 
   /** The relay saw no RTP for the configured time on an answered call: both legs get BYE. */

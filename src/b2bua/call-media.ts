@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { CODECS, type CodecClass, applyCodecClass, offerFormats } from '../media/codec-class.js';
+import { CODECS, type CodecClass, applyCodecClass, formatKind, offerFormats } from '../media/codec-class.js';
 import type { MediaEngine, OpenedStream, StreamRequest } from '../media/media-engine.js';
 import type { Endpoint } from '../media/relay-protocol.js';
 import { type MediaSection, Sdp, SdpError } from '../media/sdp.js';
@@ -66,6 +66,10 @@ export class CallMedia {
 
   /** The codec class of each leg's dial-peer (null: any codec). */
   readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
+  /** Each leg's dial-peer `dtmfRelay` (null: as the endpoints negotiate). */
+  readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
+  /** The telephone-event payload type each leg put in its own SDP. */
+  private readonly ntePt: Record<Leg, string | null> = { a: null, b: null };
 
   /** `engine` null: media flows around the SBC, and only the codec classes touch the SDP. */
   constructor(
@@ -157,6 +161,7 @@ export class CallMedia {
     if (cls !== null && !applyCodecClass(sdp, cls, kind)) throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);
     const engine = this.engine;
     if (engine === null) return cls === null ? body : Buffer.from(sdp.toString(), 'latin1');
+    this.interwork(sdp, from, to, engine);
     const family = isIPv6(this.address) ? 'IP6' : 'IP4';
     const me = { family, address: this.address } as const;
     let anyHeld = false;
@@ -180,6 +185,31 @@ export class CallMedia {
     if (sdp.sessionConnection !== null) sdp.setSessionConnection(anyHeld && sdp.sessionConnection.address === '0.0.0.0' ? { family: 'IP4', address: '0.0.0.0' } : me);
     this.stampOrigin(to, sdp);
     return Buffer.from(sdp.toString(), 'latin1');
+  }
+
+  /**
+   * DTMF interworking (`dtmfRelay` rtp-nte on one leg, sip-info on the other): the sip-info leg is not
+   * offered telephone-event; the rtp-nte leg always is (with its own payload type, else 101), and the relay
+   * turns what it sends with that type into SIP INFO toward the other leg.
+   */
+  private interwork(sdp: Sdp, from: Leg, to: Leg, engine: MediaEngine): void {
+    for (const m of sdp.media) {
+      const pt = m.formats.find((f) => formatKind(m, f) === 'telephone-event');
+      if (m.media === 'audio' && pt !== undefined) this.ntePt[from] = pt;
+    }
+    const modes = [this.dtmf.a, this.dtmf.b];
+    if (!modes.includes('sip-info') || !modes.includes('rtp-nte')) return;
+    for (const m of sdp.media) {
+      if (m.media !== 'audio' || m.rejected || !this.streams?.some((s) => s.stream === m.index)) continue;
+      const nte = m.formats.filter((f) => formatKind(m, f) === 'telephone-event');
+      if (this.dtmf[to] === 'sip-info') {
+        if (nte.length > 0) m.setFormats(m.formats.filter((f) => !nte.includes(f)));
+        continue;
+      }
+      const pt = nte[0] ?? this.ntePt[to] ?? '101';
+      if (nte.length === 0) m.addFormat(pt, [`a=rtpmap:${pt} telephone-event/8000`, `a=fmtp:${pt} 0-15`]);
+      engine.detectDtmf(this.id, m.index, to, Number(pt));
+    }
   }
 
   /** Our own o= line for the leg; its version goes up only when the SDP changed. */
@@ -247,5 +277,16 @@ export function chooseMedia(call: Call, peer: DialPeer, global: { engine: MediaE
   if (call.media !== null) {
     call.media.codecs.a = call.inbound.voiceClassCodec;
     call.media.codecs.b = peer.voiceClassCodec;
+    call.media.dtmf.a = call.inbound.dtmfRelay;
+    call.media.dtmf.b = peer.dtmfRelay;
   }
+}
+
+/** What the call-detail record says when the relay ended a silent call (Q.850 41, temporary failure). */
+export const MEDIA_INACTIVITY = { cause: 41, text: 'media inactivity' };
+
+/** An RFC 4733 event (0-9, 10 *, 11 #, 12-15 A-D) as the body of an INFO `application/dtmf-relay`; null for others. */
+export function dtmfRelayBody(event: number, durationMs: number): string | null {
+  const signal = '0123456789*#ABCD'[event];
+  return signal === undefined ? null : `Signal=${signal}\r\nDuration=${Math.round(durationMs)}\r\n`;
 }

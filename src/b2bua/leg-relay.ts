@@ -321,6 +321,15 @@ export class LegRelay {
     }
   }
 
+  /** Send an INFO of our own on one leg (DTMF interworking); its answer changes nothing. */
+  info(call: Call, leg: Leg, body: string, contentType: string): void {
+    const dialog = this.dialogOf(call, leg);
+    if (dialog === null || call.ended) return;
+    const req = dialog.request('INFO', this.viaFor(dialog));
+    req.setBody(Buffer.from(body, 'latin1'), contentType);
+    this.d.transactions.sendRequest(req, dialog.destination(), { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
+  }
+
   private dialogOf(call: Call, leg: Leg): Dialog | null {
     return leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
   }

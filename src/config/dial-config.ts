@@ -28,6 +28,8 @@ export interface DialPeerJson {
   voiceClassCodec?: number;
   /** `voice-class sip early-offer forced`: an INVITE without SDP leaves this dial-peer with the SBC's own offer. */
   earlyOfferForced?: boolean;
+  /** `dtmf-relay`: how DTMF travels on this dial-peer's leg (the first method listed is used). */
+  dtmfRelay?: Array<'rtp-nte' | 'sip-info'>;
 }
 
 /** `voice class codec N`: the codecs allowed on a leg, most preferred first. */
@@ -92,6 +94,7 @@ export const DIAL_PEER_SCHEMA = {
     media: { enum: ['flow-through', 'flow-around'] },
     voiceClassCodec: { type: 'integer', minimum: 1, maximum: 10000 },
     earlyOfferForced: { type: 'boolean' },
+    dtmfRelay: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['rtp-nte', 'sip-info'] } },
   },
 } as const;
 

@@ -16,6 +16,8 @@ export interface MediaEngineOptions {
   /** No RTP for this long, once watched (see watch()), ends the call (0: never). */
   inactivityMs?: number;
   onInactive?: (id: string) => void;
+  /** A DTMF event the relay took out of a leg's RTP (see detectDtmf). */
+  onDtmf?: (id: string, side: 'a' | 'b', event: number, durationMs: number) => void;
   onError?: (err: unknown) => void;
 }
 
@@ -95,6 +97,9 @@ export class MediaEngine {
       case 'inactive':
         if (this.sessions.has(m.id)) this.o.onInactive?.(m.id);
         return;
+      case 'dtmf':
+        if (this.sessions.has(m.id)) this.o.onDtmf?.(m.id, m.side, m.event, m.durationMs);
+        return;
       case 'stats': {
         const w = this.statsWaiting.get(m.request);
         if (w === undefined) return;
@@ -161,6 +166,12 @@ export class MediaEngine {
   update(id: string, stream: number, side: 'a' | 'b', remote: Endpoint | null, remoteRtcp: Endpoint | null = null): void {
     const s = this.sessions.get(id);
     if (s !== undefined) this.post(s.relay, { op: 'update', id, stream, side, remote, remoteRtcp });
+  }
+
+  /** Telephone-event packets (payload type `pt`) from `side` are reported through onDtmf, not relayed; null relays them again. */
+  detectDtmf(id: string, stream: number, side: 'a' | 'b', pt: number | null): void {
+    const s = this.sessions.get(id);
+    if (s !== undefined) this.post(s.relay, { op: 'dtmf', id, stream, side, pt });
   }
 
   /** Start the inactivity check of a session (when its call is answered), if one is configured. */

@@ -58,6 +58,8 @@ export type ToWorker =
   | { op: 'open'; spec: SessionSpec }
   | { op: 'update'; id: string; stream: number; side: 'a' | 'b'; remote: Endpoint | null; remoteRtcp: Endpoint | null }
   | { op: 'close'; id: string }
+  /** RFC 4733 telephone-event packets with payload type `pt` arriving on `side` are reported, not relayed (null: relay them). */
+  | { op: 'dtmf'; id: string; stream: number; side: 'a' | 'b'; pt: number | null }
   /** Start the inactivity check of a session (from the answer on: ringing without early media is not idle). */
   | { op: 'watch'; id: string; inactivityMs: number }
   | { op: 'stats'; request: number; id: string | null };
@@ -67,4 +69,6 @@ export type FromWorker =
   | { op: 'opened'; id: string; ok: false; busyPorts: number[]; error: string }
   | { op: 'closed'; id: string; report: StreamStatsReport[] }
   | { op: 'stats'; request: number; sessions: Record<string, StreamStatsReport[]> }
-  | { op: 'inactive'; id: string };
+  | { op: 'inactive'; id: string }
+  /** A DTMF event ended (RFC 4733 E bit), once per event: its code (0-9, 10 *, 11 #, 12-15 A-D) and duration. */
+  | { op: 'dtmf'; id: string; side: 'a' | 'b'; event: number; durationMs: number };

@@ -22,8 +22,12 @@ class Side {
   dropped = 0;
   /** The other side: where what arrives here is sent from. */
   peer!: Side;
+  /** Telephone-event payload type to turn into DTMF reports instead of relaying (interworking). */
+  dtmfPt: number | null = null;
+  /** RTP timestamp of the last event reported: its end packet comes three times (RFC 4733 §2.5.1.4). */
+  lastDtmfEnd: number | null = null;
 
-  constructor(readonly spec: SideSpec, clockRate: number, private readonly latch: LatchMode) {
+  constructor(readonly spec: SideSpec, clockRate: number, private readonly latch: LatchMode, readonly name: 'a' | 'b') {
     this.remote = spec.remote;
     this.remoteRtcp = spec.remoteRtcp;
     this.stats = new RtpStreamStats(clockRate);
@@ -87,7 +91,11 @@ export class RelaySession {
   /** No RTP for this long makes the session inactive; 0: not watched. */
   inactivityMs: number;
 
-  private constructor(readonly spec: SessionSpec, private readonly now: () => number) {
+  private constructor(
+    readonly spec: SessionSpec,
+    private readonly now: () => number,
+    private readonly onDtmf: (side: 'a' | 'b', event: number, durationMs: number) => void,
+  ) {
     this.id = spec.id;
     this.lastPacketAt = now();
     this.inactivityMs = spec.inactivityMs;
@@ -100,15 +108,15 @@ export class RelaySession {
   }
 
   /** Bind every port; on failure nothing stays open and BindError names the RTP ports that were busy. */
-  static async open(spec: SessionSpec, now: () => number = Date.now): Promise<RelaySession> {
-    const session = new RelaySession(spec, now);
+  static async open(spec: SessionSpec, now: () => number = Date.now, onDtmf: (side: 'a' | 'b', event: number, durationMs: number) => void = () => undefined): Promise<RelaySession> {
+    const session = new RelaySession(spec, now, onDtmf);
     const type = isIPv6(spec.address) ? 'udp6' : 'udp4';
     const busy = new Set<number>();
     let firstError: Error | null = null;
     const binds: Array<Promise<void>> = [];
     for (const s of spec.streams) {
-      const a = new Side(s.a, s.clockRate, spec.latch);
-      const b = new Side(s.b, s.clockRate, spec.latch);
+      const a = new Side(s.a, s.clockRate, spec.latch, 'a');
+      const b = new Side(s.b, s.clockRate, spec.latch, 'b');
       a.peer = b;
       b.peer = a;
       for (const side of [a, b]) {
@@ -145,10 +153,29 @@ export class RelaySession {
     const now = this.now();
     this.lastPacketAt = now;
     side.stats.record(msg.readUInt16BE(2), msg.readUInt32BE(4), msg.readUInt32BE(8), msg.length, now);
+    if (side.dtmfPt !== null && (msg[1]! & 0x7f) === side.dtmfPt) return this.dtmf(side, msg);
     const to = side.peer.target(false);
     if (to === null) return;
     side.forwarded++;
     side.peer.rtp.send(msg, to.port, to.address);
+  }
+
+  /** An RFC 4733 event packet: reported once, at its end; never relayed (the other leg takes DTMF as SIP INFO). */
+  private dtmf(side: Side, msg: Buffer): void {
+    let at = 12 + 4 * (msg[0]! & 0x0f); // past the CSRCs
+    if ((msg[0]! & 0x10) !== 0 && msg.length >= at + 4) at += 4 + 4 * msg.readUInt16BE(at + 2); // and a header extension
+    if (msg.length < at + 4) return;
+    const ended = (msg[at + 1]! & 0x80) !== 0;
+    const timestamp = msg.readUInt32BE(4);
+    if (!ended || side.lastDtmfEnd === timestamp) return;
+    side.lastDtmfEnd = timestamp;
+    this.onDtmf(side.name, msg[at]!, msg.readUInt16BE(at + 2) / 8); // telephone-event/8000: 8 units per ms
+  }
+
+  /** Report (instead of relaying) telephone-event packets of payload type `pt` arriving on `which`. */
+  detectDtmf(stream: number, which: 'a' | 'b', pt: number | null): void {
+    const s = this.streams.find((x) => x.stream === stream);
+    if (s !== undefined) s[which].dtmfPt = pt;
   }
 
   private onRtcp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {

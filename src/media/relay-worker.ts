@@ -15,7 +15,7 @@ const post = (m: FromWorker): void => port.postMessage(m);
 port.on('message', (m: ToWorker) => {
   switch (m.op) {
     case 'open':
-      RelaySession.open(m.spec).then(
+      RelaySession.open(m.spec, Date.now, (side, event, durationMs) => post({ op: 'dtmf', id: m.spec.id, side, event, durationMs })).then(
         (s) => {
           sessions.set(s.id, s);
           post({ op: 'opened', id: s.id, ok: true });
@@ -25,6 +25,9 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'update':
       sessions.get(m.id)?.update(m.stream, m.side, m.remote, m.remoteRtcp);
+      return;
+    case 'dtmf':
+      sessions.get(m.id)?.detectDtmf(m.stream, m.side, m.pt);
       return;
     case 'watch': {
       const s = sessions.get(m.id);

@@ -163,6 +163,15 @@ export class MediaSection {
     this.sdp.lines.splice(this.range[1], 0, `a=${d}`);
   }
 
+  /** Add a format at the end of the `m=` line, with its attribute lines (rtpmap, fmtp) after the section's last rtpmap/fmtp. */
+  addFormat(pt: string, attributes: string[]): void {
+    this.sdp.lines[this.at] = `${this.sdp.lines[this.at] ?? ''} ${pt}`;
+    const [from, to] = this.range;
+    let at = to;
+    for (let i = from + 1; i < to; i++) if (/^a=(rtpmap|fmtp):/.test(this.sdp.lines[i] ?? '')) at = i + 1;
+    this.sdp.lines.splice(at, 0, ...attributes);
+  }
+
   /**
    * Keep only `keep` (in that order) on the `m=` line, and drop the rtpmap/fmtp/rtcp-fb lines of the
    * formats that went.

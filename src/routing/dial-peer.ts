@@ -30,6 +30,8 @@ export interface DialPeer {
   voiceClassCodec: CodecClass | null;
   /** A delayed-offer call leaves this (outbound) dial-peer with an offer the SBC builds (flow-through). */
   earlyOfferForced: boolean;
+  /** How DTMF travels on this leg; null: as the endpoints negotiate (telephone-event passes through). */
+  dtmfRelay: 'rtp-nte' | 'sip-info' | null;
   /** The file it came from, for messages. */
   file: string;
 }
@@ -51,6 +53,7 @@ export const DIAL_PEER_0: DialPeer = {
   media: null,
   voiceClassCodec: null,
   earlyOfferForced: false,
+  dtmfRelay: null,
   file: '(built in)',
 };
 
@@ -148,6 +151,7 @@ function build(
     media: v.media ?? null,
     voiceClassCodec: null,
     earlyOfferForced: v.earlyOfferForced ?? false,
+    dtmfRelay: v.dtmfRelay?.[0] ?? null,
     file,
   };
 }

@@ -10,16 +10,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { freePort, sleep } from '../helpers/net.js';
+import { digitCall } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-
-/** uac_pcap with only the short digit (a few packets) and a short pause: RTP on every call, calls short. */
-function digitCall(): string {
-  const xml = fs.readFileSync(new URL('../../../test/fixtures/uac_pcap.xml', import.meta.url), 'utf8');
-  return xml
-    .replace(/<nop>\s*<action>\s*<exec play_pcap_audio="pcap\/g711a.pcap"\/>\s*<\/action>\s*<\/nop>/, '')
-    .replace('<pause milliseconds="8000"/>', '')
-    .replace('<pause milliseconds="1000"/>', '<pause milliseconds="1500"/>');
-}
 
 const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
 
@@ -37,7 +29,7 @@ describe('the port pool under load', () => {
       const fds = openFds();
       const stats = path.join(dir, 'stats.csv');
       const run = await caller(boundPort(app, 'udp'), {
-        scenario: digitCall(), calls: 5000, trace: false,
+        scenario: digitCall(0, 1500), calls: 5000, trace: false,
         extra: ['-r', '50', '-l', '500', '-mp', String((await freePort('udp')) & ~1), '-trace_stat', '-stf', stats, '-fd', '1'],
       });
       assert.equal(run.code, 0, `sipp caller failed:\n${run.stderr.slice(-2000)}`);

@@ -5,7 +5,6 @@
  * from (a NAT) is reached by latching.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import type { App } from '../../src/app.js';
 import type { StreamStatsReport } from '../../src/media/relay-protocol.js';
@@ -14,13 +13,10 @@ import { freePort, sleep } from '../helpers/net.js';
 import { ReplayUa } from '../helpers/replay-ua.js';
 import { RtpEndpoint } from '../helpers/rtp.js';
 import { Capture, type Packet } from '../helpers/tshark.js';
+import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
-const UAC_PCAP = (): string => {
-  // the built-in scenario, as `sipp -sd uac_pcap` prints it; the NAT variant edits its m= line
-  const xml = fs.readFileSync(new URL('../../../test/fixtures/uac_pcap.xml', import.meta.url), 'utf8');
-  return xml;
-};
+const UAC_PCAP = uacPcap;
 
 async function mediaPort(): Promise<number> {
   return (await freePort('udp')) & ~1;

@@ -64,6 +64,12 @@ describe('SDP', () => {
     assert.equal(sdp.toString(), 'v=0\no=- 1 1 IN IP6 ::1\ns=-\nt=0 0\nm=audio 5000 RTP/AVP 0\ni=voice\nc=IN IP6 2001:db8::1\na=sendonly\nm=audio 6000/2 RTP/AVP 0\nc=IN IP4 0.0.0.0\n');
   });
 
+  it('adds a format with its attributes after the section\'s last rtpmap/fmtp', () => {
+    const sdp = Sdp.parse('v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\n');
+    sdp.media[0]?.addFormat('101', ['a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-15']);
+    assert.equal(sdp.toString(), 'v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\n');
+  });
+
   it('rejects what is not SDP with SdpError', () => {
     for (const bad of ['', 'hello', 'v=0\r\ns=-\r\n', 'v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=audio x RTP/AVP 0\r\n', 'v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nbad line\r\n']) {
       assert.throws(() => Sdp.parse(bad), SdpError, JSON.stringify(bad));
