@@ -70,6 +70,8 @@ export class CallMedia {
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
   /** The telephone-event payload type each leg put in its own SDP. */
   private readonly ntePt: Record<Leg, string | null> = { a: null, b: null };
+  /** The telephone-event payload type the SBC offered each rtp-nte leg (what it sends that leg DTMF with). */
+  private readonly injectPt: Record<Leg, number | null> = { a: null, b: null };
 
   /** `engine` null: media flows around the SBC, and only the codec classes touch the SDP. */
   constructor(
@@ -209,7 +211,20 @@ export class CallMedia {
       const pt = nte[0] ?? this.ntePt[to] ?? '101';
       if (nte.length === 0) m.addFormat(pt, [`a=rtpmap:${pt} telephone-event/8000`, `a=fmtp:${pt} 0-15`]);
       engine.detectDtmf(this.id, m.index, to, Number(pt));
+      this.injectPt[to] = Number(pt);
     }
+  }
+
+  /** Whether DTMF in SIP INFO from `leg` is turned into RTP toward the other leg (sip-info to rtp-nte). */
+  takesInfoFrom(leg: Leg): boolean {
+    return this.engine !== null && this.dtmf[leg] === 'sip-info' && this.dtmf[other(leg)] === 'rtp-nte' && this.injectPt[other(leg)] !== null;
+  }
+
+  /** Send a DTMF event to `leg` as RFC 4733 packets in its audio stream. */
+  sendDtmf(leg: Leg, event: number, durationMs: number): void {
+    const pt = this.injectPt[leg];
+    const stream = this.streams?.[0]?.stream;
+    if (pt !== null && stream !== undefined) this.engine?.injectDtmf(this.id, stream, leg, event, durationMs, pt);
   }
 
   /** Our own o= line for the leg; its version goes up only when the SDP changed. */
@@ -284,6 +299,14 @@ export function chooseMedia(call: Call, peer: DialPeer, global: { engine: MediaE
 
 /** What the call-detail record says when the relay ended a silent call (Q.850 41, temporary failure). */
 export const MEDIA_INACTIVITY = { cause: 41, text: 'media inactivity' };
+
+/** The event of an INFO `application/dtmf-relay` body (`Signal=5`, `Duration=160`); null when it has none. */
+export function parseDtmfRelay(body: string): { event: number; durationMs: number } | null {
+  const signal = /^\s*Signal\s*=\s*([0-9*#A-Da-d])\s*$/m.exec(body)?.[1]?.toUpperCase();
+  if (signal === undefined) return null;
+  const duration = Number(/^\s*Duration\s*=\s*([0-9]+)\s*$/m.exec(body)?.[1] ?? 250);
+  return { event: '0123456789*#ABCD'.indexOf(signal), durationMs: Math.min(8000, Math.max(40, duration)) };
+}
 
 /** An RFC 4733 event (0-9, 10 *, 11 #, 12-15 A-D) as the body of an INFO `application/dtmf-relay`; null for others. */
 export function dtmfRelayBody(event: number, durationMs: number): string | null {

@@ -19,7 +19,7 @@ import type { Flow } from '../transport/flow.js';
 import { newTag } from '../dialog/dialog.js';
 import type { Call, EarlyPair } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
-import { CallMedia, MediaFailure } from './call-media.js';
+import { CallMedia, MediaFailure, parseDtmfRelay } from './call-media.js';
 
 export interface RelayDeps {
   transactions: TransactionLayer;
@@ -271,6 +271,13 @@ export class LegRelay {
     }
     if (other === null || call.ended) {
       tx.respond(buildResponse(req, 481));
+      return;
+    }
+    if (req.method === 'INFO' && call.media?.takesInfoFrom(leg) === true && /^application\/dtmf-relay/i.test(req.contentType() ?? '')) {
+      // DTMF interworking: the digit goes on as RFC 4733 packets in the other leg's RTP, not as INFO
+      const dtmf = parseDtmfRelay(req.body.toString('latin1'));
+      if (dtmf !== null) call.media.sendDtmf(leg === 'a' ? 'b' : 'a', dtmf.event, dtmf.durationMs);
+      tx.respond(buildResponse(req, dtmf === null ? 400 : 200));
       return;
     }
     let out: SipRequest;

@@ -174,6 +174,12 @@ export class MediaEngine {
     if (s !== undefined) this.post(s.relay, { op: 'dtmf', id, stream, side, pt });
   }
 
+  /** Put a DTMF event into the RTP toward `side` (RFC 4733, payload type `pt`). */
+  injectDtmf(id: string, stream: number, side: 'a' | 'b', event: number, durationMs: number, pt: number): void {
+    const s = this.sessions.get(id);
+    if (s !== undefined) this.post(s.relay, { op: 'inject-dtmf', id, stream, side, event, durationMs, pt });
+  }
+
   /** Start the inactivity check of a session (when its call is answered), if one is configured. */
   watch(id: string): void {
     const s = this.sessions.get(id);

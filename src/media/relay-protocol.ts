@@ -60,6 +60,8 @@ export type ToWorker =
   | { op: 'close'; id: string }
   /** RFC 4733 telephone-event packets with payload type `pt` arriving on `side` are reported, not relayed (null: relay them). */
   | { op: 'dtmf'; id: string; stream: number; side: 'a' | 'b'; pt: number | null }
+  /** Send DTMF event `event` toward `side`'s far end as RFC 4733 packets (payload type `pt`) in that leg's stream. */
+  | { op: 'inject-dtmf'; id: string; stream: number; side: 'a' | 'b'; event: number; durationMs: number; pt: number }
   /** Start the inactivity check of a session (from the answer on: ringing without early media is not idle). */
   | { op: 'watch'; id: string; inactivityMs: number }
   | { op: 'stats'; request: number; id: string | null };

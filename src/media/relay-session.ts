@@ -26,6 +26,10 @@ class Side {
   dtmfPt: number | null = null;
   /** RTP timestamp of the last event reported: its end packet comes three times (RFC 4733 §2.5.1.4). */
   lastDtmfEnd: number | null = null;
+  /** The last packet sent toward this leg (after any shift), so injected events continue its stream. */
+  out: { ssrc: number; seq: number; ts: number } | null = null;
+  /** Added to the sequence numbers of what is relayed toward this leg: the packets injected so far. */
+  seqShift = 0;
 
   constructor(readonly spec: SideSpec, clockRate: number, private readonly latch: LatchMode, readonly name: 'a' | 'b') {
     this.remote = spec.remote;
@@ -74,6 +78,20 @@ function bind(socket: dgram.Socket, port: number, address: string): Promise<void
       resolve();
     });
   });
+}
+
+/** One RFC 4733 telephone-event packet: fixed header, then event, E bit, volume 10, duration. */
+function rtpEvent(ssrc: number, seq: number, ts: number, pt: number, event: number, end: boolean, duration: number, marker: boolean): Buffer {
+  const b = Buffer.alloc(16);
+  b[0] = 0x80;
+  b[1] = (marker ? 0x80 : 0) | (pt & 0x7f);
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE(ts, 4);
+  b.writeUInt32BE(ssrc, 8);
+  b[12] = event;
+  b[13] = (end ? 0x80 : 0) | 10;
+  b.writeUInt16BE(duration, 14);
+  return b;
 }
 
 export class BindError extends Error {
@@ -156,8 +174,30 @@ export class RelaySession {
     if (side.dtmfPt !== null && (msg[1]! & 0x7f) === side.dtmfPt) return this.dtmf(side, msg);
     const to = side.peer.target(false);
     if (to === null) return;
+    const out = side.peer;
+    if (out.seqShift !== 0) msg.writeUInt16BE((msg.readUInt16BE(2) + out.seqShift) & 0xffff, 2);
+    out.out = { ssrc: msg.readUInt32BE(8), seq: msg.readUInt16BE(2), ts: msg.readUInt32BE(4) };
     side.forwarded++;
-    side.peer.rtp.send(msg, to.port, to.address);
+    out.rtp.send(msg, to.port, to.address);
+  }
+
+  /**
+   * DTMF from SIP INFO into the RTP toward `which` (RFC 4733 §2.5): a start packet with the marker bit,
+   * then the end packet three times, in that leg's stream (its SSRC, the next sequence numbers, a timestamp
+   * just after its last packet). Later relayed packets are shifted past the injected sequence numbers.
+   */
+  injectDtmf(stream: number, which: 'a' | 'b', event: number, durationMs: number, pt: number): void {
+    const side = this.streams.find((x) => x.stream === stream)?.[which];
+    const to = side?.target(false);
+    if (side === undefined || to === undefined || to === null) return;
+    const base = side.out ?? { ssrc: (Math.random() * 0x100000000) >>> 0, seq: Math.floor(Math.random() * 0x10000), ts: (Math.random() * 0x100000000) >>> 0 };
+    const ts = (base.ts + 160) >>> 0;
+    const duration = Math.min(0xffff, Math.max(320, Math.round(durationMs * 8)));
+    const packets = [rtpEvent(base.ssrc, base.seq + 1, ts, pt, event, false, 160, true)];
+    for (let i = 0; i < 3; i++) packets.push(rtpEvent(base.ssrc, base.seq + 2 + i, ts, pt, event, true, duration, false));
+    side.seqShift = (side.seqShift + packets.length) & 0xffff;
+    side.out = { ssrc: base.ssrc, seq: (base.seq + packets.length) & 0xffff, ts };
+    for (const p of packets) side.rtp.send(p, to.port, to.address);
   }
 
   /** An RFC 4733 event packet: reported once, at its end; never relayed (the other leg takes DTMF as SIP INFO). */

@@ -29,6 +29,9 @@ port.on('message', (m: ToWorker) => {
     case 'dtmf':
       sessions.get(m.id)?.detectDtmf(m.stream, m.side, m.pt);
       return;
+    case 'inject-dtmf':
+      sessions.get(m.id)?.injectDtmf(m.stream, m.side, m.event, m.durationMs, m.pt);
+      return;
     case 'watch': {
       const s = sessions.get(m.id);
       if (s !== undefined) s.watch(m.inactivityMs);

@@ -38,8 +38,9 @@ ${SDP()}`)}</send>`;
 }
 
 /** An in-dialog request; an ACK names the INVITE transaction it completes (`invite` for CSeq 1). */
-function inDialog(method: string, cseq: number, sdp?: string): string {
-  const body = sdp === undefined ? 'Content-Length: 0' : `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP(sdp)}`;
+function inDialog(method: string, cseq: number, sdp?: string, raw?: { type: string; body: string }): string {
+  const body = raw !== undefined ? `Content-Type: ${raw.type}\nContent-Length: [len]\n\n${raw.body}`
+    : sdp === undefined ? 'Content-Length: 0' : `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP(sdp)}`;
   const txn = method === 'ACK' ? ` ack_txn="${cseq === 1 ? 'invite' : `t${cseq}`}"` : ` retrans="500" start_txn="t${cseq}"`;
   return `<send${txn}>${cdata(`${method} [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
@@ -99,6 +100,20 @@ CSeq: 1 ACK
 Max-Forwards: 70
 Content-Length: 0`)}</send>
 <pause milliseconds="200"/>`);
+}
+
+/** Call, send one INFO with `contentType` and `body` once answered, then hang up. */
+export function uacInfo(contentType: string, body: string): string {
+  return wrap('uac sends INFO', `${invite()}
+${ringing}
+<recv response="200" response_txn="invite" rrs="true"/>
+${ack2xx}
+<pause milliseconds="300"/>
+${inDialog('INFO', 2, undefined, { type: contentType, body })}
+<recv response="200" response_txn="t2"/>
+<pause milliseconds="300"/>
+${inDialog('BYE', 3)}
+<recv response="200" response_txn="t3"/>`);
 }
 
 /** Call, get answered, then the far end hangs up: expect its BYE and answer it. */

@@ -7,9 +7,15 @@ import path from 'node:path';
 export interface Packet {
   srcPort: number;
   dstPort: number;
+  /** With `rtpPorts` given to stop(): the RTP payload type, and for RFC 4733 packets the event and E bit. */
+  payloadType?: number;
+  event?: number;
+  end?: boolean;
 }
 
 export class Capture {
+  private stopped = false;
+
   private constructor(private readonly child: ChildProcess, private readonly file: string) {}
 
   /** Start capturing UDP on lo with a BPF `filter`; resolves once tshark says it is capturing. */
@@ -31,16 +37,23 @@ export class Capture {
     return new Capture(child, file);
   }
 
-  /** Stop, and read the UDP ports of every captured packet. */
-  async stop(): Promise<Packet[]> {
+  /** Stop, and read the UDP ports of every captured packet; packets to `rtpPorts` are decoded as RTP. */
+  async stop(rtpPorts: number[] = []): Promise<Packet[]> {
+    if (this.stopped) return [];
+    this.stopped = true;
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGINT');
     await exited;
-    const read = spawnSync('tshark', ['-r', this.file, '-T', 'fields', '-e', 'udp.srcport', '-e', 'udp.dstport'], { encoding: 'utf8' });
+    const decode = rtpPorts.flatMap((p) => ['-d', `udp.port==${p},rtp`]);
+    const fields = ['udp.srcport', 'udp.dstport', 'rtp.p_type', 'rtpevent.event_id', 'rtpevent.end_of_event'].flatMap((f) => ['-e', f]);
+    const read = spawnSync('tshark', ['-r', this.file, ...decode, '-T', 'fields', ...fields], { encoding: 'utf8' });
     fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
     return read.stdout.trim().split('\n').filter((l) => l !== '').map((l) => {
-      const [src, dst] = l.split('\t');
-      return { srcPort: Number(src), dstPort: Number(dst) };
+      const [src, dst, pt, event, end] = l.split('\t');
+      return {
+        srcPort: Number(src), dstPort: Number(dst),
+        ...(pt ? { payloadType: Number(pt) } : {}), ...(event ? { event: Number(event) } : {}), ...(end ? { end: end === '1' || end === 'True' } : {}),
+      };
     });
   }
 }

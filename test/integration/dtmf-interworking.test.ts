@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort } from '../helpers/net.js';
+import { freePort, sleep } from '../helpers/net.js';
 import { digitCall } from '../helpers/pcap-scenarios.js';
+import { uacInfo } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
+import { Capture } from '../helpers/tshark.js';
 
 const response = (status: string, sdp: boolean): string => `<send${sdp ? ' retrans="500"' : ''}><![CDATA[
 SIP/2.0 ${status}
@@ -65,6 +67,32 @@ describe('DTMF interworking (dtmfRelay)', () => {
       assert.equal(infos.length, 1, 'one INFO per digit, though the end packet came three times');
       assert.match(bres.messages, /Content-Type: application\/dtmf-relay\r?\n[\s\S]*?Signal=1\r?\nDuration=\d+/);
     } finally {
+      await app.stop();
+    }
+  });
+
+  it('turns a sip-info caller\'s INFO into RFC 4733 packets in the RTP toward an rtp-nte callee', async () => {
+    const calleeMp = (await freePort('udp')) & ~1;
+    const b = await callee({ extra: ['-mp', String(calleeMp)] });
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 10, incomingCalledNumber: '2001', dtmfRelay: ['sip-info'] },
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, dtmfRelay: ['rtp-nte'] },
+      ],
+    });
+    const capture = await Capture.start(`udp and port ${calleeMp}`);
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacInfo('application/dtmf-relay', 'Signal=5\r\nDuration=160') });
+      const bres = await b.run;
+      await sleep(200);
+      const wire = await capture.stop([calleeMp]);
+      assert.equal(a.code, 0, a.messages.slice(-2000));
+      assert.doesNotMatch(bres.messages, /^INFO sip:/m, 'the callee gets no INFO');
+      assert.match(/INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\r\n]*/.exec(bres.messages)?.[0] ?? '', /m=audio \d+ RTP\/AVP 0 101$/, 'the rtp-nte callee is offered telephone-event');
+      const events = wire.filter((p) => p.dstPort === calleeMp && p.payloadType === 101);
+      assert.deepEqual(events.map((p) => [p.event, p.end]), [[5, false], [5, true], [5, true], [5, true]], 'a start packet, then the end three times (RFC 4733)');
+    } finally {
+      await capture.stop().catch(() => []);
       await app.stop();
     }
   });
