@@ -169,6 +169,7 @@ export class App {
       calls: this.callStore.size,
       transactions: this.transactions.openTransactions,
       tcpConnections: this.transport.tcpConnections,
+      rtp: { ...this.rtpPool(), sessions: this.media.activeSessions, exhausted: this.media.exhausted },
     };
   }
 

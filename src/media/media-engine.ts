@@ -50,6 +50,8 @@ export class MediaEngine {
   private readonly statsWaiting = new Map<number, { left: number; out: Record<string, StreamStatsReport[]>; done: (r: Record<string, StreamStatsReport[]>) => void }>();
   private nextRequest = 1;
   private stopped = false;
+  /** Sessions refused because the port pool had no pairs left (the caller got 503). */
+  exhausted = 0;
   /** Packets of the sessions closed so far (live sessions are in stats()). */
   readonly closedTotals = { packets: 0, forwarded: 0, dropped: 0, lost: 0, sessions: 0 };
 
@@ -129,6 +131,7 @@ export class MediaEngine {
         const p = this.o.pool.acquire();
         if (p === null) {
           for (const q of ports) this.o.pool.release(q);
+          this.exhausted++;
           return null;
         }
         ports.push(p);

@@ -5,15 +5,18 @@ import { freePort } from './net.js';
 export interface Party {
   port: number;
   run: Promise<SippResult>;
+  /** Stop it now (when the calls it waits for will not all come). */
+  kill(): void;
 }
 
 /** Start a callee (built-in `uas`, or a scenario) that stops after `calls` calls. */
 export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp'; calls?: number; extra?: string[]; trace?: boolean } = {}): Promise<Party> {
   const port = await freePort(opts.transport ?? 'udp');
   const args = ['-i', '127.0.0.1', '-p', String(port), '-m', String(opts.calls ?? 1), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? [])];
-  const run = runSipp('', opts.scenario ?? 'uas', args, 300_000, opts.trace ?? true);
+  const stop = new AbortController();
+  const run = runSipp('', opts.scenario ?? 'uas', args, 300_000, opts.trace ?? true, stop.signal);
   await new Promise((r) => setTimeout(r, 300)); // let it bind before calls arrive
-  return { port, run };
+  return { port, run, kill: () => stop.abort() };
 }
 
 export async function caller(

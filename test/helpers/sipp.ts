@@ -16,7 +16,7 @@ export interface SippResult {
  * `scenarioXml` is a scenario's XML, or the name of a built-in one (`uac`, `uas`). An empty target runs
  * sipp as a server.
  */
-export async function runSipp(target: string, scenarioXml: string, args: string[], timeoutMs = 20_000, trace = true): Promise<SippResult> {
+export async function runSipp(target: string, scenarioXml: string, args: string[], timeoutMs = 20_000, trace = true, stop?: AbortSignal): Promise<SippResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-sipp-'));
   const scenario = path.join(dir, 'scenario.xml');
   const messages = path.join(dir, 'messages.log');
@@ -31,6 +31,7 @@ export async function runSipp(target: string, scenarioXml: string, args: string[
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('sipp', full, { cwd: dir });
+    stop?.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -48,3 +48,26 @@ describe('voice class codec', () => {
     }
   });
 });
+
+describe('RTP port pool exhaustion', () => {
+  it('answers 503 when the pool cannot give the call its ports, and counts it', async () => {
+    const nobody = await freePort('udp');
+    const portMin = (await freePort('udp')) & ~1;
+    // one pair only: a call needs two (one facing each leg)
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${nobody}` }],
+      media: { portMin, portMax: portMin + 1 },
+    });
+    try {
+      const r = await caller(boundPort(app, 'udp'), { holdMs: 100 });
+      assert.notEqual(r.code, 0);
+      assert.match(r.messages, /SIP\/2\.0 503 /);
+      assert.match(r.messages, /Warning: 399 fosip-test "no RTP ports left"/);
+      assert.equal(app.media.exhausted, 1);
+      assert.deepEqual((app.health()['rtp'] as { exhausted: number; inUse: number }).exhausted, 1);
+      assert.equal(app.portPool.inUse, 0);
+    } finally {
+      await app.stop();
+    }
+  });
+});
