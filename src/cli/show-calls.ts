@@ -123,6 +123,10 @@ const SIP_STATE: Record<ViewCall['state'], string> = {
 export function renderSipUaCalls(calls: ViewCall[]): string {
   const out: string[] = [`Total SIP call legs:${calls.length + calls.filter((c) => c.bLeg !== null).length}, User Agent Client:${calls.filter((c) => c.bLeg !== null).length}, User Agent Server:${calls.length}`, ''];
   const leg = (kind: string, n: number, c: ViewCall, l: NonNullable<ViewCall['bLeg']>, calling: string, called: string): void => {
+    const side = kind === 'UAS' ? 'a' : 'b';
+    // CUBE's per-stream lines: the SBC's media address and port facing this leg, and the far end's
+    const streams = (c.media?.streams ?? []).filter((s) => s.leg === side).map((s) =>
+      `   Media Stream ${s.stream}          : Src ${s.localAddress}:${s.localPort}, Dest ${s.remoteAddress === null ? '-' : `${s.remoteAddress}:${s.remotePort ?? ''}`}`);
     out.push(
       `SIP ${kind} CALL INFO`,
       `Call ${n}`,
@@ -133,7 +137,8 @@ export function renderSipUaCalls(calls: ViewCall[]): string {
       `   CC Call ID              : ${c.id}`,
       `   Node                    : ${c.node}`,
       `   Destn SIP Req/Resp Addr:Port : ${l.remoteSignalling} (${l.transport.toUpperCase()})`,
-      `   Media Mode              : flow-around (media relay comes later)`,
+      `   Media Mode              : ${c.media?.mode ?? 'flow-around'}`,
+      ...streams,
       '',
     );
   };

@@ -141,6 +141,7 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       const legs = await runCli(['show', 'sip-ua', 'calls', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.match(legs.stdout, /User Agent Client:1, User Agent Server:1/);
       assert.match(legs.stdout, /STATE_ACTIVE \(7\)/);
+      assert.match(legs.stdout, /Media Mode {14}: flow-through\n {3}Media Stream 0 {10}: Src 127\.0\.0\.1:\d+, Dest 127\.0\.0\.1:\d+/);
       assert.equal((await call).code, 0);
       await b.run;
       for (let i = 0; i < 100 && app.callStore.size > 0; i++) await sleep(20);
