@@ -16,4 +16,4 @@ npx eslint --max-warnings 0 src test bench
 echo "== tests (isolated network namespace)"
 files=$(find dist/test -name '*.test.js' | sort)
 bash deploy/isolated.sh npx c8 --reporter=text-summary --exclude 'dist/test/**' --exclude 'dist/bench/**' \
-  node --test --test-concurrency=2 --test-timeout=300000 $files
+  node --test --test-concurrency=2 --test-timeout=900000 $files
