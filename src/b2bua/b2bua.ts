@@ -24,7 +24,9 @@ import type { Call } from './call.js';
 import { CallMedia, MEDIA_INACTIVITY, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
+import { inboundKeys } from './inbound-keys.js';
 import { LegRelay } from './leg-relay.js';
+import { MaxConn } from './max-conn.js';
 import type { LocalResponder } from './local-responder.js';
 import { buildOutboundInvite } from './outbound-leg.js';
 import { resolveTarget } from './target-resolver.js';
@@ -59,7 +61,7 @@ const DIALOG_ONLY = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK']);
 export class B2bua implements TransactionUser {
   private readonly calls = new Map<string, Call>();
   private readonly byInvite = new Map<ServerTransaction, Call>();
-  private readonly active = new Map<number, number>();
+  private readonly maxConn = new MaxConn();
   private readonly relay: LegRelay;
   private readonly router: OutOfDialogRouter;
   private readonly huntStatuses: ReadonlySet<number>;
@@ -131,27 +133,14 @@ export class B2bua implements TransactionUser {
   }
 
   private newCall(tx: ServerTransaction, invite: SipRequest): void {
-    const ruri = invite.uri();
-    const calledNumber = uriUser(ruri) ?? '';
-    const from = invite.from();
-    const callingNumber = uriUser(from.uri) ?? '';
-    const parts = (u: typeof ruri) => ({ uri: u.raw, host: isSipUri(u) ? bareHost(u.host) : '', user: uriUser(u) });
-    const via = invite.topVia();
-    const inbound = this.o.dialPlan.inbound({
-      calledNumber,
-      callingNumber,
-      uris: {
-        via: { uri: `sip:${via.host}`, host: bareHost(via.host), user: null },
-        request: parts(ruri),
-        to: parts(invite.to().uri),
-        from: parts(from.uri),
-      },
-    });
+    const keys = inboundKeys(invite);
+    const { calledNumber, callingNumber } = keys;
+    const inbound = this.o.dialPlan.inbound(keys);
     const now = this.o.clock.now();
     const id = randomBytes(8).toString('hex');
     const record: CallRecord = {
       id, version: 0, state: 'trying', calledNumber, callingNumber, inboundDialPeer: inbound.peer.tag, outboundDialPeer: null,
-      aLeg: { callId: invite.callId(), localTag: null, remoteTag: from.params.get('tag') ?? null, remoteSignalling: `${tx.flow.remoteAddress}:${tx.flow.remotePort}`, transport: tx.flow.transport },
+      aLeg: { callId: invite.callId(), localTag: null, remoteTag: invite.from().params.get('tag') ?? null, remoteSignalling: `${tx.flow.remoteAddress}:${tx.flow.remotePort}`, transport: tx.flow.transport },
       bLeg: null, startedAt: now, ringingAt: null, connectedAt: null, endedAt: null,
       disconnectCause: null, disconnectText: null, releasedBy: null, finalStatus: null,
     };
@@ -174,7 +163,7 @@ export class B2bua implements TransactionUser {
   private tryNext(call: Call): void {
     while (call.next < call.candidates.length) {
       const peer = call.candidates[call.next++] as DialPeer;
-      if (peer.maxConn !== null && (this.active.get(peer.tag) ?? 0) >= peer.maxConn) {
+      if (this.maxConn.full(peer)) {
         call.lastFailure = { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` };
         continue;
       }
@@ -244,7 +233,7 @@ export class B2bua implements TransactionUser {
         return;
       }
     }
-    this.active.set(peer.tag, (this.active.get(peer.tag) ?? 0) + 1);
+    this.maxConn.take(peer.tag);
     call.holding = peer.tag;
     call.record.outboundDialPeer = peer.tag;
     call.record.bLeg = { callId: out.request.callId(), localTag: out.fromTag, remoteTag: null, remoteSignalling: `${dest.address}:${dest.port}`, transport: dest.transport };
@@ -376,9 +365,7 @@ export class B2bua implements TransactionUser {
     const tag = call.holding;
     if (tag === null) return;
     call.holding = null;
-    const n = (this.active.get(tag) ?? 1) - 1;
-    if (n <= 0) this.active.delete(tag);
-    else this.active.set(tag, n);
+    this.maxConn.give(tag);
   }
 
   /** The one way a call ends: record, call-detail record, and every map, timer and counter let go. */

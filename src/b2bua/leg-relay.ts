@@ -85,13 +85,16 @@ export class LegRelay {
     return media.rewrite(from, msg.body, kind);
   }
 
-  /** As bodyFor, for an answer that must go on anyway: unreadable SDP is dropped (it would leak addresses). */
-  private bodyOrNull(call: Call, from: Leg, msg: SipResponse, kind: 'offer' | 'answer' = 'answer'): Buffer | null {
+  /**
+   * As bodyFor, for a message that must go on anyway (a response, an ACK): unreadable SDP is dropped
+   * rather than relayed as it is (it would leak addresses).
+   */
+  private bodyOrNull(call: Call, from: Leg, msg: SipRequest | SipResponse, kind: 'offer' | 'answer' = 'answer'): Buffer | null {
     try {
       return this.bodyFor(call, from, msg, kind);
     } catch (err) {
       if (!(err instanceof MediaFailure)) throw err;
-      this.d.log.warn({ callId: call.id, err: err.message }, 'unreadable SDP in a response; relayed without it');
+      this.d.log.warn({ callId: call.id, err: err.message }, 'unreadable SDP; relayed without it');
       return null;
     }
   }
@@ -230,14 +233,11 @@ export class LegRelay {
       call.a.okTimer?.cancel();
       const b = call.b;
       if (b === null || b.dialog === null) return;
-      const ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
-      if (call.media?.offeredByUs === true) {
-        // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
-        this.withBodyOrNot(call, 'a', ack, req);
-        b.ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
-      } else {
-        b.ack = this.withBodyOrNot(call, 'a', ack, req);
-      }
+      b.ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
+      this.carry(b.ack, req);
+      const body = this.bodyOrNull(call, 'a', req);
+      // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
+      if (body !== null && body.length > 0 && call.media?.offeredByUs !== true) b.ack.setBody(body, req.contentType() ?? 'application/sdp');
       this.d.transport.send(b.ack, b.dialog.destination());
       return;
     }
@@ -245,7 +245,12 @@ export class LegRelay {
     if (relayed !== null && relayed.from === leg) {
       call.relayedInvite = null;
       const other = this.dialogOf(call, leg === 'a' ? 'b' : 'a');
-      if (other !== null) this.d.transport.send(this.withBodyOrNot(call, leg, other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq }), req), other.destination());
+      if (other === null) return;
+      const ack = other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq });
+      this.carry(ack, req);
+      const body = this.bodyOrNull(call, leg, req);
+      if (body !== null && body.length > 0) ack.setBody(body, req.contentType() ?? 'application/sdp');
+      this.d.transport.send(ack, other.destination());
     }
   }
 
@@ -362,28 +367,21 @@ export class LegRelay {
    * side's hosts; as CUBE does by default, the host becomes ours on the way (topology hiding).
    */
   private withBody(call: Call, leg: Leg, out: SipRequest, from: SipRequest): SipRequest {
+    // INVITE and UPDATE carry offers; ACK and PRACK answers (RFC 3264, RFC 3262, RFC 3311)
+    const kind = from.method === 'INVITE' || from.method === 'UPDATE' ? 'offer' : 'answer';
+    this.carry(out, from);
+    const body = this.bodyFor(call, leg, from, kind);
+    if (body.length > 0) out.setBody(body, from.contentType() ?? 'application/sdp');
+    return out;
+  }
+
+  /** Copy the carried headers of `from` onto `out`, with the hosts of Refer-To and Referred-By hidden. */
+  private carry(out: SipRequest, from: SipRequest): void {
     const ours = out.topVia().host;
     for (const [name, value] of this.carried(from)) {
       const key = name.toLowerCase();
       const hidden = key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b' ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`) : value;
       out.addHeader(name, hidden);
     }
-    // INVITE and UPDATE carry offers; ACK and PRACK answers (RFC 3264, RFC 3262, RFC 3311)
-    const kind = from.method === 'INVITE' || from.method === 'UPDATE' ? 'offer' : 'answer';
-    const body = this.bodyFor(call, leg, from, kind);
-    if (body.length > 0) out.setBody(body, from.contentType() ?? 'application/sdp');
-    return out;
-  }
-
-  /** An ACK cannot be refused: with unreadable SDP it goes on without a body. */
-  private withBodyOrNot(call: Call, leg: Leg, out: SipRequest, from: SipRequest): SipRequest {
-    try {
-      return this.withBody(call, leg, out, from);
-    } catch (err) {
-      if (!(err instanceof MediaFailure)) throw err;
-      this.d.log.warn({ callId: call.id, err: err.message }, 'unreadable SDP in an ACK; relayed without it');
-      return out;
-    }
   }
 }
-
