@@ -26,8 +26,14 @@ class Side {
   dtmfPt: number | null = null;
   /** RTP timestamp of the last event reported: its end packet comes three times (RFC 4733 §2.5.1.4). */
   lastDtmfEnd: number | null = null;
-  /** The last packet sent toward this leg (after any shift), so injected events continue its stream. */
-  out: { ssrc: number; seq: number; ts: number } | null = null;
+  /**
+   * The last packet sent toward this leg (after any shift), so injected events continue its stream. Plain
+   * numbers rather than an object: they are set for every relayed packet.
+   */
+  outSent = false;
+  outSsrc = 0;
+  outSeq = 0;
+  outTs = 0;
   /** Added to the sequence numbers of what is relayed toward this leg: the packets injected so far. */
   seqShift = 0;
 
@@ -170,13 +176,20 @@ export class RelaySession {
     }
     const now = this.now();
     this.lastPacketAt = now;
-    side.stats.record(msg.readUInt16BE(2), msg.readUInt32BE(4), msg.readUInt32BE(8), msg.length, now);
+    const seq = msg.readUInt16BE(2);
+    const ts = msg.readUInt32BE(4);
+    const ssrc = msg.readUInt32BE(8);
+    side.stats.record(seq, ts, ssrc, msg.length, now);
     if (side.dtmfPt !== null && (msg[1]! & 0x7f) === side.dtmfPt) return this.dtmf(side, msg);
     const to = side.peer.target(false);
     if (to === null) return;
     const out = side.peer;
-    if (out.seqShift !== 0) msg.writeUInt16BE((msg.readUInt16BE(2) + out.seqShift) & 0xffff, 2);
-    out.out = { ssrc: msg.readUInt32BE(8), seq: msg.readUInt16BE(2), ts: msg.readUInt32BE(4) };
+    const sentSeq = out.seqShift === 0 ? seq : (seq + out.seqShift) & 0xffff;
+    if (sentSeq !== seq) msg.writeUInt16BE(sentSeq, 2);
+    out.outSent = true;
+    out.outSsrc = ssrc;
+    out.outSeq = sentSeq;
+    out.outTs = ts;
     side.forwarded++;
     out.rtp.send(msg, to.port, to.address);
   }
@@ -190,13 +203,18 @@ export class RelaySession {
     const side = this.streams.find((x) => x.stream === stream)?.[which];
     const to = side?.target(false);
     if (side === undefined || to === undefined || to === null) return;
-    const base = side.out ?? { ssrc: (Math.random() * 0x100000000) >>> 0, seq: Math.floor(Math.random() * 0x10000), ts: (Math.random() * 0x100000000) >>> 0 };
+    const base = side.outSent
+      ? { ssrc: side.outSsrc, seq: side.outSeq, ts: side.outTs }
+      : { ssrc: (Math.random() * 0x100000000) >>> 0, seq: Math.floor(Math.random() * 0x10000), ts: (Math.random() * 0x100000000) >>> 0 };
     const ts = (base.ts + 160) >>> 0;
     const duration = Math.min(0xffff, Math.max(320, Math.round(durationMs * 8)));
     const packets = [rtpEvent(base.ssrc, base.seq + 1, ts, pt, event, false, 160, true)];
     for (let i = 0; i < 3; i++) packets.push(rtpEvent(base.ssrc, base.seq + 2 + i, ts, pt, event, true, duration, false));
     side.seqShift = (side.seqShift + packets.length) & 0xffff;
-    side.out = { ssrc: base.ssrc, seq: (base.seq + packets.length) & 0xffff, ts };
+    side.outSent = true;
+    side.outSsrc = base.ssrc;
+    side.outSeq = (base.seq + packets.length) & 0xffff;
+    side.outTs = ts;
     for (const p of packets) side.rtp.send(p, to.port, to.address);
   }
 

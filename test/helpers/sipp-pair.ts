@@ -10,23 +10,23 @@ export interface Party {
 }
 
 /** Start a callee (built-in `uas`, or a scenario) that stops after `calls` calls. */
-export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp'; calls?: number; extra?: string[]; trace?: boolean } = {}): Promise<Party> {
+export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp'; calls?: number; extra?: string[]; trace?: boolean; timeoutMs?: number } = {}): Promise<Party> {
   const port = await freePort(opts.transport ?? 'udp');
   const args = ['-i', '127.0.0.1', '-p', String(port), '-m', String(opts.calls ?? 1), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? [])];
   const stop = new AbortController();
-  const run = runSipp('', opts.scenario ?? 'uas', args, 300_000, opts.trace ?? true, stop.signal);
+  const run = runSipp('', opts.scenario ?? 'uas', args, opts.timeoutMs ?? 300_000, opts.trace ?? true, stop.signal);
   await new Promise((r) => setTimeout(r, 300)); // let it bind before calls arrive
   return { port, run, kill: () => stop.abort() };
 }
 
 export async function caller(
   sbcPort: number,
-  opts: { scenario?: string; called?: string; transport?: 'udp' | 'tcp'; calls?: number; holdMs?: number; extra?: string[]; trace?: boolean } = {},
+  opts: { scenario?: string; called?: string; transport?: 'udp' | 'tcp'; calls?: number; holdMs?: number; extra?: string[]; trace?: boolean; timeoutMs?: number } = {},
 ): Promise<SippResult> {
   const port = await freePort(opts.transport ?? 'udp');
   const args = [
     '-i', '127.0.0.1', '-p', String(port), '-s', opts.called ?? '2001', '-m', String(opts.calls ?? 1),
     '-d', String(opts.holdMs ?? 1000), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? []),
   ];
-  return runSipp(`127.0.0.1:${sbcPort}`, opts.scenario ?? 'uac', args, 300_000, opts.trace ?? true);
+  return runSipp(`127.0.0.1:${sbcPort}`, opts.scenario ?? 'uac', args, opts.timeoutMs ?? 300_000, opts.trace ?? true);
 }

@@ -57,8 +57,8 @@ describe('B2BUA under load (sipp)', () => {
 const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
 
 describe('the port pool under load', () => {
-  it('is full again after 5,000 calls with RTP at 50 calls/s, with no socket left open', { timeout: 400_000 }, async () => {
-    const b = await callee({ calls: 5000, trace: false, extra: ['-rtp_echo', '-mp', String((await freePort('udp')) & ~1)] });
+  it('is full again after 5,000 calls with RTP at 50 calls/s, with no socket left open', { timeout: 700_000 }, async () => {
+    const b = await callee({ calls: 5000, trace: false, timeoutMs: 600_000, extra: ['-rtp_echo', '-mp', String((await freePort('udp')) & ~1)] });
     const portMin = (await freePort('udp')) & ~1;
     const app = await startTestApp({
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
@@ -70,7 +70,8 @@ describe('the port pool under load', () => {
       const fds = openFds();
       const stats = path.join(dir, 'stats.csv');
       const run = await caller(boundPort(app, 'udp'), {
-        scenario: digitCall(0, 1500), calls: 5000, trace: false,
+        // about 100 s alone; a loaded CI machine has taken more than 300 s, sipp's usual limit
+        scenario: digitCall(0, 1500), calls: 5000, trace: false, timeoutMs: 600_000,
         extra: ['-r', '50', '-l', '500', '-mp', String((await freePort('udp')) & ~1), '-trace_stat', '-stf', stats, '-fd', '1'],
       });
       // this runs beside other tests on two cores: a call that times out under that load is tolerated (at
