@@ -46,6 +46,20 @@ function remoteOf(m: MediaSection): { remote: Endpoint | null; remoteRtcp: Endpo
   return { remote: { address: c.address, port: m.port }, remoteRtcp: rtcpPort === null ? null : { address: c.address, port: rtcpPort } };
 }
 
+interface TelephoneEvent {
+  stream: number;
+  pt: number;
+}
+
+/** The telephone-event format of the first audio stream that has one. */
+function telephoneEvent(sdp: Sdp): TelephoneEvent | null {
+  for (const m of sdp.media) {
+    const pt = m.media === 'audio' && !m.rejected ? m.formats.find((f) => formatKind(m, f) === 'telephone-event') : undefined;
+    if (pt !== undefined) return { stream: m.index, pt: Number(pt) };
+  }
+  return null;
+}
+
 function clockRateOf(m: MediaSection): number {
   const first = m.formats[0];
   const map = first === undefined ? undefined : m.rtpmaps().get(first);
@@ -68,8 +82,12 @@ export class CallMedia {
   readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
   /** Each leg's dial-peer `dtmfRelay` (null: as the endpoints negotiate). */
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
-  /** The telephone-event payload type each leg put in its own SDP. */
-  private readonly ntePt: Record<Leg, string | null> = { a: null, b: null };
+  /** The telephone-event payload type each leg put in its own SDP: what it wants to receive DTMF with. */
+  private readonly ntePt: Record<Leg, TelephoneEvent | null> = { a: null, b: null };
+  /** The telephone-event payload type in the SDP the SBC last sent each leg: what that leg sends DTMF with. */
+  private readonly presentedPt: Record<Leg, TelephoneEvent | null> = { a: null, b: null };
+  /** The payload type mapping the relay applies toward each leg now (`${leg}${stream}`; null: none). */
+  private readonly mappedPt = new Map<string, number | null>();
   /** The telephone-event payload type the SBC offered each rtp-nte leg (what it sends that leg DTMF with). */
   private readonly injectPt: Record<Leg, number | null> = { a: null, b: null };
 
@@ -120,6 +138,32 @@ export class CallMedia {
   }
 
   /**
+   * A re-offer (re-INVITE, UPDATE) from `from` with m-lines the call has no ports for yet: open them, so
+   * that a video stream added to an audio call is relayed too. When the pool has none left the new
+   * streams are declined (port 0) and the call goes on with what it has.
+   */
+  async prepareMore(from: Leg, body: Buffer): Promise<void> {
+    const engine = this.engine;
+    if (engine === null || this.streams === null || this.closed) return;
+    let sdp: Sdp;
+    try {
+      sdp = Sdp.parse(body.toString('latin1'));
+    } catch {
+      return; // rewrite() answers unreadable SDP
+    }
+    const known = new Set(this.streams.map((s) => s.stream));
+    const added = sdp.media.filter((m) => !m.rejected && !known.has(m.index));
+    if (added.length === 0) return;
+    const none = { remote: null, remoteRtcp: null };
+    const opened = await engine.add(this.id, added.map((m) => ({
+      stream: m.index, clockRate: clockRateOf(m),
+      a: from === 'a' ? remoteOf(m) : none,
+      b: from === 'b' ? remoteOf(m) : none,
+    }))).catch(() => null); // the relay could not bind them: declined like a full pool
+    if (opened !== null && this.streams !== null) this.streams.push(...opened);
+  }
+
+  /**
    * Delayed offer to early offer (`earlyOfferForced`): the caller sent no SDP, so the SBC opens one audio
    * stream and makes the offer to the callee itself, from the outbound codec class (every codec with
    * offerAll, else the first), or G.711 mu-law and A-law without a class. The callee's answer becomes the
@@ -148,15 +192,30 @@ export class CallMedia {
       'v=0', `o=FoSIP 0 0 IN ${family} ${this.address}`, 's=SIP Call', `c=IN ${family} ${this.address}`, 't=0 0',
       `m=audio ${port} RTP/AVP ${formats.join(' ')}`, ...lines, `a=rtcp:${port + 1}`, 'a=sendrecv', '',
     ].join('\r\n'));
+    this.presentedPt.b = telephoneEvent(sdp);
     this.stampOrigin('b', sdp);
     return Buffer.from(sdp.toString(), 'latin1');
+  }
+
+  /**
+   * The caller's answer in the ACK of an early offer forced: the relay learns where the caller wants media
+   * and how it numbers telephone-event, but nothing goes to the callee (its offer/answer is complete).
+   */
+  absorb(from: Leg, body: Buffer): MediaFailure | null {
+    try {
+      this.rewrite(from, body, 'answer', false);
+      return null;
+    } catch (err) {
+      if (err instanceof MediaFailure) return err;
+      throw err;
+    }
   }
 
   /**
    * SDP from `from` as the other leg gets it: filtered by that leg's codec class (an offer left without a
    * codec throws MediaFailure 488), and in flow-through pointed at the SBC, the relay told the new far end.
    */
-  rewrite(from: Leg, body: Buffer, kind: 'offer' | 'answer' = 'answer'): Buffer {
+  rewrite(from: Leg, body: Buffer, kind: 'offer' | 'answer' = 'answer', sent = true): Buffer {
     const sdp = this.parse(body);
     const to = other(from);
     const cls = this.codecs[to];
@@ -170,7 +229,7 @@ export class CallMedia {
     for (const m of sdp.media) {
       const opened = this.streams?.find((s) => s.stream === m.index);
       if (opened === undefined || m.rejected) {
-        if (!m.rejected) m.setPort(0); // a stream added later has no ports of ours: declined (RFC 3264 §8.2)
+        if (!m.rejected) m.setPort(0); // a stream we have no ports for (the pool ran out): declined (RFC 3264 §8.2)
         continue;
       }
       const r = remoteOf(m);
@@ -185,7 +244,9 @@ export class CallMedia {
       m.setRtcp(port + 1, me);
     }
     if (sdp.sessionConnection !== null) sdp.setSessionConnection(anyHeld && sdp.sessionConnection.address === '0.0.0.0' ? { family: 'IP4', address: '0.0.0.0' } : me);
-    this.stampOrigin(to, sdp);
+    if (sent) this.presentedPt[to] = telephoneEvent(sdp);
+    this.mapTelephoneEvents(engine);
+    if (sent) this.stampOrigin(to, sdp);
     return Buffer.from(sdp.toString(), 'latin1');
   }
 
@@ -195,10 +256,7 @@ export class CallMedia {
    * turns what it sends with that type into SIP INFO toward the other leg.
    */
   private interwork(sdp: Sdp, from: Leg, to: Leg, engine: MediaEngine): void {
-    for (const m of sdp.media) {
-      const pt = m.formats.find((f) => formatKind(m, f) === 'telephone-event');
-      if (m.media === 'audio' && pt !== undefined) this.ntePt[from] = pt;
-    }
+    this.ntePt[from] = telephoneEvent(sdp);
     const modes = [this.dtmf.a, this.dtmf.b];
     if (!modes.includes('sip-info') || !modes.includes('rtp-nte')) return;
     for (const m of sdp.media) {
@@ -208,10 +266,29 @@ export class CallMedia {
         if (nte.length > 0) m.setFormats(m.formats.filter((f) => !nte.includes(f)));
         continue;
       }
-      const pt = nte[0] ?? this.ntePt[to] ?? '101';
+      const pt = nte[0] ?? String(this.ntePt[to]?.pt ?? 101);
       if (nte.length === 0) m.addFormat(pt, [`a=rtpmap:${pt} telephone-event/8000`, `a=fmtp:${pt} 0-15`]);
       engine.detectDtmf(this.id, m.index, to, Number(pt));
       this.injectPt[to] = Number(pt);
+    }
+  }
+
+  /**
+   * RFC 4733 payload type mapping: each leg sends telephone-event with the number in the SDP the SBC sent
+   * it, and wants it with the number in its own SDP. They differ when the SBC wrote that SDP itself (an
+   * early offer forced, interworking) and the leg answered with another number (RFC 3264 §6.1 allows it);
+   * the relay then renumbers what goes toward that leg.
+   */
+  private mapTelephoneEvents(engine: MediaEngine): void {
+    for (const leg of ['a', 'b'] as const) {
+      const sent = this.presentedPt[other(leg)];
+      const wanted = this.ntePt[leg];
+      if (wanted === null || !this.streams?.some((s) => s.stream === wanted.stream)) continue;
+      const from = sent !== null && sent.stream === wanted.stream && sent.pt !== wanted.pt ? sent.pt : null;
+      const key = `${leg}${wanted.stream}`;
+      if ((this.mappedPt.get(key) ?? null) === from) continue;
+      this.mappedPt.set(key, from);
+      engine.mapPayloadType(this.id, wanted.stream, leg, from, wanted.pt);
     }
   }
 
@@ -222,7 +299,7 @@ export class CallMedia {
 
   /** Send a DTMF event to `leg` as RFC 4733 packets in its audio stream. */
   sendDtmf(leg: Leg, event: number, durationMs: number): void {
-    const pt = this.injectPt[leg];
+    const pt = this.injectPt[leg] === null ? null : (this.ntePt[leg]?.pt ?? this.injectPt[leg]);
     const stream = this.streams?.[0]?.stream;
     if (pt !== null && stream !== undefined) this.engine?.injectDtmf(this.id, stream, leg, event, durationMs, pt);
   }

@@ -235,9 +235,14 @@ export class LegRelay {
       if (b === null || b.dialog === null) return;
       b.ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
       this.carry(b.ack, req);
-      const body = this.bodyOrNull(call, 'a', req);
-      // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
-      if (body !== null && body.length > 0 && call.media?.offeredByUs !== true) b.ack.setBody(body, req.contentType() ?? 'application/sdp');
+      if (call.media?.offeredByUs === true) {
+        // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
+        const failed = req.body.length > 0 && CallMedia.isSdp(req.contentType()) ? call.media.absorb('a', req.body) : null;
+        if (failed !== null) this.d.log.warn({ callId: call.id, err: failed.message }, 'the caller\'s answer in the ACK is unusable');
+      } else {
+        const body = this.bodyOrNull(call, 'a', req);
+        if (body !== null && body.length > 0) b.ack.setBody(body, req.contentType() ?? 'application/sdp');
+      }
       this.d.transport.send(b.ack, b.dialog.destination());
       return;
     }
@@ -285,6 +290,17 @@ export class LegRelay {
       tx.respond(buildResponse(req, dtmf === null ? 400 : 200));
       return;
     }
+    const media = call.media;
+    if ((req.method === 'INVITE' || req.method === 'UPDATE') && media?.relayed === true && media.open && req.body.length > 0 && CallMedia.isSdp(req.contentType())) {
+      // a re-offer may add streams (video to an audio call): their ports are opened before it goes on
+      void media.prepareMore(leg, req.body).then(() => (call.ended ? tx.respond(buildResponse(req, 481)) : this.forward(tx, req, call, leg, other)));
+      return;
+    }
+    this.forward(tx, req, call, leg, other);
+  }
+
+  /** Relay an in-dialog request to the other leg's dialog `other`, and its final response back. */
+  private forward(tx: ServerTransaction, req: SipRequest, call: Call, leg: Leg, other: Dialog): void {
     let out: SipRequest;
     try {
       out = this.withBody(call, leg, other.request(req.method, this.viaFor(other)), req);
@@ -312,7 +328,13 @@ export class LegRelay {
           if (mine !== null) answer.addHeader('Contact', mine.contact);
         }
         const body = this.bodyOrNull(call, leg === 'a' ? 'b' : 'a', res);
-        if (body !== null && body.length > 0) answer.setBody(body, res.contentType() ?? 'application/sdp');
+        if (body !== null && body.length > 0) {
+          answer.setBody(body, res.contentType() ?? 'application/sdp');
+          if (call.media?.relayed === true) {
+            call.record.media = call.media.record(); // new addresses or streams: `show voip rtp connections` follows
+            this.d.calls.put(call.record);
+          }
+        }
         tx.respond(answer);
         if (req.method === 'INVITE' && res.status >= 300) call.relayedInvite = null;
       },

@@ -40,11 +40,21 @@ export function renderCubeCalls(calls: ViewCall[], now = Date.now()): string {
 }
 
 /** The usual VoIP limits (cube-reference; ITU-T G.114 and common practice): over them a stream is flagged. */
-const LIMITS = { lossPercent: 1, jitterMs: 30 };
+const LIMITS = { lossPercent: 1, jitterMs: 30, oneWayDelayMs: 125 };
+
+/**
+ * The one-way delay of a stream end to end, estimated from RTCP: half the round trip between the SBC and
+ * each leg's endpoint (a leg without RTCP reports counts as nothing); null when neither leg reported.
+ */
+function oneWayDelayMs(s: StreamStatsReport): number | null {
+  if (s.a.rttMs === null && s.b.rttMs === null) return null;
+  return Math.round(((s.a.rttMs ?? 0) + (s.b.rttMs ?? 0)) / 2);
+}
 
 /**
  * The media line of one leg: what the SBC sent to it (tx) and received from it (rx), the far end's media
- * address, loss and jitter of what it sent, and `!` with the limit a stream breaks.
+ * address, loss and jitter of what it sent, the RTCP round trip to it and the one-way delay estimate of
+ * the stream, and `!` with the limits the stream breaks.
  */
 function mediaLine(media: StreamStatsReport[] | undefined, leg: 'a' | 'b'): string | null {
   const s = media?.[0];
@@ -52,9 +62,13 @@ function mediaLine(media: StreamStatsReport[] | undefined, leg: 'a' | 'b'): stri
   const rx = s[leg];
   const tx = leg === 'a' ? s.b.forwarded : s.a.forwarded;
   const lossPct = rx.packets + rx.lost > 0 ? (100 * Math.max(0, rx.lost)) / (rx.packets + rx.lost) : 0;
-  const broken = [lossPct > LIMITS.lossPercent ? 'loss' : '', rx.jitterMs > LIMITS.jitterMs ? 'jitter' : ''].filter((x) => x !== '');
+  const delay = oneWayDelayMs(s);
+  const broken = [
+    lossPct > LIMITS.lossPercent ? 'loss' : '', rx.jitterMs > LIMITS.jitterMs ? 'jitter' : '', delay !== null && delay > LIMITS.oneWayDelayMs ? 'delay' : '',
+  ].filter((x) => x !== '');
   const remote = rx.remote === null ? '-' : `${rx.remote.address}:${rx.remote.port}`;
-  return `  tx:${tx} rx:${rx.packets}/${rx.bytes} media ${remote} lost:${Math.max(0, rx.lost)} jitter:${rx.jitterMs}ms LostPacketRate:${lossPct.toFixed(2)}${broken.length > 0 ? ` !${broken.join(',')}` : ''}`;
+  return `  tx:${tx} rx:${rx.packets}/${rx.bytes} media ${remote} lost:${Math.max(0, rx.lost)} jitter:${rx.jitterMs}ms ` +
+    `rtt:${rx.rttMs ?? '-'}ms delay:${delay ?? '-'}ms LostPacketRate:${lossPct.toFixed(2)}${broken.length > 0 ? ` !${broken.join(',')}` : ''}`;
 }
 
 /** `show call active voice brief`: the call-leg counts, then one line per leg (and its media, when relayed). */

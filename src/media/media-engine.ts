@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PortPool } from './port-pool.js';
-import type { Endpoint, FromWorker, LatchMode, SessionSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
+import type { Endpoint, FromWorker, LatchMode, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
 
 export interface MediaEngineOptions {
   pool: PortPool;
@@ -45,7 +45,9 @@ const BIND_ATTEMPTS = 4;
 export class MediaEngine {
   private readonly relays: Relay[] = [];
   private readonly sessions = new Map<string, { relay: Relay; ports: number[] }>();
-  private readonly opening = new Map<string, (m: Extract<FromWorker, { op: 'opened' }>) => void>();
+  /** Sessions (or added streams) whose ports a relay is binding: who waits for the answer. */
+  private readonly opening = new Map<string, { relay: Relay; resolve: (m: Extract<FromWorker, { op: 'opened' }>) => void }>();
+  private readonly adding = new Map<string, Promise<void>>();
   private readonly closing = new Map<string, () => void>();
   private readonly statsWaiting = new Map<number, { left: number; out: Record<string, StreamStatsReport[]>; done: (r: Record<string, StreamStatsReport[]>) => void }>();
   private nextRequest = 1;
@@ -70,6 +72,9 @@ export class MediaEngine {
   /** A worker died: its calls lost their media; free their ports, report them, start a new worker. */
   private lost(relay: Relay): void {
     if (this.stopped) return;
+    for (const [id, w] of this.opening) {
+      if (w.relay === relay) w.resolve({ op: 'opened', id, ok: false, busyPorts: [], error: 'the relay worker stopped' });
+    }
     for (const [id, s] of this.sessions) {
       if (s.relay !== relay) continue;
       this.sessions.delete(id);
@@ -82,7 +87,7 @@ export class MediaEngine {
   private onMessage(m: FromWorker): void {
     switch (m.op) {
       case 'opened':
-        this.opening.get(m.id)?.(m);
+        this.opening.get(m.id)?.resolve(m);
         return;
       case 'closed':
         for (const st of m.report) {
@@ -125,6 +130,45 @@ export class MediaEngine {
   /** Open a session; null when the port pool cannot give every stream its two ports. */
   async open(id: string, streams: StreamRequest[]): Promise<OpenedStream[] | null> {
     if (this.sessions.has(id) || this.opening.has(id)) throw new Error(`media session ${id} exists`);
+    const relay = this.relays.reduce((best, r) => (r.sessions < best.sessions ? r : best));
+    const bound = await this.bind(id, relay, streams, (sides) => ({
+      op: 'open',
+      spec: { id, address: this.o.address, latch: this.o.latch ?? 'any', inactivityMs: 0, streams: sides },
+    }));
+    if (bound === null) return null;
+    relay.sessions++;
+    this.sessions.set(id, { relay, ports: bound.ports });
+    return bound.opened;
+  }
+
+  /**
+   * More streams for an open session (a re-offer added m-lines); null when the pool has no ports for them
+   * or the session is gone. A close() meanwhile waits for this to finish, so no port is lost.
+   */
+  add(id: string, streams: StreamRequest[]): Promise<OpenedStream[] | null> {
+    const s = this.sessions.get(id);
+    if (s === undefined) return Promise.resolve(null);
+    const before = this.adding.get(id) ?? Promise.resolve();
+    const done = before.then(async () => {
+      if (this.sessions.get(id) !== s) return null;
+      const bound = await this.bind(id, s.relay, streams, (sides) => ({ op: 'add', id, streams: sides }));
+      if (bound === null) return null;
+      s.ports.push(...bound.ports);
+      return bound.opened;
+    });
+    const settled = done.then(() => undefined, () => undefined);
+    this.adding.set(id, settled);
+    void settled.then(() => {
+      if (this.adding.get(id) === settled) this.adding.delete(id);
+    });
+    return done;
+  }
+
+  /**
+   * Take two ports per stream from the pool and have the relay bind them; ports another process holds are
+   * set aside and fresh ones tried. Null when the pool runs out.
+   */
+  private async bind(id: string, relay: Relay, streams: StreamRequest[], message: (sides: StreamSpec[]) => ToWorker): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
     for (let attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
       const ports: number[] = [];
       for (let i = 0; i < streams.length * 2; i++) {
@@ -137,25 +181,17 @@ export class MediaEngine {
         ports.push(p);
       }
       const opened = streams.map((s, i) => ({ stream: s.stream, aPort: ports[2 * i] as number, bPort: ports[2 * i + 1] as number }));
-      const spec: SessionSpec = {
-        id, address: this.o.address, latch: this.o.latch ?? 'any', inactivityMs: 0,
-        streams: streams.map((s, i) => ({
-          stream: s.stream, clockRate: s.clockRate,
-          a: { localPort: opened[i]?.aPort ?? 0, ...s.a },
-          b: { localPort: opened[i]?.bPort ?? 0, ...s.b },
-        })),
-      };
-      const relay = this.relays.reduce((best, r) => (r.sessions < best.sessions ? r : best));
+      const sides = streams.map((s, i) => ({
+        stream: s.stream, clockRate: s.clockRate,
+        a: { localPort: opened[i]?.aPort ?? 0, ...s.a },
+        b: { localPort: opened[i]?.bPort ?? 0, ...s.b },
+      }));
       const reply = await new Promise<Extract<FromWorker, { op: 'opened' }>>((resolve) => {
-        this.opening.set(id, resolve);
-        this.post(relay, { op: 'open', spec });
+        this.opening.set(id, { relay, resolve });
+        this.post(relay, message(sides));
       });
       this.opening.delete(id);
-      if (reply.ok) {
-        relay.sessions++;
-        this.sessions.set(id, { relay, ports });
-        return opened;
-      }
+      if (reply.ok) return { opened, ports };
       for (const p of ports) {
         if (reply.busyPorts.includes(p)) this.o.pool.reserve(p);
         else this.o.pool.release(p);
@@ -163,6 +199,12 @@ export class MediaEngine {
       if (reply.busyPorts.length === 0) throw new Error(`media session ${id}: ${reply.error}`);
     }
     return null;
+  }
+
+  /** Packets relayed toward `side` with payload type `from` leave with payload type `to` (from null: unchanged). */
+  mapPayloadType(id: string, stream: number, side: 'a' | 'b', from: number | null, to: number): void {
+    const s = this.sessions.get(id);
+    if (s !== undefined) this.post(s.relay, { op: 'map-pt', id, stream, side, from, to });
   }
 
   /** A leg's SDP gave (new) far-end addresses for a stream. */
@@ -190,12 +232,13 @@ export class MediaEngine {
     if (s !== undefined && ms > 0) this.post(s.relay, { op: 'watch', id, inactivityMs: ms });
   }
 
-  /** Close the sockets; the ports go back to the pool once they are closed. Resolves then. */
-  close(id: string): Promise<void> {
+  /** Close the sockets; the ports go back to the pool once they are closed (after any add() under way). Resolves then. */
+  async close(id: string): Promise<void> {
     const s = this.sessions.get(id);
-    if (s === undefined) return Promise.resolve();
+    if (s === undefined) return;
     this.sessions.delete(id);
     s.relay.sessions--;
+    await this.adding.get(id);
     return new Promise((resolve) => {
       this.closing.set(id, () => {
         this.closing.delete(id);

@@ -46,6 +46,8 @@ export interface SideStats extends StreamStats {
   forwarded: number;
   /** Packets from a source other than the latched/SDP one, or not RTP at all. */
   dropped: number;
+  /** Round trip between the SBC and this leg's endpoint from RTCP (ms); null until its reports tell. */
+  rttMs: number | null;
 }
 
 export interface StreamStatsReport {
@@ -56,6 +58,13 @@ export interface StreamStatsReport {
 
 export type ToWorker =
   | { op: 'open'; spec: SessionSpec }
+  /** More streams for an open session (a re-offer added m-lines); answered with `opened` like open. */
+  | { op: 'add'; id: string; streams: StreamSpec[] }
+  /**
+   * Packets relayed toward `side` with payload type `from` leave with payload type `to` (the two legs
+   * numbered telephone-event differently); `from` null: no mapping.
+   */
+  | { op: 'map-pt'; id: string; stream: number; side: 'a' | 'b'; from: number | null; to: number }
   | { op: 'update'; id: string; stream: number; side: 'a' | 'b'; remote: Endpoint | null; remoteRtcp: Endpoint | null }
   | { op: 'close'; id: string }
   /** RFC 4733 telephone-event packets with payload type `pt` arriving on `side` are reported, not relayed (null: relay them). */

@@ -7,7 +7,8 @@
  */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Endpoint, LatchMode, SessionSpec, SideSpec, SideStats, StreamStatsReport } from './relay-protocol.js';
+import type { Endpoint, LatchMode, SessionSpec, SideSpec, SideStats, StreamSpec, StreamStatsReport } from './relay-protocol.js';
+import { RtcpDelay, summarizeRtcp } from './rtcp-delay.js';
 import { RtpStreamStats } from './rtp-stats.js';
 
 class Side {
@@ -18,6 +19,8 @@ class Side {
   latched: Endpoint | null = null;
   latchedRtcp: Endpoint | null = null;
   readonly stats: RtpStreamStats;
+  /** Sender reports from this leg, and the round trip to it (RTCP, RFC 3550 §6.4.1). */
+  readonly delay = new RtcpDelay();
   forwarded = 0;
   dropped = 0;
   /** The other side: where what arrives here is sent from. */
@@ -36,6 +39,9 @@ class Side {
   outTs = 0;
   /** Added to the sequence numbers of what is relayed toward this leg: the packets injected so far. */
   seqShift = 0;
+  /** What is relayed toward this leg with payload type ptFrom leaves with ptTo (-1: no mapping). */
+  ptFrom = -1;
+  ptTo = 0;
 
   constructor(readonly spec: SideSpec, clockRate: number, private readonly latch: LatchMode, readonly name: 'a' | 'b') {
     this.remote = spec.remote;
@@ -72,7 +78,10 @@ class Side {
   }
 
   report(): SideStats {
-    return { ...this.stats.snapshot(), localPort: this.spec.localPort, remote: this.target(false), latched: this.latched !== null, forwarded: this.forwarded, dropped: this.dropped };
+    return {
+      ...this.stats.snapshot(), localPort: this.spec.localPort, remote: this.target(false), latched: this.latched !== null,
+      forwarded: this.forwarded, dropped: this.dropped, rttMs: this.delay.rttMs,
+    };
   }
 }
 
@@ -100,6 +109,16 @@ function rtpEvent(ssrc: number, seq: number, ts: number, pt: number, event: numb
   return b;
 }
 
+function closeAll(sockets: dgram.Socket[]): void {
+  for (const s of sockets) {
+    try {
+      s.close();
+    } catch {
+      // never bound, or closed already
+    }
+  }
+}
+
 export class BindError extends Error {
   constructor(readonly busyPorts: number[], message: string) {
     super(message);
@@ -114,6 +133,7 @@ export class RelaySession {
   lastPacketAt: number;
   /** No RTP for this long makes the session inactive; 0: not watched. */
   inactivityMs: number;
+  private closed = false;
 
   private constructor(
     readonly spec: SessionSpec,
@@ -134,38 +154,51 @@ export class RelaySession {
   /** Bind every port; on failure nothing stays open and BindError names the RTP ports that were busy. */
   static async open(spec: SessionSpec, now: () => number = Date.now, onDtmf: (side: 'a' | 'b', event: number, durationMs: number) => void = () => undefined): Promise<RelaySession> {
     const session = new RelaySession(spec, now, onDtmf);
-    const type = isIPv6(spec.address) ? 'udp6' : 'udp4';
+    await session.add(spec.streams);
+    return session;
+  }
+
+  /**
+   * Bind the ports of more streams (all of them at open, those a re-offer added later). On failure the
+   * new sockets are closed again, the streams already relayed go on, and BindError names the busy ports.
+   */
+  async add(streams: StreamSpec[]): Promise<void> {
+    const type = isIPv6(this.spec.address) ? 'udp6' : 'udp4';
     const busy = new Set<number>();
     let firstError: Error | null = null;
     const binds: Array<Promise<void>> = [];
-    for (const s of spec.streams) {
-      const a = new Side(s.a, s.clockRate, spec.latch, 'a');
-      const b = new Side(s.b, s.clockRate, spec.latch, 'b');
+    const sockets: dgram.Socket[] = [];
+    const added: Array<{ stream: number; a: Side; b: Side }> = [];
+    for (const s of streams) {
+      const a = new Side(s.a, s.clockRate, this.spec.latch, 'a');
+      const b = new Side(s.b, s.clockRate, this.spec.latch, 'b');
       a.peer = b;
       b.peer = a;
       for (const side of [a, b]) {
         side.rtp = dgram.createSocket(type);
         side.rtcp = dgram.createSocket(type);
-        session.sockets.push(side.rtp, side.rtcp);
+        sockets.push(side.rtp, side.rtcp);
         for (const [socket, port] of [[side.rtp, side.spec.localPort], [side.rtcp, side.spec.localPort + 1]] as const) {
-          binds.push(bind(socket, port, spec.address).catch((err: Error) => {
+          binds.push(bind(socket, port, this.spec.address).catch((err: Error) => {
             busy.add(side.spec.localPort);
             firstError ??= err;
           }));
         }
-        side.rtp.on('message', (msg, from) => session.onRtp(side, msg, from));
-        side.rtcp.on('message', (msg, from) => session.onRtcp(side, msg, from));
+        side.rtp.on('message', (msg, from) => this.onRtp(side, msg, from));
+        side.rtcp.on('message', (msg, from) => this.onRtcp(side, msg, from));
         side.rtp.on('error', () => undefined); // ICMP port unreachable and the like: the next packet tries again
         side.rtcp.on('error', () => undefined);
       }
-      session.streams.push({ stream: s.stream, a, b });
+      added.push({ stream: s.stream, a, b });
     }
     await Promise.all(binds);
+    if (this.closed) firstError ??= new Error('the session was closed');
     if (firstError !== null) {
-      session.close();
-      throw new BindError([...busy], (firstError as Error).message);
+      closeAll(sockets);
+      throw new BindError([...busy], firstError.message);
     }
-    return session;
+    this.sockets.push(...sockets);
+    this.streams.push(...added);
   }
 
   private onRtp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
@@ -184,6 +217,7 @@ export class RelaySession {
     const to = side.peer.target(false);
     if (to === null) return;
     const out = side.peer;
+    if ((msg[1]! & 0x7f) === out.ptFrom) msg[1] = (msg[1]! & 0x80) | out.ptTo;
     const sentSeq = out.seqShift === 0 ? seq : (seq + out.seqShift) & 0xffff;
     if (sentSeq !== seq) msg.writeUInt16BE(sentSeq, 2);
     out.outSent = true;
@@ -238,8 +272,20 @@ export class RelaySession {
 
   private onRtcp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
     if (msg.length < 8 || msg[0]! >> 6 !== 2 || !side.accept(from, true)) return;
+    const now = this.now();
+    const rtcp = summarizeRtcp(msg);
+    for (const ntp of rtcp.senderReports) side.delay.noteSenderReport(ntp, now);
+    for (const b of rtcp.blocks) side.delay.noteReport(b.lsr, b.dlsr, now, side.peer.delay);
     const to = side.peer.target(true);
     if (to !== null) side.peer.rtcp.send(msg, to.port, to.address);
+  }
+
+  /** Packets relayed toward `which` with payload type `from` leave with `to` (from null: as they come). */
+  mapPayloadType(stream: number, which: 'a' | 'b', from: number | null, to: number): void {
+    const side = this.streams.find((x) => x.stream === stream)?.[which];
+    if (side === undefined) return;
+    side.ptFrom = from ?? -1;
+    side.ptTo = to & 0x7f;
   }
 
   update(stream: number, which: 'a' | 'b', remote: Endpoint | null, remoteRtcp: Endpoint | null): void {
@@ -252,13 +298,8 @@ export class RelaySession {
   }
 
   close(): void {
-    for (const s of this.sockets) {
-      try {
-        s.close();
-      } catch {
-        // never bound, or closed already
-      }
-    }
+    this.closed = true;
+    closeAll(this.sockets);
     this.sockets.length = 0;
   }
 }

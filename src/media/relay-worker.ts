@@ -23,6 +23,21 @@ port.on('message', (m: ToWorker) => {
         (err: unknown) => post({ op: 'opened', id: m.spec.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
       );
       return;
+    case 'add': {
+      const s = sessions.get(m.id);
+      if (s === undefined) {
+        post({ op: 'opened', id: m.id, ok: false, busyPorts: [], error: 'no such session' });
+        return;
+      }
+      s.add(m.streams).then(
+        () => post({ op: 'opened', id: m.id, ok: true }),
+        (err: unknown) => post({ op: 'opened', id: m.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
+      );
+      return;
+    }
+    case 'map-pt':
+      sessions.get(m.id)?.mapPayloadType(m.stream, m.side, m.from, m.to);
+      return;
     case 'update':
       sessions.get(m.id)?.update(m.stream, m.side, m.remote, m.remoteRtcp);
       return;

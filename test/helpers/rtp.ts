@@ -13,10 +13,12 @@ export function rtpPacket(seq: number, ssrc = 0x1234, payloadType = 0, payloadBy
 }
 
 export class RtpEndpoint {
-  readonly received: Array<{ seq: number; from: string }> = [];
+  readonly received: Array<{ seq: number; from: string; payloadType: number; marker: boolean }> = [];
 
   private constructor(readonly socket: dgram.Socket) {
-    socket.on('message', (msg, from) => this.received.push({ seq: msg.length >= 4 ? msg.readUInt16BE(2) : -1, from: `${from.address}:${from.port}` }));
+    socket.on('message', (msg, from) => this.received.push({
+      seq: msg.length >= 4 ? msg.readUInt16BE(2) : -1, from: `${from.address}:${from.port}`, payloadType: (msg[1] ?? 0) & 0x7f, marker: ((msg[1] ?? 0) & 0x80) !== 0,
+    }));
   }
 
   static async open(address = '127.0.0.1'): Promise<RtpEndpoint> {
@@ -33,8 +35,8 @@ export class RtpEndpoint {
     return this.socket.address().address;
   }
 
-  send(to: number, seqs: number[], address = '127.0.0.1'): void {
-    for (const seq of seqs) this.socket.send(rtpPacket(seq), to, address);
+  send(to: number, seqs: number[], address = '127.0.0.1', payloadType = 0): void {
+    for (const seq of seqs) this.socket.send(rtpPacket(seq, 0x1234, payloadType), to, address);
   }
 
   async waitFor(count: number, ms = 3000): Promise<void> {

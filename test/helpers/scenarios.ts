@@ -11,6 +11,12 @@ m=audio [media_port] RTP/AVP 0
 a=rtpmap:0 PCMU/8000
 a=${dir}`;
 
+/** Audio and a video stream (a re-offer that adds video to an audio call). */
+const AUDIO_VIDEO_SDP = `${SDP()}
+m=video [media_port+2] RTP/AVP 96
+a=rtpmap:96 H264/90000
+a=sendrecv`;
+
 const wrap = (name: string, body: string) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="${name}">
 ${body}
@@ -160,6 +166,24 @@ ${inDialog('BYE', 6)}
 <Reference variables="held,resumed"/>`);
 }
 
+/** Call, then a re-INVITE that adds video; its 200 must give video a port (not decline it with port 0). */
+export function uacAddsVideo(): string {
+  return wrap('uac adds video', `${invite()}
+${ringing}
+<recv response="200" response_txn="invite" rrs="true"/>
+${ack2xx}
+${inDialog('INVITE', 2, undefined, { type: 'application/sdp', body: AUDIO_VIDEO_SDP })}
+<recv response="100" optional="true" response_txn="t2"/>
+<recv response="200" response_txn="t2">
+  <action><ereg regexp="m=video [1-9][0-9]* RTP/AVP 96" search_in="body" check_it="true" assign_to="video"/></action>
+</recv>
+${inDialog('ACK', 2)}
+<pause milliseconds="800"/>
+${inDialog('BYE', 3)}
+<recv response="200" response_txn="t3"/>
+<Reference variables="video"/>`);
+}
+
 const UAS_TO = '[last_To:];tag=[pid]SIPpTag01[call_number]';
 const uasContact = 'Contact: <sip:[local_ip]:[local_port];transport=[transport]>';
 
@@ -250,6 +274,31 @@ ${uasResponse('200 OK', undefined, false)}
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
 <Reference variables="saw_sendonly,saw_sendrecv"/>`);
+}
+
+/** The callee of uacAddsVideo: the relayed re-INVITE offers video on a port of the SBC's; it accepts. */
+export function uasAcceptsVideo(): string {
+  return wrap('uas accepts video', `${recvInvite}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK"/>
+<recv request="INVITE">
+  <action><ereg regexp="m=video [1-9][0-9]* RTP/AVP 96" search_in="body" check_it="true" assign_to="video"/></action>
+</recv>
+<send retrans="500">${cdata(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+${uasContact}
+Content-Type: application/sdp
+Content-Length: [len]
+
+${AUDIO_VIDEO_SDP}`)}</send>
+<recv request="ACK"/>
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}
+<Reference variables="video"/>`);
 }
 
 /** The callee of the CUCM delayed-offer call: offer in the 200, the answer must come in the ACK; REFER gets 202. */

@@ -15,6 +15,7 @@ import { RtpEndpoint } from '../helpers/rtp.js';
 import { Capture, type Packet } from '../helpers/tshark.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
+import { uacAddsVideo, uasAcceptsVideo } from '../helpers/scenarios.js';
 
 const UAC_PCAP = uacPcap;
 
@@ -36,14 +37,20 @@ async function watch(app: App, done: Promise<unknown>): Promise<StreamStatsRepor
   return last;
 }
 
+/** An SBC relaying media through 50 port pairs of its own to a callee on `calleePort`. */
+async function relayingApp(calleePort: number): Promise<{ app: App; portMin: number }> {
+  const portMin = (await freePort('udp')) & ~1;
+  const app = await startTestApp({
+    dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${calleePort}` }],
+    media: { portMin, portMax: portMin + 99 },
+  });
+  return { app, portMin };
+}
+
 async function relayCall(scenario: string): Promise<{ app: App; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null; wire: Packet[] }> {
   const calleeMp = await mediaPort();
   const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)] });
-  const portMin = (await freePort('udp')) & ~1;
-  const app = await startTestApp({
-    dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
-    media: { portMin, portMax: portMin + 99 },
-  });
+  const { app } = await relayingApp(b.port);
   try {
     const callerMp = await mediaPort();
     // tshark counts what really crossed the wire on both legs (RTP only: the media ports of both sides)
@@ -102,6 +109,38 @@ describe('media flow-through with SIPp', () => {
       assert.ok(stats);
       assert.equal(stats.b.forwarded, stats.a.packets, 'the echoes reached the caller');
       assert.deepEqual(stats.a.remote, { address: '127.0.0.1', port: callerMp }, 'latched to the real source, not the SDP address');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('streams added during the call', () => {
+  it('gives a video stream added by a re-INVITE ports of its own, shown in the call record, and frees them all at the end', async () => {
+    const b = await callee({ scenario: uasAcceptsVideo() });
+    const { app, portMin } = await relayingApp(b.port);
+    try {
+      const callerMp = await mediaPort();
+      const run = caller(boundPort(app, 'udp'), { scenario: uacAddsVideo(), extra: ['-mp', String(callerMp)] });
+      let streams = 0;
+      let recorded = 0;
+      let finished = false;
+      void run.finally(() => (finished = true));
+      while (!finished) {
+        streams = Math.max(streams, Object.values(await app.media.stats())[0]?.length ?? 0);
+        recorded = Math.max(recorded, new Set(app.callStore.list()[0]?.media?.streams.map((s) => s.stream)).size);
+        await sleep(50);
+      }
+      const a = await run;
+      assert.equal(a.code, 0, `caller failed:\n${a.messages.slice(-3000)}`);
+      const bres = await b.run;
+      assert.equal(bres.code, 0, `callee failed:\n${bres.messages.slice(-3000)}`);
+      const offered = Number(/m=video (\d+)/.exec(bres.messages.slice(bres.messages.indexOf('CSeq: 2 INVITE')))?.[1]);
+      assert.ok(offered >= portMin && offered <= portMin + 99, `the callee is offered video on an SBC port, not ${offered}`);
+      assert.equal(streams, 2, 'the relay carries audio and video');
+      assert.equal(recorded, 2, 'the call record shows both streams');
+      for (let i = 0; i < 50 && app.portPool.inUse > 0; i++) await sleep(20);
+      assert.equal(app.portPool.inUse, 0);
     } finally {
       await app.stop();
     }

@@ -157,4 +157,54 @@ describe('MediaEngine', () => {
       await engine.stop();
     }
   });
+
+  it('adds the streams of a re-offer to an open session, relays them, and gives every port back', async () => {
+    const [min, max] = await portRange(20);
+    const pool = new PortPool(min, max);
+    const engine = new MediaEngine({ pool, address: '127.0.0.1' });
+    const [a, b, va, vb] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open()]);
+    try {
+      assert.ok(await engine.open('call-v', [stream(a, b)]));
+      const video = await engine.add('call-v', [{ ...stream(va, vb), stream: 1 }]);
+      assert.ok(video);
+      assert.equal(video[0]!.stream, 1);
+      assert.equal(pool.inUse, 4);
+      va.send(video[0]!.aPort, [7, 8]);
+      await vb.waitFor(2);
+      assert.deepEqual(vb.received.map((r) => r.seq), [7, 8]);
+      assert.equal((await engine.stats('call-v'))['call-v']?.length, 2);
+      // a close while streams are being added waits for them, so none of their ports is lost
+      const adding = engine.add('call-v', [{ ...stream(null, null), stream: 2 }]);
+      await engine.close('call-v');
+      await adding;
+      assert.equal(pool.inUse, 0);
+      assert.equal(await engine.add('call-v', [{ ...stream(null, null), stream: 3 }]), null, 'a closed session takes no streams');
+    } finally {
+      for (const e of [a, b, va, vb]) e.close();
+      await engine.stop();
+    }
+  });
+
+  it('renumbers a payload type toward one leg and keeps the marker bit', async () => {
+    const [min, max] = await portRange(4);
+    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1' });
+    const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
+    try {
+      const [s] = (await engine.open('call-pt', [stream(a, b)]))!;
+      engine.mapPayloadType('call-pt', 0, 'b', 101, 96);
+      await sleep(50);
+      a.send(s!.aPort, [1], '127.0.0.1', 101);
+      a.send(s!.aPort, [2], '127.0.0.1', 0x80 | 101);
+      a.send(s!.aPort, [3], '127.0.0.1', 0);
+      await b.waitFor(3);
+      assert.deepEqual(b.received.map((r) => [r.payloadType, r.marker]), [[96, false], [96, true], [0, false]]);
+      b.send(s!.bPort, [9], '127.0.0.1', 101);
+      await a.waitFor(1);
+      assert.equal(a.received[0]?.payloadType, 101, 'only packets toward B are renumbered');
+    } finally {
+      a.close();
+      b.close();
+      await engine.stop();
+    }
+  });
 });

@@ -1,0 +1,49 @@
+/**
+ * CallMedia with a real media engine on loopback: telephone-event payload types that differ between the
+ * legs are renumbered by the relay (RFC 4733 with RFC 3264 §6.1 numbering), as happens when the SBC wrote
+ * one leg's offer itself (early offer forced) and the caller answers with a number of its own.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CallMedia } from '../../src/b2bua/call-media.js';
+import { MediaEngine } from '../../src/media/media-engine.js';
+import { PortPool } from '../../src/media/port-pool.js';
+import { Sdp } from '../../src/media/sdp.js';
+import { freePort, sleep } from '../helpers/net.js';
+import { RtpEndpoint } from '../helpers/rtp.js';
+
+const sdp = (port: number, nte: number): Buffer => Buffer.from([
+  'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
+  `m=audio ${port} RTP/AVP 0 ${nte}`, 'a=rtpmap:0 PCMU/8000', `a=rtpmap:${nte} telephone-event/8000`, `a=fmtp:${nte} 0-15`, 'a=sendrecv', '',
+].join('\r\n'), 'latin1');
+
+const portOf = (body: Buffer): number => Sdp.parse(body.toString('latin1')).media[0]!.port;
+
+describe('CallMedia telephone-event numbering', () => {
+  it('renumbers DTMF toward a caller that answered the SBC-made offer with another payload type', async () => {
+    const start = (await freePort('udp')) & ~1;
+    const engine = new MediaEngine({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
+    const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
+    const media = new CallMedia(engine, '127.0.0.1', 'call-nte');
+    try {
+      await media.prepareOwnOffer(); // the caller sent no SDP (delayed offer)
+      const offerToB = media.ownOffer();
+      assert.match(offerToB.toString(), /a=rtpmap:101 telephone-event/);
+      const toA = media.rewrite('b', sdp(b.port, 101), 'offer'); // the callee's answer, offered to the caller
+      assert.equal(media.absorb('a', sdp(a.port, 100)), null); // the caller answers (in the ACK) with 100 for telephone-event
+      await sleep(50);
+      b.send(portOf(offerToB), [1], '127.0.0.1', 101); // the callee sends DTMF as it was offered: 101
+      b.send(portOf(offerToB), [2], '127.0.0.1', 0);
+      await a.waitFor(2);
+      assert.deepEqual(a.received.map((r) => r.payloadType), [100, 0], 'the caller gets DTMF with its own number');
+      a.send(portOf(toA), [3], '127.0.0.1', 101); // the caller sends with the number it was offered
+      await b.waitFor(1);
+      assert.equal(b.received[0]?.payloadType, 101, 'toward the callee nothing needs renumbering');
+    } finally {
+      media.close();
+      a.close();
+      b.close();
+      await engine.stop();
+    }
+  });
+});
