@@ -5,6 +5,11 @@
  * through the same SBC. For each offered packet rate it prints what rtpblast measured (packets forwarded per
  * second, loss, the SBC's CPU per packet), the SIP setup time p50/p99 and the SIP event loop's delay; then
  * the highest loss-free rate. Loopback only.
+ *
+ * As the reference figures in ../shared/tools/rtpblast/README.md were taken, the relay worker is pinned to
+ * one core and the blaster to another (`--pin 0` turns that off); the SIP thread and SIPp are not pinned.
+ * SIPp measures setup time in whole milliseconds and its own clock moves in steps of a few ms, so p99
+ * figures under 10 ms are at its resolution (SIPp to SIPp directly shows 0-4 ms).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +32,7 @@ const rates = argText('rates', '60000,90000,120000').split(',').map(Number);
 const duration = Number(argText('duration', '30'));
 const workers = Number(argText('workers', '1'));
 const cps = Number(argText('cps', '50'));
+const pin = argText('pin', '1') !== '0' && os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const blasterSource = path.resolve(root, '..', 'shared', 'tools', 'rtpblast', 'rtpblast.c');
 const blaster = path.join(os.tmpdir(), 'fosip-rtpblast');
@@ -40,6 +46,68 @@ async function freePort(): Promise<number> {
     await new Promise<void>((r) => s.close(() => r()));
     if (port < 30000 || port >= 40000 + 4 * flows) return port;
   }
+}
+
+/** CPU time (ticks) of each thread of this process. */
+function threadTimes(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, Number(f[11]) + Number(f[12])); // utime + stime
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** The relay workers are the busiest threads once packets flow: pin them to the last core (the blaster has core 0). */
+function pinRelayThreads(count: number): void {
+  const busiest = [...threadTimes()].filter(([tid]) => tid !== String(process.pid)).sort((a, b) => b[1] - a[1]).slice(0, count);
+  const last = String(os.cpus().length - 1);
+  for (const [tid] of busiest) spawnSync('taskset', ['-p', '-c', last, tid]);
+  if (process.env['PINMAIN']) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
+}
+
+/**
+ * `cps` calls/s for the run's duration from a SIPp caller to `target`, answered by a SIPp callee on
+ * `uasPort`; resolves to the sorted setup times (INVITE to 200, ms) once the caller is done.
+ */
+async function sippCalls(cwd: string, target: string, uasPort: number): Promise<number[]> {
+  fs.mkdirSync(cwd, { recursive: true });
+  for (const f of fs.readdirSync(cwd)) fs.rmSync(path.join(cwd, f));
+  const uas = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-cp', String(await freePort()), '-nostdin'], { stdio: 'ignore', cwd });
+  children.push(uas);
+  await new Promise((r) => setTimeout(r, 500));
+  const uac = spawn('sipp', [
+    target, '-sn', 'uac', '-s', '2001', '-i', '127.0.0.1', '-p', String(await freePort()), '-cp', String(await freePort()), '-nostdin',
+    '-r', String(cps), '-m', String(cps * duration), '-d', '0', '-trace_rtt', '-rtt_freq', '1', '-timeout', `${duration + 30}s`,
+  ], { stdio: 'ignore', cwd });
+  children.push(uac);
+  return new Promise((resolve) => uac.on('close', () => {
+    uas.kill('SIGTERM');
+    const rttFile = fs.readdirSync(cwd).find((f) => f.endsWith('_rtt.csv'));
+    resolve(rttFile === undefined ? [] : fs.readFileSync(path.join(cwd, rttFile), 'utf8').trim().split('\n').slice(1)
+      .map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x)).sort((a, b) => a - b));
+  }));
+}
+
+/** How long opening a relay session takes (ms, sorted) while `until` runs: one every 20 ms, closed again. */
+async function openTimes(until: Promise<unknown>): Promise<number[]> {
+  let done = false;
+  void until.then(() => (done = true));
+  const times: number[] = [];
+  const none = { remote: null, remoteRtcp: null };
+  for (let i = 0; !done; i++) {
+    const t0 = performance.now();
+    const opened = await app.media.open(`probe-${i}`, [{ stream: 0, clockRate: 8000, a: none, b: none }]);
+    times.push(performance.now() - t0);
+    if (opened !== null) await app.media.close(`probe-${i}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return times.sort((a, b) => a - b);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -79,41 +147,35 @@ try {
   }
   const flowsFile = path.join(dir, 'flows.txt');
   fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
-  console.log(`${flows} relayed flows, ${workers} relay worker(s), ${cps} SIP calls/s alongside, ${duration} s per rate`);
+  console.log(`${flows} relayed flows, ${workers} relay worker(s), ${cps} SIP calls/s alongside, ${duration} s per rate${pin ? '; relay pinned to the last core, blaster to core 0' : ''}`);
   const results: Array<{ rate: number; pps: number; loss: number }> = [];
   for (const rate of rates) {
-    const cp = [await freePort(), await freePort()];
-    const uas = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-cp', String(cp[0]), '-nostdin'], { stdio: 'ignore', cwd: dir });
-    children.push(uas);
-    await new Promise((r) => setTimeout(r, 500));
-    const uac = spawn('sipp', [
-      `127.0.0.1:${sbcPort}`, '-sn', 'uac', '-s', '2001', '-i', '127.0.0.1', '-p', String(await freePort()), '-cp', String(cp[1]), '-nostdin',
-      '-r', String(cps), '-m', String(cps * duration), '-d', '0', '-trace_rtt', '-rtt_freq', '1', '-timeout', `${duration + 30}s`,
-    ], { stdio: 'ignore', cwd: dir });
-    children.push(uac);
-    const uacDone = new Promise((r) => uac.on('close', r));
+    // SIP through the SBC, and the same SIPp pair talking directly under the same load: the difference is the SBC's
+    const viaSbc = sippCalls(path.join(dir, 'via-sbc'), `127.0.0.1:${sbcPort}`, uasPort);
+    const directPort = await freePort();
+    const direct = sippCalls(path.join(dir, 'direct'), `127.0.0.1:${directPort}`, directPort);
     const lag = monitorEventLoopDelay({ resolution: 1 });
     lag.enable();
-    const run = spawn(blaster, ['-f', flowsFile, '-r', String(rate), '-d', String(duration), '-p', String(process.pid)], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    const blast = ['-f', flowsFile, '-r', String(rate), '-d', String(duration), '-p', String(process.pid)];
+    const run = pin ? spawn('taskset', ['-c', '0', blaster, ...blast], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(blaster, blast, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
     let out = '';
     run.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => run.on('close', r));
-    await uacDone;
+    const blasting = new Promise((r) => run.on('close', r));
+    const opens = await openTimes(blasting);
+    const [setup, directSetup] = await Promise.all([viaSbc, direct]);
     lag.disable();
-    uas.kill('SIGTERM');
     const last = out.trim().split('\n').at(-1) ?? '';
     const kv = Object.fromEntries(last.split(/\s+/).map((p) => p.split('=') as [string, string]));
-    const rttFile = fs.readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
-    const setup = rttFile === undefined ? [] : fs.readFileSync(path.join(dir, rttFile), 'utf8').trim().split('\n').slice(1)
-      .map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-    if (rttFile !== undefined) fs.rmSync(path.join(dir, rttFile));
     const pps = Number(kv['pps']);
     const loss = Number(kv['loss_pct']);
     results.push({ rate, pps, loss });
     console.log(
       `offered ${rate} pkt/s: forwarded ${pps.toFixed(0)} pkt/s, loss ${loss}%, SBC CPU ${kv['relay_us_per_pkt'] ?? '?'} µs/packet, ` +
       `latency p50/p99 ${kv['lat_p50_us'] ?? '?'}/${kv['lat_p99_us'] ?? '?'} µs; SIP setup p50 ${percentile(setup, 50).toFixed(1)} ms p99 ${percentile(setup, 99).toFixed(1)} ms ` +
-      `over ${setup.length} calls; SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`,
+      `over ${setup.length} calls (SIPp to SIPp directly meanwhile: p50 ${percentile(directSetup, 50).toFixed(1)} ms p99 ${percentile(directSetup, 99).toFixed(1)} ms); ` +
+      `SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; relay session open p50/p99 ${percentile(opens, 50).toFixed(1)}/${percentile(opens, 99).toFixed(1)} ms`,
     );
   }
   const lossFree = results.filter((r) => r.loss <= 0.01).sort((a, b) => b.pps - a.pps)[0];

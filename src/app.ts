@@ -59,7 +59,7 @@ export class App {
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
     this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
     this.media = new MediaEngine({
-      pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1,
+      pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1, warmStreams: settings.media.warmStreams ?? 8,
       inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
       onInactive: (id) => this.b2bua.mediaInactive(id),
       onDtmf: (id, side, event, durationMs) => this.b2bua.mediaDtmf(id, side, event, durationMs),

@@ -39,6 +39,8 @@ export interface MediaSettings {
   portMax?: number;
   /** Relay worker threads (default 1). */
   workers?: number;
+  /** Streams' worth of ports each relay worker binds ahead of need (a call never waits for a busy worker). */
+  warmStreams?: number;
   /** An answered flow-through call with no RTP from either leg for this long is ended (0: never). */
   inactivitySeconds?: number;
 }
@@ -123,6 +125,7 @@ export const SETTINGS_SCHEMA = {
         portMin: { type: 'integer', minimum: 1024, maximum: 65534 },
         portMax: { type: 'integer', minimum: 1025, maximum: 65535 },
         workers: { type: 'integer', minimum: 1, maximum: 16 },
+        warmStreams: { type: 'integer', minimum: 0, maximum: 1000 },
         inactivitySeconds: { type: 'number', minimum: 0 },
       },
     },

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PortPool } from './port-pool.js';
-import type { Endpoint, FromWorker, LatchMode, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
+import type { Endpoint, FromWorker, LatchMode, SessionSpec, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
 
 export interface MediaEngineOptions {
   pool: PortPool;
@@ -13,6 +13,11 @@ export interface MediaEngineOptions {
   /** Relay worker threads (default 1; more spread sessions over cores). */
   workers?: number;
   latch?: LatchMode;
+  /**
+   * Streams' worth of ports each worker keeps bound ahead of need (default 8), so that a call's session
+   * opens without waiting for the worker, which may be busy relaying; 0: bind when a call comes.
+   */
+  warmStreams?: number;
   /** No RTP for this long, once watched (see watch()), ends the call (0: never). */
   inactivityMs?: number;
   onInactive?: (id: string) => void;
@@ -38,6 +43,13 @@ export interface OpenedStream {
 interface Relay {
   worker: Worker;
   sessions: number;
+  /** RTP ports the worker has bound ahead of need, and those it is binding now. */
+  warm: number[];
+  warming: Set<number>;
+  /** Who waits for the worker to close its warm ports again (see cool()). */
+  cooled: (() => void) | null;
+  /** Who waits for the ports being warmed now. */
+  warmedWaiters: Array<() => void>;
 }
 
 const BIND_ATTEMPTS = 4;
@@ -62,11 +74,49 @@ export class MediaEngine {
   }
 
   private spawn(): Relay {
-    const relay: Relay = { worker: new Worker(new URL('./relay-worker.js', import.meta.url)), sessions: 0 };
-    relay.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    const relay: Relay = { worker: new Worker(new URL('./relay-worker.js', import.meta.url)), sessions: 0, warm: [], warming: new Set(), cooled: null, warmedWaiters: [] };
+    relay.worker.on('message', (m: FromWorker) => this.onMessage(m, relay));
     relay.worker.on('error', (err) => this.o.onError?.(err));
     relay.worker.on('exit', () => this.lost(relay));
+    this.warmUp(relay);
     return relay;
+  }
+
+  /** Have the worker bind ports ahead of need, up to its share (two per stream: one facing each leg). */
+  private warmUp(relay: Relay): void {
+    const want = 2 * (this.o.warmStreams ?? 8) - relay.warm.length - relay.warming.size;
+    if (want <= 0 || this.stopped || relay.cooled !== null) return;
+    const ports: number[] = [];
+    for (let i = 0; i < want; i++) {
+      const p = this.o.pool.acquire(true);
+      if (p === null) break;
+      ports.push(p);
+    }
+    if (ports.length === 0) return;
+    for (const p of ports) relay.warming.add(p);
+    this.post(relay, { op: 'warm', address: this.o.address, ports });
+  }
+
+  private warmed(relay: Relay, m: Extract<FromWorker, { op: 'warmed' }>): void {
+    for (const p of [...m.ports, ...m.busyPorts]) relay.warming.delete(p);
+    for (const p of m.busyPorts) this.o.pool.reserve(p); // another process holds it: set aside, try others
+    relay.warm.push(...m.ports);
+    if (relay.warming.size === 0) for (const w of relay.warmedWaiters.splice(0)) w();
+    if (m.busyPorts.length > 0) this.warmUp(relay);
+  }
+
+  /** The pool ran dry: every worker closes its warm ports, and they go back to the pool for the slow path. */
+  private async cool(): Promise<void> {
+    await Promise.all(this.relays.filter((r) => r.warming.size > 0).map((r) => new Promise<void>((resolve) => r.warmedWaiters.push(resolve))));
+    await Promise.all(this.relays.filter((r) => r.warm.length > 0 && r.cooled === null).map((relay) => new Promise<void>((resolve) => {
+      const ports = relay.warm.splice(0);
+      relay.cooled = () => {
+        relay.cooled = null;
+        for (const p of ports) this.o.pool.release(p);
+        resolve();
+      };
+      this.post(relay, { op: 'cool', ports });
+    })));
   }
 
   /** A worker died: its calls lost their media; free their ports, report them, start a new worker. */
@@ -81,14 +131,30 @@ export class MediaEngine {
       for (const p of s.ports) this.o.pool.release(p);
       this.o.onInactive?.(id);
     }
+    for (const p of [...relay.warm, ...relay.warming]) this.o.pool.release(p);
+    relay.cooled?.();
+    for (const w of relay.warmedWaiters.splice(0)) w();
     this.relays.splice(this.relays.indexOf(relay), 1, this.spawn());
   }
 
-  private onMessage(m: FromWorker): void {
+  private onMessage(m: FromWorker, relay: Relay): void {
     switch (m.op) {
-      case 'opened':
-        this.opening.get(m.id)?.resolve(m);
+      case 'warmed':
+        this.warmed(relay, m);
         return;
+      case 'cooled':
+        relay.cooled?.();
+        return;
+      case 'opened': {
+        const waiting = this.opening.get(m.id);
+        if (waiting !== undefined) waiting.resolve(m);
+        else if (!m.ok && this.sessions.has(m.id)) {
+          // a session opened on warm ports, not waited for, failed after all: its call has no media
+          this.o.onError?.(new Error(`media session ${m.id}: ${m.error}`));
+          this.o.onInactive?.(m.id);
+        }
+        return;
+      }
       case 'closed':
         for (const st of m.report) {
           for (const side of [st.a, st.b]) {
@@ -130,15 +196,44 @@ export class MediaEngine {
   /** Open a session; null when the port pool cannot give every stream its two ports. */
   async open(id: string, streams: StreamRequest[]): Promise<OpenedStream[] | null> {
     if (this.sessions.has(id) || this.opening.has(id)) throw new Error(`media session ${id} exists`);
+    const warm = this.openWarm(id, streams);
+    if (warm !== null) return warm;
     const relay = this.relays.reduce((best, r) => (r.sessions < best.sessions ? r : best));
-    const bound = await this.bind(id, relay, streams, (sides) => ({
-      op: 'open',
-      spec: { id, address: this.o.address, latch: this.o.latch ?? 'any', inactivityMs: 0, streams: sides },
-    }));
+    const bound = await this.bind(id, relay, streams, (opened) => ({ op: 'open', spec: this.spec(id, streams, opened) }));
     if (bound === null) return null;
     relay.sessions++;
     this.sessions.set(id, { relay, ports: bound.ports });
     return bound.opened;
+  }
+
+  /**
+   * The fast way: a worker with enough warm ports takes the session on them and nobody waits for it (SIP
+   * goes on at once, however busy the worker is relaying). Null when no worker has enough.
+   */
+  private openWarm(id: string, streams: StreamRequest[]): OpenedStream[] | null {
+    const need = 2 * streams.length;
+    const relay = this.relays.filter((r) => r.warm.length >= need).reduce<Relay | null>((best, r) => (best === null || r.sessions < best.sessions ? r : best), null);
+    if (relay === null) return null;
+    const ports = relay.warm.splice(0, need);
+    for (const p of ports) this.o.pool.use(p);
+    const opened = streams.map((s, i) => ({ stream: s.stream, aPort: ports[2 * i] as number, bPort: ports[2 * i + 1] as number }));
+    this.post(relay, { op: 'open', warm: true, spec: this.spec(id, streams, opened) });
+    relay.sessions++;
+    this.sessions.set(id, { relay, ports });
+    this.warmUp(relay);
+    return opened;
+  }
+
+  private spec(id: string, streams: StreamRequest[], opened: OpenedStream[]): SessionSpec {
+    return { id, address: this.o.address, latch: this.o.latch ?? 'any', inactivityMs: 0, streams: this.sides(streams, opened) };
+  }
+
+  private sides(streams: StreamRequest[], opened: OpenedStream[]): StreamSpec[] {
+    return streams.map((s, i) => ({
+      stream: s.stream, clockRate: s.clockRate,
+      a: { localPort: opened[i]?.aPort ?? 0, ...s.a },
+      b: { localPort: opened[i]?.bPort ?? 0, ...s.b },
+    }));
   }
 
   /**
@@ -151,7 +246,7 @@ export class MediaEngine {
     const before = this.adding.get(id) ?? Promise.resolve();
     const done = before.then(async () => {
       if (this.sessions.get(id) !== s) return null;
-      const bound = await this.bind(id, s.relay, streams, (sides) => ({ op: 'add', id, streams: sides }));
+      const bound = await this.bind(id, s.relay, streams, (opened) => ({ op: 'add', id, streams: this.sides(streams, opened) }));
       if (bound === null) return null;
       s.ports.push(...bound.ports);
       return bound.opened;
@@ -165,30 +260,20 @@ export class MediaEngine {
   }
 
   /**
-   * Take two ports per stream from the pool and have the relay bind them; ports another process holds are
-   * set aside and fresh ones tried. Null when the pool runs out.
+   * The slow way: take two ports per stream from the pool and wait for the relay to bind them; ports
+   * another process holds are set aside and fresh ones tried. Null when the pool runs out.
    */
-  private async bind(id: string, relay: Relay, streams: StreamRequest[], message: (sides: StreamSpec[]) => ToWorker): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
+  private async bind(id: string, relay: Relay, streams: StreamRequest[], message: (opened: OpenedStream[]) => ToWorker): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
     for (let attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-      const ports: number[] = [];
-      for (let i = 0; i < streams.length * 2; i++) {
-        const p = this.o.pool.acquire();
-        if (p === null) {
-          for (const q of ports) this.o.pool.release(q);
-          this.exhausted++;
-          return null;
-        }
-        ports.push(p);
+      const ports = await this.take(2 * streams.length);
+      if (ports === null) {
+        this.exhausted++;
+        return null;
       }
       const opened = streams.map((s, i) => ({ stream: s.stream, aPort: ports[2 * i] as number, bPort: ports[2 * i + 1] as number }));
-      const sides = streams.map((s, i) => ({
-        stream: s.stream, clockRate: s.clockRate,
-        a: { localPort: opened[i]?.aPort ?? 0, ...s.a },
-        b: { localPort: opened[i]?.bPort ?? 0, ...s.b },
-      }));
       const reply = await new Promise<Extract<FromWorker, { op: 'opened' }>>((resolve) => {
         this.opening.set(id, { relay, resolve });
-        this.post(relay, message(sides));
+        this.post(relay, message(opened));
       });
       this.opening.delete(id);
       if (reply.ok) return { opened, ports };
@@ -197,6 +282,22 @@ export class MediaEngine {
         else this.o.pool.release(p);
       }
       if (reply.busyPorts.length === 0) throw new Error(`media session ${id}: ${reply.error}`);
+    }
+    return null;
+  }
+
+  /** `count` ports from the pool; when it has too few, the warm ones come back to it first. Null: not enough. */
+  private async take(count: number): Promise<number[] | null> {
+    for (let round = 0; round < 2; round++) {
+      const ports: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const p = this.o.pool.acquire();
+        if (p === null) break;
+        ports.push(p);
+      }
+      if (ports.length === count) return ports;
+      for (const p of ports) this.o.pool.release(p);
+      if (round === 0 && this.o.pool.warm > 0) await this.cool(); // warm or being warmed
     }
     return null;
   }
@@ -243,6 +344,7 @@ export class MediaEngine {
       this.closing.set(id, () => {
         this.closing.delete(id);
         for (const p of s.ports) this.o.pool.release(p);
+        for (const r of this.relays) this.warmUp(r);
         resolve();
       });
       this.post(s.relay, { op: 'close', id });
@@ -261,6 +363,7 @@ export class MediaEngine {
   async stop(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
     this.stopped = true;
+    for (const r of this.relays) for (const p of [...r.warm.splice(0), ...r.warming]) this.o.pool.release(p);
     await Promise.all(this.relays.map((r) => r.worker.terminate()));
   }
 }

@@ -4,16 +4,19 @@
  * is O(1) from the head, a released one goes to the tail, so a port just given back is the last to be
  * reused (late packets of the old call do not reach the new one). A pair that cannot be bound (another
  * process holds it: the default range overlaps Linux's ephemeral ports) is set aside as reserved for a
- * cool-down, then goes back to the tail, so a port held for a moment is not lost for good.
+ * cool-down, then goes back to the tail, so a port held for a moment is not lost for good. A warm pair is
+ * one a relay has bound ahead of need (so a call does not wait for the bind); it counts as available.
  */
 
 export interface PortPoolStatus {
   minPort: number;
   maxPort: number;
-  /** RTP/RTCP pairs: free, set aside, in use. */
+  /** RTP/RTCP pairs: free (warm ones included), set aside, in use by calls. */
   available: number;
   reserved: number;
   inUse: number;
+  /** Of the available pairs, those bound ahead by a relay. */
+  warm: number;
   total: number;
 }
 
@@ -24,9 +27,10 @@ export class PortPool {
   private readonly ring: Int32Array;
   private head = 0;
   private free = 0;
-  /** Per pair: 0 free, 1 in use, 2 reserved. */
+  /** Per pair: 0 free, 1 in use, 2 reserved, 3 warm. */
   private readonly state: Uint8Array;
   private reservedCount = 0;
+  private warmCount = 0;
   /** Reserved pairs in the order they were set aside, with when each may be tried again. */
   private readonly cooling: Array<{ index: number; until: number }> = [];
 
@@ -56,21 +60,31 @@ export class PortPool {
     this.free = this.total;
   }
 
-  /** An even RTP port (RTCP is the next one), or null when every pair is taken. */
-  acquire(): number | null {
+  /** An even RTP port (RTCP is the next one), or null when every free pair is taken; `warm`: to be bound ahead. */
+  acquire(warm = false): number | null {
     this.thaw();
     if (this.free === 0) return null;
     const index = this.ring[this.head] as number;
     this.head = (this.head + 1) % this.total;
     this.free--;
-    this.state[index] = 1;
+    this.state[index] = warm ? 3 : 1;
+    if (warm) this.warmCount++;
     return this.minPort + 2 * index;
   }
 
-  /** Give a pair back; giving back one that is not in use is ignored (and reported as false). */
+  /** A warm pair goes to a call. */
+  use(rtpPort: number): void {
+    const index = this.indexOf(rtpPort);
+    if (index === null || this.state[index] !== 3) return;
+    this.state[index] = 1;
+    this.warmCount--;
+  }
+
+  /** Give a pair (in use or warm) back; giving back one that is neither is ignored (and reported as false). */
   release(rtpPort: number): boolean {
     const index = this.indexOf(rtpPort);
-    if (index === null || this.state[index] !== 1) return false;
+    if (index === null || (this.state[index] !== 1 && this.state[index] !== 3)) return false;
+    if (this.state[index] === 3) this.warmCount--;
     this.state[index] = 0;
     this.ring[(this.head + this.free) % this.total] = index;
     this.free++;
@@ -80,7 +94,8 @@ export class PortPool {
   /** A pair that could not be bound: kept out of circulation (CUBE's "Reserved"). */
   reserve(rtpPort: number): void {
     const index = this.indexOf(rtpPort);
-    if (index === null || this.state[index] !== 1) return;
+    if (index === null || (this.state[index] !== 1 && this.state[index] !== 3)) return;
+    if (this.state[index] === 3) this.warmCount--;
     this.state[index] = 2;
     this.reservedCount++;
     this.cooling.push({ index, until: this.now() + this.coolDownMs });
@@ -99,12 +114,19 @@ export class PortPool {
   }
 
   get inUse(): number {
-    return this.total - this.free - this.reservedCount;
+    return this.total - this.free - this.reservedCount - this.warmCount;
+  }
+
+  get warm(): number {
+    return this.warmCount;
   }
 
   status(): PortPoolStatus {
     this.thaw();
-    return { minPort: this.minPort, maxPort: this.maxPort, available: this.free, reserved: this.reservedCount, inUse: this.inUse, total: this.total };
+    return {
+      minPort: this.minPort, maxPort: this.maxPort, available: this.free + this.warmCount, reserved: this.reservedCount, inUse: this.inUse,
+      warm: this.warmCount, total: this.total,
+    };
   }
 
   private indexOf(rtpPort: number): number | null {

@@ -57,7 +57,12 @@ export interface StreamStatsReport {
 }
 
 export type ToWorker =
-  | { op: 'open'; spec: SessionSpec }
+  /** `warm`: every port was bound ahead (see `warm`), so the engine does not wait for the answer. */
+  | { op: 'open'; spec: SessionSpec; warm?: boolean }
+  /** Bind these RTP ports (and RTCP on the next ones) ahead of need; answered with `warmed`. */
+  | { op: 'warm'; address: string; ports: number[] }
+  /** Close warm ports again (the pool needs them); answered with `cooled`. */
+  | { op: 'cool'; ports: number[] }
   /** More streams for an open session (a re-offer added m-lines); answered with `opened` like open. */
   | { op: 'add'; id: string; streams: StreamSpec[] }
   /**
@@ -76,6 +81,8 @@ export type ToWorker =
   | { op: 'stats'; request: number; id: string | null };
 
 export type FromWorker =
+  | { op: 'warmed'; ports: number[]; busyPorts: number[] }
+  | { op: 'cooled'; ports: number[] }
   | { op: 'opened'; id: string; ok: true }
   | { op: 'opened'; id: string; ok: false; busyPorts: number[]; error: string }
   | { op: 'closed'; id: string; report: StreamStatsReport[] }

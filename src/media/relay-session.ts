@@ -109,6 +109,30 @@ function rtpEvent(ssrc: number, seq: number, ts: number, pt: number, event: numb
   return b;
 }
 
+/** An RTP and an RTCP socket bound ahead of need; what arrives before a session takes them is dropped. */
+export interface WarmPair {
+  rtp: dgram.Socket;
+  rtcp: dgram.Socket;
+}
+
+/** Bind `port` and the next one into `into`; false (nothing left open) when either is busy. */
+export async function bindWarm(port: number, address: string, into: Map<number, WarmPair>): Promise<boolean> {
+  const type = isIPv6(address) ? 'udp6' : 'udp4';
+  const pair = { rtp: dgram.createSocket(type), rtcp: dgram.createSocket(type) };
+  for (const s of [pair.rtp, pair.rtcp]) {
+    s.on('message', () => undefined);
+    s.on('error', () => undefined);
+  }
+  try {
+    await Promise.all([bind(pair.rtp, port, address), bind(pair.rtcp, port + 1, address)]);
+  } catch {
+    closeAll([pair.rtp, pair.rtcp]);
+    return false;
+  }
+  into.set(port, pair);
+  return true;
+}
+
 function closeAll(sockets: dgram.Socket[]): void {
   for (const s of sockets) {
     try {
@@ -152,9 +176,14 @@ export class RelaySession {
   }
 
   /** Bind every port; on failure nothing stays open and BindError names the RTP ports that were busy. */
-  static async open(spec: SessionSpec, now: () => number = Date.now, onDtmf: (side: 'a' | 'b', event: number, durationMs: number) => void = () => undefined): Promise<RelaySession> {
+  static async open(
+    spec: SessionSpec,
+    now: () => number = Date.now,
+    onDtmf: (side: 'a' | 'b', event: number, durationMs: number) => void = () => undefined,
+    takeWarm: (port: number) => WarmPair | undefined = () => undefined,
+  ): Promise<RelaySession> {
     const session = new RelaySession(spec, now, onDtmf);
-    await session.add(spec.streams);
+    await session.add(spec.streams, takeWarm);
     return session;
   }
 
@@ -162,7 +191,7 @@ export class RelaySession {
    * Bind the ports of more streams (all of them at open, those a re-offer added later). On failure the
    * new sockets are closed again, the streams already relayed go on, and BindError names the busy ports.
    */
-  async add(streams: StreamSpec[]): Promise<void> {
+  async add(streams: StreamSpec[], takeWarm: (port: number) => WarmPair | undefined = () => undefined): Promise<void> {
     const type = isIPv6(this.spec.address) ? 'udp6' : 'udp4';
     const busy = new Set<number>();
     let firstError: Error | null = null;
@@ -175,15 +204,17 @@ export class RelaySession {
       a.peer = b;
       b.peer = a;
       for (const side of [a, b]) {
-        side.rtp = dgram.createSocket(type);
-        side.rtcp = dgram.createSocket(type);
+        const ready = takeWarm(side.spec.localPort);
+        side.rtp = ready?.rtp ?? dgram.createSocket(type);
+        side.rtcp = ready?.rtcp ?? dgram.createSocket(type);
         sockets.push(side.rtp, side.rtcp);
-        for (const [socket, port] of [[side.rtp, side.spec.localPort], [side.rtcp, side.spec.localPort + 1]] as const) {
+        for (const [socket, port] of ready !== undefined ? [] : [[side.rtp, side.spec.localPort], [side.rtcp, side.spec.localPort + 1]] as const) {
           binds.push(bind(socket, port, this.spec.address).catch((err: Error) => {
             busy.add(side.spec.localPort);
             firstError ??= err;
           }));
         }
+        if (ready !== undefined) for (const s of [ready.rtp, ready.rtcp]) s.removeAllListeners('message').removeAllListeners('error');
         side.rtp.on('message', (msg, from) => this.onRtp(side, msg, from));
         side.rtcp.on('message', (msg, from) => this.onRtcp(side, msg, from));
         side.rtp.on('error', () => undefined); // ICMP port unreachable and the like: the next packet tries again

@@ -4,18 +4,39 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, StreamStatsReport, ToWorker } from './relay-protocol.js';
-import { BindError, RelaySession } from './relay-session.js';
+import { BindError, RelaySession, type WarmPair, bindWarm } from './relay-session.js';
 
 const port = parentPort;
 if (port === null) throw new Error('relay-worker runs as a worker thread');
 
 const sessions = new Map<string, RelaySession>();
+/** Ports bound ahead of need, by RTP port: a session opened on them takes the sockets as they are. */
+const warm = new Map<number, WarmPair>();
+const takeWarm = (port: number): WarmPair | undefined => {
+  const pair = warm.get(port);
+  warm.delete(port);
+  return pair;
+};
 const post = (m: FromWorker): void => port.postMessage(m);
 
 port.on('message', (m: ToWorker) => {
   switch (m.op) {
+    case 'warm':
+      void Promise.all(m.ports.map((p) => bindWarm(p, m.address, warm))).then((ok) => {
+        post({ op: 'warmed', ports: m.ports.filter((_, i) => ok[i]), busyPorts: m.ports.filter((_, i) => !ok[i]) });
+      });
+      return;
+    case 'cool':
+      for (const p of m.ports) {
+        const pair = takeWarm(p);
+        pair?.rtp.close();
+        pair?.rtcp.close();
+      }
+      post({ op: 'cooled', ports: m.ports });
+      return;
     case 'open':
-      RelaySession.open(m.spec, Date.now, (side, event, durationMs) => post({ op: 'dtmf', id: m.spec.id, side, event, durationMs })).then(
+      // a warm open is not waited for: its answer matters only if it failed (see MediaEngine)
+      RelaySession.open(m.spec, Date.now, (side, event, durationMs) => post({ op: 'dtmf', id: m.spec.id, side, event, durationMs }), takeWarm).then(
         (s) => {
           sessions.set(s.id, s);
           post({ op: 'opened', id: s.id, ok: true });

@@ -207,4 +207,35 @@ describe('MediaEngine', () => {
       await engine.stop();
     }
   });
+
+  it('keeps ports bound ahead of need, opens sessions on them at once, and gives them back when the pool runs dry', async () => {
+    const [min, max] = await portRange(4);
+    const pool = new PortPool(min, max);
+    const engine = new MediaEngine({ pool, address: '127.0.0.1', warmStreams: 1 });
+    const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
+    try {
+      for (let i = 0; i < 100 && pool.warm < 2; i++) await sleep(10);
+      assert.equal(pool.warm, 2, 'one stream: a pair facing each leg');
+      const [s] = (await engine.open('warm-1', [stream(a, b)]))!;
+      assert.equal(pool.inUse, 2);
+      a.send(s!.aPort, [1, 2]);
+      await b.waitFor(2);
+      assert.equal(b.received.length, 2, 'the session on warm ports relays');
+      for (let i = 0; i < 100 && pool.warm < 2; i++) await sleep(10);
+      assert.equal(pool.warm, 2, 'warmed up again');
+      await engine.close('warm-1');
+      // two streams need all four pairs: the warm ones are closed and given to the session
+      const two = await engine.open('warm-2', [stream(a, b), { ...stream(a, b), stream: 1 }]);
+      assert.ok(two, 'the warm pairs went back to the pool for it');
+      assert.equal(pool.inUse, 4);
+      await engine.close('warm-2');
+      assert.equal(pool.inUse, 0);
+    } finally {
+      a.close();
+      b.close();
+      await engine.stop();
+    }
+    assert.equal(pool.status().available + pool.status().reserved, pool.total);
+    assert.equal(pool.warm, 0, 'stop gives the warm pairs back');
+  });
 });
