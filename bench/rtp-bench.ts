@@ -68,7 +68,6 @@ function pinRelayThreads(count: number): void {
   const busiest = [...threadTimes()].filter(([tid]) => tid !== String(process.pid)).sort((a, b) => b[1] - a[1]).slice(0, count);
   const last = String(os.cpus().length - 1);
   for (const [tid] of busiest) spawnSync('taskset', ['-p', '-c', last, tid]);
-  if (process.env['PINMAIN']) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
 }
 
 /**
