@@ -126,7 +126,7 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       assert.match(active.stdout, /Total call-legs: 2/);
       assert.match(active.stdout, /Answer/);
       assert.match(active.stdout, /Originate 2001/);
-      assert.match(active.stdout, /Answer[^\n]*\n[^\n]*\n  tx:\d+ rx:\d+\/\d+ media 127\.0\.0\.1:\d+ lost:0 jitter:0ms LostPacketRate:0\.00\n/, 'the relayed leg shows its RTP counters');
+      assert.match(active.stdout, /Answer[^\n]*\n[^\n]*\n  tx:\d+ rx:\d+\/\d+ media 127\.0\.0\.1:\d+ lost:0 jitter:0ms rtt:(?:-|\d+)ms delay:(?:-|\d+)ms LostPacketRate:0\.00\n/, 'the relayed leg shows its RTP counters');
       const compact = await runCli(['show', 'call', 'active', 'voice', 'compact', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.match(compact.stdout, /Total call-legs: 2/);
       assert.match(compact.stdout, / ANS /);
