@@ -39,6 +39,9 @@ class Side {
   outTs = 0;
   /** Added to the sequence numbers of what is relayed toward this leg: the packets injected so far. */
   seqShift = 0;
+  /** DTMF events waiting to be sent toward this leg (the first is being sent), and the timer pacing them. */
+  readonly dtmfQueue: Array<{ event: number; durationMs: number; pt: number }> = [];
+  dtmfTimer: NodeJS.Timeout | null = null;
   /** What is relayed toward this leg with payload type ptFrom leaves with ptTo (-1: no mapping). */
   ptFrom = -1;
   ptTo = 0;
@@ -94,6 +97,9 @@ function bind(socket: dgram.Socket, port: number, address: string): Promise<void
     });
   });
 }
+
+/** How often an injected DTMF event's packets go out (RFC 4733 §2.5.1.2: typically every 50 ms). */
+const DTMF_STEP_MS = 50;
 
 /** One RFC 4733 telephone-event packet: fixed header, then event, E bit, volume 10, duration. */
 function rtpEvent(ssrc: number, seq: number, ts: number, pt: number, event: number, end: boolean, duration: number, marker: boolean): Buffer {
@@ -260,27 +266,50 @@ export class RelaySession {
   }
 
   /**
-   * DTMF from SIP INFO into the RTP toward `which` (RFC 4733 §2.5): a start packet with the marker bit,
-   * then the end packet three times, in that leg's stream (its SSRC, the next sequence numbers, a timestamp
-   * just after its last packet). Later relayed packets are shifted past the injected sequence numbers.
+   * DTMF from SIP INFO into the RTP toward `which`, paced as a phone sends it (RFC 4733 §2.5.1): a start
+   * packet with the marker bit, an update every 50 ms with the duration so far, then the end packet three
+   * times; all with the timestamp of the event's start, in that leg's stream (its SSRC, the next sequence
+   * numbers). Relayed packets are shifted past the injected sequence numbers. Events queue one after the other.
    */
   injectDtmf(stream: number, which: 'a' | 'b', event: number, durationMs: number, pt: number): void {
     const side = this.streams.find((x) => x.stream === stream)?.[which];
-    const to = side?.target(false);
-    if (side === undefined || to === undefined || to === null) return;
-    const base = side.outSent
-      ? { ssrc: side.outSsrc, seq: side.outSeq, ts: side.outTs }
-      : { ssrc: (Math.random() * 0x100000000) >>> 0, seq: Math.floor(Math.random() * 0x10000), ts: (Math.random() * 0x100000000) >>> 0 };
-    const ts = (base.ts + 160) >>> 0;
-    const duration = Math.min(0xffff, Math.max(320, Math.round(durationMs * 8)));
-    const packets = [rtpEvent(base.ssrc, base.seq + 1, ts, pt, event, false, 160, true)];
-    for (let i = 0; i < 3; i++) packets.push(rtpEvent(base.ssrc, base.seq + 2 + i, ts, pt, event, true, duration, false));
-    side.seqShift = (side.seqShift + packets.length) & 0xffff;
-    side.outSent = true;
-    side.outSsrc = base.ssrc;
-    side.outSeq = (base.seq + packets.length) & 0xffff;
-    side.outTs = ts;
-    for (const p of packets) side.rtp.send(p, to.port, to.address);
+    if (side === undefined || this.closed) return;
+    side.dtmfQueue.push({ event, durationMs, pt });
+    if (side.dtmfQueue.length === 1) this.playDtmf(side);
+  }
+
+  private playDtmf(side: Side): void {
+    const next = side.dtmfQueue[0];
+    if (next === undefined || this.closed) return;
+    if (!side.outSent) {
+      side.outSsrc = (Math.random() * 0x100000000) >>> 0;
+      side.outSeq = Math.floor(Math.random() * 0x10000);
+      side.outTs = (Math.random() * 0x100000000) >>> 0;
+      side.outSent = true;
+    }
+    const ts = (side.outTs + 160) >>> 0;
+    const total = Math.min(0xffff, Math.max(320, Math.round(next.durationMs * 8)));
+    const send = (end: boolean, duration: number, marker: boolean): void => {
+      const to = side.target(false);
+      side.outSeq = (side.outSeq + 1) & 0xffff;
+      side.seqShift = (side.seqShift + 1) & 0xffff;
+      if (to !== null) side.rtp.send(rtpEvent(side.outSsrc, side.outSeq, ts, next.pt, next.event, end, duration, marker), to.port, to.address);
+    };
+    send(false, 0, true);
+    let elapsed = 0;
+    const step = (): void => {
+      elapsed += DTMF_STEP_MS * 8; // telephone-event/8000
+      if (elapsed < total) {
+        send(false, elapsed, false);
+        side.dtmfTimer = setTimeout(step, DTMF_STEP_MS);
+        return;
+      }
+      for (let i = 0; i < 3; i++) send(true, total, false);
+      side.outTs = (ts + total) >>> 0;
+      side.dtmfQueue.shift();
+      side.dtmfTimer = setTimeout(() => this.playDtmf(side), DTMF_STEP_MS); // a pause between digits
+    };
+    side.dtmfTimer = setTimeout(step, DTMF_STEP_MS);
   }
 
   /** An RFC 4733 event packet: reported once, at its end; never relayed (the other leg takes DTMF as SIP INFO). */
@@ -330,6 +359,7 @@ export class RelaySession {
 
   close(): void {
     this.closed = true;
+    for (const s of this.streams) for (const side of [s.a, s.b]) if (side.dtmfTimer !== null) clearTimeout(side.dtmfTimer);
     closeAll(this.sockets);
     this.sockets.length = 0;
   }

@@ -117,7 +117,7 @@ ${ack2xx}
 <pause milliseconds="300"/>
 ${inDialog('INFO', 2, undefined, { type: contentType, body })}
 <recv response="200" response_txn="t2"/>
-<pause milliseconds="300"/>
+<pause milliseconds="800"/>
 ${inDialog('BYE', 3)}
 <recv response="200" response_txn="t3"/>`);
 }

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export interface Packet {
+  /** Capture time, seconds since the epoch. */
+  time: number;
   srcPort: number;
   dstPort: number;
   /** With `rtpPorts` given to stop(): the RTP payload type, and for RFC 4733 packets the event and E bit. */
@@ -45,13 +47,13 @@ export class Capture {
     this.child.kill('SIGINT');
     await exited;
     const decode = rtpPorts.flatMap((p) => ['-d', `udp.port==${p},rtp`]);
-    const fields = ['udp.srcport', 'udp.dstport', 'rtp.p_type', 'rtpevent.event_id', 'rtpevent.end_of_event'].flatMap((f) => ['-e', f]);
+    const fields = ['frame.time_epoch', 'udp.srcport', 'udp.dstport', 'rtp.p_type', 'rtpevent.event_id', 'rtpevent.end_of_event'].flatMap((f) => ['-e', f]);
     const read = spawnSync('tshark', ['-r', this.file, ...decode, '-T', 'fields', ...fields], { encoding: 'utf8' });
     fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
     return read.stdout.trim().split('\n').filter((l) => l !== '').map((l) => {
-      const [src, dst, pt, event, end] = l.split('\t');
+      const [time, src, dst, pt, event, end] = l.split('\t');
       return {
-        srcPort: Number(src), dstPort: Number(dst),
+        time: Number(time), srcPort: Number(src), dstPort: Number(dst),
         ...(pt ? { payloadType: Number(pt) } : {}), ...(event ? { event: Number(event) } : {}), ...(end ? { end: end === '1' || end === 'True' } : {}),
       };
     });

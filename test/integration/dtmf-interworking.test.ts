@@ -90,7 +90,8 @@ describe('DTMF interworking (dtmfRelay)', () => {
       assert.doesNotMatch(bres.messages, /^INFO sip:/m, 'the callee gets no INFO');
       assert.match(/INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\r\n]*/.exec(bres.messages)?.[0] ?? '', /m=audio \d+ RTP\/AVP 0 101$/, 'the rtp-nte callee is offered telephone-event');
       const events = wire.filter((p) => p.dstPort === calleeMp && p.payloadType === 101);
-      assert.deepEqual(events.map((p) => [p.event, p.end]), [[5, false], [5, true], [5, true], [5, true]], 'a start packet, then the end three times (RFC 4733)');
+      assert.deepEqual(events.map((p) => [p.event, p.end]), [[5, false], [5, false], [5, false], [5, false], [5, true], [5, true], [5, true]], 'a start packet, updates every 50 ms, then the end three times (RFC 4733)');
+      assert.ok(events.at(-1)!.time - events[0]!.time >= 0.15, 'paced over the digit\'s 160 ms, not sent in one burst');
     } finally {
       await capture.stop().catch(() => []);
       await app.stop();

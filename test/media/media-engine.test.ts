@@ -238,4 +238,28 @@ describe('MediaEngine', () => {
     assert.equal(pool.status().available + pool.status().reserved, pool.total);
     assert.equal(pool.warm, 0, 'stop gives the warm pairs back');
   });
+
+  it('paces injected DTMF, queues a second digit after the first, and keeps the sequence numbers continuous', async () => {
+    const [min, max] = await portRange(4);
+    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', warmStreams: 0 });
+    const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
+    try {
+      const [s] = (await engine.open('call-dtmf', [stream(a, b)]))!;
+      a.send(s!.aPort, [10, 11]);
+      await b.waitFor(2);
+      engine.injectDtmf('call-dtmf', 0, 'b', 1, 100, 101); // 100 ms: start, one update, end x3
+      engine.injectDtmf('call-dtmf', 0, 'b', 2, 100, 101);
+      await b.waitFor(12, 3000);
+      a.send(s!.aPort, [12]);
+      await b.waitFor(13);
+      const got = b.received;
+      assert.deepEqual(got.map((r) => r.payloadType), [0, 0, ...Array<number>(10).fill(101), 0]);
+      assert.deepEqual(got.map((r) => r.seq), Array.from({ length: 13 }, (_, i) => 10 + i), 'one unbroken sequence');
+      assert.deepEqual(got.map((r) => r.marker), [false, false, true, false, false, false, false, true, false, false, false, false, false]);
+    } finally {
+      a.close();
+      b.close();
+      await engine.stop();
+    }
+  });
 });
