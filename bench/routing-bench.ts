@@ -24,7 +24,7 @@ function plan(make: (i: number) => string): DialPlan {
     pointer: '',
     value: { tag: i + 1, destinationPattern: make(i), sessionTarget: `ipv4:127.0.0.${1 + (i % 200)}:5060`, preference: i % 3 },
   }));
-  const { peers, problems } = compileDialPeers({ dialPeers, uriClasses: [], codecClasses: [], problems: [] });
+  const { peers, problems } = compileDialPeers({ dialPeers, uriClasses: [], codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [], problems: [] });
   if (problems.length > 0) throw new Error(problems[0]?.message);
   return new DialPlan(peers);
 }

@@ -123,7 +123,7 @@ const children: ChildProcess[] = [];
 const [sbcPort, uasPort] = [await freePort(), await freePort()];
 const { peers } = compileDialPeers({
   dialPeers: [{ file: 'bench', pointer: '', value: { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` } }],
-  uriClasses: [], codecClasses: [], problems: [],
+  uriClasses: [], codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [], problems: [],
 });
 const app = await App.start({
   configDir: dir, listen: [`udp:127.0.0.1:${sbcPort}`], admin: null, hostname: 'bench', logLevel: 'silent', redis: null, redisOptions: {},

@@ -1,6 +1,7 @@
 /** The one place that wires everything: transport -> transactions -> transaction user, plus admin HTTP. */
 import { pino, type Logger } from 'pino';
 import { B2bua } from './b2bua/b2bua.js';
+import type { GlobalProfiles } from './b2bua/leg-profiles.js';
 import { LocalResponder } from './b2bua/local-responder.js';
 import { DialPlan as EmptyPlan } from './routing/dial-plan.js';
 import { type CallStore, MemoryCallStore } from './state/call-store.js';
@@ -30,6 +31,8 @@ export interface AppOptions {
   clock?: Clock;
   /** The dial plan calls are routed by (the B2BUA consumes it); none means no dial-peers. */
   dialPlan?: DialPlan;
+  /** The global SIP profiles (fosip.json `sipProfiles`, `sipProfilesInbound`). */
+  profiles?: GlobalProfiles;
 }
 
 export class App {
@@ -93,6 +96,7 @@ export class App {
       ...(settings.calls.maxRedirects !== undefined ? { maxRedirects: settings.calls.maxRedirects } : {}),
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
       media: { engine: this.media, address: this.mediaAddress, mode: settings.media.mode ?? 'flow-through' },
+      ...(opts.profiles ? { profiles: opts.profiles } : {}),
     });
     this.transactions.setUser(this.b2bua);
     if (this.callStore instanceof RedisCallStore) {
@@ -103,7 +107,17 @@ export class App {
     }
     this.statsStore.track(() => this.sipStats());
     this.statsStore.trackMedia(() => this.media.stats());
-    this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
+    const profiles = this.b2bua.profiles;
+    if (profiles.active) {
+      // SIP profiles: the first step after a message arrives and the last before one leaves
+      this.transport.onMessage((msg, flow) => {
+        profiles.arrived(msg);
+        this.transactions.receive(msg, flow);
+      });
+      this.transport.onSend((msg) => profiles.leaving(msg));
+    } else {
+      this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
+    }
   }
 
   static async start(settings: Settings, opts: AppOptions = {}): Promise<App> {

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { loadDialConfig } from './config/dial-config.js';
 import { type Settings, type SettingsOverrides, defaultConfigDir, envOverrides, resolveSettings } from './config/settings.js';
 import { type ConfigProblem, SbcError } from './errors.js';
+import type { GlobalProfiles } from './b2bua/leg-profiles.js';
 import { compileDialPeers } from './routing/dial-peer.js';
+import { type RewriteClasses, compileRewriteClasses } from './rewrite/rewrite-classes.js';
+import { headerKey } from './sip/header-names.js';
 import { DialPlan } from './routing/dial-plan.js';
 import { parseRedisTarget } from './state/redis-connect.js';
 import { parseListenSpec } from './transport/listen-spec.js';
@@ -16,6 +19,10 @@ export interface Configuration {
   settings: Settings;
   dialPlan: DialPlan;
   uriClassCount: number;
+  /** SIP profiles, translation rules and profiles, compiled (the offline test commands use them too). */
+  rewrite: RewriteClasses;
+  /** The global SIP profiles named in fosip.json. */
+  profiles: GlobalProfiles;
 }
 
 export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessEnv): Configuration {
@@ -48,10 +55,25 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
   const configDir = settings?.configDir ?? path.resolve(flags.configDir ?? envOverrides(env).configDir ?? defaultConfigDir());
   const dialConfig = loadDialConfig(configDir);
   problems.push(...dialConfig.problems);
-  const compiled = compileDialPeers(dialConfig);
+  const rewrite = compileRewriteClasses(dialConfig, headerKey);
+  problems.push(...rewrite.problems);
+  const compiled = compileDialPeers(dialConfig, rewrite.classes, headerKey);
   problems.push(...compiled.problems);
+  const profiles = globalProfiles(settings, rewrite.classes, problems);
   if (problems.length > 0 || settings === undefined) {
     throw new SbcError('SBC_ERR_CONFIG_INVALID', `configuration in ${configDir} is invalid`, problems);
   }
-  return { settings, dialPlan: new DialPlan(compiled.peers), uriClassCount: dialConfig.uriClasses.length };
+  return { settings, dialPlan: new DialPlan(compiled.peers), uriClassCount: dialConfig.uriClasses.length, rewrite: rewrite.classes, profiles };
+}
+
+/** The profiles fosip.json names, resolved; a tag with no profile is a problem at its field. */
+function globalProfiles(settings: Settings | undefined, classes: RewriteClasses, problems: ConfigProblem[]): GlobalProfiles {
+  const get = (field: 'sipProfiles' | 'sipProfilesInbound'): GlobalProfiles['inbound'] => {
+    const tag = settings?.[field];
+    if (tag === undefined || settings === undefined) return null;
+    const p = classes.sipProfiles.get(tag);
+    if (p === undefined) problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: `/${field}`, message: `no sip-profiles ${tag} in profiles/` });
+    return p ?? null;
+  };
+  return { outbound: get('sipProfiles'), inbound: get('sipProfilesInbound') };
 }

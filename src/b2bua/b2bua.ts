@@ -6,21 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { newTag } from '../dialog/dialog.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { DialPlan } from '../routing/dial-plan.js';
-import { bareHost } from '../sip/host.js';
 import { buildResponse, warningValue } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
-import { isSipUri, uriUser } from '../sip/sip-uri.js';
-import type { CallRecord, CallStore } from '../state/call-store.js';
+import { uriUser } from '../sip/sip-uri.js';
+import type { CallStore } from '../state/call-store.js';
 import type { ClientHandlers, ClientTransaction } from '../transaction/client-transaction.js';
 import type { Clock } from '../transaction/clock.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionLayer, TransactionUser } from '../transaction/transaction-layer.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Destination, Flow } from '../transport/flow.js';
-import type { Call } from './call.js';
+import { type Call, newCall } from './call.js';
 import { CallMedia, MEDIA_INACTIVITY, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
@@ -29,8 +27,10 @@ import { LegRelay } from './leg-relay.js';
 import { MaxConn } from './max-conn.js';
 import type { LocalResponder } from './local-responder.js';
 import { buildOutboundInvite } from './outbound-leg.js';
-import { resolveTarget } from './target-resolver.js';
+import { redirectTarget, resolveTarget } from './target-resolver.js';
 import { OutOfDialogRouter } from './out-of-dialog.js';
+import { type GlobalProfiles, LegProfiles } from './leg-profiles.js';
+import { type Blocked, incomingNumbers, isBlocked, redirectNumber, replaceUser, translate } from './call-numbers.js';
 
 export interface B2buaOptions {
   transactions: TransactionLayer;
@@ -52,6 +52,8 @@ export interface B2buaOptions {
    * (`media` on the outbound dial-peer wins, then the inbound one's). Without it media flows around.
    */
   media?: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' };
+  /** The global SIP profiles (fosip.json); dial-peers name their own. */
+  profiles?: GlobalProfiles;
 }
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
@@ -65,9 +67,13 @@ export class B2bua implements TransactionUser {
   private readonly relay: LegRelay;
   private readonly router: OutOfDialogRouter;
   private readonly huntStatuses: ReadonlySet<number>;
+  /** SIP profiles on everything that arrives and leaves (the transport calls arrived() and leaving()). */
+  readonly profiles: LegProfiles;
 
   constructor(private readonly o: B2buaOptions) {
     this.huntStatuses = o.huntStatuses ?? DEFAULT_HUNT_STATUSES;
+    const anyPeer = o.dialPlan.peers.some((p) => p.sipProfiles !== null || p.sipProfilesInbound !== null);
+    this.profiles = new LegProfiles(o.profiles ?? { inbound: null, outbound: null }, anyPeer, o.log);
     this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call) });
     this.router = new OutOfDialogRouter({ ...o, huntStatuses: this.huntStatuses });
     o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
@@ -133,30 +139,34 @@ export class B2bua implements TransactionUser {
   }
 
   private newCall(tx: ServerTransaction, invite: SipRequest): void {
-    const keys = inboundKeys(invite);
-    const { calledNumber, callingNumber } = keys;
-    const inbound = this.o.dialPlan.inbound(keys);
-    const now = this.o.clock.now();
-    const id = randomBytes(8).toString('hex');
-    const record: CallRecord = {
-      id, version: 0, state: 'trying', calledNumber, callingNumber, inboundDialPeer: inbound.peer.tag, outboundDialPeer: null,
-      aLeg: { callId: invite.callId(), localTag: null, remoteTag: invite.from().params.get('tag') ?? null, remoteSignalling: `${tx.flow.remoteAddress}:${tx.flow.remotePort}`, transport: tx.flow.transport },
-      bLeg: null, startedAt: now, ringingAt: null, connectedAt: null, endedAt: null,
-      disconnectCause: null, disconnectText: null, releasedBy: null, finalStatus: null,
-    };
-    const call: Call = {
-      id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
-      b: null, candidates: this.o.dialPlan.outbound(calledNumber), next: 0, lastFailure: null,
-      cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0, early: new Map(), dialogKeys: [],
-      inbound: inbound.peer, media: null,
-    };
-    record.aLeg.localTag = call.a.toTag;
+    const inbound = this.o.dialPlan.inbound(inboundKeys(invite));
+    const call = newCall(randomBytes(8).toString('hex'), tx, invite, inbound.peer, this.o.clock.now());
+    const { id, record } = call;
     this.calls.set(id, call);
     this.byInvite.set(tx, call);
+    // the inbound dial-peer's inbound profile runs now that it is known: it can change what the outbound lookup sees
+    this.profiles.track(call, 'a', record.aLeg.callId, inbound.peer);
+    this.profiles.arrivedInitial(call);
+    const numbers = incomingNumbers(inbound.peer, invite);
+    if (!isBlocked(numbers)) {
+      record.calledNumber = numbers.called;
+      record.callingNumber = numbers.calling;
+      call.redirect = numbers.redirectCalled;
+      call.candidates = this.o.dialPlan.outbound(numbers.called);
+    }
     this.o.calls.put(record);
-    this.o.log.debug({ callId: id, calledNumber, callingNumber, inbound: inbound.peer.tag, criterion: inbound.criterion }, 'call arrived');
+    this.o.log.debug({ callId: id, calledNumber: record.calledNumber, callingNumber: record.callingNumber, inbound: inbound.peer.tag, criterion: inbound.criterion }, 'call arrived');
+    if (isBlocked(numbers)) return this.block(call, numbers);
     if (call.candidates.length === 0) call.lastFailure = { status: 404, warning: null };
     this.tryNext(call);
+  }
+
+  /** A translation reject rule blocked the call: the caller gets the status of the configured cause. */
+  private block(call: Call, why: Blocked): void {
+    this.o.log.info({ callId: call.id, cause: why.cause }, why.detail);
+    call.record.disconnectCause = why.cause;
+    call.record.disconnectText = why.text;
+    this.fail(call, statusOfCause(why.cause), null);
   }
 
   /** Hunt: the next outbound dial-peer that can take the call, else the caller gets the last failure. */
@@ -205,6 +215,8 @@ export class B2bua implements TransactionUser {
 
   private startB(call: Call, peer: DialPeer, dest: Destination, called = call.record.calledNumber): void {
     const a = call.a.invite;
+    const numbers = translate(peer.translationOutgoing, { called, calling: call.record.callingNumber, redirectCalled: call.redirect });
+    if (isBlocked(numbers)) return this.block(call, numbers);
     chooseMedia(call, peer, this.o.media);
     const offer = call.media !== null && a.body.length > 0 && CallMedia.isSdp(a.contentType()) ? call.media : null;
     const ownOffer = a.body.length === 0 && peer.earlyOfferForced && call.media?.relayed === true ? call.media : null;
@@ -223,7 +235,10 @@ export class B2bua implements TransactionUser {
       return;
     }
     const display = a.from().displayName;
-    const out = buildOutboundInvite(a, dest, via, { called, calling: call.record.callingNumber, display }, this.o.responder.allow().join(', '));
+    const out = buildOutboundInvite(a, dest, via, { called: numbers.called, calling: numbers.calling, display }, this.o.responder.allow().join(', '), peer.headerPolicy);
+    // translated numbers reach the identity headers that crossed as the caller wrote them
+    replaceUser(out.request, ['p-asserted-identity', 'remote-party-id'], uriUser(a.from().uri) ?? '', numbers.calling);
+    if (numbers.redirectCalled !== null) replaceUser(out.request, ['diversion'], redirectNumber(a) ?? '', numbers.redirectCalled);
     if (ownOffer !== null) out.request.setBody(ownOffer.ownOffer(), 'application/sdp');
     if (offer !== null) {
       try {
@@ -245,6 +260,7 @@ export class B2bua implements TransactionUser {
       timeout: (tx) => ref.call && this.onBFailure(ref.call, tx, 408, true),
       transportError: (tx) => ref.call && this.onBFailure(ref.call, tx, 503, true),
     };
+    this.profiles.track(call, 'b', out.request.callId(), peer);
     const tx = this.o.transactions.sendRequest(out.request, dest, handlers);
     call.b = { peer, invite: out.request, tx, dest, dialog: null, ack: null };
   }
@@ -281,16 +297,13 @@ export class B2bua implements TransactionUser {
   private redirect(call: Call, res: SipResponse): boolean {
     const b = call.b;
     if (b === null || call.redirects >= (this.o.maxRedirects ?? 1)) return false;
-    const contacts = res.contacts();
-    const target = contacts === '*' ? undefined : contacts.map((c) => c.uri).find(isSipUri);
-    if (target === undefined || !/^[0-9.]+$|^\[/.test(target.host)) return false;
-    const transport = target.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : b.dest.transport;
-    const dest: Destination = { transport, address: bareHost(target.host), port: target.port ?? 5060 };
+    const target = redirectTarget(res, b.dest.transport);
+    if (target === null) return false;
     call.redirects++;
     this.release(call);
     call.b = null;
-    this.o.log.debug({ callId: call.id, status: res.status, to: target.raw }, 'following a redirect');
-    this.startB(call, b.peer, dest, target.user === null ? call.record.calledNumber : (uriUser(target) ?? ''));
+    this.o.log.debug({ callId: call.id, status: res.status, to: target.uri }, 'following a redirect');
+    this.startB(call, b.peer, target.dest, target.user ?? call.record.calledNumber);
     return true;
   }
 
@@ -385,6 +398,7 @@ export class B2bua implements TransactionUser {
     this.o.log.info({ cdr }, 'call detail record');
     this.o.calls.addHistory(cdr);
     this.relay.forget(call);
+    this.profiles.forget(call);
     for (const ref of call.refs) ref.call = null;
     this.byInvite.delete(call.a.tx);
     this.calls.delete(call.id);

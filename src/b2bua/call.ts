@@ -1,5 +1,5 @@
 /** A call: the inbound leg (A), the outbound leg (B) once one is tried, and what hunting still has. */
-import type { Dialog } from '../dialog/dialog.js';
+import { type Dialog, newTag } from '../dialog/dialog.js';
 import type { CallMedia } from './call-media.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
@@ -74,4 +74,24 @@ export interface Call {
   inbound: DialPeer;
   /** The relayed media (flow-through); null when media flows around the SBC. */
   media: CallMedia | null;
+  /** The redirect number (Diversion) after incoming translation, for the outgoing one. */
+  redirect: string | null;
+}
+
+/** A call that has just arrived: its record (numbers filled in once translated), the A leg, nothing tried yet. */
+export function newCall(id: string, tx: ServerTransaction, invite: SipRequest, inbound: DialPeer, now: number): Call {
+  const record: CallRecord = {
+    id, version: 0, state: 'trying', calledNumber: '', callingNumber: '', inboundDialPeer: inbound.tag, outboundDialPeer: null,
+    aLeg: { callId: invite.callId(), localTag: null, remoteTag: invite.from().params.get('tag') ?? null, remoteSignalling: `${tx.flow.remoteAddress}:${tx.flow.remotePort}`, transport: tx.flow.transport },
+    bLeg: null, startedAt: now, ringingAt: null, connectedAt: null, endedAt: null,
+    disconnectCause: null, disconnectText: null, releasedBy: null, finalStatus: null,
+  };
+  const call: Call = {
+    id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
+    b: null, candidates: [], next: 0, lastFailure: null,
+    cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0, early: new Map(), dialogKeys: [],
+    inbound, media: null, redirect: null,
+  };
+  record.aLeg.localTag = call.a.toTag;
+  return call;
 }

@@ -20,6 +20,7 @@ import { newTag } from '../dialog/dialog.js';
 import type { Call, EarlyPair } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure, parseDtmfRelay } from './call-media.js';
+import { crossing } from './header-passing.js';
 
 export interface RelayDeps {
   transactions: TransactionLayer;
@@ -34,9 +35,9 @@ export interface RelayDeps {
   cancel(call: Call): void;
 }
 
-/** Headers of an in-dialog request or its answer that cross to the other leg (no topology). */
+/** Headers of an in-dialog request or its answer that always cross to the other leg (Content-Type follows the body). */
 const CARRIED = [
-  'content-type', 'content-disposition', 'event', 'subscription-state', 'refer-to', 'referred-by', 'session-expires',
+  'content-disposition', 'event', 'subscription-state', 'refer-to', 'referred-by', 'session-expires',
   'min-se', 'supported', 'require', 'rseq', 'rack', 'info-package', 'reason', 'allow-events', 'accept', 'expires',
 ];
 
@@ -67,7 +68,7 @@ export class LegRelay {
 
   private toCaller(call: Call, res: SipResponse, toTag = call.a.toTag): SipResponse {
     const headers: Array<[string, string]> = [['Contact', this.contactA(call.a.flow)]];
-    for (const h of res.headers) if (CARRIED.includes(h.key) && h.key !== 'content-type') headers.push([h.name, h.value]);
+    headers.push(...this.carried(call, 'a', res));
     const out = buildResponse(call.a.invite, res.status, { toTag, reason: res.reason, headers });
     // for an INVITE without SDP (a delayed offer) the callee's SDP is the offer
     const body = this.bodyOrNull(call, 'b', res, call.a.invite.body.length > 0 ? 'answer' : 'offer');
@@ -234,7 +235,7 @@ export class LegRelay {
       const b = call.b;
       if (b === null || b.dialog === null) return;
       b.ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
-      this.carry(b.ack, req);
+      this.carry(call, 'b', b.ack, req);
       if (call.media?.offeredByUs === true) {
         // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
         const failed = req.body.length > 0 && CallMedia.isSdp(req.contentType()) ? call.media.absorb('a', req.body) : null;
@@ -252,7 +253,7 @@ export class LegRelay {
       const other = this.dialogOf(call, leg === 'a' ? 'b' : 'a');
       if (other === null) return;
       const ack = other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq });
-      this.carry(ack, req);
+      this.carry(call, leg === 'a' ? 'b' : 'a', ack, req);
       const body = this.bodyOrNull(call, leg, req);
       if (body !== null && body.length > 0) ack.setBody(body, req.contentType() ?? 'application/sdp');
       this.d.transport.send(ack, other.destination());
@@ -322,7 +323,7 @@ export class LegRelay {
     this.d.transactions.sendRequest(out, other.destination(), {
       response: (res) => {
         if (res.status === 100) return;
-        const answer = buildResponse(req, res.status, { reason: res.reason, headers: this.carried(res) });
+        const answer = buildResponse(req, res.status, { reason: res.reason, headers: this.carried(call, leg, res) });
         if (req.method === 'INVITE' && res.status < 300) {
           const mine = this.dialogOf(call, leg);
           if (mine !== null) answer.addHeader('Contact', mine.contact);
@@ -380,8 +381,10 @@ export class LegRelay {
     return via;
   }
 
-  private carried(msg: SipRequest | SipResponse): Array<[string, string]> {
-    return msg.headers.filter((h) => CARRIED.includes(h.key) && h.key !== 'content-type').map((h) => [h.name, h.value]);
+  /** The headers of `msg` that cross to leg `to`: the carried ones, and unknown ones as that leg's dial-peer says. */
+  private carried(call: Call, to: Leg, msg: SipRequest | SipResponse): Array<[string, string]> {
+    const peer = to === 'a' ? call.inbound : call.b?.peer;
+    return crossing(msg, CARRIED, peer?.headerPolicy ?? null);
   }
 
   /**
@@ -391,16 +394,16 @@ export class LegRelay {
   private withBody(call: Call, leg: Leg, out: SipRequest, from: SipRequest): SipRequest {
     // INVITE and UPDATE carry offers; ACK and PRACK answers (RFC 3264, RFC 3262, RFC 3311)
     const kind = from.method === 'INVITE' || from.method === 'UPDATE' ? 'offer' : 'answer';
-    this.carry(out, from);
+    this.carry(call, leg === 'a' ? 'b' : 'a', out, from);
     const body = this.bodyFor(call, leg, from, kind);
     if (body.length > 0) out.setBody(body, from.contentType() ?? 'application/sdp');
     return out;
   }
 
   /** Copy the carried headers of `from` onto `out`, with the hosts of Refer-To and Referred-By hidden. */
-  private carry(out: SipRequest, from: SipRequest): void {
+  private carry(call: Call, to: Leg, out: SipRequest, from: SipRequest): void {
     const ours = out.topVia().host;
-    for (const [name, value] of this.carried(from)) {
+    for (const [name, value] of this.carried(call, to, from)) {
       const key = name.toLowerCase();
       const hidden = key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b' ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`) : value;
       out.addHeader(name, hidden);

@@ -53,7 +53,7 @@ export class OutOfDialogRouter {
       this.attempt(tx, req, called, calling, peers, i + 1, 503);
       return;
     }
-    const out = buildOutboundRequest(req.method, req, dest, via, { called, calling, display: null }, CARRIED).request;
+    const out = buildOutboundRequest(req.method, req, dest, via, { called, calling, display: null }, CARRIED, peer.headerPolicy).request;
     const next = (status: number): void => {
       if (!peer.huntstop && i + 1 < peers.length) this.attempt(tx, req, called, calling, peers, i + 1, status);
       else tx.respond(buildResponse(req, status, { toTag: tagFor }));

@@ -1,8 +1,9 @@
 /**
  * The outbound INVITE: a new dialog in every respect (Call-ID, From tag, branch, Via and Contact of the
  * SBC); the Request-URI and To carry the called number at the session target's host. Of the inbound
- * INVITE only the body and headers that negotiate the session cross over; its Via, Contact,
- * Record-Route, Call-ID and addresses never do (topology hiding).
+ * INVITE the body, the headers that negotiate the session and the headers unknown to the SBC (as the
+ * dial-peer's pass or drop list says) cross over; its Via, Contact, Record-Route, Call-ID and addresses
+ * never do (topology hiding).
  */
 import { newCallId, newTag } from '../dialog/dialog.js';
 import { SipHeader } from '../sip/sip-header.js';
@@ -10,6 +11,8 @@ import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
 import { sipHost } from '../sip/host.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { Destination } from '../transport/flow.js';
+import type { HeaderPolicy } from '../routing/dial-peer.js';
+import { crossing } from './header-passing.js';
 
 /** Headers of the inbound INVITE that cross to the outbound one (session negotiation, not topology). */
 const CARRIED = ['content-type', 'session-expires', 'min-se', 'accept', 'allow-events'];
@@ -22,8 +25,9 @@ export interface OutboundRequest {
 
 /**
  * A request that starts a new outbound leg (INVITE, or an out-of-dialog MESSAGE/OPTIONS): new Call-ID,
- * From tag, branch, the SBC's Via and Contact; `carried` names the inbound headers that cross, `extra`
- * adds headers of our own. The body crosses as it is.
+ * From tag, branch, the SBC's Via and Contact; `carried` names the inbound headers that always cross,
+ * `policy` (the outbound dial-peer's) says which unknown ones do, `extra` adds headers of our own. The body
+ * crosses as it is.
  */
 export function buildOutboundRequest(
   method: string,
@@ -32,6 +36,7 @@ export function buildOutboundRequest(
   via: { host: string; port: number },
   numbers: { called: string; calling: string; display: string | null },
   carried: readonly string[],
+  policy: HeaderPolicy | null,
   extra: Array<[string, string]> = [],
 ): OutboundRequest {
   const target = sipHost(dest.address);
@@ -53,7 +58,7 @@ export function buildOutboundRequest(
     SipHeader.create('Contact', contact),
     ...extra.map(([name, value]) => SipHeader.create(name, value)),
   ];
-  for (const h of a.headers) if (carried.includes(h.key)) headers.push(SipHeader.create(h.name, h.value));
+  for (const [name, value] of crossing(a, carried, policy, new Set(headers.map((h) => h.key)))) headers.push(SipHeader.create(name, value));
   headers.push(SipHeader.create('Content-Length', String(a.body.length)));
   return { request: new SipRequest(method, ruri, 'SIP/2.0', headers, a.body.length > 0 ? a.body : EMPTY_BODY), fromTag, contact };
 }
@@ -65,11 +70,12 @@ export function buildOutboundInvite(
   via: { host: string; port: number },
   numbers: { called: string; calling: string; display: string | null },
   allow: string,
+  policy: HeaderPolicy | null,
 ): OutboundRequest {
   const extra: Array<[string, string]> = [['Allow', allow]];
   const supported = a.tokens('supported');
   if (supported.length > 0) extra.push(['Supported', supported.join(', ')]);
   const required = a.tokens('require');
   if (required.length > 0) extra.push(['Require', required.join(', ')]);
-  return buildOutboundRequest('INVITE', a, dest, via, numbers, CARRIED, extra);
+  return buildOutboundRequest('INVITE', a, dest, via, numbers, CARRIED, policy, extra);
 }

@@ -6,6 +6,21 @@
 import { promises as dns } from 'node:dns';
 import type { SessionTarget } from '../routing/session-target.js';
 import type { Destination } from '../transport/flow.js';
+import { bareHost } from '../sip/host.js';
+import type { SipResponse } from '../sip/sip-message.js';
+import { isSipUri, uriUser } from '../sip/sip-uri.js';
+
+/**
+ * Where a 3xx sends the call: the first Contact that names an address (a host name is not followed), and
+ * the user to call there (null: the same called number).
+ */
+export function redirectTarget(res: SipResponse, transport: 'udp' | 'tcp'): { dest: Destination; user: string | null; uri: string } | null {
+  const contacts = res.contacts();
+  const target = contacts === '*' ? undefined : contacts.map((c) => c.uri).find(isSipUri);
+  if (target === undefined || !/^[0-9.]+$|^\[/.test(target.host)) return null;
+  const t = target.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : transport;
+  return { dest: { transport: t, address: bareHost(target.host), port: target.port ?? 5060 }, user: target.user === null ? null : (uriUser(target) ?? ''), uri: target.raw };
+}
 
 export async function resolveTarget(t: SessionTarget, transport: 'udp' | 'tcp', usable: (d: Destination) => boolean): Promise<Destination[]> {
   if (t.kind !== 'dns') return [{ transport, address: t.host, port: t.port ?? 5060 }].filter(usable);

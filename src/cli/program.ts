@@ -81,9 +81,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level (env FOSIP_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: CommonFlags) => {
       try {
-        const { settings, dialPlan } = loadConfiguration(overrides(flags), process.env);
+        const { settings, dialPlan, profiles } = loadConfiguration(overrides(flags), process.env);
         const { App } = await import('../app.js');
-        const app = await App.start(settings, { dialPlan });
+        const app = await App.start(settings, { dialPlan, profiles });
         let stopping = false;
         const stop = (signal: string): void => {
           if (stopping) return;

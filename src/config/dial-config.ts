@@ -5,8 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigProblem } from '../errors.js';
+import {
+  SIP_PROFILE_SCHEMA, type SipProfileJson, TRANSLATION_PROFILE_SCHEMA, TRANSLATION_RULE_SCHEMA, type TranslationProfileJson, type TranslationRuleJson,
+} from './rewrite-config.js';
 
 export interface DialPeerJson {
   tag: number;
@@ -30,6 +33,15 @@ export interface DialPeerJson {
   earlyOfferForced?: boolean;
   /** `dtmf-relay`: how DTMF travels on this dial-peer's leg (the first method listed is used). */
   dtmfRelay?: Array<'rtp-nte' | 'sip-info'>;
+  /** SIP profile applied to every message leaving on this dial-peer's leg, as the last step (`voice-class sip profiles N`). */
+  sipProfiles?: number;
+  /** SIP profile applied to every message arriving on this dial-peer's leg, as the first step. */
+  sipProfilesInbound?: number;
+  /** Translation profiles by name: incoming (before the outbound lookup) and outgoing (on the outbound leg). */
+  translationProfile?: { incoming?: string; outgoing?: string };
+  /** Headers the SBC does not use itself cross to this leg unless dropped; a pass-list lets only those listed cross. */
+  headerPassList?: string[];
+  headerDropList?: string[];
 }
 
 /** `voice class codec N`: the codecs allowed on a leg, most preferred first. */
@@ -64,10 +76,14 @@ export interface DialConfig {
   dialPeers: Array<Located<DialPeerJson>>;
   uriClasses: Array<Located<UriClassJson>>;
   codecClasses: Array<Located<CodecClassJson>>;
+  sipProfiles: Array<Located<SipProfileJson>>;
+  translationRules: Array<Located<TranslationRuleJson>>;
+  translationProfiles: Array<Located<TranslationProfileJson>>;
   problems: ConfigProblem[];
 }
 
 const pattern = { type: 'string', minLength: 1, maxLength: 64 };
+const headerList = { type: 'array', maxItems: 64, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9!%*_+`\'~.-]{1,64}$' } };
 
 export const DIAL_PEER_SCHEMA = {
   type: 'object',
@@ -95,7 +111,16 @@ export const DIAL_PEER_SCHEMA = {
     voiceClassCodec: { type: 'integer', minimum: 1, maximum: 10000 },
     earlyOfferForced: { type: 'boolean' },
     dtmfRelay: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['rtp-nte', 'sip-info'] } },
+    sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },
+    sipProfilesInbound: { type: 'integer', minimum: 1, maximum: 10000 },
+    translationProfile: {
+      type: 'object', additionalProperties: false, minProperties: 1,
+      properties: { incoming: { type: 'string', minLength: 1 }, outgoing: { type: 'string', minLength: 1 } },
+    },
+    headerPassList: headerList,
+    headerDropList: headerList,
   },
+  not: { required: ['headerPassList', 'headerDropList'] },
 } as const;
 
 export const CODEC_CLASS_SCHEMA = {
@@ -133,12 +158,16 @@ const ajv = new Ajv({ allErrors: true });
 const checkDialPeer = ajv.compile<DialPeerJson>(DIAL_PEER_SCHEMA);
 const checkUriClass = ajv.compile<UriClassJson>(URI_CLASS_SCHEMA);
 const checkCodecClass = ajv.compile<CodecClassJson>(CODEC_CLASS_SCHEMA);
+const checkSipProfile = ajv.compile<SipProfileJson>(SIP_PROFILE_SCHEMA);
+const checkTranslationRule = ajv.compile<TranslationRuleJson>(TRANSLATION_RULE_SCHEMA);
+const checkTranslationProfile = ajv.compile<TranslationProfileJson>(TRANSLATION_PROFILE_SCHEMA);
 
 function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') {
     return `unknown field "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`;
   }
   if (e.keyword === 'oneOf' && e.instancePath === '') return 'a uri class needs exactly one of host, user or pattern';
+  if (e.keyword === 'not' && e.instancePath === '') return 'a dial-peer has a headerPassList or a headerDropList, not both';
   return e.message ?? 'invalid';
 }
 
@@ -165,8 +194,10 @@ function jsonFiles(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
 }
 
+const CLASS_KINDS = ['uri', 'codec', 'sip-profiles', 'translation-rule', 'translation-profile'].map((k) => `"${k}"`);
+
 export function loadDialConfig(configDir: string): DialConfig {
-  const out: DialConfig = { dialPeers: [], uriClasses: [], codecClasses: [], problems: [] };
+  const out: DialConfig = { dialPeers: [], uriClasses: [], codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [], problems: [] };
   for (const file of jsonFiles(path.join(configDir, 'dialpeers'))) {
     const data = readJson(file, out.problems);
     if (data === undefined) continue;
@@ -180,16 +211,16 @@ export function loadDialConfig(configDir: string): DialConfig {
     items.forEach((item: unknown, i) => {
       const pointer = Array.isArray(data) ? `/${i}` : '';
       const kind = typeof item === 'object' && item !== null ? (item as { kind?: unknown }).kind : undefined;
-      if (kind === 'codec') {
-        if (checkCodecClass(item)) out.codecClasses.push({ file, pointer, value: item });
-        else out.problems.push(...problems(file, pointer, checkCodecClass.errors));
-      } else if (kind !== 'uri') {
-        out.problems.push({ file, pointer: `${pointer}/kind`, message: `unknown class kind ${JSON.stringify(kind)} (expected "uri" or "codec")` });
-      } else if (checkUriClass(item)) {
-        out.uriClasses.push({ file, pointer, value: item });
-      } else {
-        out.problems.push(...problems(file, pointer, checkUriClass.errors));
-      }
+      const take = <T>(check: ValidateFunction<T>, into: Array<Located<T>>): void => {
+        if (check(item)) into.push({ file, pointer, value: item });
+        else out.problems.push(...problems(file, pointer, check.errors));
+      };
+      if (kind === 'codec') take(checkCodecClass, out.codecClasses);
+      else if (kind === 'uri') take(checkUriClass, out.uriClasses);
+      else if (kind === 'sip-profiles') take(checkSipProfile, out.sipProfiles);
+      else if (kind === 'translation-rule') take(checkTranslationRule, out.translationRules);
+      else if (kind === 'translation-profile') take(checkTranslationProfile, out.translationProfiles);
+      else out.problems.push({ file, pointer: `${pointer}/kind`, message: `unknown class kind ${JSON.stringify(kind)} (expected one of ${CLASS_KINDS.join(', ')})` });
     });
   }
   return out;

@@ -73,6 +73,9 @@ export interface Settings {
   timers: TimerSettings;
   calls: CallSettings;
   media: MediaSettings;
+  /** Tags of the global SIP profiles: for what leaves on legs whose dial-peer has none, and for everything that arrives. */
+  sipProfiles?: number;
+  sipProfilesInbound?: number;
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -129,6 +132,8 @@ export const SETTINGS_SCHEMA = {
         inactivitySeconds: { type: 'number', minimum: 0 },
       },
     },
+    sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },
+    sipProfilesInbound: { type: 'integer', minimum: 1, maximum: 10000 },
     calls: {
       type: 'object',
       additionalProperties: false,
@@ -230,5 +235,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     timers: file.timers ?? {},
     calls: file.calls ?? {},
     media: file.media ?? {},
+    ...(file.sipProfiles !== undefined ? { sipProfiles: file.sipProfiles } : {}),
+    ...(file.sipProfilesInbound !== undefined ? { sipProfilesInbound: file.sipProfilesInbound } : {}),
   };
 }

@@ -2,9 +2,14 @@
 import type { DialConfig, DialPeerJson } from '../config/dial-config.js';
 import type { ConfigProblem } from '../errors.js';
 import type { CodecClass, CodecName } from '../media/codec-class.js';
+import type { RewriteClasses } from '../rewrite/rewrite-classes.js';
+import type { SipProfile } from '../rewrite/sip-profile.js';
+import type { TranslationProfile } from '../rewrite/translation.js';
 import { type NumberPattern, PatternError, compilePattern } from './number-pattern.js';
 import { type SessionTarget, parseSessionTarget } from './session-target.js';
 import { UriClass, uriClassErrorField } from './uri-class.js';
+
+export type HeaderPolicy = { pass: ReadonlySet<string> } | { drop: ReadonlySet<string> };
 
 export type UriCriterion = 'via' | 'request' | 'to' | 'from';
 export const URI_CRITERIA: readonly UriCriterion[] = ['via', 'request', 'to', 'from'];
@@ -32,6 +37,14 @@ export interface DialPeer {
   earlyOfferForced: boolean;
   /** How DTMF travels on this leg; null: as the endpoints negotiate (telephone-event passes through). */
   dtmfRelay: 'rtp-nte' | 'sip-info' | null;
+  /** Applied to what leaves on this dial-peer's leg (last step) and to what arrives on it (first step). */
+  sipProfiles: SipProfile | null;
+  sipProfilesInbound: SipProfile | null;
+  /** Incoming: before the outbound lookup (inbound dial-peer); outgoing: on the outbound leg. */
+  translationIncoming: TranslationProfile | null;
+  translationOutgoing: TranslationProfile | null;
+  /** Which headers the SBC does not use itself cross to this leg: all (null), only these, or all but these (canonical keys). */
+  headerPolicy: HeaderPolicy | null;
   /** The file it came from, for messages. */
   file: string;
 }
@@ -54,6 +67,11 @@ export const DIAL_PEER_0: DialPeer = {
   voiceClassCodec: null,
   earlyOfferForced: false,
   dtmfRelay: null,
+  sipProfiles: null,
+  sipProfilesInbound: null,
+  translationIncoming: null,
+  translationOutgoing: null,
+  headerPolicy: null,
   file: '(built in)',
 };
 
@@ -67,8 +85,11 @@ export interface CompiledDialPeers {
   problems: ConfigProblem[];
 }
 
-/** Compile every dial-peer; every problem is reported with its file and JSON pointer. */
-export function compileDialPeers(config: DialConfig): CompiledDialPeers {
+/**
+ * Compile every dial-peer; every problem is reported with its file and JSON pointer. `classes` are the
+ * compiled rewriting classes the dial-peers refer to; `key` gives a header name's canonical key.
+ */
+export function compileDialPeers(config: DialConfig, rewrite?: RewriteClasses, key: (name: string) => string = (n) => n.toLowerCase()): CompiledDialPeers {
   const problems: ConfigProblem[] = [];
   const classes = new Map<string, UriClass>();
   for (const c of config.uriClasses) {
@@ -123,7 +144,7 @@ export function compileDialPeers(config: DialConfig): CompiledDialPeers {
     }
     const codec = value.voiceClassCodec === undefined ? null : (codecs.get(value.voiceClassCodec) ?? null);
     if (value.voiceClassCodec !== undefined && codec === null) problem('/voiceClassCodec', `no codec class ${value.voiceClassCodec} in profiles/`);
-    peers.push({ ...build(value, file, pattern, incomingUri, sessionTarget), voiceClassCodec: codec });
+    peers.push({ ...build(value, file, pattern, incomingUri, sessionTarget), voiceClassCodec: codec, ...rewriting(value, rewrite, key, problem) });
   }
   return { peers, problems };
 }
@@ -152,6 +173,39 @@ function build(
     voiceClassCodec: null,
     earlyOfferForced: v.earlyOfferForced ?? false,
     dtmfRelay: v.dtmfRelay?.[0] ?? null,
+    sipProfiles: null,
+    sipProfilesInbound: null,
+    translationIncoming: null,
+    translationOutgoing: null,
+    headerPolicy: null,
     file,
+  };
+}
+
+type Rewriting = Pick<DialPeer, 'sipProfiles' | 'sipProfilesInbound' | 'translationIncoming' | 'translationOutgoing' | 'headerPolicy'>;
+
+/** The dial-peer's SIP profiles, translation profiles and header policy, resolved; a missing class is a problem. */
+function rewriting(v: DialPeerJson, rewrite: RewriteClasses | undefined, key: (name: string) => string, problem: (pointer: string, message: string) => void): Rewriting {
+  const profile = (field: 'sipProfiles' | 'sipProfilesInbound'): SipProfile | null => {
+    const tag = v[field];
+    if (tag === undefined) return null;
+    const p = rewrite?.sipProfiles.get(tag);
+    if (p === undefined) problem(`/${field}`, `no sip-profiles ${tag} in profiles/`);
+    return p ?? null;
+  };
+  const translation = (dir: 'incoming' | 'outgoing'): TranslationProfile | null => {
+    const name = v.translationProfile?.[dir];
+    if (name === undefined) return null;
+    const p = rewrite?.translationProfiles.get(name);
+    if (p === undefined) problem(`/translationProfile/${dir}`, `no translation-profile "${name}" in profiles/`);
+    return p ?? null;
+  };
+  const keys = (names: string[]): ReadonlySet<string> => new Set(names.map(key));
+  return {
+    sipProfiles: profile('sipProfiles'),
+    sipProfilesInbound: profile('sipProfilesInbound'),
+    translationIncoming: translation('incoming'),
+    translationOutgoing: translation('outgoing'),
+    headerPolicy: v.headerPassList !== undefined ? { pass: keys(v.headerPassList) } : v.headerDropList !== undefined ? { drop: keys(v.headerDropList) } : null,
   };
 }

@@ -148,6 +148,12 @@ export abstract class SipMessage {
     this.invalidate();
   }
 
+  /** Replace the whole header list (a SIP profile's result); headers kept from the old list keep their bytes. */
+  replaceHeaders(headers: SipHeader[]): void {
+    this.hdrs = headers;
+    this.invalidate();
+  }
+
   removeHeader(name: string): void {
     const key = headerKey(name);
     this.hdrs = this.hdrs.filter((h) => h.key !== key);
@@ -362,8 +368,9 @@ export class SipRequest extends SipMessage {
 }
 
 export class SipResponse extends SipMessage {
-  readonly status: number;
-  readonly reason: string;
+  /** Changed only through setStatusLine (a SIP profile rewriting the status line). */
+  status: number;
+  reason: string;
   private rawStartLine: string | null;
 
   constructor(status: number, reason: string, version: string, headers: SipHeader[], body: Buffer, raw?: string) {
@@ -375,6 +382,14 @@ export class SipResponse extends SipMessage {
 
   get startLine(): string {
     return this.rawStartLine ?? `${this.version} ${this.status} ${this.reason}`;
+  }
+
+  setStatusLine(status: number, reason: string): void {
+    this.status = status;
+    this.reason = reason;
+    this.rawStartLine = null;
+    this.startSrc = -1;
+    this.invalidate();
   }
 
   isRequest(): this is SipRequest {

@@ -9,7 +9,7 @@ function plan(peers: DialPeerJson[], classes: UriClassJson[] = [], random = () =
   const compiled = compileDialPeers({
     dialPeers: peers.map((value, i) => ({ file: `dp${i}.json`, pointer: '', value })),
     uriClasses: classes.map((value, i) => ({ file: `c${i}.json`, pointer: '', value })),
-    codecClasses: [],
+    codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [],
     problems: [],
   });
   assert.deepEqual(compiled.problems, []);

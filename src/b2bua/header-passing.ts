@@ -1,0 +1,40 @@
+/**
+ * Which headers of a message cross to the other leg. Headers the SBC writes itself or that carry the far
+ * side's topology, transaction state or credentials never do; the headers a feature needs (body types,
+ * session timers, event packages...) always do; every other header is "unknown" to the SBC and crosses
+ * unless the receiving leg's dial-peer says otherwise (a pass-list or a drop-list). CUBE drops unknown
+ * headers by default; passing them is what operators keep asking for (cube-reference, complaints).
+ */
+import type { HeaderPolicy } from '../routing/dial-peer.js';
+import type { SipMessage } from '../sip/sip-message.js';
+
+/** Never copied across: the SBC's own, topology, transaction and dialog state, credentials, framing. */
+const OWNED: ReadonlySet<string> = new Set([
+  'via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'route', 'record-route', 'content-length',
+  'content-type', 'allow', 'authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate',
+  'authentication-info', 'proxy-authentication-info', 'path', 'service-route', 'proxy-require', 'security-client',
+  'security-server', 'security-verify', 'replaces', 'join', 'rack',
+]);
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** Whether an unknown header crosses to a leg with this policy. */
+function passes(key: string, policy: HeaderPolicy | null): boolean {
+  if (policy === null) return true;
+  return 'pass' in policy ? policy.pass.has(key) : !policy.drop.has(key);
+}
+
+/**
+ * The headers of `from` that cross: `known` always, unknown ones by `policy`, none that `out` already has
+ * (the SBC wrote its own).
+ */
+export function crossing(from: SipMessage, known: readonly string[], policy: HeaderPolicy | null, own: ReadonlySet<string> = NONE): Array<[string, string]> {
+  const result: Array<[string, string]> = [];
+  for (const h of from.headers) {
+    const key = h.key;
+    if (own.has(key)) continue;
+    if (!known.includes(key) && (OWNED.has(key) || !passes(key, policy))) continue;
+    result.push([h.name, h.value]);
+  }
+  return result;
+}

@@ -1,0 +1,140 @@
+/**
+ * Where SIP profiles run: on every message that arrives (the global inbound profile, then the inbound
+ * profile of the dial-peer whose leg it arrived on) and on every message that leaves (the dial-peer's
+ * outbound profile, else the global one), as the first and the last step. A message is found to belong to
+ * a leg by its Call-ID, so the transport can call this for everything it sends and receives, including the
+ * ACKs, CANCELs and retransmissions the transaction layer makes; each message object is rewritten once.
+ */
+import type { Logger } from 'pino';
+import type { DialPeer } from '../routing/dial-peer.js';
+import type { SipProfile } from '../rewrite/sip-profile.js';
+import type { SipMessage } from '../sip/sip-message.js';
+import type { Call } from './call.js';
+import { applyProfile, headerOf } from './message-edit.js';
+
+type Leg = 'a' | 'b';
+
+interface CallState {
+  /** u01..u99, shared by every profile of the call (CUBE: inbound and outbound share them). */
+  vars: Map<string, string>;
+  /** The last message that arrived on each leg: what peer-header rules read on the other leg. */
+  lastIn: { a?: SipMessage; b?: SipMessage };
+  callIds: string[];
+}
+
+interface LegEntry {
+  state: CallState;
+  call: Call;
+  leg: Leg;
+  /** The dial-peer whose profiles apply on this leg. */
+  peer: DialPeer;
+}
+
+export interface ProfileCounters {
+  /** Messages a profile changed. */
+  rewritten: number;
+  /** Rules not applied because their result would not parse (or read an unset variable, or a too long text). */
+  skipped: number;
+}
+
+export interface GlobalProfiles {
+  /** Applied to what leaves on a leg whose dial-peer has no profile of its own (fosip.json `sipProfiles`). */
+  outbound: SipProfile | null;
+  /** Applied first to everything that arrives, before any dial-peer is matched (fosip.json `sipProfilesInbound`). */
+  inbound: SipProfile | null;
+}
+
+export class LegProfiles {
+  private readonly byCallId = new Map<string, LegEntry>();
+  private readonly byCall = new Map<Call, CallState>();
+  private readonly done = new WeakSet<SipMessage>();
+  readonly counters: ProfileCounters = { rewritten: 0, skipped: 0 };
+
+  constructor(
+    private readonly global: GlobalProfiles,
+    /** Whether any dial-peer has a profile: without any, nothing is tracked or looked at. */
+    private readonly anyPeer: boolean,
+    private readonly log: Logger,
+  ) {}
+
+  get active(): boolean {
+    return this.anyPeer || this.global.inbound !== null || this.global.outbound !== null;
+  }
+
+  /** A leg of a call exists under this Call-ID (the caller's, or an outbound attempt's). */
+  track(call: Call, leg: Leg, callId: string, peer: DialPeer): void {
+    if (!this.active) return;
+    let state = this.byCall.get(call);
+    if (state === undefined) this.byCall.set(call, (state = { vars: new Map(), lastIn: {}, callIds: [] }));
+    state.callIds.push(callId);
+    this.byCallId.set(callId, { state, call, leg, peer });
+  }
+
+  /** The call ended: nothing of it is kept. */
+  forget(call: Call): void {
+    const state = this.byCall.get(call);
+    if (state === undefined) return;
+    for (const id of state.callIds) this.byCallId.delete(id);
+    this.byCall.delete(call);
+  }
+
+  /** Everything that arrives: the global inbound profile, then that of the leg's dial-peer when the call is known. */
+  arrived(msg: SipMessage): void {
+    if (!this.active) return;
+    const entry = this.entry(msg);
+    if (this.global.inbound !== null) this.run(this.global.inbound, msg, entry, 'in');
+    if (entry === undefined) return;
+    entry.state.lastIn[entry.leg] = msg;
+    if (entry.peer.sipProfilesInbound !== null) this.run(entry.peer.sipProfilesInbound, msg, entry, 'in');
+  }
+
+  /** A new call's INVITE, once its inbound dial-peer is known: that dial-peer's inbound profile. */
+  arrivedInitial(call: Call): void {
+    const entry = this.byCallId.get(call.a.invite.callId());
+    if (entry === undefined) return;
+    entry.state.lastIn.a = call.a.invite;
+    if (call.inbound.sipProfilesInbound !== null) this.run(call.inbound.sipProfilesInbound, call.a.invite, entry, 'in');
+  }
+
+  /** Everything that leaves, once per message object (retransmissions are sent as they were). */
+  leaving(msg: SipMessage): void {
+    if (!this.active || this.done.has(msg)) return;
+    this.done.add(msg);
+    const entry = this.entry(msg);
+    const profile = entry?.peer.sipProfiles ?? this.global.outbound;
+    if (profile !== null) this.run(profile, msg, entry, 'out');
+  }
+
+  private entry(msg: SipMessage): LegEntry | undefined {
+    if (this.byCallId.size === 0) return undefined;
+    try {
+      return this.byCallId.get(msg.callId());
+    } catch {
+      return undefined; // no readable Call-ID: the transaction layer rejects it
+    }
+  }
+
+  private run(profile: SipProfile, msg: SipMessage, entry: LegEntry | undefined, direction: 'in' | 'out'): void {
+    try {
+      const peerMsg = entry === undefined ? undefined : entry.state.lastIn[entry.leg === 'a' ? 'b' : 'a'];
+      const vars = entry?.state.vars ?? new Map<string, string>();
+      const peerHeader = headerOf(peerMsg);
+      const result = applyProfile(profile, msg, this.inDialog(msg, entry), peerHeader === undefined ? { vars } : { vars, peerHeader });
+      if (result.changed) this.counters.rewritten++;
+      for (const s of result.skipped) {
+        // the first skip of a kind is worth a warning; a rule that never applies must not flood the log
+        if (this.counters.skipped++ % 1000 === 0) this.log.warn({ profile: profile.tag, rule: s.rule, direction, reason: s.reason }, 'sip-profile rule not applied');
+      }
+    } catch (err) {
+      this.log.debug({ err, profile: profile.tag }, 'message not rewritten: it does not parse');
+    }
+  }
+
+  /** An INVITE (or its answer) other than the call's first on that leg is a re-INVITE. */
+  private inDialog(msg: SipMessage, entry: LegEntry | undefined): boolean {
+    if (msg.isRequest()) return msg.to().params.get('tag') !== undefined;
+    if (entry === undefined) return false;
+    const first = entry.leg === 'a' ? entry.call.a.invite : entry.call.b?.invite;
+    return first !== undefined && msg.cseq().method === 'INVITE' && msg.cseq().seq !== first.cseq().seq;
+  }
+}
