@@ -3,6 +3,7 @@ export const ERRORS = {
   SBC_ERR_CONFIG_INVALID: 'configuration is invalid',
   SBC_ERR_CONFIG_UNREADABLE: 'configuration file cannot be read',
   SBC_ERR_LISTEN_BIND: 'cannot listen on an address',
+  SBC_ERR_USAGE: 'a command was given something it cannot use',
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -6,6 +6,7 @@ import { SbcError, formatProblems } from '../errors.js';
 import { execLine } from './exec.js';
 import { execTree } from './exec-commands.js';
 import { type ExecFlags, LazyContext, listCommands, runShell } from './shell-runner.js';
+import { testSipProfile, testTranslationProfile, testTranslationRule } from './test-commands.js';
 
 /**
  * `fosip show <words...>` / `fosip clear <words...>`: the words go through the exec tree exactly as in the
@@ -65,6 +66,44 @@ function reportAndExit(err: unknown): never {
   process.exit(1);
 }
 
+/** `fosip test sip-profile | translation-rule | translation-profile`: offline checks of rewriting classes. */
+function addTestCommands(program: Command): void {
+  const test = program.command('test').description('try SIP profiles and translation rules offline, with the configuration on disk');
+  const run = (flags: CommonFlags, body: (config: ReturnType<typeof loadConfiguration>) => string): void => {
+    try {
+      console.log(body(loadConfiguration(overrides(flags), process.env)));
+    } catch (err) {
+      reportAndExit(err);
+    }
+  };
+  const tagOf = (text: string): number => {
+    if (!/^\d+$/.test(text)) reportAndExit(new Error(`"${text}" is not a tag number`));
+    return Number(text);
+  };
+  test
+    .command('sip-profile <tag> <message-file>')
+    .description('print the message after the profile and which rules fired (Cisco SPT without the separate tool)')
+    .addOption(new Option('--direction <dir>', 'as an inbound or an outbound profile').choices(['in', 'out']).default('out'))
+    .option('--peer <message-file>', 'the other leg\'s message, for peer-header rules')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
+    .action((tag: string, file: string, flags: CommonFlags & { direction: 'in' | 'out'; peer?: string }) =>
+      run(flags, (c) => testSipProfile(c, tagOf(tag), file, { direction: flags.direction, ...(flags.peer !== undefined ? { peer: flags.peer } : {}) })));
+  test
+    .command('translation-rule <tag> <number>')
+    .description('IOS `test voice translation-rule`: the rule that matched and the translated number, or the block')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
+    .action((tag: string, number: string, flags: CommonFlags) => run(flags, (c) => testTranslationRule(c, tagOf(tag), number)));
+  test
+    .command('translation-profile <name>')
+    .description('the called, calling and redirect numbers after a translation profile')
+    .requiredOption('--called <number>', 'the called number')
+    .option('--calling <number>', 'the calling number', '')
+    .option('--redirect <number>', 'the redirect (diverting) number')
+    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
+    .action((name: string, flags: CommonFlags & { called: string; redirect?: string }) =>
+      run(flags, (c) => testTranslationProfile(c, name, { called: flags.called, calling: flags.calling ?? '', redirectCalled: flags.redirect ?? null })));
+}
+
 export function buildProgram(): Command {
   const program = new Command('fosip')
     .description('FoSIP: an open-source, CUBE-like SIP session border controller')
@@ -104,13 +143,15 @@ export function buildProgram(): Command {
     .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
     .action((flags: CommonFlags) => {
       try {
-        const { settings, dialPlan, uriClassCount } = loadConfiguration(overrides(flags), process.env);
-        console.log(`configuration in ${settings.configDir} is valid: ${dialPlan.peers.length} dial-peers, ${uriClassCount} uri classes`);
+        const { settings, dialPlan, uriClassCount, rewrite } = loadConfiguration(overrides(flags), process.env);
+        console.log(`configuration in ${settings.configDir} is valid: ${dialPlan.peers.length} dial-peers, ${uriClassCount} uri classes, `
+          + `${rewrite.sipProfiles.size} sip-profiles, ${rewrite.translationRules.size} translation-rules, ${rewrite.translationProfiles.size} translation-profiles`);
       } catch (err) {
         reportAndExit(err);
       }
     });
 
+  addTestCommands(program);
   addExecCommand(program, 'show', 'IOS-style show commands, e.g. `fosip show cube calls` or `fosip show cu ca`');
   addExecCommand(program, 'clear', 'IOS-style clear commands, e.g. `fosip clear call voice causecode 16 id <call id>`');
   program

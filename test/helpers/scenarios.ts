@@ -28,7 +28,7 @@ const FROM = 'From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[c
 const TO = 'To: <sip:[service]@[remote_ip]:[remote_port]>';
 const INV_BRANCH = 'z9hG4bK-[pid]-[call_number]-inv';
 
-function invite(): string {
+function invite(extra: { headers?: string[]; sdp?: string[] } = {}): string {
   return `<send retrans="500" start_txn="invite">${cdata(`INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
 ${FROM}
@@ -37,10 +37,10 @@ Call-ID: [call_id]
 CSeq: 1 INVITE
 Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
 Max-Forwards: 70
-Content-Type: application/sdp
+${(extra.headers ?? []).map((h) => `${h}\n`).join('')}Content-Type: application/sdp
 Content-Length: [len]
 
-${SDP()}`)}</send>`;
+${[SDP(), ...(extra.sdp ?? [])].join('\n')}`)}</send>`;
 }
 
 /** An in-dialog request; an ACK names the INVITE transaction it completes (`invite` for CSeq 1). */
@@ -65,6 +65,17 @@ const ringing = `<recv response="100" optional="true" response_txn="invite"/>
 <recv response="183" optional="true" response_txn="invite"/>`;
 
 const ack2xx = inDialog('ACK', 1);
+
+/** A call whose INVITE carries extra headers and SDP lines: answered, then hung up by the caller. */
+export function uacWith(extra: { headers?: string[]; sdp?: string[] }): string {
+  return wrap('uac with extra headers', `${invite(extra)}
+${ringing}
+<recv response="200" response_txn="invite" rrs="true"/>
+${ack2xx}
+<pause milliseconds="200"/>
+${inDialog('BYE', 2)}
+<recv response="200" response_txn="t2"/>`);
+}
 
 /** Call, and expect `status` as the final answer (ACKed on the INVITE's branch). */
 export function uacExpect(status: number): string {

@@ -1,0 +1,136 @@
+/**
+ * SIP profiles, unknown-header passing and number translation with real SIPp on both sides: what the
+ * callee receives is what the profiles and translation rules say, and a reject rule blocks the call.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { boundPort, startTestApp } from '../helpers/app.js';
+import { freePort } from '../helpers/net.js';
+import { uacExpect, uacWith } from '../helpers/scenarios.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+
+/** The INVITE the callee received (head and body). */
+function inviteOf(messages: string): string {
+  return /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?(?=\r?\n\r?\n|-{5,}|$)/.exec(messages)?.[0] ?? '';
+}
+
+describe('SIP profiles with SIPp', () => {
+  it('rewrites User-Agent, adds a header and removes an SDP attribute on the outbound leg; unknown headers pass unless dropped', async () => {
+    const b = await callee();
+    const app = await startTestApp({
+      rewrite: [{
+        kind: 'sip-profiles', tag: 2, rules: [
+          { rule: 10, request: 'ANY', sipHeader: 'User-Agent', modify: { match: 'Cisco-SIPGateway/IOS-.*', replace: 'FoSIP' } },
+          { rule: 20, request: 'INVITE', sipHeader: 'X-Customer', add: 'acme' },
+          { rule: 40, request: 'INVITE', sdpHeader: 'a=ssrc', remove: true },
+        ],
+      }],
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, sipProfiles: 2, headerDropList: ['X-Internal'] }],
+    });
+    try {
+      const r = await caller(boundPort(app, 'udp'), {
+        scenario: uacWith({ headers: ['User-Agent: Cisco-SIPGateway/IOS-15.6.1', 'X-Internal: secret', 'X-Project: 42'], sdp: ['a=ssrc:4242 cname:abc'] }),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const invite = inviteOf((await b.run).messages);
+      assert.match(invite, /^User-Agent: FoSIP\r?$/m);
+      assert.match(invite, /^X-Customer: acme\r?$/m);
+      assert.match(invite, /^X-Project: 42\r?$/m, 'an unknown header passes');
+      assert.doesNotMatch(invite, /X-Internal/, 'a header on the drop list does not');
+      assert.doesNotMatch(invite, /a=ssrc/);
+      assert.match(invite, /^m=audio \d+ RTP\/AVP 0/m);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('lets only the headers of a pass list cross', async () => {
+    const b = await callee();
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, headerPassList: ['X-Keep'] }] });
+    try {
+      const r = await caller(boundPort(app, 'udp'), { scenario: uacWith({ headers: ['X-Keep: yes', 'X-Other: no', 'User-Agent: phone/1.0'] }) });
+      assert.equal(r.code, 0, r.stderr);
+      const invite = inviteOf((await b.run).messages);
+      assert.match(invite, /^X-Keep: yes\r?$/m);
+      assert.doesNotMatch(invite, /X-Other|User-Agent/);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('an inbound profile changes the Request-URI before the outbound lookup, so another dial-peer takes the call', async () => {
+    const [wrong, right] = [await freePort('udp'), await callee()];
+    const app = await startTestApp({
+      rewrite: [{ kind: 'sip-profiles', tag: 3, rules: [{ rule: 1, request: 'INVITE', requestLine: true, modify: { match: 'sip:2', replace: 'sip:3' } }] }],
+      dialPeers: [
+        { tag: 10, incomingCalledNumber: '2...', sipProfilesInbound: 3 },
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${wrong}` },
+        { tag: 2, destinationPattern: '3...', sessionTarget: `ipv4:127.0.0.1:${right.port}` },
+      ],
+    });
+    try {
+      const r = await caller(boundPort(app, 'udp'), { scenario: uacWith({}), called: '2001' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(inviteOf((await right.run).messages), /^INVITE sip:3001@/);
+      const [cdr] = app.callStore.history(1);
+      assert.equal(cdr?.inboundDialPeer, 10);
+      assert.equal(cdr?.outboundDialPeer, 2);
+      assert.equal(cdr?.calledNumber, '3001');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('number translation with SIPp', () => {
+  const rules = [
+    { kind: 'translation-rule' as const, tag: 1, rules: [{ rule: 1, match: '^9([0-9]{10})$', replace: '+1\\1' }] },
+    { kind: 'translation-rule' as const, tag: 3, rules: [{ rule: 1, match: '^sipp$', replace: '+15550001001' }] },
+    { kind: 'translation-rule' as const, tag: 4, rules: [{ rule: 1, reject: '^1900', cause: 'call-reject' as const }] },
+    { kind: 'translation-profile' as const, name: 'to-carrier', translate: { called: 1, calling: 3 } },
+    { kind: 'translation-profile' as const, name: 'from-pbx', translate: { called: 4 } },
+  ];
+
+  it('turns 9 + 10 digits into +1 + 10 digits on the outbound leg, and the calling number in From and P-Asserted-Identity', async () => {
+    const b = await callee();
+    const app = await startTestApp({
+      rewrite: rules,
+      dialPeers: [{ tag: 1, destinationPattern: '9..........', sessionTarget: `ipv4:127.0.0.1:${b.port}`, translationProfile: { outgoing: 'to-carrier' } }],
+    });
+    try {
+      const r = await caller(boundPort(app, 'udp'), { scenario: uacWith({ headers: ['P-Asserted-Identity: <sip:sipp@10.1.1.1>'] }), called: '95551234567' });
+      assert.equal(r.code, 0, r.stderr);
+      const invite = inviteOf((await b.run).messages);
+      assert.match(invite, /^INVITE sip:\+15551234567@127\.0\.0\.1:\d+ SIP\/2\.0/);
+      assert.match(invite, /^To: <sip:\+15551234567@/m);
+      assert.match(invite, /^From: (?:sipp )?<sip:\+15550001001@/m);
+      assert.match(invite, /^P-Asserted-Identity: <sip:\+15550001001@10\.1\.1\.1>\r?$/m);
+      const [cdr] = app.callStore.history(1);
+      assert.equal(cdr?.calledNumber, '95551234567', 'the call record keeps the number as routed (outgoing translation is per leg)');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('a reject rule blocks the call with the configured cause, and the callee never hears of it', async () => {
+    const nobody = await freePort('udp');
+    const app = await startTestApp({
+      rewrite: rules,
+      dialPeers: [
+        { tag: 10, incomingCalledNumber: '.T', translationProfile: { incoming: 'from-pbx' } },
+        { tag: 1, destinationPattern: '.T', sessionTarget: `ipv4:127.0.0.1:${nobody}` },
+      ],
+    });
+    try {
+      const r = await caller(boundPort(app, 'udp'), { scenario: uacExpect(403), called: '19005550000' });
+      assert.equal(r.code, 0, r.stderr);
+      const [cdr] = app.callStore.history(1);
+      assert.equal(cdr?.disconnectCause, 21);
+      assert.equal(cdr?.finalStatus, 403);
+      assert.equal(cdr?.outboundDialPeer, null);
+      assert.equal(app.b2bua.callCount, 0);
+    } finally {
+      await app.stop();
+    }
+  });
+});
