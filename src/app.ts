@@ -184,6 +184,7 @@ export class App {
       transactions: this.transactions.openTransactions,
       tcpConnections: this.transport.tcpConnections,
       rtp: { ...this.rtpPool(), sessions: this.media.activeSessions, exhausted: this.media.exhausted },
+      sipProfiles: { ...this.b2bua.profiles.counters },
     };
   }
 

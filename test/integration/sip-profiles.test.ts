@@ -23,6 +23,7 @@ describe('SIP profiles with SIPp', () => {
           { rule: 10, request: 'ANY', sipHeader: 'User-Agent', modify: { match: 'Cisco-SIPGateway/IOS-.*', replace: 'FoSIP' } },
           { rule: 20, request: 'INVITE', sipHeader: 'X-Customer', add: 'acme' },
           { rule: 40, request: 'INVITE', sdpHeader: 'a=ssrc', remove: true },
+          { rule: 50, request: 'INVITE', sipHeader: 'From', modify: { match: '<sip:', replace: '<<' } },
         ],
       }],
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, sipProfiles: 2, headerDropList: ['X-Internal'] }],
@@ -39,6 +40,8 @@ describe('SIP profiles with SIPp', () => {
       assert.doesNotMatch(invite, /X-Internal/, 'a header on the drop list does not');
       assert.doesNotMatch(invite, /a=ssrc/);
       assert.match(invite, /^m=audio \d+ RTP\/AVP 0/m);
+      assert.match(invite, /^From: (?:sipp )?<sip:sipp@/m, 'a rule whose result would not parse is not applied');
+      assert.deepEqual(app.health()['sipProfiles'], { rewritten: 1, skipped: 1 }, 'the INVITE was rewritten; rule 50 was counted, not applied');
     } finally {
       await app.stop();
     }
@@ -76,6 +79,38 @@ describe('SIP profiles with SIPp', () => {
       assert.equal(cdr?.inboundDialPeer, 10);
       assert.equal(cdr?.outboundDialPeer, 2);
       assert.equal(cdr?.calledNumber, '3001');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('SIP profiles toward the caller', () => {
+  it('run on the responses the caller gets; the global inbound profile runs first and variables cross legs', async () => {
+    const b = await callee();
+    const app = await startTestApp({
+      rewrite: [
+        { kind: 'sip-profiles', tag: 4, rules: [{ rule: 1, request: 'INVITE', sipHeader: 'X-Project', copy: { match: '(\\d+)', to: 'u05' } }] },
+        {
+          kind: 'sip-profiles', tag: 5, rules: [
+            { rule: 1, response: 200, method: 'INVITE', sipHeader: 'X-Project-Echo', add: 'p-\\u05' },
+            { rule: 2, response: 180, statusLine: true, modify: { match: '180 Ringing', replace: '180 Alerting' } },
+          ],
+        },
+        { kind: 'sip-profiles', tag: 6, rules: [{ rule: 1, request: 'ANY', sipHeader: 'X-Project', modify: { match: '^', replace: '1' } }] },
+      ],
+      sipProfilesInbound: 6,
+      dialPeers: [
+        { tag: 10, incomingCalledNumber: '2...', sipProfilesInbound: 4, sipProfiles: 5 },
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` },
+      ],
+    });
+    try {
+      const r = await caller(boundPort(app, 'udp'), { scenario: uacWith({ headers: ['X-Project: 42'] }) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.messages, /^SIP\/2\.0 180 Alerting\r?$/m);
+      assert.match(r.messages, /^X-Project-Echo: p-142\r?$/m, 'copied from the INVITE after the global profile changed it, added to the 200');
+      assert.match(inviteOf((await b.run).messages), /^X-Project: 142\r?$/m, 'the global inbound profile changed what crossed');
     } finally {
       await app.stop();
     }
