@@ -67,42 +67,64 @@ export const SIP_CHECKS: RewriteChecks = {
   },
 };
 
-/** The plain view of `msg`; `inDialog` says whether an INVITE (or its answer) is a re-INVITE. */
-export function editable(msg: SipMessage, inDialog: boolean): EditableMessage {
-  const req = msg.isRequest() ? msg : null;
-  const type = msg.body.length > 0 ? msg.contentType() : undefined;
-  return {
-    isRequest: req !== null,
-    method: req?.method ?? msg.cseq().method,
-    status: msg.isResponse() ? msg.status : 0,
-    inDialog,
-    startLine: msg.startLine,
-    headers: msg.headers.map((h): EditableHeader => ({ name: h.name, key: h.key, value: h.value, origin: h })),
-    sdp: type !== undefined && SDP.test(type) ? msg.body.toString('latin1') : null,
-  };
-}
+/**
+ * The view of `msg` a profile edits: its own header objects (they have name, key and value; their values
+ * are read only for the headers a rule targets), and the SDP read only if an SDP rule needs it.
+ */
+class MessageView implements EditableMessage {
+  readonly isRequest: boolean;
+  readonly method: string;
+  readonly status: number;
+  startLine: string;
+  headers: readonly EditableHeader[];
+  sdpChanged = false;
+  private sdpText: string | null | undefined;
 
-/** Write the edited view back into `msg`. */
-export function writeBack(msg: SipMessage, before: { startLine: string; headers: readonly EditableHeader[]; sdp: string | null }, after: EditableMessage): void {
-  if (after.headers !== before.headers) {
-    msg.replaceHeaders(after.headers.map((h) => (h.origin instanceof SipHeader ? h.origin : SipHeader.create(h.name, h.value))));
+  constructor(
+    readonly msg: SipMessage,
+    readonly inDialog: boolean,
+  ) {
+    const req = msg.isRequest() ? msg : null;
+    this.isRequest = req !== null;
+    this.method = req?.method ?? msg.cseq().method;
+    this.status = msg.isResponse() ? msg.status : 0;
+    this.startLine = msg.startLine;
+    this.headers = msg.headers;
   }
-  if (after.startLine !== before.startLine) {
-    if (msg.isRequest()) msg.requestUri = after.startLine.split(' ')[1] as string;
-    else if (msg.isResponse()) {
-      const m = /^SIP\/2\.0 (\d{3}) (.*)$/.exec(after.startLine) as RegExpExecArray;
-      msg.setStatusLine(Number(m[1]), m[2] as string);
+
+  get sdp(): string | null {
+    if (this.sdpText === undefined) {
+      const type = this.msg.body.length > 0 ? this.msg.contentType() : undefined;
+      this.sdpText = type !== undefined && SDP.test(type) ? this.msg.body.toString('latin1') : null;
     }
+    return this.sdpText;
   }
-  if (after.sdp !== before.sdp && after.sdp !== null) msg.setBody(Buffer.from(after.sdp, 'latin1'), msg.contentType());
+
+  set sdp(text: string | null) {
+    this.sdpText = text;
+    this.sdpChanged = true;
+  }
+
+  /** Write what the profile changed back into the message. */
+  writeBack(): void {
+    const msg = this.msg;
+    if (this.headers !== msg.headers) msg.replaceHeaders(this.headers.map((h) => (h instanceof SipHeader ? h : SipHeader.create(h.name, h.value))));
+    if (this.startLine !== msg.startLine) {
+      if (msg.isRequest()) msg.requestUri = this.startLine.split(' ')[1] as string;
+      else if (msg.isResponse()) {
+        const m = /^SIP\/2\.0 (\d{3}) (.*)$/.exec(this.startLine) as RegExpExecArray;
+        msg.setStatusLine(Number(m[1]), m[2] as string);
+      }
+    }
+    if (this.sdpChanged && this.sdpText !== null && this.sdpText !== undefined) msg.setBody(Buffer.from(this.sdpText, 'latin1'));
+  }
 }
 
 /** Apply a profile to a message in place. */
 export function applyProfile(profile: SipProfile, msg: SipMessage, inDialog: boolean, ctx: RewriteContext): RewriteResult {
-  const view = editable(msg, inDialog);
-  const before = { startLine: view.startLine, headers: view.headers, sdp: view.sdp };
+  const view = new MessageView(msg, inDialog);
   const result = profile.apply(view, ctx, SIP_CHECKS);
-  if (result.changed) writeBack(msg, before, view);
+  if (result.changed) view.writeBack();
   return result;
 }
 

@@ -9,8 +9,6 @@ export interface EditableHeader {
   /** Canonical: lower case, compact form expanded (`via`). */
   readonly key: string;
   readonly value: string;
-  /** The codec's own header object when unchanged, so that writing back keeps its bytes. */
-  readonly origin?: unknown;
 }
 
 export interface EditableMessage {
@@ -22,7 +20,8 @@ export interface EditableMessage {
   /** A request inside a dialog (To tag): an INVITE there is a REINVITE. */
   readonly inDialog: boolean;
   startLine: string;
-  headers: EditableHeader[];
+  /** Never changed in place: a rule that changes headers sets a new array (so unchanged ones keep their bytes). */
+  headers: readonly EditableHeader[];
   /** The SDP body as text, or null when the message carries none (other bodies are never edited). */
   sdp: string | null;
 }

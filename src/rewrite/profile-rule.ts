@@ -15,7 +15,7 @@ export const MANDATORY_SDP: ReadonlySet<string> = new Set(['v', 'o', 's', 't', '
 export type Target =
   | { kind: 'header'; name: string; key: string }
   | { kind: 'start-line' }
-  | { kind: 'sdp'; prefix: string; mline: number | null }
+  | { kind: 'sdp'; prefix: string; mline: number | null; matches: (line: string) => boolean }
   | { kind: 'peer'; name: string };
 
 export type Action =
@@ -39,6 +39,20 @@ export interface RuleProblem {
 
 const TARGETS = ['sipHeader', 'requestLine', 'statusLine', 'sdpHeader', 'peerHeader'] as const;
 const ACTIONS = ['add', 'remove', 'modify', 'copy'] as const;
+
+/**
+ * Which SDP lines a prefix names: `a=ssrc` is the ssrc attribute (`a=ssrc:...`), not `a=ssrc-group`; a
+ * prefix that ends in `=`, `:` or a space takes whatever follows it.
+ */
+function sdpLineMatcher(prefix: string): (line: string) => boolean {
+  const open = /[=: ]$/.test(prefix);
+  const n = prefix.length;
+  return (line) => {
+    if (!line.startsWith(prefix)) return false;
+    const next = line[n];
+    return open || next === undefined || next === ':' || next === ' ';
+  };
+}
 
 function selector(json: SipProfileRuleJson): (msg: EditableMessage) => boolean {
   const methodMatches = (want: string, msg: EditableMessage): boolean => {
@@ -119,7 +133,7 @@ export function compileRule(json: SipProfileRuleJson, key: (name: string) => str
     if (act === 'add' && json.add !== undefined && !json.add.startsWith(json.sdpHeader)) {
       return bad('/add', `the added line must start with "${json.sdpHeader}"`);
     }
-    target = { kind: 'sdp', prefix: json.sdpHeader, mline: json.mline ?? null };
+    target = { kind: 'sdp', prefix: json.sdpHeader, mline: json.mline ?? null, matches: sdpLineMatcher(json.sdpHeader) };
   } else {
     if (act !== 'copy') return bad(`/${act}`, 'a peer header can only be copied');
     target = { kind: 'peer', name: json.peerHeader as string };

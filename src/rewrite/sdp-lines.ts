@@ -14,6 +14,8 @@ export class SdpLines {
   /** The body ended with a line end (it should: RFC 4566 §5). */
   private readonly trailing: boolean;
   edited = false;
+  /** The level of each line, computed when a rule needs it and again only after lines were added or removed. */
+  private levelCache: number[] | null = null;
 
   constructor(text: string) {
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
@@ -28,22 +30,24 @@ export class SdpLines {
 
   /** The level of each line: 0 for the session, i for the i-th m= section. */
   private levels(): number[] {
-    let level = 0;
-    return this.lines.map((l) => (l.startsWith('m=') ? ++level : level));
+    if (this.levelCache === null) {
+      let level = 0;
+      this.levelCache = this.lines.map((l) => (l.startsWith('m=') ? ++level : level));
+    }
+    return this.levelCache;
   }
 
-  private matches(prefix: string, line: string): boolean {
-    if (!line.startsWith(prefix)) return false;
-    // `a=ssrc` is the ssrc attribute, not `a=ssrc-group`; a prefix ending in = or : or a space takes anything after it
-    const next = line[prefix.length];
-    return next === undefined || /[=: ]$/.test(prefix) || next === ':' || next === ' ';
+  private setLines(lines: string[], sameShape: boolean): void {
+    this.lines = lines;
+    if (!sameShape) this.levelCache = null;
+    this.edited = true;
   }
 
   apply(rule: ProfileRule, vars: Map<string, string>): Outcome {
     const { target, action } = rule;
     if (target.kind !== 'sdp') return 'none';
     const levels = this.levels();
-    const inScope = (i: number): boolean => (target.mline === null || levels[i] === target.mline) && this.matches(target.prefix, this.lines[i] as string);
+    const inScope = (i: number): boolean => (target.mline === null || levels[i] === target.mline) && target.matches(this.lines[i] as string);
     switch (action.kind) {
       case 'add': {
         const level = target.mline ?? 0;
@@ -53,15 +57,13 @@ export class SdpLines {
         let at = -1;
         for (let i = 0; i < levels.length; i++) if (levels[i] === level) at = i;
         if (at < 0) return 'none'; // no such media description
-        this.lines.splice(at + 1, 0, line);
-        this.edited = true;
+        this.setLines([...this.lines.slice(0, at + 1), line, ...this.lines.slice(at + 1)], false);
         return 'changed';
       }
       case 'remove': {
         const kept = this.lines.filter((_, i) => !inScope(i));
         if (kept.length === this.lines.length) return 'none';
-        this.lines = kept;
-        this.edited = true;
+        this.setLines(kept, false);
         return 'changed';
       }
       case 'copy': {
@@ -88,8 +90,7 @@ export class SdpLines {
           changed = true;
         }
         if (!changed) return 'none';
-        this.lines = next;
-        this.edited = true;
+        this.setLines(next, true);
         return 'changed';
       }
     }

@@ -90,37 +90,33 @@ function applyToHead(rule: ProfileRule, msg: EditableMessage, ctx: RewriteContex
       const header: EditableHeader = { name: target.name, key, value };
       // next to the others of its name, else before Content-Length (the usual last header), else at the end
       const before = at >= 0 ? at + 1 : msg.headers.findIndex((h) => h.key === 'content-length');
-      msg.headers = [...msg.headers];
-      msg.headers.splice(before >= 0 ? before : msg.headers.length, 0, header);
+      const next = [...msg.headers];
+      next.splice(before >= 0 ? before : next.length, 0, header);
+      msg.headers = next;
       return 'changed';
     }
     case 'modify': {
-      let changed = false;
-      const next: EditableHeader[] = [];
-      for (const h of msg.headers) {
-        if (h.key !== key) {
-          next.push(h);
-          continue;
-        }
+      let next: EditableHeader[] | null = null; // copied at the first change only
+      const headers = msg.headers;
+      for (let i = 0; i < headers.length; i++) {
+        const h = headers[i] as EditableHeader;
+        if (h.key !== key) continue;
         if (h.value.length > MAX_SUBJECT) return { skipped: `longer than ${MAX_SUBJECT} characters` };
         const value = replaceFirst(h.value, action.match, action.replace, ctx.vars);
-        if (value === null || value === h.value) {
-          next.push(h);
-          continue;
-        }
+        if (value === null || value === h.value) continue;
         const problem = checks.header(key, value);
         if (problem !== null) return { skipped: problem };
-        next.push({ name: h.name, key, value });
-        changed = true;
+        next ??= [...headers];
+        next[i] = { name: h.name, key, value };
       }
-      if (!changed) return 'none';
+      if (next === null) return 'none';
       msg.headers = next;
       return 'changed';
     }
   }
 }
 
-function lastIndexOf(headers: EditableHeader[], key: string): number {
+function lastIndexOf(headers: readonly EditableHeader[], key: string): number {
   for (let i = headers.length - 1; i >= 0; i--) if (headers[i]?.key === key) return i;
   return -1;
 }
