@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseMessage } from '../src/sip/message-parser.js';
 import { realPeersDir } from '../test/helpers/paths.js';
+import { median, microsPerCall } from './timing.js';
 
 const file = path.join(realPeersDir, 'microsip-invite-early-offer.sip');
 const bytes = fs.readFileSync(file);
@@ -44,17 +45,9 @@ function baseline(): number {
   return m.headers.via.length + m.headers.cseq.seq + npmSip.stringify(m).length;
 }
 
-function round(n: number, f: () => number = once): number {
-  let sink = 0;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) sink += f();
-  const ns = Number(process.hrtime.bigint() - t0);
-  if (sink === 42) console.log('');
-  return ns / n / 1000;
-}
+const round = (n: number, f: () => number = once): number => microsPerCall(n, f);
 
 const n = 50_000;
-const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 for (let i = 0; i < 3; i++) {
   round(n); // warm up the JIT
   round(n, baseline);

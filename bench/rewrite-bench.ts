@@ -14,6 +14,7 @@ import { compileTranslationProfile, compileTranslationRules } from '../src/rewri
 import { headerKey } from '../src/sip/header-names.js';
 import { parseMessage } from '../src/sip/message-parser.js';
 import { realPeersDir } from '../test/helpers/paths.js';
+import { median, microsPerCall } from './timing.js';
 
 const file = path.join(realPeersDir, 'microsip-invite-early-offer.sip');
 const bytes = Buffer.from(fs.readFileSync(file, 'latin1').replace('From: <sip:', 'From: <sip:1001@').replace('User-Agent: MicroSIP/3.21.3', 'User-Agent: Cisco-SIPGateway/IOS-17.6.1'), 'latin1');
@@ -34,17 +35,7 @@ const { profile, problems } = compileSipProfile({ kind: 'sip-profiles', tag: 2, 
 if (problems.length > 0) throw new Error(JSON.stringify(problems));
 
 const n = 20_000;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-
-/** µs per message for `f` (which parses its own message, as the transport does for each one that arrives). */
-function round(f: () => number): number {
-  let sink = 0;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) sink += f();
-  const ns = Number(process.hrtime.bigint() - t0);
-  if (sink === 42) console.log('');
-  return ns / n / 1000;
-}
+const round = (f: () => number): number => microsPerCall(n, f);
 
 /** What every message pays anyway: parsed on arrival, serialized when it leaves. */
 const plain = (): number => parseMessage(bytes).serialize().length;
