@@ -74,7 +74,8 @@ export class LegProfiles {
   forget(call: Call): void {
     const state = this.byCall.get(call);
     if (state === undefined) return;
-    for (const id of state.callIds) this.byCallId.delete(id);
+    // another call may have come with the same Call-ID (a request forked to us twice): its entry stays
+    for (const id of state.callIds) if (this.byCallId.get(id)?.call === call) this.byCallId.delete(id);
     this.byCall.delete(call);
   }
 

@@ -98,9 +98,19 @@ function action(json: SipProfileRuleJson, problems: RuleProblem[]): Action | nul
   return match === null ? null : { kind: 'copy', match, to: copy.to };
 }
 
+/** CUBE writes the start lines as header names: `sip-header SIP-Req-URI`, `sip-header SIP-StatusLine`. */
+function withCubeNames(json: SipProfileRuleJson): SipProfileRuleJson {
+  const { sipHeader, ...rest } = json;
+  const name = sipHeader?.toLowerCase();
+  if (name === 'sip-req-uri') return { ...rest, requestLine: true };
+  if (name === 'sip-statusline') return { ...rest, statusLine: true };
+  return json;
+}
+
 /** Compile one rule; problems are reported with pointers inside the rule. */
-export function compileRule(json: SipProfileRuleJson, key: (name: string) => string): { rule: ProfileRule | null; problems: RuleProblem[] } {
+export function compileRule(given: SipProfileRuleJson, key: (name: string) => string): { rule: ProfileRule | null; problems: RuleProblem[] } {
   const problems: RuleProblem[] = [];
+  const json = withCubeNames(given);
   const bad = (pointer: string, message: string): { rule: null; problems: RuleProblem[] } => {
     problems.push({ pointer, message });
     return { rule: null, problems };

@@ -100,10 +100,12 @@ describe('SIP profile rules on headers', () => {
   });
 
   it('rewrites the request line and keeps it a request line of the same method', () => {
-    const msg = parseMessage(Buffer.from(cucmInvite().serialize().toString('latin1').replace('INVITE sip:10001@', 'INVITE sip:0044123@')));
-    const { text, reparsed } = run([{ rule: 70, request: 'INVITE', requestLine: true, modify: { match: 'sip:00', replace: 'sip:+' } }], msg);
+    const international = () => parseMessage(Buffer.from(cucmInvite().serialize().toString('latin1').replace('INVITE sip:10001@', 'INVITE sip:0044123@')));
+    const { text, reparsed } = run([{ rule: 70, request: 'INVITE', requestLine: true, modify: { match: 'sip:00', replace: 'sip:+' } }], international());
     assert.match(text, /^INVITE sip:\+44123@192\.168\.80\.11:50952;ob SIP\/2\.0\r\n/);
     assert.ok(reparsed.isRequest() && reparsed.requestUri.startsWith('sip:+44123@'));
+    const cube = run([{ rule: 70, request: 'INVITE', sipHeader: 'SIP-Req-URI', modify: { match: 'sip:00', replace: 'sip:+' } }], international());
+    assert.match(cube.text, /^INVITE sip:\+44123@/, 'CUBE\'s name for the request line works too');
     const bad = run([{ rule: 1, request: 'INVITE', requestLine: true, modify: { match: '^INVITE', replace: 'BYE' } }], cucmInvite());
     assert.equal(bad.result.changed, false);
     assert.match(bad.result.skipped[0]?.reason ?? '', /not a INVITE request line/);
