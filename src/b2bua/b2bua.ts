@@ -30,7 +30,7 @@ import { buildOutboundInvite } from './outbound-leg.js';
 import { redirectTarget, resolveTarget } from './target-resolver.js';
 import { OutOfDialogRouter } from './out-of-dialog.js';
 import { type GlobalProfiles, LegProfiles } from './leg-profiles.js';
-import { type Blocked, incomingNumbers, isBlocked, redirectNumber, replaceUser, translate } from './call-numbers.js';
+import { type Blocked, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
 
 export interface B2buaOptions {
   transactions: TransactionLayer;
@@ -148,12 +148,8 @@ export class B2bua implements TransactionUser {
     this.profiles.track(call, 'a', record.aLeg.callId, inbound.peer);
     this.profiles.arrivedInitial(call);
     const numbers = incomingNumbers(inbound.peer, invite);
-    if (!isBlocked(numbers)) {
-      record.calledNumber = numbers.called;
-      record.callingNumber = numbers.calling;
-      call.redirect = numbers.redirectCalled;
-      call.candidates = this.o.dialPlan.outbound(numbers.called);
-    }
+    ({ called: record.calledNumber, calling: record.callingNumber, redirectCalled: call.redirect } = numbersOf(numbers));
+    if (!isBlocked(numbers)) call.candidates = this.o.dialPlan.outbound(record.calledNumber);
     this.o.calls.put(record);
     this.o.log.debug({ callId: id, calledNumber: record.calledNumber, callingNumber: record.callingNumber, inbound: inbound.peer.tag, criterion: inbound.criterion }, 'call arrived');
     if (isBlocked(numbers)) return this.block(call, numbers);

@@ -15,6 +15,8 @@ import { causeText } from './cause-map.js';
 import { inboundKeys } from './inbound-keys.js';
 
 export interface Blocked {
+  /** The numbers as they were when the rule blocked them (for the call-detail record). */
+  numbers: Numbers;
   cause: number;
   text: string;
   /** For the log: which profile, number and rule. */
@@ -38,11 +40,16 @@ export function translate(profile: TranslationProfile | null, numbers: Numbers):
   const r = profile.apply(numbers);
   if (r.kind === 'translated') return r.numbers;
   const cause = BLOCK_CAUSE_CODES[r.cause];
-  return { cause, text: causeText(cause), detail: `translation-profile ${profile.name} blocked the ${r.number} number on translation-rule ${r.tag} rule ${r.rule}` };
+  return { numbers, cause, text: causeText(cause), detail: `translation-profile ${profile.name} blocked the ${r.number} number on translation-rule ${r.tag} rule ${r.rule}` };
 }
 
 export function isBlocked(x: Numbers | Blocked): x is Blocked {
   return 'cause' in x;
+}
+
+/** The numbers, translated or (when blocked) as they came. */
+export function numbersOf(x: Numbers | Blocked): Numbers {
+  return isBlocked(x) ? x.numbers : x;
 }
 
 /** The numbers of a new call after the incoming translation of its inbound dial-peer. */

@@ -161,6 +161,7 @@ describe('number translation with SIPp', () => {
       assert.equal(r.code, 0, r.stderr);
       const [cdr] = app.callStore.history(1);
       assert.equal(cdr?.disconnectCause, 21);
+      assert.equal(cdr?.calledNumber, '19005550000', 'the record keeps the number that was blocked');
       assert.equal(cdr?.finalStatus, 403);
       assert.equal(cdr?.outboundDialPeer, null);
       assert.equal(app.b2bua.callCount, 0);
