@@ -6,7 +6,7 @@
  */
 import { compileDialPeers } from '../src/routing/dial-peer.js';
 import { DialPlan } from '../src/routing/dial-plan.js';
-import type { DialPeerJson } from '../src/config/dial-config.js';
+import { type DialPeerJson, dialConfig } from '../src/config/dial-config.js';
 
 // mulberry32: a seeded PRNG that stays in 32-bit integer arithmetic (repeatable plans)
 let seed = 42;
@@ -24,7 +24,7 @@ function plan(make: (i: number) => string): DialPlan {
     pointer: '',
     value: { tag: i + 1, destinationPattern: make(i), sessionTarget: `ipv4:127.0.0.${1 + (i % 200)}:5060`, preference: i % 3 },
   }));
-  const { peers, problems } = compileDialPeers({ dialPeers, uriClasses: [], codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [], problems: [] });
+  const { peers, problems } = compileDialPeers(dialConfig({ dialPeers }));
   if (problems.length > 0) throw new Error(problems[0]?.message);
   return new DialPlan(peers);
 }

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { App } from '../src/app.js';
+import { dialConfig } from '../src/config/dial-config.js';
 import { compileDialPeers } from '../src/routing/dial-peer.js';
 import { DialPlan } from '../src/routing/dial-plan.js';
 import { pino } from 'pino';
@@ -121,10 +122,9 @@ if (!fs.existsSync(blaster)) {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-rtp-'));
 const children: ChildProcess[] = [];
 const [sbcPort, uasPort] = [await freePort(), await freePort()];
-const { peers } = compileDialPeers({
+const { peers } = compileDialPeers(dialConfig({
   dialPeers: [{ file: 'bench', pointer: '', value: { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` } }],
-  uriClasses: [], codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [], problems: [],
-});
+}));
 const app = await App.start({
   configDir: dir, listen: [`udp:127.0.0.1:${sbcPort}`], admin: null, hostname: 'bench', logLevel: 'silent', redis: null, redisOptions: {},
   transport: {}, timers: {}, calls: {}, media: { portMin: 30000, portMax: 39999, workers },

@@ -4,7 +4,8 @@
  * JSON pointer, so one `check-config` run shows them all.
  */
 import path from 'node:path';
-import { loadDialConfig } from './config/dial-config.js';
+import { type DialConfig, loadDialConfig } from './config/dial-config.js';
+import { type KeepaliveProfile, keepaliveProfile } from './keepalive/keepalive-manager.js';
 import { type Settings, type SettingsOverrides, defaultConfigDir, envOverrides, resolveSettings } from './config/settings.js';
 import { type ConfigProblem, SbcError } from './errors.js';
 import type { GlobalProfiles } from './b2bua/leg-profiles.js';
@@ -55,15 +56,37 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
   const configDir = settings?.configDir ?? path.resolve(flags.configDir ?? envOverrides(env).configDir ?? defaultConfigDir());
   const dialConfig = loadDialConfig(configDir);
   problems.push(...dialConfig.problems);
-  const rewrite = compileRewriteClasses(dialConfig, headerKey);
-  problems.push(...rewrite.problems);
-  const compiled = compileDialPeers(dialConfig, rewrite.classes, headerKey);
+  const compiled = compileConfiguration(settings, dialConfig);
   problems.push(...compiled.problems);
-  const profiles = globalProfiles(settings, rewrite.classes, problems);
   if (problems.length > 0 || settings === undefined) {
     throw new SbcError('SBC_ERR_CONFIG_INVALID', `configuration in ${configDir} is invalid`, problems);
   }
-  return { settings, dialPlan: new DialPlan(compiled.peers), uriClassCount: dialConfig.uriClasses.length, rewrite: rewrite.classes, profiles };
+  return { settings, dialPlan: compiled.dialPlan, uriClassCount: dialConfig.uriClasses.length, rewrite: compiled.rewrite, profiles: compiled.profiles };
+}
+
+/** Dial-peers and classes compiled against each other and the settings; every problem gathered. */
+export function compileConfiguration(settings: Settings | undefined, dialConfig: DialConfig): Omit<Configuration, 'settings' | 'uriClassCount'> & { problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const rewrite = compileRewriteClasses(dialConfig, headerKey);
+  problems.push(...rewrite.problems);
+  const keepalive = compileKeepaliveProfiles(dialConfig, rewrite.classes, problems);
+  const compiled = compileDialPeers(dialConfig, { rewrite: rewrite.classes, keepalive }, headerKey);
+  problems.push(...compiled.problems);
+  const profiles = globalProfiles(settings, rewrite.classes, problems);
+  return { dialPlan: new DialPlan(compiled.peers), rewrite: rewrite.classes, profiles, problems };
+}
+
+/** Keepalive profiles by tag; the SIP profile one names must exist. */
+function compileKeepaliveProfiles(config: DialConfig, classes: RewriteClasses, problems: ConfigProblem[]): Map<number, KeepaliveProfile> {
+  const out = new Map<number, KeepaliveProfile>();
+  for (const { file, pointer, value } of config.keepaliveProfiles) {
+    if (out.has(value.tag)) problems.push({ file, pointer: `${pointer}/tag`, message: `sip-options-keepalive ${value.tag} is defined twice` });
+    if (value.sipProfiles !== undefined && !classes.sipProfiles.has(value.sipProfiles)) {
+      problems.push({ file, pointer: `${pointer}/sipProfiles`, message: `no sip-profiles ${value.sipProfiles} in profiles/` });
+    }
+    if (!out.has(value.tag)) out.set(value.tag, keepaliveProfile(value));
+  }
+  return out;
 }
 
 /** The profiles fosip.json names, resolved; a tag with no profile is a problem at its field. */

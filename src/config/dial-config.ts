@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigProblem } from '../errors.js';
+import { KEEPALIVE_PROFILE_SCHEMA, type KeepaliveProfileJson } from './keepalive-config.js';
 import {
   SIP_PROFILE_SCHEMA, type SipProfileJson, TRANSLATION_PROFILE_SCHEMA, TRANSLATION_RULE_SCHEMA, type TranslationProfileJson, type TranslationRuleJson,
 } from './rewrite-config.js';
@@ -42,6 +43,8 @@ export interface DialPeerJson {
   /** Headers the SBC does not use itself cross to this leg unless dropped; a pass-list lets only those listed cross. */
   headerPassList?: string[];
   headerDropList?: string[];
+  /** The tag of a sip-options-keepalive profile: the session target is pinged, and the dial-peer busied out when it stops answering. */
+  optionsKeepaliveProfile?: number;
 }
 
 /** `voice class codec N`: the codecs allowed on a leg, most preferred first. */
@@ -79,6 +82,7 @@ export interface DialConfig {
   sipProfiles: Array<Located<SipProfileJson>>;
   translationRules: Array<Located<TranslationRuleJson>>;
   translationProfiles: Array<Located<TranslationProfileJson>>;
+  keepaliveProfiles: Array<Located<KeepaliveProfileJson>>;
   problems: ConfigProblem[];
 }
 
@@ -117,6 +121,7 @@ export const DIAL_PEER_SCHEMA = {
       type: 'object', additionalProperties: false, minProperties: 1,
       properties: { incoming: { type: 'string', minLength: 1 }, outgoing: { type: 'string', minLength: 1 } },
     },
+    optionsKeepaliveProfile: { type: 'integer', minimum: 1, maximum: 10000 },
     headerPassList: headerList,
     headerDropList: headerList,
   },
@@ -161,6 +166,7 @@ const checkCodecClass = ajv.compile<CodecClassJson>(CODEC_CLASS_SCHEMA);
 const checkSipProfile = ajv.compile<SipProfileJson>(SIP_PROFILE_SCHEMA);
 const checkTranslationRule = ajv.compile<TranslationRuleJson>(TRANSLATION_RULE_SCHEMA);
 const checkTranslationProfile = ajv.compile<TranslationProfileJson>(TRANSLATION_PROFILE_SCHEMA);
+const checkKeepaliveProfile = ajv.compile<KeepaliveProfileJson>(KEEPALIVE_PROFILE_SCHEMA);
 
 function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') {
@@ -194,10 +200,15 @@ function jsonFiles(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
 }
 
-const CLASS_KINDS = ['uri', 'codec', 'sip-profiles', 'translation-rule', 'translation-profile'].map((k) => `"${k}"`);
+const CLASS_KINDS = ['uri', 'codec', 'sip-profiles', 'translation-rule', 'translation-profile', 'sip-options-keepalive'].map((k) => `"${k}"`);
+
+/** A configuration made of these parts, the others empty (tests and benchmarks build theirs so). */
+export function dialConfig(parts: Partial<DialConfig> = {}): DialConfig {
+  return { dialPeers: [], uriClasses: [], codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [], keepaliveProfiles: [], problems: [], ...parts };
+}
 
 export function loadDialConfig(configDir: string): DialConfig {
-  const out: DialConfig = { dialPeers: [], uriClasses: [], codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [], problems: [] };
+  const out = dialConfig();
   for (const file of jsonFiles(path.join(configDir, 'dialpeers'))) {
     const data = readJson(file, out.problems);
     if (data === undefined) continue;
@@ -220,6 +231,7 @@ export function loadDialConfig(configDir: string): DialConfig {
       else if (kind === 'sip-profiles') take(checkSipProfile, out.sipProfiles);
       else if (kind === 'translation-rule') take(checkTranslationRule, out.translationRules);
       else if (kind === 'translation-profile') take(checkTranslationProfile, out.translationProfiles);
+      else if (kind === 'sip-options-keepalive') take(checkKeepaliveProfile, out.keepaliveProfiles);
       else out.problems.push({ file, pointer: `${pointer}/kind`, message: `unknown class kind ${JSON.stringify(kind)} (expected one of ${CLASS_KINDS.join(', ')})` });
     });
   }

@@ -2,6 +2,7 @@
 import type { DialConfig, DialPeerJson } from '../config/dial-config.js';
 import type { ConfigProblem } from '../errors.js';
 import type { CodecClass, CodecName } from '../media/codec-class.js';
+import type { KeepaliveProfile } from '../keepalive/keepalive-manager.js';
 import type { RewriteClasses } from '../rewrite/rewrite-classes.js';
 import type { SipProfile } from '../rewrite/sip-profile.js';
 import type { TranslationProfile } from '../rewrite/translation.js';
@@ -45,6 +46,8 @@ export interface DialPeer {
   translationOutgoing: TranslationProfile | null;
   /** Which headers the SBC does not use itself cross to this leg: all (null), only these, or all but these (canonical keys). */
   headerPolicy: HeaderPolicy | null;
+  /** OPTIONS keepalive toward the session target (`voice-class sip options-keepalive profile N`). */
+  keepalive: KeepaliveProfile | null;
   /** The file it came from, for messages. */
   file: string;
 }
@@ -72,12 +75,19 @@ export const DIAL_PEER_0: DialPeer = {
   translationIncoming: null,
   translationOutgoing: null,
   headerPolicy: null,
+  keepalive: null,
   file: '(built in)',
 };
 
 /** Operationally up as an outbound peer: an outbound match and a session target, not shut down (§1.3). */
 export function isOutboundUp(dp: DialPeer): boolean {
   return !dp.shutdown && dp.destinationPattern !== null && dp.sessionTarget !== null;
+}
+
+/** The compiled classes dial-peers refer to (besides uri and codec classes, which are compiled here). */
+export interface CompiledClasses {
+  rewrite?: RewriteClasses;
+  keepalive?: ReadonlyMap<number, KeepaliveProfile>;
 }
 
 export interface CompiledDialPeers {
@@ -89,7 +99,8 @@ export interface CompiledDialPeers {
  * Compile every dial-peer; every problem is reported with its file and JSON pointer. `classes` are the
  * compiled rewriting classes the dial-peers refer to; `key` gives a header name's canonical key.
  */
-export function compileDialPeers(config: DialConfig, rewrite?: RewriteClasses, key: (name: string) => string = (n) => n.toLowerCase()): CompiledDialPeers {
+export function compileDialPeers(config: DialConfig, refs: CompiledClasses = {}, key: (name: string) => string = (n) => n.toLowerCase()): CompiledDialPeers {
+  const { rewrite, keepalive } = refs;
   const problems: ConfigProblem[] = [];
   const classes = new Map<string, UriClass>();
   for (const c of config.uriClasses) {
@@ -144,7 +155,10 @@ export function compileDialPeers(config: DialConfig, rewrite?: RewriteClasses, k
     }
     const codec = value.voiceClassCodec === undefined ? null : (codecs.get(value.voiceClassCodec) ?? null);
     if (value.voiceClassCodec !== undefined && codec === null) problem('/voiceClassCodec', `no codec class ${value.voiceClassCodec} in profiles/`);
-    peers.push({ ...build(value, file, pattern, incomingUri, sessionTarget), voiceClassCodec: codec, ...rewriting(value, rewrite, key, problem) });
+    const ka = value.optionsKeepaliveProfile === undefined ? null : (keepalive?.get(value.optionsKeepaliveProfile) ?? null);
+    if (value.optionsKeepaliveProfile !== undefined && ka === null) problem('/optionsKeepaliveProfile', `no sip-options-keepalive ${value.optionsKeepaliveProfile} in profiles/`);
+    if (ka !== null && sessionTarget === null) problem('/optionsKeepaliveProfile', 'keepalive pings the session target: the dial-peer has none');
+    peers.push({ ...build(value, file, pattern, incomingUri, sessionTarget), voiceClassCodec: codec, keepalive: ka, ...rewriting(value, rewrite, key, problem) });
   }
   return { peers, problems };
 }
@@ -178,6 +192,7 @@ function build(
     translationIncoming: null,
     translationOutgoing: null,
     headerPolicy: null,
+    keepalive: null,
     file,
   };
 }

@@ -27,7 +27,7 @@ describe('dial-peer configuration', () => {
     const rewrite = compileRewriteClasses(config, headerKey);
     assert.deepEqual(rewrite.problems, []);
     assert.ok(rewrite.classes.sipProfiles.has(2) && rewrite.classes.translationProfiles.has('to-carrier'));
-    assert.deepEqual(compileDialPeers(config, rewrite.classes, headerKey).problems, []);
+    assert.deepEqual(compileDialPeers(config, { rewrite: rewrite.classes }, headerKey).problems, []);
   });
 
   it('reports schema problems of every file at once', () => {

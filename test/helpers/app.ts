@@ -1,11 +1,9 @@
 /** Start a real FoSIP app on free loopback ports for an integration test. */
 import { App } from '../../src/app.js';
-import type { CodecClassJson, DialPeerJson } from '../../src/config/dial-config.js';
+import { type CodecClassJson, type DialPeerJson, dialConfig } from '../../src/config/dial-config.js';
+import type { KeepaliveProfileJson } from '../../src/config/keepalive-config.js';
 import type { SipProfileJson, TranslationProfileJson, TranslationRuleJson } from '../../src/config/rewrite-config.js';
-import { compileRewriteClasses } from '../../src/rewrite/rewrite-classes.js';
-import { headerKey } from '../../src/sip/header-names.js';
-import { compileDialPeers } from '../../src/routing/dial-peer.js';
-import { DialPlan } from '../../src/routing/dial-plan.js';
+import { compileConfiguration } from '../../src/configuration.js';
 import type { MediaSettings, Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
 import type { ListenSpec } from '../../src/transport/listen-spec.js';
 import { silentLog } from './log.js';
@@ -24,7 +22,7 @@ export interface TestAppOptions {
   media?: MediaSettings;
   codecClasses?: CodecClassJson[];
   /** SIP profiles, translation rules and translation profiles, as in profiles/. */
-  rewrite?: Array<SipProfileJson | TranslationRuleJson | TranslationProfileJson>;
+  rewrite?: Array<SipProfileJson | TranslationRuleJson | TranslationProfileJson | KeepaliveProfileJson>;
   /** Global SIP profile tags (fosip.json). */
   sipProfiles?: number;
   sipProfilesInbound?: number;
@@ -43,24 +41,21 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     timers: opts.timers ?? {},
     media: opts.media ?? {},
     calls: { ...(opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {}), ...(opts.errorPassThrough !== undefined ? { errorPassThrough: opts.errorPassThrough } : {}) },
+    ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
+    ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
   const located = <T>(kind: string) => (opts.rewrite ?? []).filter((c) => c.kind === kind).map((value, i) => ({ file: `${kind}-${i}.json`, pointer: '', value: value as T }));
-  const config = {
+  const config = dialConfig({
     dialPeers: (opts.dialPeers ?? []).map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })),
-    uriClasses: [],
     codecClasses: (opts.codecClasses ?? []).map((value) => ({ file: `codec-${value.tag}.json`, pointer: '', value })),
     sipProfiles: located<SipProfileJson>('sip-profiles'),
     translationRules: located<TranslationRuleJson>('translation-rule'),
     translationProfiles: located<TranslationProfileJson>('translation-profile'),
-    problems: [],
-  };
-  const rewrite = compileRewriteClasses(config, headerKey);
-  const compiled = compileDialPeers(config, rewrite.classes, headerKey);
-  const problems = [...rewrite.problems, ...compiled.problems];
-  if (problems.length > 0) throw new Error(JSON.stringify(problems));
-  const profile = (tag: number | undefined) => (tag === undefined ? null : (rewrite.classes.sipProfiles.get(tag) ?? null));
-  const profiles = { outbound: profile(opts.sipProfiles), inbound: profile(opts.sipProfilesInbound) };
-  return App.start(settings, { log: silentLog, dialPlan: new DialPlan(compiled.peers), profiles });
+    keepaliveProfiles: located<KeepaliveProfileJson>('sip-options-keepalive'),
+  });
+  const compiled = compileConfiguration(settings, config);
+  if (compiled.problems.length > 0) throw new Error(JSON.stringify(compiled.problems));
+  return App.start(settings, { log: silentLog, dialPlan: compiled.dialPlan, profiles: compiled.profiles });
 }
 
 export function boundPort(app: App, transport: 'udp' | 'tcp', v6 = false): number {

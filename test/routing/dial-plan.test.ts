@@ -1,17 +1,15 @@
 /** Inbound and outbound dial-peer selection in CUBE's order (cube-reference §1.1-§1.3). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DialPeerJson, UriClassJson } from '../../src/config/dial-config.js';
+import { type DialPeerJson, type UriClassJson, dialConfig } from '../../src/config/dial-config.js';
 import { compileDialPeers } from '../../src/routing/dial-peer.js';
 import { DialPlan } from '../../src/routing/dial-plan.js';
 
 function plan(peers: DialPeerJson[], classes: UriClassJson[] = [], random = () => 0.5): DialPlan {
-  const compiled = compileDialPeers({
+  const compiled = compileDialPeers(dialConfig({
     dialPeers: peers.map((value, i) => ({ file: `dp${i}.json`, pointer: '', value })),
     uriClasses: classes.map((value, i) => ({ file: `c${i}.json`, pointer: '', value })),
-    codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [],
-    problems: [],
-  });
+  }));
   assert.deepEqual(compiled.problems, []);
   return new DialPlan(compiled.peers, random);
 }
