@@ -20,6 +20,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { App } from '../src/app.js';
 import { dialConfig } from '../src/config/dial-config.js';
+import { NO_REWRITE_CLASSES } from '../src/rewrite/rewrite-classes.js';
 import { compileDialPeers } from '../src/routing/dial-peer.js';
 import { DialPlan } from '../src/routing/dial-plan.js';
 import { pino } from 'pino';
@@ -128,7 +129,7 @@ const { peers } = compileDialPeers(dialConfig({
 const app = await App.start({
   configDir: dir, listen: [`udp:127.0.0.1:${sbcPort}`], admin: null, hostname: 'bench', logLevel: 'silent', redis: null, redisOptions: {},
   transport: {}, timers: {}, calls: {}, media: { portMin: 30000, portMax: 39999, workers },
-}, { dialPlan: new DialPlan(peers), log: pino({ level: 'silent' }) });
+}, { config: { dialPlan: new DialPlan(peers), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } }, log: pino({ level: 'silent' }) });
 
 try {
   // the blaster's A and B ports: 40000 and up, two per flow, away from the relay's range

@@ -1,15 +1,20 @@
 /** The one place that wires everything: transport -> transactions -> transaction user, plus admin HTTP. */
 import { pino, type Logger } from 'pino';
 import { B2bua } from './b2bua/b2bua.js';
-import type { GlobalProfiles } from './b2bua/leg-profiles.js';
+import type { LiveConfig } from './b2bua/live-config.js';
 import { LocalResponder } from './b2bua/local-responder.js';
-import { DialPlan as EmptyPlan } from './routing/dial-plan.js';
+import type { Configuration } from './configuration.js';
+import { KeepaliveManager } from './keepalive/keepalive-manager.js';
+import { Metrics } from './observability/metrics.js';
+import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
+import type { DialPeer } from './routing/dial-peer.js';
+import { DialPlan } from './routing/dial-plan.js';
+import { formatSessionTarget } from './routing/session-target.js';
 import { type CallStore, MemoryCallStore } from './state/call-store.js';
 import { RedisCallStore } from './state/redis-call-store.js';
 import { MemoryStatsStore, type StatsStore } from './state/stats-store.js';
 import { systemClock } from './transaction/clock.js';
 import type { Settings } from './config/settings.js';
-import type { DialPlan } from './routing/dial-plan.js';
 import { SbcError } from './errors.js';
 import { AdminServer } from './observability/admin-server.js';
 import type { Clock } from './transaction/clock.js';
@@ -26,14 +31,19 @@ import type { RtpPoolInfo } from './state/cluster-view.js';
 
 export { VERSION } from './version.js';
 
+/** What routing needs of the configuration (loadConfiguration's result has it). */
+export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & { settings?: Pick<Settings, 'draining' | 'calls'> };
+
 export interface AppOptions {
   log?: Logger;
   clock?: Clock;
-  /** The dial plan calls are routed by (the B2BUA consumes it); none means no dial-peers. */
-  dialPlan?: DialPlan;
-  /** The global SIP profiles (fosip.json `sipProfiles`, `sipProfilesInbound`). */
-  profiles?: GlobalProfiles;
+  /** The dial plan and classes calls are routed by; none means no dial-peers. */
+  config?: RoutingConfig;
+  /** Reads the configuration again (SIGHUP, `fosip reload`); throws SbcError when it is invalid. */
+  reload?: () => RoutingConfig;
 }
+
+const NO_CONFIG: RoutingConfig = { dialPlan: new DialPlan([]), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } };
 
 export class App {
   readonly log: Logger;
@@ -49,7 +59,11 @@ export class App {
   readonly media: MediaEngine;
   private admin: AdminServer | undefined;
   readonly startedAt = Date.now();
-  readonly dialPlan: DialPlan | undefined;
+  /** OPTIONS keepalive of the dial-peers that name a profile. */
+  readonly keepalive: KeepaliveManager<DialPeer>;
+  readonly metrics = new Metrics();
+  private config: RoutingConfig;
+  private readonly reloadConfig: (() => RoutingConfig) | undefined;
   listening: ListenSpec[] = [];
   adminAddress: { address: string; port: number } | undefined;
 
@@ -58,7 +72,8 @@ export class App {
     opts: AppOptions,
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
-    this.dialPlan = opts.dialPlan;
+    this.config = opts.config ?? NO_CONFIG;
+    this.reloadConfig = opts.reload;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
     this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
     this.media = new MediaEngine({
@@ -83,11 +98,20 @@ export class App {
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.responder = new LocalResponder((req) => this.transactions.tagFor(req), `FoSIP/${VERSION}`);
+    this.keepalive = new KeepaliveManager<DialPeer>({
+      clock: opts.clock ?? systemClock, log: this.log.child({ component: 'keepalive' }),
+      ping: (e) => this.b2bua.pinger.ping(e.subject, e.profile),
+      changed: (s) => {
+        this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
+        this.statsStore.refresh();
+      },
+    });
     this.b2bua = new B2bua({
       transactions: this.transactions,
       transport: this.transport,
       responder: this.responder,
-      dialPlan: this.dialPlan ?? new EmptyPlan([]),
+      config: this.liveConfig(this.config),
+      health: this.keepalive,
       calls: this.callStore,
       clock: opts.clock ?? systemClock,
       log: this.log.child({ component: 'b2bua' }),
@@ -96,28 +120,26 @@ export class App {
       ...(settings.calls.maxRedirects !== undefined ? { maxRedirects: settings.calls.maxRedirects } : {}),
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
       media: { engine: this.media, address: this.mediaAddress, mode: settings.media.mode ?? 'flow-through' },
-      ...(opts.profiles ? { profiles: opts.profiles } : {}),
     });
+    this.responder.draining = this.config.settings?.draining ?? settings.draining ?? false;
     this.transactions.setUser(this.b2bua);
     if (this.callStore instanceof RedisCallStore) {
       this.callStore.onCommand((cmd) => (cmd.op === 'clear' ? this.b2bua.clear(cmd.id, cmd.cause) : this.clearSipStats()));
       this.statsStore = this.callStore.statsStore();
     } else {
-      this.statsStore = new MemoryStatsStore();
+      this.statsStore = new MemoryStatsStore(settings.hostname);
     }
     this.statsStore.track(() => this.sipStats());
     this.statsStore.trackMedia(() => this.media.stats());
+    this.statsStore.trackKeepalive(() => this.keepalive.status());
+    this.configureKeepalive();
+    // SIP profiles: the first step after a message arrives and the last before one leaves (nothing when none is configured)
     const profiles = this.b2bua.profiles;
-    if (profiles.active) {
-      // SIP profiles: the first step after a message arrives and the last before one leaves
-      this.transport.onMessage((msg, flow) => {
-        profiles.arrived(msg);
-        this.transactions.receive(msg, flow);
-      });
-      this.transport.onSend((msg) => profiles.leaving(msg));
-    } else {
-      this.transport.onMessage((msg, flow) => this.transactions.receive(msg, flow));
-    }
+    this.transport.onMessage((msg, flow) => {
+      profiles.arrived(msg);
+      this.transactions.receive(msg, flow);
+    });
+    this.transport.onSend((msg) => profiles.leaving(msg));
   }
 
   static async start(settings: Settings, opts: AppOptions = {}): Promise<App> {
@@ -134,6 +156,9 @@ export class App {
           stats: () => app.sipStats(),
           media: () => app.media.stats(),
           clearStats: () => app.clearSipStats(),
+          keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
+          reload: () => app.reload(),
+          metrics: () => app.metrics.text(),
         });
         app.adminAddress = await app.admin.listen(settings.admin);
       }
@@ -143,6 +168,45 @@ export class App {
     }
     app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null }, 'fosip started');
     return app;
+  }
+
+  get dialPlan(): DialPlan {
+    return this.config.dialPlan;
+  }
+
+  private liveConfig(c: RoutingConfig): LiveConfig {
+    return {
+      dialPlan: c.dialPlan, profiles: c.profiles, sipProfiles: c.rewrite.sipProfiles,
+      errorCodeOverride: (c.settings?.calls ?? this.settings.calls).errorCodeOverride ?? null,
+    };
+  }
+
+  /** Every dial-peer with a keepalive profile and a session target is pinged; a shut-down one is not. */
+  private configureKeepalive(): void {
+    this.keepalive.configure(this.config.dialPlan.peers.flatMap((dp) => {
+      if (dp.keepalive === null || dp.sessionTarget === null || dp.shutdown) return [];
+      const transport = dp.keepalive.transport === 'system' ? dp.sessionTransport : dp.keepalive.transport;
+      return [{ tag: dp.tag, target: formatSessionTarget(dp.sessionTarget), transport, profile: dp.keepalive, subject: dp }];
+    }));
+    for (const s of this.keepalive.status()) this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
+  }
+
+  /**
+   * Read the configuration again (SIGHUP, `fosip reload`): new calls use the new dial-peers and profiles,
+   * calls in progress keep theirs, keepalive state of unchanged dial-peers is kept. Throws when the
+   * configuration is invalid (the old one stays).
+   */
+  reload(): { dialPeers: number } {
+    if (this.reloadConfig === undefined) throw new Error('this node was started without a configuration to reload');
+    const next = this.reloadConfig();
+    this.config = next;
+    this.b2bua.reconfigure(this.liveConfig(next));
+    this.responder.draining = next.settings?.draining ?? false;
+    this.metrics.dialPeerUp.reset();
+    this.configureKeepalive();
+    this.statsStore.refresh();
+    this.log.info({ dialPeers: next.dialPlan.peers.length, draining: this.responder.draining }, 'configuration reloaded');
+    return { dialPeers: next.dialPlan.peers.length };
   }
 
   /** This node's RTP port pool (`show voip rtp connections`). */
@@ -179,7 +243,7 @@ export class App {
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       listening: this.listening,
-      dialPeers: this.dialPlan?.peers.length ?? 0,
+      dialPeers: this.dialPlan.peers.length,
       calls: this.callStore.size,
       transactions: this.transactions.openTransactions,
       tcpConnections: this.transport.tcpConnections,
@@ -189,6 +253,7 @@ export class App {
   }
 
   async stop(): Promise<void> {
+    this.keepalive.stop();
     this.transactions.close();
     await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media.stop()]);
     this.log.info('fosip stopped');

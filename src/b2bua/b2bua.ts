@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DialPeer } from '../routing/dial-peer.js';
-import type { DialPlan } from '../routing/dial-plan.js';
 import { buildResponse, warningValue } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import { uriUser } from '../sip/sip-uri.js';
@@ -29,14 +28,19 @@ import type { LocalResponder } from './local-responder.js';
 import { buildOutboundInvite } from './outbound-leg.js';
 import { redirectTarget, resolveTarget } from './target-resolver.js';
 import { OutOfDialogRouter } from './out-of-dialog.js';
-import { type GlobalProfiles, LegProfiles } from './leg-profiles.js';
+import { LegProfiles } from './leg-profiles.js';
+import type { LiveConfig } from './live-config.js';
+import { OptionsPinger } from './options-pinger.js';
 import { type Blocked, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
 
 export interface B2buaOptions {
   transactions: TransactionLayer;
   transport: TransactionTransport;
   responder: LocalResponder;
-  dialPlan: DialPlan;
+  /** The dial plan and profiles; reconfigure() replaces them. */
+  config: LiveConfig;
+  /** OPTIONS keepalive: whether a dial-peer may take calls (none: all may). */
+  health?: { isUp(tag: number): boolean };
   calls: CallStore;
   clock: Clock;
   log: Logger;
@@ -52,8 +56,6 @@ export interface B2buaOptions {
    * (`media` on the outbound dial-peer wins, then the inbound one's). Without it media flows around.
    */
   media?: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' };
-  /** The global SIP profiles (fosip.json); dial-peers name their own. */
-  profiles?: GlobalProfiles;
 }
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
@@ -69,14 +71,23 @@ export class B2bua implements TransactionUser {
   private readonly huntStatuses: ReadonlySet<number>;
   /** SIP profiles on everything that arrives and leaves (the transport calls arrived() and leaving()). */
   readonly profiles: LegProfiles;
+  /** Sends the OPTIONS of the keepalive. */
+  readonly pinger: OptionsPinger;
 
   constructor(private readonly o: B2buaOptions) {
     this.huntStatuses = o.huntStatuses ?? DEFAULT_HUNT_STATUSES;
-    const anyPeer = o.dialPlan.peers.some((p) => p.sipProfiles !== null || p.sipProfilesInbound !== null);
-    this.profiles = new LegProfiles(o.profiles ?? { inbound: null, outbound: null }, anyPeer, o.log);
+    this.profiles = new LegProfiles(o.config.profiles, o.config.dialPlan.peers, o.log);
+    this.pinger = new OptionsPinger({ ...o, profiles: this.profiles, sipProfiles: () => this.o.config.sipProfiles });
     this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call) });
-    this.router = new OutOfDialogRouter({ ...o, huntStatuses: this.huntStatuses });
+    this.router = new OutOfDialogRouter({ ...o, dialPlan: o.config.dialPlan, huntStatuses: this.huntStatuses });
     o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
+  }
+
+  /** A reload: new calls use these; calls in progress keep what they were matched to. */
+  reconfigure(config: LiveConfig): void {
+    this.o.config = config;
+    this.router.dialPlan = config.dialPlan;
+    this.profiles.reconfigure(config.profiles, config.dialPlan.peers);
   }
 
   get callCount(): number {
@@ -139,7 +150,7 @@ export class B2bua implements TransactionUser {
   }
 
   private newCall(tx: ServerTransaction, invite: SipRequest): void {
-    const inbound = this.o.dialPlan.inbound(inboundKeys(invite));
+    const inbound = this.o.config.dialPlan.inbound(inboundKeys(invite));
     const call = newCall(randomBytes(8).toString('hex'), tx, invite, inbound.peer, this.o.clock.now());
     const { id, record } = call;
     this.calls.set(id, call);
@@ -149,7 +160,7 @@ export class B2bua implements TransactionUser {
     this.profiles.arrivedInitial(call);
     const numbers = incomingNumbers(inbound.peer, invite);
     ({ called: record.calledNumber, calling: record.callingNumber, redirectCalled: call.redirect } = numbersOf(numbers));
-    if (!isBlocked(numbers)) call.candidates = this.o.dialPlan.outbound(record.calledNumber);
+    if (!isBlocked(numbers)) call.candidates = this.o.config.dialPlan.outbound(record.calledNumber);
     this.o.calls.put(record);
     this.o.log.debug({ callId: id, calledNumber: record.calledNumber, callingNumber: record.callingNumber, inbound: inbound.peer.tag, criterion: inbound.criterion }, 'call arrived');
     if (isBlocked(numbers)) return this.block(call, numbers);
@@ -171,6 +182,11 @@ export class B2bua implements TransactionUser {
       const peer = call.candidates[call.next++] as DialPeer;
       if (this.maxConn.full(peer)) {
         call.lastFailure = { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` };
+        continue;
+      }
+      if (this.o.health?.isUp(peer.tag) === false) {
+        // busied out by OPTIONS keepalive: skipped; if every candidate is, the caller gets 404 or the override
+        call.lastFailure = { status: call.inbound.errorCodeOverride ?? this.o.config.errorCodeOverride ?? 404, warning: `dial-peer ${peer.tag} is busied out (OPTIONS keepalive)` };
         continue;
       }
       const target = peer.sessionTarget;

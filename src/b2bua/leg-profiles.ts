@@ -50,12 +50,20 @@ export class LegProfiles {
   private readonly done = new WeakSet<SipMessage>();
   readonly counters: ProfileCounters = { rewritten: 0, skipped: 0 };
 
-  constructor(
-    private readonly global: GlobalProfiles,
-    /** Whether any dial-peer has a profile: without any, nothing is tracked or looked at. */
-    private readonly anyPeer: boolean,
-    private readonly log: Logger,
-  ) {}
+  private global: GlobalProfiles;
+  /** Whether any dial-peer has a profile: without any (and no global one), nothing is tracked or looked at. */
+  private anyPeer = false;
+
+  constructor(global: GlobalProfiles, peers: readonly DialPeer[], private readonly log: Logger) {
+    this.global = global;
+    this.reconfigure(global, peers);
+  }
+
+  /** A reload: calls in progress keep the dial-peers (and so the profiles) they were matched to. */
+  reconfigure(global: GlobalProfiles, peers: readonly DialPeer[]): void {
+    this.global = global;
+    this.anyPeer = peers.some((p) => p.sipProfiles !== null || p.sipProfilesInbound !== null);
+  }
 
   get active(): boolean {
     return this.anyPeer || this.global.inbound !== null || this.global.outbound !== null;
@@ -104,6 +112,12 @@ export class LegProfiles {
     const entry = this.entry(msg);
     const profile = entry?.peer.sipProfiles ?? this.global.outbound;
     if (profile !== null) this.run(profile, msg, entry, 'out');
+  }
+
+  /** A message of the SBC's own (a keepalive OPTIONS) through its own profile instead of the global one. */
+  rewriteOnce(msg: SipMessage, profile: SipProfile): void {
+    this.done.add(msg);
+    this.run(profile, msg, undefined, 'out');
   }
 
   private entry(msg: SipMessage): LegEntry | undefined {

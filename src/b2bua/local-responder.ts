@@ -16,6 +16,11 @@ export class LocalResponder implements TransactionUser {
   private readonly handlers = new Map<string, RequestHandler>();
   /** Methods another part of the SBC handles (the B2BUA): listed in Allow, never dispatched here. */
   private readonly declared: string[] = [];
+  /**
+   * Draining for maintenance: OPTIONS to the SBC get 503 with Retry-After, so that load balancers and
+   * peers that ping the SBC move away (fosip.json `draining`, reloadable).
+   */
+  draining = false;
 
   constructor(
     private readonly tagFor: (req: SipRequest) => string,
@@ -40,6 +45,7 @@ export class LocalResponder implements TransactionUser {
   }
 
   optionsAnswer(req: SipRequest) {
+    if (this.draining) return buildResponse(req, 503, { toTag: this.tagFor(req), headers: [['Retry-After', '60']] });
     return buildResponse(req, 200, {
       toTag: this.tagFor(req),
       headers: [

@@ -18,6 +18,9 @@ import { buildOutboundRequest } from './outbound-leg.js';
 const CARRIED = ['content-type', 'content-disposition', 'accept', 'expires', 'event'];
 
 export class OutOfDialogRouter {
+  /** Replaced on a reload. */
+  dialPlan: DialPlan;
+
   constructor(
     private readonly o: {
       transactions: TransactionLayer;
@@ -25,18 +28,20 @@ export class OutOfDialogRouter {
       dialPlan: DialPlan;
       huntStatuses: ReadonlySet<number>;
     },
-  ) {}
+  ) {
+    this.dialPlan = o.dialPlan;
+  }
 
   /** True when the request names a user an outbound dial-peer serves (then it is routed, not answered). */
   routable(req: SipRequest): boolean {
     const user = uriUser(req.uri());
-    return user !== null && user !== '' && this.o.dialPlan.outbound(user).length > 0;
+    return user !== null && user !== '' && this.dialPlan.outbound(user).length > 0;
   }
 
   route(tx: ServerTransaction, req: SipRequest): void {
     const called = uriUser(req.uri()) ?? '';
     const calling = uriUser(req.from().uri) ?? '';
-    this.attempt(tx, req, called, calling, this.o.dialPlan.outbound(called), 0, 404);
+    this.attempt(tx, req, called, calling, this.dialPlan.outbound(called), 0, 404);
   }
 
   private attempt(tx: ServerTransaction, req: SipRequest, called: string, calling: string, peers: DialPeer[], i: number, lastStatus: number): void {

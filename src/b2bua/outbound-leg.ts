@@ -24,14 +24,15 @@ export interface OutboundRequest {
 }
 
 /**
- * A request that starts a new outbound leg (INVITE, or an out-of-dialog MESSAGE/OPTIONS): new Call-ID,
+ * A request that starts a new outbound leg (INVITE, or an out-of-dialog MESSAGE/OPTIONS; with no inbound
+ * request `a`, one of the SBC's own such as a keepalive OPTIONS): new Call-ID,
  * From tag, branch, the SBC's Via and Contact; `carried` names the inbound headers that always cross,
  * `policy` (the outbound dial-peer's) says which unknown ones do, `extra` adds headers of our own. The body
  * crosses as it is.
  */
 export function buildOutboundRequest(
   method: string,
-  a: SipRequest,
+  a: SipRequest | null,
   dest: Destination,
   via: { host: string; port: number },
   numbers: { called: string; calling: string; display: string | null },
@@ -47,7 +48,7 @@ export function buildOutboundRequest(
   const ruri = `sip:${user}${target}${port}${transportParam}`;
   const fromTag = newTag();
   const contact = `<sip:${numbers.calling || 'fosip'}@${via.host}:${via.port}${transportParam}>`;
-  const mf = a.maxForwards();
+  const mf = a === null ? null : a.maxForwards();
   const headers = [
     SipHeader.create('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),
     SipHeader.create('Max-Forwards', String(mf === null ? 70 : Math.max(0, mf - 1))),
@@ -58,9 +59,10 @@ export function buildOutboundRequest(
     SipHeader.create('Contact', contact),
     ...extra.map(([name, value]) => SipHeader.create(name, value)),
   ];
-  for (const [name, value] of crossing(a, carried, policy, new Set(headers.map((h) => h.key)))) headers.push(SipHeader.create(name, value));
-  headers.push(SipHeader.create('Content-Length', String(a.body.length)));
-  return { request: new SipRequest(method, ruri, 'SIP/2.0', headers, a.body.length > 0 ? a.body : EMPTY_BODY), fromTag, contact };
+  if (a !== null) for (const [name, value] of crossing(a, carried, policy, new Set(headers.map((h) => h.key)))) headers.push(SipHeader.create(name, value));
+  const body = a === null || a.body.length === 0 ? EMPTY_BODY : a.body;
+  headers.push(SipHeader.create('Content-Length', String(body.length)));
+  return { request: new SipRequest(method, ruri, 'SIP/2.0', headers, body), fromTag, contact };
 }
 
 /** The outbound INVITE; option tags cross as the caller sent them, so 100rel and timer work end to end. */

@@ -3,14 +3,15 @@
  * and the interactive shell read this one tree, so a command and its abbreviations behave the same in all.
  */
 import { VERSION } from '../version.js';
-import { type CommandHandler, type CommandNode, type CommandOutput, argument, keyword, rangeArgument } from './command-tree.js';
+import { type CommandHandler, type CommandNode, type CommandOutput, type ExecContext, argument, keyword, rangeArgument } from './command-tree.js';
 import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCubeCalls, renderCubeStatus, renderHistoryBrief, renderSipUaCalls } from './show-calls.js';
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
+import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
 import { renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
 import type { ViewCall } from '../state/cluster-view.js';
-import type { MediaStatsByCall } from '../state/stats-store.js';
+import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
 
 /** A command error the user caused (no such call, no such dial-peer): printed as `% <text>`, exit 1. */
 export class CommandError extends Error {}
@@ -26,13 +27,17 @@ const anyWord = (): boolean => true;
 const DIAL_PEER_TAG = '<1-2147483647>';
 const CAUSE = '<1-127>';
 
+/** The keepalive states the nodes publish, or null when none can be read (the configuration is still shown). */
+const keepaliveStates = (ctx: ExecContext): Promise<NodeKeepalive[] | null> => ctx.view().keepalive().catch(() => null);
+
 /** `show dial-peer voice` (every dial-peer in detail), `... summary` (a line each) or `... <tag>` (one). */
-const showDialPeers = (summary: boolean): CommandHandler => (ctx, args) => {
+const showDialPeers = (summary: boolean): CommandHandler => async (ctx, args) => {
   const { dialPlan } = ctx.configuration();
   const tag = args[DIAL_PEER_TAG];
   if (tag === undefined) {
-    const text = summary ? renderDialPeerSummary(dialPlan.peers) : dialPlan.peers.map(renderDialPeer).join('\n\n');
-    return Promise.resolve(output(dialPlan.peers.map(dialPeerJson), text));
+    const needsState = summary && dialPlan.peers.some((dp) => dp.keepalive !== null);
+    const text = summary ? renderDialPeerSummary(dialPlan.peers, needsState ? await keepaliveStates(ctx) : null) : dialPlan.peers.map(renderDialPeer).join('\n\n');
+    return output(dialPlan.peers.map(dialPeerJson), text);
   }
   const dp = dialPlan.byTag(Number(tag));
   if (dp === undefined) return Promise.reject(new CommandError(`dial-peer ${tag} does not exist`));
@@ -90,6 +95,20 @@ function showTree(extra: CommandNode[]): CommandNode {
         const stats = await ctx.view().stats();
         return output(stats, renderSipStats(stats));
       }),
+    ]),
+    keyword('voice', 'Voice port status and configuration', [
+      keyword('class', 'Voice class configuration', [
+        keyword('sip-options-keepalive', 'OPTIONS keepalive classes and the state of their dial-peers', [
+          rangeArgument(1, 10000, 'Voice class tag', [], async (ctx, args) => {
+            const tag = Number(args['<1-10000>']);
+            const { dialPlan } = ctx.configuration();
+            const profile = dialPlan.peers.map((dp) => dp.keepalive).find((k) => k?.tag === tag);
+            if (profile === undefined || profile === null) throw new CommandError(`voice class sip-options-keepalive ${tag} is not used by any dial-peer`);
+            const states = await keepaliveStates(ctx);
+            return output(keepaliveClassReport(profile, dialPlan.peers, states), renderKeepaliveClass(profile, dialPlan.peers, states));
+          }),
+        ]),
+      ]),
     ]),
     keyword('voip', 'Voice over IP information', [
       keyword('rtp', 'RTP information', [

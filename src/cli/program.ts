@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { LOG_LEVELS, type SettingsOverrides } from '../config/settings.js';
 import { loadConfiguration } from '../configuration.js';
-import { SbcError, formatProblems } from '../errors.js';
+import { type ConfigProblem, SbcError, formatProblems } from '../errors.js';
 import { execLine } from './exec.js';
 import { execTree } from './exec-commands.js';
 import { type ExecFlags, LazyContext, listCommands, runShell } from './shell-runner.js';
@@ -120,9 +120,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level (env FOSIP_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: CommonFlags) => {
       try {
-        const { settings, dialPlan, profiles } = loadConfiguration(overrides(flags), process.env);
+        const config = loadConfiguration(overrides(flags), process.env);
         const { App } = await import('../app.js');
-        const app = await App.start(settings, { dialPlan, profiles });
+        const app = await App.start(config.settings, { config, reload: () => loadConfiguration(overrides(flags), process.env) });
         let stopping = false;
         const stop = (signal: string): void => {
           if (stopping) return;
@@ -130,6 +130,13 @@ export function buildProgram(): Command {
           app.log.info({ signal }, 'shutting down');
           app.stop().then(() => process.exit(0), () => process.exit(1));
         };
+        process.on('SIGHUP', () => {
+          try {
+            app.reload();
+          } catch (err) {
+            app.log.error({ err: err instanceof SbcError ? formatProblems(err.problems) || err.message : err }, 'configuration not reloaded: it is invalid; the running one stays');
+          }
+        });
         process.on('SIGTERM', () => stop('SIGTERM'));
         process.on('SIGINT', () => stop('SIGINT'));
       } catch (err) {
@@ -151,6 +158,21 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command('reload')
+    .description('make a running node read its dial-peers, profiles and fosip.json again (as SIGHUP does); calls go on')
+    .option('--admin <url>', 'the node\'s admin API (default http://127.0.0.1:9090)')
+    .action(async (flags: { admin?: string }) => {
+      const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
+      try {
+        const res = await fetch(new URL('/api/reload', admin.startsWith('http') ? admin : `http://${admin}`), { method: 'POST' });
+        const body = (await res.json()) as { dialPeers?: number; error?: string; problems?: ConfigProblem[] };
+        if (!res.ok) reportAndExit(new SbcError('SBC_ERR_CONFIG_INVALID', `not reloaded: ${body.error ?? res.status}`, body.problems ?? []));
+        console.log(`configuration reloaded: ${body.dialPeers ?? 0} dial-peers`);
+      } catch (err) {
+        reportAndExit(err);
+      }
+    });
   addTestCommands(program);
   addExecCommand(program, 'show', 'IOS-style show commands, e.g. `fosip show cube calls` or `fosip show cu ca`');
   addExecCommand(program, 'clear', 'IOS-style clear commands, e.g. `fosip clear call voice causecode 16 id <call id>`');

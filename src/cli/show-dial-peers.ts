@@ -2,7 +2,9 @@
 import type { DialPeer } from '../routing/dial-peer.js';
 import { isOutboundUp } from '../routing/dial-peer.js';
 import { formatSessionTarget } from '../routing/session-target.js';
+import type { NodeKeepalive } from '../state/stats-store.js';
 import { table } from './show-calls.js';
+import { keepaliveColumn } from './show-keepalive.js';
 
 export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
   return {
@@ -21,17 +23,20 @@ export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
     maxConn: dp.maxConn,
     media: dp.media,
     voiceClassCodec: dp.voiceClassCodec?.tag ?? null,
+    optionsKeepaliveProfile: dp.keepalive?.tag ?? null,
     file: dp.file,
   };
 }
 
-export function renderDialPeerSummary(peers: readonly DialPeer[]): string {
+/** `keepalive`: the live keepalive states the nodes publish (null: none could be read). */
+export function renderDialPeerSummary(peers: readonly DialPeer[], keepalive: readonly NodeKeepalive[] | null = null): string {
   const rows = peers.map((dp) => {
     const j = dialPeerJson(dp);
     return [String(dp.tag), 'voip', String(j['admin']), String(j['oper']), dp.destinationPattern?.source ?? '', String(dp.preference),
-      dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : '', dp.sessionTransport, dp.huntstop ? 'yes' : 'no', dp.maxConn === null ? '-' : String(dp.maxConn)];
+      dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : '', dp.sessionTransport, dp.huntstop ? 'yes' : 'no', dp.maxConn === null ? '-' : String(dp.maxConn),
+      keepaliveColumn(dp, keepalive)];
   });
-  return ['dial-peer hunt 0', table(['TAG', 'TYPE', 'ADMIN', 'OPER', 'DEST-PATTERN', 'PREF', 'SESS-TARGET', 'TRANSPORT', 'HUNTSTOP', 'MAX-CONN'], rows)].join('\n');
+  return ['dial-peer hunt 0', table(['TAG', 'TYPE', 'ADMIN', 'OPER', 'DEST-PATTERN', 'PREF', 'SESS-TARGET', 'TRANSPORT', 'HUNTSTOP', 'MAX-CONN', 'KEEPALIVE'], rows)].join('\n');
 }
 
 export function renderDialPeer(dp: DialPeer): string {

@@ -1,5 +1,5 @@
 /** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
-import type { MediaStatsByCall } from '../state/stats-store.js';
+import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
 import { type NodeInfo, RedisClusterView, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
 
 class AdminView implements StateView {
@@ -45,6 +45,10 @@ class AdminView implements StateView {
 
   media(): Promise<MediaStatsByCall> {
     return this.get('/api/media');
+  }
+
+  keepalive(): Promise<NodeKeepalive[]> {
+    return this.get('/api/keepalive');
   }
 
   async clearStats(): Promise<number> {

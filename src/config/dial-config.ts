@@ -45,6 +45,8 @@ export interface DialPeerJson {
   headerDropList?: string[];
   /** The tag of a sip-options-keepalive profile: the session target is pinged, and the dial-peer busied out when it stops answering. */
   optionsKeepaliveProfile?: number;
+  /** (inbound) The status a call gets when every outbound dial-peer is busied out (default 404, or the global one). */
+  errorCodeOverride?: number;
 }
 
 /** `voice class codec N`: the codecs allowed on a leg, most preferred first. */
@@ -122,6 +124,7 @@ export const DIAL_PEER_SCHEMA = {
       properties: { incoming: { type: 'string', minLength: 1 }, outgoing: { type: 'string', minLength: 1 } },
     },
     optionsKeepaliveProfile: { type: 'integer', minimum: 1, maximum: 10000 },
+    errorCodeOverride: { type: 'integer', minimum: 400, maximum: 699 },
     headerPassList: headerList,
     headerDropList: headerList,
   },

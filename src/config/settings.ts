@@ -52,6 +52,8 @@ export interface CallSettings {
   maxRedirects?: number;
   /** Relay failure statuses unchanged instead of CUBE's SIP-to-SIP mapping (400/406/.../488 -> 500, 401/407 -> 503). */
   errorPassThrough?: boolean;
+  /** The status of a call whose every outbound dial-peer is busied out by keepalive (default 404). */
+  errorCodeOverride?: number;
 }
 
 export interface Settings {
@@ -76,6 +78,8 @@ export interface Settings {
   /** Tags of the global SIP profiles: for what leaves on legs whose dial-peer has none, and for everything that arrives. */
   sipProfiles?: number;
   sipProfilesInbound?: number;
+  /** Answer OPTIONS to the SBC with 503 (maintenance); taken again on a reload. */
+  draining?: boolean;
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -134,6 +138,7 @@ export const SETTINGS_SCHEMA = {
     },
     sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },
     sipProfilesInbound: { type: 'integer', minimum: 1, maximum: 10000 },
+    draining: { type: 'boolean' },
     calls: {
       type: 'object',
       additionalProperties: false,
@@ -141,6 +146,7 @@ export const SETTINGS_SCHEMA = {
         huntStatuses: { type: 'array', items: { type: 'integer', minimum: 300, maximum: 699 }, uniqueItems: true },
         maxRedirects: { type: 'integer', minimum: 0, maximum: 10 },
         errorPassThrough: { type: 'boolean' },
+        errorCodeOverride: { type: 'integer', minimum: 400, maximum: 699 },
       },
     },
   },
@@ -237,5 +243,6 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     media: file.media ?? {},
     ...(file.sipProfiles !== undefined ? { sipProfiles: file.sipProfiles } : {}),
     ...(file.sipProfilesInbound !== undefined ? { sipProfilesInbound: file.sipProfilesInbound } : {}),
+    ...(file.draining !== undefined ? { draining: file.draining } : {}),
   };
 }

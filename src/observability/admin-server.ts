@@ -18,6 +18,11 @@ export interface AdminApi {
   clearStats(): void;
   /** Live RTP statistics by call id (asked of the relay workers). */
   media(): Promise<unknown>;
+  keepalive(): unknown;
+  /** Read the configuration again (dial-peers, profiles); throws when it is invalid. */
+  reload(): unknown;
+  /** Prometheus text exposition. */
+  metrics?(): Promise<string>;
 }
 
 export class AdminServer {
@@ -58,6 +63,26 @@ export class AdminServer {
         this.api.clearStats();
         return json({ cleared: true });
       }
+      if (req.method === 'POST' && url.pathname === '/api/reload' && this.api !== undefined) {
+        try {
+          return json(this.api.reload());
+        } catch (err) {
+          res.writeHead(422, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: (err as Error).message, problems: (err as { problems?: unknown }).problems ?? [] }));
+          return;
+        }
+      }
+      if (req.method === 'GET' && url.pathname === '/metrics' && this.api?.metrics !== undefined) {
+        this.api.metrics().then((text) => {
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+          res.end(text);
+        }, (err: unknown) => {
+          this.log.error({ err }, 'metrics failed');
+          res.writeHead(500);
+          res.end();
+        });
+        return;
+      }
       if (req.method === 'POST' && url.pathname === '/api/clear' && this.api !== undefined) {
         this.clear(req, res, this.api);
         return;
@@ -66,6 +91,7 @@ export class AdminServer {
         if (url.pathname === '/api/status') return json(this.api.status());
         if (url.pathname === '/api/calls') return json(this.api.calls());
         if (url.pathname === '/api/stats') return json([this.api.stats()]);
+        if (url.pathname === '/api/keepalive') return json(this.api.keepalive());
         if (url.pathname === '/api/media') {
           this.api.media().then(json, (err: unknown) => {
             this.log.error({ err }, 'admin request failed');

@@ -48,6 +48,8 @@ export interface DialPeer {
   headerPolicy: HeaderPolicy | null;
   /** OPTIONS keepalive toward the session target (`voice-class sip options-keepalive profile N`). */
   keepalive: KeepaliveProfile | null;
+  /** (inbound) What a call gets when every outbound dial-peer is busied out; null: the global setting, else 404. */
+  errorCodeOverride: number | null;
   /** The file it came from, for messages. */
   file: string;
 }
@@ -76,6 +78,7 @@ export const DIAL_PEER_0: DialPeer = {
   translationOutgoing: null,
   headerPolicy: null,
   keepalive: null,
+  errorCodeOverride: null,
   file: '(built in)',
 };
 
@@ -193,6 +196,7 @@ function build(
     translationOutgoing: null,
     headerPolicy: null,
     keepalive: null,
+    errorCodeOverride: v.errorCodeOverride ?? null,
     file,
   };
 }

@@ -5,7 +5,7 @@
 import type { CallDetailRecord, CallRecord } from './call-store.js';
 import { HISTORY_KEY, callKey, commandChannel, nodeCallsKey } from './redis-call-store.js';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
-import { type MediaStatsByCall, readAllMedia, readAllStats } from './stats-store.js';
+import { type MediaStatsByCall, type NodeKeepalive, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
 
 export interface NodeInfo {
   node: string;
@@ -60,6 +60,8 @@ export interface StateView {
   clearStats(): Promise<number>;
   /** Live RTP statistics by call id (empty for calls that are not relayed). */
   media(): Promise<MediaStatsByCall>;
+  /** The OPTIONS keepalive state of every pinged dial-peer, per node. */
+  keepalive(): Promise<NodeKeepalive[]>;
   close(): Promise<void>;
 }
 
@@ -120,6 +122,10 @@ export class RedisClusterView implements StateView {
 
   media(): Promise<MediaStatsByCall> {
     return readAllMedia(this.redis);
+  }
+
+  keepalive(): Promise<NodeKeepalive[]> {
+    return readAllKeepalive(this.redis);
   }
 
   async clearStats(): Promise<number> {

@@ -6,6 +6,10 @@
 import { type RedisClient, getMany, scanAll } from './redis-connect.js';
 import type { StreamStatsReport } from '../media/relay-protocol.js';
 import type { SipStatsSnapshot } from './cluster-view.js';
+import type { KeepaliveStatus } from '../keepalive/keepalive-manager.js';
+
+/** A dial-peer's keepalive state as one node sees it. */
+export type NodeKeepalive = KeepaliveStatus & { node: string };
 
 /** Live RTP statistics by call id (the relay's streams of each call). */
 export type MediaStatsByCall = Record<string, StreamStatsReport[]>;
@@ -21,7 +25,19 @@ export interface StatsStore {
   trackMedia(source: () => Promise<MediaStatsByCall>): void;
   /** The live RTP statistics of every call this store sees. */
   media(): Promise<MediaStatsByCall>;
+  /** Where this node's keepalive states come from; published with every heartbeat and on refresh(). */
+  trackKeepalive(source: () => KeepaliveStatus[]): void;
+  /** The keepalive states of every node this store sees. */
+  keepalive(): Promise<NodeKeepalive[]>;
   close(): Promise<void>;
+}
+
+export const keepaliveKey = (node: string): string => `sbc:keepalive:${node}`;
+
+/** Every node's published keepalive states, by node then dial-peer. */
+export async function readAllKeepalive(redis: RedisClient): Promise<NodeKeepalive[]> {
+  const values = await getMany(redis, (await scanAll(redis, keepaliveKey('*'))).sort());
+  return values.filter((v): v is string => v !== null).flatMap((v) => JSON.parse(v) as NodeKeepalive[]);
 }
 
 export const mediaKey = (node: string): string => `sbc:media:${node}`;
@@ -37,6 +53,17 @@ export const statsKey = (node: string): string => `sbc:stats:${node}`;
 export class MemoryStatsStore implements StatsStore {
   private source: (() => SipStatsSnapshot) | undefined;
   private mediaSource: (() => Promise<MediaStatsByCall>) | undefined;
+  private keepaliveSource: (() => KeepaliveStatus[]) | undefined;
+
+  constructor(private readonly node = '') {}
+
+  trackKeepalive(source: () => KeepaliveStatus[]): void {
+    this.keepaliveSource = source;
+  }
+
+  keepalive(): Promise<NodeKeepalive[]> {
+    return Promise.resolve((this.keepaliveSource?.() ?? []).map((s) => ({ ...s, node: this.node })));
+  }
 
   trackMedia(source: () => Promise<MediaStatsByCall>): void {
     this.mediaSource = source;
@@ -73,6 +100,7 @@ export async function readAllStats(redis: RedisClient): Promise<SipStatsSnapshot
 export class RedisStatsStore implements StatsStore {
   private source: (() => SipStatsSnapshot) | undefined;
   private mediaSource: (() => Promise<MediaStatsByCall>) | undefined;
+  private keepaliveSource: (() => KeepaliveStatus[]) | undefined;
   private readonly timer: NodeJS.Timeout;
 
   /** `redis` is shared with the call store; write failures go to its error counter through `failed`. */
@@ -103,11 +131,24 @@ export class RedisStatsStore implements StatsStore {
     return readAllMedia(this.redis);
   }
 
+  trackKeepalive(source: () => KeepaliveStatus[]): void {
+    this.keepaliveSource = source;
+    this.publish();
+  }
+
+  keepalive(): Promise<NodeKeepalive[]> {
+    return readAllKeepalive(this.redis);
+  }
+
   /** Written now (and every interval), so that a reader right after a change sees it. */
   private publish(): void {
     if (this.redis.status !== 'ready') return;
     const ttl = 3 * this.intervalMs;
     if (this.source !== undefined) this.redis.set(statsKey(this.node), JSON.stringify(this.source()), 'PX', ttl).catch((err: unknown) => this.failed(err));
+    if (this.keepaliveSource !== undefined) {
+      const states = this.keepaliveSource().map((s) => ({ ...s, node: this.node }));
+      this.redis.set(keepaliveKey(this.node), JSON.stringify(states), 'PX', ttl).catch((err: unknown) => this.failed(err));
+    }
     // one key per node for all its calls' RTP statistics, rather than a write per call
     this.mediaSource?.().then(
       (m) => this.redis.set(mediaKey(this.node), JSON.stringify(m), 'PX', ttl),

@@ -9,6 +9,7 @@ import { parseMessage } from '../../src/sip/message-parser.js';
 import { requestText } from '../helpers/messages.js';
 import { UdpPeer, freePort, sleep } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 
 const bin = path.join(repoRoot, 'bin', 'fosip.js');
 
@@ -62,7 +63,7 @@ describe('fosip CLI', () => {
     assert.deepEqual(JSON.parse(one.stdout), {
       tag: 300, description: 'Our DID range to the PBX', admin: 'up', oper: 'up', incomingCalledNumber: null, answerAddress: null,
       incomingUri: {}, destinationPattern: '+1555123....$', sessionTarget: 'ipv4:127.0.0.1:5090', sessionTransport: 'tcp',
-      preference: 0, huntstop: false, maxConn: 100, media: null, voiceClassCodec: null, file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
+      preference: 0, huntstop: false, maxConn: 100, media: null, voiceClassCodec: null, optionsKeepaliveProfile: null, file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
     });
     const missing = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', '999', '--config-dir', repoRoot], { encoding: 'utf8' });
     assert.equal(missing.status, 1);
@@ -85,6 +86,47 @@ describe('fosip CLI', () => {
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(out, /fosip stopped/);
+  });
+
+  it('reloads on `fosip reload` and SIGHUP: draining answers OPTIONS 503; an invalid configuration keeps the running one', async () => {
+    const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-reload-'));
+    fs.mkdirSync(path.join(dir, 'dialpeers'));
+    const settings = { listen: [`udp:127.0.0.1:${port}`], admin: `127.0.0.1:${adminPort}`, logLevel: 'info' };
+    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify(settings));
+    const child = spawn(process.execPath, [bin, 'start', '--config-dir', dir]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      for (let i = 0; i < 200 && !out.includes('fosip started'); i++) await sleep(20);
+      const options = async (n: number): Promise<number> => {
+        const peer = await UdpPeer.open();
+        peer.send(requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: `z9hG4bKreload${n}`, callId: `reload-${n}` }), port);
+        const [res] = await peer.waitFor(1, 3000);
+        peer.close();
+        const m = parseMessage(res ?? Buffer.alloc(0));
+        return m.isResponse() ? m.status : 0;
+      };
+      assert.equal(await options(1), 200);
+      fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ ...settings, draining: true }));
+      fs.writeFileSync(path.join(dir, 'dialpeers', '7.json'), JSON.stringify({ tag: 7, destinationPattern: '7...', sessionTarget: 'ipv4:127.0.0.1:5099' }));
+      const reloaded = await runCli(['reload', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.equal(reloaded.code, 0, reloaded.stderr);
+      assert.match(reloaded.stdout, /configuration reloaded: 1 dial-peers/);
+      assert.equal(await options(2), 503, 'draining: OPTIONS get 503');
+      fs.writeFileSync(path.join(dir, 'dialpeers', '8.json'), JSON.stringify({ tag: 8, destinationPattern: '8x' }));
+      const refused = await runCli(['reload', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /8\.json#\/destinationPattern: invalid pattern "8x"/);
+      child.kill('SIGHUP');
+      for (let i = 0; i < 100 && !out.includes('configuration not reloaded'); i++) await sleep(20);
+      assert.match(out, /configuration not reloaded/);
+      assert.equal(await options(3), 503, 'the running configuration stays');
+    } finally {
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
   });
 
   it('refuses to start on a port it cannot bind, saying so', async () => {

@@ -5,9 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadDialConfig } from '../../src/config/dial-config.js';
-import { compileRewriteClasses } from '../../src/rewrite/rewrite-classes.js';
+import { compileConfiguration } from '../../src/configuration.js';
 import { compileDialPeers } from '../../src/routing/dial-peer.js';
-import { headerKey } from '../../src/sip/header-names.js';
 import { repoRoot } from '../helpers/paths.js';
 
 function configDir(files: Record<string, unknown>): string {
@@ -24,10 +23,10 @@ describe('dial-peer configuration', () => {
     const config = loadDialConfig(repoRoot);
     assert.deepEqual(config.problems, []);
     assert.ok(config.dialPeers.length >= 3);
-    const rewrite = compileRewriteClasses(config, headerKey);
-    assert.deepEqual(rewrite.problems, []);
-    assert.ok(rewrite.classes.sipProfiles.has(2) && rewrite.classes.translationProfiles.has('to-carrier'));
-    assert.deepEqual(compileDialPeers(config, { rewrite: rewrite.classes }, headerKey).problems, []);
+    const compiled = compileConfiguration(undefined, config);
+    assert.deepEqual(compiled.problems, []);
+    assert.ok(compiled.rewrite.sipProfiles.has(2) && compiled.rewrite.translationProfiles.has('to-carrier'));
+    assert.equal(compiled.dialPlan.byTag(200)?.keepalive?.upIntervalMs, 60_000);
   });
 
   it('reports schema problems of every file at once', () => {

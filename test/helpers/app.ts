@@ -9,6 +9,9 @@ import type { ListenSpec } from '../../src/transport/listen-spec.js';
 import { silentLog } from './log.js';
 import { repoRoot } from './paths.js';
 
+/** What a reload can change. */
+export type ClassOptions = Pick<TestAppOptions, 'dialPeers' | 'codecClasses' | 'rewrite'>;
+
 export interface TestAppOptions {
   listen?: string[];
   transport?: TransportSettings;
@@ -26,6 +29,8 @@ export interface TestAppOptions {
   /** Global SIP profile tags (fosip.json). */
   sipProfiles?: number;
   sipProfilesInbound?: number;
+  /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
+  reload?: () => ClassOptions;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
@@ -44,6 +49,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
+  return App.start(settings, { log: silentLog, config: compileFor(settings, opts), ...(opts.reload ? { reload: () => compileFor(settings, opts.reload?.() ?? {}) } : {}) });
+}
+
+/** The dial-peers and classes of `opts` compiled as loadConfiguration compiles the files. */
+function compileFor(settings: Settings, opts: ClassOptions): ReturnType<typeof compileConfiguration> {
   const located = <T>(kind: string) => (opts.rewrite ?? []).filter((c) => c.kind === kind).map((value, i) => ({ file: `${kind}-${i}.json`, pointer: '', value: value as T }));
   const config = dialConfig({
     dialPeers: (opts.dialPeers ?? []).map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })),
@@ -55,7 +65,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
   });
   const compiled = compileConfiguration(settings, config);
   if (compiled.problems.length > 0) throw new Error(JSON.stringify(compiled.problems));
-  return App.start(settings, { log: silentLog, dialPlan: compiled.dialPlan, profiles: compiled.profiles });
+  return compiled;
 }
 
 export function boundPort(app: App, transport: 'udp' | 'tcp', v6 = false): number {

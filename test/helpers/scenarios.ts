@@ -490,3 +490,21 @@ ${SDP()}`)}</send>
 ${uasResponse('200 OK', undefined, false)}
 <Reference variables="via,cseq"/>`);
 }
+
+/**
+ * A trunk that answers OPTIONS with `optionsStatus` and takes calls (answers, then waits for the caller's
+ * BYE). Each OPTIONS is a "call" of its own to sipp (a new Call-ID): the first message decides the branch.
+ */
+export function uasTrunk(optionsStatus = '200 OK'): string {
+  return wrap('uas trunk', `<recv request="OPTIONS" optional="true" next="options"/>
+${recvInvite}
+${uasResponse('180 Ringing')}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK"/>
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}
+<nop next="done"/>
+<label id="options"/>
+${uasResponse(optionsStatus)}
+<label id="done"/>`);
+}

@@ -9,9 +9,9 @@ export interface Party {
   kill(): void;
 }
 
-/** Start a callee (built-in `uas`, or a scenario) that stops after `calls` calls. */
-export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp'; calls?: number; extra?: string[]; trace?: boolean; timeoutMs?: number } = {}): Promise<Party> {
-  const port = await freePort(opts.transport ?? 'udp');
+/** Start a callee (built-in `uas`, or a scenario) that stops after `calls` calls; `port` to come back where a killed one was. */
+export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp'; calls?: number; extra?: string[]; trace?: boolean; timeoutMs?: number; port?: number } = {}): Promise<Party> {
+  const port = opts.port ?? (await freePort(opts.transport ?? 'udp'));
   const args = ['-i', '127.0.0.1', '-p', String(port), '-m', String(opts.calls ?? 1), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? [])];
   const stop = new AbortController();
   const run = runSipp('', opts.scenario ?? 'uas', args, opts.timeoutMs ?? 300_000, opts.trace ?? true, stop.signal);
