@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import type { KeepaliveStatus } from '../../src/keepalive/keepalive-manager.js';
 import type { SipStatsSnapshot } from '../../src/state/cluster-view.js';
 import { MemoryStatsStore, RedisStatsStore } from '../../src/state/stats-store.js';
 import { sleep } from '../helpers/net.js';
@@ -9,6 +10,10 @@ import { RedisServer } from '../helpers/redis.js';
 
 const snapshot = (node: string, invites: number): SipStatsSnapshot => ({
   node, at: 0, requestsIn: { INVITE: invites }, requestsOut: {}, responsesIn: {}, responsesOut: {}, retransmissionsIn: 0, retransmissionsOut: 0, timeouts: 0,
+});
+
+const keepalive = (tag: number, state: 'active' | 'busyout'): KeepaliveStatus => ({
+  tag, profile: 1, target: 'ipv4:127.0.0.1:5080', transport: 'udp', state, lastResponse: '200 OK', rttMs: 1, failures: 0, since: 0, lastPingAt: 0,
 });
 
 describe('stats stores', () => {
@@ -20,6 +25,9 @@ describe('stats stores', () => {
     n = 5;
     store.refresh();
     assert.deepEqual((await store.nodes()).map((s) => s.requestsIn['INVITE']), [5]);
+    const named = new MemoryStatsStore('sbc-1');
+    named.trackKeepalive(() => [keepalive(7, 'busyout')]);
+    assert.deepEqual((await named.keepalive()).map((k) => [k.node, k.tag, k.state]), [['sbc-1', 7, 'busyout']]);
     await store.close();
   });
 
@@ -44,6 +52,15 @@ describe('stats stores', () => {
       await b.close();
       await sleep(400); // b's snapshot lives three of its intervals
       assert.deepEqual((await a.nodes()).map((s) => s.node), ['a']);
+      // keepalive states: published with the heartbeat and on refresh, read back for every node
+      let state: 'active' | 'busyout' = 'active';
+      a.trackKeepalive(() => [keepalive(200, state)]);
+      await sleep(50);
+      assert.deepEqual((await a.keepalive()).map((k) => [k.node, k.tag, k.state]), [['a', 200, 'active']]);
+      state = 'busyout';
+      a.refresh();
+      await sleep(50);
+      assert.deepEqual((await a.keepalive()).map((k) => [k.node, k.tag, k.state]), [['a', 200, 'busyout']]);
       assert.deepEqual(errors, []);
     } finally {
       await a.close();
