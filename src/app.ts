@@ -5,7 +5,7 @@ import type { LiveConfig } from './b2bua/live-config.js';
 import { LocalResponder } from './b2bua/local-responder.js';
 import type { Configuration } from './configuration.js';
 import { KeepaliveManager } from './keepalive/keepalive-manager.js';
-import { Metrics } from './observability/metrics.js';
+import { type MetricSources, Metrics } from './observability/metrics.js';
 import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
 import type { DialPeer } from './routing/dial-peer.js';
 import { DialPlan } from './routing/dial-plan.js';
@@ -61,7 +61,7 @@ export class App {
   readonly startedAt = Date.now();
   /** OPTIONS keepalive of the dial-peers that name a profile. */
   readonly keepalive: KeepaliveManager<DialPeer>;
-  readonly metrics = new Metrics();
+  readonly metrics: Metrics;
   private config: RoutingConfig;
   private readonly reloadConfig: (() => RoutingConfig) | undefined;
   listening: ListenSpec[] = [];
@@ -72,6 +72,7 @@ export class App {
     opts: AppOptions,
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
+    this.metrics = new Metrics(this.metricSources());
     this.config = opts.config ?? NO_CONFIG;
     this.reloadConfig = opts.reload;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
@@ -82,6 +83,9 @@ export class App {
       onInactive: (id) => this.b2bua.mediaInactive(id),
       onDtmf: (id, side, event, durationMs) => this.b2bua.mediaDtmf(id, side, event, durationMs),
       onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
+      onClosed: (report) => {
+        for (const st of report) for (const side of [st.a, st.b]) if (side.packets > 1) this.metrics.streamEnded(side.jitterMs);
+      },
     });
     this.callStore = settings.redis === null
       ? new MemoryCallStore()
@@ -120,6 +124,9 @@ export class App {
       ...(settings.calls.maxRedirects !== undefined ? { maxRedirects: settings.calls.maxRedirects } : {}),
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
       media: { engine: this.media, address: this.mediaAddress, mode: settings.media.mode ?? 'flow-through' },
+      observer: {
+        callEnded: (cdr) => this.metrics.callEnded({ ...cdr, left: cdr.bLeg !== null }),
+      },
     });
     this.responder.draining = this.config.settings?.draining ?? settings.draining ?? false;
     this.transactions.setUser(this.b2bua);
@@ -159,7 +166,7 @@ export class App {
           keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
           reload: () => app.reload(),
           metrics: () => app.metrics.text(),
-        });
+        }, () => app.readiness());
         app.adminAddress = await app.admin.listen(settings.admin);
       }
     } catch (err) {
@@ -168,6 +175,55 @@ export class App {
     }
     app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null }, 'fosip started');
     return app;
+  }
+
+  /** Ready for calls: listening, configuration loaded (it is, or the node would not run), Redis reachable when used, not draining. */
+  readiness(): { ready: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (this.listening.length === 0) reasons.push('not listening');
+    if (this.callStore instanceof RedisCallStore && !this.callStore.connected) reasons.push('Redis unreachable');
+    if (this.responder.draining) reasons.push('draining');
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  /** What /metrics reads when Prometheus scrapes (nothing is counted twice on the hot paths). */
+  private metricSources(): MetricSources {
+    return {
+      callsActive: () => this.b2bua.callCount,
+      sipMessages: () => this.transport.stats.sip,
+      transactionTimeouts: () => this.transactions.stats.timeouts,
+      parseErrors: () => this.transport.stats.parseErrors,
+      activeCallsByDialPeer: () => {
+        const counts = new Map<string, { tag: number; direction: 'in' | 'out'; calls: number }>();
+        const add = (tag: number, direction: 'in' | 'out'): void => {
+          const key = `${direction}:${tag}`;
+          const row = counts.get(key) ?? { tag, direction, calls: 0 };
+          row.calls++;
+          counts.set(key, row);
+        };
+        for (const c of this.callStore.list()) {
+          add(c.inboundDialPeer, 'in');
+          if (c.outboundDialPeer !== null) add(c.outboundDialPeer, 'out');
+        }
+        return [...counts.values()];
+      },
+      rtpPorts: () => ({ total: 2 * this.portPool.total, inUse: 2 * this.portPool.inUse }), // pairs: an RTP and an RTCP port each
+      rtpPackets: async () => {
+        const t = this.media.closedTotals;
+        const live = { in: t.packets, out: t.forwarded, lost: t.lost };
+        for (const streams of Object.values(await this.media.stats())) {
+          for (const st of streams) {
+            for (const side of [st.a, st.b]) {
+              live.in += side.packets;
+              live.out += side.forwarded;
+              live.lost += Math.max(0, side.lost);
+            }
+          }
+        }
+        return live;
+      },
+      stateErrors: () => (this.callStore instanceof RedisCallStore ? this.callStore.errors : 0),
+    };
   }
 
   get dialPlan(): DialPlan {
@@ -254,6 +310,7 @@ export class App {
 
   async stop(): Promise<void> {
     this.keepalive.stop();
+    this.metrics.stop();
     this.transactions.close();
     await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media.stop()]);
     this.log.info('fosip stopped');

@@ -10,14 +10,14 @@ import type { DialPeer } from '../routing/dial-peer.js';
 import { buildResponse, warningValue } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import { uriUser } from '../sip/sip-uri.js';
-import type { CallStore } from '../state/call-store.js';
+import type { CallDetailRecord, CallStore } from '../state/call-store.js';
 import type { ClientHandlers, ClientTransaction } from '../transaction/client-transaction.js';
 import type { Clock } from '../transaction/clock.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionLayer, TransactionUser } from '../transaction/transaction-layer.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Destination, Flow } from '../transport/flow.js';
-import { type Call, newCall } from './call.js';
+import { type Call, closeRecord, newCall } from './call.js';
 import { CallMedia, MEDIA_INACTIVITY, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
@@ -39,6 +39,8 @@ export interface B2buaOptions {
   responder: LocalResponder;
   /** The dial plan and profiles; reconfigure() replaces them. */
   config: LiveConfig;
+  /** Told of every call that ends (metrics). */
+  observer?: { callEnded(cdr: CallDetailRecord): void };
   /** OPTIONS keepalive: whether a dial-peer may take calls (none: all may). */
   health?: { isUp(tag: number): boolean };
   calls: CallStore;
@@ -400,15 +402,10 @@ export class B2bua implements TransactionUser {
     call.a.okTimer?.cancel();
     call.media?.close();
     this.release(call);
-    const r = call.record;
-    r.state = 'ended';
-    r.endedAt = this.o.clock.now();
-    r.disconnectCause ??= cause.cause; // a `clear call` sets its cause first
-    r.disconnectText ??= cause.text;
-    r.releasedBy ??= by;
-    const cdr = { ...r, aLeg: { ...r.aLeg }, bLeg: r.bLeg && { ...r.bLeg }, durationMs: r.connectedAt === null ? 0 : r.endedAt - r.connectedAt };
+    const cdr = closeRecord(call.record, this.o.clock.now(), cause, by);
     this.o.log.info({ cdr }, 'call detail record');
     this.o.calls.addHistory(cdr);
+    this.o.observer?.callEnded(cdr);
     this.relay.forget(call);
     this.profiles.forget(call);
     for (const ref of call.refs) ref.call = null;
@@ -416,5 +413,4 @@ export class B2bua implements TransactionUser {
     this.calls.delete(call.id);
     this.o.calls.delete(call.id);
   }
-
 }

@@ -3,7 +3,7 @@ import { type Dialog, newTag } from '../dialog/dialog.js';
 import type { CallMedia } from './call-media.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
-import type { CallRecord } from '../state/call-store.js';
+import type { CallDetailRecord, CallRecord } from '../state/call-store.js';
 import type { ClientTransaction } from '../transaction/client-transaction.js';
 import type { TimerHandle } from '../transaction/clock.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
@@ -94,4 +94,14 @@ export function newCall(id: string, tx: ServerTransaction, invite: SipRequest, i
   };
   record.aLeg.localTag = call.a.toTag;
   return call;
+}
+
+/** The record of a call that ends now, and its call-detail record (a `clear call` has set its cause first). */
+export function closeRecord(r: CallRecord, now: number, cause: { cause: number; text: string }, by: 'caller' | 'callee' | 'sbc'): CallDetailRecord {
+  r.state = 'ended';
+  r.endedAt = now;
+  r.disconnectCause ??= cause.cause;
+  r.disconnectText ??= cause.text;
+  r.releasedBy ??= by;
+  return { ...r, aLeg: { ...r.aLeg }, bLeg: r.bLeg && { ...r.bLeg }, durationMs: r.connectedAt === null ? 0 : now - r.connectedAt };
 }

@@ -24,6 +24,8 @@ export interface MediaEngineOptions {
   /** A DTMF event the relay took out of a leg's RTP (see detectDtmf). */
   onDtmf?: (id: string, side: 'a' | 'b', event: number, durationMs: number) => void;
   onError?: (err: unknown) => void;
+  /** A session closed with these final statistics (metrics). */
+  onClosed?: (report: StreamStatsReport[]) => void;
 }
 
 export interface StreamRequest {
@@ -165,6 +167,7 @@ export class MediaEngine {
           }
         }
         this.closedTotals.sessions++;
+        this.o.onClosed?.(m.report);
         this.closing.get(m.id)?.();
         return;
       case 'inactive':

@@ -1,11 +1,14 @@
 /**
- * The admin HTTP server (`--admin IP:PORT`). This stage serves GET /health; metrics and the admin API of
- * later stages hang off the same server.
+ * The admin HTTP server (`--admin IP:PORT`): `/health` (the node's figures), `/healthz` (alive),
+ * `/readyz` (ready for calls: 503 while not), `/metrics` (Prometheus), and the API the CLI uses.
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
 
 export type HealthReport = () => Record<string, unknown>;
+
+/** Whether the node should get calls, and if not why (for load balancers and Kubernetes readiness). */
+export type ReadinessReport = () => { ready: boolean; reasons: string[] };
 
 /** Read-only API of one node for `fosip show --admin`: /api/status, /api/calls, /api/history?limit=N. */
 export interface AdminApi {
@@ -32,6 +35,7 @@ export class AdminServer {
     private readonly log: Logger,
     private readonly health: HealthReport,
     private readonly api?: AdminApi,
+    private readonly readiness?: ReadinessReport,
   ) {}
 
   async listen(address: string): Promise<{ address: string; port: number }> {
@@ -57,6 +61,13 @@ export class AdminServer {
       };
       if (req.method === 'GET' && url.pathname === '/health') {
         json({ status: 'ok', ...this.health() });
+        return;
+      }
+      if (req.method === 'GET' && url.pathname === '/healthz') return json({ status: 'alive' });
+      if (req.method === 'GET' && url.pathname === '/readyz') {
+        const r = this.readiness?.() ?? { ready: true, reasons: [] };
+        res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: r.ready ? 'ready' : 'not ready', reasons: r.reasons }));
         return;
       }
       if (req.method === 'POST' && url.pathname === '/api/stats/clear' && this.api !== undefined) {

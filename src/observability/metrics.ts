@@ -1,15 +1,141 @@
 /**
  * The SBC's Prometheus metrics (prom-client, one registry per node, served on the admin server's
- * `/metrics`). Labels stay bounded: dial-peer tags, never call ids or numbers.
+ * `/metrics`). Counters the stack keeps anyway (SIP messages, timeouts, parse errors, RTP totals) are read
+ * when Prometheus scrapes, so the hot paths pay nothing; calls are counted as they end. Labels stay
+ * bounded: an outcome, a dial-peer tag, a direction, a method or status class; never a call, number or URI.
  */
-import { Gauge, Registry } from 'prom-client';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What the metrics read at scrape time (the app hands these in: this leaf knows no stack layer). */
+export interface MetricSources {
+  callsActive(): number;
+  /** SIP messages by direction: requests by method, responses by status class (`2xx`). */
+  sipMessages(): { requestsIn: Record<string, number>; requestsOut: Record<string, number>; responsesIn: Record<string, number>; responsesOut: Record<string, number> };
+  transactionTimeouts(): number;
+  parseErrors(): number;
+  /** Live calls per dial-peer tag and direction (inbound dial-peer: `in`, outbound: `out`). */
+  activeCallsByDialPeer(): Array<{ tag: number; direction: 'in' | 'out'; calls: number }>;
+  rtpPorts(): { total: number; inUse: number };
+  /** RTP packets received from and sent to the legs, and lost, since start (closed and live sessions). */
+  rtpPackets(): Promise<{ in: number; out: number; lost: number }>;
+  stateErrors(): number;
+}
+
+/** What a call that ended tells the metrics. */
+export interface EndedCall {
+  /** When it arrived, was answered and ended (ms); connectedAt null: never answered. */
+  startedAt: number;
+  connectedAt: number | null;
+  finalStatus: number | null;
+  releasedBy: 'caller' | 'callee' | 'sbc' | null;
+  /** Whether an outbound leg was ever tried (a call the SBC refused never left it). */
+  left: boolean;
+  inboundDialPeer: number;
+  outboundDialPeer: number | null;
+}
+
+/** answered, cancelled, rejected (by the SBC: no route, limits, codecs, blocks), or failed_<class> (the far side, timeouts). */
+export function outcomeOf(c: EndedCall): string {
+  if (c.connectedAt !== null) return 'answered';
+  if (c.finalStatus === 487 && c.releasedBy === 'caller') return 'cancelled';
+  if (!c.left) return 'rejected';
+  return `failed_${Math.floor((c.finalStatus ?? 500) / 100)}xx`;
+}
 
 export class Metrics {
   readonly registry = new Registry();
   /** 1 while a dial-peer may take calls, 0 while OPTIONS keepalive has it busied out. */
-  readonly dialPeerUp = new Gauge({ name: 'sbc_dialpeer_up', help: 'Dial-peer usable (1) or busied out by OPTIONS keepalive (0)', labelNames: ['tag'], registers: [this.registry] });
+  readonly dialPeerUp: Gauge;
+  private readonly callsTotal: Counter;
+  private readonly setup: Histogram;
+  private readonly perDialPeer: Counter;
+  private readonly jitter: Histogram;
+  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.loop.enable();
+    this.dialPeerUp = new Gauge({ name: 'sbc_dialpeer_up', help: 'Dial-peer usable (1) or busied out by OPTIONS keepalive (0)', labelNames: ['tag'], registers });
+    this.callsTotal = new Counter({ name: 'sbc_calls_total', help: 'Calls ended, by outcome', labelNames: ['outcome'], registers });
+    this.setup = new Histogram({ name: 'sbc_call_setup_seconds', help: 'From the INVITE to the answer, answered calls', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers });
+    this.perDialPeer = new Counter({ name: 'sbc_calls_per_dialpeer_total', help: 'Calls ended, by inbound (in) and outbound (out) dial-peer', labelNames: ['tag', 'direction'], registers });
+    this.jitter = new Histogram({ name: 'sbc_rtp_jitter_seconds', help: 'Interarrival jitter of each relayed stream leg at its end (RFC 3550)', buckets: [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2], registers });
+    new Gauge({ name: 'sbc_calls_active', help: 'Calls in progress', registers, collect() { this.set(sources.callsActive()); } });
+    new Counter({
+      name: 'sbc_sip_messages_total', help: 'SIP messages, by direction, kind and method or status class', labelNames: ['direction', 'kind', 'method_or_class'], registers,
+      collect() {
+        const m = sources.sipMessages();
+        this.reset();
+        const add = (direction: string, kind: string, table: Record<string, number>): void => {
+          for (const [key, n] of Object.entries(table)) this.inc({ direction, kind, method_or_class: key }, n);
+        };
+        add('in', 'request', m.requestsIn);
+        add('out', 'request', m.requestsOut);
+        add('in', 'response', m.responsesIn);
+        add('out', 'response', m.responsesOut);
+      },
+    });
+    const total = (name: string, help: string, read: () => number): void => {
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
+    };
+    total('sbc_sip_transaction_timeouts_total', 'SIP transactions that timed out (Timer B, F, H)', () => sources.transactionTimeouts());
+    total('sbc_sip_parse_errors_total', 'SIP messages that could not be parsed (dropped or answered 400)', () => sources.parseErrors());
+    total('sbc_state_errors_total', 'Call-state store (Redis) errors; calls go on', () => sources.stateErrors());
+    new Gauge({
+      name: 'sbc_dialpeer_active_calls', help: 'Calls in progress per dial-peer and direction', labelNames: ['tag', 'direction'], registers,
+      collect() {
+        this.reset();
+        for (const r of sources.activeCallsByDialPeer()) this.set({ tag: String(r.tag), direction: r.direction }, r.calls);
+      },
+    });
+    new Gauge({ name: 'sbc_rtp_ports_total', help: 'UDP ports in the RTP pool (RTP and RTCP)', registers, collect() { this.set(sources.rtpPorts().total); } });
+    new Gauge({ name: 'sbc_rtp_ports_in_use', help: 'UDP ports of the RTP pool in use by calls', registers, collect() { this.set(sources.rtpPorts().inUse); } });
+    new Counter({
+      name: 'sbc_rtp_packets_total', help: 'RTP/RTCP packets relayed, received from (in) and sent to (out) the legs', labelNames: ['direction'], registers,
+      async collect() {
+        const p = await sources.rtpPackets();
+        this.reset();
+        this.inc({ direction: 'in' }, p.in);
+        this.inc({ direction: 'out' }, p.out);
+      },
+    });
+    new Counter({
+      name: 'sbc_rtp_packets_lost_total', help: 'RTP packets lost on the way to the SBC (from sequence numbers)', registers,
+      async collect() {
+        const p = await sources.rtpPackets();
+        this.reset();
+        this.inc(p.lost);
+      },
+    });
+    const loop = this.loop;
+    new Gauge({
+      name: 'sbc_event_loop_lag_seconds', help: 'Event loop delay of the SIP thread, 99th percentile since the last scrape', registers,
+      collect() {
+        this.set(Number.isFinite(loop.percentile(99)) ? loop.percentile(99) / 1e9 : 0);
+        loop.reset();
+      },
+    });
+  }
+
+  callEnded(c: EndedCall): void {
+    this.callsTotal.inc({ outcome: outcomeOf(c) });
+    if (c.connectedAt !== null) this.setup.observe((c.connectedAt - c.startedAt) / 1000);
+    this.perDialPeer.inc({ tag: String(c.inboundDialPeer), direction: 'in' });
+    if (c.outboundDialPeer !== null) this.perDialPeer.inc({ tag: String(c.outboundDialPeer), direction: 'out' });
+  }
+
+  /** A relayed stream leg ended with this interarrival jitter (ms). */
+  streamEnded(jitterMs: number): void {
+    this.jitter.observe(jitterMs / 1000);
+  }
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  stop(): void {
+    this.loop.disable();
   }
 }

@@ -99,6 +99,11 @@ export class RedisCallStore implements CallStore {
     return this.local.list();
   }
 
+  /** Redis answers commands now. */
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   get size(): number {
     return this.local.size;
   }

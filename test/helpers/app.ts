@@ -6,6 +6,7 @@ import type { SipProfileJson, TranslationProfileJson, TranslationRuleJson } from
 import { compileConfiguration } from '../../src/configuration.js';
 import type { MediaSettings, Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
 import type { ListenSpec } from '../../src/transport/listen-spec.js';
+import type { Logger } from 'pino';
 import { silentLog } from './log.js';
 import { repoRoot } from './paths.js';
 
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   /** Global SIP profile tags (fosip.json). */
   sipProfiles?: number;
   sipProfilesInbound?: number;
+  /** Where the SBC logs (default: nowhere). */
+  log?: Logger;
   /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
   reload?: () => ClassOptions;
 }
@@ -49,7 +52,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
-  return App.start(settings, { log: silentLog, config: compileFor(settings, opts), ...(opts.reload ? { reload: () => compileFor(settings, opts.reload?.() ?? {}) } : {}) });
+  return App.start(settings, { log: opts.log ?? silentLog, config: compileFor(settings, opts), ...(opts.reload ? { reload: () => compileFor(settings, opts.reload?.() ?? {}) } : {}) });
 }
 
 /** The dial-peers and classes of `opts` compiled as loadConfiguration compiles the files. */

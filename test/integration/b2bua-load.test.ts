@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { freePort, sleep } from '../helpers/net.js';
+import { recordingLog } from '../helpers/log.js';
 import { digitCall } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
@@ -60,9 +61,11 @@ describe('the port pool under load', () => {
   it('is full again after 5,000 calls with RTP at 50 calls/s, with no socket left open', { timeout: 700_000 }, async () => {
     const b = await callee({ calls: 5000, trace: false, timeoutMs: 600_000, extra: ['-rtp_echo', '-mp', String((await freePort('udp')) & ~1)] });
     const portMin = (await freePort('udp')) & ~1;
+    const sbcLog = recordingLog();
     const app = await startTestApp({
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
       media: { portMin, portMax: portMin + 1999 },
+      log: sbcLog.log,
     });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-pool-'));
     try {
@@ -77,7 +80,7 @@ describe('the port pool under load', () => {
       // this runs beside other tests on two cores: a call that times out under that load is tolerated (at
       // most 0.2 %); what is under test is that every call, failed or not, gives its ports back
       const failed = Number(lastStats(stats)['FailedCall(C)']);
-      assert.ok(failed <= 10, `${failed} calls failed:\n${run.stderr.slice(-2000)}`);
+      assert.ok(failed <= 10, `${failed} calls failed:\n${run.stderr.slice(-2000)}\nthe SBC said:\n${sbcLog.lines.slice(0, 20).join('\n')}`);
       if (failed > 0) b.kill(); // it waits for calls that will not come
       await b.run;
       for (let i = 0; i < 200 && (app.media.activeSessions > 0 || app.portPool.inUse > 0); i++) await sleep(20);
