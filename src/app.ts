@@ -125,7 +125,11 @@ export class App {
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
       media: { engine: this.media, address: this.mediaAddress, mode: settings.media.mode ?? 'flow-through' },
       observer: {
-        callEnded: (cdr) => this.metrics.callEnded({ ...cdr, left: cdr.bLeg !== null }),
+        callEnded: (cdr) => {
+          this.metrics.callEnded({ ...cdr, left: cdr.bLeg !== null });
+          const ladder = this.callStore instanceof RedisCallStore ? this.b2bua.wire.ladder(cdr.id) : undefined;
+          if (ladder !== undefined) (this.callStore as RedisCallStore).putFlow(ladder);
+        },
       },
     });
     this.responder.draining = this.config.settings?.draining ?? settings.draining ?? false;
@@ -141,12 +145,16 @@ export class App {
     this.statsStore.trackKeepalive(() => this.keepalive.status());
     this.configureKeepalive();
     // SIP profiles: the first step after a message arrives and the last before one leaves (nothing when none is configured)
-    const profiles = this.b2bua.profiles;
+    const { profiles, wire } = this.b2bua;
     this.transport.onMessage((msg, flow) => {
-      profiles.arrived(msg);
+      profiles.arrived(msg, wire.observe(msg, 'in'));
       this.transactions.receive(msg, flow);
     });
-    this.transport.onSend((msg) => profiles.leaving(msg));
+    this.transport.onSend((msg) => {
+      const entry = wire.lookup(msg);
+      profiles.leaving(msg, entry);
+      wire.observe(msg, 'out', entry);
+    });
   }
 
   static async start(settings: Settings, opts: AppOptions = {}): Promise<App> {
@@ -165,6 +173,7 @@ export class App {
           clearStats: () => app.clearSipStats(),
           keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
           reload: () => app.reload(),
+          flow: (id) => app.b2bua.wire.ladder(id),
           metrics: () => app.metrics.text(),
         }, () => app.readiness());
         app.adminAddress = await app.admin.listen(settings.admin);

@@ -28,6 +28,7 @@ import type { LocalResponder } from './local-responder.js';
 import { buildOutboundInvite } from './outbound-leg.js';
 import { redirectTarget, resolveTarget } from './target-resolver.js';
 import { OutOfDialogRouter } from './out-of-dialog.js';
+import { CallWire } from './call-wire.js';
 import { LegProfiles } from './leg-profiles.js';
 import type { LiveConfig } from './live-config.js';
 import { OptionsPinger } from './options-pinger.js';
@@ -39,6 +40,8 @@ export interface B2buaOptions {
   responder: LocalResponder;
   /** The dial plan and profiles; reconfigure() replaces them. */
   config: LiveConfig;
+  /** Message ladders of ended calls kept for `show call flow` (default 100). */
+  keepLadders?: number;
   /** Told of every call that ends (metrics). */
   observer?: { callEnded(cdr: CallDetailRecord): void };
   /** OPTIONS keepalive: whether a dial-peer may take calls (none: all may). */
@@ -73,12 +76,15 @@ export class B2bua implements TransactionUser {
   private readonly huntStatuses: ReadonlySet<number>;
   /** SIP profiles on everything that arrives and leaves (the transport calls arrived() and leaving()). */
   readonly profiles: LegProfiles;
+  /** Which call and leg a message belongs to, and each call's message ladder. */
+  readonly wire: CallWire;
   /** Sends the OPTIONS of the keepalive. */
   readonly pinger: OptionsPinger;
 
   constructor(private readonly o: B2buaOptions) {
     this.huntStatuses = o.huntStatuses ?? DEFAULT_HUNT_STATUSES;
     this.profiles = new LegProfiles(o.config.profiles, o.config.dialPlan.peers, o.log);
+    this.wire = new CallWire(() => o.clock.now(), o.keepLadders);
     this.pinger = new OptionsPinger({ ...o, profiles: this.profiles, sipProfiles: () => this.o.config.sipProfiles });
     this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call) });
     this.router = new OutOfDialogRouter({ ...o, dialPlan: o.config.dialPlan, huntStatuses: this.huntStatuses });
@@ -158,7 +164,7 @@ export class B2bua implements TransactionUser {
     this.calls.set(id, call);
     this.byInvite.set(tx, call);
     // the inbound dial-peer's inbound profile runs now that it is known: it can change what the outbound lookup sees
-    this.profiles.track(call, 'a', record.aLeg.callId, inbound.peer);
+    this.wire.track(call, 'a', record.aLeg.callId, inbound.peer);
     this.profiles.arrivedInitial(call);
     const numbers = incomingNumbers(inbound.peer, invite);
     ({ called: record.calledNumber, calling: record.callingNumber, redirectCalled: call.redirect } = numbersOf(numbers));
@@ -274,7 +280,7 @@ export class B2bua implements TransactionUser {
       timeout: (tx) => ref.call && this.onBFailure(ref.call, tx, 408, true),
       transportError: (tx) => ref.call && this.onBFailure(ref.call, tx, 503, true),
     };
-    this.profiles.track(call, 'b', out.request.callId(), peer);
+    this.wire.track(call, 'b', out.request.callId(), peer);
     const tx = this.o.transactions.sendRequest(out.request, dest, handlers);
     call.b = { peer, invite: out.request, tx, dest, dialog: null, ack: null };
   }
@@ -407,7 +413,7 @@ export class B2bua implements TransactionUser {
     this.o.calls.addHistory(cdr);
     this.o.observer?.callEnded(cdr);
     this.relay.forget(call);
-    this.profiles.forget(call);
+    this.wire.forget(call);
     for (const ref of call.refs) ref.call = null;
     this.byInvite.delete(call.a.tx);
     this.calls.delete(call.id);

@@ -1,33 +1,24 @@
 /**
  * Where SIP profiles run: on every message that arrives (the global inbound profile, then the inbound
  * profile of the dial-peer whose leg it arrived on) and on every message that leaves (the dial-peer's
- * outbound profile, else the global one), as the first and the last step. A message is found to belong to
- * a leg by its Call-ID, so the transport can call this for everything it sends and receives, including the
- * ACKs, CANCELs and retransmissions the transaction layer makes; each message object is rewritten once.
+ * outbound profile, else the global one), as the first and the last step. The call wire says which leg a
+ * message belongs to (by its Call-ID), so the transport can call this for everything it sends and receives,
+ * including the ACKs, CANCELs and retransmissions the transaction layer makes; each message object is
+ * rewritten once.
  */
 import type { Logger } from 'pino';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { SipProfile } from '../rewrite/sip-profile.js';
 import type { SipMessage } from '../sip/sip-message.js';
 import type { Call } from './call.js';
+import type { LegEntry } from './call-wire.js';
 import { applyProfile, headerOf } from './message-edit.js';
-
-type Leg = 'a' | 'b';
 
 interface CallState {
   /** u01..u99, shared by every profile of the call (CUBE: inbound and outbound share them). */
   vars: Map<string, string>;
   /** The last message that arrived on each leg: what peer-header rules read on the other leg. */
   lastIn: { a?: SipMessage; b?: SipMessage };
-  callIds: string[];
-}
-
-interface LegEntry {
-  state: CallState;
-  call: Call;
-  leg: Leg;
-  /** The dial-peer whose profiles apply on this leg. */
-  peer: DialPeer;
 }
 
 export interface ProfileCounters {
@@ -45,13 +36,12 @@ export interface GlobalProfiles {
 }
 
 export class LegProfiles {
-  private readonly byCallId = new Map<string, LegEntry>();
-  private readonly byCall = new Map<Call, CallState>();
+  private readonly states = new WeakMap<Call, CallState>();
   private readonly done = new WeakSet<SipMessage>();
   readonly counters: ProfileCounters = { rewritten: 0, skipped: 0 };
 
   private global: GlobalProfiles;
-  /** Whether any dial-peer has a profile: without any (and no global one), nothing is tracked or looked at. */
+  /** Whether any dial-peer has a profile: without any (and no global one), nothing is looked at. */
   private anyPeer = false;
 
   constructor(global: GlobalProfiles, peers: readonly DialPeer[], private readonly log: Logger) {
@@ -69,47 +59,33 @@ export class LegProfiles {
     return this.anyPeer || this.global.inbound !== null || this.global.outbound !== null;
   }
 
-  /** A leg of a call exists under this Call-ID (the caller's, or an outbound attempt's). */
-  track(call: Call, leg: Leg, callId: string, peer: DialPeer): void {
-    if (!this.active) return;
-    let state = this.byCall.get(call);
-    if (state === undefined) this.byCall.set(call, (state = { vars: new Map(), lastIn: {}, callIds: [] }));
-    state.callIds.push(callId);
-    this.byCallId.set(callId, { state, call, leg, peer });
+  private stateOf(call: Call): CallState {
+    let state = this.states.get(call);
+    if (state === undefined) this.states.set(call, (state = { vars: new Map(), lastIn: {} }));
+    return state;
   }
 
-  /** The call ended: nothing of it is kept. */
-  forget(call: Call): void {
-    const state = this.byCall.get(call);
-    if (state === undefined) return;
-    // another call may have come with the same Call-ID (a request forked to us twice): its entry stays
-    for (const id of state.callIds) if (this.byCallId.get(id)?.call === call) this.byCallId.delete(id);
-    this.byCall.delete(call);
-  }
-
-  /** Everything that arrives: the global inbound profile, then that of the leg's dial-peer when the call is known. */
-  arrived(msg: SipMessage): void {
+  /** Everything that arrives (`entry`: its call and leg, when it has one): the global inbound profile, then that of the leg's dial-peer. */
+  arrived(msg: SipMessage, entry: LegEntry | undefined): void {
     if (!this.active) return;
-    const entry = this.entry(msg);
     if (this.global.inbound !== null) this.run(this.global.inbound, msg, entry, 'in');
     if (entry === undefined) return;
-    entry.state.lastIn[entry.leg] = msg;
+    this.stateOf(entry.call).lastIn[entry.leg] = msg;
     if (entry.peer.sipProfilesInbound !== null) this.run(entry.peer.sipProfilesInbound, msg, entry, 'in');
   }
 
   /** A new call's INVITE, once its inbound dial-peer is known: that dial-peer's inbound profile. */
   arrivedInitial(call: Call): void {
-    const entry = this.byCallId.get(call.a.invite.callId());
-    if (entry === undefined) return;
-    entry.state.lastIn.a = call.a.invite;
+    if (!this.active) return;
+    const entry: LegEntry = { call, leg: 'a', peer: call.inbound };
+    this.stateOf(call).lastIn.a = call.a.invite;
     if (call.inbound.sipProfilesInbound !== null) this.run(call.inbound.sipProfilesInbound, call.a.invite, entry, 'in');
   }
 
   /** Everything that leaves, once per message object (retransmissions are sent as they were). */
-  leaving(msg: SipMessage): void {
+  leaving(msg: SipMessage, entry: LegEntry | undefined): void {
     if (!this.active || this.done.has(msg)) return;
     this.done.add(msg);
-    const entry = this.entry(msg);
     const profile = entry?.peer.sipProfiles ?? this.global.outbound;
     if (profile !== null) this.run(profile, msg, entry, 'out');
   }
@@ -120,19 +96,11 @@ export class LegProfiles {
     this.run(profile, msg, undefined, 'out');
   }
 
-  private entry(msg: SipMessage): LegEntry | undefined {
-    if (this.byCallId.size === 0) return undefined;
-    try {
-      return this.byCallId.get(msg.callId());
-    } catch {
-      return undefined; // no readable Call-ID: the transaction layer rejects it
-    }
-  }
-
   private run(profile: SipProfile, msg: SipMessage, entry: LegEntry | undefined, direction: 'in' | 'out'): void {
     try {
-      const peerMsg = entry === undefined ? undefined : entry.state.lastIn[entry.leg === 'a' ? 'b' : 'a'];
-      const vars = entry?.state.vars ?? new Map<string, string>();
+      const state = entry === undefined ? undefined : this.stateOf(entry.call);
+      const peerMsg = state?.lastIn[entry?.leg === 'a' ? 'b' : 'a'];
+      const vars = state?.vars ?? new Map<string, string>();
       const peerHeader = headerOf(peerMsg);
       const result = applyProfile(profile, msg, this.inDialog(msg, entry), peerHeader === undefined ? { vars } : { vars, peerHeader });
       if (result.changed) this.counters.rewritten++;

@@ -7,6 +7,7 @@ import { type CommandHandler, type CommandNode, type CommandOutput, type ExecCon
 import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCubeCalls, renderCubeStatus, renderHistoryBrief, renderSipUaCalls } from './show-calls.js';
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
+import { renderCallFlow } from './show-flow.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
 import { renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
@@ -58,6 +59,14 @@ function showTree(extra: CommandNode[]): CommandNode {
           keyword('compact', 'One short line per call leg', [], callsAs(renderActiveCompact)),
           keyword('summary', 'Call counts per node and state', [], callsAs(renderActiveSummary)),
         ]),
+      ]),
+      keyword('flow', 'The message ladder of a call (live, or one of the last ended)', [
+        argument('WORD', 'Call id (see show call active voice brief)', anyWord, [], async (ctx, args) => {
+          const id = args['WORD'] ?? '';
+          const ladder = await ctx.view().flow(id);
+          if (ladder === null) throw new CommandError(`No call ${id} (live, or among the last ended)`);
+          return output(ladder, renderCallFlow(ladder));
+        }),
       ]),
       keyword('history', 'Ended call table', [
         keyword('voice', 'Ended voice calls', [

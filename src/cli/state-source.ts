@@ -1,4 +1,5 @@
 /** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
+import type { Ladder } from '../state/call-store.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
 import { type NodeInfo, RedisClusterView, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
 
@@ -49,6 +50,13 @@ class AdminView implements StateView {
 
   keepalive(): Promise<NodeKeepalive[]> {
     return this.get('/api/keepalive');
+  }
+
+  async flow(id: string): Promise<Ladder | null> {
+    const res = await this.call(`/api/flow?id=${encodeURIComponent(id)}`);
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`${this.base}/api/flow: HTTP ${res.status}`);
+    return (await res.json()) as Ladder;
   }
 
   async clearStats(): Promise<number> {

@@ -22,6 +22,8 @@ export interface AdminApi {
   /** Live RTP statistics by call id (asked of the relay workers). */
   media(): Promise<unknown>;
   keepalive(): unknown;
+  /** The message ladder of a live or recent call, or undefined. */
+  flow(id: string): unknown;
   /** Read the configuration again (dial-peers, profiles); throws when it is invalid. */
   reload(): unknown;
   /** Prometheus text exposition. */
@@ -103,6 +105,10 @@ export class AdminServer {
         if (url.pathname === '/api/calls') return json(this.api.calls());
         if (url.pathname === '/api/stats') return json([this.api.stats()]);
         if (url.pathname === '/api/keepalive') return json(this.api.keepalive());
+        if (url.pathname === '/api/flow') {
+          const flow = this.api.flow(url.searchParams.get('id') ?? '');
+          if (flow !== undefined) return json(flow);
+        }
         if (url.pathname === '/api/media') {
           this.api.media().then(json, (err: unknown) => {
             this.log.error({ err }, 'admin request failed');

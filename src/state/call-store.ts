@@ -58,6 +58,29 @@ export interface CallDetailRecord extends CallRecord {
   durationMs: number;
 }
 
+/** The messages of one call on both legs, for `show call flow`. */
+export interface LadderEntry {
+  /** ms since the call arrived. */
+  t: number;
+  leg: 'a' | 'b';
+  /** `in`: toward the SBC; `out`: from it. */
+  dir: 'in' | 'out';
+  /** The method, or the status and reason. */
+  label: string;
+}
+
+export interface Ladder {
+  id: string;
+  startedAt: number;
+  caller: string;
+  callee: string | null;
+  calledNumber: string;
+  callingNumber: string;
+  state: string;
+  disconnect: string | null;
+  entries: LadderEntry[];
+}
+
 export interface CallStore {
   put(record: CallRecord): void;
   get(id: string): CallRecord | undefined;

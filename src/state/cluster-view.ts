@@ -2,8 +2,8 @@
  * Reading the shared state back (for `show` commands): the nodes, their live calls, the history. A node
  * whose heartbeat key has expired but still lists calls is shown as not alive, with its calls marked.
  */
-import type { CallDetailRecord, CallRecord } from './call-store.js';
-import { HISTORY_KEY, callKey, commandChannel, nodeCallsKey } from './redis-call-store.js';
+import type { CallDetailRecord, CallRecord, Ladder } from './call-store.js';
+import { HISTORY_KEY, callKey, commandChannel, flowKey, nodeCallsKey } from './redis-call-store.js';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
 import { type MediaStatsByCall, type NodeKeepalive, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
 
@@ -60,6 +60,8 @@ export interface StateView {
   clearStats(): Promise<number>;
   /** Live RTP statistics by call id (empty for calls that are not relayed). */
   media(): Promise<MediaStatsByCall>;
+  /** The message ladder of a call: live or recent on the node (admin API), ended (Redis); null if unknown. */
+  flow(id: string): Promise<Ladder | null>;
   /** The OPTIONS keepalive state of every pinged dial-peer, per node. */
   keepalive(): Promise<NodeKeepalive[]>;
   close(): Promise<void>;
@@ -126,6 +128,11 @@ export class RedisClusterView implements StateView {
 
   keepalive(): Promise<NodeKeepalive[]> {
     return readAllKeepalive(this.redis);
+  }
+
+  async flow(id: string): Promise<Ladder | null> {
+    const text = await this.redis.get(flowKey(id));
+    return text === null ? null : (JSON.parse(text) as Ladder);
   }
 
   async clearStats(): Promise<number> {

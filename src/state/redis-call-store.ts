@@ -10,7 +10,7 @@
  */
 import { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
-import { type CallDetailRecord, type CallRecord, type CallStore, HISTORY_LENGTH, MemoryCallStore } from './call-store.js';
+import { type CallDetailRecord, type CallRecord, type CallStore, HISTORY_LENGTH, type Ladder, MemoryCallStore } from './call-store.js';
 import { type RedisClient, type RedisCommand, batch, connectRedis } from './redis-connect.js';
 import { RedisStatsStore } from './stats-store.js';
 
@@ -32,6 +32,9 @@ export const callKey = (id: string): string => `sbc:call:{${id}}`;
 export const nodeKey = (node: string): string => `sbc:node:${node}`;
 export const nodeCallsKey = (node: string): string => `sbc:node:${node}:calls`;
 export const HISTORY_KEY = 'sbc:history';
+/** The message ladder of an ended call (`show call flow` over the cluster), kept an hour. */
+export const flowKey = (id: string): string => `sbc:flow:{${id}}`;
+const FLOW_TTL_S = 3600;
 /** The channel a node listens on for commands from the CLI (e.g. clear call). */
 export const commandChannel = (node: string): string => `sbc:cmd:${node}`;
 
@@ -116,6 +119,12 @@ export class RedisCallStore implements CallStore {
 
   history(limit?: number): CallDetailRecord[] {
     return this.local.history(limit);
+  }
+
+  /** The ladder of a call that ended, for any node's `show call flow` (not waited for; a failure is counted). */
+  putFlow(ladder: Ladder): void {
+    if (this.redis.status !== 'ready') return;
+    this.redis.set(flowKey(ladder.id), JSON.stringify(ladder), 'EX', FLOW_TTL_S).catch((err: unknown) => this.failed(err));
   }
 
   /** Counters of this node, written next to its heartbeat (`show sip-ua statistics`). */
