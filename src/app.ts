@@ -6,6 +6,8 @@ import { LocalResponder } from './b2bua/local-responder.js';
 import type { Configuration } from './configuration.js';
 import { KeepaliveManager } from './keepalive/keepalive-manager.js';
 import { type MetricSources, Metrics } from './observability/metrics.js';
+import { SipTracer } from './observability/sip-trace.js';
+import type { SipMessage } from './sip/sip-message.js';
 import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
 import type { DialPeer } from './routing/dial-peer.js';
 import { DialPlan } from './routing/dial-plan.js';
@@ -62,6 +64,9 @@ export class App {
   /** OPTIONS keepalive of the dial-peers that name a profile. */
   readonly keepalive: KeepaliveManager<DialPeer>;
   readonly metrics: Metrics;
+  /** `debug ccsip messages`: nobody listening costs one check per message. */
+  readonly tracer = new SipTracer();
+  private traceTimer: NodeJS.Timeout | undefined;
   private config: RoutingConfig;
   private readonly reloadConfig: (() => RoutingConfig) | undefined;
   listening: ListenSpec[] = [];
@@ -143,17 +148,25 @@ export class App {
     this.statsStore.track(() => this.sipStats());
     this.statsStore.trackMedia(() => this.media.stats());
     this.statsStore.trackKeepalive(() => this.keepalive.status());
+    if (this.callStore instanceof RedisCallStore) this.traceToRedis(this.callStore);
     this.configureKeepalive();
     // SIP profiles: the first step after a message arrives and the last before one leaves (nothing when none is configured)
     const { profiles, wire } = this.b2bua;
+    // and the live trace (debug ccsip messages) sees what is on the wire: before the inbound profile, after the outbound one
+    const trace = (msg: SipMessage, dir: 'in' | 'out', transport: string, remote: string, call: string | null): void => {
+      this.tracer.emit({ at: Date.now(), node: settings.hostname, dir, transport, remote, call, text: msg.serialize().toString('latin1') });
+    };
     this.transport.onMessage((msg, flow) => {
-      profiles.arrived(msg, wire.observe(msg, 'in'));
+      const entry = wire.observe(msg, 'in');
+      if (this.tracer.active) trace(msg, 'in', flow.transport, `${flow.remoteAddress}:${flow.remotePort}`, entry?.call.id ?? null);
+      profiles.arrived(msg, entry);
       this.transactions.receive(msg, flow);
     });
-    this.transport.onSend((msg) => {
+    this.transport.onSend((msg, dest) => {
       const entry = wire.lookup(msg);
       profiles.leaving(msg, entry);
       wire.observe(msg, 'out', entry);
+      if (this.tracer.active) trace(msg, 'out', dest.transport, `${dest.address}:${dest.port}`, entry?.call.id ?? null);
     });
   }
 
@@ -174,6 +187,7 @@ export class App {
           keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
           reload: () => app.reload(),
           flow: (id) => app.b2bua.wire.ladder(id),
+          trace: (listener, call) => app.tracer.listen(listener, call),
           metrics: () => app.metrics.text(),
         }, () => app.readiness());
         app.adminAddress = await app.admin.listen(settings.admin);
@@ -184,6 +198,24 @@ export class App {
     }
     app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null }, 'fosip started');
     return app;
+  }
+
+  /**
+   * `debug ccsip messages --redis`: once a second the node asks Redis whether anybody subscribes to the
+   * trace channel, and publishes its messages only while somebody does.
+   */
+  private traceToRedis(store: RedisCallStore): void {
+    let stop: (() => void) | null = null;
+    this.traceTimer = setInterval(() => {
+      store.traceSubscribers().then((n) => {
+        if (n > 0 && stop === null) stop = this.tracer.listen((ev) => store.publishTrace(JSON.stringify(ev)));
+        else if (n === 0 && stop !== null) {
+          stop();
+          stop = null;
+        }
+      }, () => undefined);
+    }, 1000);
+    this.traceTimer.unref();
   }
 
   /** Ready for calls: listening, configuration loaded (it is, or the node would not run), Redis reachable when used, not draining. */
@@ -320,6 +352,7 @@ export class App {
   async stop(): Promise<void> {
     this.keepalive.stop();
     this.metrics.stop();
+    clearInterval(this.traceTimer);
     this.transactions.close();
     await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media.stop()]);
     this.log.info('fosip stopped');

@@ -7,6 +7,8 @@ import { execLine } from './exec.js';
 import { execTree } from './exec-commands.js';
 import { type ExecFlags, LazyContext, listCommands, runShell } from './shell-runner.js';
 import { testSipProfile, testTranslationProfile, testTranslationRule } from './test-commands.js';
+import { formatTrace } from '../observability/sip-trace.js';
+import { openSource } from './state-source.js';
 
 /**
  * `fosip show <words...>` / `fosip clear <words...>`: the words go through the exec tree exactly as in the
@@ -171,6 +173,30 @@ export function buildProgram(): Command {
         console.log(`configuration reloaded: ${body.dialPeers ?? 0} dial-peers`);
       } catch (err) {
         reportAndExit(err);
+      }
+    });
+  program
+    .command('debug')
+    .description('IOS debug: `fosip debug ccsip messages [--call <id>]` prints every SIP message the node(s) send and receive until Ctrl-C')
+    .argument('<words...>', 'ccsip messages')
+    .option('--call <id>', 'only this call (the id in show call active voice brief)')
+    .option('--redis <url>', 'every node of the cluster through Redis (env FOSIP_REDIS_URL)')
+    .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
+    .action(async (words: string[], flags: { call?: string; redis?: string; admin?: string }) => {
+      if (words.join(' ') !== 'ccsip messages') reportAndExit(new Error(`unknown debug "${words.join(' ')}" (there is: debug ccsip messages)`));
+      const view = openSource(flags, process.env);
+      try {
+        const stop = await view.trace(flags.call ?? null, (ev) => process.stdout.write(`${formatTrace(ev)}\n`));
+        console.error(`SIP Call messages tracing is enabled${flags.call ? ` for call ${flags.call}` : ''} (Ctrl-C stops)`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await stop();
+      } catch (err) {
+        reportAndExit(err);
+      } finally {
+        await view.close();
       }
     });
   addTestCommands(program);

@@ -68,6 +68,10 @@ export async function runShell(ctx: LazyContext): Promise<void> {
   const stdin = process.stdin as ReadStream;
   const interactive = stdin.isTTY;
   const shell = new ExecShell(await ctx.hostname(), ctx, interactive);
-  if (interactive) await runTerminal(shell, stdin, process.stdout);
-  else await runScript(shell, stdin, process.stdout);
+  try {
+    if (interactive) await runTerminal(shell, stdin, process.stdout);
+    else await runScript(shell, stdin, process.stdout);
+  } finally {
+    await shell.stopDebug();
+  }
 }

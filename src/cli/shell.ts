@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { type CommandNode, type ExecContext, keyword, rangeArgument } from './command-tree.js';
 import { execTree } from './exec-commands.js';
 import { execLine } from './exec.js';
+import { formatTrace } from '../observability/sip-trace.js';
 
 /** IOS's default page length on a terminal; `terminal length 0` turns paging off. */
 export const DEFAULT_TERMINAL_LENGTH = 24;
@@ -18,8 +19,16 @@ export class ExecShell {
   readonly history: string[] = [];
   terminalLength: number;
   exiting = false;
+  /** `debug ccsip messages` in progress: how to stop it (`undebug all`, leaving the shell). */
+  private stopTrace: (() => Promise<void>) | null = null;
 
-  constructor(hostname: string, private readonly ctx: ExecContext, interactive: boolean) {
+  constructor(
+    hostname: string,
+    private readonly ctx: ExecContext,
+    interactive: boolean,
+    /** Where debug output goes while the shell waits for commands. */
+    private readonly print: (text: string) => void = (text) => void process.stdout.write(text),
+  ) {
     this.prompt = `${hostname}#`;
     this.terminalLength = interactive ? DEFAULT_TERMINAL_LENGTH : 0;
     const leave = (): Promise<{ data: null; text: string }> => {
@@ -35,6 +44,20 @@ export class ExecShell {
           }),
         ]),
       ]),
+      keyword('debug', 'Debugging functions (see also \'undebug\')', [
+        keyword('ccsip', 'Enable CCSIP debugging', [
+          keyword('messages', 'Every SIP message sent and received', [], async () => {
+            if (this.stopTrace === null) this.stopTrace = await this.ctx.view().trace(null, (ev) => this.print(`${formatTrace(ev)}\n`));
+            return { data: null, text: 'SIP Call messages tracing is enabled' };
+          }),
+        ]),
+      ]),
+      keyword('undebug', 'Disable debugging functions (see also \'debug\')', [
+        keyword('all', 'Disable all debugging', [], async () => {
+          await this.stopDebug();
+          return { data: null, text: 'All possible debugging has been turned off' };
+        }),
+      ]),
       keyword('exit', 'Exit from the EXEC', [], leave),
       keyword('logout', 'Exit from the EXEC', [], leave),
       keyword('quit', 'Exit from the EXEC', [], leave),
@@ -46,6 +69,13 @@ export class ExecShell {
         Promise.resolve({ data: { length: this.terminalLength }, text: `Length: ${this.terminalLength} lines` })),
     ];
     this.tree = execTree(own, showOwn);
+  }
+
+  /** Stop any debug output (`undebug all`, and when the shell ends). */
+  async stopDebug(): Promise<void> {
+    const stop = this.stopTrace;
+    this.stopTrace = null;
+    await stop?.();
   }
 
   /** Run one typed line; the text to print (an empty string prints nothing). */

@@ -1,4 +1,5 @@
 /** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
+import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
 import { type NodeInfo, RedisClusterView, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
@@ -50,6 +51,34 @@ class AdminView implements StateView {
 
   keepalive(): Promise<NodeKeepalive[]> {
     return this.get('/api/keepalive');
+  }
+
+  /** The node's trace stream (NDJSON), one event per line, until stopped. */
+  async trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>> {
+    const stop = new AbortController();
+    const res = await this.call(`/api/trace?format=json${call === null ? '' : `&call=${encodeURIComponent(call)}`}`, { signal: stop.signal });
+    if (!res.ok || res.body === null) throw new Error(`${this.base}/api/trace: HTTP ${res.status}`);
+    const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const pump = (async (): Promise<void> => {
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) return;
+        const value: Uint8Array = chunk.value;
+        buffer += decoder.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (line.startsWith('{')) onEvent(JSON.parse(line) as TraceEvent);
+        }
+      }
+    })().catch(() => undefined);
+    return async () => {
+      stop.abort();
+      await pump;
+    };
   }
 
   async flow(id: string): Promise<Ladder | null> {

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
+import { type TraceListener, formatTrace } from './sip-trace.js';
 
 export type HealthReport = () => Record<string, unknown>;
 
@@ -22,6 +23,8 @@ export interface AdminApi {
   /** Live RTP statistics by call id (asked of the relay workers). */
   media(): Promise<unknown>;
   keepalive(): unknown;
+  /** Listen to the SIP trace (all, or one call's); returns how to stop. */
+  trace(listener: TraceListener, call: string | null): () => void;
   /** The message ladder of a live or recent call, or undefined. */
   flow(id: string): unknown;
   /** Read the configuration again (dial-peers, profiles); throws when it is invalid. */
@@ -84,6 +87,16 @@ export class AdminServer {
           res.end(JSON.stringify({ error: (err as Error).message, problems: (err as { problems?: unknown }).problems ?? [] }));
           return;
         }
+      }
+      if (req.method === 'GET' && url.pathname === '/api/trace' && this.api !== undefined) {
+        // a stream of formatted messages until the client goes away
+        // (?format=json: one event per line, for the CLI; else as CUBE prints them, for curl)
+        const json = url.searchParams.get('format') === 'json';
+        res.writeHead(200, { 'content-type': json ? 'application/x-ndjson' : 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
+        res.write(json ? '\n' : '# tracing SIP messages on this node\n');
+        const stop = this.api.trace((ev) => void res.write(json ? `${JSON.stringify(ev)}\n` : `${formatTrace(ev)}\n`), url.searchParams.get('call') || null);
+        res.on('close', stop);
+        return;
       }
       if (req.method === 'GET' && url.pathname === '/metrics' && this.api?.metrics !== undefined) {
         this.api.metrics().then((text) => {

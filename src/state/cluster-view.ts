@@ -3,7 +3,9 @@
  * whose heartbeat key has expired but still lists calls is shown as not alive, with its calls marked.
  */
 import type { CallDetailRecord, CallRecord, Ladder } from './call-store.js';
-import { HISTORY_KEY, callKey, commandChannel, flowKey, nodeCallsKey } from './redis-call-store.js';
+import { HISTORY_KEY, TRACE_CHANNEL, callKey, commandChannel, flowKey, nodeCallsKey } from './redis-call-store.js';
+import type { TraceEvent } from '../observability/sip-trace.js';
+import { Cluster } from 'ioredis';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
 import { type MediaStatsByCall, type NodeKeepalive, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
 
@@ -62,6 +64,8 @@ export interface StateView {
   media(): Promise<MediaStatsByCall>;
   /** The message ladder of a call: live or recent on the node (admin API), ended (Redis); null if unknown. */
   flow(id: string): Promise<Ladder | null>;
+  /** Receive every node's SIP trace (or one call's) until the returned stop is called. */
+  trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>>;
   /** The OPTIONS keepalive state of every pinged dial-peer, per node. */
   keepalive(): Promise<NodeKeepalive[]>;
   close(): Promise<void>;
@@ -128,6 +132,19 @@ export class RedisClusterView implements StateView {
 
   keepalive(): Promise<NodeKeepalive[]> {
     return readAllKeepalive(this.redis);
+  }
+
+  async trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>> {
+    const sub: RedisClient = this.redis instanceof Cluster ? this.redis.duplicate() : this.redis.duplicate();
+    sub.on('message', (_channel: string, text: string) => {
+      const ev = JSON.parse(text) as TraceEvent;
+      if (call === null || ev.call === call) onEvent(ev);
+    });
+    await sub.subscribe(TRACE_CHANNEL);
+    return async () => {
+      await sub.unsubscribe(TRACE_CHANNEL).catch(() => undefined);
+      sub.disconnect();
+    };
   }
 
   async flow(id: string): Promise<Ladder | null> {

@@ -37,6 +37,8 @@ export const flowKey = (id: string): string => `sbc:flow:{${id}}`;
 const FLOW_TTL_S = 3600;
 /** The channel a node listens on for commands from the CLI (e.g. clear call). */
 export const commandChannel = (node: string): string => `sbc:cmd:${node}`;
+/** Where nodes publish the SIP trace while somebody is subscribed (`debug ccsip messages --redis`). */
+export const TRACE_CHANNEL = 'sbc:trace';
 
 export type NodeCommand = { op: 'clear'; id: string; cause: number } | { op: 'clear-stats' };
 
@@ -119,6 +121,18 @@ export class RedisCallStore implements CallStore {
 
   history(limit?: number): CallDetailRecord[] {
     return this.local.history(limit);
+  }
+
+  /** How many clients listen to the trace channel (0 when Redis is away). */
+  async traceSubscribers(): Promise<number> {
+    if (this.redis.status !== 'ready') return 0;
+    const reply = (await this.redis.call('PUBSUB', 'NUMSUB', TRACE_CHANNEL)) as [string, number];
+    return Number(reply[1] ?? 0);
+  }
+
+  /** A trace event for the subscribers (never waited for). */
+  publishTrace(text: string): void {
+    if (this.redis.status === 'ready') this.redis.publish(TRACE_CHANNEL, text).catch((err: unknown) => this.failed(err));
   }
 
   /** The ladder of a call that ended, for any node's `show call flow` (not waited for; a failure is counted). */

@@ -32,7 +32,7 @@ export class TransportLayer {
   private readonly udp: UdpTransport;
   private readonly tcp: TcpTransport;
   private handler: MessageHandler = () => undefined;
-  private beforeSend: ((msg: SipMessage) => void) | null = null;
+  private beforeSend: ((msg: SipMessage, dest: Destination) => void) | null = null;
   private readonly bound: ListenSpec[] = [];
 
   constructor(opts: TransportLayerOptions) {
@@ -141,13 +141,13 @@ export class TransportLayer {
    * A step every outgoing message goes through just before it is serialized (SIP profiles: the last step
    * before a message leaves). Retransmissions pass again with the same object.
    */
-  onSend(hook: (msg: SipMessage) => void): void {
+  onSend(hook: (msg: SipMessage, dest: Destination) => void): void {
     this.beforeSend = hook;
   }
 
   /** Send a message to `dest`; a stream flow that is still open is reused. */
   send(msg: SipMessage, dest: Destination, flow?: Flow, onError?: (err: Error) => void): void {
-    this.beforeSend?.(msg);
+    this.beforeSend?.(msg, dest);
     const bytes = msg.serialize();
     const fail = (err: Error): void => {
       this.stats.sendErrors++;
