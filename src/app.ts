@@ -7,6 +7,7 @@ import type { Configuration } from './configuration.js';
 import { KeepaliveManager } from './keepalive/keepalive-manager.js';
 import { type MetricSources, Metrics } from './observability/metrics.js';
 import { SipTracer } from './observability/sip-trace.js';
+import { type CaptureOptions, type CaptureStatus, PacketCapture, captureOptions } from './observability/packet-capture.js';
 import type { SipMessage } from './sip/sip-message.js';
 import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
 import type { DialPeer } from './routing/dial-peer.js';
@@ -67,6 +68,8 @@ export class App {
   /** `debug ccsip messages`: nobody listening costs one check per message. */
   readonly tracer = new SipTracer();
   private traceTimer: NodeJS.Timeout | undefined;
+  /** `monitor capture`: the capture running, if any. */
+  private capture: PacketCapture | null = null;
   private config: RoutingConfig;
   private readonly reloadConfig: (() => RoutingConfig) | undefined;
   listening: ListenSpec[] = [];
@@ -88,6 +91,11 @@ export class App {
       onInactive: (id) => this.b2bua.mediaInactive(id),
       onDtmf: (id, side, event, durationMs) => this.b2bua.mediaDtmf(id, side, event, durationMs),
       onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
+      onCaptured: (packets) => {
+        for (const p of packets) {
+          if (this.capture?.wants(p.id, true) === true) this.capture.write({ at: p.at, transport: 'udp', src: p.src, dst: p.dst, payload: Buffer.from(p.bytes) });
+        }
+      },
       onClosed: (report) => {
         for (const st of report) for (const side of [st.a, st.b]) if (side.packets > 1) this.metrics.streamEnded(side.jitterMs);
       },
@@ -159,6 +167,9 @@ export class App {
     this.transport.onMessage((msg, flow) => {
       const entry = wire.observe(msg, 'in');
       if (this.tracer.active) trace(msg, 'in', flow.transport, `${flow.remoteAddress}:${flow.remotePort}`, entry?.call.id ?? null);
+      if (this.capture?.wants(entry?.call.id ?? null, false) === true) {
+        this.capture.write({ at: Date.now(), transport: flow.transport, src: { address: flow.remoteAddress, port: flow.remotePort }, dst: { address: flow.localAddress, port: flow.localPort }, payload: msg.serialize() });
+      }
       profiles.arrived(msg, entry);
       this.transactions.receive(msg, flow);
     });
@@ -167,6 +178,10 @@ export class App {
       profiles.leaving(msg, entry);
       wire.observe(msg, 'out', entry);
       if (this.tracer.active) trace(msg, 'out', dest.transport, `${dest.address}:${dest.port}`, entry?.call.id ?? null);
+      const via = this.capture?.wants(entry?.call.id ?? null, false) === true ? this.transport.sentBy(dest) : undefined;
+      if (via !== undefined) {
+        this.capture?.write({ at: Date.now(), transport: dest.transport, src: { address: via.host.replace(/^\[|\]$/g, ''), port: via.port }, dst: { address: dest.address, port: dest.port }, payload: msg.serialize() });
+      }
     });
   }
 
@@ -188,6 +203,7 @@ export class App {
           reload: () => app.reload(),
           flow: (id) => app.b2bua.wire.ladder(id),
           trace: (listener, call) => app.tracer.listen(listener, call),
+          capture: (action, options) => (action === 'start' ? app.startCapture(captureOptions(options)) : action === 'stop' ? app.stopCapture() : app.captureStatus()),
           metrics: () => app.metrics.text(),
         }, () => app.readiness());
         app.adminAddress = await app.admin.listen(settings.admin);
@@ -198,6 +214,30 @@ export class App {
     }
     app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null }, 'fosip started');
     return app;
+  }
+
+  /** `monitor capture start`: a capture replaces the one running (if any). */
+  startCapture(options: CaptureOptions): CaptureStatus {
+    this.stopCapture();
+    const capture = new PacketCapture(options, () => {
+      if (options.media) this.media.capture(false);
+      if (this.capture === capture) this.log.info({ capture: capture.status() }, 'packet capture ended');
+    });
+    this.capture = capture;
+    if (options.media) this.media.capture(true, options.call);
+    this.log.info({ capture: options }, 'packet capture started');
+    return capture.status();
+  }
+
+  /** `monitor capture stop`: the last status of the capture (null: none ran). */
+  stopCapture(): CaptureStatus | null {
+    const c = this.capture;
+    c?.stop();
+    return c?.status() ?? null;
+  }
+
+  captureStatus(): CaptureStatus | null {
+    return this.capture?.status() ?? null;
   }
 
   /**
@@ -353,6 +393,7 @@ export class App {
     this.keepalive.stop();
     this.metrics.stop();
     clearInterval(this.traceTimer);
+    this.capture?.stop();
     this.transactions.close();
     await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media.stop()]);
     this.log.info('fosip stopped');

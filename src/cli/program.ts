@@ -1,4 +1,5 @@
 /** The `fosip` command line (commander): `start` and `check-config`. */
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { LOG_LEVELS, type SettingsOverrides } from '../config/settings.js';
 import { loadConfiguration } from '../configuration.js';
@@ -197,6 +198,36 @@ export function buildProgram(): Command {
         reportAndExit(err);
       } finally {
         await view.close();
+      }
+    });
+  program
+    .command('monitor')
+    .description('IOS monitor capture: `fosip monitor capture start|stop|status` writes pcap files of what a node sends and receives')
+    .argument('<what>', 'capture')
+    .argument('<action>', 'start, stop or status')
+    .option('--file <path>', 'the pcap file (with --ring, the name the numbered files are made from)')
+    .option('--call <id>', 'only this call')
+    .option('--media', 'RTP and RTCP too (SIP is always captured)')
+    .option('--ring <files>', 'keep only the newest <files> files...')
+    .option('--size <MiB>', '...of this size each')
+    .option('--duration <s>', 'stop by itself after this long')
+    .option('--admin <url>', 'the node\'s admin API (default http://127.0.0.1:9090); the node writes the files')
+    .action(async (what: string, action: string, flags: { file?: string; call?: string; media?: boolean; ring?: string; size?: string; duration?: string; admin?: string }) => {
+      try {
+        if (what !== 'capture' || !['start', 'stop', 'status'].includes(action)) throw new Error('usage: fosip monitor capture start|stop|status');
+        const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
+        const body = action !== 'start' ? undefined : JSON.stringify({
+          file: flags.file === undefined ? undefined : path.resolve(flags.file), call: flags.call ?? null, media: flags.media === true,
+          ring: flags.ring === undefined ? null : { files: Number(flags.ring), sizeBytes: Number(flags.size ?? '10') * 1024 * 1024 },
+          durationMs: flags.duration === undefined ? null : Number(flags.duration) * 1000,
+        });
+        const url = new URL(`/api/capture${action === 'status' ? '' : `/${action}`}`, admin.startsWith('http') ? admin : `http://${admin}`);
+        const res = await fetch(url, action === 'status' ? {} : { method: 'POST', body: body ?? '', headers: { 'content-type': 'application/json' } });
+        const reply = (await res.json()) as { error?: string } | null;
+        if (!res.ok) throw new Error(`capture ${action}: ${reply?.error ?? res.status}`);
+        console.log(JSON.stringify(reply, null, 2));
+      } catch (err) {
+        reportAndExit(err);
       }
     });
   addTestCommands(program);

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PortPool } from './port-pool.js';
-import type { Endpoint, FromWorker, LatchMode, SessionSpec, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
+import type { CapturedPacket, Endpoint, FromWorker, LatchMode, SessionSpec, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
 
 export interface MediaEngineOptions {
   pool: PortPool;
@@ -26,6 +26,8 @@ export interface MediaEngineOptions {
   onError?: (err: unknown) => void;
   /** A session closed with these final statistics (metrics). */
   onClosed?: (report: StreamStatsReport[]) => void;
+  /** Packets copied while a media capture runs (see capture()). */
+  onCaptured?: (packets: CapturedPacket[]) => void;
 }
 
 export interface StreamRequest {
@@ -141,6 +143,9 @@ export class MediaEngine {
 
   private onMessage(m: FromWorker, relay: Relay): void {
     switch (m.op) {
+      case 'captured':
+        this.o.onCaptured?.(m.packets);
+        return;
       case 'warmed':
         this.warmed(relay, m);
         return;
@@ -327,6 +332,11 @@ export class MediaEngine {
   injectDtmf(id: string, stream: number, side: 'a' | 'b', event: number, durationMs: number, pt: number): void {
     const s = this.sessions.get(id);
     if (s !== undefined) this.post(s.relay, { op: 'inject-dtmf', id, stream, side, event, durationMs, pt });
+  }
+
+  /** Copy the packets of every session (id null) or of one to onCaptured, or stop (on false). */
+  capture(on: boolean, id: string | null = null): void {
+    for (const relay of this.relays) this.post(relay, { op: 'capture', on, id });
   }
 
   /** Start the inactivity check of a session (when its call is answered), if one is configured. */

@@ -56,7 +56,19 @@ export interface StreamStatsReport {
   b: SideStats;
 }
 
+/** A packet the relay received or sent, copied for `monitor capture --media`. */
+export interface CapturedPacket {
+  at: number;
+  src: Endpoint;
+  dst: Endpoint;
+  bytes: Uint8Array;
+  /** The session (the call) it belongs to. */
+  id: string;
+}
+
 export type ToWorker =
+  /** Copy the packets of every session (id null) or of one, or none (off), to the engine. */
+  | { op: 'capture'; on: boolean; id: string | null }
   /** `warm`: every port was bound ahead (see `warm`), so the engine does not wait for the answer. */
   | { op: 'open'; spec: SessionSpec; warm?: boolean }
   /** Bind these RTP ports (and RTCP on the next ones) ahead of need; answered with `warmed`. */
@@ -81,6 +93,8 @@ export type ToWorker =
   | { op: 'stats'; request: number; id: string | null };
 
 export type FromWorker =
+  /** Captured packets, in batches (every 100 ms while a capture runs). */
+  | { op: 'captured'; packets: CapturedPacket[] }
   | { op: 'warmed'; ports: number[]; busyPorts: number[] }
   | { op: 'cooled'; ports: number[] }
   | { op: 'opened'; id: string; ok: true }

@@ -164,6 +164,8 @@ export class RelaySession {
   /** No RTP for this long makes the session inactive; 0: not watched. */
   inactivityMs: number;
   private closed = false;
+  /** `monitor capture --media`: where a copy of each packet received and sent goes; null (the usual): nowhere. */
+  capture: ((src: Endpoint, dst: Endpoint, bytes: Buffer) => void) | null = null;
 
   private constructor(
     readonly spec: SessionSpec,
@@ -250,6 +252,7 @@ export class RelaySession {
     const ts = msg.readUInt32BE(4);
     const ssrc = msg.readUInt32BE(8);
     side.stats.record(seq, ts, ssrc, msg.length, now);
+    if (this.capture !== null) this.capture({ address: from.address, port: from.port }, { address: this.spec.address, port: side.spec.localPort }, Buffer.from(msg));
     if (side.dtmfPt !== null && (msg[1]! & 0x7f) === side.dtmfPt) return this.dtmf(side, msg);
     const to = side.peer.target(false);
     if (to === null) return;
@@ -262,6 +265,7 @@ export class RelaySession {
     out.outSeq = sentSeq;
     out.outTs = ts;
     side.forwarded++;
+    if (this.capture !== null) this.capture({ address: this.spec.address, port: out.spec.localPort }, to, Buffer.from(msg));
     out.rtp.send(msg, to.port, to.address);
   }
 
@@ -337,6 +341,10 @@ export class RelaySession {
     for (const ntp of rtcp.senderReports) side.delay.noteSenderReport(ntp, now);
     for (const b of rtcp.blocks) side.delay.noteReport(b.lsr, b.dlsr, now, side.peer.delay);
     const to = side.peer.target(true);
+    if (this.capture !== null) {
+      this.capture({ address: from.address, port: from.port }, { address: this.spec.address, port: side.spec.localPort + 1 }, Buffer.from(msg));
+      if (to !== null) this.capture({ address: this.spec.address, port: side.peer.spec.localPort + 1 }, to, Buffer.from(msg));
+    }
     if (to !== null) side.peer.rtcp.send(msg, to.port, to.address);
   }
 

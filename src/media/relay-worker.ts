@@ -3,7 +3,7 @@
  * SIP work on the main event loop (and SIP never waits for RTP). It speaks only relay-protocol messages.
  */
 import { parentPort } from 'node:worker_threads';
-import type { FromWorker, StreamStatsReport, ToWorker } from './relay-protocol.js';
+import type { CapturedPacket, FromWorker, StreamStatsReport, ToWorker } from './relay-protocol.js';
 import { BindError, RelaySession, type WarmPair, bindWarm } from './relay-session.js';
 
 const port = parentPort;
@@ -19,8 +19,29 @@ const takeWarm = (port: number): WarmPair | undefined => {
 };
 const post = (m: FromWorker): void => port.postMessage(m);
 
+/** `monitor capture --media`: which sessions copy their packets (all, one, none), batched to the engine. */
+let capturing: { id: string | null } | null = null;
+let captured: CapturedPacket[] = [];
+let flushTimer: NodeJS.Timeout | null = null;
+const captureInto = (s: RelaySession): void => {
+  s.capture = capturing !== null && (capturing.id === null || capturing.id === s.id)
+    ? (src, dst, bytes) => void captured.push({ at: Date.now(), src, dst, bytes, id: s.id })
+    : null;
+};
+const flushCaptured = (): void => {
+  if (captured.length > 0) post({ op: 'captured', packets: captured });
+  captured = [];
+};
+
 port.on('message', (m: ToWorker) => {
   switch (m.op) {
+    case 'capture':
+      capturing = m.on ? { id: m.id } : null;
+      for (const s of sessions.values()) captureInto(s);
+      if (flushTimer !== null) clearInterval(flushTimer);
+      flushTimer = m.on ? setInterval(flushCaptured, 100) : null;
+      if (!m.on) flushCaptured();
+      return;
     case 'warm':
       void Promise.all(m.ports.map((p) => bindWarm(p, m.address, warm))).then((ok) => {
         post({ op: 'warmed', ports: m.ports.filter((_, i) => ok[i]), busyPorts: m.ports.filter((_, i) => !ok[i]) });
@@ -39,6 +60,7 @@ port.on('message', (m: ToWorker) => {
       RelaySession.open(m.spec, Date.now, (side, event, durationMs) => post({ op: 'dtmf', id: m.spec.id, side, event, durationMs }), takeWarm).then(
         (s) => {
           sessions.set(s.id, s);
+          captureInto(s);
           post({ op: 'opened', id: s.id, ok: true });
         },
         (err: unknown) => post({ op: 'opened', id: m.spec.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),

@@ -25,6 +25,8 @@ export interface AdminApi {
   keepalive(): unknown;
   /** Listen to the SIP trace (all, or one call's); returns how to stop. */
   trace(listener: TraceListener, call: string | null): () => void;
+  /** `monitor capture`: start (with options), stop, or the status. */
+  capture(action: 'start' | 'stop' | 'status', options: unknown): unknown;
   /** The message ladder of a live or recent call, or undefined. */
   flow(id: string): unknown;
   /** Read the configuration again (dial-peers, profiles); throws when it is invalid. */
@@ -109,6 +111,10 @@ export class AdminServer {
         });
         return;
       }
+      if (url.pathname.startsWith('/api/capture') && this.api !== undefined) {
+        this.captureRequest(req, res, url.pathname.slice('/api/capture'.length).replace(/^\//, ''), this.api);
+        return;
+      }
       if (req.method === 'POST' && url.pathname === '/api/clear' && this.api !== undefined) {
         this.clear(req, res, this.api);
         return;
@@ -139,6 +145,25 @@ export class AdminServer {
       res.writeHead(500);
       res.end();
     }
+  }
+
+  /** GET /api/capture (status), POST /api/capture/start (JSON options), POST /api/capture/stop. */
+  private captureRequest(req: http.IncomingMessage, res: http.ServerResponse, action: string, api: AdminApi): void {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      const reply = (status: number, data: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(data));
+      };
+      try {
+        const what = action === '' ? 'status' : action;
+        if (what !== 'start' && what !== 'stop' && what !== 'status') return reply(404, { error: 'not found' });
+        reply(200, api.capture(what, body === '' ? null : JSON.parse(body)));
+      } catch (err) {
+        reply(400, { error: (err as Error).message });
+      }
+    });
   }
 
   private clear(req: http.IncomingMessage, res: http.ServerResponse, api: AdminApi): void {
