@@ -80,7 +80,7 @@ export class App {
     opts: AppOptions,
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
-    this.metrics = new Metrics(this.metricSources());
+    this.metrics = new Metrics(this.metricSources(), settings.metrics ?? true);
     this.config = opts.config ?? NO_CONFIG;
     this.reloadConfig = opts.reload;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);

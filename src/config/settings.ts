@@ -80,6 +80,8 @@ export interface Settings {
   sipProfilesInbound?: number;
   /** Answer OPTIONS to the SBC with 503 (maintenance); taken again on a reload. */
   draining?: boolean;
+  /** Prometheus metrics on /metrics (default true); false counts nothing (for measuring what they cost). */
+  metrics?: boolean;
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -139,6 +141,7 @@ export const SETTINGS_SCHEMA = {
     sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },
     sipProfilesInbound: { type: 'integer', minimum: 1, maximum: 10000 },
     draining: { type: 'boolean' },
+    metrics: { type: 'boolean' },
     calls: {
       type: 'object',
       additionalProperties: false,
@@ -244,5 +247,6 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.sipProfiles !== undefined ? { sipProfiles: file.sipProfiles } : {}),
     ...(file.sipProfilesInbound !== undefined ? { sipProfilesInbound: file.sipProfilesInbound } : {}),
     ...(file.draining !== undefined ? { draining: file.draining } : {}),
+    ...(file.metrics !== undefined ? { metrics: file.metrics } : {}),
   };
 }

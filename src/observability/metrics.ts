@@ -53,10 +53,13 @@ export class Metrics {
   private readonly jitter: Histogram;
   private readonly loop = monitorEventLoopDelay({ resolution: 10 });
 
-  constructor(sources: MetricSources) {
-    const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
-    this.loop.enable();
+  constructor(sources: MetricSources, private readonly enabled = true) {
+    // disabled (fosip.json "metrics": false): the metrics exist, empty, and nothing is counted
+    const registers = enabled ? [this.registry] : [];
+    if (enabled) {
+      collectDefaultMetrics({ register: this.registry });
+      this.loop.enable();
+    }
     this.dialPeerUp = new Gauge({ name: 'sbc_dialpeer_up', help: 'Dial-peer usable (1) or busied out by OPTIONS keepalive (0)', labelNames: ['tag'], registers });
     this.callsTotal = new Counter({ name: 'sbc_calls_total', help: 'Calls ended, by outcome', labelNames: ['outcome'], registers });
     this.setup = new Histogram({ name: 'sbc_call_setup_seconds', help: 'From the INVITE to the answer, answered calls', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers });
@@ -120,6 +123,7 @@ export class Metrics {
   }
 
   callEnded(c: EndedCall): void {
+    if (!this.enabled) return;
     this.callsTotal.inc({ outcome: outcomeOf(c) });
     if (c.connectedAt !== null) this.setup.observe((c.connectedAt - c.startedAt) / 1000);
     this.perDialPeer.inc({ tag: String(c.inboundDialPeer), direction: 'in' });
@@ -128,6 +132,7 @@ export class Metrics {
 
   /** A relayed stream leg ended with this interarrival jitter (ms). */
   streamEnded(jitterMs: number): void {
+    if (!this.enabled) return;
     this.jitter.observe(jitterMs / 1000);
   }
 
