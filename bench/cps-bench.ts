@@ -26,6 +26,8 @@ const mediaAt = process.argv.indexOf('--media');
 const mediaMode = mediaAt >= 0 ? process.argv[mediaAt + 1] : 'flow-through';
 if (mediaMode !== 'flow-through' && mediaMode !== 'flow-around') throw new Error('--media flow-through|flow-around');
 const calls = rate * duration;
+/** --scrape-every <s>: how often the metrics are fetched in --compare-metrics (Prometheus' usual is 15 s). */
+const scrapeEveryMs = arg('scrape-every', 1) * 1000;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 async function freePort(): Promise<number> {
@@ -83,7 +85,7 @@ async function runOnce(settings: Record<string, unknown>, scrape: boolean): Prom
     const sbc = run(process.execPath, [path.join(root, 'bin', 'fosip.js'), 'start', '--config-dir', dir, '--listen', `udp:127.0.0.1:${sbcPort}`, '--log-level', 'info', ...redisArgs]);
     run('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-cp', String(cp1), '-nostdin']);
     await new Promise((r) => setTimeout(r, 1000));
-    if (scrape) scraper = setInterval(() => void fetch(`http://127.0.0.1:${adminPort}/metrics`).then((r) => r.text()).catch(() => ''), 1000);
+    if (scrape) scraper = setInterval(() => void fetch(`http://127.0.0.1:${adminPort}/metrics`).then((r) => r.text()).catch(() => ''), scrapeEveryMs);
     const pid = sbc.pid ?? 0;
     const ticks0 = cpuTicks(pid);
     const uac = run('sipp', [
@@ -119,11 +121,14 @@ if (process.argv.includes('--compare-metrics')) {
   const on: number[] = [];
   const off: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const a = await runOnce({ metrics: false }, false);
-    const b = await runOnce({}, true);
+    // which goes first alternates too: a run can leave the machine warmer (or busier) for the next
+    const offFirst = i % 2 === 0;
+    const first = await runOnce(offFirst ? { metrics: false } : {}, !offFirst);
+    const second = await runOnce(offFirst ? {} : { metrics: false }, offFirst);
+    const [a, b] = offFirst ? [first, second] : [second, first];
     off.push(perCall(a));
     on.push(perCall(b));
-    console.log(`round ${i + 1}: metrics off ${perCall(a).toFixed(0)} µs/call (${a.succeeded} calls, ${a.stat('FailedCall(C)')} failed), metrics on and scraped ${perCall(b).toFixed(0)} µs/call (${b.succeeded} calls, ${b.stat('FailedCall(C)')} failed)`);
+    console.log(`round ${i + 1} (scraped every ${scrapeEveryMs / 1000} s): metrics off ${perCall(a).toFixed(0)} µs/call (${a.succeeded} calls, ${a.stat('FailedCall(C)')} failed), metrics on and scraped ${perCall(b).toFixed(0)} µs/call (${b.succeeded} calls, ${b.stat('FailedCall(C)')} failed)`);
   }
   const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
   const ratios = on.map((x, i) => x / (off[i] ?? x));
