@@ -47,8 +47,8 @@ class Side {
   ptTo = 0;
 
   constructor(readonly spec: SideSpec, clockRate: number, private readonly latch: LatchMode, readonly name: 'a' | 'b') {
-    this.remote = spec.remote;
-    this.remoteRtcp = spec.remoteRtcp;
+    this.remote = usable(spec.remote);
+    this.remoteRtcp = usable(spec.remoteRtcp);
     this.stats = new RtpStreamStats(clockRate);
   }
 
@@ -56,6 +56,7 @@ class Side {
   accept(from: dgram.RemoteInfo, rtcp: boolean): boolean {
     const current = rtcp ? this.latchedRtcp : this.latched;
     if (current !== null) return current.address === from.address && current.port === from.port;
+    if (from.port === 0) return false; // nothing can be sent back to port 0
     if (this.latch === 'sdp-address' && this.remote !== null && this.remote.address !== from.address) return false;
     const learned = { address: from.address, port: from.port };
     if (rtcp) this.latchedRtcp = learned;
@@ -70,9 +71,10 @@ class Side {
   }
 
   update(remote: Endpoint | null, remoteRtcp: Endpoint | null): void {
-    const moved = remote?.address !== this.remote?.address || remote?.port !== this.remote?.port;
-    this.remote = remote;
-    this.remoteRtcp = remoteRtcp;
+    const next = usable(remote);
+    const moved = next?.address !== this.remote?.address || next?.port !== this.remote?.port;
+    this.remote = next;
+    this.remoteRtcp = usable(remoteRtcp);
     if (moved) {
       // a re-INVITE moved the far end: learn it again
       this.latched = null;
@@ -96,6 +98,23 @@ function bind(socket: dgram.Socket, port: number, address: string): Promise<void
       resolve();
     });
   });
+}
+
+/** An SDP address to send to, or null: port 0 (a rejected or held stream) and bad ports are nowhere to send. */
+function usable(e: Endpoint | null): Endpoint | null {
+  return e !== null && Number.isInteger(e.port) && e.port > 0 && e.port < 65536 ? e : null;
+}
+
+/**
+ * Send without letting a bad destination throw out of a socket's message handler: an exception there would
+ * end the worker thread and every call it relays (dgram.send throws at once on a bad port or address).
+ */
+function sendTo(socket: dgram.Socket, msg: Buffer, to: Endpoint): void {
+  try {
+    socket.send(msg, to.port, to.address);
+  } catch {
+    // dropped: the next SDP or latched packet gives a good address
+  }
 }
 
 /** How often an injected DTMF event's packets go out (RFC 4733 §2.5.1.2: typically every 50 ms). */
@@ -266,7 +285,7 @@ export class RelaySession {
     out.outTs = ts;
     side.forwarded++;
     if (this.capture !== null) this.capture({ address: this.spec.address, port: out.spec.localPort }, to, Buffer.from(msg));
-    out.rtp.send(msg, to.port, to.address);
+    sendTo(out.rtp, msg, to);
   }
 
   /**
@@ -297,7 +316,7 @@ export class RelaySession {
       const to = side.target(false);
       side.outSeq = (side.outSeq + 1) & 0xffff;
       side.seqShift = (side.seqShift + 1) & 0xffff;
-      if (to !== null) side.rtp.send(rtpEvent(side.outSsrc, side.outSeq, ts, next.pt, next.event, end, duration, marker), to.port, to.address);
+      if (to !== null) sendTo(side.rtp, rtpEvent(side.outSsrc, side.outSeq, ts, next.pt, next.event, end, duration, marker), to);
     };
     send(false, 0, true);
     let elapsed = 0;
@@ -345,7 +364,7 @@ export class RelaySession {
       this.capture({ address: from.address, port: from.port }, { address: this.spec.address, port: side.spec.localPort + 1 }, Buffer.from(msg));
       if (to !== null) this.capture({ address: this.spec.address, port: side.peer.spec.localPort + 1 }, to, Buffer.from(msg));
     }
-    if (to !== null) side.peer.rtcp.send(msg, to.port, to.address);
+    if (to !== null) sendTo(side.peer.rtcp, msg, to);
   }
 
   /** Packets relayed toward `which` with payload type `from` leave with `to` (from null: as they come). */

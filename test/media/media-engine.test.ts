@@ -262,4 +262,25 @@ describe('MediaEngine', () => {
       await engine.stop();
     }
   });
+
+  it('survives a far end whose SDP says port 0: nothing is sent there and the worker (and its other calls) go on', async () => {
+    const [min, max] = await portRange(8);
+    const errors: unknown[] = [];
+    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', warmStreams: 0, onError: (e) => errors.push(e) });
+    const [a, b, c, d] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open()]);
+    try {
+      const [held] = (await engine.open('held', [{ ...stream(a, null), b: { remote: { address: '127.0.0.1', port: 0 }, remoteRtcp: null } }]))!;
+      const [other] = (await engine.open('other', [stream(c, d)]))!;
+      a.send(held!.aPort, [1, 2, 3]); // toward a leg at port 0: dropped, not a crash
+      await new Promise((r) => setTimeout(r, 100));
+      c.send(other!.aPort, [7, 8]);
+      await d.waitFor(2);
+      assert.deepEqual(d.received.map((r) => r.seq), [7, 8], 'the other call on the same worker still flows');
+      assert.deepEqual(errors, []);
+      assert.equal(b.received.length, 0);
+    } finally {
+      for (const e of [a, b, c, d]) e.close();
+      await engine.stop();
+    }
+  });
 });
