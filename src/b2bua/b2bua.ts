@@ -5,67 +5,36 @@
  * answer as CUBE does (cube-reference §1.3, §9). Every ending goes through end(): nothing is left behind.
  */
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
 import type { DialPeer } from '../routing/dial-peer.js';
 import { buildResponse, warningValue } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import { uriUser } from '../sip/sip-uri.js';
-import type { CallDetailRecord, CallStore } from '../state/call-store.js';
 import type { ClientHandlers, ClientTransaction } from '../transaction/client-transaction.js';
-import type { Clock } from '../transaction/clock.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
-import type { TransactionLayer, TransactionUser } from '../transaction/transaction-layer.js';
-import type { TransactionTransport } from '../transaction/transaction-transport.js';
+import type { TransactionUser } from '../transaction/transaction-layer.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import { type Call, closeRecord, newCall } from './call.js';
 import { CallMedia, MEDIA_INACTIVITY, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
-import type { MediaEngine } from '../media/media-engine.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { inboundKeys } from './inbound-keys.js';
 import { LegRelay } from './leg-relay.js';
-import { MaxConn } from './max-conn.js';
-import type { LocalResponder } from './local-responder.js';
+import { MaxConn, refusal } from './max-conn.js';
 import { buildOutboundInvite } from './outbound-leg.js';
 import { redirectTarget, resolveTarget } from './target-resolver.js';
 import { OutOfDialogRouter } from './out-of-dialog.js';
 import { CallWire } from './call-wire.js';
 import { LegProfiles } from './leg-profiles.js';
 import type { LiveConfig } from './live-config.js';
+import type { B2buaOptions } from './b2bua-options.js';
 import { OptionsPinger } from './options-pinger.js';
 import { type Blocked, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
 
-export interface B2buaOptions {
-  transactions: TransactionLayer;
-  transport: TransactionTransport;
-  responder: LocalResponder;
-  /** The dial plan and profiles; reconfigure() replaces them. */
-  config: LiveConfig;
-  /** Message ladders of ended calls kept for `show call flow` (default 100). */
-  keepLadders?: number;
-  /** Told of every call that ends (metrics). */
-  observer?: { callEnded(cdr: CallDetailRecord): void };
-  /** OPTIONS keepalive: whether a dial-peer may take calls (none: all may). */
-  health?: { isUp(tag: number): boolean };
-  calls: CallStore;
-  clock: Clock;
-  log: Logger;
-  /** The Warning agent (the SBC's hostname). */
-  agent: string;
-  huntStatuses?: ReadonlySet<number>;
-  /** 3xx responses followed per call (CUBE "Max Redirects", default 1); 0 passes them to the caller. */
-  maxRedirects?: number;
-  /** Relay failure statuses unchanged (CUBE `header-passing error pass-thru`) instead of the §9 mapping. */
-  errorPassThrough?: boolean;
-  /**
-   * The RTP relay, the address written into SDP, and the mode of calls whose dial-peers do not choose
-   * (`media` on the outbound dial-peer wins, then the inbound one's). Without it media flows around.
-   */
-  media?: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' };
-}
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
 /** Methods that exist only inside a dialog: outside one they get 481 (RFC 3261 §12.2.2). */
 const DIALOG_ONLY = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK']);
+
+export type { B2buaOptions };
 
 export class B2bua implements TransactionUser {
   private readonly calls = new Map<string, Call>();
@@ -188,13 +157,9 @@ export class B2bua implements TransactionUser {
   private tryNext(call: Call): void {
     while (call.next < call.candidates.length) {
       const peer = call.candidates[call.next++] as DialPeer;
-      if (this.maxConn.full(peer)) {
-        call.lastFailure = { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` };
-        continue;
-      }
-      if (this.o.health?.isUp(peer.tag) === false) {
-        // busied out by OPTIONS keepalive: skipped; if every candidate is, the caller gets 404 or the override
-        call.lastFailure = { status: call.inbound.errorCodeOverride ?? this.o.config.errorCodeOverride ?? 404, warning: `dial-peer ${peer.tag} is busied out (OPTIONS keepalive)` };
+      const refused = refusal(peer, this.maxConn, this.o.health?.isUp(peer.tag) !== false, call.inbound.errorCodeOverride ?? this.o.config.errorCodeOverride ?? 404);
+      if (refused !== null) {
+        call.lastFailure = refused;
         continue;
       }
       const target = peer.sessionTarget;

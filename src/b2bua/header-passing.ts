@@ -6,7 +6,7 @@
  * headers by default; passing them is what operators keep asking for (cube-reference, complaints).
  */
 import type { HeaderPolicy } from '../routing/dial-peer.js';
-import type { SipMessage } from '../sip/sip-message.js';
+import type { SipMessage, SipRequest } from '../sip/sip-message.js';
 
 /** Never copied across: the SBC's own, topology, transaction and dialog state, credentials, framing. */
 const OWNED: ReadonlySet<string> = new Set([
@@ -37,4 +37,17 @@ export function crossing(from: SipMessage, known: readonly string[], policy: Hea
     result.push([h.name, h.value]);
   }
   return result;
+}
+
+/**
+ * Add headers to a request for the other leg. Refer-To and Referred-By name the far side's hosts; as CUBE
+ * does by default, the host becomes ours (the request's Via host) on the way (topology hiding).
+ */
+export function carryHidden(out: SipRequest, headers: Array<[string, string]>): void {
+  const ours = out.topVia().host;
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    const hidden = key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b' ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`) : value;
+    out.addHeader(name, hidden);
+  }
 }

@@ -20,7 +20,7 @@ import { newTag } from '../dialog/dialog.js';
 import type { Call, EarlyPair } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure, parseDtmfRelay } from './call-media.js';
-import { crossing } from './header-passing.js';
+import { carryHidden, crossing } from './header-passing.js';
 
 export interface RelayDeps {
   transactions: TransactionLayer;
@@ -400,13 +400,8 @@ export class LegRelay {
     return out;
   }
 
-  /** Copy the carried headers of `from` onto `out`, with the hosts of Refer-To and Referred-By hidden. */
+  /** Copy the carried headers of `from` onto `out` (leg `to`), with the hosts of Refer-To and Referred-By hidden. */
   private carry(call: Call, to: Leg, out: SipRequest, from: SipRequest): void {
-    const ours = out.topVia().host;
-    for (const [name, value] of this.carried(call, to, from)) {
-      const key = name.toLowerCase();
-      const hidden = key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b' ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`) : value;
-      out.addHeader(name, hidden);
-    }
+    carryHidden(out, this.carried(call, to, from));
   }
 }

@@ -1,4 +1,4 @@
-/** Active calls per outbound dial-peer, for CUBE's `max-conn`. */
+/** Active calls per outbound dial-peer, for CUBE's `max-conn`, and what else stops a dial-peer taking a call. */
 import type { DialPeer } from '../routing/dial-peer.js';
 
 export class MaxConn {
@@ -18,4 +18,14 @@ export class MaxConn {
     if (n <= 0) this.active.delete(tag);
     else this.active.set(tag, n);
   }
+}
+
+/**
+ * Why an outbound dial-peer cannot take one more call now (max-conn reached; busied out by OPTIONS
+ * keepalive, `up` false), or null. If every candidate is refused, the caller gets the last refusal.
+ */
+export function refusal(peer: DialPeer, maxConn: MaxConn, up: boolean, busyStatus: number): { status: number; warning: string } | null {
+  if (maxConn.full(peer)) return { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` };
+  if (!up) return { status: busyStatus, warning: `dial-peer ${peer.tag} is busied out (OPTIONS keepalive)` };
+  return null;
 }
