@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 const stack = ['sip', 'transport', 'transaction', 'dialog', 'b2bua'];
-const leaves = ['routing', 'rewrite', 'media', 'state', 'observability', 'config', 'keepalive'];
+const leaves = ['routing', 'rewrite', 'media', 'state', 'observability', 'config', 'keepalive', 'security'];
 const wired = ['app', 'main', 'cli', 'configuration'];
 
 function forbid(dirs) {

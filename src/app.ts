@@ -7,8 +7,12 @@ import type { Configuration } from './configuration.js';
 import { KeepaliveManager } from './keepalive/keepalive-manager.js';
 import { type MetricSources, Metrics } from './observability/metrics.js';
 import { SipTracer } from './observability/sip-trace.js';
+import { DEFAULT_SCANNERS, type GuardSettings, SourceGuard } from './security/source-guard.js';
+import { buildResponse } from './sip/response-builder.js';
+import type { Flow } from './transport/flow.js';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { type CaptureOptions, type CaptureStatus, PacketCapture, captureOptions } from './observability/packet-capture.js';
-import type { SipMessage } from './sip/sip-message.js';
+import type { SipMessage, SipRequest } from './sip/sip-message.js';
 import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
 import type { DialPeer } from './routing/dial-peer.js';
 import { DialPlan } from './routing/dial-plan.js';
@@ -35,7 +39,14 @@ import type { RtpPoolInfo } from './state/cluster-view.js';
 export { VERSION } from './version.js';
 
 /** What routing needs of the configuration (loadConfiguration's result has it). */
-export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & { settings?: Pick<Settings, 'draining' | 'calls'> };
+export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & {
+  settings?: Pick<Settings, 'draining' | 'calls' | 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents'>;
+};
+
+/** The source guard's settings from fosip.json, with the defaults (no blocks, silent discard, no pike, the common scanners). */
+function guardSettings(s: RoutingConfig['settings'] | undefined): GuardSettings {
+  return { trustedList: s?.trustedList ?? [], silentDiscardUntrusted: s?.silentDiscardUntrusted ?? true, pike: s?.pike ?? null, scannerUserAgents: s?.scannerUserAgents ?? DEFAULT_SCANNERS };
+}
 
 export interface AppOptions {
   log?: Logger;
@@ -68,6 +79,8 @@ export class App {
   /** `debug ccsip messages`: nobody listening costs one check per message. */
   readonly tracer = new SipTracer();
   private traceTimer: NodeJS.Timeout | undefined;
+  /** Trusted sources, scanners and floods: checked before anything else is done with a request. */
+  readonly guard: SourceGuard;
   /** `monitor capture`: the capture running, if any. */
   private capture: PacketCapture | null = null;
   private config: RoutingConfig;
@@ -82,6 +95,7 @@ export class App {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
     this.metrics = new Metrics(this.metricSources(), settings.metrics ?? true);
     this.config = opts.config ?? NO_CONFIG;
+    this.guard = new SourceGuard(guardSettings(this.config.settings ?? settings));
     this.reloadConfig = opts.reload;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
     this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
@@ -120,6 +134,7 @@ export class App {
       ping: (e) => this.b2bua.pinger.ping(e.subject, e.profile),
       changed: (s) => {
         this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
+        this.trustTargets(); // a busied-out dial-peer's target is no longer trusted (cube-reference §5)
         this.statsStore.refresh();
       },
     });
@@ -165,6 +180,7 @@ export class App {
       this.tracer.emit({ at: Date.now(), node: settings.hostname, dir, transport, remote, call, text: msg.serialize().toString('latin1') });
     };
     this.transport.onMessage((msg, flow) => {
+      if (msg.isRequest() && !this.admitted(msg, flow)) return;
       const entry = wire.observe(msg, 'in');
       if (this.tracer.active) trace(msg, 'in', flow.transport, `${flow.remoteAddress}:${flow.remotePort}`, entry?.call.id ?? null);
       if (this.capture?.wants(entry?.call.id ?? null, false) === true) {
@@ -202,6 +218,7 @@ export class App {
           keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
           reload: () => app.reload(),
           flow: (id) => app.b2bua.wire.ladder(id),
+          trusted: () => ({ node: settings.hostname, ...app.guard.report() }),
           trace: (listener, call) => app.tracer.listen(listener, call),
           capture: (action, options) => (action === 'start' ? app.startCapture(captureOptions(options)) : action === 'stop' ? app.stopCapture() : app.captureStatus()),
           metrics: () => app.metrics.text(),
@@ -318,6 +335,32 @@ export class App {
     };
   }
 
+  /** A request from an untrusted source, a scanner or a flooding source goes no further (or gets 403). */
+  private admitted(req: SipRequest, flow: Flow): boolean {
+    const v = this.guard.check(flow.remoteAddress, req.header('user-agent'));
+    if (v.kind === 'pass') return true;
+    if (v.kind === 'reject' && req.method !== 'ACK') this.transport.sendResponse(buildResponse(req, 403, { toTag: this.transactions.tagFor(req) }), flow);
+    return false;
+  }
+
+  /** The session targets of the dial-peers that are up (not shut down, not busied out) are trusted. */
+  private trustTargets(): void {
+    const addresses: string[] = [];
+    const names: string[] = [];
+    for (const dp of this.config.dialPlan.peers) {
+      const t = dp.sessionTarget;
+      if (t === null || dp.shutdown || !this.keepalive.isUp(dp.tag)) continue;
+      if (t.kind === 'dns') names.push(t.host);
+      else addresses.push(t.host);
+    }
+    this.guard.setTargets(addresses);
+    if (names.length === 0) return;
+    // a dns: target is trusted at the addresses it resolves to now
+    void Promise.all(names.map((n) => dnsLookup(n, { all: true }).catch(() => []))).then((found) => {
+      this.guard.setTargets([...addresses, ...found.flat().map((a) => a.address)]);
+    });
+  }
+
   /** Every dial-peer with a keepalive profile and a session target is pinged; a shut-down one is not. */
   private configureKeepalive(): void {
     this.keepalive.configure(this.config.dialPlan.peers.flatMap((dp) => {
@@ -326,6 +369,7 @@ export class App {
       return [{ tag: dp.tag, target: formatSessionTarget(dp.sessionTarget), transport, profile: dp.keepalive, subject: dp }];
     }));
     for (const s of this.keepalive.status()) this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
+    this.trustTargets();
   }
 
   /**
@@ -339,6 +383,7 @@ export class App {
     this.config = next;
     this.b2bua.reconfigure(this.liveConfig(next));
     this.responder.draining = next.settings?.draining ?? false;
+    if (next.settings !== undefined) this.guard.reconfigure(guardSettings(next.settings));
     this.metrics.dialPeerUp.reset();
     this.configureKeepalive();
     this.statsStore.refresh();

@@ -15,6 +15,7 @@ import { headerKey } from './sip/header-names.js';
 import { DialPlan } from './routing/dial-plan.js';
 import { parseRedisTarget } from './state/redis-connect.js';
 import { parseListenSpec } from './transport/listen-spec.js';
+import { parseCidr } from './security/cidr.js';
 
 export interface Configuration {
   settings: Settings;
@@ -41,6 +42,13 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
     const { portMin = 8000, portMax = 48198 } = settings.media;
     if (portMin >= portMax) {
       problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: '/media/portMax', message: `must be above portMin (${portMin})` });
+    }
+    for (const [i, block] of (settings.trustedList ?? []).entries()) {
+      try {
+        parseCidr(block);
+      } catch (err) {
+        problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: `/trustedList/${i}`, message: (err as Error).message });
+      }
     }
     if (settings.redis !== null) {
       try {

@@ -8,11 +8,23 @@ import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCube
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
 import { renderCallFlow } from './show-flow.js';
+import type { TrustedReport } from '../state/cluster-view.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
 import { renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
 import type { ViewCall } from '../state/cluster-view.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
+
+/** `show ip address trusted list`, per node. */
+function renderTrustedList(nodes: TrustedReport[]): string {
+  return nodes.map((n) => [
+    `IP Address Trusted List (${n.node}): ${n.silentDiscard ? 'silent discard' : 'answer 403'} for untrusted sources`,
+    ...n.trustedList.map((c) => `  ${c}  (configured)`),
+    ...n.sessionTargets.map((a) => `  ${a}  (dial-peer session target)`),
+    `Dropped: untrusted ${n.dropped.untrusted}, answered 403 ${n.dropped.rejected}, scanners ${n.dropped.scanner}, flood ${n.dropped.flood}`,
+    ...(n.banned.length === 0 ? ['No source is banned'] : n.banned.map((b) => `  banned ${b.address} for ${b.secondsLeft} s more`)),
+  ].join('\n')).join('\n\n');
+}
 
 /** A command error the user caused (no such call, no such dial-peer): printed as `% <text>`, exit 1. */
 export class CommandError extends Error {}
@@ -104,6 +116,16 @@ function showTree(extra: CommandNode[]): CommandNode {
         const stats = await ctx.view().stats();
         return output(stats, renderSipStats(stats));
       }),
+    ]),
+    keyword('ip', 'IP information', [
+      keyword('address', 'IP addresses', [
+        keyword('trusted', 'Trusted sources', [
+          keyword('list', 'The trusted list: configured blocks, dial-peer targets, bans and drops', [], async (ctx) => {
+            const nodes = await ctx.view().trusted();
+            return output(nodes, renderTrustedList(nodes));
+          }),
+        ]),
+      ]),
     ]),
     keyword('voice', 'Voice port status and configuration', [
       keyword('class', 'Voice class configuration', [

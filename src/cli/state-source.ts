@@ -2,7 +2,7 @@
 import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
-import { type NodeInfo, RedisClusterView, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
+import { type NodeInfo, RedisClusterView, type TrustedReport, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
 
 class AdminView implements StateView {
   constructor(private readonly base: string) {}
@@ -51,6 +51,10 @@ class AdminView implements StateView {
 
   keepalive(): Promise<NodeKeepalive[]> {
     return this.get('/api/keepalive');
+  }
+
+  trusted(): Promise<TrustedReport[]> {
+    return this.get('/api/trusted');
   }
 
   /** The node's trace stream (NDJSON), one event per line, until stopped. */

@@ -82,6 +82,14 @@ export interface Settings {
   draining?: boolean;
   /** Prometheus metrics on /metrics (default true); false counts nothing (for measuring what they cost). */
   metrics?: boolean;
+  /** Address blocks trusted besides the session targets of the dial-peers that are up (`ip address trusted list`). */
+  trustedList?: string[];
+  /** Drop requests from untrusted sources without an answer (default true), else answer 403. */
+  silentDiscardUntrusted?: boolean;
+  /** Flood protection of trusted sources other than dial-peer targets (off unless given). */
+  pike?: { windowSeconds: number; maxRequests: number; banSeconds: number };
+  /** Requests whose User-Agent contains one of these are dropped (default: the common scanners). */
+  scannerUserAgents?: string[];
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -142,6 +150,13 @@ export const SETTINGS_SCHEMA = {
     sipProfilesInbound: { type: 'integer', minimum: 1, maximum: 10000 },
     draining: { type: 'boolean' },
     metrics: { type: 'boolean' },
+    trustedList: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    silentDiscardUntrusted: { type: 'boolean' },
+    pike: {
+      type: 'object', additionalProperties: false, required: ['windowSeconds', 'maxRequests', 'banSeconds'],
+      properties: { windowSeconds: { type: 'number', minimum: 0.1 }, maxRequests: { type: 'integer', minimum: 1 }, banSeconds: { type: 'number', minimum: 0 } },
+    },
+    scannerUserAgents: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
     calls: {
       type: 'object',
       additionalProperties: false,
@@ -248,5 +263,9 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.sipProfilesInbound !== undefined ? { sipProfilesInbound: file.sipProfilesInbound } : {}),
     ...(file.draining !== undefined ? { draining: file.draining } : {}),
     ...(file.metrics !== undefined ? { metrics: file.metrics } : {}),
+    ...(file.trustedList !== undefined ? { trustedList: file.trustedList } : {}),
+    ...(file.silentDiscardUntrusted !== undefined ? { silentDiscardUntrusted: file.silentDiscardUntrusted } : {}),
+    ...(file.pike !== undefined ? { pike: file.pike } : {}),
+    ...(file.scannerUserAgents !== undefined ? { scannerUserAgents: file.scannerUserAgents } : {}),
   };
 }

@@ -27,6 +27,8 @@ export interface AdminApi {
   trace(listener: TraceListener, call: string | null): () => void;
   /** `monitor capture`: start (with options), stop, or the status. */
   capture(action: 'start' | 'stop' | 'status', options: unknown): unknown;
+  /** `show ip address trusted list`. */
+  trusted(): unknown;
   /** The message ladder of a live or recent call, or undefined. */
   flow(id: string): unknown;
   /** Read the configuration again (dial-peers, profiles); throws when it is invalid. */
@@ -124,6 +126,7 @@ export class AdminServer {
         if (url.pathname === '/api/calls') return json(this.api.calls());
         if (url.pathname === '/api/stats') return json([this.api.stats()]);
         if (url.pathname === '/api/keepalive') return json(this.api.keepalive());
+        if (url.pathname === '/api/trusted') return json([this.api.trusted()]);
         if (url.pathname === '/api/flow') {
           const flow = this.api.flow(url.searchParams.get('id') ?? '');
           if (flow !== undefined) return json(flow);

@@ -51,6 +51,15 @@ export interface SipStatsSnapshot {
 }
 
 /** What a show command reads, from Redis (the cluster) or from one node's admin API. */
+export interface TrustedReport {
+  node: string;
+  trustedList: string[];
+  sessionTargets: string[];
+  silentDiscard: boolean;
+  banned: Array<{ address: string; secondsLeft: number }>;
+  dropped: { scanner: number; untrusted: number; flood: number; rejected: number };
+}
+
 export interface StateView {
   nodes(): Promise<NodeInfo[]>;
   calls(): Promise<ViewCall[]>;
@@ -66,6 +75,8 @@ export interface StateView {
   flow(id: string): Promise<Ladder | null>;
   /** Receive every node's SIP trace (or one call's) until the returned stop is called. */
   trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>>;
+  /** `show ip address trusted list`: each node's blocks, trusted targets, bans and drop counts. */
+  trusted(): Promise<TrustedReport[]>;
   /** The OPTIONS keepalive state of every pinged dial-peer, per node. */
   keepalive(): Promise<NodeKeepalive[]>;
   close(): Promise<void>;
@@ -145,6 +156,10 @@ export class RedisClusterView implements StateView {
       await sub.unsubscribe(TRACE_CHANNEL).catch(() => undefined);
       sub.disconnect();
     };
+  }
+
+  trusted(): Promise<TrustedReport[]> {
+    return Promise.reject(new Error('show ip address trusted list reads one node: use --admin http://IP:PORT'));
   }
 
   async flow(id: string): Promise<Ladder | null> {

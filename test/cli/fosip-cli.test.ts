@@ -92,7 +92,7 @@ describe('fosip CLI', () => {
     const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-reload-'));
     fs.mkdirSync(path.join(dir, 'dialpeers'));
-    const settings = { listen: [`udp:127.0.0.1:${port}`], admin: `127.0.0.1:${adminPort}`, logLevel: 'info' };
+    const settings = { listen: [`udp:127.0.0.1:${port}`], admin: `127.0.0.1:${adminPort}`, logLevel: 'info', trustedList: ['127.0.0.0/8'] };
     fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify(settings));
     const child = spawn(process.execPath, [bin, 'start', '--config-dir', dir]);
     let out = '';

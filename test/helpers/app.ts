@@ -30,6 +30,10 @@ export interface TestAppOptions {
   /** Global SIP profile tags (fosip.json). */
   sipProfiles?: number;
   sipProfilesInbound?: number;
+  /** Trusted blocks (default: all of 127.0.0.0/8 and ::1), 403 instead of silence, flood protection. */
+  trustedList?: string[];
+  silentDiscardUntrusted?: boolean;
+  pike?: { windowSeconds: number; maxRequests: number; banSeconds: number };
   /** Where the SBC logs (default: nowhere). */
   log?: Logger;
   /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
@@ -49,6 +53,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     timers: opts.timers ?? {},
     media: opts.media ?? {},
     calls: { ...(opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {}), ...(opts.errorPassThrough !== undefined ? { errorPassThrough: opts.errorPassThrough } : {}) },
+    // tests send from loopback: trusted unless a test says otherwise
+    trustedList: opts.trustedList ?? ['127.0.0.0/8', '::1'],
+    ...(opts.silentDiscardUntrusted !== undefined ? { silentDiscardUntrusted: opts.silentDiscardUntrusted } : {}),
+    ...(opts.pike !== undefined ? { pike: opts.pike } : {}),
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
