@@ -5,13 +5,16 @@ import type { LiveConfig } from './b2bua/live-config.js';
 import { LocalResponder } from './b2bua/local-responder.js';
 import type { Configuration } from './configuration.js';
 import { KeepaliveManager } from './keepalive/keepalive-manager.js';
-import { type MetricSources, Metrics } from './observability/metrics.js';
+import { Metrics } from './observability/metrics.js';
 import { SipTracer } from './observability/sip-trace.js';
 import { DEFAULT_SCANNERS, type GuardSettings, SourceGuard } from './security/source-guard.js';
+import { Admission } from './security/admission.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildResponse } from './sip/response-builder.js';
 import type { Flow } from './transport/flow.js';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { type CaptureOptions, type CaptureStatus, PacketCapture, captureOptions } from './observability/packet-capture.js';
+import { captureOptions } from './observability/packet-capture.js';
+import { CaptureControl, metricSources, traceToRedis } from './app-observability.js';
 import type { SipMessage, SipRequest } from './sip/sip-message.js';
 import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
 import type { DialPeer } from './routing/dial-peer.js';
@@ -40,7 +43,7 @@ export { VERSION } from './version.js';
 
 /** What routing needs of the configuration (loadConfiguration's result has it). */
 export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & {
-  settings?: Pick<Settings, 'draining' | 'calls' | 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents'>;
+  settings?: Pick<Settings, 'draining' | 'calls' | 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold'>;
 };
 
 /** The source guard's settings from fosip.json, with the defaults (no blocks, silent discard, no pike, the common scanners). */
@@ -81,8 +84,12 @@ export class App {
   private traceTimer: NodeJS.Timeout | undefined;
   /** Trusted sources, scanners and floods: checked before anything else is done with a request. */
   readonly guard: SourceGuard;
+  /** Call threshold: total calls, calls per second, event loop overload. */
+  readonly admission: Admission;
+  private readonly lag = monitorEventLoopDelay({ resolution: 20 });
+  private lagTimer: NodeJS.Timeout | undefined;
   /** `monitor capture`: the capture running, if any. */
-  private capture: PacketCapture | null = null;
+  readonly capture: CaptureControl;
   private config: RoutingConfig;
   private readonly reloadConfig: (() => RoutingConfig) | undefined;
   listening: ListenSpec[] = [];
@@ -93,9 +100,11 @@ export class App {
     opts: AppOptions,
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
-    this.metrics = new Metrics(this.metricSources(), settings.metrics ?? true);
+    this.metrics = new Metrics(metricSources(() => this), settings.metrics ?? true);
     this.config = opts.config ?? NO_CONFIG;
     this.guard = new SourceGuard(guardSettings(this.config.settings ?? settings));
+    this.admission = new Admission((this.config.settings ?? settings).callThreshold ?? {});
+    this.watchOverload();
     this.reloadConfig = opts.reload;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
     this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
@@ -107,13 +116,14 @@ export class App {
       onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
       onCaptured: (packets) => {
         for (const p of packets) {
-          if (this.capture?.wants(p.id, true) === true) this.capture.write({ at: p.at, transport: 'udp', src: p.src, dst: p.dst, payload: Buffer.from(p.bytes) });
+          if (this.capture.wants(p.id, true)) this.capture.write({ at: p.at, transport: 'udp', src: p.src, dst: p.dst, payload: Buffer.from(p.bytes) });
         }
       },
       onClosed: (report) => {
         for (const st of report) for (const side of [st.a, st.b]) if (side.packets > 1) this.metrics.streamEnded(side.jitterMs);
       },
     });
+    this.capture = new CaptureControl(this.media, this.log);
     this.callStore = settings.redis === null
       ? new MemoryCallStore()
       : new RedisCallStore({
@@ -144,6 +154,7 @@ export class App {
       responder: this.responder,
       config: this.liveConfig(this.config),
       health: this.keepalive,
+      admission: this.admission,
       calls: this.callStore,
       clock: opts.clock ?? systemClock,
       log: this.log.child({ component: 'b2bua' }),
@@ -171,7 +182,7 @@ export class App {
     this.statsStore.track(() => this.sipStats());
     this.statsStore.trackMedia(() => this.media.stats());
     this.statsStore.trackKeepalive(() => this.keepalive.status());
-    if (this.callStore instanceof RedisCallStore) this.traceToRedis(this.callStore);
+    if (this.callStore instanceof RedisCallStore) this.traceTimer = traceToRedis(this.callStore, this.tracer);
     this.configureKeepalive();
     // SIP profiles: the first step after a message arrives and the last before one leaves (nothing when none is configured)
     const { profiles, wire } = this.b2bua;
@@ -183,7 +194,7 @@ export class App {
       if (msg.isRequest() && !this.admitted(msg, flow)) return;
       const entry = wire.observe(msg, 'in');
       if (this.tracer.active) trace(msg, 'in', flow.transport, `${flow.remoteAddress}:${flow.remotePort}`, entry?.call.id ?? null);
-      if (this.capture?.wants(entry?.call.id ?? null, false) === true) {
+      if (this.capture.wants(entry?.call.id ?? null, false)) {
         this.capture.write({ at: Date.now(), transport: flow.transport, src: { address: flow.remoteAddress, port: flow.remotePort }, dst: { address: flow.localAddress, port: flow.localPort }, payload: msg.serialize() });
       }
       profiles.arrived(msg, entry);
@@ -194,9 +205,9 @@ export class App {
       profiles.leaving(msg, entry);
       wire.observe(msg, 'out', entry);
       if (this.tracer.active) trace(msg, 'out', dest.transport, `${dest.address}:${dest.port}`, entry?.call.id ?? null);
-      const via = this.capture?.wants(entry?.call.id ?? null, false) === true ? this.transport.sentBy(dest) : undefined;
+      const via = this.capture.wants(entry?.call.id ?? null, false) ? this.transport.sentBy(dest) : undefined;
       if (via !== undefined) {
-        this.capture?.write({ at: Date.now(), transport: dest.transport, src: { address: via.host.replace(/^\[|\]$/g, ''), port: via.port }, dst: { address: dest.address, port: dest.port }, payload: msg.serialize() });
+        this.capture.write({ at: Date.now(), transport: dest.transport, src: { address: via.host.replace(/^\[|\]$/g, ''), port: via.port }, dst: { address: dest.address, port: dest.port }, payload: msg.serialize() });
       }
     });
   }
@@ -220,7 +231,7 @@ export class App {
           flow: (id) => app.b2bua.wire.ladder(id),
           trusted: () => ({ node: settings.hostname, ...app.guard.report() }),
           trace: (listener, call) => app.tracer.listen(listener, call),
-          capture: (action, options) => (action === 'start' ? app.startCapture(captureOptions(options)) : action === 'stop' ? app.stopCapture() : app.captureStatus()),
+          capture: (action, options) => (action === 'start' ? app.capture.start(captureOptions(options)) : action === 'stop' ? app.capture.stop() : app.capture.status()),
           metrics: () => app.metrics.text(),
         }, () => app.readiness());
         app.adminAddress = await app.admin.listen(settings.admin);
@@ -233,48 +244,6 @@ export class App {
     return app;
   }
 
-  /** `monitor capture start`: a capture replaces the one running (if any). */
-  startCapture(options: CaptureOptions): CaptureStatus {
-    this.stopCapture();
-    const capture = new PacketCapture(options, () => {
-      if (options.media) this.media.capture(false);
-      if (this.capture === capture) this.log.info({ capture: capture.status() }, 'packet capture ended');
-    });
-    this.capture = capture;
-    if (options.media) this.media.capture(true, options.call);
-    this.log.info({ capture: options }, 'packet capture started');
-    return capture.status();
-  }
-
-  /** `monitor capture stop`: the last status of the capture (null: none ran). */
-  stopCapture(): CaptureStatus | null {
-    const c = this.capture;
-    c?.stop();
-    return c?.status() ?? null;
-  }
-
-  captureStatus(): CaptureStatus | null {
-    return this.capture?.status() ?? null;
-  }
-
-  /**
-   * `debug ccsip messages --redis`: once a second the node asks Redis whether anybody subscribes to the
-   * trace channel, and publishes its messages only while somebody does.
-   */
-  private traceToRedis(store: RedisCallStore): void {
-    let stop: (() => void) | null = null;
-    this.traceTimer = setInterval(() => {
-      store.traceSubscribers().then((n) => {
-        if (n > 0 && stop === null) stop = this.tracer.listen((ev) => store.publishTrace(JSON.stringify(ev)));
-        else if (n === 0 && stop !== null) {
-          stop();
-          stop = null;
-        }
-      }, () => undefined);
-    }, 1000);
-    this.traceTimer.unref();
-  }
-
   /** Ready for calls: listening, configuration loaded (it is, or the node would not run), Redis reachable when used, not draining. */
   readiness(): { ready: boolean; reasons: string[] } {
     const reasons: string[] = [];
@@ -282,46 +251,6 @@ export class App {
     if (this.callStore instanceof RedisCallStore && !this.callStore.connected) reasons.push('Redis unreachable');
     if (this.responder.draining) reasons.push('draining');
     return { ready: reasons.length === 0, reasons };
-  }
-
-  /** What /metrics reads when Prometheus scrapes (nothing is counted twice on the hot paths). */
-  private metricSources(): MetricSources {
-    return {
-      callsActive: () => this.b2bua.callCount,
-      sipMessages: () => this.transport.stats.sip,
-      transactionTimeouts: () => this.transactions.stats.timeouts,
-      parseErrors: () => this.transport.stats.parseErrors,
-      activeCallsByDialPeer: () => {
-        const counts = new Map<string, { tag: number; direction: 'in' | 'out'; calls: number }>();
-        const add = (tag: number, direction: 'in' | 'out'): void => {
-          const key = `${direction}:${tag}`;
-          const row = counts.get(key) ?? { tag, direction, calls: 0 };
-          row.calls++;
-          counts.set(key, row);
-        };
-        for (const c of this.callStore.list()) {
-          add(c.inboundDialPeer, 'in');
-          if (c.outboundDialPeer !== null) add(c.outboundDialPeer, 'out');
-        }
-        return [...counts.values()];
-      },
-      rtpPorts: () => ({ total: 2 * this.portPool.total, inUse: 2 * this.portPool.inUse }), // pairs: an RTP and an RTCP port each
-      rtpPackets: async () => {
-        const t = this.media.closedTotals;
-        const live = { in: t.packets, out: t.forwarded, lost: t.lost };
-        for (const streams of Object.values(await this.media.stats())) {
-          for (const st of streams) {
-            for (const side of [st.a, st.b]) {
-              live.in += side.packets;
-              live.out += side.forwarded;
-              live.lost += Math.max(0, side.lost);
-            }
-          }
-        }
-        return live;
-      },
-      stateErrors: () => (this.callStore instanceof RedisCallStore ? this.callStore.errors : 0),
-    };
   }
 
   get dialPlan(): DialPlan {
@@ -333,6 +262,18 @@ export class App {
       dialPlan: c.dialPlan, profiles: c.profiles, sipProfiles: c.rewrite.sipProfiles,
       errorCodeOverride: (c.settings?.calls ?? this.settings.calls).errorCodeOverride ?? null,
     };
+  }
+
+  /** Twice a second the event loop's delay (p99) is held against the overload watermarks. */
+  private watchOverload(): void {
+    this.lag.enable();
+    this.lagTimer = setInterval(() => {
+      const p99 = this.lag.percentile(99) / 1e6;
+      this.lag.reset();
+      const was = this.admission.isOverloaded;
+      if (this.admission.observeLag(Number.isFinite(p99) ? p99 : 0) !== was) this.log.warn({ lagMs: p99 }, was ? 'overload over: taking new calls again' : 'overloaded: new calls get 503');
+    }, 500);
+    this.lagTimer.unref();
   }
 
   /** A request from an untrusted source, a scanner or a flooding source goes no further (or gets 403). */
@@ -383,7 +324,10 @@ export class App {
     this.config = next;
     this.b2bua.reconfigure(this.liveConfig(next));
     this.responder.draining = next.settings?.draining ?? false;
-    if (next.settings !== undefined) this.guard.reconfigure(guardSettings(next.settings));
+    if (next.settings !== undefined) {
+      this.guard.reconfigure(guardSettings(next.settings));
+      this.admission.reconfigure(next.settings.callThreshold ?? {});
+    }
     this.metrics.dialPeerUp.reset();
     this.configureKeepalive();
     this.statsStore.refresh();
@@ -431,6 +375,8 @@ export class App {
       tcpConnections: this.transport.tcpConnections,
       rtp: { ...this.rtpPool(), sessions: this.media.activeSessions, exhausted: this.media.exhausted },
       sipProfiles: { ...this.b2bua.profiles.counters },
+      admission: { overloaded: this.admission.isOverloaded, refused: { ...this.admission.refused } },
+      security: { ...this.guard.counters },
     };
   }
 
@@ -438,7 +384,9 @@ export class App {
     this.keepalive.stop();
     this.metrics.stop();
     clearInterval(this.traceTimer);
-    this.capture?.stop();
+    clearInterval(this.lagTimer);
+    this.lag.disable();
+    this.capture.stop();
     this.transactions.close();
     await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media.stop()]);
     this.log.info('fosip stopped');

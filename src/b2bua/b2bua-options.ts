@@ -18,6 +18,8 @@ export interface B2buaOptions {
   keepLadders?: number;
   /** Told of every call that ends (metrics). */
   observer?: { callEnded(cdr: CallDetailRecord): void };
+  /** Admission control: whether one more call may start (null: yes), given the calls in progress. */
+  admission?: { admit(active: number): { retryAfter: number; text: string } | null };
   /** OPTIONS keepalive: whether a dial-peer may take calls (none: all may). */
   health?: { isUp(tag: number): boolean };
   calls: CallStore;

@@ -75,7 +75,9 @@ export class B2bua implements TransactionUser {
     if (req.to().params.get('tag') !== undefined) {
       this.relay.inDialog(tx, req);
     } else if (req.method === 'INVITE') {
-      this.newCall(tx, req);
+      const refused = this.o.admission?.admit(this.calls.size) ?? null;
+      if (refused === null) this.newCall(tx, req);
+      else tx.respond(buildResponse(req, 503, { toTag: this.o.transactions.tagFor(req), headers: [['Retry-After', String(refused.retryAfter)], ['Warning', warningValue(this.o.agent, refused.text)]] }));
     } else if (DIALOG_ONLY.has(req.method)) {
       tx.respond(buildResponse(req, 481, { toTag: this.o.transactions.tagFor(req) }));
     } else if (req.method === 'MESSAGE' || (req.method === 'OPTIONS' && this.router.routable(req))) {

@@ -90,6 +90,8 @@ export interface Settings {
   pike?: { windowSeconds: number; maxRequests: number; banSeconds: number };
   /** Requests whose User-Agent contains one of these are dropped (default: the common scanners). */
   scannerUserAgents?: string[];
+  /** Admission control: new calls beyond these get 503 with Retry-After. */
+  callThreshold?: { totalCalls?: number; callsPerSecond?: number; eventLoopLagHighMs?: number; eventLoopLagLowMs?: number };
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -157,6 +159,13 @@ export const SETTINGS_SCHEMA = {
       properties: { windowSeconds: { type: 'number', minimum: 0.1 }, maxRequests: { type: 'integer', minimum: 1 }, banSeconds: { type: 'number', minimum: 0 } },
     },
     scannerUserAgents: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    callThreshold: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        totalCalls: { type: 'integer', minimum: 1 }, callsPerSecond: { type: 'number', minimum: 0.1 },
+        eventLoopLagHighMs: { type: 'number', minimum: 1 }, eventLoopLagLowMs: { type: 'number', minimum: 0 },
+      },
+    },
     calls: {
       type: 'object',
       additionalProperties: false,
@@ -267,5 +276,6 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.silentDiscardUntrusted !== undefined ? { silentDiscardUntrusted: file.silentDiscardUntrusted } : {}),
     ...(file.pike !== undefined ? { pike: file.pike } : {}),
     ...(file.scannerUserAgents !== undefined ? { scannerUserAgents: file.scannerUserAgents } : {}),
+    ...(file.callThreshold !== undefined ? { callThreshold: file.callThreshold } : {}),
   };
 }

@@ -34,6 +34,7 @@ export interface TestAppOptions {
   trustedList?: string[];
   silentDiscardUntrusted?: boolean;
   pike?: { windowSeconds: number; maxRequests: number; banSeconds: number };
+  callThreshold?: Settings['callThreshold'];
   /** Where the SBC logs (default: nowhere). */
   log?: Logger;
   /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
@@ -57,6 +58,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     trustedList: opts.trustedList ?? ['127.0.0.0/8', '::1'],
     ...(opts.silentDiscardUntrusted !== undefined ? { silentDiscardUntrusted: opts.silentDiscardUntrusted } : {}),
     ...(opts.pike !== undefined ? { pike: opts.pike } : {}),
+    ...(opts.callThreshold !== undefined ? { callThreshold: opts.callThreshold } : {}),
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };

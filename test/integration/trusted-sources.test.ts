@@ -8,6 +8,7 @@ import { boundPort, startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
 import { requestText } from '../helpers/messages.js';
 import { UdpPeer, freePort, sleep } from '../helpers/net.js';
+import { uacExpect } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 describe('trusted sources', () => {
@@ -82,6 +83,25 @@ describe('trusted sources', () => {
       peer.close();
       assert.equal(answers.length, 0);
       assert.equal(app.guard.counters.scanner, 1);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('admission control', () => {
+  it('answers 503 with Retry-After to a call beyond the call threshold while the first goes on', async () => {
+    const b = await callee({ calls: 1 });
+    const app = await startTestApp({ callThreshold: { totalCalls: 1 }, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    try {
+      const first = caller(boundPort(app, 'udp'), { holdMs: 1500 });
+      for (let i = 0; i < 100 && app.b2bua.callCount === 0; i++) await sleep(20);
+      const second = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503) });
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.messages, /^Retry-After: 5\r?$/m);
+      assert.match(second.messages, /Warning: 399 fosip-test "call threshold of 1 calls reached"/);
+      assert.equal((await first).code, 0, 'the call in progress is not disturbed');
+      assert.equal(app.admission.refused['total-calls'], 1);
     } finally {
       await app.stop();
     }

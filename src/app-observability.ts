@@ -1,0 +1,131 @@
+/**
+ * The observability side of the wiring (app.ts builds the node; this feeds its metrics, the Redis trace
+ * channel and packet capture from the node's parts).
+ */
+import type { Logger } from 'pino';
+import type { B2bua } from './b2bua/b2bua.js';
+import type { MediaEngine } from './media/media-engine.js';
+import type { PortPool } from './media/port-pool.js';
+import type { MetricSources } from './observability/metrics.js';
+import { type CaptureOptions, type CaptureStatus, PacketCapture } from './observability/packet-capture.js';
+import type { WirePacket } from './observability/pcap-writer.js';
+import type { SipTracer } from './observability/sip-trace.js';
+import type { CallStore } from './state/call-store.js';
+import { RedisCallStore } from './state/redis-call-store.js';
+import type { TransactionLayer } from './transaction/transaction-layer.js';
+import type { TransportLayer } from './transport/transport-layer.js';
+
+export interface NodeParts {
+  b2bua: B2bua;
+  transport: TransportLayer;
+  transactions: TransactionLayer;
+  callStore: CallStore;
+  portPool: PortPool;
+  media: MediaEngine;
+}
+
+/** What /metrics reads when Prometheus scrapes (nothing is counted twice on the hot paths). */
+export function metricSources(node: () => NodeParts): MetricSources {
+  return {
+    callsActive: () => node().b2bua.callCount,
+    sipMessages: () => node().transport.stats.sip,
+    transactionTimeouts: () => node().transactions.stats.timeouts,
+    parseErrors: () => node().transport.stats.parseErrors,
+    activeCallsByDialPeer: () => {
+      const counts = new Map<string, { tag: number; direction: 'in' | 'out'; calls: number }>();
+      const add = (tag: number, direction: 'in' | 'out'): void => {
+        const key = `${direction}:${tag}`;
+        const row = counts.get(key) ?? { tag, direction, calls: 0 };
+        row.calls++;
+        counts.set(key, row);
+      };
+      for (const c of node().callStore.list()) {
+        add(c.inboundDialPeer, 'in');
+        if (c.outboundDialPeer !== null) add(c.outboundDialPeer, 'out');
+      }
+      return [...counts.values()];
+    },
+    rtpPorts: () => ({ total: 2 * node().portPool.total, inUse: 2 * node().portPool.inUse }), // pairs: an RTP and an RTCP port each
+    rtpPackets: async () => {
+      const media = node().media;
+      const t = media.closedTotals;
+      const live = { in: t.packets, out: t.forwarded, lost: t.lost };
+      for (const streams of Object.values(await media.stats())) {
+        for (const st of streams) {
+          for (const side of [st.a, st.b]) {
+            live.in += side.packets;
+            live.out += side.forwarded;
+            live.lost += Math.max(0, side.lost);
+          }
+        }
+      }
+      return live;
+    },
+    stateErrors: () => {
+      const store = node().callStore;
+      return store instanceof RedisCallStore ? store.errors : 0;
+    },
+  };
+}
+
+/**
+ * `debug ccsip messages --redis`: once a second the node asks Redis whether anybody subscribes to the
+ * trace channel, and publishes its messages only while somebody does. Returns the timer to clear.
+ */
+export function traceToRedis(store: RedisCallStore, tracer: SipTracer): NodeJS.Timeout {
+  let stop: (() => void) | null = null;
+  const timer = setInterval(() => {
+    store.traceSubscribers().then((n) => {
+      if (n > 0 && stop === null) stop = tracer.listen((ev) => store.publishTrace(JSON.stringify(ev)));
+      else if (n === 0 && stop !== null) {
+        stop();
+        stop = null;
+      }
+    }, () => undefined);
+  }, 1000);
+  timer.unref();
+  return timer;
+}
+
+/** `monitor capture`: at most one capture at a time; SIP from the transport hooks, RTP from the relay. */
+export class CaptureControl {
+  private capture: PacketCapture | null = null;
+
+  constructor(
+    private readonly media: MediaEngine,
+    private readonly log: Logger,
+  ) {}
+
+  /** Whether a packet of this call (null: of none) is wanted now. */
+  wants(call: string | null, media: boolean): boolean {
+    return this.capture?.wants(call, media) === true;
+  }
+
+  write(p: WirePacket): void {
+    this.capture?.write(p);
+  }
+
+  /** A capture replaces the one running (if any). */
+  start(options: CaptureOptions): CaptureStatus {
+    this.stop();
+    const capture = new PacketCapture(options, () => {
+      if (options.media) this.media.capture(false);
+      if (this.capture === capture) this.log.info({ capture: capture.status() }, 'packet capture ended');
+    });
+    this.capture = capture;
+    if (options.media) this.media.capture(true, options.call);
+    this.log.info({ capture: options }, 'packet capture started');
+    return capture.status();
+  }
+
+  /** The last status of the capture (null: none ran). */
+  stop(): CaptureStatus | null {
+    const c = this.capture;
+    c?.stop();
+    return c?.status() ?? null;
+  }
+
+  status(): CaptureStatus | null {
+    return this.capture?.status() ?? null;
+  }
+}
