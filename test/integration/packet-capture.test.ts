@@ -59,7 +59,8 @@ describe('monitor capture', () => {
   });
 
   it('keeps only the newest files of a ring, and stops by itself after --duration', async () => {
-    const b = await callee({ calls: 3 });
+    // more calls than come: a retransmitted INVITE under load must not end the callee before the third call
+    const b = await callee({ calls: 100 });
     const adminPort = await freePort('tcp');
     const app = await startTestApp({ admin: `127.0.0.1:${adminPort}`, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
     const admin = `http://127.0.0.1:${adminPort}`;
@@ -68,7 +69,8 @@ describe('monitor capture', () => {
       // about 2 kB a file: a message or two each, so a few calls turn the ring many times
       const started = await runCli(['monitor', 'capture', 'start', '--file', path.join(dir, 'ring.pcap'), '--ring', '3', '--size', '0.002', '--admin', admin]);
       assert.equal(started.code, 0, started.stderr);
-      assert.equal((await caller(boundPort(app, 'udp'), { calls: 3, holdMs: 100 })).code, 0);
+      const calls = await caller(boundPort(app, 'udp'), { calls: 3, holdMs: 100 });
+      assert.equal(calls.code, 0, `${calls.stdout.slice(-1500)}\n${calls.stderr.slice(-1500)}`);
       const stopped = JSON.parse((await runCli(['monitor', 'capture', 'stop', '--admin', admin])).stdout) as { files: string[]; packets: number };
       const onDisk = fs.readdirSync(dir).sort();
       assert.equal(onDisk.length, 3, `only the newest 3 files: ${onDisk.join(' ')}`);
@@ -88,6 +90,7 @@ describe('monitor capture', () => {
       assert.match(bad.stderr, /file: a path is needed/);
     } finally {
       await app.stop();
+      b.kill();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
