@@ -4,6 +4,8 @@
  * the ports go back to the pool when the call ends. A caller whose SDP names a port it does not send
  * from (a NAT) is reached by latching.
  */
+import type { Logger } from 'pino';
+import { recordingLog } from '../helpers/log.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { App } from '../../src/app.js';
@@ -38,24 +40,26 @@ async function watch(app: App, done: Promise<unknown>): Promise<StreamStatsRepor
 }
 
 /** An SBC relaying media through 50 port pairs of its own to a callee on `calleePort`. */
-async function relayingApp(calleePort: number): Promise<{ app: App; portMin: number }> {
+async function relayingApp(calleePort: number, log?: Logger): Promise<{ app: App; portMin: number }> {
   const portMin = (await freePort('udp')) & ~1;
   const app = await startTestApp({
     dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${calleePort}` }],
     media: { portMin, portMax: portMin + 99 },
+    ...(log !== undefined ? { log } : {}),
   });
   return { app, portMin };
 }
 
-async function relayCall(scenario: string): Promise<{ app: App; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null; wire: Packet[] }> {
+async function relayCall(scenario: string): Promise<{ app: App; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null; wire: Packet[]; why: string }> {
   const calleeMp = await mediaPort();
-  const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)] });
-  const { app } = await relayingApp(b.port);
+  const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)], timeoutMs: 60_000 });
+  const sbcLog = recordingLog('info');
+  const { app } = await relayingApp(b.port, sbcLog.log);
   try {
     const callerMp = await mediaPort();
     // tshark counts what really crossed the wire on both legs (RTP only: the media ports of both sides)
     const capture = await Capture.start(`udp and (port ${callerMp} or port ${calleeMp})`);
-    const run = caller(boundPort(app, 'udp'), { scenario, extra: ['-mp', String(callerMp)] });
+    const run = caller(boundPort(app, 'udp'), { scenario, extra: ['-mp', String(callerMp)], timeoutMs: 60_000 });
     const stats = await watch(app, run);
     const result = await run;
     await sleep(200);
@@ -63,7 +67,9 @@ async function relayCall(scenario: string): Promise<{ app: App; stats: StreamSta
     const bres = await b.run;
     for (let i = 0; i < 50 && app.portPool.inUse > 0; i++) await sleep(20);
     const calleeInvite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\n]*/.exec(bres.messages)?.[0] ?? '';
-    return { app, stats, calleeInvite, callerMp, calleeMp, code: result.code, wire };
+    // what to show when the call failed: both SIPp message logs and what the SBC logged
+    const why = `caller:\n${result.messages.slice(-2500)}\ncallee:\n${bres.messages.slice(-2500)}\nSBC:\n${sbcLog.lines.filter((l) => !l.includes('call detail record')).slice(-15).join('\n')}`;
+    return { app, stats, calleeInvite, callerMp, calleeMp, code: result.code, wire, why };
   } catch (err) {
     await app.stop();
     throw err;
@@ -103,9 +109,9 @@ describe('media flow-through with SIPp', () => {
   it('latches a caller whose SDP names another port than it sends from', async () => {
     // the SDP names an address the caller does not send from, as behind a NAT
     const natted = UAC_PCAP().replace('c=IN IP[local_ip_type] [local_ip]', 'c=IN IP4 127.0.0.9');
-    const { app, stats, callerMp, code } = await relayCall(natted);
+    const { app, stats, callerMp, code, why } = await relayCall(natted);
     try {
-      assert.equal(code, 0);
+      assert.equal(code, 0, why);
       assert.ok(stats);
       assert.equal(stats.b.forwarded, stats.a.packets, 'the echoes reached the caller');
       assert.deepEqual(stats.a.remote, { address: '127.0.0.1', port: callerMp }, 'latched to the real source, not the SDP address');
