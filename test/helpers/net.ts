@@ -24,8 +24,13 @@ export async function freePort(kind: 'udp' | 'tcp' = 'udp'): Promise<number> {
 /** A UDP socket that collects what it receives. */
 export class UdpPeer {
   readonly received: Buffer[] = [];
+  /** The source port of each datagram in `received` (same index). */
+  readonly sources: number[] = [];
   private constructor(readonly socket: dgram.Socket) {
-    socket.on('message', (m) => this.received.push(m));
+    socket.on('message', (m, rinfo) => {
+      this.received.push(m);
+      this.sources.push(rinfo.port);
+    });
     socket.unref(); // a failed assertion that skips close() must not keep the test process alive
   }
 

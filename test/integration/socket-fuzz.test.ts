@@ -85,6 +85,7 @@ describe('socket fuzzing (isolated network namespace)', () => {
     await sleep(300);
 
     udp.received.length = 0;
+    udp.sources.length = 0;
     udp.send(requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: 'z9hG4bKafterfuzz', callId: 'after-fuzz' }), boundPort(app, 'udp'));
     const answered = async (): Promise<boolean> => {
       for (let i = 0; i < 100; i++) {

@@ -72,17 +72,22 @@ describe('torture corpus replayed over UDP (isolated network namespace)', () => 
       const bytes = tortureMessage(row.file);
       const port = viaPort(bytes);
       if (port !== null && !peers.some((p) => p.port === port)) peers.push(await UdpPeer.open(port));
-      for (const p of peers) p.received.length = 0;
+      for (const p of peers) {
+        p.received.length = 0;
+        p.sources.length = 0;
+      }
       const sender = peers[0];
       assert.ok(sender);
       sender.send(bytes, boundPort(app, 'udp'));
       const expected = wireAnswer(row.file, bytes);
       const deadline = Date.now() + (expected.length === 0 ? 150 : 1000);
       const callId = callIdOf(bytes);
-      // answers to this message only (earlier INVITEs' finals are retransmitted on Timer G), one per status
+      // answers to this message only (earlier INVITEs' finals are retransmitted on Timer G), one per status,
+      // and from this test's SBC only (the fuzz test replays the same corpus beside it: same Call-IDs, same Via ports)
       const got = (): number[] => {
+        const sbc = boundPort(app, 'udp');
         const statuses = peers
-          .flatMap((p) => p.received)
+          .flatMap((p) => p.received.filter((_, i) => p.sources[i] === sbc))
           .map((b) => parseMessage(b))
           .filter((m) => callId === null || m.header('call-id') === callId)
           .map((m) => (m.isResponse() ? m.status : -1));
