@@ -22,6 +22,37 @@ export async function freePort(kind: 'udp' | 'tcp' = 'udp'): Promise<number> {
 }
 
 /** A UDP socket that collects what it receives. */
+/**
+ * An even UDP port whose next `count - 1` ports are free too (RTP, RTCP and a second stream for sipp's
+ * `-mp`): each candidate block is bound whole before it is handed out. A single free port & ~1 could name
+ * a port in use or be followed by one, and sipp then exits at once.
+ */
+export async function freeUdpBlock(count = 4): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20000 + 2 * Math.floor(Math.random() * 15000);
+    const sockets: dgram.Socket[] = [];
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) {
+      const s = dgram.createSocket('udp4');
+      s.on('error', () => undefined);
+      ok = await new Promise<boolean>((resolve) => {
+        s.once('error', () => resolve(false));
+        s.bind(base + i, '127.0.0.1', () => resolve(true));
+      });
+      sockets.push(s);
+    }
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => {
+      try {
+        s.close(() => r());
+      } catch {
+        r();
+      }
+    })));
+    if (ok) return base;
+  }
+  throw new Error(`no block of ${count} free UDP ports`);
+}
+
 export class UdpPeer {
   readonly received: Buffer[] = [];
   /** The source port of each datagram in `received` (same index). */

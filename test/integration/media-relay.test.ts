@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import type { App } from '../../src/app.js';
 import type { StreamStatsReport } from '../../src/media/relay-protocol.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { ReplayUa } from '../helpers/replay-ua.js';
 import { RtpEndpoint } from '../helpers/rtp.js';
 import { Capture, type Packet } from '../helpers/tshark.js';
@@ -21,8 +21,9 @@ import { uacAddsVideo, uasAcceptsVideo } from '../helpers/scenarios.js';
 
 const UAC_PCAP = uacPcap;
 
-async function mediaPort(): Promise<number> {
-  return (await freePort('udp')) & ~1;
+/** sipp's -mp: RTP and RTCP of audio and of a video stream, all free. */
+function mediaPort(): Promise<number> {
+  return freeUdpBlock(4);
 }
 
 /** Poll the relay's statistics while the call runs; the last sample taken before it closed. */
