@@ -7,7 +7,6 @@
  */
 import type { Logger } from 'pino';
 import { Dialog, dialogKey } from '../dialog/dialog.js';
-import { sipHost } from '../sip/host.js';
 import { buildResponse } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { CallStore } from '../state/call-store.js';
@@ -21,6 +20,7 @@ import type { Call, EarlyPair } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure, parseDtmfRelay } from './call-media.js';
 import { carryHidden, crossing } from './header-passing.js';
+import { contactA, dialogA, dialogB } from './leg-dialogs.js';
 
 export interface RelayDeps {
   transactions: TransactionLayer;
@@ -61,13 +61,8 @@ export class LegRelay {
     call.early.clear();
   }
 
-  /** Our Contact toward the caller: the listener the caller reached. */
-  private contactA(flow: Flow): string {
-    return `<sip:${sipHost(flow.localAddress)}:${flow.localPort}${flow.transport === 'tcp' ? ';transport=tcp' : ''}>`;
-  }
-
   private toCaller(call: Call, res: SipResponse, toTag = call.a.toTag): SipResponse {
-    const headers: Array<[string, string]> = [['Contact', this.contactA(call.a.flow)]];
+    const headers: Array<[string, string]> = [['Contact', contactA(call.a.flow)]];
     headers.push(...this.carried(call, 'a', res));
     const out = buildResponse(call.a.invite, res.status, { toTag, reason: res.reason, headers });
     // for an INVITE without SDP (a delayed offer) the callee's SDP is the offer
@@ -121,35 +116,11 @@ export class LegRelay {
     const known = call.early.get(bTag);
     if (known !== undefined) return known;
     const aTag = call.early.size === 0 ? call.a.toTag : newTag();
-    const pair: EarlyPair = { aTag, b: this.dialogB(call.b, res), a: this.dialogA(call, aTag) };
+    const pair: EarlyPair = { aTag, b: dialogB(call.b, res), a: dialogA(call, aTag) };
     call.early.set(bTag, pair);
     this.register(call, 'a', pair.a, pair);
     this.register(call, 'b', pair.b, pair);
     return pair;
-  }
-
-  private dialogB(b: NonNullable<Call['b']>, res: SipResponse): Dialog {
-    const inv = b.invite;
-    const contacts = res.contacts();
-    return new Dialog({
-      callId: inv.callId(), localTag: inv.from().params.get('tag') ?? '', remoteTag: res.to().params.get('tag') ?? '',
-      localUri: `<${inv.from().uri.raw}>`, remoteUri: `<${inv.to().uri.raw}>`,
-      remoteTarget: contacts === '*' || contacts[0] === undefined ? inv.requestUri : contacts[0].uri.raw,
-      routeSet: res.recordRoutes().map((r) => r.uri.raw).reverse(), localSeq: inv.cseq().seq, remoteSeq: 0,
-      contact: inv.header('contact') ?? '', transport: b.dest.transport, flow: undefined, fallback: b.dest,
-    });
-  }
-
-  private dialogA(call: Call, aTag: string): Dialog {
-    const a = call.a;
-    const ac = a.invite.contacts();
-    return new Dialog({
-      callId: a.invite.callId(), localTag: aTag, remoteTag: a.invite.from().params.get('tag') ?? '',
-      localUri: `<${a.invite.to().uri.raw}>`, remoteUri: `<${a.invite.from().uri.raw}>`,
-      remoteTarget: ac === '*' || ac[0] === undefined ? `sip:${sipHost(a.flow.remoteAddress)}:${a.flow.remotePort}` : ac[0].uri.raw,
-      routeSet: a.invite.recordRoutes().map((r) => r.uri.raw), localSeq: 0, remoteSeq: a.invite.cseq().seq,
-      contact: this.contactA(a.flow), transport: a.flow.transport, flow: a.flow, fallback: undefined,
-    });
   }
 
   /** B answered: build both dialogs, answer the caller and retransmit until its ACK (§13.3.1.4). */
@@ -161,8 +132,8 @@ export class LegRelay {
       return; // a retransmitted 2xx
     }
     // the 2xx confirms its early dialog (or makes one); the 2xx's target and route set are the dialog's
-    const pair = this.earlyPair(call, res) ?? { aTag: call.a.toTag, b: this.dialogB(b, res), a: this.dialogA(call, call.a.toTag) };
-    const confirmed = this.dialogB(b, res);
+    const pair = this.earlyPair(call, res) ?? { aTag: call.a.toTag, b: dialogB(b, res), a: dialogA(call, call.a.toTag) };
+    const confirmed = dialogB(b, res);
     pair.b.remoteTarget = confirmed.remoteTarget;
     pair.b.routeSet = confirmed.routeSet;
     b.dialog = pair.b;
@@ -215,7 +186,7 @@ export class LegRelay {
   hangUpAnsweredB(call: Call, res: SipResponse): void {
     const b = call.b;
     if (b === null) return;
-    const dialog = this.dialogB(b, res);
+    const dialog = dialogB(b, res);
     const via = this.d.transport.sentBy(dialog.destination());
     if (via === undefined) return;
     this.d.transport.send(dialog.request('ACK', via, { cseq: b.invite.cseq().seq }), dialog.destination());

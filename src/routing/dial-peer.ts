@@ -172,7 +172,8 @@ function build(
   pattern: (f: 'incomingCalledNumber' | 'answerAddress' | 'destinationPattern') => NumberPattern | null,
   incomingUri: Partial<Record<UriCriterion, UriClass>>,
   sessionTarget: SessionTarget | null,
-): DialPeer {
+): Omit<DialPeer, 'voiceClassCodec' | 'keepalive' | keyof Rewriting> {
+  // what refers to other classes (codec, keepalive, profiles, translation) is resolved by the caller
   return {
     tag: v.tag,
     description: v.description ?? '',
@@ -187,15 +188,8 @@ function build(
     maxConn: v.maxConn ?? null,
     shutdown: v.shutdown ?? false,
     media: v.media ?? null,
-    voiceClassCodec: null,
     earlyOfferForced: v.earlyOfferForced ?? false,
     dtmfRelay: v.dtmfRelay?.[0] ?? null,
-    sipProfiles: null,
-    sipProfilesInbound: null,
-    translationIncoming: null,
-    translationOutgoing: null,
-    headerPolicy: null,
-    keepalive: null,
     errorCodeOverride: v.errorCodeOverride ?? null,
     file,
   };
