@@ -21,15 +21,16 @@ export async function freePort(kind: 'udp' | 'tcp' = 'udp'): Promise<number> {
   return port;
 }
 
-/** A UDP socket that collects what it receives. */
 /**
  * An even UDP port whose next `count - 1` ports are free too (RTP, RTCP and a second stream for sipp's
  * `-mp`): each candidate block is bound whole before it is handed out. A single free port & ~1 could name
- * a port in use or be followed by one, and sipp then exits at once.
+ * a port in use or be followed by one, and sipp then exits at once. Blocks come from 61000-65399: above
+ * Linux's ephemeral range (32768-60999), which every socket of a parallel test draws from, and above the
+ * SBC's default relay pool (8000-48198), where the SBCs of other tests bind between the check and sipp.
  */
 export async function freeUdpBlock(count = 4): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + 2 * Math.floor(Math.random() * 15000);
+    const base = 61000 + 2 * Math.floor(Math.random() * 2200);
     const sockets: dgram.Socket[] = [];
     let ok = true;
     for (let i = 0; i < count && ok; i++) {
@@ -53,6 +54,7 @@ export async function freeUdpBlock(count = 4): Promise<number> {
   throw new Error(`no block of ${count} free UDP ports`);
 }
 
+/** A UDP socket that collects what it receives. */
 export class UdpPeer {
   readonly received: Buffer[] = [];
   /** The source port of each datagram in `received` (same index). */

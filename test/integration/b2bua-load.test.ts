@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { recordingLog } from '../helpers/log.js';
 import { digitCall } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
@@ -59,7 +59,7 @@ const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
 
 describe('the port pool under load', () => {
   it('is full again after 5,000 calls with RTP at 50 calls/s, with no socket left open', { timeout: 700_000 }, async () => {
-    const b = await callee({ calls: 5000, trace: false, timeoutMs: 600_000, extra: ['-rtp_echo', '-mp', String((await freePort('udp')) & ~1)] });
+    const b = await callee({ calls: 5000, trace: false, timeoutMs: 600_000, extra: ['-rtp_echo', '-mp', String(await freeUdpBlock())] });
     const portMin = (await freePort('udp')) & ~1;
     const sbcLog = recordingLog();
     const app = await startTestApp({
@@ -75,7 +75,7 @@ describe('the port pool under load', () => {
       const run = await caller(boundPort(app, 'udp'), {
         // about 100 s alone; a loaded CI machine has taken more than 300 s, sipp's usual limit
         scenario: digitCall(0, 1500), calls: 5000, trace: false, timeoutMs: 600_000,
-        extra: ['-r', '50', '-l', '500', '-mp', String((await freePort('udp')) & ~1), '-trace_stat', '-stf', stats, '-fd', '1'],
+        extra: ['-r', '50', '-l', '500', '-mp', String(await freeUdpBlock()), '-trace_stat', '-stf', stats, '-fd', '1'],
       });
       // this runs beside other tests on two cores: a call that times out under that load is tolerated (at
       // most 0.2 %); what is under test is that every call, failed or not, gives its ports back

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freeUdpBlock, sleep } from '../helpers/net.js';
 import { digitCall } from '../helpers/pcap-scenarios.js';
 import { uacInfo } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
@@ -55,7 +55,7 @@ describe('DTMF interworking (dtmfRelay)', () => {
       ],
     });
     try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: digitCall(300, 1500), extra: ['-mp', String((await freePort('udp')) & ~1)] });
+      const a = await caller(boundPort(app, 'udp'), { scenario: digitCall(300, 1500), extra: ['-mp', String(await freeUdpBlock())] });
       const bres = await b.run;
       assert.equal(a.code, 0, a.messages.slice(-2000));
       assert.equal(bres.code, 0, bres.messages.slice(-3000));
@@ -72,7 +72,7 @@ describe('DTMF interworking (dtmfRelay)', () => {
   });
 
   it('turns a sip-info caller\'s INFO into RFC 4733 packets in the RTP toward an rtp-nte callee', async () => {
-    const calleeMp = (await freePort('udp')) & ~1;
+    const calleeMp = await freeUdpBlock();
     const b = await callee({ extra: ['-mp', String(calleeMp)] });
     const app = await startTestApp({
       dialPeers: [

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { digitCall } from '../helpers/pcap-scenarios.js';
 import { uacExpect, uasRespond } from '../helpers/scenarios.js';
@@ -29,7 +29,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 describe('Prometheus metrics and health endpoints', () => {
   it('move with SIPp calls: active, ended by outcome, setup time, per dial-peer, RTP ports and packets', async () => {
     const adminPort = await freePort('tcp');
-    const answering = await callee({ extra: ['-rtp_echo', '-mp', String((await freePort('udp')) & ~1)] });
+    const answering = await callee({ extra: ['-rtp_echo', '-mp', String(await freeUdpBlock())] });
     const busy = await callee({ scenario: uasRespond('486 Busy Here') });
     const app = await startTestApp({
       admin: `127.0.0.1:${adminPort}`,
@@ -53,7 +53,7 @@ describe('Prometheus metrics and health endpoints', () => {
       assert.match(before, /^sbc_event_loop_lag_seconds /m);
 
       // an RFC 2833 digit in RTP, then 2.5 s of call
-      const call = caller(boundPort(app, 'udp'), { scenario: digitCall(0, 2500), extra: ['-mp', String((await freePort('udp')) & ~1)] });
+      const call = caller(boundPort(app, 'udp'), { scenario: digitCall(0, 2500), extra: ['-mp', String(await freeUdpBlock())] });
       for (let i = 0; i < 100 && app.callStore.list().every((c) => c.state !== 'connected'); i++) await sleep(20);
       const during = await scrape();
       assert.equal(sample(during, 'sbc_calls_active'), 1);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { digitCall } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
@@ -23,7 +23,7 @@ function tshark(file: string, filter: string, fields: string[], extra: string[] 
 
 describe('monitor capture', () => {
   it('writes a pcap that tshark decodes: the SIP of both legs and, with --media, the RTP', async () => {
-    const b = await callee({ extra: ['-rtp_echo', '-mp', String((await freePort('udp')) & ~1)] });
+    const b = await callee({ extra: ['-rtp_echo', '-mp', String(await freeUdpBlock())] });
     const adminPort = await freePort('tcp');
     const app = await startTestApp({ admin: `127.0.0.1:${adminPort}`, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
     const admin = `http://127.0.0.1:${adminPort}`;
@@ -33,7 +33,7 @@ describe('monitor capture', () => {
       const started = await runCli(['monitor', 'capture', 'start', '--file', file, '--media', '--admin', admin]);
       assert.equal(started.code, 0, started.stderr);
       assert.equal((JSON.parse(started.stdout) as { running: boolean }).running, true);
-      const r = await caller(boundPort(app, 'udp'), { scenario: digitCall(0, 1000), extra: ['-mp', String((await freePort('udp')) & ~1)] });
+      const r = await caller(boundPort(app, 'udp'), { scenario: digitCall(0, 1000), extra: ['-mp', String(await freeUdpBlock())] });
       assert.equal(r.code, 0, r.stderr);
       await sleep(300); // the relay's last batch of copied packets
       const stopped = await runCli(['monitor', 'capture', 'stop', '--admin', admin]);
