@@ -24,7 +24,7 @@ import { type CallStore, MemoryCallStore } from './state/call-store.js';
 import { RedisCallStore } from './state/redis-call-store.js';
 import { MemoryStatsStore, type StatsStore } from './state/stats-store.js';
 import { systemClock } from './transaction/clock.js';
-import type { Settings } from './config/settings.js';
+import { globalCredentials, type Settings } from './config/settings.js';
 import { SbcError } from './errors.js';
 import { AdminServer } from './observability/admin-server.js';
 import type { Clock } from './transaction/clock.js';
@@ -43,7 +43,7 @@ export { VERSION } from './version.js';
 
 /** What routing needs of the configuration (loadConfiguration's result has it). */
 export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & {
-  settings?: Pick<Settings, 'draining' | 'calls' | 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold'>;
+  settings?: Pick<Settings, 'draining' | 'calls' | 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold' | 'sipUa'>;
 };
 
 /** The source guard's settings from fosip.json, with the defaults (no blocks, silent discard, no pike, the common scanners). */
@@ -261,6 +261,7 @@ export class App {
     return {
       dialPlan: c.dialPlan, profiles: c.profiles, sipProfiles: c.rewrite.sipProfiles,
       errorCodeOverride: (c.settings?.calls ?? this.settings.calls).errorCodeOverride ?? null,
+      credentials: globalCredentials((c.settings ?? this.settings).sipUa),
     };
   }
 

@@ -13,13 +13,14 @@ import type { ClientHandlers, ClientTransaction } from '../transaction/client-tr
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-layer.js';
 import type { Destination, Flow } from '../transport/flow.js';
-import { type Call, closeRecord, newCall } from './call.js';
+import { type BLeg, type Call, closeRecord, newCall } from './call.js';
 import { CallMedia, MEDIA_INACTIVITY, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { inboundKeys } from './inbound-keys.js';
 import { LegRelay } from './leg-relay.js';
 import { MaxConn, refusal } from './max-conn.js';
 import { buildOutboundInvite } from './outbound-leg.js';
+import { inviteRetry, newAuthMemory } from './digest-client.js';
 import { redirectTarget, resolveTarget } from './target-resolver.js';
 import { OutOfDialogRouter } from './out-of-dialog.js';
 import { CallWire } from './call-wire.js';
@@ -28,7 +29,6 @@ import type { LiveConfig } from './live-config.js';
 import type { B2buaOptions } from './b2bua-options.js';
 import { OptionsPinger } from './options-pinger.js';
 import { type Blocked, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
-
 
 const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
 /** Methods that exist only inside a dialog: outside one they get 481 (RFC 3261 §12.2.2). */
@@ -55,7 +55,7 @@ export class B2bua implements TransactionUser {
     this.profiles = new LegProfiles(o.config.profiles, o.config.dialPlan.peers, o.log);
     this.wire = new CallWire(() => o.clock.now(), o.keepLadders);
     this.pinger = new OptionsPinger({ ...o, profiles: this.profiles, sipProfiles: () => this.o.config.sipProfiles });
-    this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call) });
+    this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call), credentials: () => this.o.config.credentials ?? [] });
     this.router = new OutOfDialogRouter({ ...o, dialPlan: o.config.dialPlan, huntStatuses: this.huntStatuses });
     o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
   }
@@ -240,16 +240,27 @@ export class B2bua implements TransactionUser {
     call.record.outboundDialPeer = peer.tag;
     call.record.bLeg = { callId: out.request.callId(), localTag: out.fromTag, remoteTag: null, remoteSignalling: `${dest.address}:${dest.port}`, transport: dest.transport };
     this.o.calls.put(call.record);
+    this.wire.track(call, 'b', out.request.callId(), peer);
+    const tx = this.o.transactions.sendRequest(out.request, dest, this.bHandlers(call));
+    call.b = { peer, invite: out.request, tx, dest, dialog: null, ack: null, auth: newAuthMemory() };
+  }
+
+  /** What the B leg's INVITE transaction reports to; the call is reached through a ref dropped when it ends. */
+  private bHandlers(call: Call): ClientHandlers {
     const ref: { call: Call | null } = { call };
     call.refs.push(ref);
-    const handlers: ClientHandlers = {
+    return {
       response: (res, tx) => ref.call && this.onBResponse(ref.call, tx, res),
       timeout: (tx) => ref.call && this.onBFailure(ref.call, tx, 408, true),
       transportError: (tx) => ref.call && this.onBFailure(ref.call, tx, 503, true),
     };
-    this.wire.track(call, 'b', out.request.callId(), peer);
-    const tx = this.o.transactions.sendRequest(out.request, dest, handlers);
-    call.b = { peer, invite: out.request, tx, dest, dialog: null, ack: null };
+  }
+
+  /** The carrier challenged the INVITE (401/407): send it again with credentials, if we hold any for it. */
+  private answerChallenge(call: Call, b: BLeg, res: SipResponse): boolean {
+    const retry = inviteRetry(b, res, this.o.config.credentials, this.o.log.child({ callId: call.id }));
+    if (retry !== null) b.tx = this.o.transactions.sendRequest((b.invite = retry), b.dest, this.bHandlers(call));
+    return retry !== null;
   }
 
   private onBResponse(call: Call, tx: ClientTransaction, res: SipResponse): void {
@@ -274,6 +285,7 @@ export class B2bua implements TransactionUser {
       return;
     }
     if (res.status < 400 && !call.cancelled && this.redirect(call, res)) return;
+    if ((res.status === 401 || res.status === 407) && !call.cancelled && !call.ended && this.answerChallenge(call, b, res)) return;
     this.onBFailure(call, tx, res.status, this.huntStatuses.has(res.status), res);
   }
 
@@ -283,9 +295,8 @@ export class B2bua implements TransactionUser {
    */
   private redirect(call: Call, res: SipResponse): boolean {
     const b = call.b;
-    if (b === null || call.redirects >= (this.o.maxRedirects ?? 1)) return false;
-    const target = redirectTarget(res, b.dest.transport);
-    if (target === null) return false;
+    const target = b === null || call.redirects >= (this.o.maxRedirects ?? 1) ? null : redirectTarget(res, b.dest.transport);
+    if (b === null || target === null) return false;
     call.redirects++;
     this.release(call);
     call.b = null;

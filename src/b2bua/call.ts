@@ -1,5 +1,6 @@
 /** A call: the inbound leg (A), the outbound leg (B) once one is tried, and what hunting still has. */
 import { type Dialog, newTag } from '../dialog/dialog.js';
+import type { AuthMemory } from './digest-client.js';
 import type { CallMedia } from './call-media.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
@@ -29,6 +30,8 @@ export interface BLeg {
   dialog: Dialog | null;
   /** The ACK of the 2xx, kept to answer 2xx retransmissions. */
   ack: SipRequest | null;
+  /** The digest challenges answered for this INVITE (never in a loop). */
+  auth: AuthMemory;
 }
 
 /** An early dialog of the B leg (a provisional with a To tag) and the A-leg early dialog paired with it. */

@@ -11,6 +11,8 @@ import { buildResponse } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { CallStore } from '../state/call-store.js';
 import type { Clock } from '../transaction/clock.js';
+import type { ClientHandlers } from '../transaction/client-transaction.js';
+import type { Credential } from '../routing/dial-peer.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
@@ -21,6 +23,7 @@ import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure, parseDtmfRelay } from './call-media.js';
 import { carryHidden, crossing } from './header-passing.js';
 import { contactA, dialogA, dialogB } from './leg-dialogs.js';
+import { credentialPool, sendAnswering } from './digest-client.js';
 
 export interface RelayDeps {
   transactions: TransactionLayer;
@@ -33,6 +36,8 @@ export interface RelayDeps {
   end(call: Call, cause: { cause: number; text: string }, by: 'caller' | 'callee' | 'sbc'): void;
   /** End a call that is not answered yet from the caller's side (CANCEL, or BYE in an early dialog). */
   cancel(call: Call): void;
+  /** The global digest credentials (after a dial-peer's own). */
+  credentials(): readonly Credential[];
 }
 
 /** Headers of an in-dialog request or its answer that always cross to the other leg (Content-Type follows the body). */
@@ -291,7 +296,7 @@ export class LegRelay {
       call.relayedInvite = { from: leg, otherCseq: out.cseq().seq };
       out.setHeader('Contact', other.contact);
     }
-    this.d.transactions.sendRequest(out, other.destination(), {
+    this.sendOn(call, leg === 'a' ? 'b' : 'a', other, out, {
       response: (res) => {
         if (res.status === 100) return;
         const answer = buildResponse(req, res.status, { reason: res.reason, headers: this.carried(call, leg, res) });
@@ -321,7 +326,7 @@ export class LegRelay {
     if (dialog === null) return;
     try {
       const req = dialog.request('BYE', this.viaFor(dialog));
-      this.d.transactions.sendRequest(req, dialog.destination(), { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
+      this.sendOn(call, leg, dialog, req, { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
     } catch (err) {
       this.d.log.warn({ err, callId: call.id, leg }, 'cannot send BYE');
     }
@@ -333,7 +338,17 @@ export class LegRelay {
     if (dialog === null || call.ended) return;
     const req = dialog.request('INFO', this.viaFor(dialog));
     req.setBody(Buffer.from(body, 'latin1'), contentType);
-    this.d.transactions.sendRequest(req, dialog.destination(), { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
+    this.sendOn(call, leg, dialog, req, { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
+  }
+
+  /** An in-dialog request on leg `to`; a challenge from that side is answered with its dial-peer's (or the global) credentials. */
+  private sendOn(call: Call, to: Leg, dialog: Dialog, req: SipRequest, handlers: ClientHandlers): void {
+    const pool = credentialPool(to === 'a' ? call.inbound : call.b?.peer, this.d.credentials());
+    sendAnswering(this.d.transactions, req, dialog.destination(), pool, handlers, (retry) => {
+      const seq = retry.cseq().seq;
+      dialog.localSeq = Math.max(dialog.localSeq, seq);
+      if (retry.method === 'INVITE' && call.relayedInvite !== null) call.relayedInvite.otherCseq = seq;
+    });
   }
 
   private dialogOf(call: Call, leg: Leg): Dialog | null {

@@ -3,6 +3,7 @@
  * for calls that find every dial-peer busied out. Calls already set up keep the dial-peer objects they
  * were matched to; new calls read this.
  */
+import type { Credential } from '../routing/dial-peer.js';
 import type { DialPlan } from '../routing/dial-plan.js';
 import type { SipProfile } from '../rewrite/sip-profile.js';
 import type { GlobalProfiles } from './leg-profiles.js';
@@ -15,4 +16,6 @@ export interface LiveConfig {
   sipProfiles: ReadonlyMap<number, SipProfile>;
   /** The status a call gets when every outbound dial-peer is busied out (CUBE: 404), unless its inbound dial-peer sets one. */
   errorCodeOverride: number | null;
+  /** Global digest credentials (`sipUa.authentication` and `sipUa.credentials`), after the dial-peer's own. */
+  credentials?: readonly Credential[];
 }

@@ -47,7 +47,25 @@ export interface DialPeerJson {
   optionsKeepaliveProfile?: number;
   /** (inbound) The status a call gets when every outbound dial-peer is busied out (default 404, or the global one). */
   errorCodeOverride?: number;
+  /** Digest credentials for a 401/407 from this dial-peer's target (`authentication username U password P [realm R]`). */
+  authentication?: CredentialJson;
 }
+
+/** A digest credential; without a realm it answers any challenge (the challenge's realm is used). */
+export interface CredentialJson {
+  username: string;
+  password: string;
+  realm?: string;
+}
+
+export const CREDENTIAL_SCHEMA = {
+  type: 'object', additionalProperties: false, required: ['username', 'password'],
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 128 },
+    password: { type: 'string', minLength: 1, maxLength: 256 },
+    realm: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+} as const;
 
 /** `voice class codec N`: the codecs allowed on a leg, most preferred first. */
 export interface CodecClassJson {
@@ -127,6 +145,7 @@ export const DIAL_PEER_SCHEMA = {
     errorCodeOverride: { type: 'integer', minimum: 400, maximum: 699 },
     headerPassList: headerList,
     headerDropList: headerList,
+    authentication: CREDENTIAL_SCHEMA,
   },
   not: { required: ['headerPassList', 'headerDropList'] },
 } as const;

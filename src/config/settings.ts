@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { type ConfigProblem, SbcError } from '../errors.js';
+import { CREDENTIAL_SCHEMA, type CredentialJson } from './dial-config.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -92,6 +93,30 @@ export interface Settings {
   scannerUserAgents?: string[];
   /** Admission control: new calls beyond these get 503 with Retry-After. */
   callThreshold?: { totalCalls?: number; callsPerSecond?: number; eventLoopLagHighMs?: number; eventLoopLagLowMs?: number };
+  /** CUBE's `sip-ua`: global digest credentials and trunk registration. */
+  sipUa?: SipUaSettings;
+}
+
+export interface RegistrarJson {
+  /** `ipv4:A.B.C.D[:port]`, `ipv6:[addr]:port` or `dns:name[:port]`, as a dial-peer's session target. */
+  target: string;
+  /** Seconds asked for in REGISTER (default 3600); refreshed before they run out. */
+  expires?: number;
+  transport?: 'udp' | 'tcp';
+}
+
+/** Every global credential that may answer a challenge: `authentication` first, then the registered `credentials`. */
+export function globalCredentials(ua: SipUaSettings | undefined): CredentialJson[] {
+  return [...(ua?.authentication ?? []), ...(ua?.credentials ?? [])];
+}
+
+export interface SipUaSettings {
+  /** Answer 401/407 for any leg whose dial-peer has no matching credential (`sip-ua authentication`). */
+  authentication?: CredentialJson[];
+  /** The numbers registered with every registrar (`sip-ua credentials`); also answer challenges. */
+  credentials?: CredentialJson[];
+  /** Registrars (`sip-ua registrar N`): every credential is registered with each. */
+  registrar?: RegistrarJson[];
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -164,6 +189,24 @@ export const SETTINGS_SCHEMA = {
       properties: {
         totalCalls: { type: 'integer', minimum: 1 }, callsPerSecond: { type: 'number', minimum: 0.1 },
         eventLoopLagHighMs: { type: 'number', minimum: 1 }, eventLoopLagLowMs: { type: 'number', minimum: 0 },
+      },
+    },
+    sipUa: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        authentication: { type: 'array', maxItems: 64, items: CREDENTIAL_SCHEMA },
+        credentials: { type: 'array', maxItems: 64, items: CREDENTIAL_SCHEMA },
+        registrar: {
+          type: 'array', maxItems: 6,
+          items: {
+            type: 'object', additionalProperties: false, required: ['target'],
+            properties: {
+              target: { type: 'string', pattern: '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$' },
+              expires: { type: 'integer', minimum: 60, maximum: 86400 },
+              transport: { enum: ['udp', 'tcp'] },
+            },
+          },
+        },
       },
     },
     calls: {
@@ -277,5 +320,6 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.pike !== undefined ? { pike: file.pike } : {}),
     ...(file.scannerUserAgents !== undefined ? { scannerUserAgents: file.scannerUserAgents } : {}),
     ...(file.callThreshold !== undefined ? { callThreshold: file.callThreshold } : {}),
+    ...(file.sipUa !== undefined ? { sipUa: file.sipUa } : {}),
   };
 }

@@ -50,8 +50,18 @@ export interface DialPeer {
   keepalive: KeepaliveProfile | null;
   /** (inbound) What a call gets when every outbound dial-peer is busied out; null: the global setting, else 404. */
   errorCodeOverride: number | null;
+  /** Digest credentials for challenges from this dial-peer's target; tried before the global ones. */
+  authentication: Credential | null;
   /** The file it came from, for messages. */
   file: string;
+}
+
+/** A digest credential (`authentication` on a dial-peer, `sipUa.authentication` globally). */
+export interface Credential {
+  username: string;
+  password: string;
+  /** Only challenges of this realm; none: any realm. */
+  realm?: string;
 }
 
 /** Dial-peer 0: what an inbound call matches when nothing else does (cube-reference §1.1). */
@@ -79,6 +89,7 @@ export const DIAL_PEER_0: DialPeer = {
   headerPolicy: null,
   keepalive: null,
   errorCodeOverride: null,
+  authentication: null,
   file: '(built in)',
 };
 
@@ -191,6 +202,7 @@ function build(
     earlyOfferForced: v.earlyOfferForced ?? false,
     dtmfRelay: v.dtmfRelay?.[0] ?? null,
     errorCodeOverride: v.errorCodeOverride ?? null,
+    authentication: v.authentication ?? null,
     file,
   };
 }

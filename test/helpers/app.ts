@@ -35,6 +35,7 @@ export interface TestAppOptions {
   silentDiscardUntrusted?: boolean;
   pike?: { windowSeconds: number; maxRequests: number; banSeconds: number };
   callThreshold?: Settings['callThreshold'];
+  sipUa?: Settings['sipUa'];
   /** Where the SBC logs (default: nowhere). */
   log?: Logger;
   /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
@@ -59,6 +60,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     ...(opts.silentDiscardUntrusted !== undefined ? { silentDiscardUntrusted: opts.silentDiscardUntrusted } : {}),
     ...(opts.pike !== undefined ? { pike: opts.pike } : {}),
     ...(opts.callThreshold !== undefined ? { callThreshold: opts.callThreshold } : {}),
+    ...(opts.sipUa !== undefined ? { sipUa: opts.sipUa } : {}),
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };

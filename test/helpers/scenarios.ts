@@ -508,3 +508,58 @@ ${uasResponse('200 OK', undefined, false)}
 ${uasResponse(optionsStatus)}
 <label id="done"/>`);
 }
+
+/**
+ * A carrier that wants digest credentials: 407 to the INVITE (realm carrier.test, qop auth) and the call
+ * only when the INVITE comes again with Proxy-Authorization (SIPp cannot check that header: the test
+ * recomputes it), then 401 to the first BYE and 200 only to a BYE whose Authorization SIPp verifies for
+ * `user`/`password` (403 otherwise).
+ */
+export function uasChallenges(user: string, password: string): string {
+  const challenge = (status: string, header: string, nonce: string, to: string) => `<send>${cdata(`SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+${to}
+[last_Call-ID:]
+[last_CSeq:]
+${header}: Digest realm="carrier.test", nonce="${nonce}[pid][call_number]", qop="auth", algorithm=MD5
+Content-Length: 0`)}</send>`;
+  return wrap('uas challenges', `<recv request="INVITE"/>
+${challenge('407 Proxy Authentication Required', 'Proxy-Authenticate', 'inv', UAS_TO)}
+<recv request="ACK"/>
+<recv request="INVITE" rrs="true">
+  <action><ereg regexp="Digest .*" search_in="hdr" header="Proxy-Authorization:" check_it="true" assign_to="pa"/></action>
+</recv>
+${uasResponse('180 Ringing')}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK"/>
+<recv request="BYE"/>
+${challenge('401 Unauthorized', 'WWW-Authenticate', 'bye', '[last_To:]')}
+<recv request="BYE">
+  <action><verifyauth assign_to="authvalid" username="${user}" password="${password}"/></action>
+</recv>
+<nop test="authvalid" next="byeok"/>
+${uasResponse('403 Forbidden', undefined, false)}
+<nop next="end"/>
+<label id="byeok"/>
+${uasResponse('200 OK', undefined, false)}
+<label id="end"/>
+<Reference variables="authvalid,pa"/>`);
+}
+
+/** A carrier that challenges every INVITE (the credentials are wrong): 407, ACK, as often as asked. */
+export function uasChallengesForever(): string {
+  return wrap('uas challenges forever', `<label id="again"/>
+<recv request="INVITE" timeout="3000" ontimeout="end"/>
+<send>${cdata(`SIP/2.0 407 Proxy Authentication Required
+[last_Via:]
+[last_From:]
+${UAS_TO}
+[last_Call-ID:]
+[last_CSeq:]
+Proxy-Authenticate: Digest realm="carrier.test", nonce="n[pid][call_number]", algorithm=MD5
+Content-Length: 0`)}</send>
+<recv request="ACK"/>
+<nop next="again"/>
+<label id="end"/>`);
+}
