@@ -7,15 +7,10 @@ import type { Configuration } from './configuration.js';
 import { KeepaliveManager } from './keepalive/keepalive-manager.js';
 import { Metrics } from './observability/metrics.js';
 import { SipTracer } from './observability/sip-trace.js';
-import { DEFAULT_SCANNERS, type GuardSettings, SourceGuard } from './security/source-guard.js';
-import { Admission } from './security/admission.js';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { buildResponse } from './sip/response-builder.js';
-import type { Flow } from './transport/flow.js';
-import { lookup as dnsLookup } from 'node:dns/promises';
+import { EdgeSecurity } from './app-security.js';
 import { captureOptions } from './observability/packet-capture.js';
 import { CaptureControl, metricSources, traceToRedis } from './app-observability.js';
-import type { SipMessage, SipRequest } from './sip/sip-message.js';
+import type { SipMessage } from './sip/sip-message.js';
 import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
 import type { DialPeer } from './routing/dial-peer.js';
 import { DialPlan } from './routing/dial-plan.js';
@@ -45,11 +40,6 @@ export { VERSION } from './version.js';
 export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & {
   settings?: Pick<Settings, 'draining' | 'calls' | 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold' | 'sipUa'>;
 };
-
-/** The source guard's settings from fosip.json, with the defaults (no blocks, silent discard, no pike, the common scanners). */
-function guardSettings(s: RoutingConfig['settings'] | undefined): GuardSettings {
-  return { trustedList: s?.trustedList ?? [], silentDiscardUntrusted: s?.silentDiscardUntrusted ?? true, pike: s?.pike ?? null, scannerUserAgents: s?.scannerUserAgents ?? DEFAULT_SCANNERS };
-}
 
 export interface AppOptions {
   log?: Logger;
@@ -82,12 +72,8 @@ export class App {
   /** `debug ccsip messages`: nobody listening costs one check per message. */
   readonly tracer = new SipTracer();
   private traceTimer: NodeJS.Timeout | undefined;
-  /** Trusted sources, scanners and floods: checked before anything else is done with a request. */
-  readonly guard: SourceGuard;
-  /** Call threshold: total calls, calls per second, event loop overload. */
-  readonly admission: Admission;
-  private readonly lag = monitorEventLoopDelay({ resolution: 20 });
-  private lagTimer: NodeJS.Timeout | undefined;
+  /** Trusted sources, scanners, floods and admission control. */
+  readonly security: EdgeSecurity;
   /** `monitor capture`: the capture running, if any. */
   readonly capture: CaptureControl;
   private config: RoutingConfig;
@@ -102,9 +88,7 @@ export class App {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
     this.metrics = new Metrics(metricSources(() => this), settings.metrics ?? true);
     this.config = opts.config ?? NO_CONFIG;
-    this.guard = new SourceGuard(guardSettings(this.config.settings ?? settings));
-    this.admission = new Admission((this.config.settings ?? settings).callThreshold ?? {});
-    this.watchOverload();
+    this.security = new EdgeSecurity(this.config.settings ?? settings, this.log.child({ component: 'security' }));
     this.reloadConfig = opts.reload;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
     this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
@@ -154,7 +138,7 @@ export class App {
       responder: this.responder,
       config: this.liveConfig(this.config),
       health: this.keepalive,
-      admission: this.admission,
+      admission: this.security.admission,
       calls: this.callStore,
       clock: opts.clock ?? systemClock,
       log: this.log.child({ component: 'b2bua' }),
@@ -191,7 +175,7 @@ export class App {
       this.tracer.emit({ at: Date.now(), node: settings.hostname, dir, transport, remote, call, text: msg.serialize().toString('latin1') });
     };
     this.transport.onMessage((msg, flow) => {
-      if (msg.isRequest() && !this.admitted(msg, flow)) return;
+      if (msg.isRequest() && !this.security.admitted(msg, flow, () => this.transactions.tagFor(msg), (res, to) => this.transport.sendResponse(res, to))) return;
       const entry = wire.observe(msg, 'in');
       if (this.tracer.active) trace(msg, 'in', flow.transport, `${flow.remoteAddress}:${flow.remotePort}`, entry?.call.id ?? null);
       if (this.capture.wants(entry?.call.id ?? null, false)) {
@@ -229,7 +213,7 @@ export class App {
           keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
           reload: () => app.reload(),
           flow: (id) => app.b2bua.wire.ladder(id),
-          trusted: () => ({ node: settings.hostname, ...app.guard.report() }),
+          trusted: () => ({ node: settings.hostname, ...app.security.guard.report() }),
           trace: (listener, call) => app.tracer.listen(listener, call),
           capture: (action, options) => (action === 'start' ? app.capture.start(captureOptions(options)) : action === 'stop' ? app.capture.stop() : app.capture.status()),
           metrics: () => app.metrics.text(),
@@ -265,42 +249,9 @@ export class App {
     };
   }
 
-  /** Twice a second the event loop's delay (p99) is held against the overload watermarks. */
-  private watchOverload(): void {
-    this.lag.enable();
-    this.lagTimer = setInterval(() => {
-      const p99 = this.lag.percentile(99) / 1e6;
-      this.lag.reset();
-      const was = this.admission.isOverloaded;
-      if (this.admission.observeLag(Number.isFinite(p99) ? p99 : 0) !== was) this.log.warn({ lagMs: p99 }, was ? 'overload over: taking new calls again' : 'overloaded: new calls get 503');
-    }, 500);
-    this.lagTimer.unref();
-  }
-
-  /** A request from an untrusted source, a scanner or a flooding source goes no further (or gets 403). */
-  private admitted(req: SipRequest, flow: Flow): boolean {
-    const v = this.guard.check(flow.remoteAddress, req.header('user-agent'));
-    if (v.kind === 'pass') return true;
-    if (v.kind === 'reject' && req.method !== 'ACK') this.transport.sendResponse(buildResponse(req, 403, { toTag: this.transactions.tagFor(req) }), flow);
-    return false;
-  }
-
-  /** The session targets of the dial-peers that are up (not shut down, not busied out) are trusted. */
+  /** The session targets of the dial-peers that are up are trusted (a busied-out one's no longer is). */
   private trustTargets(): void {
-    const addresses: string[] = [];
-    const names: string[] = [];
-    for (const dp of this.config.dialPlan.peers) {
-      const t = dp.sessionTarget;
-      if (t === null || dp.shutdown || !this.keepalive.isUp(dp.tag)) continue;
-      if (t.kind === 'dns') names.push(t.host);
-      else addresses.push(t.host);
-    }
-    this.guard.setTargets(addresses);
-    if (names.length === 0) return;
-    // a dns: target is trusted at the addresses it resolves to now
-    void Promise.all(names.map((n) => dnsLookup(n, { all: true }).catch(() => []))).then((found) => {
-      this.guard.setTargets([...addresses, ...found.flat().map((a) => a.address)]);
-    });
+    this.security.trustTargets(this.config.dialPlan.peers, (tag) => this.keepalive.isUp(tag));
   }
 
   /** Every dial-peer with a keepalive profile and a session target is pinged; a shut-down one is not. */
@@ -326,8 +277,7 @@ export class App {
     this.b2bua.reconfigure(this.liveConfig(next));
     this.responder.draining = next.settings?.draining ?? false;
     if (next.settings !== undefined) {
-      this.guard.reconfigure(guardSettings(next.settings));
-      this.admission.reconfigure(next.settings.callThreshold ?? {});
+      this.security.reconfigure(next.settings);
     }
     this.metrics.dialPeerUp.reset();
     this.configureKeepalive();
@@ -376,8 +326,8 @@ export class App {
       tcpConnections: this.transport.tcpConnections,
       rtp: { ...this.rtpPool(), sessions: this.media.activeSessions, exhausted: this.media.exhausted },
       sipProfiles: { ...this.b2bua.profiles.counters },
-      admission: { overloaded: this.admission.isOverloaded, refused: { ...this.admission.refused } },
-      security: { ...this.guard.counters },
+      admission: { overloaded: this.security.admission.isOverloaded, refused: { ...this.security.admission.refused } },
+      security: { ...this.security.guard.counters },
     };
   }
 
@@ -385,8 +335,7 @@ export class App {
     this.keepalive.stop();
     this.metrics.stop();
     clearInterval(this.traceTimer);
-    clearInterval(this.lagTimer);
-    this.lag.disable();
+    this.security.stop();
     this.capture.stop();
     this.transactions.close();
     await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media.stop()]);

@@ -92,7 +92,7 @@ export interface Settings {
   /** Requests whose User-Agent contains one of these are dropped (default: the common scanners). */
   scannerUserAgents?: string[];
   /** Admission control: new calls beyond these get 503 with Retry-After. */
-  callThreshold?: { totalCalls?: number; callsPerSecond?: number; eventLoopLagHighMs?: number; eventLoopLagLowMs?: number };
+  callThreshold?: { totalCalls?: number; callsPerSecond?: number; eventLoopLagHighMs?: number; eventLoopLagLowMs?: number; cpuHighPercent?: number; cpuLowPercent?: number };
   /** CUBE's `sip-ua`: global digest credentials and trunk registration. */
   sipUa?: SipUaSettings;
 }
@@ -189,6 +189,7 @@ export const SETTINGS_SCHEMA = {
       properties: {
         totalCalls: { type: 'integer', minimum: 1 }, callsPerSecond: { type: 'number', minimum: 0.1 },
         eventLoopLagHighMs: { type: 'number', minimum: 1 }, eventLoopLagLowMs: { type: 'number', minimum: 0 },
+        cpuHighPercent: { type: 'number', minimum: 1, maximum: 100 }, cpuLowPercent: { type: 'number', minimum: 0, maximum: 100 },
       },
     },
     sipUa: {

@@ -1,8 +1,9 @@
 /**
  * Admission control (cube-reference §7: `call threshold`): a new call is refused with 503 and Retry-After
  * when the node already carries `totalCalls`, when calls arrive faster than `callsPerSecond` (a token
- * bucket holding one second's worth), or while the SIP event loop is overloaded: its delay went over the
- * high watermark and has not yet come back under the low one (hysteresis, so the node does not flap).
+ * bucket holding one second's worth), or while the node is overloaded: the SIP event loop's delay or the
+ * machine's CPU went over its high watermark and has not yet come back under the low one (hysteresis, so
+ * the node does not flap; CUBE's `call threshold global cpu-avg low L high H`).
  */
 
 export interface AdmissionSettings {
@@ -11,6 +12,9 @@ export interface AdmissionSettings {
   /** Event loop delay (p99 over the last check, ms) that starts refusing calls, and the one that stops it. */
   eventLoopLagHighMs?: number;
   eventLoopLagLowMs?: number;
+  /** The machine's CPU busy (percent of all cores, over the last check) that starts refusing calls, and the one that stops it. */
+  cpuHighPercent?: number;
+  cpuLowPercent?: number;
 }
 
 export type AdmissionRefusal = { reason: 'total-calls' | 'calls-per-second' | 'overload'; retryAfter: number; text: string };
@@ -33,10 +37,16 @@ export class Admission {
 
   /** The event loop's delay now (ms): crosses the watermarks. Returns whether the node is overloaded. */
   observeLag(ms: number): boolean {
-    const { eventLoopLagHighMs: high, eventLoopLagLowMs: low } = this.settings;
-    if (high === undefined) return (this.overloaded = false);
-    if (!this.overloaded && ms > high) this.overloaded = true;
-    else if (this.overloaded && ms < (low ?? high)) this.overloaded = false;
+    return this.observe({ lagMs: ms, cpuPercent: 0 });
+  }
+
+  /** The load now: overloaded when either measure is over its high watermark, and until both are under their low ones. */
+  observe(load: { lagMs: number; cpuPercent: number }): boolean {
+    const s = this.settings;
+    const over = (v: number, high: number | undefined): boolean => high !== undefined && v > high;
+    const under = (v: number, high: number | undefined, low: number | undefined): boolean => high === undefined || v < (low ?? high);
+    if (!this.overloaded) this.overloaded = over(load.lagMs, s.eventLoopLagHighMs) || over(load.cpuPercent, s.cpuHighPercent);
+    else this.overloaded = !(under(load.lagMs, s.eventLoopLagHighMs, s.eventLoopLagLowMs) && under(load.cpuPercent, s.cpuHighPercent, s.cpuLowPercent));
     return this.overloaded;
   }
 
@@ -47,7 +57,7 @@ export class Admission {
   /** Whether one more call may start now, with `active` calls in progress; null: it may. */
   admit(active: number): AdmissionRefusal | null {
     const s = this.settings;
-    if (this.overloaded) return this.refuse({ reason: 'overload', retryAfter: 5, text: 'overloaded (event loop delay)' });
+    if (this.overloaded) return this.refuse({ reason: 'overload', retryAfter: 5, text: 'overloaded (event loop delay or CPU)' });
     if (s.totalCalls !== undefined && active >= s.totalCalls) return this.refuse({ reason: 'total-calls', retryAfter: 5, text: `call threshold of ${s.totalCalls} calls reached` });
     const rate = s.callsPerSecond;
     if (rate === undefined) return null;

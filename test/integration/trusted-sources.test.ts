@@ -66,7 +66,7 @@ describe('trusted sources', () => {
       const r = await calls;
       assert.equal(r.code, 0, `SIPp calls from 127.0.0.1 failed:\n${r.stderr.slice(-1500)}`);
       assert.ok(answered <= 60, `the flooder got ${answered} answers to ${sent} requests before its ban`);
-      const report = app.guard.report();
+      const report = app.security.guard.report();
       assert.deepEqual(report.banned.map((x) => x.address), ['127.0.0.2']);
       assert.ok(report.dropped.flood >= sent - 60);
     } finally {
@@ -82,7 +82,7 @@ describe('trusted sources', () => {
       const answers = await peer.waitFor(1, 700).catch(() => []);
       peer.close();
       assert.equal(answers.length, 0);
-      assert.equal(app.guard.counters.scanner, 1);
+      assert.equal(app.security.guard.counters.scanner, 1);
     } finally {
       await app.stop();
     }
@@ -101,7 +101,7 @@ describe('admission control', () => {
       assert.match(second.messages, /^Retry-After: 5\r?$/m);
       assert.match(second.messages, /Warning: 399 fosip-test "call threshold of 1 calls reached"/);
       assert.equal((await first).code, 0, 'the call in progress is not disturbed');
-      assert.equal(app.admission.refused['total-calls'], 1);
+      assert.equal(app.security.admission.refused['total-calls'], 1);
     } finally {
       await app.stop();
     }

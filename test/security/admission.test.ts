@@ -35,4 +35,14 @@ describe('Admission', () => {
     assert.equal(a.admit(0), null);
     assert.equal(new Admission({}).observeLag(10_000), false, 'no watermark: never overloaded');
   });
+
+  it('counts the CPU too: either measure over its high watermark overloads, both under their low ones clear it', () => {
+    const a = new Admission({ eventLoopLagHighMs: 200, eventLoopLagLowMs: 50, cpuHighPercent: 90, cpuLowPercent: 70 });
+    assert.equal(a.observe({ lagMs: 10, cpuPercent: 80 }), false);
+    assert.equal(a.observe({ lagMs: 10, cpuPercent: 95 }), true, 'CPU over its high watermark');
+    assert.equal(a.observe({ lagMs: 10, cpuPercent: 75 }), true, 'between the CPU watermarks');
+    assert.equal(a.observe({ lagMs: 100, cpuPercent: 60 }), true, 'the lag is not under its low watermark yet');
+    assert.equal(a.observe({ lagMs: 20, cpuPercent: 60 }), false);
+    assert.equal(new Admission({ cpuHighPercent: 90 }).observe({ lagMs: 10_000, cpuPercent: 50 }), false, 'no lag watermark: the lag alone never overloads');
+  });
 });
