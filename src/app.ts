@@ -19,7 +19,9 @@ import { type CallStore, MemoryCallStore } from './state/call-store.js';
 import { RedisCallStore } from './state/redis-call-store.js';
 import { MemoryStatsStore, type StatsStore } from './state/stats-store.js';
 import { systemClock } from './transaction/clock.js';
-import { globalCredentials, type Settings } from './config/settings.js';
+import { globalCredentials, type Settings, type SipUaSettings } from './config/settings.js';
+import { TrunkRegistrations } from './b2bua/trunk-registrations.js';
+import type { RegistrationStatus } from './state/cluster-view.js';
 import { SbcError } from './errors.js';
 import { AdminServer } from './observability/admin-server.js';
 import type { Clock } from './transaction/clock.js';
@@ -78,6 +80,9 @@ export class App {
   readonly capture: CaptureControl;
   private config: RoutingConfig;
   private readonly reloadConfig: (() => RoutingConfig) | undefined;
+  /** `sip-ua registrar`: the trunk registrations, and the settings they were made from. */
+  private registrations: { key: string; lines: TrunkRegistrations | null } = { key: '{}', lines: null };
+  private readonly clock: Clock;
   listening: ListenSpec[] = [];
   adminAddress: { address: string; port: number } | undefined;
 
@@ -86,6 +91,7 @@ export class App {
     opts: AppOptions,
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
+    this.clock = opts.clock ?? systemClock;
     this.metrics = new Metrics(metricSources(() => this), settings.metrics ?? true);
     this.config = opts.config ?? NO_CONFIG;
     this.security = new EdgeSecurity(this.config.settings ?? settings, this.log.child({ component: 'security' }));
@@ -124,7 +130,7 @@ export class App {
     });
     this.responder = new LocalResponder((req) => this.transactions.tagFor(req), `FoSIP/${VERSION}`);
     this.keepalive = new KeepaliveManager<DialPeer>({
-      clock: opts.clock ?? systemClock, log: this.log.child({ component: 'keepalive' }),
+      clock: this.clock, log: this.log.child({ component: 'keepalive' }),
       ping: (e) => this.b2bua.pinger.ping(e.subject, e.profile),
       changed: (s) => {
         this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
@@ -140,7 +146,7 @@ export class App {
       health: this.keepalive,
       admission: this.security.admission,
       calls: this.callStore,
-      clock: opts.clock ?? systemClock,
+      clock: this.clock,
       log: this.log.child({ component: 'b2bua' }),
       agent: settings.hostname,
       ...(settings.calls.huntStatuses ? { huntStatuses: new Set(settings.calls.huntStatuses) } : {}),
@@ -201,6 +207,7 @@ export class App {
     const app = new App(settings, opts);
     try {
       app.listening = await app.transport.listen(specs);
+      app.configureRegistrations(app.config.settings?.sipUa ?? settings.sipUa);
       if (settings.admin !== null) {
         app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health(), {
           status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size, rtp: app.rtpPool() }],
@@ -214,6 +221,7 @@ export class App {
           reload: () => app.reload(),
           flow: (id) => app.b2bua.wire.ladder(id),
           trusted: () => ({ node: settings.hostname, ...app.security.guard.report() }),
+          registrations: () => app.registrationStatus().map((r) => ({ ...r, node: settings.hostname })),
           trace: (listener, call) => app.tracer.listen(listener, call),
           capture: (action, options) => (action === 'start' ? app.capture.start(captureOptions(options)) : action === 'stop' ? app.capture.stop() : app.capture.status()),
           metrics: () => app.metrics.text(),
@@ -281,9 +289,29 @@ export class App {
     }
     this.metrics.dialPeerUp.reset();
     this.configureKeepalive();
+    this.configureRegistrations(next.settings?.sipUa);
     this.statsStore.refresh();
     this.log.info({ dialPeers: next.dialPlan.peers.length, draining: this.responder.draining }, 'configuration reloaded');
     return { dialPeers: next.dialPlan.peers.length };
+  }
+
+  /** Register with the registrars; a reload that changes the sip-ua settings starts the registrations anew. */
+  private configureRegistrations(ua: SipUaSettings | undefined): void {
+    const key = JSON.stringify(ua ?? {});
+    if (key === this.registrations.key) return;
+    this.registrations.lines?.stop();
+    const { registrar = [], credentials = [] } = ua ?? {};
+    const lines = registrar.length === 0 || credentials.length === 0 ? null : new TrunkRegistrations(
+      { transactions: this.transactions, transport: this.transport, clock: this.clock, log: this.log.child({ component: 'registrar' }) },
+      { registrars: registrar, credentials, authentication: ua?.authentication ?? [], ...(ua?.retrySeconds ? { retrySeconds: ua.retrySeconds } : {}), ...(ua?.maxRetrySeconds ? { maxRetrySeconds: ua.maxRetrySeconds } : {}) },
+    );
+    this.registrations = { key, lines };
+    lines?.start();
+  }
+
+  /** `show sip-ua register status`. */
+  registrationStatus(): RegistrationStatus[] {
+    return this.registrations.lines?.status() ?? [];
   }
 
   /** This node's RTP port pool (`show voip rtp connections`). */
@@ -333,6 +361,7 @@ export class App {
 
   async stop(): Promise<void> {
     this.keepalive.stop();
+    this.registrations.lines?.stop(true);
     this.metrics.stop();
     clearInterval(this.traceTimer);
     this.security.stop();

@@ -4,6 +4,7 @@
  * JSON pointer, so one `check-config` run shows them all.
  */
 import path from 'node:path';
+import { parseSessionTarget } from './routing/session-target.js';
 import { type DialConfig, loadDialConfig } from './config/dial-config.js';
 import { type KeepaliveProfile, keepaliveProfile } from './keepalive/keepalive-manager.js';
 import { type Settings, type SettingsOverrides, defaultConfigDir, envOverrides, resolveSettings } from './config/settings.js';
@@ -49,6 +50,17 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
       } catch (err) {
         problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: `/trustedList/${i}`, message: (err as Error).message });
       }
+    }
+    const file = path.join(settings.configDir, 'fosip.json');
+    for (const [i, r] of (settings.sipUa?.registrar ?? []).entries()) {
+      try {
+        parseSessionTarget(r.target);
+      } catch (err) {
+        problems.push({ file, pointer: `/sipUa/registrar/${i}/target`, message: (err as Error).message });
+      }
+    }
+    if ((settings.sipUa?.registrar?.length ?? 0) > 0 && (settings.sipUa?.credentials?.length ?? 0) === 0) {
+      problems.push({ file, pointer: '/sipUa/credentials', message: 'a registrar needs at least one credential to register' });
     }
     if (settings.redis !== null) {
       try {

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Credential } from '../routing/dial-peer.js';
+import type { RegistrationStatus } from '../state/cluster-view.js';
 import { parseSessionTarget, type SessionTarget } from '../routing/session-target.js';
 import { newCallId, newTag } from '../dialog/dialog.js';
 import { SipHeader } from '../sip/sip-header.js';
@@ -35,19 +36,6 @@ export interface RegistrationConfig {
   /** The first retry after a failure, doubled per failure up to maxRetrySeconds (defaults 10 and 600). */
   retrySeconds?: number;
   maxRetrySeconds?: number;
-}
-
-/** One line of `show sip-ua register status`. */
-export interface RegistrationStatus {
-  line: string;
-  registrar: number;
-  target: string;
-  registered: boolean;
-  /** Seconds the registration has left (0 when not registered). */
-  expiresSeconds: number;
-  /** The last final status the registrar gave, or `timeout` / `transport error` / `not sent`. */
-  lastResult: string;
-  failures: number;
 }
 
 interface Line {
@@ -97,7 +85,7 @@ export class TrunkRegistrations {
     for (const line of this.lines) {
       line.timer?.cancel();
       line.timer = null;
-      if (unregister && line.registeredUntil > this.d.clock.now()) void this.send(line, 0);
+      if (unregister && line.registeredUntil > this.d.clock.now()) this.send(line, 0).catch(() => undefined);
     }
   }
 

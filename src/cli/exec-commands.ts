@@ -8,7 +8,7 @@ import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCube
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
 import { renderCallFlow } from './show-flow.js';
-import type { TrustedReport } from '../state/cluster-view.js';
+import type { RegistrationReport, TrustedReport } from '../state/cluster-view.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
 import { renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
@@ -24,6 +24,17 @@ function renderTrustedList(nodes: TrustedReport[]): string {
     `Dropped: untrusted ${n.dropped.untrusted}, answered 403 ${n.dropped.rejected}, scanners ${n.dropped.scanner}, flood ${n.dropped.flood}`,
     ...(n.banned.length === 0 ? ['No source is banned'] : n.banned.map((b) => `  banned ${b.address} for ${b.secondsLeft} s more`)),
   ].join('\n')).join('\n\n');
+}
+
+/** `show sip-ua register status`: CUBE's columns (Line, peer, expires, registered) with the registrar and last answer. */
+function renderRegisterStatus(lines: RegistrationReport[]): string {
+  if (lines.length === 0) return 'No registrar is configured (sipUa.registrar in fosip.json)';
+  const row = (c: string[]): string => `${(c[0] ?? '').padEnd(20)} ${(c[1] ?? '').padEnd(10)} ${(c[2] ?? '').padEnd(26)} ${(c[3] ?? '').padEnd(12)} ${(c[4] ?? '').padEnd(5)} ${c[5] ?? ''}`.trimEnd();
+  return [
+    row(['Line', 'node', 'registrar', 'expires(sec)', 'reg.', 'last result']),
+    row(['='.repeat(20), '='.repeat(10), '='.repeat(26), '='.repeat(12), '=====', '===========']),
+    ...lines.map((l) => row([l.line, l.node, `${l.registrar} ${l.target}`, String(l.expiresSeconds), l.registered ? 'yes' : 'no', `${l.lastResult}${l.failures > 0 ? ` (${l.failures} failed)` : ''}`])),
+  ].join('\n');
 }
 
 /** A command error the user caused (no such call, no such dial-peer): printed as `% <text>`, exit 1. */
@@ -116,6 +127,12 @@ function showTree(extra: CommandNode[]): CommandNode {
         const stats = await ctx.view().stats();
         return output(stats, renderSipStats(stats));
       }),
+      keyword('register', 'Trunk registration', [
+        keyword('status', 'Each registration line: registrar, expiry, registered', [], async (ctx) => {
+          const lines = await ctx.view().registrations();
+          return output(lines, renderRegisterStatus(lines));
+        }),
+      ]),
     ]),
     keyword('ip', 'IP information', [
       keyword('address', 'IP addresses', [

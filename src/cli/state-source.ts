@@ -2,7 +2,7 @@
 import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
-import { type NodeInfo, RedisClusterView, type TrustedReport, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
+import { type NodeInfo, RedisClusterView, type RegistrationReport, type TrustedReport, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
 
 class AdminView implements StateView {
   constructor(private readonly base: string) {}
@@ -55,6 +55,10 @@ class AdminView implements StateView {
 
   trusted(): Promise<TrustedReport[]> {
     return this.get('/api/trusted');
+  }
+
+  registrations(): Promise<RegistrationReport[]> {
+    return this.get('/api/registrations');
   }
 
   /** The node's trace stream (NDJSON), one event per line, until stopped. */

@@ -117,6 +117,9 @@ export interface SipUaSettings {
   credentials?: CredentialJson[];
   /** Registrars (`sip-ua registrar N`): every credential is registered with each. */
   registrar?: RegistrarJson[];
+  /** After a failed registration the next try waits this long (default 10 s), doubling per failure up to maxRetrySeconds (600). */
+  retrySeconds?: number;
+  maxRetrySeconds?: number;
 }
 
 /** What flags or the environment may set; undefined means "not given". */
@@ -197,13 +200,15 @@ export const SETTINGS_SCHEMA = {
       properties: {
         authentication: { type: 'array', maxItems: 64, items: CREDENTIAL_SCHEMA },
         credentials: { type: 'array', maxItems: 64, items: CREDENTIAL_SCHEMA },
+        retrySeconds: { type: 'number', minimum: 0.1, maximum: 3600 },
+        maxRetrySeconds: { type: 'number', minimum: 0.1, maximum: 86400 },
         registrar: {
           type: 'array', maxItems: 6,
           items: {
             type: 'object', additionalProperties: false, required: ['target'],
             properties: {
               target: { type: 'string', pattern: '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$' },
-              expires: { type: 'integer', minimum: 60, maximum: 86400 },
+              expires: { type: 'integer', minimum: 10, maximum: 86400 },
               transport: { enum: ['udp', 'tcp'] },
             },
           },

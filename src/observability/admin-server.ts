@@ -29,6 +29,8 @@ export interface AdminApi {
   capture(action: 'start' | 'stop' | 'status', options: unknown): unknown;
   /** `show ip address trusted list`. */
   trusted(): unknown;
+  /** `show sip-ua register status`. */
+  registrations(): unknown;
   /** The message ladder of a live or recent call, or undefined. */
   flow(id: string): unknown;
   /** Read the configuration again (dial-peers, profiles); throws when it is invalid. */
@@ -127,6 +129,7 @@ export class AdminServer {
         if (url.pathname === '/api/stats') return json([this.api.stats()]);
         if (url.pathname === '/api/keepalive') return json(this.api.keepalive());
         if (url.pathname === '/api/trusted') return json([this.api.trusted()]);
+        if (url.pathname === '/api/registrations') return json(this.api.registrations());
         if (url.pathname === '/api/flow') {
           const flow = this.api.flow(url.searchParams.get('id') ?? '');
           if (flow !== undefined) return json(flow);

@@ -60,6 +60,24 @@ export interface TrustedReport {
   dropped: { scanner: number; untrusted: number; flood: number; rejected: number };
 }
 
+/** One trunk registration line (`show sip-ua register status`). */
+export interface RegistrationStatus {
+  /** The registered user (number). */
+  line: string;
+  /** The registrar's index (1-6) and session target. */
+  registrar: number;
+  target: string;
+  registered: boolean;
+  /** Seconds the registration has left (0 when not registered). */
+  expiresSeconds: number;
+  /** The last final status the registrar gave, or `timeout` / `transport error` / `not sent`. */
+  lastResult: string;
+  failures: number;
+}
+
+/** A registration line as a node reports it. */
+export type RegistrationReport = RegistrationStatus & { node: string };
+
 export interface StateView {
   nodes(): Promise<NodeInfo[]>;
   calls(): Promise<ViewCall[]>;
@@ -79,6 +97,8 @@ export interface StateView {
   trusted(): Promise<TrustedReport[]>;
   /** The OPTIONS keepalive state of every pinged dial-peer, per node. */
   keepalive(): Promise<NodeKeepalive[]>;
+  /** `show sip-ua register status`: each node's registration lines. */
+  registrations(): Promise<RegistrationReport[]>;
   close(): Promise<void>;
 }
 
@@ -156,6 +176,10 @@ export class RedisClusterView implements StateView {
       await sub.unsubscribe(TRACE_CHANNEL).catch(() => undefined);
       sub.disconnect();
     };
+  }
+
+  registrations(): Promise<RegistrationReport[]> {
+    return Promise.reject(new Error('show sip-ua register status reads one node: use --admin http://IP:PORT'));
   }
 
   trusted(): Promise<TrustedReport[]> {

@@ -66,9 +66,14 @@ export class UdpTransport {
       onError(new Error(`no UDP listener for ${address}`));
       return;
     }
-    s.socket.send(bytes, port, address, (err) => {
-      if (err) onError(err);
-    });
+    try {
+      s.socket.send(bytes, port, address, (err) => {
+        if (err) onError(err);
+      });
+    } catch (err) {
+      // a socket closed under the send (the node is stopping): reported like any send error, never thrown
+      onError(err as Error);
+    }
   }
 
   async close(): Promise<void> {

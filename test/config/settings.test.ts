@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../src/config/settings.js';
+import { loadConfiguration } from '../../src/configuration.js';
 import { SbcError } from '../../src/errors.js';
 
 function dirWith(json: unknown): string {
@@ -67,5 +68,17 @@ describe('settings', () => {
 
   it('rejects a bad flag value', () => {
     assert.throws(() => resolveSettings({ configDir: dirWith(undefined), listen: ['udp:localhost:5060'] }, {}), (e: unknown) => e instanceof SbcError && e.problems[0]?.pointer === '/listen');
+  });
+
+  it('checks sipUa: credentials need a password, a registrar a valid target and someone to register', () => {
+    const bad = dirWith({ sipUa: { authentication: [{ username: 'u' }], registrar: [{ target: 'ipv4:300.1.1.1' }] } });
+    assert.throws(() => resolveSettings({ configDir: bad }, {}), (e: unknown) => e instanceof SbcError && e.problems.some((p) => p.pointer === '/sipUa/authentication/0'));
+    const dir = dirWith({ sipUa: { registrar: [{ target: 'ipv4:300.1.1.1' }] } });
+    assert.throws(() => loadConfiguration({ configDir: dir }, {}), (e: unknown) => {
+      const pointers = e instanceof SbcError ? e.problems.map((p) => p.pointer) : [];
+      return pointers.includes('/sipUa/registrar/0/target') && pointers.includes('/sipUa/credentials');
+    });
+    const good = resolveSettings({ configDir: dirWith({ sipUa: { credentials: [{ username: '+1555', password: 'p', realm: 'r' }], registrar: [{ target: 'dns:sip.example.net', expires: 600 }] } }) }, {});
+    assert.equal(good.sipUa?.registrar?.[0]?.expires, 600);
   });
 });

@@ -563,3 +563,51 @@ Content-Length: 0`)}</send>
 <nop next="again"/>
 <label id="end"/>`);
 }
+
+/**
+ * A registrar that challenges every REGISTER that comes without credentials (401, qop auth) and accepts
+ * one whose Authorization SIPp verifies for `user`/`password` for 3 s; it expects the registration and
+ * one refresh, and answers 403 to credentials it cannot verify.
+ */
+export function registrarChallenges(user: string, password: string): string {
+  const round = (n: number) => `<recv request="REGISTER"/>
+<send>${cdata(`SIP/2.0 401 Unauthorized
+[last_Via:]
+[last_From:]
+${UAS_TO}
+[last_Call-ID:]
+[last_CSeq:]
+WWW-Authenticate: Digest realm="carrier.test", nonce="reg${n}[pid]", qop="auth", algorithm=MD5
+Content-Length: 0`)}</send>
+<recv request="REGISTER">
+  <action>
+    <verifyauth assign_to="ok${n}" username="${user}" password="${password}"/>
+    <ereg regexp="&lt;[^&gt;]*&gt;" search_in="hdr" header="Contact:" assign_to="ct${n}"/>
+  </action>
+</recv>
+<nop test="ok${n}" next="good${n}"/>
+${uasResponse('403 Forbidden')}
+<nop next="end"/>
+<label id="good${n}"/>
+<send>${cdata(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+${UAS_TO}
+[last_Call-ID:]
+[last_CSeq:]
+Contact: [$ct${n}];expires=3
+Content-Length: 0`)}</send>`;
+  return wrap('registrar challenges', `${round(1)}
+${round(2)}
+<label id="end"/>
+<Reference variables="ok1,ok2,ct1,ct2"/>`);
+}
+
+/** A registrar that is out of service: 503 to every REGISTER, until none came for 4 s. */
+export function registrarUnavailable(): string {
+  return wrap('registrar unavailable', `<label id="again"/>
+<recv request="REGISTER" timeout="4000" ontimeout="end"/>
+${uasResponse('503 Service Unavailable')}
+<nop next="again"/>
+<label id="end"/>`);
+}
