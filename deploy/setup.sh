@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the binaries FoSIP's tests drive for real (sipp, redis-server and redis-cli, tshark to count RTP
-# packets on the wire, promtool to check the alert rules, and the tools to isolate them),
+# packets on the wire, promtool to check the alert rules, svmap and svwar (sipvicious) to scan the SBC as
+# an attacker would, and the tools to isolate them),
 # on Debian/Ubuntu.
 # Called by deploy/test.sh whenever one is missing; safe to run again.
 set -euo pipefail
@@ -13,6 +14,7 @@ command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v svmap >/dev/null 2>&1 || need+=(sipvicious)
 
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"

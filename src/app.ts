@@ -128,7 +128,7 @@ export class App {
       agent: settings.hostname,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
-    this.responder = new LocalResponder((req) => this.transactions.tagFor(req), `FoSIP/${VERSION}`);
+    this.responder = new LocalResponder((req) => this.transactions.tagFor(req), settings.serverHeader ?? null);
     this.keepalive = new KeepaliveManager<DialPeer>({
       clock: this.clock, log: this.log.child({ component: 'keepalive' }),
       ping: (e) => this.b2bua.pinger.ping(e.subject, e.profile),

@@ -24,7 +24,8 @@ export class LocalResponder implements TransactionUser {
 
   constructor(
     private readonly tagFor: (req: SipRequest) => string,
-    private readonly userAgent: string,
+    /** The Server header of our own answers; null (the default) names no product or version (scanners learn nothing). */
+    private readonly serverHeader: string | null = null,
   ) {
     this.handlers.set('OPTIONS', (tx, req) => tx.respond(this.optionsAnswer(req)));
   }
@@ -52,7 +53,7 @@ export class LocalResponder implements TransactionUser {
         ['Allow', this.allow().join(', ')],
         ['Accept', ACCEPTED_TYPES.join(', ')],
         ['Supported', [...SUPPORTED_OPTION_TAGS].join(', ')],
-        ['Server', this.userAgent],
+        ...(this.serverHeader === null ? [] : [['Server', this.serverHeader] as [string, string]]),
       ],
     });
   }

@@ -93,6 +93,8 @@ export interface Settings {
   scannerUserAgents?: string[];
   /** Admission control: new calls beyond these get 503 with Retry-After. */
   callThreshold?: { totalCalls?: number; callsPerSecond?: number; eventLoopLagHighMs?: number; eventLoopLagLowMs?: number; cpuHighPercent?: number; cpuLowPercent?: number };
+  /** The Server header of the SBC's own answers (OPTIONS); none unless given, so that no product or version leaks. */
+  serverHeader?: string;
   /** CUBE's `sip-ua`: global digest credentials and trunk registration. */
   sipUa?: SipUaSettings;
 }
@@ -195,6 +197,7 @@ export const SETTINGS_SCHEMA = {
         cpuHighPercent: { type: 'number', minimum: 1, maximum: 100 }, cpuLowPercent: { type: 'number', minimum: 0, maximum: 100 },
       },
     },
+    serverHeader: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' },
     sipUa: {
       type: 'object', additionalProperties: false,
       properties: {
@@ -327,5 +330,6 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.scannerUserAgents !== undefined ? { scannerUserAgents: file.scannerUserAgents } : {}),
     ...(file.callThreshold !== undefined ? { callThreshold: file.callThreshold } : {}),
     ...(file.sipUa !== undefined ? { sipUa: file.sipUa } : {}),
+    ...(file.serverHeader !== undefined ? { serverHeader: file.serverHeader } : {}),
   };
 }

@@ -36,6 +36,8 @@ export interface TestAppOptions {
   pike?: { windowSeconds: number; maxRequests: number; banSeconds: number };
   callThreshold?: Settings['callThreshold'];
   sipUa?: Settings['sipUa'];
+  serverHeader?: string;
+  scannerUserAgents?: string[];
   /** Where the SBC logs (default: nowhere). */
   log?: Logger;
   /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
@@ -61,6 +63,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     ...(opts.pike !== undefined ? { pike: opts.pike } : {}),
     ...(opts.callThreshold !== undefined ? { callThreshold: opts.callThreshold } : {}),
     ...(opts.sipUa !== undefined ? { sipUa: opts.sipUa } : {}),
+    ...(opts.serverHeader !== undefined ? { serverHeader: opts.serverHeader } : {}),
+    ...(opts.scannerUserAgents !== undefined ? { scannerUserAgents: opts.scannerUserAgents } : {}),
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
