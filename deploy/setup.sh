@@ -15,6 +15,7 @@ command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v svmap >/dev/null 2>&1 || need+=(sipvicious)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"

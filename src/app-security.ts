@@ -4,10 +4,14 @@
  * session targets of the dial-peers that are up are the trusted sources besides the configured blocks.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
+import fs from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Settings } from './config/settings.js';
+import { SbcError } from './errors.js';
+import type { TlsContext } from './transport/tcp-transport.js';
 import type { DialPeer } from './routing/dial-peer.js';
 import { Admission } from './security/admission.js';
 import { DEFAULT_SCANNERS, type GuardSettings, SourceGuard } from './security/source-guard.js';
@@ -20,6 +24,25 @@ export type SecuritySettings = Pick<Settings, 'trustedList' | 'silentDiscardUntr
 /** The source guard's settings from fosip.json, with the defaults (no blocks, silent discard, no pike, the common scanners). */
 function guardSettings(s: SecuritySettings): GuardSettings {
   return { trustedList: s.trustedList ?? [], silentDiscardUntrusted: s.silentDiscardUntrusted ?? true, pike: s.pike ?? null, scannerUserAgents: s.scannerUserAgents ?? DEFAULT_SCANNERS };
+}
+
+/** The TLS certificate, key and CAs read from their files (relative to the config folder); a file that cannot be read is a config error naming it. */
+export function loadTls(settings: Pick<Settings, 'tls' | 'configDir'>): TlsContext | undefined {
+  const t = settings.tls;
+  if (t === undefined) return undefined;
+  const read = (field: 'certFile' | 'keyFile' | 'caFile', name: string): Buffer => {
+    const file = path.resolve(settings.configDir, name);
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      const problem = { file: path.join(settings.configDir, 'fosip.json'), pointer: `/tls/${field}`, message: `cannot read ${file}: ${(err as Error).message}` };
+      throw new SbcError('SBC_ERR_CONFIG_INVALID', 'a TLS file cannot be read', [problem]);
+    }
+  };
+  return {
+    cert: read('certFile', t.certFile), key: read('keyFile', t.keyFile), ...(t.caFile !== undefined ? { ca: read('caFile', t.caFile) } : {}),
+    verifyClient: t.verifyClient ?? false, verifyServer: t.verifyServer ?? true,
+  };
 }
 
 /** Busy and total CPU time of all cores since boot (ms). */

@@ -7,7 +7,7 @@ import type { Configuration } from './configuration.js';
 import { KeepaliveManager } from './keepalive/keepalive-manager.js';
 import { Metrics } from './observability/metrics.js';
 import { SipTracer } from './observability/sip-trace.js';
-import { EdgeSecurity } from './app-security.js';
+import { EdgeSecurity, loadTls } from './app-security.js';
 import { captureOptions } from './observability/packet-capture.js';
 import { CaptureControl, metricSources, traceToRedis } from './app-observability.js';
 import type { SipMessage } from './sip/sip-message.js';
@@ -120,7 +120,8 @@ export class App {
         url: settings.redis, passThrough: settings.redisOptions, node: settings.hostname, log: this.log.child({ component: 'state' }),
         describe: () => ({ rtp: this.rtpPool() }),
       });
-    this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport });
+    const tls = loadTls(settings);
+    this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport, ...(tls ? { tls } : {}) });
     this.transactions = new TransactionLayer({
       transport: this.transport,
       log: this.log.child({ component: 'transaction' }),

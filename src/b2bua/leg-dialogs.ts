@@ -6,12 +6,12 @@
 import { Dialog } from '../dialog/dialog.js';
 import { sipHost } from '../sip/host.js';
 import type { SipResponse } from '../sip/sip-message.js';
-import type { Flow } from '../transport/flow.js';
+import { type Flow, transportParam } from '../transport/flow.js';
 import type { Call } from './call.js';
 
 /** Our Contact toward the caller: the listener the caller reached. */
 export function contactA(flow: Flow): string {
-  return `<sip:${sipHost(flow.localAddress)}:${flow.localPort}${flow.transport === 'tcp' ? ';transport=tcp' : ''}>`;
+  return `<sip:${sipHost(flow.localAddress)}:${flow.localPort}${transportParam(flow.transport)}>`;
 }
 
 export function dialogB(b: NonNullable<Call['b']>, res: SipResponse): Dialog {

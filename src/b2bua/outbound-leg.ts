@@ -10,7 +10,7 @@ import { SipHeader } from '../sip/sip-header.js';
 import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
 import { sipHost } from '../sip/host.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
-import type { Destination } from '../transport/flow.js';
+import { type Destination, defaultPort, transportParam } from '../transport/flow.js';
 import type { HeaderPolicy } from '../routing/dial-peer.js';
 import { crossing } from './header-passing.js';
 
@@ -41,13 +41,13 @@ export function buildOutboundRequest(
   extra: Array<[string, string]> = [],
 ): OutboundRequest {
   const target = sipHost(dest.address);
-  const port = dest.port === 5060 ? '' : `:${dest.port}`;
-  const transportParam = dest.transport === 'tcp' ? ';transport=tcp' : '';
+  const port = dest.port === defaultPort(dest.transport) ? '' : `:${dest.port}`;
+  const tp = transportParam(dest.transport);
   // an empty called number (a call to `sip:host`) gives a URI without a user part, never `sip:@host`
   const user = numbers.called === '' ? '' : `${numbers.called}@`;
-  const ruri = `sip:${user}${target}${port}${transportParam}`;
+  const ruri = `sip:${user}${target}${port}${tp}`;
   const fromTag = newTag();
-  const contact = `<sip:${numbers.calling || 'fosip'}@${via.host}:${via.port}${transportParam}>`;
+  const contact = `<sip:${numbers.calling || 'fosip'}@${via.host}:${via.port}${tp}>`;
   const mf = a === null ? null : a.maxForwards();
   const headers = [
     SipHeader.create('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),

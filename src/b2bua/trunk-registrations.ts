@@ -17,14 +17,14 @@ import { isSipUri } from '../sip/sip-uri.js';
 import type { Clock, TimerHandle } from '../transaction/clock.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
-import type { Destination } from '../transport/flow.js';
+import { type Destination, transportParam } from '../transport/flow.js';
 import { sendAnswering } from './digest-client.js';
 import { resolveTarget } from './target-resolver.js';
 
 export interface RegistrarConfig {
   target: string;
   expires?: number;
-  transport?: 'udp' | 'tcp';
+  transport?: 'udp' | 'tcp' | 'tls';
 }
 
 export interface RegistrationConfig {
@@ -143,7 +143,7 @@ export class TrunkRegistrations {
     if (dest === undefined || via === undefined) return 'transport error';
     const host = sipHost(line.target.host);
     const port = line.target.port === null ? '' : `:${line.target.port}`;
-    const tp = transport === 'tcp' ? ';transport=tcp' : '';
+    const tp = transportParam(transport);
     const aor = `sip:${line.credential.username}@${host}`;
     const headers = [
       SipHeader.create('Via', `SIP/2.0/${transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),

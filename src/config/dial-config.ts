@@ -21,7 +21,7 @@ export interface DialPeerJson {
   destinationPattern?: string;
   /** `ipv4:A.B.C.D[:port]`, `ipv6:[addr]:port`, `dns:name[:port]`. */
   sessionTarget?: string;
-  sessionTransport?: 'udp' | 'tcp';
+  sessionTransport?: 'udp' | 'tcp' | 'tls';
   preference?: number;
   huntstop?: boolean;
   maxConn?: number;
@@ -126,7 +126,7 @@ export const DIAL_PEER_SCHEMA = {
     },
     destinationPattern: pattern,
     sessionTarget: { type: 'string', pattern: '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$' },
-    sessionTransport: { enum: ['udp', 'tcp'] },
+    sessionTransport: { enum: ['udp', 'tcp', 'tls'] },
     preference: { type: 'integer', minimum: 0, maximum: 10 },
     huntstop: { type: 'boolean' },
     maxConn: { type: 'integer', minimum: 1 },

@@ -11,7 +11,7 @@ export interface KeepaliveProfileJson {
   /** Consecutive failed pings that busy the dial-peer out (CUBE default 5). */
   retry?: number;
   /** `system`: the dial-peer's session transport. */
-  transport?: 'udp' | 'tcp' | 'system';
+  transport?: 'udp' | 'tcp' | 'tls' | 'system';
   /** A SIP profile applied to the OPTIONS before it leaves. */
   sipProfiles?: number;
   /** Stop pinging; the dial-peers using it count as active (CUBE `shutdown` in the class). */
@@ -31,7 +31,7 @@ export const KEEPALIVE_PROFILE_SCHEMA = {
     upInterval: seconds,
     downInterval: seconds,
     retry: { type: 'integer', minimum: 1, maximum: 10 },
-    transport: { enum: ['udp', 'tcp', 'system'] },
+    transport: { enum: ['udp', 'tcp', 'tls', 'system'] },
     sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },
     shutdown: { type: 'boolean' },
   },

@@ -93,10 +93,23 @@ export interface Settings {
   scannerUserAgents?: string[];
   /** Admission control: new calls beyond these get 503 with Retry-After. */
   callThreshold?: { totalCalls?: number; callsPerSecond?: number; eventLoopLagHighMs?: number; eventLoopLagLowMs?: number; cpuHighPercent?: number; cpuLowPercent?: number };
+  /** TLS listeners (`tls:IP:PORT`) and connections (sessionTransport `tls`): PEM files, relative to the config folder. */
+  tls?: TlsSettings;
   /** The Server header of the SBC's own answers (OPTIONS); none unless given, so that no product or version leaks. */
   serverHeader?: string;
   /** CUBE's `sip-ua`: global digest credentials and trunk registration. */
   sipUa?: SipUaSettings;
+}
+
+export interface TlsSettings {
+  certFile: string;
+  keyFile: string;
+  /** CAs that peers' certificates must chain to; default: Node's bundled roots. */
+  caFile?: string;
+  /** Ask clients for a certificate and refuse those that do not verify (default false). */
+  verifyClient?: boolean;
+  /** Refuse servers whose certificate does not verify (default true). */
+  verifyServer?: boolean;
 }
 
 export interface RegistrarJson {
@@ -104,7 +117,7 @@ export interface RegistrarJson {
   target: string;
   /** Seconds asked for in REGISTER (default 3600); refreshed before they run out. */
   expires?: number;
-  transport?: 'udp' | 'tcp';
+  transport?: 'udp' | 'tcp' | 'tls';
 }
 
 /** Every global credential that may answer a challenge: `authentication` first, then the registered `credentials`. */
@@ -134,7 +147,7 @@ export interface SettingsOverrides {
   redis?: string | undefined;
 }
 
-const LISTEN_PATTERN = '^(udp|tcp):(\\[[0-9a-fA-F:.]+\\]|[0-9.]+):[0-9]{1,5}$';
+const LISTEN_PATTERN = '^(udp|tcp|tls):(\\[[0-9a-fA-F:.]+\\]|[0-9.]+):[0-9]{1,5}$';
 const positive = { type: 'integer', minimum: 1 };
 
 export const SETTINGS_SCHEMA = {
@@ -197,6 +210,13 @@ export const SETTINGS_SCHEMA = {
         cpuHighPercent: { type: 'number', minimum: 1, maximum: 100 }, cpuLowPercent: { type: 'number', minimum: 0, maximum: 100 },
       },
     },
+    tls: {
+      type: 'object', additionalProperties: false, required: ['certFile', 'keyFile'],
+      properties: {
+        certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 }, caFile: { type: 'string', minLength: 1 },
+        verifyClient: { type: 'boolean' }, verifyServer: { type: 'boolean' },
+      },
+    },
     serverHeader: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' },
     sipUa: {
       type: 'object', additionalProperties: false,
@@ -212,7 +232,7 @@ export const SETTINGS_SCHEMA = {
             properties: {
               target: { type: 'string', pattern: '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$' },
               expires: { type: 'integer', minimum: 10, maximum: 86400 },
-              transport: { enum: ['udp', 'tcp'] },
+              transport: { enum: ['udp', 'tcp', 'tls'] },
             },
           },
         },
@@ -331,5 +351,6 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.callThreshold !== undefined ? { callThreshold: file.callThreshold } : {}),
     ...(file.sipUa !== undefined ? { sipUa: file.sipUa } : {}),
     ...(file.serverHeader !== undefined ? { serverHeader: file.serverHeader } : {}),
+    ...(file.tls !== undefined ? { tls: file.tls } : {}),
   };
 }

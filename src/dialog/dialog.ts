@@ -8,7 +8,8 @@ import { bareHost } from '../sip/host.js';
 import { SipHeader } from '../sip/sip-header.js';
 import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
 import { isSipUri, parseUri } from '../sip/sip-uri.js';
-import type { Destination, Flow } from '../transport/flow.js';
+import { type Destination, type Flow, defaultPort, uriTransport } from '../transport/flow.js';
+import type { TransportName } from '../transport/listen-spec.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
 
 export interface DialogInit {
@@ -26,7 +27,7 @@ export interface DialogInit {
   remoteSeq: number;
   /** Our Contact for this leg. */
   contact: string;
-  transport: 'udp' | 'tcp';
+  transport: TransportName;
   /** The flow the far end uses, for symmetric sending (reused while it is open). */
   flow: Flow | undefined;
   /** Where requests go when the remote target names a host we cannot resolve (the session target). */
@@ -44,7 +45,7 @@ export class Dialog {
   readonly localUri: string;
   readonly remoteUri: string;
   readonly contact: string;
-  readonly transport: 'udp' | 'tcp';
+  readonly transport: TransportName;
   flow: Flow | undefined;
   readonly fallback: Destination | undefined;
 
@@ -99,8 +100,8 @@ export class Dialog {
     try {
       const uri = parseUri(next);
       if (isSipUri(uri) && /^[0-9.]+$|^\[/.test(uri.host)) {
-        const transport = (uri.params.get('transport') ?? this.transport).toLowerCase() === 'tcp' ? 'tcp' : 'udp';
-        const dest: Destination = { transport, address: bareHost(uri.host), port: uri.port ?? 5060 };
+        const transport = uriTransport(uri.scheme, uri.params.get('transport'), this.transport);
+        const dest: Destination = { transport, address: bareHost(uri.host), port: uri.port ?? defaultPort(transport) };
         if (this.flow !== undefined && this.flow.transport === transport) {
           return { transport, address: this.flow.remoteAddress, port: this.flow.remotePort };
         }

@@ -24,7 +24,7 @@ export interface KeepaliveProfile {
   upIntervalMs: number;
   downIntervalMs: number;
   retry: number;
-  transport: 'udp' | 'tcp' | 'system';
+  transport: 'udp' | 'tcp' | 'tls' | 'system';
   /** The SIP profile tag applied to the OPTIONS (null: none). */
   sipProfiles: number | null;
   shutdown: boolean;
@@ -34,7 +34,7 @@ export interface KeepaliveProfile {
 export interface KeepaliveEntry<T> {
   tag: number;
   target: string;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   profile: KeepaliveProfile;
   subject: T;
 }
@@ -43,7 +43,7 @@ export interface KeepaliveStatus {
   tag: number;
   profile: number;
   target: string;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   state: HealthState;
   /** `200 OK`, `404 Not Found`, `timeout`...; null before the first answer. */
   lastResponse: string | null;

@@ -10,7 +10,8 @@ export interface WirePacket {
   at: number;
   src: { address: string; port: number };
   dst: { address: string; port: number };
-  transport: 'udp' | 'tcp';
+  /** TLS is written as the TCP it rides on, with the SIP in clear (the SBC captures before encryption). */
+  transport: 'udp' | 'tcp' | 'tls';
   payload: Buffer;
 }
 

@@ -23,7 +23,7 @@ export interface DialPeer {
   incomingUri: Partial<Record<UriCriterion, UriClass>>;
   destinationPattern: NumberPattern | null;
   sessionTarget: SessionTarget | null;
-  sessionTransport: 'udp' | 'tcp';
+  sessionTransport: 'udp' | 'tcp' | 'tls';
   /** 0-10, lower is tried first (CUBE default 0). */
   preference: number;
   huntstop: boolean;

@@ -10,7 +10,7 @@ export interface LegRecord {
   remoteTag: string | null;
   /** `ip:port` of the far end's signalling, and the transport. */
   remoteSignalling: string;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
 }
 
 export interface CallRecord {

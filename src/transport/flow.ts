@@ -24,3 +24,22 @@ export interface Destination {
   address: string;
   port: number;
 }
+
+/** The port a transport's URIs mean when they name none (RFC 3261 §19.1.2: 5061 for TLS). */
+export function defaultPort(t: TransportName): number {
+  return t === 'tls' ? 5061 : 5060;
+}
+
+/** The `;transport=` parameter a URI needs to reach us (or a peer) over `t`; none for UDP. */
+export function transportParam(t: TransportName): string {
+  return t === 'udp' ? '' : `;transport=${t}`;
+}
+
+/** The transport a URI asks for (RFC 3261 §18.1.1, §26.2): its `transport` parameter, TLS for sips:, else `fallback`. */
+export function uriTransport(scheme: string, param: string | null | undefined, fallback: TransportName): TransportName {
+  const p = (param ?? '').toLowerCase();
+  if (p === 'tls' || scheme === 'sips') return 'tls';
+  if (p === 'tcp') return 'tcp';
+  if (p === 'udp') return 'udp';
+  return fallback;
+}

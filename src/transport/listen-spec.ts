@@ -1,7 +1,7 @@
-/** `--listen udp:127.0.0.1:5060`, `tcp:[::1]:5060`: what to bind. */
+/** `--listen udp:127.0.0.1:5060`, `tcp:[::1]:5060`, `tls:127.0.0.1:5061`: what to bind. */
 import { isIP } from 'node:net';
 
-export type TransportName = 'udp' | 'tcp';
+export type TransportName = 'udp' | 'tcp' | 'tls';
 
 export interface ListenSpec {
   transport: TransportName;
@@ -15,8 +15,8 @@ export class ListenSpecError extends Error {
 }
 
 export function parseListenSpec(text: string): ListenSpec {
-  const m = /^(udp|tcp):(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(text.trim());
-  if (!m) throw new ListenSpecError(`invalid listen address "${text}" (expected udp:IP:PORT, tcp:IP:PORT or udp:[IPv6]:PORT)`);
+  const m = /^(udp|tcp|tls):(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(text.trim());
+  if (!m) throw new ListenSpecError(`invalid listen address "${text}" (expected udp:IP:PORT, tcp:IP:PORT, tls:IP:PORT or udp:[IPv6]:PORT)`);
   const address = m[2] ?? m[3] ?? '';
   const port = Number(m[4]);
   const family = isIP(address);
@@ -24,7 +24,7 @@ export function parseListenSpec(text: string): ListenSpec {
     throw new ListenSpecError(`invalid IP address in listen address "${text}"`);
   }
   if (port > 65535) throw new ListenSpecError(`invalid port in listen address "${text}"`);
-  return { transport: m[1] === 'tcp' ? 'tcp' : 'udp', address, port };
+  return { transport: m[1] as TransportName, address, port };
 }
 
 export function formatListenSpec(s: ListenSpec): string {

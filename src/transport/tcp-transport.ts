@@ -1,9 +1,13 @@
 /**
- * TCP: listeners, a connection table keyed by the peer's address and port (so responses and in-dialog
+ * TCP and TLS: listeners, a connection table keyed by the peer's address and port (so responses and in-dialog
  * requests reuse the connection a peer opened, RFC 3261 §18.2.2, RFC 5626), outbound connections opened on
- * demand, and the limits: total and per-source connections, idle timeout, slow-drip deadline, size.
+ * demand, and the limits: total and per-source connections, idle timeout, slow-drip deadline, size. TLS is
+ * the same over a TLS socket: TLS 1.2 at least, our certificate both ways, client certificates asked for
+ * and verified only when configured, server certificates verified against the CAs (their names are not
+ * compared: CUBE does that only with `cn-san validate server`).
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Flow } from './flow.js';
 import type { ListenSpec } from './listen-spec.js';
@@ -12,6 +16,18 @@ import type { TransportLimits } from './transport-limits.js';
 import type { TransportStats } from './transport-stats.js';
 
 export type StreamHandler = (bytes: Buffer, flow: Flow) => void;
+
+/** What a TLS transport is made with (PEM). */
+export interface TlsContext {
+  cert: Buffer;
+  key: Buffer;
+  /** CAs to verify peers by; none: Node's bundled roots. */
+  ca?: Buffer;
+  /** Ask inbound peers for a certificate and refuse a connection whose certificate does not verify. */
+  verifyClient: boolean;
+  /** Refuse a server whose certificate does not verify against the CAs. */
+  verifyServer: boolean;
+}
 
 interface Connection {
   id: number;
@@ -24,7 +40,7 @@ interface Connection {
 }
 
 export class TcpTransport {
-  private readonly servers: Array<{ spec: ListenSpec; server: net.Server }> = [];
+  private readonly servers: Array<{ spec: ListenSpec; server: net.Server | tls.Server }> = [];
   private readonly byId = new Map<number, Connection>();
   private readonly byPeer = new Map<string, Connection>();
   private readonly perSource = new Map<string, number>();
@@ -35,10 +51,24 @@ export class TcpTransport {
     private readonly limits: TransportLimits,
     private readonly stats: TransportStats,
     private readonly handler: StreamHandler,
+    private readonly name: 'tcp' | 'tls' = 'tcp',
+    private readonly tls: TlsContext | null = null,
   ) {}
 
   async listen(spec: ListenSpec): Promise<ListenSpec> {
-    const server = net.createServer((socket) => this.accept(socket, spec));
+    const t = this.tls;
+    const server = t === null
+      ? net.createServer((socket) => this.accept(socket, spec))
+      : tls.createServer({
+        cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), minVersion: 'TLSv1.2',
+        requestCert: t.verifyClient, rejectUnauthorized: t.verifyClient, handshakeTimeout: this.limits.connectTimeoutMs,
+      }, (socket) => this.accept(socket, spec));
+    if (server instanceof tls.Server) {
+      server.on('tlsClientError', (err) => {
+        this.stats.connectionsRejected++;
+        this.log.debug({ err: err.message }, 'tls handshake failed');
+      });
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ port: spec.port, host: spec.address, ipv6Only: spec.address.includes(':') }, () => {
@@ -48,7 +78,7 @@ export class TcpTransport {
     });
     const addr = server.address();
     const bound: ListenSpec = { ...spec, port: typeof addr === 'object' && addr !== null ? addr.port : spec.port };
-    server.on('error', (err) => this.log.warn({ err, listen: bound }, 'tcp server error'));
+    server.on('error', (err) => this.log.warn({ err, listen: bound }, `${this.name} server error`));
     this.servers.push({ spec: bound, server });
     return bound;
   }
@@ -72,7 +102,7 @@ export class TcpTransport {
     }
     this.stats.connectionsAccepted++;
     const flow: Flow = {
-      transport: 'tcp',
+      transport: this.name,
       localAddress: spec.address,
       localPort: socket.localPort ?? spec.port,
       remoteAddress: remote,
@@ -166,9 +196,14 @@ export class TcpTransport {
       return undefined;
     }
     const local = this.localFor(address);
-    const socket = net.connect({ host: address, port, ...(local ? { localAddress: local.address } : {}) });
+    const t = this.tls;
+    const where = { host: address, port, ...(local ? { localAddress: local.address } : {}) };
+    const socket = t === null ? net.connect(where) : tls.connect({
+      ...where, cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), minVersion: 'TLSv1.2',
+      rejectUnauthorized: t.verifyServer, checkServerIdentity: () => undefined,
+    });
     const flow: Flow = {
-      transport: 'tcp',
+      transport: this.name,
       localAddress: local?.address ?? '',
       localPort: 0,
       remoteAddress: address,
@@ -176,14 +211,14 @@ export class TcpTransport {
     };
     const conn = this.register(socket, flow, false);
     const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), this.limits.connectTimeoutMs);
-    socket.once('connect', () => {
+    socket.once(t === null ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
       conn.connected = true;
       flow.localPort = socket.localPort ?? 0;
       for (const b of conn.queue) socket.write(b);
       conn.queue = [];
     });
-    socket.once('error', (err) => {
+    socket.once('error', (err: Error) => {
       clearTimeout(timer);
       if (!conn.connected) onError(err);
     });

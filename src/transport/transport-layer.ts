@@ -1,5 +1,5 @@
 /**
- * The transport layer: UDP and TCP listeners behind one interface. Inbound it parses, stamps the top Via
+ * The transport layer: UDP, TCP and TLS listeners behind one interface. Inbound it parses, stamps the top Via
  * with received/rport (RFC 3261 §18.2.1, RFC 3581 §4) and hands the message up with its flow. Outbound it
  * routes responses by §18.2.2 (the connection the request came on, else the source address, never a host
  * named only in Via) and sends requests over the transport the next hop asks for.
@@ -10,9 +10,9 @@ import { buildResponse } from '../sip/response-builder.js';
 import { bareHost, sipHost } from '../sip/host.js';
 import type { SipMessage, SipResponse } from '../sip/sip-message.js';
 import { SipParseError } from '../sip/sip-parse-error.js';
-import type { Destination, Flow } from './flow.js';
-import type { ListenSpec, TransportName } from './listen-spec.js';
-import { TcpTransport } from './tcp-transport.js';
+import { type Destination, type Flow, defaultPort } from './flow.js';
+import { type ListenSpec, type TransportName, formatListenSpec } from './listen-spec.js';
+import { TcpTransport, type TlsContext } from './tcp-transport.js';
 import { DEFAULT_LIMITS, type TransportLimits } from './transport-limits.js';
 import { TransportStats, countSip } from './transport-stats.js';
 import { UdpTransport } from './udp-transport.js';
@@ -23,6 +23,8 @@ export interface TransportLayerOptions {
   log: Logger;
   limits?: Partial<TransportLimits>;
   stats?: TransportStats;
+  /** Certificate, key and verification for TLS; without it there are no TLS listeners or connections. */
+  tls?: TlsContext;
 }
 
 export class TransportLayer {
@@ -31,6 +33,7 @@ export class TransportLayer {
   private readonly log: Logger;
   private readonly udp: UdpTransport;
   private readonly tcp: TcpTransport;
+  private readonly tls: TcpTransport | null;
   private handler: MessageHandler = () => undefined;
   private beforeSend: ((msg: SipMessage, dest: Destination) => void) | null = null;
   private readonly bound: ListenSpec[] = [];
@@ -41,6 +44,12 @@ export class TransportLayer {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.udp = new UdpTransport(this.log, (bytes, flow) => this.onDatagram(bytes, flow), this.limits.udpBufferBytes);
     this.tcp = new TcpTransport(this.log, this.limits, this.stats, (bytes, flow) => this.receive(bytes, flow, true));
+    this.tls = opts.tls === undefined ? null : new TcpTransport(this.log, this.limits, this.stats, (bytes, flow) => this.receive(bytes, flow, true), 'tls', opts.tls);
+  }
+
+  /** The stream transport of `t`, or null (TLS without a certificate). */
+  private stream(t: TransportName): TcpTransport | null {
+    return t === 'tls' ? this.tls : this.tcp;
   }
 
   onMessage(handler: MessageHandler): void {
@@ -49,7 +58,9 @@ export class TransportLayer {
 
   async listen(specs: ListenSpec[]): Promise<ListenSpec[]> {
     for (const spec of specs) {
-      this.bound.push(spec.transport === 'udp' ? await this.udp.listen(spec) : await this.tcp.listen(spec));
+      const stream = this.stream(spec.transport);
+      if (spec.transport !== 'udp' && stream === null) throw new Error(`${formatListenSpec(spec)} needs a TLS certificate and key (fosip.json tls.certFile, tls.keyFile)`);
+      this.bound.push(spec.transport === 'udp' || stream === null ? await this.udp.listen(spec) : await stream.listen(spec));
     }
     return [...this.bound];
   }
@@ -59,12 +70,12 @@ export class TransportLayer {
   }
 
   get tcpConnections(): number {
-    return this.tcp.connectionCount;
+    return this.tcp.connectionCount + (this.tls?.connectionCount ?? 0);
   }
 
   /** Our sent-by for a Via toward `dest`: the listener of that transport and address family. */
   sentBy(dest: Destination): { host: string; port: number } | undefined {
-    const spec = dest.transport === 'udp' ? this.udp.localFor(dest.address) : this.tcp.localFor(dest.address);
+    const spec = dest.transport === 'udp' ? this.udp.localFor(dest.address) : this.stream(dest.transport)?.localFor(dest.address);
     return spec && { host: sipHost(spec.address), port: spec.port };
   }
 
@@ -165,12 +176,14 @@ export class TransportLayer {
       this.log.trace({ peer: dest.address, port: dest.port, transport: dest.transport, sip: bytes.toString('latin1') }, 'sip sent');
     }
     const sameFlow = flow !== undefined && flow.transport === dest.transport ? flow : undefined;
+    const stream = this.stream(dest.transport);
     if (dest.transport === 'udp') this.udp.send(bytes, dest.address, dest.port, sameFlow, fail);
-    else this.tcp.send(bytes, dest.address, dest.port, sameFlow, fail);
+    else if (stream !== null) stream.send(bytes, dest.address, dest.port, sameFlow, fail);
+    else fail(new Error('no TLS certificate configured'));
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.udp.close(), this.tcp.close()]);
+    await Promise.all([this.udp.close(), this.tcp.close(), this.tls?.close()]);
   }
 }
 
@@ -211,11 +224,11 @@ function stampVia(msg: SipMessage, flow: Flow): void {
  */
 export function responseDestination(res: SipResponse, flow: Flow | undefined): Destination {
   const via = res.topVia();
-  const transport: TransportName = flow?.transport ?? (via.transport === 'UDP' ? 'udp' : 'tcp');
+  const transport: TransportName = flow?.transport ?? (via.transport === 'UDP' ? 'udp' : via.transport === 'TLS' ? 'tls' : 'tcp');
   const received = via.params.get('received');
   const address = received ? bareHost(received) : bareHost(via.host);
   const rport = via.params.get('rport');
-  const port = transport === 'udp' && rport ? Number(rport) : (via.port ?? 5060);
+  const port = transport === 'udp' && rport ? Number(rport) : (via.port ?? defaultPort(transport));
   // port 0 cannot be sent to: answer where the request came from
   if (port === 0 && flow !== undefined) return { transport, address, port: flow.remotePort };
   return { transport, address, port };

@@ -38,6 +38,7 @@ export interface TestAppOptions {
   sipUa?: Settings['sipUa'];
   serverHeader?: string;
   scannerUserAgents?: string[];
+  tls?: Settings['tls'];
   /** Where the SBC logs (default: nowhere). */
   log?: Logger;
   /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
@@ -65,6 +66,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     ...(opts.sipUa !== undefined ? { sipUa: opts.sipUa } : {}),
     ...(opts.serverHeader !== undefined ? { serverHeader: opts.serverHeader } : {}),
     ...(opts.scannerUserAgents !== undefined ? { scannerUserAgents: opts.scannerUserAgents } : {}),
+    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
@@ -87,7 +89,7 @@ function compileFor(settings: Settings, opts: ClassOptions): ReturnType<typeof c
   return compiled;
 }
 
-export function boundPort(app: App, transport: 'udp' | 'tcp', v6 = false): number {
+export function boundPort(app: App, transport: 'udp' | 'tcp' | 'tls', v6 = false): number {
   const spec: ListenSpec | undefined = app.listening.find((l) => l.transport === transport && l.address.includes(':') === v6);
   if (spec === undefined) throw new Error(`no ${transport} listener`);
   return spec.port;

@@ -1,0 +1,78 @@
+/**
+ * TLS between two SBC instances (SIPp has no TLS here): SIPp calls SBC 1 over UDP, SBC 1 reaches SBC 2 over
+ * TLS (sessionTransport tls, both certificates verified), SBC 2 reaches the SIPp callee over UDP. A server
+ * whose certificate does not chain to the configured CAs is refused.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { boundPort, startTestApp } from '../helpers/app.js';
+import { uacExpect } from '../helpers/scenarios.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+
+/** A self-signed certificate for 127.0.0.1 (its own CA), made with openssl for this run. */
+function certificate(dir: string, name: string): { certFile: string; keyFile: string } {
+  const certFile = path.join(dir, `${name}.pem`);
+  const keyFile = path.join(dir, `${name}.key`);
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+  ], { stdio: 'ignore' });
+  return { certFile, keyFile };
+}
+
+describe('TLS transport', () => {
+  it('connects a call between two SBC instances over TLS with both certificates verified', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-tls-'));
+    const one = certificate(dir, 'sbc-one');
+    const two = certificate(dir, 'sbc-two');
+    const b = await callee({ calls: 3 });
+    const sbc2 = await startTestApp({
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], hostname: 'sbc-two',
+      tls: { ...two, caFile: one.certFile, verifyClient: true },
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
+    const sbc1 = await startTestApp({
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], hostname: 'sbc-one',
+      tls: { ...one, caFile: two.certFile },
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`, sessionTransport: 'tls' }],
+    });
+    try {
+      const r = await caller(boundPort(sbc1, 'udp'), { holdMs: 300 });
+      assert.equal(r.code, 0, `${r.stderr}\n${r.messages.slice(-3000)}`);
+      const [cdr1] = sbc1.callStore.history(1);
+      assert.equal(cdr1?.bLeg?.transport, 'tls');
+      assert.equal(cdr1?.disconnectCause, 16);
+      const [cdr2] = sbc2.callStore.history(1);
+      assert.equal(cdr2?.aLeg.transport, 'tls', 'SBC 2 took the call over TLS');
+      assert.equal(sbc2.transport.stats.sip.requestsIn['INVITE'], 1);
+    } finally {
+      await sbc1.stop();
+      await sbc2.stop();
+      b.kill();
+    }
+  });
+
+  it('refuses a server whose certificate does not chain to the configured CAs: the call fails, nothing is sent in clear', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-tls-'));
+    const one = certificate(dir, 'sbc-one');
+    const two = certificate(dir, 'sbc-two');
+    const stranger = certificate(dir, 'stranger');
+    const sbc2 = await startTestApp({ listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: two });
+    const sbc1 = await startTestApp({
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: { ...one, caFile: stranger.certFile },
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`, sessionTransport: 'tls' }],
+    });
+    try {
+      const r = await caller(boundPort(sbc1, 'udp'), { scenario: uacExpect(503) });
+      assert.equal(r.code, 0, `${r.stderr}\n${r.messages.slice(-3000)}`);
+      assert.equal(sbc2.transport.stats.messagesIn, 0, 'SBC 2 never received a SIP message');
+    } finally {
+      await sbc1.stop();
+      await sbc2.stop();
+    }
+  });
+});
