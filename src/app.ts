@@ -1,6 +1,7 @@
 /** The one place that wires everything: transport -> transactions -> transaction user, plus admin HTTP. */
 import { pino, type Logger } from 'pino';
 import { B2bua } from './b2bua/b2bua.js';
+import { MEDIA_INACTIVITY } from './b2bua/call-media.js';
 import type { LiveConfig } from './b2bua/live-config.js';
 import { LocalResponder } from './b2bua/local-responder.js';
 import type { Configuration } from './configuration.js';
@@ -101,7 +102,8 @@ export class App {
     this.media = new MediaEngine({
       pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1, warmStreams: settings.media.warmStreams ?? 8,
       inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
-      onInactive: (id) => this.b2bua.mediaInactive(id),
+      // no RTP for the configured time on an answered call: both legs get BYE
+      onInactive: (id) => this.b2bua.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text) && this.log.info({ callId: id }, 'no media: the call was ended'),
       onDtmf: (id, side, event, durationMs) => this.b2bua.mediaDtmf(id, side, event, durationMs),
       onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
       onCaptured: (packets) => {

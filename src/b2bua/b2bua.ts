@@ -14,7 +14,7 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-layer.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import { type BLeg, type Call, closeRecord, newCall } from './call.js';
-import { CallMedia, MEDIA_INACTIVITY, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
+import { CallMedia, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { inboundKeys } from './inbound-keys.js';
 import { LegRelay } from './leg-relay.js';
@@ -76,7 +76,7 @@ export class B2bua implements TransactionUser {
       this.relay.inDialog(tx, req);
     } else if (req.method === 'INVITE') {
       const refused = this.o.admission?.admit(this.calls.size) ?? null;
-      if (refused === null) this.newCall(tx, req);
+      if (refused === null) this.newCallSafely(tx, req);
       else tx.respond(buildResponse(req, 503, { toTag: this.o.transactions.tagFor(req), headers: [['Retry-After', String(refused.retryAfter)], ['Warning', warningValue(this.o.agent, refused.text)]] }));
     } else if (DIALOG_ONLY.has(req.method)) {
       tx.respond(buildResponse(req, 481, { toTag: this.o.transactions.tagFor(req) }));
@@ -126,6 +126,18 @@ export class B2bua implements TransactionUser {
     call.record.releasedBy = by;
     if (call.b === null || call.b.tx.state === 'terminated') this.end(call, NORMAL_CLEARING, by);
     else call.b.tx.cancel('SIP;cause=487;text="Request Terminated"');
+  }
+
+  /** A new call; should setting it up throw (a bug), the caller gets 500 and nothing of the call is left behind. */
+  private newCallSafely(tx: ServerTransaction, invite: SipRequest): void {
+    try {
+      this.newCall(tx, invite);
+    } catch (err) {
+      this.o.log.error({ err, callId: invite.callId() }, 'call setup failed');
+      const call = this.byInvite.get(tx);
+      if (call !== undefined) this.fail(call, 500, 'internal error');
+      else if (tx.finalStatus === undefined) tx.respond(buildResponse(invite, 500, { toTag: this.o.transactions.tagFor(invite) }));
+    }
   }
 
   private newCall(tx: ServerTransaction, invite: SipRequest): void {
@@ -188,10 +200,7 @@ export class B2bua implements TransactionUser {
   }
 
   private afterResolve(call: Call, peer: DialPeer, dest: Destination | undefined): void {
-    if (call.ended || call.cancelled) {
-      this.end(call, NORMAL_CLEARING, 'caller');
-      return;
-    }
+    if (call.ended || call.cancelled) return this.end(call, NORMAL_CLEARING, 'caller');
     if (dest === undefined) {
       call.lastFailure = { status: 503, warning: `session target of dial-peer ${peer.tag} does not resolve` };
       this.tryNext(call);
@@ -311,10 +320,7 @@ export class B2bua implements TransactionUser {
     if (b === null || b.tx !== tx) return;
     this.release(call);
     call.b = null;
-    if (call.cancelled || call.ended) {
-      this.end(call, NORMAL_CLEARING, 'caller');
-      return;
-    }
+    if (call.cancelled || call.ended) return this.end(call, NORMAL_CLEARING, 'caller');
     if (hunts && !b.peer.huntstop && call.next < call.candidates.length) {
       this.o.log.debug({ callId: call.id, peer: b.peer.tag, status }, 'hunting to the next dial-peer');
       call.lastFailure = { status, warning: null };
@@ -329,14 +335,6 @@ export class B2bua implements TransactionUser {
     const call = this.calls.get(id);
     const body = dtmfRelayBody(event, durationMs);
     if (call !== undefined && !call.ended && body !== null) this.relay.info(call, from === 'a' ? 'b' : 'a', body, 'application/dtmf-relay');
-  }
-
-  /** The relay saw no RTP for the configured time on an answered call: both legs get BYE. */
-  mediaInactive(id: string): void {
-    const call = this.calls.get(id);
-    if (call === undefined || call.ended) return;
-    this.o.log.info({ callId: id }, 'no media: ending the call');
-    this.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text);
   }
 
   /**

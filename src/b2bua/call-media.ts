@@ -118,7 +118,8 @@ export class CallMedia {
     return this.opening;
   }
 
-  private openFrom(from: Leg, body: Buffer): Promise<void> {
+  /** Async so that unreadable SDP rejects (488) like every other failure, instead of throwing at the caller. */
+  private async openFrom(from: Leg, body: Buffer): Promise<void> {
     const sdp = this.parse(body);
     return this.openStreams(sdp.media.filter((m) => !m.rejected).map((m) => ({
       stream: m.index, clockRate: clockRateOf(m),

@@ -142,6 +142,8 @@ export function buildProgram(): Command {
         });
         process.on('SIGTERM', () => stop('SIGTERM'));
         process.on('SIGINT', () => stop('SIGINT'));
+        // a bug in one call's asynchronous step must not end every other call with the process: logged, not fatal
+        process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection (a bug: please report it)'));
       } catch (err) {
         reportAndExit(err);
       }

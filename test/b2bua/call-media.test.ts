@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CallMedia } from '../../src/b2bua/call-media.js';
+import { CallMedia, MediaFailure } from '../../src/b2bua/call-media.js';
 import { MediaEngine } from '../../src/media/media-engine.js';
 import { PortPool } from '../../src/media/port-pool.js';
 import { Sdp } from '../../src/media/sdp.js';
@@ -43,6 +43,23 @@ describe('CallMedia telephone-event numbering', () => {
       media.close();
       a.close();
       b.close();
+      await engine.stop();
+    }
+  });
+
+  it('rejects unreadable SDP with 488 instead of throwing at its caller (a fuzzed INVITE once left its call waiting forever)', async () => {
+    const start = (await freePort('udp')) & ~1;
+    const engine = new MediaEngine({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
+    const media = new CallMedia(engine, '127.0.0.1', 'call-bad-sdp');
+    try {
+      const bad = Buffer.from('v=0\r\no=a 1 0 IN IP6 ::ffff:192.0.2.2\r\ns=-\r\nc=IN IP6 ::ffff:192.0.2.2\r\nt=0 0\r\nm,=audio 6000 RTP/AVP 2\r\n', 'latin1');
+      let opening: Promise<void> | undefined;
+      assert.doesNotThrow(() => {
+        opening = media.prepare('a', bad);
+      });
+      await assert.rejects(opening as Promise<void>, (err: unknown) => err instanceof MediaFailure && err.status === 488);
+    } finally {
+      media.close();
       await engine.stop();
     }
   });
