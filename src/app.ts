@@ -9,6 +9,7 @@ import { KeepaliveManager } from './keepalive/keepalive-manager.js';
 import { Metrics } from './observability/metrics.js';
 import { SipTracer } from './observability/sip-trace.js';
 import { EdgeSecurity, loadTls } from './app-security.js';
+import { Drain } from './app-drain.js';
 import { captureOptions } from './observability/packet-capture.js';
 import { CaptureControl, metricSources, traceToRedis } from './app-observability.js';
 import type { SipMessage } from './sip/sip-message.js';
@@ -51,6 +52,8 @@ export interface AppOptions {
   config?: RoutingConfig;
   /** Reads the configuration again (SIGHUP, `fosip reload`); throws SbcError when it is invalid. */
   reload?: () => RoutingConfig;
+  /** A drain asked for over the admin API (`fosip drain`) is over: the process stops the node. */
+  onDrained?: () => void;
 }
 
 const NO_CONFIG: RoutingConfig = { dialPlan: new DialPlan([]), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } };
@@ -84,6 +87,8 @@ export class App {
   /** `sip-ua registrar`: the trunk registrations, and the settings they were made from. */
   private registrations: { key: string; lines: TrunkRegistrations | null } = { key: '{}', lines: null };
   private readonly clock: Clock;
+  /** `fosip drain` and SIGTERM: no new calls, the calls in progress end (or the grace time runs out). */
+  readonly drain: Drain;
   listening: ListenSpec[] = [];
   adminAddress: { address: string; port: number } | undefined;
 
@@ -165,6 +170,15 @@ export class App {
       },
     });
     this.responder.draining = this.config.settings?.draining ?? settings.draining ?? false;
+    this.drain = new Drain({
+      refuseNew: () => {
+        this.security.admission.draining = true;
+        this.responder.draining = true;
+      },
+      activeCalls: () => this.callStore.list().map((c) => c.id),
+      clear: (id) => this.b2bua.clear(id, 16),
+      log: this.log.child({ component: 'drain' }),
+    });
     this.transactions.setUser(this.b2bua);
     if (this.callStore instanceof RedisCallStore) {
       this.callStore.onCommand((cmd) => (cmd.op === 'clear' ? this.b2bua.clear(cmd.id, cmd.cause) : this.clearSipStats()));
@@ -222,6 +236,10 @@ export class App {
           clearStats: () => app.clearSipStats(),
           keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
           reload: () => app.reload(),
+          drain: (grace) => {
+            void app.drain.start((grace ?? settings.drainGraceSeconds ?? 60) * 1000).then(() => opts.onDrained?.());
+            return { draining: true, calls: app.callStore.size };
+          },
           flow: (id) => app.b2bua.wire.ladder(id),
           trusted: () => ({ node: settings.hostname, ...app.security.guard.report() }),
           registrations: () => app.registrationStatus().map((r) => ({ ...r, node: settings.hostname })),
@@ -286,7 +304,7 @@ export class App {
     const next = this.reloadConfig();
     this.config = next;
     this.b2bua.reconfigure(this.liveConfig(next));
-    this.responder.draining = next.settings?.draining ?? false;
+    this.responder.draining = this.drain.active || (next.settings?.draining ?? false);
     if (next.settings !== undefined) {
       this.security.reconfigure(next.settings);
     }

@@ -125,13 +125,18 @@ export function buildProgram(): Command {
       try {
         const config = loadConfiguration(overrides(flags), process.env);
         const { App } = await import('../app.js');
-        const app = await App.start(config.settings, { config, reload: () => loadConfiguration(overrides(flags), process.env) });
         let stopping = false;
-        const stop = (signal: string): void => {
+        const stop = (why: string): void => {
           if (stopping) return;
           stopping = true;
-          app.log.info({ signal }, 'shutting down');
+          app.log.info({ why }, 'shutting down');
           app.stop().then(() => process.exit(0), () => process.exit(1));
+        };
+        const app = await App.start(config.settings, { config, reload: () => loadConfiguration(overrides(flags), process.env), onDrained: () => stop('drained') });
+        // SIGTERM drains (no new calls; those in progress get drainGraceSeconds to end); a second SIGTERM, or SIGINT, stops at once
+        const drainThenStop = (): void => {
+          if (app.drain.active) return stop('SIGTERM again');
+          void app.drain.start((config.settings.drainGraceSeconds ?? 60) * 1000).then(() => stop('SIGTERM'));
         };
         process.on('SIGHUP', () => {
           try {
@@ -140,7 +145,7 @@ export function buildProgram(): Command {
             app.log.error({ err: err instanceof SbcError ? formatProblems(err.problems) || err.message : err }, 'configuration not reloaded: it is invalid; the running one stays');
           }
         });
-        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGTERM', drainThenStop);
         process.on('SIGINT', () => stop('SIGINT'));
         // a bug in one call's asynchronous step must not end every other call with the process: logged, not fatal
         process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection (a bug: please report it)'));
@@ -158,6 +163,25 @@ export function buildProgram(): Command {
         const { settings, dialPlan, uriClassCount, rewrite } = loadConfiguration(overrides(flags), process.env);
         console.log(`configuration in ${settings.configDir} is valid: ${dialPlan.peers.length} dial-peers, ${uriClassCount} uri classes, `
           + `${rewrite.sipProfiles.size} sip-profiles, ${rewrite.translationRules.size} translation-rules, ${rewrite.translationProfiles.size} translation-profiles`);
+      } catch (err) {
+        reportAndExit(err);
+      }
+    });
+
+  program
+    .command('drain')
+    .description('make a running node stop taking calls (503 to INVITE and OPTIONS), wait for the calls in progress (at most --grace seconds, default drainGraceSeconds), then exit')
+    .option('--admin <url>', 'the node\'s admin API (default http://127.0.0.1:9090)')
+    .option('--grace <seconds>', 'how long the calls in progress may go on')
+    .action(async (flags: { admin?: string; grace?: string }) => {
+      const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
+      try {
+        const url = new URL('/api/drain', admin.startsWith('http') ? admin : `http://${admin}`);
+        if (flags.grace !== undefined) url.searchParams.set('grace', flags.grace);
+        const res = await fetch(url, { method: 'POST' });
+        if (!res.ok) throw new Error(`${url.origin}: HTTP ${res.status}`);
+        const body = (await res.json()) as { calls?: number };
+        console.log(`draining: new calls get 503; the node exits when its ${body.calls ?? 0} calls in progress have ended${flags.grace === undefined ? '' : ` (at most ${flags.grace} s)`}`);
       } catch (err) {
         reportAndExit(err);
       }

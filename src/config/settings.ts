@@ -81,6 +81,8 @@ export interface Settings {
   sipProfilesInbound?: number;
   /** Answer OPTIONS to the SBC with 503 (maintenance); taken again on a reload. */
   draining?: boolean;
+  /** How long a drain (`fosip drain`, SIGTERM) waits for the calls in progress before ending them (default 60 s). */
+  drainGraceSeconds?: number;
   /** Prometheus metrics on /metrics (default true); false counts nothing (for measuring what they cost). */
   metrics?: boolean;
   /** Address blocks trusted besides the session targets of the dial-peers that are up (`ip address trusted list`). */
@@ -194,6 +196,7 @@ export const SETTINGS_SCHEMA = {
     sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },
     sipProfilesInbound: { type: 'integer', minimum: 1, maximum: 10000 },
     draining: { type: 'boolean' },
+    drainGraceSeconds: { type: 'number', minimum: 0, maximum: 86400 },
     metrics: { type: 'boolean' },
     trustedList: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 64 } },
     silentDiscardUntrusted: { type: 'boolean' },
@@ -343,6 +346,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.sipProfiles !== undefined ? { sipProfiles: file.sipProfiles } : {}),
     ...(file.sipProfilesInbound !== undefined ? { sipProfilesInbound: file.sipProfilesInbound } : {}),
     ...(file.draining !== undefined ? { draining: file.draining } : {}),
+    ...(file.drainGraceSeconds !== undefined ? { drainGraceSeconds: file.drainGraceSeconds } : {}),
     ...(file.metrics !== undefined ? { metrics: file.metrics } : {}),
     ...(file.trustedList !== undefined ? { trustedList: file.trustedList } : {}),
     ...(file.silentDiscardUntrusted !== undefined ? { silentDiscardUntrusted: file.silentDiscardUntrusted } : {}),

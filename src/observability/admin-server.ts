@@ -35,6 +35,8 @@ export interface AdminApi {
   flow(id: string): unknown;
   /** Read the configuration again (dial-peers, profiles); throws when it is invalid. */
   reload(): unknown;
+  /** `fosip drain`: stop taking calls, wait for those in progress (at most graceSeconds, default the node's), then stop. */
+  drain(graceSeconds: number | null): unknown;
   /** Prometheus text exposition. */
   metrics?(): Promise<string>;
 }
@@ -84,6 +86,10 @@ export class AdminServer {
       if (req.method === 'POST' && url.pathname === '/api/stats/clear' && this.api !== undefined) {
         this.api.clearStats();
         return json({ cleared: true });
+      }
+      if (req.method === 'POST' && url.pathname === '/api/drain' && this.api !== undefined) {
+        const grace = Number(url.searchParams.get('grace') ?? NaN);
+        return json(this.api.drain(Number.isFinite(grace) && grace >= 0 ? grace : null));
       }
       if (req.method === 'POST' && url.pathname === '/api/reload' && this.api !== undefined) {
         try {

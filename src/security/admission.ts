@@ -17,13 +17,15 @@ export interface AdmissionSettings {
   cpuLowPercent?: number;
 }
 
-export type AdmissionRefusal = { reason: 'total-calls' | 'calls-per-second' | 'overload'; retryAfter: number; text: string };
+export type AdmissionRefusal = { reason: 'total-calls' | 'calls-per-second' | 'overload' | 'draining'; retryAfter: number; text: string };
 
 export class Admission {
   private tokens: number;
   private refilledAt: number;
   private overloaded = false;
-  readonly refused: Record<AdmissionRefusal['reason'], number> = { 'total-calls': 0, 'calls-per-second': 0, overload: 0 };
+  readonly refused: Record<AdmissionRefusal['reason'], number> = { 'total-calls': 0, 'calls-per-second': 0, overload: 0, draining: 0 };
+  /** The node is draining (`fosip drain`, SIGTERM): no new call is taken, whatever else holds. */
+  draining = false;
 
   constructor(private settings: AdmissionSettings, private readonly now: () => number = Date.now) {
     this.tokens = settings.callsPerSecond ?? 0;
@@ -57,6 +59,7 @@ export class Admission {
   /** Whether one more call may start now, with `active` calls in progress; null: it may. */
   admit(active: number): AdmissionRefusal | null {
     const s = this.settings;
+    if (this.draining) return this.refuse({ reason: 'draining', retryAfter: 60, text: 'draining: no new calls' });
     if (this.overloaded) return this.refuse({ reason: 'overload', retryAfter: 5, text: 'overloaded (event loop delay or CPU)' });
     if (s.totalCalls !== undefined && active >= s.totalCalls) return this.refuse({ reason: 'total-calls', retryAfter: 5, text: `call threshold of ${s.totalCalls} calls reached` });
     const rate = s.callsPerSecond;

@@ -39,6 +39,8 @@ export interface TestAppOptions {
   serverHeader?: string;
   scannerUserAgents?: string[];
   tls?: Settings['tls'];
+  /** Told when a drain asked for over the admin API is over. */
+  onDrained?: () => void;
   /** Where the SBC logs (default: nowhere). */
   log?: Logger;
   /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
@@ -70,7 +72,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
-  return App.start(settings, { log: opts.log ?? silentLog, config: compileFor(settings, opts), ...(opts.reload ? { reload: () => compileFor(settings, opts.reload?.() ?? {}) } : {}) });
+  return App.start(settings, {
+    log: opts.log ?? silentLog, config: compileFor(settings, opts),
+    ...(opts.reload ? { reload: () => compileFor(settings, opts.reload?.() ?? {}) } : {}),
+    ...(opts.onDrained ? { onDrained: opts.onDrained } : {}),
+  });
 }
 
 /** The dial-peers and classes of `opts` compiled as loadConfiguration compiles the files. */
