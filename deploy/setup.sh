@@ -16,6 +16,7 @@ command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v svmap >/dev/null 2>&1 || need+=(sipvicious)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"

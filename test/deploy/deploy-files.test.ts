@@ -1,0 +1,115 @@
+/**
+ * The deployment files in deploy/: systemd-analyze verifies the unit; the Kubernetes manifests and the
+ * compose file are read as YAML and checked against what each kind needs (kubectl's client dry-run asks an
+ * API server for its schemas, which a test machine does not have); the Dockerfile runs as non-root with a
+ * health check on /healthz.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { repoRoot } from '../helpers/paths.js';
+
+const deploy = path.join(repoRoot, 'deploy');
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown, what: string): Obj => {
+  assert.ok(typeof v === 'object' && v !== null && !Array.isArray(v), `${what} is an object`);
+  return v as Obj;
+};
+const list = (v: unknown, what: string): unknown[] => {
+  assert.ok(Array.isArray(v), `${what} is a list`);
+  return v;
+};
+
+/** Every document of a YAML file, each parsed without error. */
+function yamlDocuments(file: string): Obj[] {
+  const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
+  return docs.map((d, i) => {
+    assert.deepEqual(d.errors.map((e) => e.message), [], `${file} document ${i}`);
+    return obj(d.toJS(), `${file} document ${i}`);
+  });
+}
+
+/** The checks a Kubernetes object must pass: identity, and for workloads a selector that matches the pod template and containers with images. */
+function checkKubernetesObject(o: Obj, where: string): void {
+  assert.match(String(o['apiVersion']), /^(v1|apps\/v1|policy\/v1)$/, `${where}: apiVersion`);
+  const kind = String(o['kind']);
+  assert.ok(['Namespace', 'ConfigMap', 'Service', 'StatefulSet', 'DaemonSet', 'Deployment', 'PodDisruptionBudget'].includes(kind), `${where}: kind ${kind}`);
+  const meta = obj(o['metadata'], `${where}.metadata`);
+  assert.match(String(meta['name']), /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, `${where}: metadata.name`);
+  if (kind !== 'Namespace') assert.equal(meta['namespace'], 'fosip', `${where}: namespace`);
+  if (['StatefulSet', 'DaemonSet', 'Deployment'].includes(kind)) {
+    const spec = obj(o['spec'], `${where}.spec`);
+    const selector = obj(obj(spec['selector'], `${where} selector`)['matchLabels'], `${where} matchLabels`);
+    const template = obj(spec['template'], `${where}.template`);
+    const labels = obj(obj(template['metadata'], `${where} template metadata`)['labels'], `${where} template labels`);
+    for (const [k, v] of Object.entries(selector)) assert.equal(labels[k], v, `${where}: the selector matches the pod template`);
+    const pod = obj(template['spec'], `${where} pod spec`);
+    for (const c of list(pod['containers'], `${where} containers`)) {
+      const container = obj(c, `${where} container`);
+      assert.match(String(container['name']), /^[a-z0-9-]+$/);
+      assert.ok(typeof container['image'] === 'string' && container['image'] !== '', `${where}: container image`);
+    }
+  }
+  if (kind === 'ConfigMap') for (const v of Object.values(obj(o['data'], `${where}.data`))) assert.equal(typeof v, 'string');
+}
+
+describe('deployment files', () => {
+  it('systemd-analyze verifies the unit, which raises the file-descriptor limit and drains on stop', () => {
+    const unit = path.join(deploy, 'systemd', 'fosip.service');
+    const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+    assert.equal(r.error, undefined, 'systemd-analyze runs (package systemd)');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr.trim(), '', 'no warning either');
+    const text = fs.readFileSync(unit, 'utf8');
+    assert.match(text, /^LimitNOFILE=\d{6,}$/m);
+    assert.match(text, /^User=fosip$/m, 'not root');
+    assert.match(text, /^KillSignal=SIGTERM$/m);
+    assert.match(text, /^TimeoutStopSec=(\d+)$/m);
+    assert.ok(Number(/^TimeoutStopSec=(\d+)$/m.exec(text)?.[1]) > 60, 'longer than the default drain grace time');
+  });
+
+  it('the Kubernetes manifests: valid objects, FoSIP with host networking, readiness on /readyz, Redis through Sentinel', () => {
+    const dir = path.join(deploy, 'kubernetes');
+    const objects = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => yamlDocuments(path.join(dir, f)).map((o, i) => ({ o, where: `${f}#${i}` })));
+    for (const { o, where } of objects) checkKubernetesObject(o, where);
+    const fosip = objects.find(({ o }) => o['kind'] === 'DaemonSet')?.o;
+    assert.ok(fosip, 'a DaemonSet runs FoSIP');
+    const pod = obj(obj(obj(fosip['spec'], 'spec')['template'], 'template')['spec'], 'pod');
+    assert.equal(pod['hostNetwork'], true);
+    assert.ok(Number(pod['terminationGracePeriodSeconds']) > 60, 'room for the drain');
+    const container = obj(list(pod['containers'], 'containers')[0], 'container');
+    assert.equal(obj(obj(container['readinessProbe'], 'readiness')['httpGet'], 'httpGet')['path'], '/readyz');
+    assert.equal(obj(obj(container['livenessProbe'], 'liveness')['httpGet'], 'httpGet')['path'], '/healthz');
+    const env = list(container['env'], 'env').map((e) => obj(e, 'env'));
+    assert.match(String(env.find((e) => e['name'] === 'FOSIP_REDIS_URL')?.['value']), /^redis-sentinel:\/\/.+:26379,.+\/fosip$/);
+    assert.ok(env.some((e) => e['name'] === 'FOSIP_HOSTNAME'), 'a stable node name for restart recovery');
+    const config = objects.find(({ o }) => o['kind'] === 'ConfigMap' && obj(o['metadata'], 'm')['name'] === 'fosip-config')?.o;
+    const json = JSON.parse(String(obj(config?.['data'], 'data')['fosip.json'])) as Obj;
+    assert.ok(Array.isArray(json['listen']), 'the fosip.json of the ConfigMap is JSON');
+    assert.ok(objects.some(({ o }) => o['kind'] === 'StatefulSet' && obj(o['metadata'], 'm')['name'] === 'redis'), 'Redis with Sentinel');
+  });
+
+  it('the compose file runs FoSIP with Redis and Prometheus; the Dockerfile is non-root with a health check', () => {
+    const [compose] = yamlDocuments(path.join(deploy, 'docker', 'compose.yaml'));
+    const services = obj(compose?.['services'], 'services');
+    assert.deepEqual(Object.keys(services).sort(), ['fosip', 'prometheus', 'redis']);
+    const fosip = obj(services['fosip'], 'fosip');
+    assert.equal(obj(fosip['build'], 'build')['dockerfile'], 'deploy/docker/Dockerfile');
+    assert.match(String(obj(fosip['environment'], 'environment')['FOSIP_REDIS_URL']), /^redis:\/\//);
+    for (const v of list(obj(services['prometheus'], 'prometheus')['volumes'], 'volumes')) {
+      const host = String(v).split(':')[0] ?? '';
+      assert.ok(fs.existsSync(path.resolve(deploy, 'docker', host)), `${host} exists`);
+    }
+    const dockerfile = fs.readFileSync(path.join(deploy, 'docker', 'Dockerfile'), 'utf8');
+    const users = [...dockerfile.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
+    assert.ok(users.length > 0 && users.at(-1) !== 'root', 'the image runs as a non-root user');
+    assert.match(dockerfile, /^HEALTHCHECK .*\n?.*\/healthz/m);
+    for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const src of (m[1] ?? '').split(' ')) assert.ok(fs.existsSync(path.join(repoRoot, src)), `COPY source ${src} exists`);
+    }
+  });
+});
