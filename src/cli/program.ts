@@ -10,6 +10,7 @@ import { type ExecFlags, LazyContext, listCommands, runShell } from './shell-run
 import { testSipProfile, testTranslationProfile, testTranslationRule } from './test-commands.js';
 import { formatTrace } from '../observability/sip-trace.js';
 import { openSource } from './state-source.js';
+import { addImportCommand } from './import-command.js';
 
 /**
  * `fosip show <words...>` / `fosip clear <words...>`: the words go through the exec tree exactly as in the
@@ -257,6 +258,7 @@ export function buildProgram(): Command {
       }
     });
   addTestCommands(program);
+  addImportCommand(program, reportAndExit);
   addExecCommand(program, 'show', 'IOS-style show commands, e.g. `fosip show cube calls` or `fosip show cu ca`');
   addExecCommand(program, 'clear', 'IOS-style clear commands, e.g. `fosip clear call voice causecode 16 id <call id>`');
   program
