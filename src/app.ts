@@ -2,6 +2,7 @@
 import { pino, type Logger } from 'pino';
 import { B2bua } from './b2bua/b2bua.js';
 import { MEDIA_INACTIVITY } from './b2bua/call-media.js';
+import { endOrphanedCalls } from './b2bua/orphan-calls.js';
 import type { LiveConfig } from './b2bua/live-config.js';
 import { LocalResponder } from './b2bua/local-responder.js';
 import type { Configuration } from './configuration.js';
@@ -87,6 +88,8 @@ export class App {
   /** `sip-ua registrar`: the trunk registrations, and the settings they were made from. */
   private registrations: { key: string; lines: TrunkRegistrations | null } = { key: '{}', lines: null };
   private readonly clock: Clock;
+  /** How many calls a previous run of this node (with Redis) left, once they are ended. */
+  orphansEnded: Promise<number> = Promise.resolve(0);
   /** `fosip drain` and SIGTERM: no new calls, the calls in progress end (or the grace time runs out). */
   readonly drain: Drain;
   listening: ListenSpec[] = [];
@@ -225,10 +228,12 @@ export class App {
     try {
       app.listening = await app.transport.listen(specs);
       app.configureRegistrations(app.config.settings?.sipUa ?? settings.sipUa);
+      const orphanDeps = { transactions: app.transactions, transport: app.transport, clock: app.clock, log: app.log.child({ component: 'b2bua' }), agent: settings.hostname };
+      if (app.callStore instanceof RedisCallStore) app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps);
       if (settings.admin !== null) {
         app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health(), {
           status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size, rtp: app.rtpPool() }],
-          calls: () => app.callStore.list().map((c) => ({ ...c, node: settings.hostname, nodeAlive: true })),
+          calls: () => app.callStore.list().map(({ recovery: _internal, ...c }) => ({ ...c, node: settings.hostname, nodeAlive: true })),
           history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
           clear: (id, cause) => app.b2bua.clear(id, cause),
           stats: () => app.sipStats(),

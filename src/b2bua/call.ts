@@ -4,7 +4,8 @@ import type { AuthMemory } from './digest-client.js';
 import type { CallMedia } from './call-media.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
-import type { CallDetailRecord, CallRecord } from '../state/call-store.js';
+import type { CallDetailRecord, CallRecord, RecoverySnapshot } from '../state/call-store.js';
+import { recoverySnapshot } from './call-snapshot.js';
 import type { ClientTransaction } from '../transaction/client-transaction.js';
 import type { TimerHandle } from '../transaction/clock.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
@@ -96,6 +97,9 @@ export function newCall(id: string, tx: ServerTransaction, invite: SipRequest, i
     inbound, media: null, redirect: null,
   };
   record.aLeg.localTag = call.a.toTag;
+  // computed each time the record is written (JSON.stringify calls toJSON): always the call's latest legs,
+  // without every change to a dialog having to update the record
+  record.recovery = { toJSON: () => recoverySnapshot(call) } as unknown as RecoverySnapshot;
   return call;
 }
 
@@ -106,5 +110,6 @@ export function closeRecord(r: CallRecord, now: number, cause: { cause: number; 
   r.disconnectCause ??= cause.cause;
   r.disconnectText ??= cause.text;
   r.releasedBy ??= by;
+  delete r.recovery; // an ended call needs none, and its call-detail record keeps none
   return { ...r, aLeg: { ...r.aLeg }, bLeg: r.bLeg && { ...r.bLeg }, durationMs: r.connectedAt === null ? 0 : now - r.connectedAt };
 }

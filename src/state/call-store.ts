@@ -35,6 +35,54 @@ export interface CallRecord {
   finalStatus: number | null;
   /** Media of the call: null until SDP was exchanged, and for calls the SBC does not relay. */
   media?: CallMediaRecord | null;
+  /** What a node that restarts needs to end this call cleanly on both legs (see RecoverySnapshot). */
+  recovery?: RecoverySnapshot;
+}
+
+/** Where a leg's far end is reached: transport, bare address, port. */
+export interface SnapshotDestination {
+  transport: 'udp' | 'tcp' | 'tls';
+  address: string;
+  port: number;
+}
+
+/** One leg's dialog, as in-dialog requests need it (RFC 3261 §12.2.1.1). */
+export interface DialogSnapshot {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+  localUri: string;
+  remoteUri: string;
+  remoteTarget: string;
+  routeSet: string[];
+  localSeq: number;
+  contact: string;
+  transport: 'udp' | 'tcp' | 'tls';
+  dest: SnapshotDestination;
+}
+
+/** A leg's INVITE before its dialog is confirmed: enough for a final response (A leg) or a CANCEL (B leg). */
+export interface InviteSnapshot {
+  uri: string;
+  vias: string[];
+  from: string;
+  to: string;
+  callId: string;
+  cseq: number;
+  dest: SnapshotDestination;
+}
+
+/**
+ * Kept with the record so that a node restarted after a crash can end the calls it lost: confirmed
+ * dialogs get BYE on both legs; a call not answered yet gets its final response (with our To tag) and its
+ * outbound INVITE a CANCEL.
+ */
+export interface RecoverySnapshot {
+  a?: DialogSnapshot;
+  b?: DialogSnapshot;
+  aInvite?: InviteSnapshot;
+  aToTag?: string;
+  bInvite?: InviteSnapshot;
 }
 
 /** One relayed stream as `show voip rtp connections` lists it: the SBC's port facing a leg, and the far end. */

@@ -104,6 +104,29 @@ export class RedisCallStore implements CallStore {
     return this.local.list();
   }
 
+  /**
+   * The calls Redis still lists for this node that this process does not carry: left by a previous run
+   * that crashed or was killed. Waits for Redis up to `waitMs`; none when it does not come.
+   */
+  async orphans(waitMs = 3000): Promise<CallRecord[]> {
+    const until = Date.now() + waitMs;
+    while (this.redis.status !== 'ready' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    if (this.redis.status !== 'ready') return [];
+    const ids = (await this.redis.smembers(nodeCallsKey(this.o.node))).filter((id) => this.local.get(id) === undefined);
+    const out: CallRecord[] = [];
+    for (const id of ids) {
+      const text = await this.redis.get(callKey(id));
+      if (text !== null) out.push(JSON.parse(text) as CallRecord);
+    }
+    return out;
+  }
+
+  /** An orphan dealt with: its record and index entry go, its call-detail record joins the history. */
+  settleOrphan(cdr: CallDetailRecord): void {
+    this.deletes.add(cdr.id);
+    this.addHistory(cdr);
+  }
+
   /** Redis answers commands now. */
   get connected(): boolean {
     return this.redis.status === 'ready';

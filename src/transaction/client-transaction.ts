@@ -74,6 +74,16 @@ export class ClientTransaction {
     this.timers.after(this.isInvite ? 'B' : 'F', this.isInvite ? t.B : t.F, () => this.timeout());
   }
 
+  /**
+   * Take over an INVITE that another process sent and got a provisional for (a node restarted after a
+   * crash): nothing is sent, the transaction is Proceeding, so a CANCEL goes out at once and the final
+   * response is ACKed as usual.
+   */
+  adopt(): void {
+    this.state = 'proceeding';
+    this.timers.after('B', this.deps.timers.B, () => this.timeout());
+  }
+
   /** Retransmit on Timer A (doubling) or E (doubling, capped at T2), while no response has arrived. */
   private retransmit(name: 'A' | 'E', interval: number): void {
     this.timers.after(name, interval, () => {

@@ -172,6 +172,15 @@ export class TransactionLayer {
     return tx;
   }
 
+  /** A client INVITE transaction for an INVITE a previous run of this node sent (see ClientTransaction.adopt). */
+  adoptInvite(req: SipRequest, dest: Destination, handlers: ClientHandlers): ClientTransaction {
+    const key = clientKey(req.topVia().params.get('branch') ?? '', 'INVITE');
+    const tx = new ClientTransaction(key, req, dest, undefined, this.clientDeps, handlers);
+    this.client.set(key, tx);
+    tx.adopt();
+    return tx;
+  }
+
   /** A fresh RFC 3261 branch (magic cookie + 96 random bits). */
   static newBranch(): string {
     return MAGIC_COOKIE + randomBytes(12).toString('base64url');
