@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { SipHeader } from '../sip/sip-header.js';
-import { digestAuthorization, type DigestChallenge, usableChallenges } from '../sip/digest.js';
+import { authParams, digestAuthorization, type DigestChallenge, usableChallenges } from '../sip/digest.js';
 import { SipRequest, type SipResponse } from '../sip/sip-message.js';
 import type { ClientHandlers } from '../transaction/client-transaction.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
@@ -78,8 +78,11 @@ export function authenticatedRetry(req: SipRequest, res: SipResponse, pool: read
     }
     if (!drop.has(h.key)) headers.push(SipHeader.create(h.name, h.value));
   }
-  // credentials for other realms already sent stay (a proxy chain challenges one hop at a time)
-  for (const h of req.getHeaders(proxy ? 'authorization' : 'proxy-authorization')) headers.push(SipHeader.create(h.name, h.value));
+  // credentials already sent for realms not challenged now stay (a proxy chain challenges one hop at a time)
+  for (const h of [...req.getHeaders('authorization'), ...req.getHeaders('proxy-authorization')]) {
+    const realm = authParams(h.value.replace(/^\s*\S+\s+/, '')).get('realm');
+    if (h.key !== (proxy ? 'proxy-authorization' : 'authorization') || realm === undefined || !byRealm.has(realm)) headers.push(SipHeader.create(h.name, h.value));
+  }
   for (const a of answers) headers.push(SipHeader.create(name, a));
   headers.push(SipHeader.create('Content-Length', String(req.body.length)));
   return new SipRequest(req.method, req.requestUri, 'SIP/2.0', headers, req.body);

@@ -57,4 +57,14 @@ describe('digest client', () => {
     assert.match(retry?.header('authorization') ?? '', /algorithm=SHA-256/);
     assert.equal(retry?.getHeaders('authorization').length, 1);
   });
+
+  it('keeps the credentials of a realm not challenged again, replaces those of the realm challenged now', () => {
+    const pool = [{ username: 'u', password: 'p' }];
+    const memory = newAuthMemory();
+    const first = authenticatedRetry(invite, challenge(407, 'Digest realm="edge", nonce="n1"'), pool, memory);
+    assert.ok(first);
+    const second = authenticatedRetry(first, challenge(407, 'Digest realm="core", nonce="n2"'), pool, memory);
+    assert.ok(second);
+    assert.deepEqual(second.getHeaders('proxy-authorization').map((h) => /realm="([^"]+)"/.exec(h.value)?.[1]), ['edge', 'core']);
+  });
 });
