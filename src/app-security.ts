@@ -13,6 +13,7 @@ import type { Settings } from './config/settings.js';
 import { SbcError } from './errors.js';
 import type { TlsContext } from './transport/tcp-transport.js';
 import type { DialPeer } from './routing/dial-peer.js';
+import type { SessionTarget } from './routing/session-target.js';
 import { Admission } from './security/admission.js';
 import { DEFAULT_SCANNERS, type GuardSettings, SourceGuard } from './security/source-guard.js';
 import { buildResponse } from './sip/response-builder.js';
@@ -102,13 +103,16 @@ export class EdgeSecurity {
     return false;
   }
 
-  /** The session targets of the dial-peers that are up (not shut down, not busied out) are trusted. */
-  trustTargets(peers: readonly DialPeer[], isUp: (tag: number) => boolean): void {
+  /**
+   * The session targets of the dial-peers that are up (not shut down, not busied out) are trusted, and the
+   * registrars (a registered trunk's calls come from its registrar).
+   */
+  trustTargets(peers: readonly DialPeer[], isUp: (tag: number) => boolean, registrars: readonly SessionTarget[] = []): void {
     const addresses: string[] = [];
     const names: string[] = [];
-    for (const dp of peers) {
-      const t = dp.sessionTarget;
-      if (t === null || dp.shutdown || !isUp(dp.tag)) continue;
+    const targets = [...peers.filter((dp) => !dp.shutdown && isUp(dp.tag)).map((dp) => dp.sessionTarget), ...registrars];
+    for (const t of targets) {
+      if (t === null) continue;
       if (t.kind === 'dns') names.push(t.host);
       else addresses.push(t.host);
     }

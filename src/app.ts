@@ -17,7 +17,7 @@ import type { SipMessage } from './sip/sip-message.js';
 import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
 import type { DialPeer } from './routing/dial-peer.js';
 import { DialPlan } from './routing/dial-plan.js';
-import { formatSessionTarget } from './routing/session-target.js';
+import { formatSessionTarget, parseSessionTarget } from './routing/session-target.js';
 import { type CallStore, MemoryCallStore } from './state/call-store.js';
 import { RedisCallStore } from './state/redis-call-store.js';
 import { MemoryStatsStore, type StatsStore } from './state/stats-store.js';
@@ -285,7 +285,8 @@ export class App {
 
   /** The session targets of the dial-peers that are up are trusted (a busied-out one's no longer is). */
   private trustTargets(): void {
-    this.security.trustTargets(this.config.dialPlan.peers, (tag) => this.keepalive.isUp(tag));
+    const registrars = (this.config.settings ?? this.settings).sipUa?.registrar ?? [];
+    this.security.trustTargets(this.config.dialPlan.peers, (tag) => this.keepalive.isUp(tag), registrars.map((r) => parseSessionTarget(r.target)));
   }
 
   /** Every dial-peer with a keepalive profile and a session target is pinged; a shut-down one is not. */

@@ -37,6 +37,7 @@ describe('trunk registration', () => {
       assert.equal(unavailable?.registered, false);
       assert.equal(unavailable?.lastResult, '503 Service Unavailable');
       assert.ok((unavailable?.failures ?? 0) >= 2, `retried: ${unavailable?.failures}`);
+      assert.ok(app.security.guard.report().sessionTargets.includes('127.0.0.1'), 'a registrar is a trusted source (its calls come from it)');
       const shown = await runCli(['show', 'sip-ua', 'register', 'status', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /^\+15551230000 +fosip-test +1 ipv4:127\.0\.0\.1:\d+ +[0-3] +yes +200 OK$/m);
