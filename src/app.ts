@@ -229,7 +229,7 @@ export class App {
       app.listening = await app.transport.listen(specs);
       app.configureRegistrations(app.config.settings?.sipUa ?? settings.sipUa);
       const orphanDeps = { transactions: app.transactions, transport: app.transport, clock: app.clock, log: app.log.child({ component: 'b2bua' }), agent: settings.hostname };
-      if (app.callStore instanceof RedisCallStore) app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps);
+      if (app.callStore instanceof RedisCallStore) app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps, (r) => app.b2bua.adopt(r));
       if (settings.admin !== null) {
         app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health(), {
           status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size, rtp: app.rtpPool() }],

@@ -14,6 +14,8 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-layer.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import { type BLeg, type Call, closeRecord, newCall } from './call.js';
+import { adoptable, adoptedCall, carryAgain } from './call-adoption.js';
+import type { CallRecord } from '../state/call-store.js';
 import { CallMedia, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { inboundKeys } from './inbound-keys.js';
@@ -65,6 +67,16 @@ export class B2bua implements TransactionUser {
     this.o.config = config;
     this.router.dialPlan = config.dialPlan;
     this.profiles.reconfigure(config.profiles, config.dialPlan.peers);
+  }
+
+  /** A call a previous run of this node carried (a restart): carried again, when it can be (see call-adoption.ts). */
+  adopt(record: CallRecord): boolean {
+    if (!adoptable(record) || this.calls.has(record.id)) return false;
+    const call = adoptedCall(record, this.o.config.dialPlan.peers);
+    this.calls.set(call.id, call);
+    carryAgain(call, this.relay, this.wire);
+    this.o.calls.put(call.record);
+    return true;
   }
 
   get callCount(): number {
@@ -181,10 +193,7 @@ export class B2bua implements TransactionUser {
       const usable = (d: Destination): boolean => this.o.transport.sentBy(d) !== undefined;
       if (target.kind !== 'dns') {
         const dest: Destination = { transport: peer.sessionTransport, address: target.host, port: target.port ?? 5060 };
-        if (usable(dest)) {
-          this.startB(call, peer, dest);
-          return;
-        }
+        if (usable(dest)) return this.startB(call, peer, dest);
         call.lastFailure = { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${peer.tag}` };
         continue;
       }
@@ -201,12 +210,9 @@ export class B2bua implements TransactionUser {
 
   private afterResolve(call: Call, peer: DialPeer, dest: Destination | undefined): void {
     if (call.ended || call.cancelled) return this.end(call, NORMAL_CLEARING, 'caller');
-    if (dest === undefined) {
-      call.lastFailure = { status: 503, warning: `session target of dial-peer ${peer.tag} does not resolve` };
-      this.tryNext(call);
-      return;
-    }
-    this.startB(call, peer, dest);
+    if (dest !== undefined) return this.startB(call, peer, dest);
+    call.lastFailure = { status: 503, warning: `session target of dial-peer ${peer.tag} does not resolve` };
+    this.tryNext(call);
   }
 
   private startB(call: Call, peer: DialPeer, dest: Destination, called = call.record.calledNumber): void {

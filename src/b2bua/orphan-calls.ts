@@ -101,13 +101,19 @@ function finalResponse(res: SipResponse, d: OrphanDeps): void {
   d.clock.setTimer(3 * t1, () => d.transport.sendResponse(res, undefined));
 }
 
-/** Find this node's orphaned calls (in the background: the node serves meanwhile) and end them all. */
-export function endOrphanedCalls(store: { orphans(): Promise<CallRecord[]>; settleOrphan(cdr: CallDetailRecord): void }, d: OrphanDeps): Promise<number> {
+/**
+ * Find this node's orphaned calls (in the background: the node serves meanwhile): those `adopt` takes
+ * back go on, the others are ended. Resolves with how many were ended.
+ */
+export function endOrphanedCalls(
+  store: { orphans(): Promise<CallRecord[]>; settleOrphan(cdr: CallDetailRecord): void }, d: OrphanDeps, adopt: (r: CallRecord) => boolean = () => false,
+): Promise<number> {
   return store.orphans().then(
     (records) => {
-      for (const r of records) store.settleOrphan(endOrphan(r, d));
-      if (records.length > 0) d.log.warn({ calls: records.length }, 'the previous run of this node left calls: each was ended on both legs');
-      return records.length;
+      const ended = records.filter((r) => !adopt(r));
+      for (const r of ended) store.settleOrphan(endOrphan(r, d));
+      if (records.length > 0) d.log.warn({ calls: records.length, resumed: records.length - ended.length, ended: ended.length }, 'the previous run of this node left calls: those it can carry go on, the others were ended on both legs');
+      return ended.length;
     },
     (err: unknown) => {
       d.log.warn({ err }, 'could not read the calls a previous run left');

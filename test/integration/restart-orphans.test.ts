@@ -1,8 +1,9 @@
 /**
- * A node killed with SIGKILL and started again with the same hostname and Redis: the calls its previous
- * run carried are ended cleanly on both legs: answered ones get BYE (SIPp callers and callees), one still
- * ringing gets 503 toward the caller and CANCEL toward the callee (whose 487 is ACKed). Their records
- * leave Redis and their call-detail records say cause 41.
+ * A node killed with SIGKILL and started again with the same hostname and Redis takes back the calls its
+ * previous run carried: answered calls whose media flows around it go on (SIPp's BYEs after the restart are
+ * relayed as before and the calls end normally); one whose RTP it relayed is ended with BYE on both legs
+ * (its ports died with the old process); one still ringing gets 503 toward the caller and CANCEL toward the
+ * callee (whose 487 is ACKed). Records leave Redis; the ended calls' call-detail records say cause 41.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { RedisServer } from '../helpers/redis.js';
 import { uacExpect, uasCancelled } from '../helpers/scenarios.js';
@@ -31,42 +32,50 @@ async function startNode(dir: string, redis: string): Promise<{ child: ChildProc
 }
 
 describe('restart after SIGKILL', () => {
-  it('ends the calls the killed run left: BYE for answered ones, 503 and CANCEL for a ringing one', async () => {
+  it('carries answered flow-around calls on, ends a relayed one with BYE and a ringing one with 503 and CANCEL', async () => {
     const redis = await RedisServer.start();
     const answering = await callee({ calls: 3, timeoutMs: 60_000 });
+    const relayedCallee = await callee({ calls: 1, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
     const ringing = await callee({ scenario: uasCancelled(), calls: 1, timeoutMs: 60_000 });
     const port = await freePort('udp');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-restart-'));
     fs.mkdirSync(path.join(dir, 'dialpeers'));
-    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ listen: [`udp:127.0.0.1:${port}`], trustedList: ['127.0.0.0/8'], media: { mode: 'flow-around' } }));
-    fs.writeFileSync(path.join(dir, 'dialpeers', '1.json'), JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${answering.port}` }));
+    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ listen: [`udp:127.0.0.1:${port}`], trustedList: ['127.0.0.0/8'] }));
+    fs.writeFileSync(path.join(dir, 'dialpeers', '1.json'), JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${answering.port}`, media: 'flow-around' }));
+    fs.writeFileSync(path.join(dir, 'dialpeers', '3.json'), JSON.stringify({ tag: 3, destinationPattern: '4...', sessionTarget: `ipv4:127.0.0.1:${relayedCallee.port}` }));
     fs.writeFileSync(path.join(dir, 'dialpeers', '2.json'), JSON.stringify({ tag: 2, destinationPattern: '3...', sessionTarget: `ipv4:127.0.0.1:${ringing.port}` }));
     const probe = new Redis(redis.url);
     let node = await startNode(dir, redis.url);
     try {
-      const answered = caller(port, { calls: 3, holdMs: 60_000, extra: ['-r', '10'], timeoutMs: 60_000 });
+      // the flow-around calls hang up 5 s after the answer: after the restart
+      const answered = caller(port, { calls: 3, holdMs: 5000, extra: ['-r', '10'], timeoutMs: 60_000 });
+      const relayed = caller(port, { called: '4001', holdMs: 60_000, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
       const waiting = caller(port, { called: '3001', scenario: uacExpect(503), timeoutMs: 60_000 });
-      for (let i = 0; i < 100 && (await probe.scard('sbc:node:restart-test:calls')) < 4; i++) await sleep(100);
+      for (let i = 0; i < 100 && (await probe.scard('sbc:node:restart-test:calls')) < 5; i++) await sleep(100);
       await sleep(500); // the answered calls' records are written with their dialogs
-      assert.equal(await probe.scard('sbc:node:restart-test:calls'), 4, 'four calls in Redis before the kill');
+      assert.equal(await probe.scard('sbc:node:restart-test:calls'), 5, 'five calls in Redis before the kill');
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
       node = await startNode(dir, redis.url);
-      const [a, w] = await Promise.all([answered, waiting]);
-      assert.match(a.messages, /^BYE sip:[^\n]*\n(?:[^\n]+\n)*?Reason: Q\.850;cause=41/m, 'the callers got BYE');
-      assert.equal((a.messages.match(/^BYE sip:/gm) ?? []).length, 3, `three BYEs:\n${node.log()}`);
+      const [a, r, w] = await Promise.all([answered, relayed, waiting]);
+      assert.equal(a.code, 0, `the flow-around calls went on and ended with their own BYEs:\n${a.stderr}\n${a.messages.slice(-3000)}\n${node.log()}`);
+      assert.doesNotMatch(a.messages, /cause=41/);
+      assert.match(r.messages, /^BYE sip:[^\n]*\n(?:[^\n]+\n)*?Reason: Q\.850;cause=41/m, 'the relayed call got BYE');
       assert.equal(w.code, 0, `the ringing caller got 503:\n${w.messages.slice(-2000)}\n${node.log()}`);
-      const callees = await Promise.all([answering.run, ringing.run]);
-      assert.equal(callees[0].code, 0, `the answering callee got its BYEs:\n${callees[0].messages.slice(-2000)}`);
-      assert.equal(callees[1].code, 0, `the ringing callee got CANCEL and an ACK for its 487:\n${callees[1].messages.slice(-3000)}`);
+      const callees = await Promise.all([answering.run, relayedCallee.run, ringing.run]);
+      assert.equal(callees[0].code, 0, `the answering callee got the callers' BYEs:\n${callees[0].messages.slice(-2000)}`);
+      assert.match(callees[1].messages, /Reason: Q\.850;cause=41/, 'and the relayed call\'s callee BYE');
+      assert.equal(callees[2].code, 0, `the ringing callee got CANCEL and an ACK for its 487:\n${callees[2].messages.slice(-3000)}`);
       for (let i = 0; i < 50 && (await probe.scard('sbc:node:restart-test:calls')) > 0; i++) await sleep(100);
       assert.equal(await probe.scard('sbc:node:restart-test:calls'), 0, 'no record left');
       const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });
-      assert.equal(history.filter((c) => c.disconnectCause === 41 && c.releasedBy === 'sbc').length, 4);
-      assert.match(node.log(), /the previous run of this node left calls/);
+      assert.equal(history.filter((c) => c.disconnectCause === 41 && c.releasedBy === 'sbc').length, 2, 'the relayed and the ringing call');
+      assert.equal(history.filter((c) => c.disconnectCause === 16 && c.releasedBy === 'caller').length, 3, 'the flow-around calls ended normally');
+      assert.match(node.log(), /"resumed":3,"ended":2/);
     } finally {
       node.child.kill('SIGKILL');
       answering.kill();
+      relayedCallee.kill();
       ringing.kill();
       probe.disconnect();
       await redis.kill();

@@ -1,0 +1,70 @@
+/**
+ * A call a previous run of this node carried, rebuilt from its record after a restart: both dialogs come
+ * back (Call-IDs, tags, URIs, route sets, CSeqs moved on), so in-dialog requests from either side are
+ * relayed as before and the call ends normally. Only calls whose media flows around the SBC can come back
+ * now: a relayed call's RTP ports died with the old process, so it is ended instead (orphan-calls.ts).
+ */
+import { SipHeader } from '../sip/sip-header.js';
+import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
+import { DIAL_PEER_0, type DialPeer } from '../routing/dial-peer.js';
+import type { CallRecord, DialogSnapshot, RecoverySnapshot } from '../state/call-store.js';
+import type { ClientTransaction } from '../transaction/client-transaction.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { Flow } from '../transport/flow.js';
+import type { Call } from './call.js';
+import { dialogFrom, recoverySnapshot } from './call-snapshot.js';
+import { newAuthMemory } from './digest-client.js';
+import type { CallWire } from './call-wire.js';
+import type { LegRelay } from './leg-relay.js';
+
+/** Whether the record is an answered call whose dialogs were kept and whose media did not go through us. */
+export function adoptable(r: CallRecord): boolean {
+  const media = r.media ?? null;
+  return r.state === 'connected' && r.recovery?.a !== undefined && r.recovery.b !== undefined && (media === null || media.mode === 'flow-around');
+}
+
+/** The INVITE that made a leg's dialog, as far as the dialog tells (nothing answers it again: the call is up). */
+function inviteOf(d: DialogSnapshot, fromUs: boolean): SipRequest {
+  const us = `${d.localUri};tag=${d.localTag}`;
+  const them = `${d.remoteUri};tag=${d.remoteTag}`;
+  return new SipRequest('INVITE', d.remoteTarget, 'SIP/2.0', [
+    SipHeader.create('Via', `SIP/2.0/${d.transport.toUpperCase()} ${d.dest.address}:${d.dest.port};branch=z9hG4bKadopted`),
+    SipHeader.create('From', fromUs ? us : them),
+    SipHeader.create('To', fromUs ? them : us),
+    SipHeader.create('Call-ID', d.callId),
+    SipHeader.create('CSeq', '1 INVITE'),
+    SipHeader.create('Content-Length', '0'),
+  ], EMPTY_BODY);
+}
+
+/** The call of an adoptable record, with the dial-peers of the running configuration (dial-peer 0 for one gone since). */
+export function adoptedCall(r: CallRecord, peers: readonly DialPeer[]): Call {
+  const snap = r.recovery as Required<Pick<RecoverySnapshot, 'a' | 'b'>>;
+  const a = dialogFrom(snap.a);
+  const b = dialogFrom(snap.b);
+  const peer = (tag: number | null): DialPeer => peers.find((p) => p.tag === tag) ?? DIAL_PEER_0;
+  const flow: Flow = { transport: snap.a.dest.transport, localAddress: '', localPort: 0, remoteAddress: snap.a.dest.address, remotePort: snap.a.dest.port };
+  // the transactions that set the call up are long over: these stand in for them and do nothing
+  const answered = { finalStatus: 200, flow, respond: () => undefined } as unknown as ServerTransaction;
+  const over = { state: 'terminated', cancel: () => undefined } as unknown as ClientTransaction;
+  const record: CallRecord = { ...r };
+  const call: Call = {
+    id: r.id, record,
+    a: { tx: answered, invite: inviteOf(snap.a, false), flow, toTag: snap.a.localTag, dialog: a, ok: null, okTimer: null },
+    b: { peer: peer(r.outboundDialPeer), invite: inviteOf(snap.b, true), tx: over, dest: snap.b.dest, dialog: b, ack: null, auth: newAuthMemory() },
+    candidates: [], next: 0, lastFailure: null, cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0,
+    early: new Map(), dialogKeys: [], inbound: peer(r.inboundDialPeer), media: null, redirect: null,
+  };
+  record.recovery = { toJSON: () => recoverySnapshot(call) } as unknown as RecoverySnapshot;
+  return call;
+}
+
+/** The adopted call's dialogs answer in-dialog requests again, and its messages are its own (ladder, profiles). */
+export function carryAgain(call: Call, relay: Pick<LegRelay, 'register'>, wire: Pick<CallWire, 'track'>): void {
+  for (const leg of ['a', 'b'] as const) {
+    const d = leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
+    if (d === null) continue;
+    relay.register(call, leg, d);
+    wire.track(call, leg, d.callId, leg === 'a' ? call.inbound : (call.b?.peer ?? call.inbound));
+  }
+}
