@@ -47,8 +47,8 @@ describe('restart after SIGKILL', () => {
     const probe = new Redis(redis.url);
     let node = await startNode(dir, redis.url);
     try {
-      // the flow-around calls hang up 5 s after the answer: after the restart
-      const answered = caller(port, { calls: 3, holdMs: 5000, extra: ['-r', '10'], timeoutMs: 60_000 });
+      // the flow-around calls hang up 8 s after the answer: well after the restart, even on a loaded machine
+      const answered = caller(port, { calls: 3, holdMs: 8000, extra: ['-r', '10'], timeoutMs: 60_000 });
       const relayed = caller(port, { called: '4001', holdMs: 60_000, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
       const waiting = caller(port, { called: '3001', scenario: uacExpect(503), timeoutMs: 60_000 });
       for (let i = 0; i < 100 && (await probe.scard('sbc:node:restart-test:calls')) < 5; i++) await sleep(100);
