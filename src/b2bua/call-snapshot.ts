@@ -11,12 +11,16 @@ import type { Destination } from '../transport/flow.js';
 
 /** The call's legs now: both dialogs once answered, else the INVITEs (and the To tag the caller gets). */
 export function recoverySnapshot(call: Call): RecoverySnapshot {
-  if (call.a.dialog !== null && call.b?.dialog) return { a: dialogSnapshot(call.a.dialog), b: dialogSnapshot(call.b.dialog) };
-  const a = call.a.flow;
-  return {
-    aInvite: inviteSnapshot(call.a.invite, { transport: a.transport, address: a.remoteAddress, port: a.remotePort }), aToTag: call.a.toTag,
-    ...(call.b === null ? {} : { bInvite: inviteSnapshot(call.b.invite, call.b.dest) }),
-  };
+  try {
+    if (call.a.dialog !== null && call.b?.dialog) return { a: dialogSnapshot(call.a.dialog), b: dialogSnapshot(call.b.dialog) };
+    const a = call.a.flow;
+    return {
+      aInvite: inviteSnapshot(call.a.invite, { transport: a.transport, address: a.remoteAddress, port: a.remotePort }), aToTag: call.a.toTag,
+      ...(call.b === null ? {} : { bInvite: inviteSnapshot(call.b.invite, call.b.dest) }),
+    };
+  } catch {
+    return {}; // it is written inside the store's JSON: a leg it cannot describe must not stop the write
+  }
 }
 
 export function dialogSnapshot(d: Dialog): DialogSnapshot {
