@@ -109,6 +109,11 @@ export class MediaEngine {
     if (m.busyPorts.length > 0) this.warmUp(relay);
   }
 
+  /** Resolves once every worker has bound the warm ports it was asked for (none is being warmed). */
+  async allWarm(): Promise<void> {
+    await Promise.all(this.relays.filter((r) => r.warming.size > 0).map((r) => new Promise<void>((resolve) => r.warmedWaiters.push(resolve))));
+  }
+
   /** The pool ran dry: every worker closes its warm ports, and they go back to the pool for the slow path. */
   private async cool(): Promise<void> {
     await Promise.all(this.relays.filter((r) => r.warming.size > 0).map((r) => new Promise<void>((resolve) => r.warmedWaiters.push(resolve))));
