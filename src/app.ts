@@ -20,10 +20,10 @@ import { DialPlan } from './routing/dial-plan.js';
 import { formatSessionTarget, parseSessionTarget } from './routing/session-target.js';
 import { type CallStore, MemoryCallStore } from './state/call-store.js';
 import { RedisCallStore } from './state/redis-call-store.js';
-import { MemoryStatsStore, type StatsStore } from './state/stats-store.js';
+import { MemoryStatsStore, type NodeEdge, type StatsStore } from './state/stats-store.js';
 import { systemClock } from './transaction/clock.js';
-import { globalCredentials, type Settings, type SipUaSettings } from './config/settings.js';
-import { TrunkRegistrations } from './b2bua/trunk-registrations.js';
+import { globalCredentials, type Settings } from './config/settings.js';
+import { RegistrationSet } from './b2bua/trunk-registrations.js';
 import type { RegistrationStatus } from './state/cluster-view.js';
 import { SbcError } from './errors.js';
 import { AdminServer } from './observability/admin-server.js';
@@ -85,8 +85,8 @@ export class App {
   readonly capture: CaptureControl;
   private config: RoutingConfig;
   private readonly reloadConfig: (() => RoutingConfig) | undefined;
-  /** `sip-ua registrar`: the trunk registrations, and the settings they were made from. */
-  private registrations: { key: string; lines: TrunkRegistrations | null } = { key: '{}', lines: null };
+  /** `sip-ua registrar`: the trunk registrations. */
+  private readonly registrations: RegistrationSet;
   private readonly clock: Clock;
   /** How many calls a previous run of this node (with Redis) left, once they are ended. */
   orphansEnded: Promise<number> = Promise.resolve(0);
@@ -173,6 +173,7 @@ export class App {
       },
     });
     this.responder.draining = this.config.settings?.draining ?? settings.draining ?? false;
+    this.registrations = new RegistrationSet({ transactions: this.transactions, transport: this.transport, clock: this.clock, log: this.log.child({ component: 'registrar' }) });
     this.drain = new Drain({
       refuseNew: () => {
         this.security.admission.draining = true;
@@ -192,6 +193,7 @@ export class App {
     this.statsStore.track(() => this.sipStats());
     this.statsStore.trackMedia(() => this.media.stats());
     this.statsStore.trackKeepalive(() => this.keepalive.status());
+    this.statsStore.trackEdge(() => this.edgeReport());
     if (this.callStore instanceof RedisCallStore) this.traceTimer = traceToRedis(this.callStore, this.tracer);
     this.configureKeepalive();
     // SIP profiles: the first step after a message arrives and the last before one leaves (nothing when none is configured)
@@ -227,7 +229,7 @@ export class App {
     const app = new App(settings, opts);
     try {
       app.listening = await app.transport.listen(specs);
-      app.configureRegistrations(app.config.settings?.sipUa ?? settings.sipUa);
+      app.registrations.configure(app.config.settings?.sipUa ?? settings.sipUa);
       const orphanDeps = { transactions: app.transactions, transport: app.transport, clock: app.clock, log: app.log.child({ component: 'b2bua' }), agent: settings.hostname };
       if (app.callStore instanceof RedisCallStore) app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps, (r) => app.b2bua.adopt(r));
       if (settings.admin !== null) {
@@ -246,8 +248,8 @@ export class App {
             return { draining: true, calls: app.callStore.size };
           },
           flow: (id) => app.b2bua.wire.ladder(id),
-          trusted: () => ({ node: settings.hostname, ...app.security.guard.report() }),
-          registrations: () => app.registrationStatus().map((r) => ({ ...r, node: settings.hostname })),
+          trusted: () => app.edgeReport().trusted,
+          registrations: () => app.edgeReport().registrations,
           trace: (listener, call) => app.tracer.listen(listener, call),
           capture: (action, options) => (action === 'start' ? app.capture.start(captureOptions(options)) : action === 'stop' ? app.capture.stop() : app.capture.status()),
           metrics: () => app.metrics.text(),
@@ -316,29 +318,21 @@ export class App {
     }
     this.metrics.dialPeerUp.reset();
     this.configureKeepalive();
-    this.configureRegistrations(next.settings?.sipUa);
+    this.registrations.configure(next.settings?.sipUa);
     this.statsStore.refresh();
     this.log.info({ dialPeers: next.dialPlan.peers.length, draining: this.responder.draining }, 'configuration reloaded');
     return { dialPeers: next.dialPlan.peers.length };
   }
 
-  /** Register with the registrars; a reload that changes the sip-ua settings starts the registrations anew. */
-  private configureRegistrations(ua: SipUaSettings | undefined): void {
-    const key = JSON.stringify(ua ?? {});
-    if (key === this.registrations.key) return;
-    this.registrations.lines?.stop();
-    const { registrar = [], credentials = [] } = ua ?? {};
-    const lines = registrar.length === 0 || credentials.length === 0 ? null : new TrunkRegistrations(
-      { transactions: this.transactions, transport: this.transport, clock: this.clock, log: this.log.child({ component: 'registrar' }) },
-      { registrars: registrar, credentials, authentication: ua?.authentication ?? [], ...(ua?.retrySeconds ? { retrySeconds: ua.retrySeconds } : {}), ...(ua?.maxRetrySeconds ? { maxRetrySeconds: ua.maxRetrySeconds } : {}) },
-    );
-    this.registrations = { key, lines };
-    lines?.start();
-  }
-
   /** `show sip-ua register status`. */
   registrationStatus(): RegistrationStatus[] {
-    return this.registrations.lines?.status() ?? [];
+    return this.registrations.status();
+  }
+
+  /** `show ip address trusted list` and `show sip-ua register status` of this node (admin API, and Redis with each heartbeat). */
+  edgeReport(): NodeEdge {
+    const node = this.settings.hostname;
+    return { trusted: { node, ...this.security.guard.report() }, registrations: this.registrationStatus().map((r) => ({ ...r, node })) };
   }
 
   /** This node's RTP port pool (`show voip rtp connections`). */
@@ -388,7 +382,7 @@ export class App {
 
   async stop(): Promise<void> {
     this.keepalive.stop();
-    this.registrations.lines?.stop(true);
+    this.registrations.stop(true);
     this.metrics.stop();
     clearInterval(this.traceTimer);
     this.security.stop();

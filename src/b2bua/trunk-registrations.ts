@@ -188,3 +188,42 @@ function grantedSeconds(res: SipResponse, asked: number, user: string): number {
   const header = res.header('expires');
   return header !== undefined && /^\d+$/.test(header.trim()) ? Math.max(1, Number(header.trim())) : asked;
 }
+
+/** The sip-ua settings registration needs (fosip.json `sipUa`). */
+export interface SipUaRegistration {
+  registrar?: readonly RegistrarConfig[];
+  credentials?: readonly Credential[];
+  authentication?: readonly Credential[];
+  retrySeconds?: number;
+  maxRetrySeconds?: number;
+}
+
+/** The registrations of the sip-ua settings in force: a reload that changes them starts them anew. */
+export class RegistrationSet {
+  private key = '{}';
+  private lines: TrunkRegistrations | null = null;
+
+  constructor(private readonly d: RegistrationDeps) {}
+
+  configure(ua: SipUaRegistration | undefined): void {
+    const key = JSON.stringify(ua ?? {});
+    if (key === this.key) return;
+    this.key = key;
+    this.lines?.stop();
+    const { registrar = [], credentials = [], authentication = [] } = ua ?? {};
+    this.lines = registrar.length === 0 || credentials.length === 0 ? null : new TrunkRegistrations(this.d, {
+      registrars: registrar, credentials, authentication,
+      ...(ua?.retrySeconds ? { retrySeconds: ua.retrySeconds } : {}), ...(ua?.maxRetrySeconds ? { maxRetrySeconds: ua.maxRetrySeconds } : {}),
+    });
+    this.lines?.start();
+  }
+
+  status(): RegistrationStatus[] {
+    return this.lines?.status() ?? [];
+  }
+
+  /** With `unregister`, registered lines send REGISTER with Expires: 0 (a node that stops). */
+  stop(unregister = false): void {
+    this.lines?.stop(unregister);
+  }
+}

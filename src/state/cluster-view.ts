@@ -7,7 +7,7 @@ import { HISTORY_KEY, TRACE_CHANNEL, callKey, commandChannel, flowKey, nodeCalls
 import type { TraceEvent } from '../observability/sip-trace.js';
 import { Cluster } from 'ioredis';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
-import { type MediaStatsByCall, type NodeKeepalive, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
+import { type MediaStatsByCall, type NodeKeepalive, readAllEdge, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
 
 export interface NodeInfo {
   node: string;
@@ -178,12 +178,12 @@ export class RedisClusterView implements StateView {
     };
   }
 
-  registrations(): Promise<RegistrationReport[]> {
-    return Promise.reject(new Error('show sip-ua register status reads one node: use --admin http://IP:PORT'));
+  async registrations(): Promise<RegistrationReport[]> {
+    return (await readAllEdge(this.redis)).flatMap((e) => e.registrations);
   }
 
-  trusted(): Promise<TrustedReport[]> {
-    return Promise.reject(new Error('show ip address trusted list reads one node: use --admin http://IP:PORT'));
+  async trusted(): Promise<TrustedReport[]> {
+    return (await readAllEdge(this.redis)).map((e) => e.trusted);
   }
 
   async flow(id: string): Promise<Ladder | null> {

@@ -5,11 +5,25 @@
  */
 import { type RedisClient, getMany, scanAll } from './redis-connect.js';
 import type { StreamStatsReport } from '../media/relay-protocol.js';
-import type { SipStatsSnapshot } from './cluster-view.js';
+import type { RegistrationStatus, SipStatsSnapshot, TrustedReport } from './cluster-view.js';
 import type { KeepaliveStatus } from '../keepalive/keepalive-manager.js';
 
 /** A dial-peer's keepalive state as one node sees it. */
 export type NodeKeepalive = KeepaliveStatus & { node: string };
+
+/** A node's edge: its trusted list and drops, and its trunk registrations (`sbc:edge:<node>`). */
+export interface NodeEdge {
+  trusted: TrustedReport;
+  registrations: Array<RegistrationStatus & { node: string }>;
+}
+
+export const edgeKey = (node: string): string => `sbc:edge:${node}`;
+
+/** Every live node's published edge report. */
+export async function readAllEdge(redis: RedisClient): Promise<NodeEdge[]> {
+  const values = await getMany(redis, (await scanAll(redis, edgeKey('*'))).sort());
+  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as NodeEdge);
+}
 
 /** Live RTP statistics by call id (the relay's streams of each call). */
 export type MediaStatsByCall = Record<string, StreamStatsReport[]>;
@@ -29,6 +43,8 @@ export interface StatsStore {
   trackKeepalive(source: () => KeepaliveStatus[]): void;
   /** The keepalive states of every node this store sees. */
   keepalive(): Promise<NodeKeepalive[]>;
+  /** Where this node's edge report comes from (trusted list, registrations); published with every heartbeat. */
+  trackEdge(source: () => NodeEdge): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +72,9 @@ export class MemoryStatsStore implements StatsStore {
   private keepaliveSource: (() => KeepaliveStatus[]) | undefined;
 
   constructor(private readonly node = '') {}
+
+  /** In memory the admin API reads the node itself. */
+  trackEdge(_source: () => NodeEdge): void {}
 
   trackKeepalive(source: () => KeepaliveStatus[]): void {
     this.keepaliveSource = source;
@@ -100,6 +119,7 @@ export async function readAllStats(redis: RedisClient): Promise<SipStatsSnapshot
 export class RedisStatsStore implements StatsStore {
   private source: (() => SipStatsSnapshot) | undefined;
   private mediaSource: (() => Promise<MediaStatsByCall>) | undefined;
+  private edgeSource: (() => NodeEdge) | undefined;
   private keepaliveSource: (() => KeepaliveStatus[]) | undefined;
   private readonly timer: NodeJS.Timeout;
 
@@ -140,11 +160,16 @@ export class RedisStatsStore implements StatsStore {
     return readAllKeepalive(this.redis);
   }
 
+  trackEdge(source: () => NodeEdge): void {
+    this.edgeSource = source;
+  }
+
   /** Written now (and every interval), so that a reader right after a change sees it. */
   private publish(): void {
     if (this.redis.status !== 'ready') return;
     const ttl = 3 * this.intervalMs;
     if (this.source !== undefined) this.redis.set(statsKey(this.node), JSON.stringify(this.source()), 'PX', ttl).catch((err: unknown) => this.failed(err));
+    if (this.edgeSource !== undefined) this.redis.set(edgeKey(this.node), JSON.stringify(this.edgeSource()), 'PX', ttl).catch((err: unknown) => this.failed(err));
     if (this.keepaliveSource !== undefined) {
       const states = this.keepaliveSource().map((s) => ({ ...s, node: this.node }));
       this.redis.set(keepaliveKey(this.node), JSON.stringify(states), 'PX', ttl).catch((err: unknown) => this.failed(err));

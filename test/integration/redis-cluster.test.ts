@@ -73,6 +73,32 @@ describe('call state shared through Redis', () => {
   });
 });
 
+describe('the edge of every node through Redis', () => {
+  it('shows the trusted list and the registrations of two nodes with --redis', async () => {
+    const redis = await RedisServer.start();
+    const nodeA = await startTestApp({ redis: redis.url, hostname: 'edge-a', trustedList: ['10.1.0.0/16'] });
+    const nodeB = await startTestApp({ redis: redis.url, hostname: 'edge-b', trustedList: ['10.2.0.0/16'], sipUa: { credentials: [{ username: '+15551230001', password: 'p' }], registrar: [{ target: 'ipv4:127.0.0.1:9', expires: 60 }] } });
+    try {
+      let trusted = { code: null as number | null, stdout: '', stderr: '' };
+      for (let i = 0; i < 40; i++) {
+        trusted = await runCli(['show', 'ip', 'address', 'trusted', 'list', '--redis', redis.url]);
+        if (trusted.stdout.includes('edge-a') && trusted.stdout.includes('edge-b')) break;
+        await sleep(200);
+      }
+      assert.equal(trusted.code, 0, trusted.stderr);
+      assert.match(trusted.stdout, /IP Address Trusted List \(edge-a\)[\s\S]*10\.1\.0\.0\/16 +\(configured\)/);
+      assert.match(trusted.stdout, /IP Address Trusted List \(edge-b\)[\s\S]*10\.2\.0\.0\/16 +\(configured\)/);
+      const registered = await runCli(['show', 'sip-ua', 'register', 'status', '--redis', redis.url]);
+      assert.equal(registered.code, 0, registered.stderr);
+      assert.match(registered.stdout, /^\+15551230001 +edge-b +1 ipv4:127\.0\.0\.1:9 +0 +no /m);
+    } finally {
+      await nodeA.stop();
+      await nodeB.stop();
+      await redis.kill();
+    }
+  });
+});
+
 describe('a Redis outage under load', () => {
   it('loses no call at 100 calls/s while Redis is killed and restarted, and the view is whole again', { timeout: 120_000 }, async () => {
     const redis = await RedisServer.start();
