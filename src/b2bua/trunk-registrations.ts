@@ -47,6 +47,8 @@ interface Line {
   fromTag: string;
   cseq: number;
   registeredUntil: number;
+  /** What the registrar asked for with 423 Interval Too Brief (Min-Expires), instead of the configured expires. */
+  minExpires: number | null;
   lastResult: string;
   failures: number;
   timer: TimerHandle | null;
@@ -72,7 +74,7 @@ export class TrunkRegistrations {
         const host = sipHost(target.host);
         this.lines.push({
           index: i + 1, registrar, target, credential, callId: newCallId(host), fromTag: newTag(), cseq: 0,
-          registeredUntil: 0, lastResult: 'not sent', failures: 0, timer: null,
+          registeredUntil: 0, minExpires: null, lastResult: 'not sent', failures: 0, timer: null,
         });
       }
     });
@@ -100,16 +102,26 @@ export class TrunkRegistrations {
 
   private register(line: Line): void {
     if (this.stopped) return;
-    this.send(line, line.registrar.expires ?? 3600).then(
+    this.send(line, this.expiresOf(line)).then(
       (res) => this.answered(line, res),
       () => this.failed(line, 'transport error'),
     );
   }
 
+  private expiresOf(line: Line): number {
+    return Math.max(line.registrar.expires ?? 3600, line.minExpires ?? 0);
+  }
+
   private answered(line: Line, res: SipResponse | 'timeout' | 'transport error'): void {
     if (this.stopped) return;
+    const min = typeof res === 'string' || res.status !== 423 ? NaN : Number(res.header('min-expires') ?? NaN);
+    if (Number.isInteger(min) && min > this.expiresOf(line) && line.minExpires === null) {
+      // 423 Interval Too Brief: at once again with the registrar's Min-Expires (RFC 3261 §10.2.8), once
+      line.minExpires = min;
+      return this.register(line);
+    }
     if (typeof res === 'string' || res.status >= 300) return this.failed(line, typeof res === 'string' ? res : `${res.status} ${res.reason}`);
-    const granted = grantedSeconds(res, line.registrar.expires ?? 3600, line.credential.username);
+    const granted = grantedSeconds(res, this.expiresOf(line), line.credential.username);
     line.lastResult = `${res.status} ${res.reason}`;
     line.failures = 0;
     line.registeredUntil = this.d.clock.now() + granted * 1000;

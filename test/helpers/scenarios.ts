@@ -611,3 +611,28 @@ ${uasResponse('503 Service Unavailable')}
 <nop next="again"/>
 <label id="end"/>`);
 }
+
+/** A registrar that finds the asked expiry too brief: 423 with Min-Expires 120, then 200 to a REGISTER asking for 120. */
+export function registrarMinExpires(): string {
+  return wrap('registrar min-expires', `<recv request="REGISTER"/>
+<send>${cdata(`SIP/2.0 423 Interval Too Brief
+[last_Via:]
+[last_From:]
+${UAS_TO}
+[last_Call-ID:]
+[last_CSeq:]
+Min-Expires: 120
+Content-Length: 0`)}</send>
+<recv request="REGISTER">
+  <action><ereg regexp="Expires: 120" search_in="msg" check_it="true" assign_to="asked"/></action>
+</recv>
+<send>${cdata(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+${UAS_TO}
+[last_Call-ID:]
+[last_CSeq:]
+Expires: 120
+Content-Length: 0`)}</send>
+<Reference variables="asked"/>`);
+}

@@ -8,19 +8,20 @@ import { describe, it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort, sleep } from '../helpers/net.js';
-import { registrarChallenges, registrarUnavailable } from '../helpers/scenarios.js';
+import { registrarChallenges, registrarMinExpires, registrarUnavailable } from '../helpers/scenarios.js';
 import { callee } from '../helpers/sipp-pair.js';
 
 describe('trunk registration', () => {
   it('registers with a registrar that challenges with 401 and refreshes; retries one that answers 503 with backoff', async () => {
     const good = await callee({ scenario: registrarChallenges('+15551230000', 'Reg-s3cret'), calls: 1, timeoutMs: 30_000 });
     const bad = await callee({ scenario: registrarUnavailable(), calls: 1, timeoutMs: 30_000 });
+    const brief = await callee({ scenario: registrarMinExpires(), calls: 1, timeoutMs: 30_000 });
     const adminPort = await freePort('tcp');
     const app = await startTestApp({
       admin: `127.0.0.1:${adminPort}`,
       sipUa: {
         credentials: [{ username: '+15551230000', password: 'Reg-s3cret', realm: 'carrier.test' }],
-        registrar: [{ target: `ipv4:127.0.0.1:${good.port}`, expires: 60 }, { target: `ipv4:127.0.0.1:${bad.port}`, expires: 60 }],
+        registrar: [{ target: `ipv4:127.0.0.1:${good.port}`, expires: 60 }, { target: `ipv4:127.0.0.1:${bad.port}`, expires: 60 }, { target: `ipv4:127.0.0.1:${brief.port}`, expires: 60 }],
         retrySeconds: 0.3,
       },
     });
@@ -30,7 +31,10 @@ describe('trunk registration', () => {
       assert.equal(result.code, 0, `${result.stderr}\n${result.messages.slice(-4000)}`);
       assert.match(result.messages, /^REGISTER sip:127\.0\.0\.1:\d+ SIP\/2\.0[\s\S]*?^Expires: 60/m);
       assert.match(result.messages, /^Authorization: Digest username="\+15551230000", realm="carrier\.test"/m);
-      const [registered, unavailable] = app.registrationStatus();
+      const [registered, unavailable, lengthened] = app.registrationStatus();
+      assert.equal((await brief.run).code, 0, 'after 423 the REGISTER asked for Min-Expires');
+      assert.equal(lengthened?.registered, true);
+      assert.ok((lengthened?.expiresSeconds ?? 0) > 100, `registered for the 120 s granted: ${lengthened?.expiresSeconds}`);
       assert.equal(registered?.registered, true);
       assert.equal(registered?.lastResult, '200 OK');
       assert.ok((registered?.expiresSeconds ?? 0) <= 3);
@@ -46,6 +50,7 @@ describe('trunk registration', () => {
       await app.stop();
       good.kill();
       bad.kill();
+      brief.kill();
     }
     const badRun = await bad.run;
     const times = [...badRun.messages.matchAll(/^-+ \S+ (\d+):(\d+):([\d.]+)\nUDP message received[^\n]*\n\nREGISTER /gm)].map((m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]));
