@@ -220,6 +220,28 @@ export class MediaEngine {
   }
 
   /**
+   * A session on the ports it had before (a call taken back after a restart: its far ends keep sending to
+   * them). Warm ports are given back first if they are among them. Null when one is not free or cannot be bound.
+   */
+  async openAt(id: string, streams: StreamRequest[], at: OpenedStream[]): Promise<OpenedStream[] | null> {
+    if (this.sessions.has(id) || this.opening.has(id)) throw new Error(`media session ${id} exists`);
+    const ports = at.flatMap((o) => [o.aPort, o.bPort]);
+    if (this.relays.some((r) => ports.some((p) => r.warm.includes(p) || r.warming.has(p)))) await this.cool();
+    const taken = ports.filter((p) => this.o.pool.take(p));
+    if (taken.length !== ports.length) {
+      for (const p of taken) this.o.pool.release(p);
+      return null;
+    }
+    const relay = this.relays.reduce((best, r) => (r.sessions < best.sessions ? r : best));
+    const bound = await this.bind(id, relay, streams, () => ({ op: 'open', spec: this.spec(id, streams, at) }), ports).catch(() => null);
+    if (bound === null) return null;
+    relay.sessions++;
+    this.sessions.set(id, { relay, ports });
+    for (const r of this.relays) this.warmUp(r);
+    return at;
+  }
+
+  /**
    * The fast way: a worker with enough warm ports takes the session on them and nobody waits for it (SIP
    * goes on at once, however busy the worker is relaying). Null when no worker has enough.
    */
@@ -276,9 +298,9 @@ export class MediaEngine {
    * The slow way: take two ports per stream from the pool and wait for the relay to bind them; ports
    * another process holds are set aside and fresh ones tried. Null when the pool runs out.
    */
-  private async bind(id: string, relay: Relay, streams: StreamRequest[], message: (opened: OpenedStream[]) => ToWorker): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
-    for (let attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-      const ports = await this.take(2 * streams.length);
+  private async bind(id: string, relay: Relay, streams: StreamRequest[], message: (opened: OpenedStream[]) => ToWorker, fixed?: number[]): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
+    for (let attempt = 0; attempt < (fixed ? 1 : BIND_ATTEMPTS); attempt++) {
+      const ports = fixed ?? (await this.take(2 * streams.length));
       if (ports === null) {
         this.exhausted++;
         return null;

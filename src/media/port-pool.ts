@@ -72,6 +72,25 @@ export class PortPool {
     return this.minPort + 2 * index;
   }
 
+  /**
+   * A given pair, when it is free: a call taken back after a restart keeps the ports its far ends send to.
+   * Moved to the head of the free ring and taken from there, so the ring stays whole. False when the pair
+   * is outside the range, in use, warm or reserved.
+   */
+  take(rtpPort: number): boolean {
+    this.thaw();
+    const index = this.indexOf(rtpPort);
+    if (index === null || this.state[index] !== 0) return false;
+    for (let k = 0; k < this.free; k++) {
+      const at = (this.head + k) % this.total;
+      if (this.ring[at] !== index) continue;
+      this.ring[at] = this.ring[this.head] as number;
+      this.ring[this.head] = index;
+      return this.acquire() === rtpPort;
+    }
+    return false;
+  }
+
   /** A warm pair goes to a call. */
   use(rtpPort: number): void {
     const index = this.indexOf(rtpPort);

@@ -57,6 +57,41 @@ describe('MediaEngine', () => {
     }
   });
 
+  it('opens a session again on the ports it had (a restart), warm ones included, and relays on them', async () => {
+    const [min, max] = await portRange(40);
+    const pool = new PortPool(min, max);
+    const engine = new MediaEngine({ pool, address: '127.0.0.1', warmStreams: 4 });
+    const a = await RtpEndpoint.open();
+    const b = await RtpEndpoint.open();
+    try {
+      await engine.allWarm();
+      const warm = pool.status().warm;
+      assert.ok(warm > 0, 'some pairs are warm');
+      // one free pair and one pair bound ahead by the worker
+      let free = min;
+      while (!pool.take(free)) free += 2;
+      pool.release(free);
+      const at = [{ stream: 0, aPort: free, bPort: 0 }];
+      for (let p = min; p <= max; p += 2) {
+        if (p !== free && pool.take(p)) pool.release(p);
+        else if (p !== free) at[0]!.bPort = p; // in use or warm: warm, here
+      }
+      assert.ok(at[0]!.bPort !== 0, 'a warm pair to ask for');
+      const opened = await engine.openAt('call-back', [stream(a, b)], at);
+      assert.deepEqual(opened, at);
+      assert.equal(await engine.openAt('call-again', [stream(a, b)], at), null, 'ports in use are refused');
+      a.send(free, [7, 8]);
+      await b.waitFor(2);
+      assert.ok(b.received.every((r) => r.from === `127.0.0.1:${at[0]!.bPort}`), 'relayed through the given ports');
+      await engine.close('call-back');
+      assert.equal(pool.inUse, 0);
+    } finally {
+      a.close();
+      b.close();
+      await engine.stop();
+    }
+  });
+
   it('latches the source a NATed caller really sends from, and drops strangers and non-RTP', async () => {
     const [min, max] = await portRange(10);
     const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1' });

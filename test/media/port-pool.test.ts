@@ -65,6 +65,25 @@ describe('PortPool', () => {
     pool.release(q);
   });
 
+  it('takes a given free pair (a call taken back after a restart), and refuses one in use, warm, reserved or foreign', () => {
+    const pool = new PortPool(20000, 20019);
+    assert.equal(pool.take(20010), true);
+    assert.equal(pool.take(20010), false, 'in use now');
+    assert.equal(pool.take(20011), false, 'odd: an RTCP port');
+    assert.equal(pool.take(30000), false, 'outside the range');
+    const taken = new Set([20010]);
+    for (let p = pool.acquire(); p !== null; p = pool.acquire()) {
+      assert.ok(!taken.has(p), `${p} handed out twice`);
+      taken.add(p);
+    }
+    assert.equal(taken.size, 10, 'every other pair is still handed out once');
+    pool.release(20004);
+    pool.reserve(20006);
+    assert.equal(pool.take(20006), false, 'reserved');
+    assert.equal(pool.take(20004), true);
+    assert.equal(pool.status().inUse, 9);
+  });
+
   it('rejects a range outside 1024-65535 or without a pair', () => {
     assert.throws(() => new PortPool(80, 2000), /1024-65535/);
     assert.throws(() => new PortPool(9001, 9001), /no even\/odd pair/);
