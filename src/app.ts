@@ -1,7 +1,7 @@
 /** The one place that wires everything: transport -> transactions -> transaction user, plus admin HTTP. */
 import { pino, type Logger } from 'pino';
 import { B2bua } from './b2bua/b2bua.js';
-import { MEDIA_INACTIVITY } from './b2bua/call-media.js';
+import { MEDIA_INACTIVITY } from './b2bua/media-choice.js';
 import { endOrphanedCalls } from './b2bua/orphan-calls.js';
 import type { LiveConfig } from './b2bua/live-config.js';
 import { LocalResponder } from './b2bua/local-responder.js';

@@ -14,9 +14,11 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-layer.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import { type BLeg, type Call, closeRecord, newCall } from './call.js';
-import { adoptable, adoptedCall, carryAgain } from './call-adoption.js';
+import { adoptable, adoptedCall, carryAgain, restoreMedia } from './call-adoption.js';
 import type { CallRecord } from '../state/call-store.js';
-import { CallMedia, MediaFailure, chooseMedia, dtmfRelayBody } from './call-media.js';
+import { CallMedia, MediaFailure } from './call-media.js';
+import { chooseMedia } from './media-choice.js';
+import { dtmfRelayBody } from './dtmf-relay-body.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { inboundKeys } from './inbound-keys.js';
 import { LegRelay } from './leg-relay.js';
@@ -70,9 +72,10 @@ export class B2bua implements TransactionUser {
   }
 
   /** A call a previous run of this node carried (a restart): carried again, when it can be (see call-adoption.ts). */
-  adopt(record: CallRecord): boolean {
+  async adopt(record: CallRecord): Promise<boolean> {
     if (!adoptable(record) || this.calls.has(record.id)) return false;
     const call = adoptedCall(record, this.o.config.dialPlan.peers);
+    if (!(await restoreMedia(call, record, this.o.media))) return false;
     this.calls.set(call.id, call);
     carryAgain(call, this.relay, this.wire);
     this.o.calls.put(call.record);

@@ -1,8 +1,9 @@
 /**
  * A call a previous run of this node carried, rebuilt from its record after a restart: both dialogs come
  * back (Call-IDs, tags, URIs, route sets, CSeqs moved on), so in-dialog requests from either side are
- * relayed as before and the call ends normally. Only calls whose media flows around the SBC can come back
- * now: a relayed call's RTP ports died with the old process, so it is ended instead (orphan-calls.ts).
+ * relayed as before and the call ends normally; a relayed call gets its RTP ports back (the same numbers,
+ * which its far ends keep sending to) with the far ends and SDP origins it had. A call whose ports are
+ * taken meanwhile cannot come back and is ended instead (orphan-calls.ts).
  */
 import { SipHeader } from '../sip/sip-header.js';
 import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
@@ -14,13 +15,32 @@ import type { Flow } from '../transport/flow.js';
 import type { Call } from './call.js';
 import { dialogFrom, recoverySnapshot } from './call-snapshot.js';
 import { newAuthMemory } from './digest-client.js';
+import { CallMedia } from './call-media.js';
+import type { MediaEngine } from '../media/media-engine.js';
 import type { CallWire } from './call-wire.js';
 import type { LegRelay } from './leg-relay.js';
 
 /** Whether the record is an answered call whose dialogs were kept and whose media did not go through us. */
 export function adoptable(r: CallRecord): boolean {
   const media = r.media ?? null;
-  return r.state === 'connected' && r.recovery?.a !== undefined && r.recovery.b !== undefined && (media === null || media.mode === 'flow-around');
+  const relayed = media !== null && media.mode === 'flow-through';
+  return r.state === 'connected' && r.recovery?.a !== undefined && r.recovery.b !== undefined && (!relayed || r.recovery.media !== undefined);
+}
+
+/** The relay of an adopted flow-through call, on its old ports; false when they cannot be had (or there is no relay). */
+export async function restoreMedia(call: Call, r: CallRecord, media: { engine: MediaEngine; address: string } | undefined): Promise<boolean> {
+  const snap = r.recovery?.media;
+  if (snap === undefined) return true; // its media flows around the SBC
+  if (media === undefined) return false;
+  const m = new CallMedia(media.engine, media.address, call.id);
+  m.codecs.a = call.inbound.voiceClassCodec;
+  m.codecs.b = call.b?.peer.voiceClassCodec ?? null;
+  m.dtmf.a = call.inbound.dtmfRelay;
+  m.dtmf.b = call.b?.peer.dtmfRelay ?? null;
+  if (!(await m.restore(snap))) return false;
+  call.media = m;
+  m.watchInactivity();
+  return true;
 }
 
 /** The INVITE that made a leg's dialog, as far as the dialog tells (nothing answers it again: the call is up). */

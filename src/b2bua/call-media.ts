@@ -13,9 +13,7 @@ import { CODECS, type CodecClass, applyCodecClass, formatKind, offerFormats } fr
 import type { MediaEngine, OpenedStream, StreamRequest } from '../media/media-engine.js';
 import type { Endpoint } from '../media/relay-protocol.js';
 import { type MediaSection, Sdp, SdpError } from '../media/sdp.js';
-import type { DialPeer } from '../routing/dial-peer.js';
-import type { CallMediaRecord } from '../state/call-store.js';
-import type { Call } from './call.js';
+import type { CallMediaRecord, MediaSnapshot } from '../state/call-store.js';
 
 type Leg = 'a' | 'b';
 
@@ -73,6 +71,8 @@ export class CallMedia {
     b: { sessionId: String(randomInt(1, 2 ** 31)), version: 0n, last: null },
   };
   private readonly remotes = new Map<string, { remote: Endpoint | null }>();
+  /** The clock rate of each stream as the relay was opened with it. */
+  private readonly clockRates = new Map<number, number>();
   private closed = false;
   private opening: Promise<void> | null = null;
   /** The SBC made the B leg's offer itself (delayed offer to early offer). */
@@ -129,6 +129,7 @@ export class CallMedia {
   }
 
   private async openStreams(requests: StreamRequest[]): Promise<void> {
+    for (const r of requests) this.clockRates.set(r.stream, r.clockRate);
     const opened = await (this.engine as MediaEngine).open(this.id, requests);
     if (opened === null) throw new MediaFailure(503, 'no RTP ports left');
     this.streams = opened;
@@ -324,6 +325,35 @@ export class CallMedia {
     }
   }
 
+  /** What a restarted node needs to relay this call again on the same ports (see restore); null when not relayed. */
+  snapshot(): MediaSnapshot | null {
+    if (this.engine === null || this.streams === null) return null;
+    const remote = (key: string): Endpoint | null => this.remotes.get(key)?.remote ?? null;
+    const origin = (o: LegOrigin) => ({ sessionId: o.sessionId, version: String(o.version), last: o.last });
+    return {
+      streams: this.streams.map((s) => ({ ...s, clockRate: this.clockRates.get(s.stream) ?? 8000, a: remote(`a${s.stream}`), b: remote(`b${s.stream}`) })),
+      origins: { a: origin(this.origins.a), b: origin(this.origins.b) }, offeredByUs: this.offeredByUs,
+    };
+  }
+
+  /** The relay again on the ports of `s` (a call taken back after a restart); false when they cannot be had. */
+  async restore(s: MediaSnapshot): Promise<boolean> {
+    const side = (e: Endpoint | null) => ({ remote: e, remoteRtcp: e && { address: e.address, port: e.port + 1 } });
+    const requests = s.streams.map((x) => ({ stream: x.stream, clockRate: x.clockRate, a: side(x.a), b: side(x.b) }));
+    const opened = await this.engine?.openAt(this.id, requests, s.streams.map(({ stream, aPort, bPort }) => ({ stream, aPort, bPort })));
+    if (opened === null || opened === undefined) return false;
+    this.streams = opened;
+    this.opening = Promise.resolve();
+    for (const x of s.streams) {
+      this.clockRates.set(x.stream, x.clockRate);
+      this.remotes.set(`a${x.stream}`, { remote: x.a });
+      this.remotes.set(`b${x.stream}`, { remote: x.b });
+    }
+    for (const leg of ['a', 'b'] as const) this.origins[leg] = { ...s.origins[leg], version: BigInt(s.origins[leg].version) };
+    this.offeredByUs = s.offeredByUs;
+    return true;
+  }
+
   /** What the call record shows (`show voip rtp connections`). */
   record(): CallMediaRecord {
     if (this.engine === null) return { mode: 'flow-around', streams: [] };
@@ -351,43 +381,4 @@ export class CallMedia {
   static isSdp(contentType: string | undefined): boolean {
     return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/sdp';
   }
-}
-
-/**
- * Flow-through or flow-around for this attempt of the call (the outbound dial-peer's choice, the inbound
- * one's, the global one), and the codec classes of both legs. A call needs no CallMedia when its media flows
- * around and neither dial-peer has a codec class.
- */
-export function chooseMedia(call: Call, peer: DialPeer, global: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' } | undefined): void {
-  const through = (peer.media ?? call.inbound.media ?? global?.mode ?? 'flow-around') === 'flow-through' && global !== undefined;
-  if (call.media !== null && call.media.relayed !== through) {
-    call.media.close(); // hunting between a flow-through and a flow-around dial-peer
-    call.media = null;
-  }
-  if (call.media === null && (through || peer.voiceClassCodec !== null || call.inbound.voiceClassCodec !== null)) {
-    call.media = new CallMedia(through ? global.engine : null, global?.address ?? '', call.id);
-  }
-  if (call.media !== null) {
-    call.media.codecs.a = call.inbound.voiceClassCodec;
-    call.media.codecs.b = peer.voiceClassCodec;
-    call.media.dtmf.a = call.inbound.dtmfRelay;
-    call.media.dtmf.b = peer.dtmfRelay;
-  }
-}
-
-/** What the call-detail record says when the relay ended a silent call (Q.850 41, temporary failure). */
-export const MEDIA_INACTIVITY = { cause: 41, text: 'media inactivity' };
-
-/** The event of an INFO `application/dtmf-relay` body (`Signal=5`, `Duration=160`); null when it has none. */
-export function parseDtmfRelay(body: string): { event: number; durationMs: number } | null {
-  const signal = /^\s*Signal\s*=\s*([0-9*#A-Da-d])\s*$/m.exec(body)?.[1]?.toUpperCase();
-  if (signal === undefined) return null;
-  const duration = Number(/^\s*Duration\s*=\s*([0-9]+)\s*$/m.exec(body)?.[1] ?? 250);
-  return { event: '0123456789*#ABCD'.indexOf(signal), durationMs: Math.min(8000, Math.max(40, duration)) };
-}
-
-/** An RFC 4733 event (0-9, 10 *, 11 #, 12-15 A-D) as the body of an INFO `application/dtmf-relay`; null for others. */
-export function dtmfRelayBody(event: number, durationMs: number): string | null {
-  const signal = '0123456789*#ABCD'[event];
-  return signal === undefined ? null : `Signal=${signal}\r\nDuration=${Math.round(durationMs)}\r\n`;
 }

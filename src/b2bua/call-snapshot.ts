@@ -12,7 +12,10 @@ import type { Destination } from '../transport/flow.js';
 /** The call's legs now: both dialogs once answered, else the INVITEs (and the To tag the caller gets). */
 export function recoverySnapshot(call: Call): RecoverySnapshot {
   try {
-    if (call.a.dialog !== null && call.b?.dialog) return { a: dialogSnapshot(call.a.dialog), b: dialogSnapshot(call.b.dialog) };
+    if (call.a.dialog !== null && call.b?.dialog) {
+      const media = call.media?.snapshot() ?? null;
+      return { a: dialogSnapshot(call.a.dialog), b: dialogSnapshot(call.b.dialog), ...(media === null ? {} : { media }) };
+    }
     const a = call.a.flow;
     return {
       aInvite: inviteSnapshot(call.a.invite, { transport: a.transport, address: a.remoteAddress, port: a.remotePort }), aToTag: call.a.toTag,

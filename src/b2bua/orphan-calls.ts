@@ -106,11 +106,12 @@ function finalResponse(res: SipResponse, d: OrphanDeps): void {
  * back go on, the others are ended. Resolves with how many were ended.
  */
 export function endOrphanedCalls(
-  store: { orphans(): Promise<CallRecord[]>; settleOrphan(cdr: CallDetailRecord): void }, d: OrphanDeps, adopt: (r: CallRecord) => boolean = () => false,
+  store: { orphans(): Promise<CallRecord[]>; settleOrphan(cdr: CallDetailRecord): void }, d: OrphanDeps, adopt: (r: CallRecord) => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<number> {
   return store.orphans().then(
-    (records) => {
-      const ended = records.filter((r) => !adopt(r));
+    async (records) => {
+      const ended: CallRecord[] = [];
+      for (const r of records) if (!(await adopt(r).catch(() => false))) ended.push(r);
       for (const r of ended) store.settleOrphan(endOrphan(r, d));
       if (records.length > 0) d.log.warn({ calls: records.length, resumed: records.length - ended.length, ended: ended.length }, 'the previous run of this node left calls: those it can carry go on, the others were ended on both legs');
       return ended.length;

@@ -61,6 +61,13 @@ export interface DialogSnapshot {
   dest: SnapshotDestination;
 }
 
+export interface MediaSnapshot {
+  streams: Array<{ stream: number; clockRate: number; aPort: number; bPort: number; a: { address: string; port: number } | null; b: { address: string; port: number } | null }>;
+  /** Per leg: the o= session id and version the SBC wrote, and what it last sent (to tell a change). */
+  origins: Record<'a' | 'b', { sessionId: string; version: string; last: string | null }>;
+  offeredByUs: boolean;
+}
+
 /** A leg's INVITE before its dialog is confirmed: enough for a final response (A leg) or a CANCEL (B leg). */
 export interface InviteSnapshot {
   uri: string;
@@ -78,6 +85,8 @@ export interface InviteSnapshot {
  * outbound INVITE a CANCEL.
  */
 export interface RecoverySnapshot {
+  /** The relay of an answered flow-through call: its ports and far ends, and the SDP origins it wrote. */
+  media?: MediaSnapshot;
   a?: DialogSnapshot;
   b?: DialogSnapshot;
   aInvite?: InviteSnapshot;

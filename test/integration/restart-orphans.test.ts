@@ -1,9 +1,10 @@
 /**
  * A node killed with SIGKILL and started again with the same hostname and Redis takes back the calls its
  * previous run carried: answered calls whose media flows around it go on (SIPp's BYEs after the restart are
- * relayed as before and the calls end normally); one whose RTP it relayed is ended with BYE on both legs
- * (its ports died with the old process); one still ringing gets 503 toward the caller and CANCEL toward the
- * callee (whose 487 is ACKed). Records leave Redis; the ended calls' call-detail records say cause 41.
+ * relayed as before and the calls end normally); a relayed call whose RTP port another process took
+ * meanwhile cannot come back and is ended with BYE on both legs; one still ringing gets 503 toward the
+ * caller and CANCEL toward the callee (whose 487 is ACKed). Records leave Redis; the ended calls' call-detail
+ * records say cause 41. (Relayed calls that do come back, with their RTP: restart-media.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -12,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
+import { UdpPeer, freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { RedisServer } from '../helpers/redis.js';
 import { uacExpect, uasCancelled } from '../helpers/scenarios.js';
@@ -32,7 +33,7 @@ async function startNode(dir: string, redis: string): Promise<{ child: ChildProc
 }
 
 describe('restart after SIGKILL', () => {
-  it('carries answered flow-around calls on, ends a relayed one with BYE and a ringing one with 503 and CANCEL', async () => {
+  it('carries answered flow-around calls on, ends a relayed one that lost its port with BYE and a ringing one with 503 and CANCEL', async () => {
     const redis = await RedisServer.start();
     const answering = await callee({ calls: 3, timeoutMs: 60_000 });
     const relayedCallee = await callee({ calls: 1, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
@@ -46,6 +47,7 @@ describe('restart after SIGKILL', () => {
     fs.writeFileSync(path.join(dir, 'dialpeers', '2.json'), JSON.stringify({ tag: 2, destinationPattern: '3...', sessionTarget: `ipv4:127.0.0.1:${ringing.port}` }));
     const probe = new Redis(redis.url);
     let node = await startNode(dir, redis.url);
+    let squatter: UdpPeer | undefined;
     try {
       // the flow-around calls hang up 8 s after the answer: well after the restart, even on a loaded machine
       const answered = caller(port, { calls: 3, holdMs: 8000, extra: ['-r', '10'], timeoutMs: 60_000 });
@@ -54,8 +56,14 @@ describe('restart after SIGKILL', () => {
       for (let i = 0; i < 100 && (await probe.scard('sbc:node:restart-test:calls')) < 5; i++) await sleep(100);
       await sleep(500); // the answered calls' records are written with their dialogs
       assert.equal(await probe.scard('sbc:node:restart-test:calls'), 5, 'five calls in Redis before the kill');
+      // the relayed call's port facing the caller, taken by another process while the node is down
+      const ids = await probe.smembers('sbc:node:restart-test:calls');
+      const records = await Promise.all(ids.map(async (id) => JSON.parse((await probe.get(`sbc:call:{${id}}`)) ?? '{}') as { calledNumber: string; media?: { streams: Array<{ leg: string; localPort: number }> } }));
+      const lostPort = records.find((rec) => rec.calledNumber === '4001')?.media?.streams.find((st) => st.leg === 'a')?.localPort;
+      assert.ok(lostPort, 'the relayed call has its ports in its record');
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
+      squatter = await UdpPeer.open(lostPort);
       node = await startNode(dir, redis.url);
       const [a, r, w] = await Promise.all([answered, relayed, waiting]);
       assert.equal(a.code, 0, `the flow-around calls went on and ended with their own BYEs:\n${a.stderr}\n${a.messages.slice(-3000)}\n${node.log()}`);
@@ -76,6 +84,7 @@ describe('restart after SIGKILL', () => {
       node.child.kill('SIGKILL');
       answering.kill();
       relayedCallee.kill();
+      squatter?.close();
       ringing.kill();
       probe.disconnect();
       await redis.kill();

@@ -1,0 +1,81 @@
+/**
+ * Calls survive a SIGKILL: 50 established SIPp calls with media through a node that is killed and started
+ * again (same hostname, listen address and Redis). The restarted node takes every call back, re-opens its
+ * RTP ports at the same numbers, relays the audio SIPp plays after the restart to the echoing callee and the
+ * echo back, and relays the BYEs SIPp sends at the end: all 50 calls end normally.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import type { MediaStatsByCall } from '../../src/state/stats-store.js';
+import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
+import { repoRoot } from '../helpers/paths.js';
+import { uacPcap } from '../helpers/pcap-scenarios.js';
+import { RedisServer } from '../helpers/redis.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+
+const bin = path.join(repoRoot, 'bin', 'fosip.js');
+const CALLS = 50;
+
+async function startNode(dir: string, redis: string): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, [bin, 'start', '--config-dir', dir, '--redis', redis, '--hostname', 'media-restart', '--log-level', 'info']);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  for (let i = 0; i < 300 && !out.includes('fosip started'); i++) await sleep(20);
+  assert.match(out, /fosip started/);
+  return { child, log: () => out };
+}
+
+describe('calls with media across a restart', () => {
+  it(`keeps ${CALLS} relayed calls through a SIGKILL: RTP echoed again, every call ends with SIPp's BYE`, { timeout: 180_000 }, async () => {
+    const redis = await RedisServer.start();
+    const b = await callee({ calls: CALLS + 10, timeoutMs: 120_000, trace: false, extra: ['-rtp_echo', '-mp', String(await freeUdpBlock())] });
+    const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-restart-media-'));
+    fs.mkdirSync(path.join(dir, 'dialpeers'));
+    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ listen: [`udp:127.0.0.1:${port}`], admin: `127.0.0.1:${adminPort}`, trustedList: ['127.0.0.0/8'] }));
+    fs.writeFileSync(path.join(dir, 'dialpeers', '1.json'), JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }));
+    const probe = new Redis(redis.url);
+    let node = await startNode(dir, redis.url);
+    try {
+      // each call waits 8 s after its answer before it plays audio: the kill and the restart happen meanwhile
+      const scenario = uacPcap().replace(/(<nop>\s*<action>\s*<exec play_pcap_audio="pcap\/g711a\.pcap"\/>)/, '<pause milliseconds="8000"/>\n$1');
+      const calls = caller(port, { scenario, calls: CALLS, trace: false, timeoutMs: 120_000, extra: ['-r', '25', '-l', String(CALLS), '-mp', String(await freeUdpBlock())] });
+      const connected = async (): Promise<number> => {
+        const ids = await probe.smembers('sbc:node:media-restart:calls');
+        const states = await Promise.all(ids.map(async (id) => (JSON.parse((await probe.get(`sbc:call:{${id}}`)) ?? '{}') as { state?: string; recovery?: { media?: unknown } })));
+        return states.filter((st) => st.state === 'connected' && st.recovery?.media !== undefined).length;
+      };
+      for (let i = 0; i < 100 && (await connected()) < CALLS; i++) await sleep(100);
+      assert.equal(await connected(), CALLS, `${CALLS} relayed calls up before the kill`);
+      node.child.kill('SIGKILL');
+      await new Promise((r) => node.child.once('exit', r));
+      node = await startNode(dir, redis.url);
+      // the restarted node's relay counts only what it relayed itself: every call's audio reached the callee and its echo the caller
+      let media: MediaStatsByCall = {};
+      const echoed = (): number => Object.values(media).filter((streams) => streams.some((st) => st.a.forwarded > 0 && st.b.forwarded > 0)).length;
+      for (let i = 0; i < 150 && echoed() < CALLS; i++) {
+        await sleep(100);
+        const res = await fetch(`http://127.0.0.1:${adminPort}/api/media`).catch(() => null);
+        if (res?.ok === true) media = { ...media, ...((await res.json()) as MediaStatsByCall) };
+      }
+      assert.equal(echoed(), CALLS, `RTP relayed both ways after the restart for every call:\n${node.log().slice(-3000)}`);
+      const r = await calls;
+      assert.equal(r.code, 0, `every call ended with SIPp's BYE and its 200:\n${r.stderr}\n${node.log().slice(-3000)}`);
+      for (let i = 0; i < 50 && (await probe.scard('sbc:node:media-restart:calls')) > 0; i++) await sleep(100);
+      const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });
+      assert.equal(history.filter((c) => c.disconnectCause === 16 && c.releasedBy === 'caller').length, CALLS, 'normal call clearing by the caller, for all of them');
+      assert.match(node.log(), new RegExp(`"resumed":${CALLS},"ended":0`));
+    } finally {
+      node.child.kill('SIGKILL');
+      b.kill();
+      probe.disconnect();
+      await redis.kill();
+    }
+  });
+});
