@@ -5,7 +5,6 @@
  * echo back, and relays the BYEs SIPp sends at the end: all 50 calls end normally.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,23 +12,13 @@ import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { MediaStatsByCall } from '../../src/state/stats-store.js';
 import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
-import { repoRoot } from '../helpers/paths.js';
+import { startNode } from '../helpers/fosip-process.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { RedisServer } from '../helpers/redis.js';
+import { Capture } from '../helpers/tshark.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
-const bin = path.join(repoRoot, 'bin', 'fosip.js');
 const CALLS = 50;
-
-async function startNode(dir: string, redis: string): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, [bin, 'start', '--config-dir', dir, '--redis', redis, '--hostname', 'media-restart', '--log-level', 'info']);
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 300 && !out.includes('fosip started'); i++) await sleep(20);
-  assert.match(out, /fosip started/);
-  return { child, log: () => out };
-}
 
 describe('calls with media across a restart', () => {
   it(`keeps ${CALLS} relayed calls through a SIGKILL: RTP echoed again, every call ends with SIPp's BYE`, { timeout: 180_000 }, async () => {
@@ -41,21 +30,28 @@ describe('calls with media across a restart', () => {
     fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ listen: [`udp:127.0.0.1:${port}`], admin: `127.0.0.1:${adminPort}`, trustedList: ['127.0.0.0/8'] }));
     fs.writeFileSync(path.join(dir, 'dialpeers', '1.json'), JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }));
     const probe = new Redis(redis.url);
-    let node = await startNode(dir, redis.url);
+    let node = await startNode(dir, redis.url, 'media-restart');
     try {
       // each call waits 8 s after its answer before it plays audio: the kill and the restart happen meanwhile
       const scenario = uacPcap().replace(/(<nop>\s*<action>\s*<exec play_pcap_audio="pcap\/g711a\.pcap"\/>)/, '<pause milliseconds="8000"/>\n$1');
-      const calls = caller(port, { scenario, calls: CALLS, trace: false, timeoutMs: 120_000, extra: ['-r', '25', '-l', String(CALLS), '-mp', String(await freeUdpBlock())] });
+      const callerMp = await freeUdpBlock();
+      const calls = caller(port, { scenario, calls: CALLS, trace: false, timeoutMs: 120_000, extra: ['-r', '25', '-l', String(CALLS), '-mp', String(callerMp)] });
+      // the SBC's RTP port facing each caller, as the records say
+      const aPorts = new Set<number>();
       const connected = async (): Promise<number> => {
         const ids = await probe.smembers('sbc:node:media-restart:calls');
-        const states = await Promise.all(ids.map(async (id) => (JSON.parse((await probe.get(`sbc:call:{${id}}`)) ?? '{}') as { state?: string; recovery?: { media?: unknown } })));
-        return states.filter((st) => st.state === 'connected' && st.recovery?.media !== undefined).length;
+        const states = await Promise.all(ids.map(async (id) => (JSON.parse((await probe.get(`sbc:call:{${id}}`)) ?? '{}') as { state?: string; recovery?: { media?: { streams: Array<{ aPort: number }> } } })));
+        const up = states.filter((st) => st.state === 'connected' && st.recovery?.media !== undefined);
+        for (const st of up) for (const x of st.recovery?.media?.streams ?? []) aPorts.add(x.aPort);
+        return up.length;
       };
       for (let i = 0; i < 100 && (await connected()) < CALLS; i++) await sleep(100);
       assert.equal(await connected(), CALLS, `${CALLS} relayed calls up before the kill`);
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
-      node = await startNode(dir, redis.url);
+      // tshark sees what leaves the SBC's ports from now on: the echoes toward the callers leave from those ports
+      const capture = await Capture.start(`udp and src portrange ${Math.min(...aPorts)}-${Math.max(...aPorts)}`);
+      node = await startNode(dir, redis.url, 'media-restart');
       // the restarted node's relay counts only what it relayed itself: every call's audio reached the callee and its echo the caller
       let media: MediaStatsByCall = {};
       const echoed = (): number => Object.values(media).filter((streams) => streams.some((st) => st.a.forwarded > 0 && st.b.forwarded > 0)).length;
@@ -66,6 +62,11 @@ describe('calls with media across a restart', () => {
       }
       assert.equal(echoed(), CALLS, `RTP relayed both ways after the restart for every call:\n${node.log().slice(-3000)}`);
       const r = await calls;
+      const wire = await capture.stop();
+      const echoes = wire.filter((p) => aPorts.has(p.srcPort));
+      const fromSbc = new Set(echoes.map((p) => p.srcPort));
+      assert.equal(fromSbc.size, CALLS, `after the restart, echoes left toward the callers from every call's own SBC port (${fromSbc.size})`);
+      assert.ok(echoes.length >= CALLS * 200, `${echoes.length} echoed packets on the wire (${CALLS} calls of 4.7 s of G.711)`);
       assert.equal(r.code, 0, `every call ended with SIPp's BYE and its 200:\n${r.stderr}\n${node.log().slice(-3000)}`);
       for (let i = 0; i < 50 && (await probe.scard('sbc:node:media-restart:calls')) > 0; i++) await sleep(100);
       const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });

@@ -7,30 +7,18 @@
  * records say cause 41. (Relayed calls that do come back, with their RTP: restart-media.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { UdpPeer, freePort, freeUdpBlock, sleep } from '../helpers/net.js';
-import { repoRoot } from '../helpers/paths.js';
+import { startNode } from '../helpers/fosip-process.js';
 import { RedisServer } from '../helpers/redis.js';
 import { uacExpect, uasCancelled } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
-const bin = path.join(repoRoot, 'bin', 'fosip.js');
-
 /** `fosip start` in its own process; resolves once it listens. */
-async function startNode(dir: string, redis: string): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, [bin, 'start', '--config-dir', dir, '--redis', redis, '--hostname', 'restart-test', '--log-level', 'info']);
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 300 && !out.includes('fosip started'); i++) await sleep(20);
-  assert.match(out, /fosip started/);
-  return { child, log: () => out };
-}
 
 describe('restart after SIGKILL', () => {
   it('carries answered flow-around calls on, ends a relayed one that lost its port with BYE and a ringing one with 503 and CANCEL', async () => {
@@ -46,7 +34,7 @@ describe('restart after SIGKILL', () => {
     fs.writeFileSync(path.join(dir, 'dialpeers', '3.json'), JSON.stringify({ tag: 3, destinationPattern: '4...', sessionTarget: `ipv4:127.0.0.1:${relayedCallee.port}` }));
     fs.writeFileSync(path.join(dir, 'dialpeers', '2.json'), JSON.stringify({ tag: 2, destinationPattern: '3...', sessionTarget: `ipv4:127.0.0.1:${ringing.port}` }));
     const probe = new Redis(redis.url);
-    let node = await startNode(dir, redis.url);
+    let node = await startNode(dir, redis.url, 'restart-test');
     let squatter: UdpPeer | undefined;
     try {
       // the flow-around calls hang up 8 s after the answer: well after the restart, even on a loaded machine
@@ -64,7 +52,7 @@ describe('restart after SIGKILL', () => {
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
       squatter = await UdpPeer.open(lostPort);
-      node = await startNode(dir, redis.url);
+      node = await startNode(dir, redis.url, 'restart-test');
       const [a, r, w] = await Promise.all([answered, relayed, waiting]);
       assert.equal(a.code, 0, `the flow-around calls went on and ended with their own BYEs:\n${a.stderr}\n${a.messages.slice(-3000)}\n${node.log()}`);
       assert.doesNotMatch(a.messages, /cause=41/);

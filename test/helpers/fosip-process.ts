@@ -1,0 +1,16 @@
+/** `fosip start` in its own process (to be killed with SIGKILL and started again); resolves once it listens. */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { sleep } from './net.js';
+import { repoRoot } from './paths.js';
+
+export async function startNode(dir: string, redis: string, hostname: string): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'fosip.js'), 'start', '--config-dir', dir, '--redis', redis, '--hostname', hostname, '--log-level', 'info']);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  for (let i = 0; i < 300 && !out.includes('fosip started'); i++) await sleep(20);
+  assert.match(out, /fosip started/);
+  return { child, log: () => out };
+}
