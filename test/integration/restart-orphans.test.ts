@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { UdpPeer, freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { startNode } from '../helpers/fosip-process.js';
 import { RedisServer } from '../helpers/redis.js';
-import { uacExpect, uasCancelled } from '../helpers/scenarios.js';
+import { uacExpect, uacHoldResume, uasCancelled, uasHoldResume } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 /** `fosip start` in its own process; resolves once it listens. */
@@ -23,7 +23,7 @@ import { callee, caller } from '../helpers/sipp-pair.js';
 describe('restart after SIGKILL', () => {
   it('carries answered flow-around calls on, ends a relayed one that lost its port with BYE and a ringing one with 503 and CANCEL', async () => {
     const redis = await RedisServer.start();
-    const answering = await callee({ calls: 3, timeoutMs: 60_000 });
+    const answering = await callee({ scenario: uasHoldResume(), calls: 3, timeoutMs: 60_000 });
     const relayedCallee = await callee({ calls: 1, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
     const ringing = await callee({ scenario: uasCancelled(), calls: 1, timeoutMs: 60_000 });
     const port = await freePort('udp');
@@ -38,7 +38,10 @@ describe('restart after SIGKILL', () => {
     let squatter: UdpPeer | undefined;
     try {
       // the flow-around calls hang up 8 s after the answer: well after the restart, even on a loaded machine
-      const answered = caller(port, { calls: 3, holdMs: 8000, extra: ['-r', '10'], timeoutMs: 60_000 });
+      // after the restart: hold and resume (re-INVITE), INFO, UPDATE and BYE, all relayed by the new run
+      const afterRestart = uacHoldResume().replace(/(<send ack_txn="invite">[\s\S]*?<\/send>)/, '$1\n<pause milliseconds="8000"/>');
+      assert.match(afterRestart, /<pause milliseconds="8000"\/>/);
+      const answered = caller(port, { scenario: afterRestart, calls: 3, extra: ['-r', '10'], timeoutMs: 60_000 });
       const relayed = caller(port, { called: '4001', holdMs: 60_000, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
       const waiting = caller(port, { called: '3001', scenario: uacExpect(503), timeoutMs: 60_000 });
       for (let i = 0; i < 100 && (await probe.scard('sbc:node:restart-test:calls')) < 5; i++) await sleep(100);
@@ -54,7 +57,7 @@ describe('restart after SIGKILL', () => {
       squatter = await UdpPeer.open(lostPort);
       node = await startNode(dir, redis.url, 'restart-test');
       const [a, r, w] = await Promise.all([answered, relayed, waiting]);
-      assert.equal(a.code, 0, `the flow-around calls went on and ended with their own BYEs:\n${a.stderr}\n${a.messages.slice(-3000)}\n${node.log()}`);
+      assert.equal(a.code, 0, `the flow-around calls went on (held, resumed, INFO, UPDATE) and ended with their own BYEs:\n${a.stderr}\n${a.messages.slice(-3000)}\n${node.log()}`);
       assert.doesNotMatch(a.messages, /cause=41/);
       assert.match(r.messages, /^BYE sip:[^\n]*\n(?:[^\n]+\n)*?Reason: Q\.850;cause=41/m, 'the relayed call got BYE');
       assert.equal(w.code, 0, `the ringing caller got 503:\n${w.messages.slice(-2000)}\n${node.log()}`);
