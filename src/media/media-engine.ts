@@ -4,45 +4,10 @@
  * another process holds are set aside (reserved) and the session is retried on fresh ones.
  */
 import { Worker } from 'node:worker_threads';
-import type { PortPool } from './port-pool.js';
-import type { CapturedPacket, Endpoint, FromWorker, LatchMode, SessionSpec, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
+import type { Endpoint, FromWorker, SessionSpec, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
+import type { MediaEngineOptions, OpenedStream, StreamRequest } from './media-engine-options.js';
 
-export interface MediaEngineOptions {
-  pool: PortPool;
-  address: string;
-  /** Relay worker threads (default 1; more spread sessions over cores). */
-  workers?: number;
-  latch?: LatchMode;
-  /**
-   * Streams' worth of ports each worker keeps bound ahead of need (default 8), so that a call's session
-   * opens without waiting for the worker, which may be busy relaying; 0: bind when a call comes.
-   */
-  warmStreams?: number;
-  /** No RTP for this long, once watched (see watch()), ends the call (0: never). */
-  inactivityMs?: number;
-  onInactive?: (id: string) => void;
-  /** A DTMF event the relay took out of a leg's RTP (see detectDtmf). */
-  onDtmf?: (id: string, side: 'a' | 'b', event: number, durationMs: number) => void;
-  onError?: (err: unknown) => void;
-  /** A session closed with these final statistics (metrics). */
-  onClosed?: (report: StreamStatsReport[]) => void;
-  /** Packets copied while a media capture runs (see capture()). */
-  onCaptured?: (packets: CapturedPacket[]) => void;
-}
-
-export interface StreamRequest {
-  stream: number;
-  clockRate: number;
-  a: { remote: Endpoint | null; remoteRtcp: Endpoint | null };
-  b: { remote: Endpoint | null; remoteRtcp: Endpoint | null };
-}
-
-/** The SBC's RTP ports of one stream: the one facing the A leg, the one facing the B leg. */
-export interface OpenedStream {
-  stream: number;
-  aPort: number;
-  bPort: number;
-}
+export type { MediaEngineOptions, OpenedStream, StreamRequest } from './media-engine-options.js';
 
 interface Relay {
   worker: Worker;
@@ -116,7 +81,7 @@ export class MediaEngine {
 
   /** The pool ran dry: every worker closes its warm ports, and they go back to the pool for the slow path. */
   private async cool(): Promise<void> {
-    await Promise.all(this.relays.filter((r) => r.warming.size > 0).map((r) => new Promise<void>((resolve) => r.warmedWaiters.push(resolve))));
+    await this.allWarm();
     await Promise.all(this.relays.filter((r) => r.warm.length > 0 && r.cooled === null).map((relay) => new Promise<void>((resolve) => {
       const ports = relay.warm.splice(0);
       relay.cooled = () => {
@@ -211,7 +176,7 @@ export class MediaEngine {
     if (this.sessions.has(id) || this.opening.has(id)) throw new Error(`media session ${id} exists`);
     const warm = this.openWarm(id, streams);
     if (warm !== null) return warm;
-    const relay = this.relays.reduce((best, r) => (r.sessions < best.sessions ? r : best));
+    const relay = this.leastLoaded();
     const bound = await this.bind(id, relay, streams, (opened) => ({ op: 'open', spec: this.spec(id, streams, opened) }));
     if (bound === null) return null;
     relay.sessions++;
@@ -232,7 +197,7 @@ export class MediaEngine {
       for (const p of taken) this.o.pool.release(p);
       return null;
     }
-    const relay = this.relays.reduce((best, r) => (r.sessions < best.sessions ? r : best));
+    const relay = this.leastLoaded();
     const bound = await this.bind(id, relay, streams, () => ({ op: 'open', spec: this.spec(id, streams, at) }), ports).catch(() => null);
     if (bound === null) return null;
     relay.sessions++;
@@ -257,6 +222,10 @@ export class MediaEngine {
     this.sessions.set(id, { relay, ports });
     this.warmUp(relay);
     return opened;
+  }
+
+  private leastLoaded(): Relay {
+    return this.relays.reduce((best, r) => (r.sessions < best.sessions ? r : best));
   }
 
   private spec(id: string, streams: StreamRequest[], opened: OpenedStream[]): SessionSpec {

@@ -1,0 +1,40 @@
+/** What the media engine is made with, and the shapes of the streams it opens (media-engine.ts). */
+import type { PortPool } from './port-pool.js';
+import type { CapturedPacket, Endpoint, LatchMode, StreamStatsReport } from './relay-protocol.js';
+
+export interface MediaEngineOptions {
+  pool: PortPool;
+  address: string;
+  /** Relay worker threads (default 1; more spread sessions over cores). */
+  workers?: number;
+  latch?: LatchMode;
+  /**
+   * Streams' worth of ports each worker keeps bound ahead of need (default 8), so that a call's session
+   * opens without waiting for the worker, which may be busy relaying; 0: bind when a call comes.
+   */
+  warmStreams?: number;
+  /** No RTP for this long, once watched (see watch()), ends the call (0: never). */
+  inactivityMs?: number;
+  onInactive?: (id: string) => void;
+  /** A DTMF event the relay took out of a leg's RTP (see detectDtmf). */
+  onDtmf?: (id: string, side: 'a' | 'b', event: number, durationMs: number) => void;
+  onError?: (err: unknown) => void;
+  /** A session closed with these final statistics (metrics). */
+  onClosed?: (report: StreamStatsReport[]) => void;
+  /** Packets copied while a media capture runs (see capture()). */
+  onCaptured?: (packets: CapturedPacket[]) => void;
+}
+
+export interface StreamRequest {
+  stream: number;
+  clockRate: number;
+  a: { remote: Endpoint | null; remoteRtcp: Endpoint | null };
+  b: { remote: Endpoint | null; remoteRtcp: Endpoint | null };
+}
+
+/** The SBC's RTP ports of one stream: the one facing the A leg, the one facing the B leg. */
+export interface OpenedStream {
+  stream: number;
+  aPort: number;
+  bPort: number;
+}
