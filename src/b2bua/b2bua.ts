@@ -14,14 +14,13 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-layer.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import { type BLeg, type Call, closeRecord, newCall } from './call.js';
-import { adoptable, adoptedCall, carryAgain, restoreMedia } from './call-adoption.js';
+import { carryAgain, takeBack } from './call-adoption.js';
 import type { CallRecord } from '../state/call-store.js';
 import { CallMedia, MediaFailure } from './call-media.js';
 import { chooseMedia } from './media-choice.js';
-import { dtmfRelayBody } from './dtmf-relay-body.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
 import { inboundKeys } from './inbound-keys.js';
-import { LegRelay } from './leg-relay.js';
+import { DIALOG_ONLY, IN_DIALOG_METHODS, LegRelay } from './leg-relay.js';
 import { MaxConn, refusal } from './max-conn.js';
 import { buildOutboundInvite } from './outbound-leg.js';
 import { inviteRetry, newAuthMemory } from './digest-client.js';
@@ -33,12 +32,6 @@ import type { LiveConfig } from './live-config.js';
 import type { B2buaOptions } from './b2bua-options.js';
 import { OptionsPinger } from './options-pinger.js';
 import { type Blocked, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
-
-const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
-/** Methods that exist only inside a dialog: outside one they get 481 (RFC 3261 §12.2.2). */
-const DIALOG_ONLY = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK']);
-
-export type { B2buaOptions };
 
 export class B2bua implements TransactionUser {
   private readonly calls = new Map<string, Call>();
@@ -73,9 +66,8 @@ export class B2bua implements TransactionUser {
 
   /** A call a previous run of this node carried (a restart): carried again, when it can be (see call-adoption.ts). */
   async adopt(record: CallRecord): Promise<boolean> {
-    if (!adoptable(record) || this.calls.has(record.id)) return false;
-    const call = adoptedCall(record, this.o.config.dialPlan.peers);
-    if (!(await restoreMedia(call, record, this.o.media))) return false;
+    const call = this.calls.has(record.id) ? null : await takeBack(record, this.o.config.dialPlan.peers, this.o.media);
+    if (call === null) return false;
     this.calls.set(call.id, call);
     carryAgain(call, this.relay, this.wire);
     this.o.calls.put(call.record);
@@ -342,8 +334,7 @@ export class B2bua implements TransactionUser {
   /** The relay took a DTMF event out of one leg's RTP (rtp-nte): the other leg (sip-info) gets it as INFO. */
   mediaDtmf(id: string, from: 'a' | 'b', event: number, durationMs: number): void {
     const call = this.calls.get(id);
-    const body = dtmfRelayBody(event, durationMs);
-    if (call !== undefined && !call.ended && body !== null) this.relay.info(call, from === 'a' ? 'b' : 'a', body, 'application/dtmf-relay');
+    if (call !== undefined) this.relay.dtmfInfo(call, from === 'a' ? 'b' : 'a', event, durationMs);
   }
 
   /**

@@ -79,6 +79,13 @@ export function adoptedCall(r: CallRecord, peers: readonly DialPeer[]): Call {
   return call;
 }
 
+/** The call of `record` rebuilt with its relay back, or null when it cannot come back (see adoptable, restoreMedia). */
+export async function takeBack(record: CallRecord, peers: readonly DialPeer[], media: { engine: MediaEngine; address: string } | undefined): Promise<Call | null> {
+  if (!adoptable(record)) return null;
+  const call = adoptedCall(record, peers);
+  return (await restoreMedia(call, record, media)) ? call : null;
+}
+
 /** The adopted call's dialogs answer in-dialog requests again, and its messages are its own (ladder, profiles). */
 export function carryAgain(call: Call, relay: Pick<LegRelay, 'register'>, wire: Pick<CallWire, 'track'>): void {
   for (const leg of ['a', 'b'] as const) {

@@ -21,7 +21,7 @@ import { newTag } from '../dialog/dialog.js';
 import type { Call, EarlyPair } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure } from './call-media.js';
-import { parseDtmfRelay } from './dtmf-relay-body.js';
+import { dtmfRelayBody, parseDtmfRelay } from './dtmf-relay-body.js';
 import { carryHidden, crossing } from './header-passing.js';
 import { contactA, dialogA, dialogB } from './leg-dialogs.js';
 import { credentialPool, sendAnswering } from './digest-client.js';
@@ -40,6 +40,11 @@ export interface RelayDeps {
   /** The global digest credentials (after a dial-peer's own). */
   credentials(): readonly Credential[];
 }
+
+/** The in-dialog requests relayed leg to leg (besides ACK and CANCEL). */
+export const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
+/** Methods that exist only inside a dialog: outside one they get 481 (RFC 3261 §12.2.2). */
+export const DIALOG_ONLY = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK']);
 
 /** Headers of an in-dialog request or its answer that always cross to the other leg (Content-Type follows the body). */
 const CARRIED = [
@@ -333,12 +338,13 @@ export class LegRelay {
     }
   }
 
-  /** Send an INFO of our own on one leg (DTMF interworking); its answer changes nothing. */
-  info(call: Call, leg: Leg, body: string, contentType: string): void {
+  /** A digit the relay took out of the other leg's RTP goes to `leg` as INFO `application/dtmf-relay` (its answer changes nothing). */
+  dtmfInfo(call: Call, leg: Leg, event: number, durationMs: number): void {
     const dialog = this.dialogOf(call, leg);
-    if (dialog === null || call.ended) return;
+    const body = dtmfRelayBody(event, durationMs);
+    if (dialog === null || call.ended || body === null) return;
     const req = dialog.request('INFO', this.viaFor(dialog));
-    req.setBody(Buffer.from(body, 'latin1'), contentType);
+    req.setBody(Buffer.from(body, 'latin1'), 'application/dtmf-relay');
     this.sendOn(call, leg, dialog, req, { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
   }
 
