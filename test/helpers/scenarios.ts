@@ -212,6 +212,17 @@ ${uasContact}
 ${body}`)}</send>`;
 }
 
+/** A response to the last request with headers of its own, no Contact and no body (challenges, registrar answers). */
+function reply(status: string, headers: string[], to = UAS_TO): string {
+  return `<send>${cdata(`SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+${to}
+[last_Call-ID:]
+[last_CSeq:]
+${headers.map((h) => `${h}\n`).join('')}Content-Length: 0`)}</send>`;
+}
+
 const recvInvite = '<recv request="INVITE" rrs="true"/>';
 
 /** Answer 180 (optional) then `status`; expect the ACK. */
@@ -341,14 +352,7 @@ ${uasResponse('200 OK')}
 /** Redirect the call to another address with a 302. */
 export function uasRedirect(port: number): string {
   return wrap('uas redirects', `<recv request="INVITE"/>
-<send>${cdata(`SIP/2.0 302 Moved Temporarily
-[last_Via:]
-[last_From:]
-${UAS_TO}
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:2002@127.0.0.1:${port}>
-Content-Length: 0`)}</send>
+${reply('302 Moved Temporarily', [`Contact: <sip:2002@127.0.0.1:${port}>`])}
 <recv request="ACK"/>`);
 }
 
@@ -400,16 +404,7 @@ export function uasPrack(): string {
     <ereg regexp="100rel" search_in="hdr" header="Supported:" check_it="true" assign_to="supported"/>
   </action>
 </recv>
-<send>${cdata(`SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-${UAS_TO}
-[last_Call-ID:]
-[last_CSeq:]
-${uasContact}
-Require: 100rel
-RSeq: 1
-Content-Length: 0`)}</send>
+${reply('180 Ringing', [uasContact, 'Require: 100rel', 'RSeq: 1'])}
 <recv request="PRACK">
   <action><ereg regexp="RAck: 1 1 INVITE" search_in="msg" check_it="true" assign_to="rack"/></action>
 </recv>
@@ -516,14 +511,8 @@ ${uasResponse(optionsStatus)}
  * `user`/`password` (403 otherwise).
  */
 export function uasChallenges(user: string, password: string): string {
-  const challenge = (status: string, header: string, nonce: string, to: string) => `<send>${cdata(`SIP/2.0 ${status}
-[last_Via:]
-[last_From:]
-${to}
-[last_Call-ID:]
-[last_CSeq:]
-${header}: Digest realm="carrier.test", nonce="${nonce}[pid][call_number]", qop="auth", algorithm=MD5
-Content-Length: 0`)}</send>`;
+  const challenge = (status: string, header: string, nonce: string, to: string): string =>
+    reply(status, [`${header}: Digest realm="carrier.test", nonce="${nonce}[pid][call_number]", qop="auth", algorithm=MD5`], to);
   return wrap('uas challenges', `<recv request="INVITE"/>
 ${challenge('407 Proxy Authentication Required', 'Proxy-Authenticate', 'inv', UAS_TO)}
 <recv request="ACK"/>
@@ -551,14 +540,7 @@ ${uasResponse('200 OK', undefined, false)}
 export function uasChallengesForever(): string {
   return wrap('uas challenges forever', `<label id="again"/>
 <recv request="INVITE" timeout="3000" ontimeout="end"/>
-<send>${cdata(`SIP/2.0 407 Proxy Authentication Required
-[last_Via:]
-[last_From:]
-${UAS_TO}
-[last_Call-ID:]
-[last_CSeq:]
-Proxy-Authenticate: Digest realm="carrier.test", nonce="n[pid][call_number]", algorithm=MD5
-Content-Length: 0`)}</send>
+${reply('407 Proxy Authentication Required', [`Proxy-Authenticate: Digest realm="carrier.test", nonce="n[pid][call_number]", algorithm=MD5`])}
 <recv request="ACK"/>
 <nop next="again"/>
 <label id="end"/>`);
@@ -571,14 +553,7 @@ Content-Length: 0`)}</send>
  */
 export function registrarChallenges(user: string, password: string): string {
   const round = (n: number) => `<recv request="REGISTER"/>
-<send>${cdata(`SIP/2.0 401 Unauthorized
-[last_Via:]
-[last_From:]
-${UAS_TO}
-[last_Call-ID:]
-[last_CSeq:]
-WWW-Authenticate: Digest realm="carrier.test", nonce="reg${n}[pid]", qop="auth", algorithm=MD5
-Content-Length: 0`)}</send>
+${reply('401 Unauthorized', [`WWW-Authenticate: Digest realm="carrier.test", nonce="reg${n}[pid]", qop="auth", algorithm=MD5`])}
 <recv request="REGISTER">
   <action>
     <verifyauth assign_to="ok${n}" username="${user}" password="${password}"/>
@@ -589,14 +564,7 @@ Content-Length: 0`)}</send>
 ${uasResponse('403 Forbidden')}
 <nop next="end"/>
 <label id="good${n}"/>
-<send>${cdata(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-${UAS_TO}
-[last_Call-ID:]
-[last_CSeq:]
-Contact: [$ct${n}];expires=3
-Content-Length: 0`)}</send>`;
+${reply('200 OK', [`Contact: [$ct${n}];expires=3`])}`;
   return wrap('registrar challenges', `${round(1)}
 ${round(2)}
 <label id="end"/>
@@ -615,24 +583,10 @@ ${uasResponse('503 Service Unavailable')}
 /** A registrar that finds the asked expiry too brief: 423 with Min-Expires 120, then 200 to a REGISTER asking for 120. */
 export function registrarMinExpires(): string {
   return wrap('registrar min-expires', `<recv request="REGISTER"/>
-<send>${cdata(`SIP/2.0 423 Interval Too Brief
-[last_Via:]
-[last_From:]
-${UAS_TO}
-[last_Call-ID:]
-[last_CSeq:]
-Min-Expires: 120
-Content-Length: 0`)}</send>
+${reply('423 Interval Too Brief', ['Min-Expires: 120'])}
 <recv request="REGISTER">
   <action><ereg regexp="Expires: 120" search_in="msg" check_it="true" assign_to="asked"/></action>
 </recv>
-<send>${cdata(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-${UAS_TO}
-[last_Call-ID:]
-[last_CSeq:]
-Expires: 120
-Content-Length: 0`)}</send>
+${reply('200 OK', ['Expires: 120'])}
 <Reference variables="asked"/>`);
 }
