@@ -5,7 +5,8 @@ import type { App } from '../../src/app.js';
 import { type TestAppOptions, boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { freePort, sleep } from '../helpers/net.js';
-import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasAnswersDespiteCancel, uasForked, uasHoldResume, uasPrack, uasRedirect, uasRespond, uacPrack } from '../helpers/scenarios.js';
+import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRedirect, uasRespond } from '../helpers/scenarios.js';
+import { uasAnswersDespiteCancel, uasForked, uasPrack, uacPrack } from '../helpers/early-dialog-scenarios.js';
 
 async function emptied(app: App): Promise<void> {
   for (let i = 0; i < 200 && app.callStore.size > 0; i++) await sleep(10);

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { recordingLog } from '../helpers/log.js';
-import { uacExpect, uasChallenges, uasChallengesForever } from '../helpers/scenarios.js';
+import { uasChallenges, uasChallengesForever } from '../helpers/carrier-scenarios.js';
+import { uacExpect } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 describe('digest authentication to a carrier', () => {

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort, sleep } from '../helpers/net.js';
-import { registrarChallenges, registrarMinExpires, registrarUnavailable } from '../helpers/scenarios.js';
+import { registrarChallenges, registrarMinExpires, registrarUnavailable } from '../helpers/carrier-scenarios.js';
 import { callee } from '../helpers/sipp-pair.js';
 
 describe('trunk registration', () => {
