@@ -49,8 +49,8 @@ describe('calls with media across a restart', () => {
       assert.equal(await connected(), CALLS, `${CALLS} relayed calls up before the kill`);
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
-      // tshark sees what leaves the SBC's ports from now on: the echoes toward the callers leave from those ports
-      const capture = await Capture.start(`udp and src portrange ${Math.min(...aPorts)}-${Math.max(...aPorts)}`);
+      // tshark sees what leaves the SBC's ports facing the callers from now on: the echoes
+      const capture = await Capture.start(`udp and (${[...aPorts].map((p) => `src port ${p}`).join(' or ')})`);
       node = await startNode(dir, redis.url, 'media-restart');
       // the restarted node's relay counts only what it relayed itself: every call's audio reached the callee and its echo the caller
       let media: MediaStatsByCall = {};
@@ -63,10 +63,11 @@ describe('calls with media across a restart', () => {
       assert.equal(echoed(), CALLS, `RTP relayed both ways after the restart for every call:\n${node.log().slice(-3000)}`);
       const r = await calls;
       const wire = await capture.stop();
-      const echoes = wire.filter((p) => aPorts.has(p.srcPort));
-      const fromSbc = new Set(echoes.map((p) => p.srcPort));
-      assert.equal(fromSbc.size, CALLS, `after the restart, echoes left toward the callers from every call's own SBC port (${fromSbc.size})`);
-      assert.ok(echoes.length >= CALLS * 200, `${echoes.length} echoed packets on the wire (${CALLS} calls of 4.7 s of G.711)`);
+      // every call's own port sent a stream of echoes (not a count to the packet: a loaded tshark drops some)
+      const perPort = new Map<number, number>();
+      for (const p of wire) if (aPorts.has(p.srcPort)) perPort.set(p.srcPort, (perPort.get(p.srcPort) ?? 0) + 1);
+      const streams = [...perPort.values()].filter((n) => n >= 20).length;
+      assert.equal(streams, CALLS, `after the restart, echoes left toward the callers from every call's own SBC port (${streams} of ${CALLS}; ${wire.length} packets)`);
       assert.equal(r.code, 0, `every call ended with SIPp's BYE and its 200:\n${r.stderr}\n${node.log().slice(-3000)}`);
       for (let i = 0; i < 50 && (await probe.scard('sbc:node:media-restart:calls')) > 0; i++) await sleep(100);
       const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });
