@@ -113,7 +113,7 @@ export function endOrphanedCalls(
       const ended: CallRecord[] = [];
       for (const r of records) if (!(await adopt(r).catch(() => false))) ended.push(r);
       for (const r of ended) store.settleOrphan(endOrphan(r, d));
-      if (records.length > 0) d.log.warn({ calls: records.length, resumed: records.length - ended.length, ended: ended.length }, 'the previous run of this node left calls: those it can carry go on, the others were ended on both legs');
+      if (records.length > 0) d.log.warn({ calls: records.length, resumed: records.length - ended.length, ended: ended.length, endedCalls: ended.slice(0, 20).map((r) => r.id) }, 'the previous run of this node left calls: those it can carry go on, the others were ended on both legs');
       return ended.length;
     },
     (err: unknown) => {

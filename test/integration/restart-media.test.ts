@@ -19,6 +19,11 @@ import { Capture } from '../helpers/tshark.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 const CALLS = 50;
+/**
+ * The restarted node must bind the very ports it had: a range below both Linux's ephemeral ports (32768-60999) and
+ * the default relay pool (8000-48198), so that no socket of the tests running beside this one takes a port while the node is down.
+ */
+const RELAY_PORTS = { portMin: 3000, portMax: 3999 };
 
 describe('calls with media across a restart', () => {
   it(`keeps ${CALLS} relayed calls through a SIGKILL: RTP echoed again, every call ends with SIPp's BYE`, { timeout: 180_000 }, async () => {
@@ -27,7 +32,7 @@ describe('calls with media across a restart', () => {
     const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-restart-media-'));
     fs.mkdirSync(path.join(dir, 'dialpeers'));
-    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ listen: [`udp:127.0.0.1:${port}`], admin: `127.0.0.1:${adminPort}`, trustedList: ['127.0.0.0/8'] }));
+    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ listen: [`udp:127.0.0.1:${port}`], admin: `127.0.0.1:${adminPort}`, trustedList: ['127.0.0.0/8'], media: RELAY_PORTS }));
     fs.writeFileSync(path.join(dir, 'dialpeers', '1.json'), JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }));
     const probe = new Redis(redis.url);
     let node = await startNode(dir, redis.url, 'media-restart');
