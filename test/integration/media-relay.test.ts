@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { App } from '../../src/app.js';
 import type { StreamStatsReport } from '../../src/media/relay-protocol.js';
-import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
+import { boundPort, relayRange, startTestApp } from '../helpers/app.js';
+import { freeUdpBlock, sleep } from '../helpers/net.js';
 import { ReplayUa } from '../helpers/replay-ua.js';
 import { RtpEndpoint } from '../helpers/rtp.js';
 import { Capture, type Packet } from '../helpers/tshark.js';
@@ -42,13 +42,13 @@ async function watch(app: App, done: Promise<unknown>): Promise<StreamStatsRepor
 
 /** An SBC relaying media through 50 port pairs of its own to a callee on `calleePort`. */
 async function relayingApp(calleePort: number, log?: Logger): Promise<{ app: App; portMin: number }> {
-  const portMin = (await freePort('udp')) & ~1;
+  const range = relayRange(50);
   const app = await startTestApp({
     dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${calleePort}` }],
-    media: { portMin, portMax: portMin + 99 },
+    media: range,
     ...(log !== undefined ? { log } : {}),
   });
-  return { app, portMin };
+  return { app, portMin: range.portMin };
 }
 
 async function relayCall(scenario: string): Promise<{ app: App; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null; wire: Packet[]; why: string }> {

@@ -143,7 +143,8 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
   it('shows the active call and then its history', async () => {
     const b = await callee();
     const adminPort = await freePort('tcp');
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }], admin: `127.0.0.1:${adminPort}` });
+    // the relay pool is CUBE's default range, as an operator sees it
+    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }], admin: `127.0.0.1:${adminPort}`, media: { portMin: 8000, portMax: 48198 } });
     try {
       const call = caller(boundPort(app, 'udp'), { holdMs: 2500 });
       for (let i = 0; i < 100 && app.callStore.size === 0; i++) await sleep(20);
