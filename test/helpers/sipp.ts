@@ -20,13 +20,14 @@ export async function runSipp(target: string, scenarioXml: string, args: string[
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-sipp-'));
   const scenario = path.join(dir, 'scenario.xml');
   const messages = path.join(dir, 'messages.log');
+  const errors = path.join(dir, 'errors.log');
   const builtIn = /^[a-z_]+$/.test(scenarioXml);
   if (!builtIn) fs.writeFileSync(scenario, scenarioXml);
   // play_pcap_audio names files under pcap/ relative to the working directory (uac_pcap does)
   fs.symlinkSync('/usr/share/sip-tester', path.join(dir, 'pcap'));
   const cp = await freePort('udp');
   const full = [
-    ...(target ? [target] : []), ...(builtIn ? ['-sn', scenarioXml] : ['-sf', scenario]), '-cp', String(cp), '-nostdin',
+    ...(target ? [target] : []), ...(builtIn ? ['-sn', scenarioXml] : ['-sf', scenario]), '-cp', String(cp), '-nostdin', '-trace_err', '-error_file', errors,
     ...(trace ? ['-trace_msg', '-message_file', messages] : []), '-timeout', `${Math.floor(timeoutMs / 1000)}s`, '-timeout_error', ...args,
   ];
   return new Promise((resolve, reject) => {
@@ -41,8 +42,10 @@ export async function runSipp(target: string, scenarioXml: string, args: string[
     child.on('close', (code) => {
       clearTimeout(timer);
       const log = fs.existsSync(messages) ? fs.readFileSync(messages, 'utf8') : '';
+      // what sipp did not expect, for a failing test to show: the end of its error log after its stderr
+      const unexpected = fs.existsSync(errors) ? fs.readFileSync(errors, 'utf8').slice(-4000) : '';
       fs.rmSync(dir, { recursive: true, force: true });
-      resolve({ code, stdout, stderr, messages: log });
+      resolve({ code, stdout, stderr: unexpected === '' ? stderr : `${stderr}\n-- sipp error log (end) --\n${unexpected}`, messages: log });
     });
   });
 }
