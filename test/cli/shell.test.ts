@@ -37,7 +37,8 @@ describe('fosip shell', () => {
     const admin = `http://127.0.0.1:${adminPort}`;
     let pty: PtySession | undefined;
     try {
-      const call = caller(boundPort(app, 'udp'), { holdMs: 6000 });
+      // up through the whole session: two shell processes, a dozen keystrokes (seconds each on a loaded machine)
+      const call = caller(boundPort(app, 'udp'), { holdMs: 15_000 });
       for (let i = 0; i < 200 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
       const [live] = app.callStore.list();
       assert.ok(live, 'the call is up');

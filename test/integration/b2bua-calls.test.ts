@@ -87,8 +87,8 @@ describe('B2BUA call flows with sipp scenarios', () => {
     const b = await callee({ calls: 1 });
     const app = await startTestApp({ dialPeers: [dp(b.port, { maxConn: 1 })] });
     try {
-      const first = caller(boundPort(app, 'udp'), { holdMs: 2000 });
-      await sleep(500);
+      const first = caller(boundPort(app, 'udp'), { holdMs: 5000 }); // up until the second call has had its 503
+      for (let i = 0; i < 100 && app.b2bua.callCount === 0; i++) await sleep(20);
       const second = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503) });
       assert.equal(second.code, 0, `second caller failed:\n${second.stderr}\n${second.messages.slice(-3000)}`);
       assert.match(second.messages, /Warning: 399 fosip-test "Maximum Number of Connections reached for dial-peer 10"/);

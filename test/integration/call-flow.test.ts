@@ -13,8 +13,9 @@ describe('show call flow', () => {
     const app = await startTestApp({ admin: `127.0.0.1:${adminPort}`, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
     const admin = `http://127.0.0.1:${adminPort}`;
     try {
-      const call = caller(boundPort(app, 'udp'), { holdMs: 1500 });
-      for (let i = 0; i < 100 && !app.callStore.list().some((c) => c.state === 'connected'); i++) await sleep(20);
+      // up until well after the CLI (a process of its own) has read it, even on a loaded machine
+      const call = caller(boundPort(app, 'udp'), { holdMs: 6000 });
+      for (let i = 0; i < 250 && !app.callStore.list().some((c) => c.state === 'connected'); i++) await sleep(20);
       const id = app.callStore.list()[0]?.id ?? '';
       const live = await runCli(['show', 'call', 'flow', id, '--admin', admin]);
       assert.equal(live.code, 0, live.stderr);
@@ -22,7 +23,9 @@ describe('show call flow', () => {
       assert.match(live.stdout, /\| caller +\|.*\| SBC +\|.*\| callee +\|/);
       assert.equal((await call).code, 0);
       for (let i = 0; i < 100 && app.b2bua.callCount > 0; i++) await sleep(20);
-      await sleep(200); // the callee's 200 to the BYE arrives after the call ended: it still goes on the ladder
+      // the callee's 200 to the BYE arrives after the call ended: it still goes on the ladder
+      const byeAnswered = (): boolean => (app.b2bua.wire.ladder(id)?.entries ?? []).filter((e) => e.leg === 'b' && e.dir === 'in' && e.label.startsWith('200')).length >= 2;
+      for (let i = 0; i < 100 && !byeAnswered(); i++) await sleep(20);
       const ended = await runCli(['show', 'call', 'flow', id, '--admin', admin]);
       assert.equal(ended.code, 0, ended.stderr);
       const rows = ended.stdout.split('\n').filter((l) => /^ *\d+\.\d{3} /.test(l));

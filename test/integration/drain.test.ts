@@ -22,7 +22,8 @@ describe('draining', () => {
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
     });
     try {
-      const established = caller(boundPort(app, 'udp'), { calls: 3, holdMs: 3000, extra: ['-r', '10'] });
+      // up through the drain command (a process of its own), a refused call and the checks, even on a loaded machine
+      const established = caller(boundPort(app, 'udp'), { calls: 3, holdMs: 8000, extra: ['-r', '10'] });
       for (let i = 0; i < 50 && app.callStore.list().filter((c) => c.state === 'connected').length < 3; i++) await sleep(100);
       assert.equal(app.callStore.list().filter((c) => c.state === 'connected').length, 3, 'three calls are up');
       const cli = await runCli(['drain', '--admin', `http://127.0.0.1:${adminPort}`, '--grace', '30']);

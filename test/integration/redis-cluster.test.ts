@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HISTORY_KEY, nodeCallsKey, nodeKey } from '../../src/state/redis-call-store.js';
+import { HISTORY_KEY, callKey, nodeCallsKey, nodeKey } from '../../src/state/redis-call-store.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { sleep } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';
@@ -22,7 +22,8 @@ describe('call state shared through Redis', () => {
     const nodeA = await startTestApp({ dialPeers, redis: redis.url, hostname: 'sbc-a' });
     const nodeB = await startTestApp({ dialPeers, redis: redis.url, hostname: 'sbc-b' });
     try {
-      const calls = [caller(boundPort(nodeA, 'udp'), { holdMs: 6000 }), caller(boundPort(nodeB, 'udp'), { holdMs: 6000 })];
+      // up through a heartbeat and half a dozen CLI processes (seconds each on a loaded machine)
+      const calls = [caller(boundPort(nodeA, 'udp'), { holdMs: 15_000 }), caller(boundPort(nodeB, 'udp'), { holdMs: 15_000 })];
       let seen = false;
       for (let i = 0; i < 100 && !seen; i++) {
         seen = (await r.scard(nodeCallsKey('sbc-a'))) === 1 && (await r.scard(nodeCallsKey('sbc-b'))) === 1;
@@ -204,7 +205,12 @@ describe('clear call voice causecode', () => {
         for (let i = 0; i < 200 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
         const id = app.callStore.list()[0]?.id ?? '';
         assert.ok(id, 'the call is up');
-        await sleep(200); // the record reaches Redis
+        if (redis) {
+          // the CLI finds the call's owner through its record
+          const r = redis.client();
+          for (let i = 0; i < 100 && (JSON.parse((await r.get(callKey(id))) ?? '{}') as { state?: string }).state !== 'connected'; i++) await sleep(20);
+          r.disconnect();
+        }
         const source = redis ? ['--redis', redis.url] : ['--admin', `http://127.0.0.1:${adminPort}`];
         const cleared = await runCli(['clear', 'call', 'voice', 'causecode', '16', 'id', id, ...source]);
         assert.equal(cleared.code, 0, cleared.stderr);

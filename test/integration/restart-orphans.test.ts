@@ -44,12 +44,20 @@ describe('restart after SIGKILL', () => {
       const answered = caller(port, { scenario: afterRestart, calls: 3, extra: ['-r', '10'], timeoutMs: 60_000 });
       const relayed = caller(port, { called: '4001', holdMs: 60_000, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
       const waiting = caller(port, { called: '3001', scenario: uacExpect(503), timeoutMs: 60_000 });
-      for (let i = 0; i < 100 && (await probe.scard('sbc:node:restart-test:calls')) < 5; i++) await sleep(100);
-      await sleep(500); // the answered calls' records are written with their dialogs
-      assert.equal(await probe.scard('sbc:node:restart-test:calls'), 5, 'five calls in Redis before the kill');
+      type Rec = { calledNumber: string; state: string; recovery?: { a?: unknown; b?: unknown }; media?: { streams: Array<{ leg: string; localPort: number }> } };
+      const inRedis = async (): Promise<Rec[]> => {
+        const ids = await probe.smembers('sbc:node:restart-test:calls');
+        return Promise.all(ids.map(async (id) => JSON.parse((await probe.get(`sbc:call:{${id}}`)) ?? '{}') as Rec));
+      };
+      // four answered calls whose records carry both dialogs (what a restart takes back), and the ringing one
+      const ready = (recs: Rec[]): boolean => recs.length === 5 && recs.filter((rec) => rec.state === 'connected' && rec.recovery?.a !== undefined && rec.recovery.b !== undefined).length === 4;
+      let records = await inRedis();
+      for (let i = 0; i < 150 && !ready(records); i++) {
+        await sleep(100);
+        records = await inRedis();
+      }
+      assert.ok(ready(records), `five calls in Redis before the kill, four of them answered: ${JSON.stringify(records.map((rec) => [rec.calledNumber, rec.state]))}`);
       // the relayed call's port facing the caller, taken by another process while the node is down
-      const ids = await probe.smembers('sbc:node:restart-test:calls');
-      const records = await Promise.all(ids.map(async (id) => JSON.parse((await probe.get(`sbc:call:{${id}}`)) ?? '{}') as { calledNumber: string; media?: { streams: Array<{ leg: string; localPort: number }> } }));
       const lostPort = records.find((rec) => rec.calledNumber === '4001')?.media?.streams.find((st) => st.leg === 'a')?.localPort;
       assert.ok(lostPort, 'the relayed call has its ports in its record');
       node.child.kill('SIGKILL');
