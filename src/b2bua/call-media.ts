@@ -14,6 +14,7 @@ import type { MediaEngine, OpenedStream, StreamRequest } from '../media/media-en
 import type { Endpoint } from '../media/relay-protocol.js';
 import { type MediaSection, Sdp, SdpError } from '../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../state/call-store.js';
+import { TelephoneEvents, telephoneEvent } from './telephone-events.js';
 
 type Leg = 'a' | 'b';
 
@@ -44,20 +45,6 @@ function remoteOf(m: MediaSection): { remote: Endpoint | null; remoteRtcp: Endpo
   return { remote: { address: c.address, port: m.port }, remoteRtcp: rtcpPort === null ? null : { address: c.address, port: rtcpPort } };
 }
 
-interface TelephoneEvent {
-  stream: number;
-  pt: number;
-}
-
-/** The telephone-event format of the first audio stream that has one. */
-function telephoneEvent(sdp: Sdp): TelephoneEvent | null {
-  for (const m of sdp.media) {
-    const pt = m.media === 'audio' && !m.rejected ? m.formats.find((f) => formatKind(m, f) === 'telephone-event') : undefined;
-    if (pt !== undefined) return { stream: m.index, pt: Number(pt) };
-  }
-  return null;
-}
-
 function clockRateOf(m: MediaSection): number {
   const first = m.formats[0];
   const map = first === undefined ? undefined : m.rtpmaps().get(first);
@@ -82,21 +69,17 @@ export class CallMedia {
   readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
   /** Each leg's dial-peer `dtmfRelay` (null: as the endpoints negotiate). */
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
-  /** The telephone-event payload type each leg put in its own SDP: what it wants to receive DTMF with. */
-  private readonly ntePt: Record<Leg, TelephoneEvent | null> = { a: null, b: null };
-  /** The telephone-event payload type in the SDP the SBC last sent each leg: what that leg sends DTMF with. */
-  private readonly presentedPt: Record<Leg, TelephoneEvent | null> = { a: null, b: null };
-  /** The payload type mapping the relay applies toward each leg now (`${leg}${stream}`; null: none). */
-  private readonly mappedPt = new Map<string, number | null>();
-  /** The telephone-event payload type the SBC offered each rtp-nte leg (what it sends that leg DTMF with). */
-  private readonly injectPt: Record<Leg, number | null> = { a: null, b: null };
+  /** RFC 4733 payload types: renumbering between the legs, DTMF interworking. */
+  private readonly events: TelephoneEvents;
 
   /** `engine` null: media flows around the SBC, and only the codec classes touch the SDP. */
   constructor(
     private readonly engine: MediaEngine | null,
     private readonly address: string,
     readonly id: string,
-  ) {}
+  ) {
+    this.events = new TelephoneEvents(id);
+  }
 
   get relayed(): boolean {
     return this.engine !== null;
@@ -194,7 +177,7 @@ export class CallMedia {
       'v=0', `o=FoSIP 0 0 IN ${family} ${this.address}`, 's=SIP Call', `c=IN ${family} ${this.address}`, 't=0 0',
       `m=audio ${port} RTP/AVP ${formats.join(' ')}`, ...lines, `a=rtcp:${port + 1}`, 'a=sendrecv', '',
     ].join('\r\n'));
-    this.presentedPt.b = telephoneEvent(sdp);
+    this.events.presented.b = telephoneEvent(sdp);
     this.stampOrigin('b', sdp);
     return Buffer.from(sdp.toString(), 'latin1');
   }
@@ -246,8 +229,8 @@ export class CallMedia {
       m.setRtcp(port + 1, me);
     }
     if (sdp.sessionConnection !== null) sdp.setSessionConnection(anyHeld && sdp.sessionConnection.address === '0.0.0.0' ? { family: 'IP4', address: '0.0.0.0' } : me);
-    if (sent) this.presentedPt[to] = telephoneEvent(sdp);
-    this.mapTelephoneEvents(engine);
+    if (sent) this.events.presented[to] = telephoneEvent(sdp);
+    this.events.map(engine, this.streams);
     if (sent) this.stampOrigin(to, sdp);
     return Buffer.from(sdp.toString(), 'latin1');
   }
@@ -258,7 +241,7 @@ export class CallMedia {
    * turns what it sends with that type into SIP INFO toward the other leg.
    */
   private interwork(sdp: Sdp, from: Leg, to: Leg, engine: MediaEngine): void {
-    this.ntePt[from] = telephoneEvent(sdp);
+    this.events.wanted[from] = telephoneEvent(sdp);
     const modes = [this.dtmf.a, this.dtmf.b];
     if (!modes.includes('sip-info') || !modes.includes('rtp-nte')) return;
     for (const m of sdp.media) {
@@ -268,40 +251,20 @@ export class CallMedia {
         if (nte.length > 0) m.setFormats(m.formats.filter((f) => !nte.includes(f)));
         continue;
       }
-      const pt = nte[0] ?? String(this.ntePt[to]?.pt ?? 101);
+      const pt = nte[0] ?? String(this.events.wanted[to]?.pt ?? 101);
       if (nte.length === 0) m.addFormat(pt, [`a=rtpmap:${pt} telephone-event/8000`, `a=fmtp:${pt} 0-15`]);
-      engine.detectDtmf(this.id, m.index, to, Number(pt));
-      this.injectPt[to] = Number(pt);
-    }
-  }
-
-  /**
-   * RFC 4733 payload type mapping: each leg sends telephone-event with the number in the SDP the SBC sent
-   * it, and wants it with the number in its own SDP. They differ when the SBC wrote that SDP itself (an
-   * early offer forced, interworking) and the leg answered with another number (RFC 3264 §6.1 allows it);
-   * the relay then renumbers what goes toward that leg.
-   */
-  private mapTelephoneEvents(engine: MediaEngine): void {
-    for (const leg of ['a', 'b'] as const) {
-      const sent = this.presentedPt[other(leg)];
-      const wanted = this.ntePt[leg];
-      if (wanted === null || !this.streams?.some((s) => s.stream === wanted.stream)) continue;
-      const from = sent !== null && sent.stream === wanted.stream && sent.pt !== wanted.pt ? sent.pt : null;
-      const key = `${leg}${wanted.stream}`;
-      if ((this.mappedPt.get(key) ?? null) === from) continue;
-      this.mappedPt.set(key, from);
-      engine.mapPayloadType(this.id, wanted.stream, leg, from, wanted.pt);
+      this.events.detect(engine, to, m.index, Number(pt));
     }
   }
 
   /** Whether DTMF in SIP INFO from `leg` is turned into RTP toward the other leg (sip-info to rtp-nte). */
   takesInfoFrom(leg: Leg): boolean {
-    return this.engine !== null && this.dtmf[leg] === 'sip-info' && this.dtmf[other(leg)] === 'rtp-nte' && this.injectPt[other(leg)] !== null;
+    return this.engine !== null && this.dtmf[leg] === 'sip-info' && this.dtmf[other(leg)] === 'rtp-nte' && this.events.injects(other(leg));
   }
 
   /** Send a DTMF event to `leg` as RFC 4733 packets in its audio stream. */
   sendDtmf(leg: Leg, event: number, durationMs: number): void {
-    const pt = this.injectPt[leg] === null ? null : (this.ntePt[leg]?.pt ?? this.injectPt[leg]);
+    const pt = this.events.injectPt(leg);
     const stream = this.streams?.[0]?.stream;
     if (pt !== null && stream !== undefined) this.engine?.injectDtmf(this.id, stream, leg, event, durationMs, pt);
   }
@@ -333,6 +296,7 @@ export class CallMedia {
     return {
       streams: this.streams.map((s) => ({ ...s, clockRate: this.clockRates.get(s.stream) ?? 8000, a: remote(`a${s.stream}`), b: remote(`b${s.stream}`) })),
       origins: { a: origin(this.origins.a), b: origin(this.origins.b) }, offeredByUs: this.offeredByUs,
+      telephoneEvents: this.events.snapshot(),
     };
   }
 
@@ -351,6 +315,7 @@ export class CallMedia {
     }
     for (const leg of ['a', 'b'] as const) this.origins[leg] = { ...s.origins[leg], version: BigInt(s.origins[leg].version) };
     this.offeredByUs = s.offeredByUs;
+    if (s.telephoneEvents !== undefined && this.engine !== null) this.events.restore(s.telephoneEvents, this.engine, opened);
     return true;
   }
 

@@ -66,6 +66,15 @@ export interface MediaSnapshot {
   /** Per leg: the o= session id and version the SBC wrote, and what it last sent (to tell a change). */
   origins: Record<'a' | 'b', { sessionId: string; version: string; last: string | null }>;
   offeredByUs: boolean;
+  /** RFC 4733 payload types (see b2bua/telephone-events.ts); absent in snapshots written before they were kept. */
+  telephoneEvents?: TelephoneEventSnapshot;
+}
+
+/** Per leg: the telephone-event stream and payload type it wants, was told, and (interworking) whose DTMF the relay turns into INFO. */
+export interface TelephoneEventSnapshot {
+  wanted: Record<'a' | 'b', { stream: number; pt: number } | null>;
+  presented: Record<'a' | 'b', { stream: number; pt: number } | null>;
+  detected: Record<'a' | 'b', { stream: number; pt: number } | null>;
 }
 
 /** A leg's INVITE before its dialog is confirmed: enough for a final response (A leg) or a CANCEL (B leg). */

@@ -1,7 +1,8 @@
 /**
  * CallMedia with a real media engine on loopback: telephone-event payload types that differ between the
  * legs are renumbered by the relay (RFC 4733 with RFC 3264 §6.1 numbering), as happens when the SBC wrote
- * one leg's offer itself (early offer forced) and the caller answers with a number of its own.
+ * one leg's offer itself (early offer forced) and the caller answers with a number of its own; after a
+ * restart a new relay renumbers and detects DTMF (interworking) as the old one did, from the call's snapshot.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -9,7 +10,7 @@ import { CallMedia, MediaFailure } from '../../src/b2bua/call-media.js';
 import { MediaEngine } from '../../src/media/media-engine.js';
 import { PortPool } from '../../src/media/port-pool.js';
 import { Sdp } from '../../src/media/sdp.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort, relayRange, sleep } from '../helpers/net.js';
 import { RtpEndpoint } from '../helpers/rtp.js';
 
 const sdp = (port: number, nte: number): Buffer => Buffer.from([
@@ -18,6 +19,20 @@ const sdp = (port: number, nte: number): Buffer => Buffer.from([
 ].join('\r\n'), 'latin1');
 
 const portOf = (body: Buffer): number => Sdp.parse(body.toString('latin1')).media[0]!.port;
+
+/** An RFC 4733 end packet for `event` (payload: event, E bit, volume 10, duration 800). */
+const digitEnd = (seq: number, pt: number, event: number): Buffer => {
+  const b = Buffer.alloc(16);
+  b[0] = 0x80;
+  b[1] = pt;
+  b.writeUInt16BE(seq, 2);
+  b.writeUInt32BE(0x1000, 4);
+  b.writeUInt32BE(0x4321, 8);
+  b[12] = event;
+  b[13] = 0x80 | 10;
+  b.writeUInt16BE(800, 14);
+  return b;
+};
 
 describe('CallMedia telephone-event numbering', () => {
   it('renumbers DTMF toward a caller that answered the SBC-made offer with another payload type', async () => {
@@ -61,6 +76,81 @@ describe('CallMedia telephone-event numbering', () => {
     } finally {
       media.close();
       await engine.stop();
+    }
+  });
+
+  it('renumbers DTMF again after a restart, from the snapshot alone', async () => {
+    const range = relayRange(4);
+    const pool = (): PortPool => new PortPool(range.portMin, range.portMax);
+    const before = new MediaEngine({ pool: pool(), address: '127.0.0.1' });
+    const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
+    const first = new CallMedia(before, '127.0.0.1', 'call-restart');
+    let after: MediaEngine | undefined;
+    let again: CallMedia | undefined;
+    try {
+      await first.prepareOwnOffer();
+      const offerToB = first.ownOffer(); // telephone-event 101 toward the callee
+      const toA = first.rewrite('b', sdp(b.port, 101), 'offer');
+      assert.equal(first.absorb('a', sdp(a.port, 100)), null); // the caller wants 100
+      const snap = first.snapshot();
+      assert.ok(snap !== null);
+      assert.deepEqual(snap.telephoneEvents?.wanted.a, { stream: 0, pt: 100 });
+      await before.stop(); // the old process dies with its relay
+      after = new MediaEngine({ pool: pool(), address: '127.0.0.1' });
+      again = new CallMedia(after, '127.0.0.1', 'call-restart');
+      assert.equal(await again.restore(JSON.parse(JSON.stringify(snap)) as typeof snap), true);
+      await sleep(50);
+      b.send(portOf(offerToB), [1], '127.0.0.1', 101);
+      await a.waitFor(1);
+      assert.equal(a.received[0]?.payloadType, 100, 'the new relay renumbers toward the caller as the old one did');
+      a.send(portOf(toA), [2], '127.0.0.1', 101);
+      await b.waitFor(1);
+      assert.equal(b.received[0]?.payloadType, 101);
+    } finally {
+      again?.close();
+      a.close();
+      b.close();
+      await after?.stop();
+    }
+  });
+
+  it('detects DTMF for SIP INFO again after a restart (interworking: rtp-nte caller, sip-info callee)', async () => {
+    const range = relayRange(4);
+    const pool = (): PortPool => new PortPool(range.portMin, range.portMax);
+    const digits: Array<[string, number]> = [];
+    const before = new MediaEngine({ pool: pool(), address: '127.0.0.1' });
+    const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
+    const first = new CallMedia(before, '127.0.0.1', 'call-iw');
+    first.dtmf.a = 'rtp-nte';
+    first.dtmf.b = 'sip-info';
+    let after: MediaEngine | undefined;
+    let again: CallMedia | undefined;
+    try {
+      await first.prepare('a', sdp(a.port, 101));
+      first.rewrite('a', sdp(a.port, 101), 'offer');
+      const toA = first.rewrite('b', sdp(b.port, 101));
+      assert.equal(first.takesInfoFrom('b'), true);
+      const snap = first.snapshot();
+      assert.ok(snap !== null);
+      await before.stop();
+      after = new MediaEngine({ pool: pool(), address: '127.0.0.1', onDtmf: (id, side, event) => digits.push([`${id}/${side}`, event]) });
+      again = new CallMedia(after, '127.0.0.1', 'call-iw');
+      again.dtmf.a = 'rtp-nte';
+      again.dtmf.b = 'sip-info';
+      assert.equal(await again.restore(snap), true);
+      assert.equal(again.takesInfoFrom('b'), true, 'INFO from the callee still becomes RTP toward the caller');
+      await sleep(50);
+      a.socket.send(digitEnd(7, 101, 5), portOf(toA), '127.0.0.1');
+      a.send(portOf(toA), [8], '127.0.0.1', 0);
+      await b.waitFor(1);
+      for (let i = 0; i < 50 && digits.length === 0; i++) await sleep(20);
+      assert.deepEqual(digits, [['call-iw/a', 5]], 'the caller\'s digit is reported for INFO');
+      assert.deepEqual(b.received.map((r) => r.payloadType), [0], 'and not relayed as RTP to the sip-info callee');
+    } finally {
+      again?.close();
+      a.close();
+      b.close();
+      await after?.stop();
     }
   });
 });

@@ -7,6 +7,7 @@ import { compileConfiguration } from '../../src/configuration.js';
 import type { MediaSettings, Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
 import type { ListenSpec } from '../../src/transport/listen-spec.js';
 import type { Logger } from 'pino';
+import { TEST_RELAY_PORTS } from './net.js';
 import { silentLog } from './log.js';
 import { repoRoot } from './paths.js';
 
@@ -45,19 +46,6 @@ export interface TestAppOptions {
   log?: Logger;
   /** What `app.reload()` reads (the dial-peers and classes of the new configuration). */
   reload?: () => ClassOptions;
-}
-
-/**
- * The relay pool of a test's SBC unless the test sets one: below Linux's ephemeral ports (32768-60999), so
- * that its sockets never take a port another test just got from freePort() and has yet to bind.
- */
-export const TEST_RELAY_PORTS = { portMin: 8000, portMax: 32766 };
-
-/** A relay pool of `pairs` port pairs somewhere in TEST_RELAY_PORTS (the SBCs of parallel tests set aside what the other holds). */
-export function relayRange(pairs: number): { portMin: number; portMax: number } {
-  const span = (TEST_RELAY_PORTS.portMax + 1 - TEST_RELAY_PORTS.portMin) / 2 - pairs;
-  const portMin = TEST_RELAY_PORTS.portMin + 2 * Math.floor(Math.random() * span);
-  return { portMin, portMax: portMin + 2 * pairs - 1 };
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {

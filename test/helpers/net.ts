@@ -129,3 +129,16 @@ export class TcpPeer {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * The relay pool of a test's SBC unless the test sets one: below Linux's ephemeral ports (32768-60999), so
+ * that its sockets never take a port another test just got from freePort() and has yet to bind.
+ */
+export const TEST_RELAY_PORTS = { portMin: 8000, portMax: 32766 };
+
+/** A relay pool of `pairs` port pairs somewhere in TEST_RELAY_PORTS (the SBCs of parallel tests set aside what the other holds). */
+export function relayRange(pairs: number): { portMin: number; portMax: number } {
+  const span = (TEST_RELAY_PORTS.portMax + 1 - TEST_RELAY_PORTS.portMin) / 2 - pairs;
+  const portMin = TEST_RELAY_PORTS.portMin + 2 * Math.floor(Math.random() * span);
+  return { portMin, portMax: portMin + 2 * pairs - 1 };
+}

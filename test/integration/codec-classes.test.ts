@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boundPort, relayRange, startTestApp } from '../helpers/app.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { boundPort, startTestApp } from '../helpers/app.js';
+import { freePort, relayRange, sleep } from '../helpers/net.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 describe('voice class codec', () => {
