@@ -2,12 +2,13 @@
  * `fosip import ios`: a CUBE running-config to FoSIP's dial-peers and classes. The voice blocks an
  * operator already has (`dial-peer voice N voip`, `voice class codec | uri | sip-profiles |
  * sip-options-keepalive`, `voice translation-rule | translation-profile`) become the JSON of dialpeers/
- * and profiles/; every line that has no FoSIP meaning, or that could not be read, is reported with its
+ * and profiles/, the trusted list and `sip-ua` settings of fosip.json (ios-import-global.ts); every line that has no FoSIP meaning, or that could not be read, is reported with its
  * line number (a block outside voice, such as `interface`, once for the whole block).
  */
 import type { CodecClassJson, DialPeerJson, UriClassJson } from './dial-config.js';
 import type { KeepaliveProfileJson } from './keepalive-config.js';
 import type { SipProfileJson, SipProfileRuleJson, TranslationProfileJson, TranslationRuleJson } from './rewrite-config.js';
+import { type GlobalSettings, sipUa, voiceServiceVoip } from './ios-import-global.js';
 import { iosCodec, iosRegex, iosSipProfileRule, quotedWords } from './ios-words.js';
 
 export interface ImportProblem {
@@ -24,6 +25,8 @@ export interface IosImport {
   keepaliveProfiles: KeepaliveProfileJson[];
   translationRules: TranslationRuleJson[];
   translationProfiles: TranslationProfileJson[];
+  /** What goes into fosip.json: the trusted list, sip-ua. */
+  settings: GlobalSettings;
   problems: ImportProblem[];
 }
 
@@ -63,7 +66,7 @@ const BANNER = [/^Building configuration\.\.\.$/, /^Current configuration : \d+ 
 const num = (w: string | undefined): number | null => (w !== undefined && /^\d+$/.test(w) ? Number(w) : null);
 
 export function importIos(text: string): IosImport {
-  const out: IosImport = { dialPeers: [], codecClasses: [], uriClasses: [], sipProfiles: [], keepaliveProfiles: [], translationRules: [], translationProfiles: [], problems: [] };
+  const out: IosImport = { dialPeers: [], codecClasses: [], uriClasses: [], sipProfiles: [], keepaliveProfiles: [], translationRules: [], translationProfiles: [], settings: {}, problems: [] };
   const report = (l: Line, why: string): void => void out.problems.push({ line: l.n, text: l.text, why });
   for (const b of blocks(text)) {
     const w = b.head.words;
@@ -76,9 +79,11 @@ export function importIos(text: string): IosImport {
     else if (key === 'voice class sip-options-keepalive' && num(w[3]) !== null) keepalive(b, num(w[3]) as number, out, report);
     else if (w[0] === 'voice' && w[1] === 'translation-rule' && tag !== null) translationRule(b, tag, out, report);
     else if (w[0] === 'voice' && w[1] === 'translation-profile' && w[2] !== undefined) translationProfile(b, w[2], out, report);
+    else if (b.head.text === 'voice service voip') voiceServiceVoip(b.body, out.settings, report);
+    else if (b.head.text === 'sip-ua') sipUa(b.body, out.settings, report);
     else if (BANNER.some((r) => r.test(b.head.text))) continue;
     else if (w[0] === 'dial-peer' && w[1] === 'voice') report(b.head, 'only voip dial-peers are imported (POTS dial-peers have no meaning on an SBC)');
-    else report(b.head, b.body.length > 0 ? `not imported (with the ${b.body.length} line(s) under it): FoSIP imports dial-peers and voice classes` : 'not imported: FoSIP imports dial-peers and voice classes');
+    else report(b.head, b.body.length > 0 ? `not imported (with the ${b.body.length} line(s) under it): FoSIP imports dial-peers, voice classes, the trusted list and sip-ua` : 'not imported: FoSIP imports dial-peers, voice classes, the trusted list and sip-ua');
   }
   return out;
 }

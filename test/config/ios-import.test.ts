@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { importIos } from '../../src/config/ios-import.js';
+import { decodeType7 } from '../../src/config/ios-import-global.js';
 import { iosRegex } from '../../src/config/ios-words.js';
 
 describe('IOS import', () => {
@@ -58,5 +59,37 @@ describe('IOS import', () => {
     assert.equal(iosRegex('^9\\(..........\\)$'), '^9(..........)$');
     assert.equal(iosRegex('^(555)'), '^\\(555\\)');
     assert.equal(iosRegex('^\\+1'), '^\\+1');
+  });
+
+  it('reads the trusted list of voice service voip and sip-ua (type 0 and 7 passwords, registrars) for fosip.json', () => {
+    const r = importIos([
+      'voice service voip', ' ip address trusted list', '  ipv4 10.20.0.0 255.255.0.0', '  ipv4 192.0.2.7', '  ipv4 10.1.0.0 255.0.255.0', '  ipv6 2001:db8::/32',
+      ' mode border-element', ' allow-connections sip to sip', ' sip', '  early-offer forced', '!',
+      'sip-ua', ' credentials username +15551230000 password 7 0822455D0A16 realm carrier.example',
+      ' authentication username trunk password 0 s3cret', ' authentication username other password 6 QWERTYhidden',
+      ' registrar 1 dns:sbc.carrier.example:5061 expires 600 tcp tls', ' registrar 2 ipv4:192.0.2.10', ' retry register 5', '!',
+    ].join('\n'));
+    assert.deepEqual(r.settings, {
+      trustedList: ['10.20.0.0/16', '192.0.2.7/32', '2001:db8::/32'],
+      sipUa: {
+        credentials: [{ username: '+15551230000', password: 'cisco', realm: 'carrier.example' }],
+        authentication: [{ username: 'trunk', password: 's3cret' }],
+        registrar: [{ target: 'dns:sbc.carrier.example:5061', expires: 600, transport: 'tls' }, { target: 'ipv4:192.0.2.10' }],
+      },
+    });
+    assert.deepEqual(r.problems.map((p) => [p.line, p.why.replace(/:.*/, '')]), [
+      [5, '255.0.255.0 is not a network mask'],
+      [10, 'not imported'],
+      [13, 'imported with the type 7 password decoded'],
+      [15, 'a type 6 password cannot be read back'],
+      [18, 'not imported'],
+    ]);
+  });
+
+  it('decodes type 7 passwords (a fixed key: obfuscation, not encryption) and refuses what is not one', () => {
+    assert.equal(decodeType7('0822455D0A16'), 'cisco');
+    assert.equal(decodeType7('08'), '');
+    assert.equal(decodeType7('ZZ1234'), null);
+    assert.equal(decodeType7('0822455D0A1'), null);
   });
 });
