@@ -124,7 +124,7 @@ describe('a Redis outage under load', () => {
       const result = await run;
       assert.equal(result.code, 0, `calls failed during the outage:\n${result.stderr.slice(-2000)}`);
       const answered = await b.run;
-      assert.equal(answered.code, 0, `the callee saw calls fail:\n${answered.stderr.slice(-3000)}`);
+      assert.equal(answered.code, 0, `the callee saw calls fail:\n${answered.stdout.slice(-6000)}\n${answered.stderr.slice(-3000)}`);
       for (let i = 0; i < 100 && app.callStore.size > 0; i++) await sleep(50);
       assert.equal(app.callStore.size, 0);
       let emptied = false;
