@@ -15,6 +15,7 @@ import type { TransactionUser } from '../transaction/transaction-layer.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import { type BLeg, type Call, closeRecord, newCall } from './call.js';
 import { carryAgain, takeBack } from './call-adoption.js';
+import { moveMedia } from './media-move.js';
 import type { CallRecord } from '../state/call-store.js';
 import { CallMedia, MediaFailure } from './call-media.js';
 import { chooseMedia } from './media-choice.js';
@@ -66,11 +67,12 @@ export class B2bua implements TransactionUser {
 
   /** A call a previous run of this node carried (a restart): carried again, when it can be (see call-adoption.ts). */
   async adopt(record: CallRecord): Promise<boolean> {
-    const call = this.calls.has(record.id) ? null : await takeBack(record, this.o.config.dialPlan.peers, this.o.media);
-    if (call === null) return false;
+    const taken = this.calls.has(record.id) ? null : await takeBack(record, this.o.config.dialPlan.peers, this.o.media);
+    if (taken === null) return false;
+    const { call, moved } = taken;
     this.calls.set(call.id, call);
-    carryAgain(call, this.relay, this.wire);
-    this.o.calls.put(call.record);
+    carryAgain(call, this.relay, this.wire, this.o.calls);
+    if (moved) moveMedia(call, { ...this.o, credentials: () => this.o.config.credentials ?? [] }, () => this.clear(call.id, 41));
     return true;
   }
 

@@ -2,13 +2,13 @@
  * A call a previous run of this node carried, rebuilt from its record after a restart: both dialogs come
  * back (Call-IDs, tags, URIs, route sets, CSeqs moved on), so in-dialog requests from either side are
  * relayed as before and the call ends normally; a relayed call gets its RTP ports back (the same numbers,
- * which its far ends keep sending to) with the far ends and SDP origins it had. A call whose ports are
- * taken meanwhile cannot come back and is ended instead (orphan-calls.ts).
+ * which its far ends keep sending to) with the far ends and SDP origins it had. A call one of whose ports
+ * was taken meanwhile is moved to new ones, and both far ends are told with a re-INVITE (media-move.ts).
  */
 import { SipHeader } from '../sip/sip-header.js';
 import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
 import { DIAL_PEER_0, type DialPeer } from '../routing/dial-peer.js';
-import type { CallRecord, DialogSnapshot, RecoverySnapshot } from '../state/call-store.js';
+import type { CallRecord, CallStore, DialogSnapshot, RecoverySnapshot } from '../state/call-store.js';
 import type { ClientTransaction } from '../transaction/client-transaction.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { Flow } from '../transport/flow.js';
@@ -27,20 +27,25 @@ export function adoptable(r: CallRecord): boolean {
   return r.state === 'connected' && r.recovery?.a !== undefined && r.recovery.b !== undefined && (!relayed || r.recovery.media !== undefined);
 }
 
-/** The relay of an adopted flow-through call, on its old ports; false when they cannot be had (or there is no relay). */
-export async function restoreMedia(call: Call, r: CallRecord, media: { engine: MediaEngine; address: string } | undefined): Promise<boolean> {
+/**
+ * The relay of an adopted flow-through call: on its old ports ('same'), or on new ones when another process
+ * (or a new call) has one of them ('moved': both legs get a re-offer, media-move.ts); false when there is
+ * no relay or no port at all. A call whose media flows around the SBC has nothing to restore ('same').
+ */
+export async function restoreMedia(call: Call, r: CallRecord, media: { engine: MediaEngine; address: string } | undefined): Promise<'same' | 'moved' | false> {
   const snap = r.recovery?.media;
-  if (snap === undefined) return true; // its media flows around the SBC
+  if (snap === undefined) return 'same'; // its media flows around the SBC
   if (media === undefined) return false;
   const m = new CallMedia(media.engine, media.address, call.id);
   m.codecs.a = call.inbound.voiceClassCodec;
   m.codecs.b = call.b?.peer.voiceClassCodec ?? null;
   m.dtmf.a = call.inbound.dtmfRelay;
   m.dtmf.b = call.b?.peer.dtmfRelay ?? null;
-  if (!(await m.restore(snap))) return false;
+  const restored = await m.restore(snap);
+  if (restored === false) return false;
   call.media = m;
   m.watchInactivity();
-  return true;
+  return restored;
 }
 
 /** The INVITE that made a leg's dialog, as far as the dialog tells (nothing answers it again: the call is up). */
@@ -79,19 +84,21 @@ export function adoptedCall(r: CallRecord, peers: readonly DialPeer[]): Call {
   return call;
 }
 
-/** The call of `record` rebuilt with its relay back, or null when it cannot come back (see adoptable, restoreMedia). */
-export async function takeBack(record: CallRecord, peers: readonly DialPeer[], media: { engine: MediaEngine; address: string } | undefined): Promise<Call | null> {
+/** The call of `record` rebuilt with its relay back (`moved`: on new ports), or null when it cannot come back (see adoptable, restoreMedia). */
+export async function takeBack(record: CallRecord, peers: readonly DialPeer[], media: { engine: MediaEngine; address: string } | undefined): Promise<{ call: Call; moved: boolean } | null> {
   if (!adoptable(record)) return null;
   const call = adoptedCall(record, peers);
-  return (await restoreMedia(call, record, media)) ? call : null;
+  const restored = await restoreMedia(call, record, media);
+  return restored === false ? null : { call, moved: restored === 'moved' };
 }
 
-/** The adopted call's dialogs answer in-dialog requests again, and its messages are its own (ladder, profiles). */
-export function carryAgain(call: Call, relay: Pick<LegRelay, 'register'>, wire: Pick<CallWire, 'track'>): void {
+/** The adopted call's dialogs answer in-dialog requests again, its messages are its own (ladder, profiles), and it is live in the store. */
+export function carryAgain(call: Call, relay: Pick<LegRelay, 'register'>, wire: Pick<CallWire, 'track'>, calls: Pick<CallStore, 'put'>): void {
   for (const leg of ['a', 'b'] as const) {
     const d = leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
     if (d === null) continue;
     relay.register(call, leg, d);
     wire.track(call, leg, d.callId, leg === 'a' ? call.inbound : (call.b?.peer ?? call.inbound));
   }
+  calls.put(call.record);
 }

@@ -300,12 +300,19 @@ export class CallMedia {
     };
   }
 
-  /** The relay again on the ports of `s` (a call taken back after a restart); false when they cannot be had. */
-  async restore(s: MediaSnapshot): Promise<boolean> {
+  /**
+   * The relay again after a restart, with the far ends, origins and payload types of `s`: on the ports it
+   * had ('same'), else on fresh ones ('moved': the far ends must be told, see reoffer), else false.
+   */
+  async restore(s: MediaSnapshot): Promise<'same' | 'moved' | false> {
+    const engine = this.engine;
+    if (engine === null) return false;
     const side = (e: Endpoint | null) => ({ remote: e, remoteRtcp: e && { address: e.address, port: e.port + 1 } });
     const requests = s.streams.map((x) => ({ stream: x.stream, clockRate: x.clockRate, a: side(x.a), b: side(x.b) }));
-    const opened = await this.engine?.openAt(this.id, requests, s.streams.map(({ stream, aPort, bPort }) => ({ stream, aPort, bPort })));
-    if (opened === null || opened === undefined) return false;
+    let opened = await engine.openAt(this.id, requests, s.streams.map(({ stream, aPort, bPort }) => ({ stream, aPort, bPort })));
+    const same = opened !== null;
+    opened ??= await engine.open(this.id, requests);
+    if (opened === null) return false;
     this.streams = opened;
     this.opening = Promise.resolve();
     for (const x of s.streams) {
@@ -315,8 +322,26 @@ export class CallMedia {
     }
     for (const leg of ['a', 'b'] as const) this.origins[leg] = { ...s.origins[leg], version: BigInt(s.origins[leg].version) };
     this.offeredByUs = s.offeredByUs;
-    if (s.telephoneEvents !== undefined && this.engine !== null) this.events.restore(s.telephoneEvents, this.engine, opened);
-    return true;
+    if (s.telephoneEvents !== undefined) this.events.restore(s.telephoneEvents, engine, opened);
+    return same ? 'same' : 'moved';
+  }
+
+  /** The SDP last sent to `leg`, on the ports that face it now and with a new o= version: a re-offer after a move. */
+  reoffer(leg: Leg): Buffer | null {
+    const last = this.origins[leg].last;
+    if (last === null || this.streams === null) return null;
+    const lines = last.split('\n');
+    const sdp = this.parse(Buffer.from([lines[0] ?? 'v=0', 'o=- 0 0 IN IP4 0.0.0.0', ...lines.slice(1)].join('\r\n'), 'latin1'));
+    const me = { family: isIPv6(this.address) ? 'IP6' : 'IP4', address: this.address } as const;
+    for (const m of sdp.media) {
+      const opened = this.streams.find((x) => x.stream === m.index);
+      if (opened === undefined || m.rejected) continue;
+      const port = leg === 'a' ? opened.aPort : opened.bPort;
+      m.setPort(port);
+      m.setRtcp(port + 1, me);
+    }
+    this.stampOrigin(leg, sdp);
+    return Buffer.from(sdp.toString(), 'latin1');
   }
 
   /** What the call record shows (`show voip rtp connections`). */

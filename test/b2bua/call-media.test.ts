@@ -98,7 +98,7 @@ describe('CallMedia telephone-event numbering', () => {
       await before.stop(); // the old process dies with its relay
       after = new MediaEngine({ pool: pool(), address: '127.0.0.1' });
       again = new CallMedia(after, '127.0.0.1', 'call-restart');
-      assert.equal(await again.restore(JSON.parse(JSON.stringify(snap)) as typeof snap), true);
+      assert.equal(await again.restore(JSON.parse(JSON.stringify(snap)) as typeof snap), 'same');
       await sleep(50);
       b.send(portOf(offerToB), [1], '127.0.0.1', 101);
       await a.waitFor(1);
@@ -137,7 +137,7 @@ describe('CallMedia telephone-event numbering', () => {
       again = new CallMedia(after, '127.0.0.1', 'call-iw');
       again.dtmf.a = 'rtp-nte';
       again.dtmf.b = 'sip-info';
-      assert.equal(await again.restore(snap), true);
+      assert.equal(await again.restore(snap), 'same');
       assert.equal(again.takesInfoFrom('b'), true, 'INFO from the callee still becomes RTP toward the caller');
       await sleep(50);
       a.socket.send(digitEnd(7, 101, 5), portOf(toA), '127.0.0.1');
@@ -148,6 +148,49 @@ describe('CallMedia telephone-event numbering', () => {
       assert.deepEqual(b.received.map((r) => r.payloadType), [0], 'and not relayed as RTP to the sip-info callee');
     } finally {
       again?.close();
+      a.close();
+      b.close();
+      await after?.stop();
+    }
+  });
+
+  it('moves to new ports when one of its own is taken, and re-offers each leg its last SDP there with a new o= version', async () => {
+    const range = relayRange(8);
+    const before = new MediaEngine({ pool: new PortPool(range.portMin, range.portMax), address: '127.0.0.1' });
+    const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
+    const first = new CallMedia(before, '127.0.0.1', 'call-moved');
+    let after: MediaEngine | undefined;
+    let again: CallMedia | undefined;
+    let squatter: RtpEndpoint | undefined;
+    try {
+      await first.prepare('a', sdp(a.port, 101));
+      const toB = first.rewrite('a', sdp(a.port, 101), 'offer');
+      const toA = first.rewrite('b', sdp(b.port, 101));
+      const snap = first.snapshot();
+      assert.ok(snap !== null);
+      await before.stop();
+      squatter = await RtpEndpoint.open('127.0.0.1', portOf(toA)); // another process takes the port that faced the caller
+      after = new MediaEngine({ pool: new PortPool(range.portMin, range.portMax), address: '127.0.0.1' });
+      again = new CallMedia(after, '127.0.0.1', 'call-moved');
+      assert.equal(await again.restore(snap), 'moved');
+      const offerA = again.reoffer('a')?.toString('latin1') ?? '';
+      const newA = Number(/m=audio (\d+) /.exec(offerA)?.[1]);
+      assert.notEqual(newA, portOf(toA), 'a new port faces the caller');
+      const version = (body: string): string => /^o=FoSIP \d+ (\d+) /m.exec(body)?.[1] ?? '';
+      assert.equal(Number(version(offerA)), Number(version(toA.toString('latin1'))) + 1, 'the same session, one version on');
+      assert.match(offerA, /a=rtpmap:101 telephone-event\/8000/, 'the rest of the SDP is what the caller had');
+      const offerB = again.reoffer('b')?.toString('latin1') ?? '';
+      assert.notEqual(Number(/m=audio (\d+) /.exec(offerB)?.[1]), portOf(toB));
+      // the far ends answer on their old ports; media flows through the new ones
+      assert.equal(again.absorb('a', sdp(a.port, 101)), null);
+      assert.equal(again.absorb('b', sdp(b.port, 101)), null);
+      await sleep(50);
+      a.send(newA, [1, 2], '127.0.0.1', 0);
+      await b.waitFor(2);
+      assert.deepEqual(b.received.map((r) => r.seq), [1, 2]);
+    } finally {
+      again?.close();
+      squatter?.close();
       a.close();
       b.close();
       await after?.stop();

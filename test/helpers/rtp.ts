@@ -21,9 +21,9 @@ export class RtpEndpoint {
     }));
   }
 
-  static async open(address = '127.0.0.1'): Promise<RtpEndpoint> {
+  static async open(address = '127.0.0.1', port = 0): Promise<RtpEndpoint> {
     const s = dgram.createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, address, () => r()));
+    await new Promise<void>((r) => s.bind(port, address, () => r()));
     return new RtpEndpoint(s);
   }
 

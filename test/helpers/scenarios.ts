@@ -278,3 +278,38 @@ ${uasResponse('200 OK', undefined, false)}
 ${uasResponse(optionsStatus)}
 <label id="done"/>`);
 }
+
+/**
+ * A re-INVITE from the SBC in the middle of the call (its media moved to a new port after a restart):
+ * answered with SDP and ACKed; the caller then hangs up, the callee waits for that BYE.
+ */
+function movedMedia(): string {
+  return `<recv request="INVITE">
+  <action><ereg regexp="m=audio ([0-9]+)" search_in="body" check_it="true" assign_to="moved,moved_port"/></action>
+</recv>
+${uasResponse('200 OK', 'sendrecv', false)}
+<recv request="ACK"/>`;
+}
+
+export function uacMediaMoved(): string {
+  return wrap('uac told of a media move', `${invite()}
+${ringing}
+<recv response="200" response_txn="invite" rrs="true"/>
+${ack2xx}
+${movedMedia()}
+<pause milliseconds="500"/>
+${inDialog('BYE', 2)}
+<recv response="200" response_txn="t2"/>
+<Reference variables="moved,moved_port"/>`);
+}
+
+export function uasMediaMoved(): string {
+  return wrap('uas told of a media move', `${recvInvite}
+${uasResponse('180 Ringing')}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK"/>
+${movedMedia()}
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}
+<Reference variables="moved,moved_port"/>`);
+}

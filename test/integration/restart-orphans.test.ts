@@ -2,9 +2,9 @@
  * A node killed with SIGKILL and started again with the same hostname and Redis takes back the calls its
  * previous run carried: answered calls whose media flows around it go on (SIPp's BYEs after the restart are
  * relayed as before and the calls end normally); a relayed call whose RTP port another process took
- * meanwhile cannot come back and is ended with BYE on both legs; one still ringing gets 503 toward the
- * caller and CANCEL toward the callee (whose 487 is ACKed). Records leave Redis; the ended calls' call-detail
- * records say cause 41. (Relayed calls that do come back, with their RTP: restart-media.test.ts.)
+ * meanwhile moves to new ports, and both its far ends get a re-INVITE offering them; one still ringing gets
+ * 503 toward the caller and CANCEL toward the callee (whose 487 is ACKed). Records leave Redis; the ended
+ * call's call-detail record says cause 41. (Relayed calls on their own ports, with their RTP: restart-media.test.ts.)
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -15,16 +15,16 @@ import { Redis } from 'ioredis';
 import { UdpPeer, freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { startNode } from '../helpers/fosip-process.js';
 import { RedisServer } from '../helpers/redis.js';
-import { uacExpect, uacHoldResume, uasCancelled, uasHoldResume } from '../helpers/scenarios.js';
+import { uacExpect, uacHoldResume, uacMediaMoved, uasCancelled, uasHoldResume, uasMediaMoved } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 /** `fosip start` in its own process; resolves once it listens. */
 
 describe('restart after SIGKILL', () => {
-  it('carries answered flow-around calls on, ends a relayed one that lost its port with BYE and a ringing one with 503 and CANCEL', async () => {
+  it('carries answered flow-around calls on, moves a relayed one that lost its port with re-INVITEs, ends a ringing one with 503 and CANCEL', async () => {
     const redis = await RedisServer.start();
     const answering = await callee({ scenario: uasHoldResume(), calls: 3, timeoutMs: 60_000 });
-    const relayedCallee = await callee({ calls: 1, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
+    const relayedCallee = await callee({ scenario: uasMediaMoved(), calls: 1, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
     const ringing = await callee({ scenario: uasCancelled(), calls: 1, timeoutMs: 60_000 });
     const port = await freePort('udp');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-restart-'));
@@ -42,7 +42,7 @@ describe('restart after SIGKILL', () => {
       const afterRestart = uacHoldResume().replace(/(<send ack_txn="invite">[\s\S]*?<\/send>)/, '$1\n<pause milliseconds="8000"/>');
       assert.match(afterRestart, /<pause milliseconds="8000"\/>/);
       const answered = caller(port, { scenario: afterRestart, calls: 3, extra: ['-r', '10'], timeoutMs: 60_000 });
-      const relayed = caller(port, { called: '4001', holdMs: 60_000, timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
+      const relayed = caller(port, { called: '4001', scenario: uacMediaMoved(), timeoutMs: 60_000, extra: ['-mp', String(await freeUdpBlock())] });
       const waiting = caller(port, { called: '3001', scenario: uacExpect(503), timeoutMs: 60_000 });
       type Rec = { calledNumber: string; state: string; recovery?: { a?: unknown; b?: unknown }; media?: { streams: Array<{ leg: string; localPort: number }> } };
       const inRedis = async (): Promise<Rec[]> => {
@@ -67,18 +67,22 @@ describe('restart after SIGKILL', () => {
       const [a, r, w] = await Promise.all([answered, relayed, waiting]);
       assert.equal(a.code, 0, `the flow-around calls went on (held, resumed, INFO, UPDATE) and ended with their own BYEs:\n${a.stderr}\n${a.messages.slice(-3000)}\n${node.log()}`);
       assert.doesNotMatch(a.messages, /cause=41/);
-      assert.match(r.messages, /^BYE sip:[^\n]*\n(?:[^\n]+\n)*?Reason: Q\.850;cause=41/m, 'the relayed call got BYE');
+      // the relayed call: a re-INVITE to each leg offers a port of the new run's, not the squatted one
+      assert.equal(r.code, 0, `the relayed caller took the re-INVITE and hung up:\n${r.stderr}\n${r.messages.slice(-3000)}\n${node.log()}`);
+      const movedTo = /^INVITE sip:sipp@[^\n]*\n(?:[^\n]*\n)*?m=audio (\d+) /m.exec(r.messages)?.[1];
+      assert.ok(movedTo !== undefined && Number(movedTo) !== lostPort, `the caller is offered a new port (${movedTo ?? 'none'}, lost ${lostPort})`);
       assert.equal(w.code, 0, `the ringing caller got 503:\n${w.messages.slice(-2000)}\n${node.log()}`);
       const callees = await Promise.all([answering.run, relayedCallee.run, ringing.run]);
       assert.equal(callees[0].code, 0, `the answering callee got the callers' BYEs:\n${callees[0].messages.slice(-2000)}`);
-      assert.match(callees[1].messages, /Reason: Q\.850;cause=41/, 'and the relayed call\'s callee BYE');
+      assert.equal(callees[1].code, 0, `the relayed callee took its re-INVITE and the caller's BYE:\n${callees[1].stderr}\n${callees[1].messages.slice(-3000)}`);
       assert.equal(callees[2].code, 0, `the ringing callee got CANCEL and an ACK for its 487:\n${callees[2].messages.slice(-3000)}`);
       for (let i = 0; i < 50 && (await probe.scard('sbc:node:restart-test:calls')) > 0; i++) await sleep(100);
       assert.equal(await probe.scard('sbc:node:restart-test:calls'), 0, 'no record left');
       const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });
-      assert.equal(history.filter((c) => c.disconnectCause === 41 && c.releasedBy === 'sbc').length, 2, 'the relayed and the ringing call');
-      assert.equal(history.filter((c) => c.disconnectCause === 16 && c.releasedBy === 'caller').length, 3, 'the flow-around calls ended normally');
-      assert.match(node.log(), /"resumed":3,"ended":2/);
+      assert.equal(history.filter((c) => c.disconnectCause === 41 && c.releasedBy === 'sbc').length, 1, 'the ringing call');
+      assert.equal(history.filter((c) => c.disconnectCause === 16 && c.releasedBy === 'caller').length, 4, 'the flow-around calls and the moved one ended normally');
+      assert.match(node.log(), /"resumed":4,"ended":1/);
+      assert.match(node.log(), /relays on new RTP ports; both far ends took them/);
     } finally {
       node.child.kill('SIGKILL');
       answering.kill();
