@@ -2,8 +2,8 @@
  * A call taken back after a restart whose RTP ports could not all be had again (another process, or a
  * new call, holds one) relays on new ports instead; each leg is told with a re-INVITE offering the SDP it
  * last got from the SBC on the new port, with a new o= version (RFC 3264 §8: a changed offer in the same
- * session). Its answer updates where the relay sends. A leg that does not accept (an error, no answer)
- * cannot get its media back: the call is ended.
+ * session). Its answer updates where the relay sends. A leg that does not accept (an error, no answer,
+ * a second 491) cannot get its media back: the call is ended.
  */
 import type { SipResponse } from '../sip/sip-message.js';
 import type { Call } from './call.js';
@@ -12,14 +12,22 @@ import type { RelayDeps } from './leg-relay.js';
 
 type Leg = 'a' | 'b';
 
-export type MoveDeps = Pick<RelayDeps, 'transactions' | 'transport' | 'calls' | 'log' | 'credentials'>;
+export type MoveDeps = Pick<RelayDeps, 'transactions' | 'transport' | 'calls' | 'log' | 'credentials' | 'clock'>;
+
+/**
+ * After a 491 (the far end's own re-INVITE crossed ours) the offer is sent again once, after 2.1-4 s on
+ * the leg whose Call-ID the SBC made (B), 0-2 s on the other (RFC 3261 §14.1).
+ */
+function glareDelayMs(leg: Leg): number {
+  return leg === 'b' ? 2100 + Math.random() * 1900 : Math.random() * 2000;
+}
 
 /** Re-offer both legs of a moved call; `failed` runs once if either leg does not take its new port. */
 export function moveMedia(call: Call, d: MoveDeps, failed: () => void): void {
   let pending = 2;
   let gaveUp = false;
   const settled = (ok: boolean): void => {
-    if (gaveUp) return;
+    if (gaveUp || call.ended) return; // a call that ended meanwhile (a BYE crossed the re-INVITE) is not written back
     if (!ok) {
       gaveUp = true;
       failed();
@@ -33,7 +41,7 @@ export function moveMedia(call: Call, d: MoveDeps, failed: () => void): void {
   for (const leg of ['a', 'b'] as const) reoffer(call, leg, d, settled);
 }
 
-function reoffer(call: Call, leg: Leg, d: MoveDeps, settled: (ok: boolean) => void): void {
+function reoffer(call: Call, leg: Leg, d: MoveDeps, settled: (ok: boolean) => void, again = true): void {
   const dialog = leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
   const offer = call.media?.reoffer(leg) ?? null;
   const dest = dialog?.destination();
@@ -50,6 +58,12 @@ function reoffer(call: Call, leg: Leg, d: MoveDeps, settled: (ok: boolean) => vo
   sendAnswering(d.transactions, req, dest, pool, {
     response: (res: SipResponse) => {
       if (res.status < 200) return;
+      if (res.status === 491 && again) {
+        d.clock.setTimer(glareDelayMs(leg), () => {
+          if (!call.ended) reoffer(call, leg, d, settled, false);
+        });
+        return;
+      }
       if (res.status >= 300) {
         d.log.warn({ callId: call.id, leg, status: res.status }, 'a leg refused the re-INVITE that moves its media to a new port');
         settled(false);

@@ -11,6 +11,7 @@ import { type MoveDeps, moveMedia } from '../../src/b2bua/media-move.js';
 import { Dialog } from '../../src/dialog/dialog.js';
 import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/sip-message.js';
 import type { ClientHandlers } from '../../src/transaction/client-transaction.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { silentLog } from '../helpers/log.js';
 import { responseTo } from '../helpers/messages.js';
 
@@ -31,6 +32,7 @@ function rig() {
   const absorbed: Array<[string, string]> = [];
   const puts: unknown[] = [];
   let failed = 0;
+  const clock = new FakeClock();
   const media = {
     reoffer: (leg: string) => Buffer.from(`v=0\r\nm=audio ${leg === 'a' ? 20000 : 20002} RTP/AVP 0\r\n`),
     absorb: (leg: string, body: Buffer) => (absorbed.push([leg, /m=audio (\d+)/.exec(body.toString())?.[1] ?? '']), null),
@@ -43,6 +45,7 @@ function rig() {
     calls: { put: (r: unknown) => puts.push(r) },
     log: silentLog,
     credentials: () => [],
+    clock,
   } as unknown as MoveDeps;
   moveMedia(call, deps, () => failed++);
   const answer = (i: number, status: number, port?: number): void => {
@@ -51,7 +54,7 @@ function rig() {
     const res = responseTo(s.req, status);
     s.handlers.response(port === undefined ? res : withSdp(res, port), {} as never);
   };
-  return { sent, acks, absorbed, puts, answer, failures: () => failed, call };
+  return { sent, acks, absorbed, puts, answer, failures: () => failed, call, clock };
 }
 
 describe('moving a restarted call\'s media', () => {
@@ -83,5 +86,24 @@ describe('moving a restarted call\'s media', () => {
     silent.sent[0]?.handlers.timeout({} as never);
     silent.sent[1]?.handlers.transportError({} as never, new Error('unreachable'));
     assert.equal(silent.failures(), 1, 'once, however many legs fail');
+    const hungUp = rig();
+    hungUp.answer(0, 200, 7000);
+    hungUp.call.ended = true; // the caller's BYE crossed the re-INVITE
+    hungUp.answer(1, 200, 7002);
+    assert.deepEqual([hungUp.puts, hungUp.failures()], [[], 0], 'an ended call is neither written back nor ended again');
+  });
+
+  it('sends the offer again after a 491 (2.1-4 s on the B leg, whose Call-ID is ours; 0-2 s on the A leg), and gives up on a second', () => {
+    const r = rig();
+    r.answer(0, 491);
+    r.answer(1, 491);
+    assert.equal(r.failures(), 0, 'glare is not a failure');
+    r.clock.advance(2000);
+    assert.deepEqual(r.sent.slice(2).map((s) => [s.req.callId(), s.req.cseq().seq]), [['call-a', 1002]], 'the A leg first');
+    r.clock.advance(2000);
+    assert.deepEqual(r.sent.slice(3).map((s) => [s.req.callId(), s.req.cseq().seq]), [['call-b', 1002]]);
+    r.answer(2, 200, 7000);
+    r.answer(3, 491);
+    assert.equal(r.failures(), 1);
   });
 });
