@@ -27,7 +27,9 @@ export class MediaEngine {
   private readonly relays: Relay[] = [];
   private readonly sessions = new Map<string, { relay: Relay; ports: number[] }>();
   /** Sessions (or added streams) whose ports a relay is binding: who waits for the answer. */
-  private readonly opening = new Map<string, { relay: Relay; resolve: (m: Extract<FromWorker, { op: 'opened' }>) => void }>();
+  /** Opens and adds waiting for the worker's answer, per session: `req` tells their answer from a warm open's. */
+  private readonly opening = new Map<string, { relay: Relay; req: number; resolve: (m: Extract<FromWorker, { op: 'opened' }>) => void }>();
+  private lastReq = 0;
   private readonly adding = new Map<string, Promise<void>>();
   private readonly closing = new Map<string, () => void>();
   private readonly statsWaiting = new Map<number, { left: number; out: Record<string, StreamStatsReport[]>; done: (r: Record<string, StreamStatsReport[]>) => void }>();
@@ -97,7 +99,7 @@ export class MediaEngine {
   private lost(relay: Relay): void {
     if (this.stopped) return;
     for (const [id, w] of this.opening) {
-      if (w.relay === relay) w.resolve({ op: 'opened', id, ok: false, busyPorts: [], error: 'the relay worker stopped' });
+      if (w.relay === relay) w.resolve({ op: 'opened', req: w.req, id, ok: false, busyPorts: [], error: 'the relay worker stopped' });
     }
     for (const [id, s] of this.sessions) {
       if (s.relay !== relay) continue;
@@ -124,7 +126,7 @@ export class MediaEngine {
         return;
       case 'opened': {
         const waiting = this.opening.get(m.id);
-        if (waiting !== undefined) waiting.resolve(m);
+        if (waiting !== undefined && waiting.req === m.req) waiting.resolve(m);
         else if (!m.ok && this.sessions.has(m.id)) {
           // a session opened on warm ports, not waited for, failed after all: its call has no media
           this.o.onError?.(new Error(`media session ${m.id}: ${m.error}`));
@@ -177,7 +179,7 @@ export class MediaEngine {
     const warm = this.openWarm(id, streams);
     if (warm !== null) return warm;
     const relay = this.leastLoaded();
-    const bound = await this.bind(id, relay, streams, (opened) => ({ op: 'open', spec: this.spec(id, streams, opened) }));
+    const bound = await this.bind(id, relay, streams, (opened, req) => ({ op: 'open', req, spec: this.spec(id, streams, opened) }));
     if (bound === null) return null;
     relay.sessions++;
     this.sessions.set(id, { relay, ports: bound.ports });
@@ -198,7 +200,7 @@ export class MediaEngine {
       return null;
     }
     const relay = this.leastLoaded();
-    const bound = await this.bind(id, relay, streams, () => ({ op: 'open', spec: this.spec(id, streams, at) }), ports).catch(() => null);
+    const bound = await this.bind(id, relay, streams, (_, req) => ({ op: 'open', req, spec: this.spec(id, streams, at) }), ports).catch(() => null);
     if (bound === null) return null;
     relay.sessions++;
     this.sessions.set(id, { relay, ports });
@@ -217,7 +219,7 @@ export class MediaEngine {
     const ports = relay.warm.splice(0, need);
     for (const p of ports) this.o.pool.use(p);
     const opened = streams.map((s, i) => ({ stream: s.stream, aPort: ports[2 * i] as number, bPort: ports[2 * i + 1] as number }));
-    this.post(relay, { op: 'open', warm: true, spec: this.spec(id, streams, opened) });
+    this.post(relay, { op: 'open', req: ++this.lastReq, warm: true, spec: this.spec(id, streams, opened) });
     relay.sessions++;
     this.sessions.set(id, { relay, ports });
     this.warmUp(relay);
@@ -250,7 +252,7 @@ export class MediaEngine {
     const before = this.adding.get(id) ?? Promise.resolve();
     const done = before.then(async () => {
       if (this.sessions.get(id) !== s) return null;
-      const bound = await this.bind(id, s.relay, streams, (opened) => ({ op: 'add', id, streams: this.sides(streams, opened) }));
+      const bound = await this.bind(id, s.relay, streams, (opened, req) => ({ op: 'add', req, id, streams: this.sides(streams, opened) }));
       if (bound === null) return null;
       s.ports.push(...bound.ports);
       return bound.opened;
@@ -267,7 +269,7 @@ export class MediaEngine {
    * The slow way: take two ports per stream from the pool and wait for the relay to bind them; ports
    * another process holds are set aside and fresh ones tried. Null when the pool runs out.
    */
-  private async bind(id: string, relay: Relay, streams: StreamRequest[], message: (opened: OpenedStream[]) => ToWorker, fixed?: number[]): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
+  private async bind(id: string, relay: Relay, streams: StreamRequest[], message: (opened: OpenedStream[], req: number) => ToWorker, fixed?: number[]): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
     for (let attempt = 0; attempt < (fixed ? 1 : BIND_ATTEMPTS); attempt++) {
       const ports = fixed ?? (await this.take(2 * streams.length));
       if (ports === null) {
@@ -276,8 +278,9 @@ export class MediaEngine {
       }
       const opened = streams.map((s, i) => ({ stream: s.stream, aPort: ports[2 * i] as number, bPort: ports[2 * i + 1] as number }));
       const reply = await new Promise<Extract<FromWorker, { op: 'opened' }>>((resolve) => {
-        this.opening.set(id, { relay, resolve });
-        this.post(relay, message(opened));
+        const req = ++this.lastReq;
+        this.opening.set(id, { relay, req, resolve });
+        this.post(relay, message(opened, req));
       });
       this.opening.delete(id);
       if (reply.ok) return { opened, ports };

@@ -69,14 +69,17 @@ export interface CapturedPacket {
 export type ToWorker =
   /** Copy the packets of every session (id null) or of one, or none (off), to the engine. */
   | { op: 'capture'; on: boolean; id: string | null }
-  /** `warm`: every port was bound ahead (see `warm`), so the engine does not wait for the answer. */
-  | { op: 'open'; spec: SessionSpec; warm?: boolean }
+  /**
+   * `warm`: every port was bound ahead (see `warm`), so the engine does not wait for the answer. `req`
+   * (also on add) comes back on `opened`: a late answer to a warm open must not be taken for an add's.
+   */
+  | { op: 'open'; req: number; spec: SessionSpec; warm?: boolean }
   /** Bind these RTP ports (and RTCP on the next ones) ahead of need; answered with `warmed`. */
   | { op: 'warm'; address: string; ports: number[] }
   /** Close warm ports again (the pool needs them); answered with `cooled`. */
   | { op: 'cool'; ports: number[] }
   /** More streams for an open session (a re-offer added m-lines); answered with `opened` like open. */
-  | { op: 'add'; id: string; streams: StreamSpec[] }
+  | { op: 'add'; req: number; id: string; streams: StreamSpec[] }
   /**
    * Packets relayed toward `side` with payload type `from` leave with payload type `to` (the two legs
    * numbered telephone-event differently); `from` null: no mapping.
@@ -97,8 +100,8 @@ export type FromWorker =
   | { op: 'captured'; packets: CapturedPacket[] }
   | { op: 'warmed'; ports: number[]; busyPorts: number[] }
   | { op: 'cooled'; ports: number[] }
-  | { op: 'opened'; id: string; ok: true }
-  | { op: 'opened'; id: string; ok: false; busyPorts: number[]; error: string }
+  | { op: 'opened'; req: number; id: string; ok: true }
+  | { op: 'opened'; req: number; id: string; ok: false; busyPorts: number[]; error: string }
   | { op: 'closed'; id: string; report: StreamStatsReport[] }
   | { op: 'stats'; request: number; sessions: Record<string, StreamStatsReport[]> }
   | { op: 'inactive'; id: string }

@@ -61,20 +61,20 @@ port.on('message', (m: ToWorker) => {
         (s) => {
           sessions.set(s.id, s);
           captureInto(s);
-          post({ op: 'opened', id: s.id, ok: true });
+          post({ op: 'opened', req: m.req, id: s.id, ok: true });
         },
-        (err: unknown) => post({ op: 'opened', id: m.spec.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
+        (err: unknown) => post({ op: 'opened', req: m.req, id: m.spec.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
       );
       return;
     case 'add': {
       const s = sessions.get(m.id);
       if (s === undefined) {
-        post({ op: 'opened', id: m.id, ok: false, busyPorts: [], error: 'no such session' });
+        post({ op: 'opened', req: m.req, id: m.id, ok: false, busyPorts: [], error: 'no such session' });
         return;
       }
       s.add(m.streams).then(
-        () => post({ op: 'opened', id: m.id, ok: true }),
-        (err: unknown) => post({ op: 'opened', id: m.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
+        () => post({ op: 'opened', req: m.req, id: m.id, ok: true }),
+        (err: unknown) => post({ op: 'opened', req: m.req, id: m.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
       );
       return;
     }

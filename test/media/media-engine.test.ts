@@ -7,13 +7,13 @@ import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
 import { MediaEngine, type StreamRequest } from '../../src/media/media-engine.js';
 import { PortPool } from '../../src/media/port-pool.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { relayRange, sleep } from '../helpers/net.js';
 import { RtpEndpoint } from '../helpers/rtp.js';
 
-async function portRange(pairs: number): Promise<[number, number]> {
-  // a range unlikely to be in use: start at a free port, rounded to even
-  const start = (await freePort('udp')) & ~1;
-  return [start, start + 2 * pairs - 1];
+function portRange(pairs: number): Promise<[number, number]> {
+  // below the ephemeral ports, where no socket of a test beside this one is handed out (see relayRange)
+  const { portMin, portMax } = relayRange(pairs);
+  return Promise.resolve([portMin, portMax]);
 }
 
 const stream = (a: RtpEndpoint | null, b: RtpEndpoint | null): StreamRequest => ({
@@ -315,6 +315,37 @@ describe('MediaEngine', () => {
       assert.equal(b.received.length, 0);
     } finally {
       for (const e of [a, b, c, d]) e.close();
+      await engine.stop();
+    }
+  });
+
+  it('does not take the late answer of a warm open for the answer of a stream added right after it (the call was once ended)', async () => {
+    const [min, max] = await portRange(6);
+    const pool = new PortPool(min, max);
+    const inactive: string[] = [];
+    const engine = new MediaEngine({ pool, address: '127.0.0.1', warmStreams: 1, onInactive: (id) => inactive.push(id) });
+    const squatters: dgram.Socket[] = [];
+    try {
+      await engine.allWarm();
+      // every pair still in the pool is held by another process: re-warming and the added stream both fail to bind
+      for (let p = min; p < max; p += 2) {
+        const s = dgram.createSocket('udp4');
+        const bound = await new Promise<boolean>((resolve) => {
+          s.once('error', () => resolve(false));
+          s.bind(p, '127.0.0.1', () => resolve(true));
+        });
+        if (bound) squatters.push(s);
+        else s.close();
+      }
+      assert.equal(squatters.length, 4, 'two pairs warm, four held');
+      const opened = await engine.open('call-race', [stream(null, null)]);
+      assert.ok(opened, 'opened on the warm ports, without waiting for the worker');
+      const added = await engine.add('call-race', [{ ...stream(null, null), stream: 1 }]);
+      assert.equal(added, null, 'the added stream is declined: its ports are busy');
+      await sleep(300);
+      assert.deepEqual(inactive, [], 'and the call goes on');
+    } finally {
+      for (const s of squatters) s.close();
       await engine.stop();
     }
   });
