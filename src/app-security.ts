@@ -42,7 +42,7 @@ export function loadTls(settings: Pick<Settings, 'tls' | 'configDir'>): TlsConte
   };
   return {
     cert: read('certFile', t.certFile), key: read('keyFile', t.keyFile), ...(t.caFile !== undefined ? { ca: read('caFile', t.caFile) } : {}),
-    verifyClient: t.verifyClient ?? false, verifyServer: t.verifyServer ?? true,
+    verifyClient: t.verifyClient ?? false, verifyServer: t.verifyServer ?? true, validateServerName: t.validateServerName ?? false,
   };
 }
 

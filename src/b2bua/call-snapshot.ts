@@ -65,5 +65,5 @@ export function inviteFrom(s: InviteSnapshot): SipRequest {
 }
 
 function destinationOf(d: Destination): SnapshotDestination {
-  return { transport: d.transport, address: d.address, port: d.port };
+  return { transport: d.transport, address: d.address, port: d.port, ...(d.serverName !== undefined ? { serverName: d.serverName } : {}) };
 }

@@ -43,7 +43,7 @@ export async function resolveTarget(t: SessionTarget, transport: TransportName, 
   for (const h of hosts) {
     try {
       const addrs = await dns.lookup(h.name, { all: true, verbatim: false });
-      for (const a of addrs) out.push({ transport, address: a.address, port: h.port });
+      for (const a of addrs) out.push({ transport, address: a.address, port: h.port, serverName: t.host });
     } catch {
       // this name does not resolve: try the next
     }

@@ -112,6 +112,8 @@ export interface TlsSettings {
   verifyClient?: boolean;
   /** Refuse servers whose certificate does not verify (default true). */
   verifyServer?: boolean;
+  /** Refuse servers whose certificate does not name the dial-peer's DNS name or the address (default false, as CUBE). */
+  validateServerName?: boolean;
 }
 
 export interface RegistrarJson {
@@ -217,7 +219,7 @@ export const SETTINGS_SCHEMA = {
       type: 'object', additionalProperties: false, required: ['certFile', 'keyFile'],
       properties: {
         certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 }, caFile: { type: 'string', minLength: 1 },
-        verifyClient: { type: 'boolean' }, verifyServer: { type: 'boolean' },
+        verifyClient: { type: 'boolean' }, verifyServer: { type: 'boolean' }, validateServerName: { type: 'boolean' },
       },
     },
     serverHeader: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' },

@@ -103,16 +103,23 @@ export class Dialog {
         const transport = uriTransport(uri.scheme, uri.params.get('transport'), this.transport);
         const dest: Destination = { transport, address: bareHost(uri.host), port: uri.port ?? defaultPort(transport) };
         if (this.flow !== undefined && this.flow.transport === transport) {
-          return { transport, address: this.flow.remoteAddress, port: this.flow.remotePort };
+          return this.sameServer({ transport, address: this.flow.remoteAddress, port: this.flow.remotePort });
         }
-        return dest;
+        return this.sameServer(dest);
       }
     } catch {
       // an unusable target: fall through to what we know works
     }
-    if (this.flow !== undefined) return { transport: this.flow.transport, address: this.flow.remoteAddress, port: this.flow.remotePort };
+    if (this.flow !== undefined) return this.sameServer({ transport: this.flow.transport, address: this.flow.remoteAddress, port: this.flow.remotePort });
     if (this.fallback !== undefined) return this.fallback;
     throw new Error(`no destination for dialog ${this.callId}`);
+  }
+
+  /** The server the dialog was set up to keeps the name its certificate was checked against (TLS). */
+  private sameServer(dest: Destination): Destination {
+    const f = this.fallback;
+    if (f?.serverName === undefined || f.transport !== dest.transport || f.address !== dest.address || f.port !== dest.port) return dest;
+    return { ...dest, serverName: f.serverName };
   }
 }
 

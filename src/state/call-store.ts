@@ -44,6 +44,8 @@ export interface SnapshotDestination {
   transport: 'udp' | 'tcp' | 'tls';
   address: string;
   port: number;
+  /** TLS: the DNS name the server's certificate must name, when the leg was set up to one. */
+  serverName?: string;
 }
 
 /** One leg's dialog, as in-dialog requests need it (RFC 3261 §12.2.1.1). */

@@ -23,6 +23,12 @@ export interface Destination {
   transport: TransportName;
   address: string;
   port: number;
+  /**
+   * TLS: the name the server's certificate is checked against and sent as SNI, when the destination was
+   * found from a DNS name (RFC 5922 §4: the domain the URI or session target names, not an SRV target
+   * or the address it resolved to). Without it the address is the name.
+   */
+  serverName?: string;
 }
 
 /** The port a transport's URIs mean when they name none (RFC 3261 §19.1.2: 5061 for TLS). */

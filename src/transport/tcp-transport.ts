@@ -3,14 +3,15 @@
  * requests reuse the connection a peer opened, RFC 3261 §18.2.2, RFC 5626), outbound connections opened on
  * demand, and the limits: total and per-source connections, idle timeout, slow-drip deadline, size. TLS is
  * the same over a TLS socket: TLS 1.2 at least, our certificate both ways, client certificates asked for
- * and verified only when configured, server certificates verified against the CAs (their names are not
- * compared: CUBE does that only with `cn-san validate server`).
+ * and verified only when configured, server certificates verified against the CAs, and their names
+ * compared with the name we meant to reach only when configured (as CUBE's `cn-san validate server`).
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import type { Flow } from './flow.js';
+import type { Destination, Flow } from './flow.js';
 import type { ListenSpec } from './listen-spec.js';
+import { serverIdentityError, sniFor } from './server-identity.js';
 import { StreamFramer } from './stream-framer.js';
 import type { TransportLimits } from './transport-limits.js';
 import type { TransportStats } from './transport-stats.js';
@@ -27,6 +28,8 @@ export interface TlsContext {
   verifyClient: boolean;
   /** Refuse a server whose certificate does not verify against the CAs. */
   verifyServer: boolean;
+  /** Refuse a server whose certificate does not name the destination's server name (or its address). */
+  validateServerName: boolean;
 }
 
 interface Connection {
@@ -180,17 +183,18 @@ export class TcpTransport {
   }
 
   /** Send on the flow's connection if it is still open, else on any connection to the peer, else a new one. */
-  send(bytes: Buffer, address: string, port: number, flow: Flow | undefined, onError: (err: Error) => void): void {
+  send(bytes: Buffer, dest: Destination, flow: Flow | undefined, onError: (err: Error) => void): void {
     const conn =
       (flow?.connectionId !== undefined ? this.byId.get(flow.connectionId) : undefined) ??
-      this.byPeer.get(peerKey(address, port)) ??
-      this.connect(address, port, onError);
+      this.byPeer.get(peerKey(dest.address, dest.port)) ??
+      this.connect(dest, onError);
     if (conn === undefined) return;
     if (conn.connected) conn.socket.write(bytes);
     else conn.queue.push(bytes);
   }
 
-  private connect(address: string, port: number, onError: (err: Error) => void): Connection | undefined {
+  private connect(dest: Destination, onError: (err: Error) => void): Connection | undefined {
+    const { address, port } = dest;
     if (this.byId.size >= this.limits.maxConnections) {
       onError(new Error('too many TCP connections'));
       return undefined;
@@ -198,9 +202,12 @@ export class TcpTransport {
     const local = this.localFor(address);
     const t = this.tls;
     const where = { host: address, port, ...(local ? { localAddress: local.address } : {}) };
+    const name = dest.serverName ?? address;
+    const sni = sniFor(name);
     const socket = t === null ? net.connect(where) : tls.connect({
-      ...where, cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), minVersion: 'TLSv1.2',
-      rejectUnauthorized: t.verifyServer, checkServerIdentity: () => undefined,
+      ...where, cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), minVersion: 'TLSv1.2', ...(sni ? { servername: sni } : {}),
+      rejectUnauthorized: t.verifyServer,
+      checkServerIdentity: t.validateServerName ? (_host, cert) => serverIdentityError(name, cert) : () => undefined,
     });
     const flow: Flow = {
       transport: this.name,

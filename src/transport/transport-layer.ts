@@ -178,7 +178,7 @@ export class TransportLayer {
     const sameFlow = flow !== undefined && flow.transport === dest.transport ? flow : undefined;
     const stream = this.stream(dest.transport);
     if (dest.transport === 'udp') this.udp.send(bytes, dest.address, dest.port, sameFlow, fail);
-    else if (stream !== null) stream.send(bytes, dest.address, dest.port, sameFlow, fail);
+    else if (stream !== null) stream.send(bytes, dest, sameFlow, fail);
     else fail(new Error('no TLS certificate configured'));
   }
 

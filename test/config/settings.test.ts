@@ -81,4 +81,14 @@ describe('settings', () => {
     const good = resolveSettings({ configDir: dirWith({ sipUa: { credentials: [{ username: '+1555', password: 'p', realm: 'r' }], registrar: [{ target: 'dns:sip.example.net', expires: 600 }] } }) }, {});
     assert.equal(good.sipUa?.registrar?.[0]?.expires, 600);
   });
+
+  it('takes tls.validateServerName as a boolean and names the field when it is not one', () => {
+    const tls = { certFile: 'a.pem', keyFile: 'a.key' };
+    const good = resolveSettings({ configDir: dirWith({ tls: { ...tls, validateServerName: true } }) }, {});
+    assert.equal(good.tls?.validateServerName, true);
+    assert.throws(
+      () => resolveSettings({ configDir: dirWith({ tls: { ...tls, validateServerName: 'yes' } }) }, {}),
+      (e: unknown) => e instanceof SbcError && e.problems.some((p) => p.pointer === '/tls/validateServerName'),
+    );
+  });
 });

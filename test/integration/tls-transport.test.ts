@@ -1,7 +1,8 @@
 /**
  * TLS between two SBC instances (SIPp has no TLS here): SIPp calls SBC 1 over UDP, SBC 1 reaches SBC 2 over
  * TLS (sessionTransport tls, both certificates verified), SBC 2 reaches the SIPp callee over UDP. A server
- * whose certificate does not chain to the configured CAs is refused.
+ * whose certificate does not chain to the configured CAs is refused, and with `validateServerName` one whose
+ * certificate does not name the dial-peer's target.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,13 +14,13 @@ import { boundPort, startTestApp } from '../helpers/app.js';
 import { uacExpect } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
-/** A self-signed certificate for 127.0.0.1 (its own CA), made with openssl for this run. */
-function certificate(dir: string, name: string): { certFile: string; keyFile: string } {
+/** A self-signed certificate (its own CA) for 127.0.0.1 unless `san` says otherwise, made with openssl for this run. */
+function certificate(dir: string, name: string, san = 'IP:127.0.0.1'): { certFile: string; keyFile: string } {
   const certFile = path.join(dir, `${name}.pem`);
   const keyFile = path.join(dir, `${name}.key`);
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+    '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`, '-keyout', keyFile, '-out', certFile,
   ], { stdio: 'ignore' });
   return { certFile, keyFile };
 }
@@ -73,6 +74,46 @@ describe('TLS transport', () => {
     } finally {
       await sbc1.stop();
       await sbc2.stop();
+    }
+  });
+
+  it('with validateServerName, reaches a server only when its certificate names the target: dns:localhost yes, its address no', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-tls-'));
+    const one = certificate(dir, 'sbc-one');
+    const two = certificate(dir, 'sbc-two', 'DNS:localhost');
+    const b = await callee({ calls: 2 });
+    const sbc2 = await startTestApp({
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: two,
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
+    const tlsPort = boundPort(sbc2, 'tls');
+    const peers = (target: string): Array<{ tag: number; destinationPattern: string; sessionTarget: string; sessionTransport: 'tls' }> =>
+      [{ tag: 1, destinationPattern: '2...', sessionTarget: target, sessionTransport: 'tls' }];
+    const byName = await startTestApp({
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: { ...one, caFile: two.certFile, validateServerName: true },
+      dialPeers: peers(`dns:localhost:${tlsPort}`),
+    });
+    const byAddress = await startTestApp({
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: { ...one, caFile: two.certFile, validateServerName: true },
+      dialPeers: peers(`ipv4:127.0.0.1:${tlsPort}`),
+    });
+    const unchecked = await startTestApp({
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: { ...one, caFile: two.certFile },
+      dialPeers: peers(`ipv4:127.0.0.1:${tlsPort}`),
+    });
+    try {
+      const named = await caller(boundPort(byName, 'udp'), { holdMs: 300 });
+      assert.equal(named.code, 0, `${named.stderr}\n${named.messages.slice(-3000)}`);
+      const before = sbc2.transport.stats.messagesIn;
+      const refused = await caller(boundPort(byAddress, 'udp'), { scenario: uacExpect(503) });
+      assert.equal(refused.code, 0, `${refused.stderr}\n${refused.messages.slice(-3000)}`);
+      assert.equal(sbc2.transport.stats.messagesIn, before, 'nothing reached SBC 2 from the node that refused its name');
+      const plain = await caller(boundPort(unchecked, 'udp'), { holdMs: 300 });
+      assert.equal(plain.code, 0, `without validateServerName the name is not compared (CUBE's default)\n${plain.stderr}`);
+    } finally {
+      await Promise.all([byName.stop(), byAddress.stop(), unchecked.stop()]);
+      await sbc2.stop();
+      b.kill();
     }
   });
 });
