@@ -43,6 +43,7 @@ export function loadTls(settings: Pick<Settings, 'tls' | 'configDir'>): TlsConte
   return {
     cert: read('certFile', t.certFile), key: read('keyFile', t.keyFile), ...(t.caFile !== undefined ? { ca: read('caFile', t.caFile) } : {}),
     verifyClient: t.verifyClient ?? false, verifyServer: t.verifyServer ?? true, validateServerName: t.validateServerName ?? false,
+    trustedClientNames: t.trustedClientNames ?? [],
   };
 }
 
@@ -97,9 +98,9 @@ export class EdgeSecurity {
 
   /** Whether a request goes on; one from an untrusted source, a scanner or a flooding source does not (or gets 403 through `reject`). */
   admitted(req: SipRequest, flow: Flow, tag: () => string, reject: (res: SipResponse, flow: Flow) => void): boolean {
-    const v = this.guard.check(flow.remoteAddress, req.header('user-agent'));
+    const v = this.guard.check(flow.remoteAddress, req.header('user-agent'), { byCertificate: flow.trustedByCertificate === true, ack: req.method === 'ACK' });
     if (v.kind === 'pass') return true;
-    if (v.kind === 'reject' && req.method !== 'ACK') reject(buildResponse(req, 403, { toTag: tag() }), flow);
+    if (v.kind === 'reject') reject(buildResponse(req, 403, { toTag: tag() }), flow);
     return false;
   }
 

@@ -332,7 +332,8 @@ export class App {
   /** `show ip address trusted list` and `show sip-ua register status` of this node (admin API, and Redis with each heartbeat). */
   edgeReport(): NodeEdge {
     const node = this.settings.hostname;
-    return { trusted: { node, ...this.security.guard.report() }, registrations: this.registrationStatus().map((r) => ({ ...r, node })) };
+    const tlsClientNames = this.settings.tls?.trustedClientNames ?? [];
+    return { trusted: { node, ...this.security.guard.report(), tlsClientNames }, registrations: this.registrationStatus().map((r) => ({ ...r, node })) };
   }
 
   /** This node's RTP port pool (`show voip rtp connections`). */

@@ -21,6 +21,7 @@ function renderTrustedList(nodes: TrustedReport[]): string {
     `IP Address Trusted List (${n.node}): ${n.silentDiscard ? 'silent discard' : 'answer 403'} for untrusted sources`,
     ...n.trustedList.map((c) => `  ${c}  (configured)`),
     ...n.sessionTargets.map((a) => `  ${a}  (dial-peer session target)`),
+    ...(n.tlsClientNames ?? []).map((name) => `  ${name}  (TLS client certificate name, any address)`),
     `Dropped: untrusted ${n.dropped.untrusted}, answered 403 ${n.dropped.rejected}, scanners ${n.dropped.scanner}, flood ${n.dropped.flood}`,
     ...(n.banned.length === 0 ? ['No source is banned'] : n.banned.map((b) => `  banned ${b.address} for ${b.secondsLeft} s more`)),
   ].join('\n')).join('\n\n');

@@ -114,6 +114,8 @@ export interface TlsSettings {
   verifyServer?: boolean;
   /** Refuse servers whose certificate does not name the dial-peer's DNS name or the address (default false, as CUBE). */
   validateServerName?: boolean;
+  /** Clients (verifyClient) whose certificate names one of these are trusted from any address. */
+  trustedClientNames?: string[];
 }
 
 export interface RegistrarJson {
@@ -220,7 +222,11 @@ export const SETTINGS_SCHEMA = {
       properties: {
         certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 }, caFile: { type: 'string', minLength: 1 },
         verifyClient: { type: 'boolean' }, verifyServer: { type: 'boolean' }, validateServerName: { type: 'boolean' },
+        trustedClientNames: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 253 } },
       },
+      // a client's certificate is only asked for, and so only named, with verifyClient: true
+      if: { required: ['trustedClientNames'] },
+      then: { required: ['verifyClient'], properties: { verifyClient: { const: true } } },
     },
     serverHeader: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' },
     sipUa: {
@@ -265,12 +271,13 @@ export function defaultConfigDir(): string {
 }
 
 function problemsOf(file: string, errors: ErrorObject[] | null | undefined): ConfigProblem[] {
-  return (errors ?? []).map((e) => ({
+  // an if/then failure is said by the errors under it; its own 'must match "then" schema' adds nothing
+  return (errors ?? []).filter((e) => e.keyword !== 'if').map((e) => ({
     file,
     pointer: e.instancePath,
     message: e.keyword === 'additionalProperties'
       ? `unknown setting "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`
-      : (e.message ?? 'invalid'),
+      : e.keyword === 'const' ? `must be ${JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue)}` : (e.message ?? 'invalid'),
   }));
 }
 

@@ -57,14 +57,17 @@ export class SourceGuard {
     return this.targets.has(address) || this.cidrs.some((c) => c.matches(address));
   }
 
-  /** What to do with a request from `address` carrying this User-Agent. */
-  check(address: string, userAgent: string | undefined): Verdict {
+  /**
+   * What to do with a request from `address` carrying this User-Agent. `byCertificate`: it came from a
+   * trusted TLS client; `ack`: it is an ACK, which is never answered, so an untrusted one is dropped.
+   */
+  check(address: string, userAgent: string | undefined, from: { byCertificate?: boolean; ack?: boolean } = {}): Verdict {
     if (userAgent !== undefined && this.scanners.length > 0) {
       const ua = userAgent.toLowerCase();
       if (this.scanners.some((s) => ua.includes(s))) return this.drop('scanner');
     }
-    if (!this.trusted(address)) {
-      if (this.settings.silentDiscardUntrusted) return this.drop('untrusted');
+    if (from.byCertificate !== true && !this.trusted(address)) {
+      if (this.settings.silentDiscardUntrusted || from.ack === true) return this.drop('untrusted');
       this.counters.rejected++;
       return { kind: 'reject', reason: 'untrusted' };
     }

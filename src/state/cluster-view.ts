@@ -55,6 +55,8 @@ export interface TrustedReport {
   node: string;
   trustedList: string[];
   sessionTargets: string[];
+  /** TLS clients whose verified certificate names one of these are trusted from any address. */
+  tlsClientNames?: string[];
   silentDiscard: boolean;
   banned: Array<{ address: string; secondsLeft: number }>;
   dropped: { scanner: number; untrusted: number; flood: number; rejected: number };

@@ -12,6 +12,11 @@ export interface Flow {
   remotePort: number;
   /** Stream transports: the connection id in the connection table. */
   connectionId?: number;
+  /**
+   * A TLS client whose certificate verified and names one of `tls.trustedClientNames`: trusted from
+   * wherever it connects (CUBE: a passing CN/SAN check skips the trusted list).
+   */
+  trustedByCertificate?: true;
 }
 
 export function flowKey(f: Pick<Flow, 'transport' | 'remoteAddress' | 'remotePort'>): string {

@@ -30,6 +30,8 @@ export interface TlsContext {
   verifyServer: boolean;
   /** Refuse a server whose certificate does not name the destination's server name (or its address). */
   validateServerName: boolean;
+  /** Clients whose verified certificate names one of these are trusted wherever they connect from. */
+  trustedClientNames: string[];
 }
 
 interface Connection {
@@ -111,7 +113,16 @@ export class TcpTransport {
       remoteAddress: remote,
       remotePort: socket.remotePort ?? 0,
     };
+    if (socket instanceof tls.TLSSocket && this.namesTrustedClient(socket)) flow.trustedByCertificate = true;
     this.register(socket, flow, true);
+  }
+
+  /** Whether a TLS client's certificate verified and names a trusted client. */
+  private namesTrustedClient(socket: tls.TLSSocket): boolean {
+    const names = this.tls?.trustedClientNames ?? [];
+    if (names.length === 0 || !socket.authorized) return false;
+    const cert = socket.getPeerCertificate();
+    return names.some((n) => serverIdentityError(n, cert) === undefined);
   }
 
   private register(socket: net.Socket, flow: Flow, connected: boolean): Connection {

@@ -91,4 +91,16 @@ describe('settings', () => {
       (e: unknown) => e instanceof SbcError && e.problems.some((p) => p.pointer === '/tls/validateServerName'),
     );
   });
+
+  it('takes tls.trustedClientNames only with verifyClient, which is what asks clients for a certificate', () => {
+    const tls = { certFile: 'a.pem', keyFile: 'a.key', trustedClientNames: ['pbx.example.com'] };
+    const good = resolveSettings({ configDir: dirWith({ tls: { ...tls, verifyClient: true } }) }, {});
+    assert.deepEqual(good.tls?.trustedClientNames, ['pbx.example.com']);
+    for (const bad of [tls, { ...tls, verifyClient: false }]) {
+      assert.throws(
+        () => resolveSettings({ configDir: dirWith({ tls: bad }) }, {}),
+        (e: unknown) => e instanceof SbcError && e.problems.some((p) => p.pointer.startsWith('/tls')),
+      );
+    }
+  });
 });

@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
+import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
 import { uacExpect } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
@@ -104,14 +106,51 @@ describe('TLS transport', () => {
     try {
       const named = await caller(boundPort(byName, 'udp'), { holdMs: 300 });
       assert.equal(named.code, 0, `${named.stderr}\n${named.messages.slice(-3000)}`);
-      const before = sbc2.transport.stats.messagesIn;
       const refused = await caller(boundPort(byAddress, 'udp'), { scenario: uacExpect(503) });
       assert.equal(refused.code, 0, `${refused.stderr}\n${refused.messages.slice(-3000)}`);
-      assert.equal(sbc2.transport.stats.messagesIn, before, 'nothing reached SBC 2 from the node that refused its name');
+      assert.equal(sbc2.transport.stats.sip.requestsIn['INVITE'], 1, 'no INVITE reached SBC 2 from the node that refused its name');
       const plain = await caller(boundPort(unchecked, 'udp'), { holdMs: 300 });
       assert.equal(plain.code, 0, `without validateServerName the name is not compared (CUBE's default)\n${plain.stderr}`);
     } finally {
       await Promise.all([byName.stop(), byAddress.stop(), unchecked.stop()]);
+      await sbc2.stop();
+      b.kill();
+    }
+  });
+
+  it('trusts a TLS client from an untrusted address when its verified certificate names a trusted client, and only then', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-tls-'));
+    const pbx = certificate(dir, 'pbx', 'DNS:pbx.example.net');
+    const stranger = certificate(dir, 'stranger', 'DNS:stranger.example.net');
+    const two = certificate(dir, 'sbc-two');
+    const clientCas = path.join(dir, 'clients.pem');
+    fs.writeFileSync(clientCas, Buffer.concat([fs.readFileSync(pbx.certFile), fs.readFileSync(stranger.certFile)]));
+    const b = await callee({ calls: 1 });
+    const adminPort = await freePort('tcp');
+    const sbc2 = await startTestApp({
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], admin: `127.0.0.1:${adminPort}`,
+      trustedList: ['127.0.0.1/32'], silentDiscardUntrusted: false,
+      tls: { ...two, caFile: clientCas, verifyClient: true, trustedClientNames: ['pbx.example.net'] },
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
+    // each client connects from an address of its own, which SBC 2 does not trust
+    const client = (files: { certFile: string; keyFile: string }, address: string): ReturnType<typeof startTestApp> => startTestApp({
+      listen: ['udp:127.0.0.1:0', `tls:${address}:0`], tls: { ...files, caFile: two.certFile },
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`, sessionTransport: 'tls' }],
+    });
+    const trusted = await client(pbx, '127.0.0.5');
+    const untrusted = await client(stranger, '127.0.0.6');
+    try {
+      const ok = await caller(boundPort(trusted, 'udp'), { holdMs: 300 });
+      assert.equal(ok.code, 0, `${ok.stderr}\n${ok.messages.slice(-3000)}`);
+      assert.equal(sbc2.callStore.history(1)[0]?.aLeg.transport, 'tls');
+      const refused = await caller(boundPort(untrusted, 'udp'), { scenario: uacExpect(403) });
+      assert.equal(refused.code, 0, `a verified certificate naming no trusted client is an untrusted source\n${refused.stderr}`);
+      assert.equal(sbc2.security.guard.counters.rejected, 1);
+      const shown = await runCli(['show', 'ip', 'address', 'trusted', 'list', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.match(shown.stdout, /pbx\.example\.net +\(TLS client certificate name, any address\)/);
+    } finally {
+      await Promise.all([trusted.stop(), untrusted.stop()]);
       await sbc2.stop();
       b.kill();
     }

@@ -33,8 +33,10 @@ describe('SourceGuard', () => {
     assert.deepEqual(g.check('192.0.2.1', undefined), { kind: 'pass' }, 'a dial-peer target is trusted');
     const loud = new SourceGuard(settings({ silentDiscardUntrusted: false }));
     assert.deepEqual(loud.check('192.0.2.7', undefined), { kind: 'reject', reason: 'untrusted' });
+    assert.deepEqual(loud.check('192.0.2.7', undefined, { ack: true }), { kind: 'drop', reason: 'untrusted' }, 'an ACK is never answered');
+    assert.deepEqual(loud.check('192.0.2.7', undefined, { byCertificate: true }), { kind: 'pass' }, 'a trusted TLS client passes from anywhere');
     assert.deepEqual(g.counters, { scanner: 2, untrusted: 1, flood: 0, rejected: 0 });
-    assert.equal(loud.counters.rejected, 1);
+    assert.deepEqual(loud.counters, { scanner: 0, untrusted: 1, flood: 0, rejected: 1 });
   });
 
   it('bans a flooding source for the ban time, spares the others and the trunks, and lets it back after', () => {
