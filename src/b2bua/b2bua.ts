@@ -98,9 +98,8 @@ export class B2bua implements TransactionUser {
     }
   }
 
-  ack(req: SipRequest, flow: Flow): void {
-    this.relay.ack(req, flow);
-  }
+  readonly ack = (req: SipRequest, flow: Flow): void => this.relay.ack(req, flow);
+  readonly stray2xx = (res: SipResponse): void => this.relay.stray2xx(res);
 
   cancel(tx: ServerTransaction): void {
     const call = this.byInvite.get(tx);

@@ -12,7 +12,7 @@ import type { CallRecord, CallStore, DialogSnapshot, RecoverySnapshot } from '..
 import type { ClientTransaction } from '../transaction/client-transaction.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { Flow } from '../transport/flow.js';
-import type { Call } from './call.js';
+import { type Call, legDialog } from './call.js';
 import { dialogFrom, recoverySnapshot } from './call-snapshot.js';
 import { newAuthMemory } from './digest-client.js';
 import { CallMedia } from './call-media.js';
@@ -95,7 +95,7 @@ export async function takeBack(record: CallRecord, peers: readonly DialPeer[], m
 /** The adopted call's dialogs answer in-dialog requests again, its messages are its own (ladder, profiles), and it is live in the store. */
 export function carryAgain(call: Call, relay: Pick<LegRelay, 'register'>, wire: Pick<CallWire, 'track'>, calls: Pick<CallStore, 'put'>): void {
   for (const leg of ['a', 'b'] as const) {
-    const d = leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
+    const d = legDialog(call, leg);
     if (d === null) continue;
     relay.register(call, leg, d);
     wire.track(call, leg, d.callId, leg === 'a' ? call.inbound : (call.b?.peer ?? call.inbound));

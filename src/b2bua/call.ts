@@ -113,3 +113,8 @@ export function closeRecord(r: CallRecord, now: number, cause: { cause: number; 
   delete r.recovery; // an ended call needs none, and its call-detail record keeps none
   return { ...r, aLeg: { ...r.aLeg }, bLeg: r.bLeg && { ...r.bLeg }, durationMs: r.connectedAt === null ? 0 : now - r.connectedAt };
 }
+
+/** The dialog of one leg of the call (null before it has one). */
+export function legDialog(call: Call, leg: 'a' | 'b'): Dialog | null {
+  return leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
+}

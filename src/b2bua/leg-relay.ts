@@ -18,7 +18,7 @@ import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Flow } from '../transport/flow.js';
 import { newTag } from '../dialog/dialog.js';
-import type { Call, EarlyPair } from './call.js';
+import { type Call, type EarlyPair, legDialog } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure } from './call-media.js';
 import { dtmfRelayBody, parseDtmfRelay } from './dtmf-relay-body.js';
@@ -139,8 +139,10 @@ export class LegRelay {
     const b = call.b;
     if (b === null) return;
     if (b.dialog !== null) {
+      // a retransmitted 2xx: ACKed again; a call taken back after a restart, whose caller's ACK is not awaited, owes it
+      b.ack ??= call.a.ok === null ? b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq }) : null;
       if (b.ack !== null) this.d.transport.send(b.ack, b.dialog.destination());
-      return; // a retransmitted 2xx
+      return;
     }
     // the 2xx confirms its early dialog (or makes one); the 2xx's target and route set are the dialog's
     const pair = this.earlyPair(call, res) ?? { aTag: call.a.toTag, b: dialogB(b, res), a: dialogA(call, call.a.toTag) };
@@ -206,6 +208,13 @@ export class LegRelay {
     this.d.end(call, NORMAL_CLEARING, 'caller');
   }
 
+  /** A 2xx whose INVITE transaction is gone: the B leg's initial INVITE's is a retransmission to ACK (see answered). */
+  stray2xx(res: SipResponse): void {
+    const hit = this.dialogs.get(dialogKey(res.callId(), res.from().params.get('tag') ?? '', res.to().params.get('tag') ?? ''));
+    const b = hit?.leg === 'b' ? hit.call.b : null;
+    if (hit !== undefined && b !== null && b.dialog !== null && res.cseq().seq === b.invite.cseq().seq) this.answered(hit.call, res);
+  }
+
   /** An ACK outside any INVITE server transaction: the caller's ACK of our 2xx, or of a relayed re-INVITE. */
   ack(req: SipRequest, _flow: Flow): void {
     const hit = this.find(req);
@@ -217,7 +226,7 @@ export class LegRelay {
       const b = call.b;
       if (b === null || b.dialog === null) return;
       b.ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
-      this.carry(call, 'b', b.ack, req);
+      carryHidden(b.ack, this.carried(call, 'b', req));
       if (call.media?.offeredByUs === true) {
         // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
         const failed = req.body.length > 0 && CallMedia.isSdp(req.contentType()) ? call.media.absorb('a', req.body) : null;
@@ -232,10 +241,10 @@ export class LegRelay {
     const relayed = call.relayedInvite;
     if (relayed !== null && relayed.from === leg) {
       call.relayedInvite = null;
-      const other = this.dialogOf(call, leg === 'a' ? 'b' : 'a');
+      const other = legDialog(call, leg === 'a' ? 'b' : 'a');
       if (other === null) return;
       const ack = other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq });
-      this.carry(call, leg === 'a' ? 'b' : 'a', ack, req);
+      carryHidden(ack, this.carried(call, leg === 'a' ? 'b' : 'a', req));
       const body = this.bodyOrNull(call, leg, req);
       if (body !== null && body.length > 0) ack.setBody(body, req.contentType() ?? 'application/sdp');
       this.d.transport.send(ack, other.destination());
@@ -249,7 +258,7 @@ export class LegRelay {
       return;
     }
     const { call, leg, pair } = hit;
-    const other = pair !== undefined ? (leg === 'a' ? pair.b : pair.a) : this.dialogOf(call, leg === 'a' ? 'b' : 'a');
+    const other = pair !== undefined ? (leg === 'a' ? pair.b : pair.a) : legDialog(call, leg === 'a' ? 'b' : 'a');
     if (req.method === 'BYE' && pair !== undefined && call.a.dialog === null) {
       // BYE in an early dialog (RFC 3261 §15): from the caller it cancels the call; from a fork, that fork ends
       tx.respond(buildResponse(req, 200));
@@ -307,7 +316,7 @@ export class LegRelay {
         if (res.status === 100) return;
         const answer = buildResponse(req, res.status, { reason: res.reason, headers: this.carried(call, leg, res) });
         if (req.method === 'INVITE' && res.status < 300) {
-          const mine = this.dialogOf(call, leg);
+          const mine = legDialog(call, leg);
           if (mine !== null) answer.addHeader('Contact', mine.contact);
         }
         const body = this.bodyOrNull(call, leg === 'a' ? 'b' : 'a', res);
@@ -328,7 +337,7 @@ export class LegRelay {
 
   /** Send BYE on one leg (its answer, or none, changes nothing: the call is over). */
   bye(call: Call, leg: Leg): void {
-    const dialog = this.dialogOf(call, leg);
+    const dialog = legDialog(call, leg);
     if (dialog === null) return;
     try {
       const req = dialog.request('BYE', this.viaFor(dialog));
@@ -340,7 +349,7 @@ export class LegRelay {
 
   /** A digit the relay took out of the other leg's RTP goes to `leg` as INFO `application/dtmf-relay` (its answer changes nothing). */
   dtmfInfo(call: Call, leg: Leg, event: number, durationMs: number): void {
-    const dialog = this.dialogOf(call, leg);
+    const dialog = legDialog(call, leg);
     const body = dtmfRelayBody(event, durationMs);
     if (dialog === null || call.ended || body === null) return;
     const req = dialog.request('INFO', this.viaFor(dialog));
@@ -356,10 +365,6 @@ export class LegRelay {
       dialog.localSeq = Math.max(dialog.localSeq, seq);
       if (retry.method === 'INVITE' && call.relayedInvite !== null) call.relayedInvite.otherCseq = seq;
     });
-  }
-
-  private dialogOf(call: Call, leg: Leg): Dialog | null {
-    return leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
   }
 
   private find(req: SipRequest): { call: Call; leg: Leg; pair?: EarlyPair } | undefined {
@@ -387,14 +392,9 @@ export class LegRelay {
   private withBody(call: Call, leg: Leg, out: SipRequest, from: SipRequest): SipRequest {
     // INVITE and UPDATE carry offers; ACK and PRACK answers (RFC 3264, RFC 3262, RFC 3311)
     const kind = from.method === 'INVITE' || from.method === 'UPDATE' ? 'offer' : 'answer';
-    this.carry(call, leg === 'a' ? 'b' : 'a', out, from);
+    carryHidden(out, this.carried(call, leg === 'a' ? 'b' : 'a', from));
     const body = this.bodyFor(call, leg, from, kind);
     if (body.length > 0) out.setBody(body, from.contentType() ?? 'application/sdp');
     return out;
-  }
-
-  /** Copy the carried headers of `from` onto `out` (leg `to`), with the hosts of Refer-To and Referred-By hidden. */
-  private carry(call: Call, to: Leg, out: SipRequest, from: SipRequest): void {
-    carryHidden(out, this.carried(call, to, from));
   }
 }

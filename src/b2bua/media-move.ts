@@ -6,7 +6,7 @@
  * a second 491) cannot get its media back: the call is ended.
  */
 import type { SipResponse } from '../sip/sip-message.js';
-import type { Call } from './call.js';
+import { type Call, legDialog } from './call.js';
 import { credentialPool, sendAnswering } from './digest-client.js';
 import type { RelayDeps } from './leg-relay.js';
 
@@ -42,7 +42,7 @@ export function moveMedia(call: Call, d: MoveDeps, failed: () => void): void {
 }
 
 function reoffer(call: Call, leg: Leg, d: MoveDeps, settled: (ok: boolean) => void, again = true): void {
-  const dialog = leg === 'a' ? call.a.dialog : (call.b?.dialog ?? null);
+  const dialog = legDialog(call, leg);
   const offer = call.media?.reoffer(leg) ?? null;
   const dest = dialog?.destination();
   const via = dest === undefined ? undefined : d.transport.sentBy(dest);

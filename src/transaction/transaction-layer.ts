@@ -25,6 +25,11 @@ export interface TransactionUser {
   ack(req: SipRequest, flow: Flow): void;
   /** A CANCEL matched `tx` and got its 200; the TU should answer the INVITE with 487 (§9.2). */
   cancel(tx: ServerTransaction, cancel: SipRequest): void;
+  /**
+   * A 2xx to an INVITE that no client transaction matches (its transaction is over, or died with a previous
+   * run of the node): the UAC core still owes every 2xx retransmission its ACK (RFC 3261 §13.2.2.4).
+   */
+  stray2xx?(res: SipResponse): void;
 }
 
 export interface TransactionLayerOptions {
@@ -80,6 +85,7 @@ export class TransactionLayer {
     const tx = key === null ? undefined : this.client.get(key);
     if (tx === undefined) {
       this.stats.unmatchedResponses++;
+      if (res.status >= 200 && res.status < 300 && res.cseq().method === 'INVITE') this.user?.stray2xx?.(res);
       return;
     }
     tx.receive(res);
