@@ -6,8 +6,13 @@
 import { Dialog } from '../dialog/dialog.js';
 import { sipHost } from '../sip/host.js';
 import type { SipResponse } from '../sip/sip-message.js';
+import type { ClientHandlers } from '../transaction/client-transaction.js';
+import type { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import { type Flow, transportParam } from '../transport/flow.js';
-import type { Call } from './call.js';
+import type { BLeg, Call } from './call.js';
+
+const NO_ANSWER_NEEDED: ClientHandlers = { response: () => undefined, timeout: () => undefined, transportError: () => undefined };
 
 /** Our Contact toward the caller: the listener the caller reached. */
 export function contactA(flow: Flow): string {
@@ -36,4 +41,24 @@ export function dialogA(call: Call, aTag: string): Dialog {
     routeSet: a.invite.recordRoutes().map((r) => r.uri.raw), localSeq: 0, remoteSeq: a.invite.cseq().seq,
     contact: contactA(a.flow), transport: a.flow.transport, flow: a.flow, fallback: undefined,
   });
+}
+
+/** ACK a 2xx to the B leg's INVITE on the dialog it makes (RFC 3261 §13.2.2.4); undefined when no listener reaches it. */
+export function ackAnswer(b: BLeg, res: SipResponse, transport: TransactionTransport): Dialog | undefined {
+  const dialog = dialogB(b, res);
+  const via = transport.sentBy(dialog.destination());
+  if (via === undefined) return undefined;
+  transport.send(dialog.request('ACK', via, { cseq: b.invite.cseq().seq }), dialog.destination());
+  return dialog;
+}
+
+/**
+ * Another fork answered the B leg's INVITE after the call took a first answer: the UAC must ACK every 2xx
+ * and ends the dialogs it does not want with BYE (RFC 3261 §13.2.2.4). Its retransmissions get the same.
+ */
+export function endOtherFork(b: BLeg, res: SipResponse, d: { transport: TransactionTransport; transactions: Pick<TransactionLayer, 'sendRequest'> }): void {
+  const fork = ackAnswer(b, res, d.transport);
+  const via = fork === undefined ? undefined : d.transport.sentBy(fork.destination());
+  if (fork === undefined || via === undefined) return;
+  d.transactions.sendRequest(fork.request('BYE', via), fork.destination(), NO_ANSWER_NEEDED);
 }

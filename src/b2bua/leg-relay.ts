@@ -23,7 +23,7 @@ import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure } from './call-media.js';
 import { dtmfRelayBody, parseDtmfRelay } from './dtmf-relay-body.js';
 import { carryHidden, crossing } from './header-passing.js';
-import { contactA, dialogA, dialogB } from './leg-dialogs.js';
+import { ackAnswer, contactA, dialogA, dialogB, endOtherFork } from './leg-dialogs.js';
 import { credentialPool, sendAnswering } from './digest-client.js';
 
 export interface RelayDeps {
@@ -139,6 +139,8 @@ export class LegRelay {
     const b = call.b;
     if (b === null) return;
     if (b.dialog !== null) {
+      // another fork answered as well: ACKed and hung up, the call keeps the first answer
+      if (b.dialog.remoteTag !== (res.to().params.get('tag') ?? '')) return endOtherFork(b, res, this.d);
       // a retransmitted 2xx: ACKed again; a call taken back after a restart, whose caller's ACK is not awaited, owes it
       b.ack ??= call.a.ok === null ? b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq }) : null;
       if (b.ack !== null) this.d.transport.send(b.ack, b.dialog.destination());
@@ -197,13 +199,9 @@ export class LegRelay {
 
   /** B answered a call that is already cancelled or ended: ACK it and hang it up. */
   hangUpAnsweredB(call: Call, res: SipResponse): void {
-    const b = call.b;
-    if (b === null) return;
-    const dialog = dialogB(b, res);
-    const via = this.d.transport.sentBy(dialog.destination());
-    if (via === undefined) return;
-    this.d.transport.send(dialog.request('ACK', via, { cseq: b.invite.cseq().seq }), dialog.destination());
-    b.dialog = dialog;
+    const dialog = call.b === null ? undefined : ackAnswer(call.b, res, this.d.transport);
+    if (call.b === null || dialog === undefined) return;
+    call.b.dialog = dialog;
     this.bye(call, 'b');
     this.d.end(call, NORMAL_CLEARING, 'caller');
   }

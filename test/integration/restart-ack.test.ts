@@ -13,41 +13,11 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { parseMessage } from '../../src/sip/message-parser.js';
-import type { SipMessage, SipRequest } from '../../src/sip/sip-message.js';
 import { startNode } from '../helpers/fosip-process.js';
 import { requestText } from '../helpers/messages.js';
 import { UdpPeer, freePort, sleep } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';
-
-const SDP = (port: number): string => `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
-
-/** The first message `peer` got that `match` accepts, waiting up to `ms`. */
-async function receivedMessage(peer: UdpPeer, match: (m: SipMessage) => boolean, ms = 5000): Promise<SipMessage | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const hit = peer.received.map((b) => parseMessage(b)).find(match);
-    if (hit !== undefined || Date.now() > end) return hit;
-    await sleep(20);
-  }
-}
-
-/** The callee's 200 to `invite`, with its own tag, Contact and SDP. */
-function ok(invite: SipRequest, calleePort: number): string {
-  const body = SDP(40000);
-  return [
-    'SIP/2.0 200 OK',
-    ...invite.getHeaders('via').map((h) => `Via: ${h.value}`),
-    `From: ${invite.header('from') ?? ''}`,
-    `To: ${invite.header('to') ?? ''};tag=callee1`,
-    `Call-ID: ${invite.callId()}`,
-    `CSeq: ${invite.header('cseq') ?? ''}`,
-    `Contact: <sip:bob@127.0.0.1:${calleePort}>`,
-    'Content-Type: application/sdp',
-    `Content-Length: ${body.length}`,
-    '',
-    body,
-  ].join('\r\n');
-}
+import { okFromCallee, receivedMessage, sdpAt } from '../helpers/udp-sip.js';
 
 describe('restart: the ACK the dead run owed', () => {
   it('answers the callee\'s retransmitted 200 with the ACK after a SIGKILL between the 200 and the ACK, and the call goes on', async () => {
@@ -64,11 +34,11 @@ describe('restart: the ACK the dead run owed', () => {
     try {
       caller.send(requestText({
         method: 'INVITE', uri: `sip:2001@127.0.0.1:${port}`, via: `SIP/2.0/UDP 127.0.0.1:${caller.port}`, branch: 'z9hG4bKack1',
-        callId: 'restart-ack@127.0.0.1', fromTag: 'caller1', extra: [`Contact: <sip:alice@127.0.0.1:${caller.port}>`], body: SDP(30000),
+        callId: 'restart-ack@127.0.0.1', fromTag: 'caller1', extra: [`Contact: <sip:alice@127.0.0.1:${caller.port}>`], body: sdpAt(30000),
       }), port);
       const invite = await receivedMessage(callee, (m) => m.isRequest() && m.method === 'INVITE');
       assert.ok(invite?.isRequest(), 'the callee got the INVITE');
-      const answer = ok(invite, callee.port);
+      const answer = okFromCallee(invite, callee.port, 'callee1');
       callee.send(answer, port);
       const toCaller = await receivedMessage(caller, (m) => m.isResponse() && m.status === 200);
       assert.ok(toCaller?.isResponse(), 'the caller got the 200');
