@@ -1,4 +1,5 @@
 /** Loopback socket helpers for integration tests. */
+import fs from 'node:fs';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -141,4 +142,12 @@ export function relayRange(pairs: number): { portMin: number; portMax: number } 
   const span = (TEST_RELAY_PORTS.portMax + 1 - TEST_RELAY_PORTS.portMin) / 2 - pairs;
   const portMin = TEST_RELAY_PORTS.portMin + 2 * Math.floor(Math.random() * span);
   return { portMin, portMax: portMin + 2 * pairs - 1 };
+}
+
+/** UDP datagrams the kernel dropped for a full receive buffer, in this network namespace (/proc/net/snmp RcvbufErrors). */
+export function udpReceiveDrops(): number {
+  const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp: '));
+  const [names, values] = lines.map((l) => l.slice(5).trim().split(/\s+/));
+  const i = names?.indexOf('RcvbufErrors') ?? -1;
+  return i < 0 ? 0 : Number(values?.[i] ?? 0);
 }
