@@ -42,10 +42,11 @@ export async function runSipp(target: string, scenarioXml: string, args: string[
     child.on('close', (code) => {
       clearTimeout(timer);
       const log = fs.existsSync(messages) ? fs.readFileSync(messages, 'utf8') : '';
-      // what sipp did not expect, for a failing test to show: the end of its error log after its stderr
-      const unexpected = fs.existsSync(errors) ? fs.readFileSync(errors, 'utf8').slice(-4000) : '';
+      // what sipp did not expect, for a failing test to show: the start of its error log (the first surprise) and its end
+      const all = fs.existsSync(errors) ? fs.readFileSync(errors, 'utf8') : '';
+      const unexpected = all.length <= 8000 ? all : `${all.slice(0, 4000)}\n[...]\n${all.slice(-4000)}`;
       fs.rmSync(dir, { recursive: true, force: true });
-      resolve({ code, stdout, stderr: unexpected === '' ? stderr : `${stderr}\n-- sipp error log (end) --\n${unexpected}`, messages: log });
+      resolve({ code, stdout, stderr: unexpected === '' ? stderr : `${stderr}\n-- sipp error log --\n${unexpected}`, messages: log });
     });
   });
 }
