@@ -1,5 +1,6 @@
 /** A sipp callee and a sipp caller around the SBC, each on its own free loopback port. */
 import { type SippResult, runSipp } from './sipp.js';
+import { patientUas } from './sipp-xml.js';
 import { freePort } from './net.js';
 
 export interface Party {
@@ -9,12 +10,12 @@ export interface Party {
   kill(): void;
 }
 
-/** Start a callee (built-in `uas`, or a scenario) that stops after `calls` calls; `port` to come back where a killed one was. */
+/** Start a callee (SIPp's `uas` that absorbs INVITE retransmissions, or a scenario) that stops after `calls` calls; `port` to come back where a killed one was. */
 export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp'; calls?: number; extra?: string[]; trace?: boolean; timeoutMs?: number; port?: number } = {}): Promise<Party> {
   const port = opts.port ?? (await freePort(opts.transport ?? 'udp'));
   const args = ['-i', '127.0.0.1', '-p', String(port), '-m', String(opts.calls ?? 1), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? [])];
   const stop = new AbortController();
-  const run = runSipp('', opts.scenario ?? 'uas', args, opts.timeoutMs ?? 300_000, opts.trace ?? true, stop.signal);
+  const run = runSipp('', opts.scenario ?? patientUas, args, opts.timeoutMs ?? 300_000, opts.trace ?? true, stop.signal);
   await new Promise((r) => setTimeout(r, 300)); // let it bind before calls arrive
   return { port, run, kill: () => stop.abort() };
 }

@@ -96,3 +96,18 @@ ${headers.map((h) => `${h}\n`).join('')}Content-Length: 0`)}</send>`;
 }
 
 export const recvInvite = '<recv request="INVITE" rrs="true"/>';
+
+/**
+ * SIPp's built-in `uas`, except that an INVITE retransmission that arrives after its 200 is absorbed: the
+ * built-in aborts the call on it (it takes the identical INVITE for an unexpected message), and an SBC on a
+ * loaded machine legitimately retransmits its INVITE when Timer A fires before it has read the 180.
+ */
+export const patientUas = wrap('uas (absorbs INVITE retransmissions)', `${recvInvite}
+${uasResponse('180 Ringing')}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="INVITE" optional="true"/>
+<recv request="ACK" optional="true" rtd="true"/>
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}
+<timewait milliseconds="4000"/>`);
+
