@@ -84,16 +84,21 @@ export class ClientTransaction {
     this.timers.after('B', this.deps.timers.B, () => this.timeout());
   }
 
-  /** Retransmit on Timer A (doubling) or E (doubling, capped at T2), while no response has arrived. */
+  /**
+   * Retransmit on Timer A (doubling) or E (doubling, capped at T2), while no response has arrived; a response
+   * already waiting in the socket when the timer fires is read first (a loaded node sends no needless copy).
+   */
   private retransmit(name: 'A' | 'E', interval: number): void {
-    this.timers.after(name, interval, () => {
-      if (this.state !== 'calling' && this.state !== 'trying' && this.state !== 'proceeding') return;
-      if (name === 'A' && this.state !== 'calling') return;
-      this.deps.stats.retransmissionsOut++;
-      this.send(this.request);
-      const next = name === 'A' ? 2 * interval : Math.min(2 * interval, this.deps.timers.T2);
-      this.retransmit(name, this.state === 'proceeding' ? this.deps.timers.T2 : next);
-    });
+    this.timers.after(name, interval, () => this.deps.clock.afterPendingIo(() => this.resend(name, interval)));
+  }
+
+  private resend(name: 'A' | 'E', interval: number): void {
+    if (this.state !== 'calling' && this.state !== 'trying' && this.state !== 'proceeding') return;
+    if (name === 'A' && this.state !== 'calling') return;
+    this.deps.stats.retransmissionsOut++;
+    this.send(this.request);
+    const next = name === 'A' ? 2 * interval : Math.min(2 * interval, this.deps.timers.T2);
+    this.retransmit(name, this.state === 'proceeding' ? this.deps.timers.T2 : next);
   }
 
   receive(res: SipResponse): void {

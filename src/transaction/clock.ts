@@ -6,6 +6,12 @@ export interface TimerHandle {
 export interface Clock {
   now(): number;
   setTimer(ms: number, fn: () => void): TimerHandle;
+  /**
+   * Run `fn` once the datagrams already waiting have been read. Node runs due timers before it reads
+   * sockets, so after the event loop was held up a retransmission timer would fire before the response
+   * that makes it moot is seen; a fake clock runs `fn` at once.
+   */
+  afterPendingIo(fn: () => void): void;
 }
 
 export const systemClock: Clock = {
@@ -14,5 +20,8 @@ export const systemClock: Clock = {
     const t = setTimeout(fn, ms);
     t.unref?.();
     return { cancel: () => clearTimeout(t) };
+  },
+  afterPendingIo(fn) {
+    setImmediate(fn); // the check phase comes after the poll phase that reads the sockets
   },
 };

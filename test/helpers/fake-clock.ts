@@ -16,6 +16,11 @@ export class FakeClock implements Clock {
     return { cancel: () => void (timer.live = false) };
   }
 
+  /** No sockets behind a fake clock: nothing waits to be read first. */
+  afterPendingIo(fn: () => void): void {
+    fn();
+  }
+
   advance(ms: number): void {
     const end = this.t + ms;
     for (;;) {
