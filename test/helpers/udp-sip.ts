@@ -1,7 +1,10 @@
 /** A caller or callee made of a plain UDP socket, for tests that decide exactly when each message is sent. */
 import { parseMessage } from '../../src/sip/message-parser.js';
 import type { SipMessage, SipRequest } from '../../src/sip/sip-message.js';
-import { type UdpPeer, sleep } from './net.js';
+import type { App } from '../../src/app.js';
+import { boundPort, startTestApp } from './app.js';
+import { requestText } from './messages.js';
+import { UdpPeer, sleep } from './net.js';
 
 export const sdpAt = (port: number): string =>
   `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
@@ -23,35 +26,57 @@ export async function receivedMessage(peer: UdpPeer, match: (m: SipMessage) => b
 
 export const isRequest = (method: string) => (m: SipMessage): m is SipRequest => m.isRequest() && m.method === method;
 
-/** A callee's 200 to `invite` with To tag `tag`, its Contact at `calleePort` and an SDP answer. */
-export function okFromCallee(invite: SipRequest, calleePort: number, tag: string): string {
-  const body = sdpAt(40000);
+/**
+ * A response to `req` (status line `status`, e.g. '180 Ringing'): `tag` adds the callee's To tag (not for
+ * an in-dialog request, whose To has it), `contactPort` a Contact, `sdp` a body.
+ */
+export function responseTo(req: SipRequest, status: string, opts: { tag?: string; contactPort?: number; sdp?: string } = {}): string {
+  const body = opts.sdp ?? '';
   return [
-    'SIP/2.0 200 OK',
-    ...invite.getHeaders('via').map((h) => `Via: ${h.value}`),
-    `From: ${invite.header('from') ?? ''}`,
-    `To: ${invite.header('to') ?? ''};tag=${tag}`,
-    `Call-ID: ${invite.callId()}`,
-    `CSeq: ${invite.header('cseq') ?? ''}`,
-    `Contact: <sip:bob@127.0.0.1:${calleePort}>`,
-    'Content-Type: application/sdp',
+    `SIP/2.0 ${status}`,
+    ...req.getHeaders('via').map((h) => `Via: ${h.value}`),
+    `From: ${req.header('from') ?? ''}`,
+    `To: ${req.header('to') ?? ''}${opts.tag === undefined ? '' : `;tag=${opts.tag}`}`,
+    `Call-ID: ${req.callId()}`,
+    `CSeq: ${req.header('cseq') ?? ''}`,
+    ...(opts.contactPort === undefined ? [] : [`Contact: <sip:bob@127.0.0.1:${opts.contactPort}>`]),
+    ...(body === '' ? [] : ['Content-Type: application/sdp']),
     `Content-Length: ${body.length}`,
     '',
     body,
   ].join('\r\n');
 }
 
+/** A callee's 200 to `invite` with To tag `tag`, its Contact at `calleePort` and an SDP answer. */
+export function okFromCallee(invite: SipRequest, calleePort: number, tag: string): string {
+  return responseTo(invite, '200 OK', { tag, contactPort: calleePort, sdp: sdpAt(40000) });
+}
+
 /** A 200 to an in-dialog request (BYE) that needs no body. */
 export function okTo(req: SipRequest): string {
-  return [
-    'SIP/2.0 200 OK',
-    ...req.getHeaders('via').map((h) => `Via: ${h.value}`),
-    `From: ${req.header('from') ?? ''}`,
-    `To: ${req.header('to') ?? ''}`,
-    `Call-ID: ${req.callId()}`,
-    `CSeq: ${req.header('cseq') ?? ''}`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
+  return responseTo(req, '200 OK');
+}
+
+/** A caller and a callee socket around an in-process SBC whose dial-peer 1 (2...) reaches the callee, media flowing around. */
+export async function socketsAroundSbc(): Promise<{ caller: UdpPeer; callee: UdpPeer; app: App; port: number; close: () => Promise<void> }> {
+  const caller = await UdpPeer.open();
+  const callee = await UdpPeer.open();
+  const app = await startTestApp({
+    listen: ['udp:127.0.0.1:0'],
+    dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${callee.port}`, media: 'flow-around' }],
+  });
+  const close = async (): Promise<void> => {
+    await app.stop();
+    caller.close();
+    callee.close();
+  };
+  return { caller, callee, app, port: boundPort(app, 'udp'), close };
+}
+
+/** The caller's INVITE to 2001 through the SBC at `port`, with an SDP offer. */
+export function callerInvite(caller: UdpPeer, port: number, callId: string): string {
+  return requestText({
+    method: 'INVITE', uri: `sip:2001@127.0.0.1:${port}`, via: `SIP/2.0/UDP 127.0.0.1:${caller.port}`, branch: `z9hG4bK${callId.replace(/\W/g, '')}`,
+    callId, fromTag: 'caller1', extra: [`Contact: <sip:alice@127.0.0.1:${caller.port}>`], body: sdpAt(30000),
+  });
 }

@@ -7,25 +7,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SipMessage } from '../../src/sip/sip-message.js';
-import { boundPort, startTestApp } from '../helpers/app.js';
 import { requestText } from '../helpers/messages.js';
-import { UdpPeer } from '../helpers/net.js';
-import { isRequest, okFromCallee, okTo, receivedMessage, receivedMessages, sdpAt } from '../helpers/udp-sip.js';
+import { callerInvite, isRequest, okFromCallee, okTo, receivedMessage, receivedMessages, socketsAroundSbc } from '../helpers/udp-sip.js';
 
 describe('forked answers', () => {
   it('ACKs and hangs up a second fork\'s 200 and keeps the call on the first', async () => {
-    const caller = await UdpPeer.open();
-    const callee = await UdpPeer.open();
-    const app = await startTestApp({
-      listen: ['udp:127.0.0.1:0'],
-      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${callee.port}`, media: 'flow-around' }],
-    });
-    const port = boundPort(app, 'udp');
+    const { caller, callee, app, port, close } = await socketsAroundSbc();
     try {
-      caller.send(requestText({
-        method: 'INVITE', uri: `sip:2001@127.0.0.1:${port}`, via: `SIP/2.0/UDP 127.0.0.1:${caller.port}`, branch: 'z9hG4bKfork1',
-        callId: 'forked@127.0.0.1', fromTag: 'caller1', extra: [`Contact: <sip:alice@127.0.0.1:${caller.port}>`], body: sdpAt(30000),
-      }), port);
+      caller.send(callerInvite(caller, port, 'forked@127.0.0.1'), port);
       const invite = await receivedMessage(callee, isRequest('INVITE'));
       assert.ok(invite?.isRequest(), 'the callee got the INVITE');
       callee.send(okFromCallee(invite, callee.port, 'forkA'), port);
@@ -57,9 +46,7 @@ describe('forked answers', () => {
       const acks = (await receivedMessages(callee, isRequest('ACK'), 3, 300)).length;
       assert.equal(acks, 2, 'one ACK per fork');
     } finally {
-      await app.stop();
-      caller.close();
-      callee.close();
+      await close();
     }
   });
 });

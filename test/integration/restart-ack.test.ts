@@ -17,7 +17,7 @@ import { startNode } from '../helpers/fosip-process.js';
 import { requestText } from '../helpers/messages.js';
 import { UdpPeer, freePort, sleep } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';
-import { okFromCallee, receivedMessage, sdpAt } from '../helpers/udp-sip.js';
+import { callerInvite, okFromCallee, receivedMessage } from '../helpers/udp-sip.js';
 
 describe('restart: the ACK the dead run owed', () => {
   it('answers the callee\'s retransmitted 200 with the ACK after a SIGKILL between the 200 and the ACK, and the call goes on', async () => {
@@ -32,10 +32,7 @@ describe('restart: the ACK the dead run owed', () => {
     const probe = new Redis(redis.url);
     let node = await startNode(dir, redis.url, 'restart-ack');
     try {
-      caller.send(requestText({
-        method: 'INVITE', uri: `sip:2001@127.0.0.1:${port}`, via: `SIP/2.0/UDP 127.0.0.1:${caller.port}`, branch: 'z9hG4bKack1',
-        callId: 'restart-ack@127.0.0.1', fromTag: 'caller1', extra: [`Contact: <sip:alice@127.0.0.1:${caller.port}>`], body: sdpAt(30000),
-      }), port);
+      caller.send(callerInvite(caller, port, 'restart-ack@127.0.0.1'), port);
       const invite = await receivedMessage(callee, (m) => m.isRequest() && m.method === 'INVITE');
       assert.ok(invite?.isRequest(), 'the callee got the INVITE');
       const answer = okFromCallee(invite, callee.port, 'callee1');
