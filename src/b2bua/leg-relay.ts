@@ -180,7 +180,8 @@ export class LegRelay {
 
   private retransmitOk(call: Call, interval: number, elapsed: number): void {
     const t = this.d.transactions.timers;
-    call.a.okTimer = this.d.clock.setTimer(interval, () => {
+    // a caller's ACK already waiting in the socket is read before the 200 would go out again
+    call.a.okTimer = this.d.clock.setTimer(interval, () => this.d.clock.afterPendingIo(() => {
       const ok = call.a.ok;
       if (ok === null || call.ended) return;
       if (elapsed + interval >= 64 * t.T1) {
@@ -194,7 +195,7 @@ export class LegRelay {
       }
       call.a.tx.respond(ok);
       this.retransmitOk(call, Math.min(2 * interval, t.T2), elapsed + interval);
-    });
+    }));
   }
 
   /** B answered a call that is already cancelled or ended: ACK it and hang it up. */

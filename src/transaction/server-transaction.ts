@@ -143,14 +143,14 @@ export class ServerTransaction {
     });
   }
 
-  /** Timer G: resend the final response at T1, 2T1, ... capped at T2 until the ACK arrives. */
+  /** Timer G: resend the final response at T1, 2T1, ... capped at T2 until the ACK arrives (an ACK already waiting is read first). */
   private retransmitG(interval: number): void {
-    this.timers.after('G', interval, () => {
+    this.timers.after('G', interval, () => this.deps.clock.afterPendingIo(() => {
       if (this.state !== 'completed' || !this.lastResponse) return;
       this.deps.stats.retransmissionsOut++;
       this.send(this.lastResponse);
       this.retransmitG(Math.min(2 * interval, this.deps.timers.T2));
-    });
+    }));
   }
 
   private send(res: SipResponse): void {
