@@ -37,8 +37,9 @@ describe('calls with media across a restart', () => {
     const probe = new Redis(redis.url);
     let node = await startNode(dir, redis.url, 'media-restart');
     try {
-      // each call waits 8 s after its answer before it plays audio: the kill and the restart happen meanwhile
-      const scenario = uacPcap().replace(/(<nop>\s*<action>\s*<exec play_pcap_audio="pcap\/g711a\.pcap"\/>)/, '<pause milliseconds="8000"/>\n$1');
+      // each call waits 12 s after its answer before it plays its 7 s of audio: the kill and the restart happen
+      // meanwhile (a node starting on a loaded machine took over 4 s, and the first calls' audio was half over)
+      const scenario = uacPcap().replace(/(<nop>\s*<action>\s*<exec play_pcap_audio="pcap\/g711a\.pcap"\/>)/, '<pause milliseconds="12000"/>\n$1');
       const callerMp = await freeUdpBlock();
       const calls = caller(port, { scenario, calls: CALLS, trace: false, timeoutMs: 120_000, extra: ['-r', '25', '-l', String(CALLS), '-mp', String(callerMp)] });
       // the SBC's RTP port facing each caller, as the records say
@@ -60,7 +61,7 @@ describe('calls with media across a restart', () => {
       // the restarted node's relay counts only what it relayed itself: every call's audio reached the callee and its echo the caller
       let media: MediaStatsByCall = {};
       const echoed = (): number => Object.values(media).filter((streams) => streams.some((st) => st.a.forwarded > 0 && st.b.forwarded > 0)).length;
-      for (let i = 0; i < 150 && echoed() < CALLS; i++) {
+      for (let i = 0; i < 250 && echoed() < CALLS; i++) {
         await sleep(100);
         const res = await fetch(`http://127.0.0.1:${adminPort}/api/media`).catch(() => null);
         if (res?.ok === true) media = { ...media, ...((await res.json()) as MediaStatsByCall) };
