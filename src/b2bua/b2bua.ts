@@ -71,7 +71,7 @@ export class B2bua implements TransactionUser {
     if (taken === null) return false;
     const { call, moved } = taken;
     this.calls.set(call.id, call);
-    carryAgain(call, this.relay, this.wire, this.o.calls);
+    carryAgain(call, this.relay, this.wire, this.o.calls, this.o.transport);
     if (moved) moveMedia(call, { ...this.o, credentials: () => this.o.config.credentials ?? [] }, () => this.clear(call.id, 41));
     return true;
   }

@@ -11,6 +11,7 @@ import { DIAL_PEER_0, type DialPeer } from '../routing/dial-peer.js';
 import type { CallRecord, CallStore, DialogSnapshot, RecoverySnapshot } from '../state/call-store.js';
 import type { ClientTransaction } from '../transaction/client-transaction.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Flow } from '../transport/flow.js';
 import { type Call, legDialog } from './call.js';
 import { dialogFrom, recoverySnapshot } from './call-snapshot.js';
@@ -92,13 +93,20 @@ export async function takeBack(record: CallRecord, peers: readonly DialPeer[], m
   return restored === false ? null : { call, moved: restored === 'moved' };
 }
 
-/** The adopted call's dialogs answer in-dialog requests again, its messages are its own (ladder, profiles), and it is live in the store. */
-export function carryAgain(call: Call, relay: Pick<LegRelay, 'register'>, wire: Pick<CallWire, 'track'>, calls: Pick<CallStore, 'put'>): void {
+/**
+ * The adopted call's dialogs answer in-dialog requests again, its messages are its own (ladder, profiles), and
+ * it is live in the store. Its B leg has the ACK of its INVITE ready: a run killed between the callee's 200
+ * and the caller's ACK never sent it, and the callee's 200 retransmissions get it (RFC 3261 §13.2.2.4).
+ */
+export function carryAgain(call: Call, relay: Pick<LegRelay, 'register'>, wire: Pick<CallWire, 'track'>, calls: Pick<CallStore, 'put'>, transport: Pick<TransactionTransport, 'sentBy'>): void {
   for (const leg of ['a', 'b'] as const) {
     const d = legDialog(call, leg);
     if (d === null) continue;
     relay.register(call, leg, d);
     wire.track(call, leg, d.callId, leg === 'a' ? call.inbound : (call.b?.peer ?? call.inbound));
   }
+  const b = call.b;
+  const via = b?.dialog ? transport.sentBy(b.dialog.destination()) : undefined;
+  if (b?.dialog && via !== undefined) b.ack = b.dialog.request('ACK', via, { cseq: b.invite.cseq().seq });
   calls.put(call.record);
 }

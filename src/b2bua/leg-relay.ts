@@ -141,10 +141,8 @@ export class LegRelay {
     if (b.dialog !== null) {
       // another fork answered as well: ACKed and hung up, the call keeps the first answer
       if (b.dialog.remoteTag !== (res.to().params.get('tag') ?? '')) return endOtherFork(b, res, this.d);
-      // a retransmitted 2xx: ACKed again; a call taken back after a restart, whose caller's ACK is not awaited, owes it
-      b.ack ??= call.a.ok === null ? b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq }) : null;
       if (b.ack !== null) this.d.transport.send(b.ack, b.dialog.destination());
-      return;
+      return; // a retransmitted 2xx
     }
     // the 2xx confirms its early dialog (or makes one); the 2xx's target and route set are the dialog's
     const pair = this.earlyPair(call, res) ?? { aTag: call.a.toTag, b: dialogB(b, res), a: dialogA(call, call.a.toTag) };
@@ -207,7 +205,7 @@ export class LegRelay {
     this.d.end(call, NORMAL_CLEARING, 'caller');
   }
 
-  /** A 2xx whose INVITE transaction is gone: the B leg's initial INVITE's is a retransmission to ACK (see answered). */
+  /** A 2xx whose INVITE transaction is gone (ended, or died with a previous run): the B leg's initial INVITE's is ACKed again. */
   stray2xx(res: SipResponse): void {
     const hit = this.dialogs.get(dialogKey(res.callId(), res.from().params.get('tag') ?? '', res.to().params.get('tag') ?? ''));
     const b = hit?.leg === 'b' ? hit.call.b : null;
