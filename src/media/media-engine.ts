@@ -26,8 +26,7 @@ const BIND_ATTEMPTS = 4;
 export class MediaEngine {
   private readonly relays: Relay[] = [];
   private readonly sessions = new Map<string, { relay: Relay; ports: number[] }>();
-  /** Sessions (or added streams) whose ports a relay is binding: who waits for the answer. */
-  /** Opens and adds waiting for the worker's answer, per session: `req` tells their answer from a warm open's. */
+  /** Sessions (or added streams) whose ports a relay is binding: who waits for the answer; `req` tells it from a late warm open's. */
   private readonly opening = new Map<string, { relay: Relay; req: number; resolve: (m: Extract<FromWorker, { op: 'opened' }>) => void }>();
   private lastReq = 0;
   private readonly adding = new Map<string, Promise<void>>();
