@@ -49,7 +49,7 @@ export function addImportCommand(program: Command, reportAndExit: (err: unknown)
     .description('turn a CUBE running-config into dialpeers/, profiles/ and fosip.json settings: `fosip import ios <file> --out <dir>`')
     .argument('<format>', 'ios')
     .argument('<file>', 'the running-config (show running-config) as text')
-    .requiredOption('--out <dir>', 'the configuration folder to write dialpeers/ and profiles/ into')
+    .requiredOption('--out <dir>', 'the configuration folder to write dialpeers/, profiles/ and fosip.json into')
     .action((format: string, file: string, flags: { out: string }) => {
       try {
         if (format !== 'ios') throw new Error(`unknown import format "${format}" (there is: ios)`);

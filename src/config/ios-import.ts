@@ -2,8 +2,9 @@
  * `fosip import ios`: a CUBE running-config to FoSIP's dial-peers and classes. The voice blocks an
  * operator already has (`dial-peer voice N voip`, `voice class codec | uri | sip-profiles |
  * sip-options-keepalive`, `voice translation-rule | translation-profile`) become the JSON of dialpeers/
- * and profiles/, the trusted list and `sip-ua` settings of fosip.json (ios-import-global.ts); every line that has no FoSIP meaning, or that could not be read, is reported with its
- * line number (a block outside voice, such as `interface`, once for the whole block).
+ * and profiles/, the trusted list and `sip-ua` settings of fosip.json (ios-import-global.ts); every line
+ * that has no FoSIP meaning, or that could not be read, is reported with its line number (a block outside
+ * voice, such as `interface`, once for the whole block).
  */
 import type { CodecClassJson, DialPeerJson, UriClassJson } from './dial-config.js';
 import type { KeepaliveProfileJson } from './keepalive-config.js';
