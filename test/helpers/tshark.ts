@@ -48,8 +48,10 @@ export class Capture {
     await exited;
     const decode = rtpPorts.flatMap((p) => ['-d', `udp.port==${p},rtp`]);
     const fields = ['frame.time_epoch', 'udp.srcport', 'udp.dstport', 'rtp.p_type', 'rtpevent.event_id', 'rtpevent.end_of_event'].flatMap((f) => ['-e', f]);
-    const read = spawnSync('tshark', ['-r', this.file, ...decode, '-T', 'fields', ...fields], { encoding: 'utf8' });
+    // one line per packet: 50 calls of RTP are megabytes, past spawnSync's default 1 MiB, which cut the list short
+    const read = spawnSync('tshark', ['-r', this.file, ...decode, '-T', 'fields', ...fields], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
+    if (read.error !== undefined) throw new Error(`tshark could not read the capture: ${read.error.message}`);
     return read.stdout.trim().split('\n').filter((l) => l !== '').map((l) => {
       const [time, src, dst, pt, event, end] = l.split('\t');
       return {
