@@ -1,7 +1,7 @@
 /** A sipp callee and a sipp caller around the SBC, each on its own free loopback port. */
 import { type SippResult, runSipp } from './sipp.js';
 import { patientUas } from './sipp-xml.js';
-import { freePort } from './net.js';
+import { freePort, freeUdpBlock } from './net.js';
 
 export interface Party {
   port: number;
@@ -22,12 +22,22 @@ export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp
 
 export async function caller(
   sbcPort: number,
-  opts: { scenario?: string; called?: string; transport?: 'udp' | 'tcp'; calls?: number; holdMs?: number; extra?: string[]; trace?: boolean; timeoutMs?: number } = {},
+  opts: { scenario?: string; called?: string; transport?: 'udp' | 'tcp'; calls?: number; holdMs?: number; extra?: string[]; trace?: boolean; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<SippResult> {
   const port = await freePort(opts.transport ?? 'udp');
   const args = [
     '-i', '127.0.0.1', '-p', String(port), '-s', opts.called ?? '2001', '-m', String(opts.calls ?? 1),
     '-d', String(opts.holdMs ?? 1000), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? []),
   ];
-  return runSipp(`127.0.0.1:${sbcPort}`, opts.scenario ?? 'uac', args, opts.timeoutMs ?? 300_000, opts.trace ?? true);
+  return runSipp(`127.0.0.1:${sbcPort}`, opts.scenario ?? 'uac', args, opts.timeoutMs ?? 300_000, opts.trace ?? true, opts.signal);
+}
+
+/**
+ * A caller's `-mp` for `calls` calls: sipp's [auto_media_port] is `-mp` + 4 x (call number - 1) mod 10000, and
+ * pcap play sends from that port through a raw socket, unchecked. A port past 65535 wraps (a call whose port
+ * wrapped to 0 sent RTP from port 0, which nothing can answer: one call of 50 without echo), so the whole span
+ * stays below 65536; only the four ports sipp binds itself must be free.
+ */
+export function sippMediaPort(calls: number): Promise<number> {
+  return freeUdpBlock(4, Math.min(4 * calls, 10_000));
 }
