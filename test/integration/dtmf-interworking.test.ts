@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freeUdpBlock, sleep } from '../helpers/net.js';
+import { freeUdpBlock } from '../helpers/net.js';
 import { digitCall } from '../helpers/pcap-scenarios.js';
 import { uacInfo } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
@@ -84,8 +84,7 @@ describe('DTMF interworking (dtmfRelay)', () => {
     try {
       const a = await caller(boundPort(app, 'udp'), { scenario: uacInfo('application/dtmf-relay', 'Signal=5\r\nDuration=160') });
       const bres = await b.run;
-      await sleep(200);
-      const wire = await capture.stop([calleeMp]);
+      const wire = await capture.stop([calleeMp]); // it waits for what was sent before it (see Capture)
       assert.equal(a.code, 0, a.messages.slice(-2000));
       assert.doesNotMatch(bres.messages, /^INFO sip:/m, 'the callee gets no INFO');
       assert.match(/INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\r\n]*/.exec(bres.messages)?.[0] ?? '', /m=audio \d+ RTP\/AVP 0 101$/, 'the rtp-nte callee is offered telephone-event');

@@ -63,8 +63,7 @@ async function relayCall(scenario: string): Promise<{ app: App; stats: StreamSta
     const run = caller(boundPort(app, 'udp'), { scenario, extra: ['-mp', String(callerMp)], timeoutMs: 60_000 });
     const stats = await watch(app, run);
     const result = await run;
-    await sleep(200);
-    const wire = await capture.stop();
+    const wire = await capture.stop(); // it waits for what was sent before it (see Capture)
     const bres = await b.run;
     for (let i = 0; i < 50 && app.portPool.inUse > 0; i++) await sleep(20);
     const calleeInvite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\n]*/.exec(bres.messages)?.[0] ?? '';
