@@ -74,7 +74,7 @@ describe('fosip CLI', () => {
     const child = spawn(process.execPath, [bin, 'start', '--listen', `udp:127.0.0.1:${port}`, '--config-dir', repoRoot, '--log-level', 'info']);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 200 && !out.includes('fosip started'); i++) await sleep(20);
+    for (let i = 0; i < 500 && !out.includes('fosip started'); i++) await sleep(20);
     const peer = await UdpPeer.open();
     peer.send(requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: 'z9hG4bKcli' }), port);
     const [res] = await peer.waitFor(1, 3000);
@@ -98,7 +98,7 @@ describe('fosip CLI', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      for (let i = 0; i < 200 && !out.includes('fosip started'); i++) await sleep(20);
+      for (let i = 0; i < 500 && !out.includes('fosip started'); i++) await sleep(20);
       const options = async (n: number): Promise<number> => {
         const peer = await UdpPeer.open();
         peer.send(requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: `z9hG4bKreload${n}`, callId: `reload-${n}` }), port);
@@ -119,7 +119,7 @@ describe('fosip CLI', () => {
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /8\.json#\/destinationPattern: invalid pattern "8x"/);
       child.kill('SIGHUP');
-      for (let i = 0; i < 100 && !out.includes('configuration not reloaded'); i++) await sleep(20);
+      for (let i = 0; i < 500 && !out.includes('configuration not reloaded'); i++) await sleep(20);
       assert.match(out, /configuration not reloaded/);
       assert.equal(await options(3), 503, 'the running configuration stays');
     } finally {

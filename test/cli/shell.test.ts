@@ -39,7 +39,7 @@ describe('fosip shell', () => {
     try {
       // up through the whole session: two shell processes, a dozen keystrokes (seconds each on a loaded machine)
       const call = caller(boundPort(app, 'udp'), { holdMs: 15_000 });
-      for (let i = 0; i < 200 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
+      for (let i = 0; i < 500 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
       const [live] = app.callStore.list();
       assert.ok(live, 'the call is up');
 

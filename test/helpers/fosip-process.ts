@@ -10,7 +10,7 @@ export async function startNode(dir: string, redis: string, hostname: string): P
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 300 && !out.includes('fosip started'); i++) await sleep(20);
+  for (let i = 0; i < 500 && !out.includes('fosip started'); i++) await sleep(20);
   assert.match(out, /fosip started/);
   return { child, log: () => out };
 }

@@ -38,7 +38,7 @@ describe('voice class codec', () => {
       assert.notEqual(r.code, 0);
       assert.match(r.messages, /SIP\/2\.0 488 /);
       assert.match(r.messages, /Warning: 399 fosip-test "no codec in common with voice class codec 9"/);
-      for (let i = 0; i < 100 && app.portPool.inUse > 0; i++) await sleep(20); // given back once the worker closed them
+      for (let i = 0; i < 500 && app.portPool.inUse > 0; i++) await sleep(20); // given back once the worker closed them
       assert.equal(app.portPool.inUse, 0, 'the relay ports of the refused call are back');
       const [cdr] = app.callStore.history(1);
       assert.equal(cdr?.finalStatus, 488);

@@ -54,7 +54,7 @@ describe('Prometheus metrics and health endpoints', () => {
 
       // an RFC 2833 digit in RTP, then 2.5 s of call
       const call = caller(boundPort(app, 'udp'), { scenario: digitCall(0, 2500), extra: ['-mp', String(await freeUdpBlock())] });
-      for (let i = 0; i < 100 && app.callStore.list().every((c) => c.state !== 'connected'); i++) await sleep(20);
+      for (let i = 0; i < 500 && app.callStore.list().every((c) => c.state !== 'connected'); i++) await sleep(20);
       const during = await scrape();
       assert.equal(sample(during, 'sbc_calls_active'), 1);
       assert.equal(sample(during, 'sbc_dialpeer_active_calls', { tag: '10', direction: 'in' }), 1);
@@ -66,7 +66,7 @@ describe('Prometheus metrics and health endpoints', () => {
       assert.equal(failed.code, 0, failed.stderr);
       const rejected = await caller(boundPort(app, 'udp'), { scenario: uacExpect(404), called: '9001' });
       assert.equal(rejected.code, 0, rejected.stderr);
-      for (let i = 0; i < 100 && app.b2bua.callCount > 0; i++) await sleep(20);
+      for (let i = 0; i < 500 && app.b2bua.callCount > 0; i++) await sleep(20);
 
       const after = await scrape();
       assert.equal(sample(after, 'sbc_calls_active'), 0);

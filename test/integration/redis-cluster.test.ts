@@ -25,7 +25,7 @@ describe('call state shared through Redis', () => {
       // up through a heartbeat and half a dozen CLI processes (seconds each on a loaded machine)
       const calls = [caller(boundPort(nodeA, 'udp'), { holdMs: 15_000 }), caller(boundPort(nodeB, 'udp'), { holdMs: 15_000 })];
       let seen = false;
-      for (let i = 0; i < 100 && !seen; i++) {
+      for (let i = 0; i < 200 && !seen; i++) {
         seen = (await r.scard(nodeCallsKey('sbc-a'))) === 1 && (await r.scard(nodeCallsKey('sbc-b'))) === 1;
         if (!seen) await sleep(50);
       }
@@ -54,7 +54,7 @@ describe('call state shared through Redis', () => {
       for (const result of await Promise.all(calls)) assert.equal(result.code, 0, result.stderr);
       assert.equal((await b.run).code, 0);
       let ended = false;
-      for (let i = 0; i < 100 && !ended; i++) {
+      for (let i = 0; i < 200 && !ended; i++) {
         ended = (await r.scard(nodeCallsKey('sbc-a'))) + (await r.scard(nodeCallsKey('sbc-b'))) === 0 && (await r.xlen(HISTORY_KEY)) === 2;
         if (!ended) await sleep(50);
       }
@@ -130,10 +130,10 @@ describe('a Redis outage under load', () => {
       assert.equal(result.code, 0, `calls failed during the outage (${seen()}):\n${result.stderr.slice(-2000)}`);
       const answered = await b.run;
       assert.equal(answered.code, 0, `the callee saw calls fail (${seen()}):\n${answered.stdout.slice(-6000)}\n${answered.stderr.slice(-9000)}`);
-      for (let i = 0; i < 100 && app.callStore.size > 0; i++) await sleep(50);
+      for (let i = 0; i < 200 && app.callStore.size > 0; i++) await sleep(50);
       assert.equal(app.callStore.size, 0);
       let emptied = false;
-      for (let i = 0; i < 100 && !emptied; i++) {
+      for (let i = 0; i < 200 && !emptied; i++) {
         emptied = (await r.scard(nodeCallsKey('sbc-x'))) === 0;
         if (!emptied) await sleep(50);
       }
@@ -155,7 +155,7 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
     try {
       // the call stays up well past the show commands, each a process of its own (seconds on a loaded machine)
       const call = caller(boundPort(app, 'udp'), { holdMs: 12_000 });
-      for (let i = 0; i < 250 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
+      for (let i = 0; i < 500 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
       const show = (...words: string[]) => runCli(['show', ...words, '--admin', `http://127.0.0.1:${adminPort}`]);
       const [active, compact, summary, rtp, legs] = await Promise.all([
         show('call', 'active', 'voice', 'brief'), show('call', 'active', 'voice', 'compact'), show('call', 'active', 'voice', 'summary'),
@@ -183,7 +183,7 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       assert.match(legs.stdout, /Media Mode {14}: flow-through\n {3}Media Stream 0 {10}: Src 127\.0\.0\.1:\d+, Dest 127\.0\.0\.1:\d+/);
       assert.equal((await call).code, 0);
       await b.run;
-      for (let i = 0; i < 100 && app.callStore.size > 0; i++) await sleep(20);
+      for (let i = 0; i < 500 && app.callStore.size > 0; i++) await sleep(20);
       const hist = await runCli(['show', 'call', 'history', 'voice', 'brief', '--admin', `http://127.0.0.1:${adminPort}`, '--json']);
       const cdrs = JSON.parse(hist.stdout) as Array<{ disconnectCause: number; releasedBy: string; node: string }>;
       assert.deepEqual(cdrs.map((c) => [c.disconnectCause, c.releasedBy, c.node]), [[16, 'caller', 'fosip-test']]);
@@ -207,13 +207,13 @@ describe('clear call voice causecode', () => {
       });
       try {
         const call = caller(boundPort(app, 'udp'), { scenario: uacHungUp() });
-        for (let i = 0; i < 200 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
+        for (let i = 0; i < 500 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
         const id = app.callStore.list()[0]?.id ?? '';
         assert.ok(id, 'the call is up');
         if (redis) {
           // the CLI finds the call's owner through its record
           const r = redis.client();
-          for (let i = 0; i < 100 && (JSON.parse((await r.get(callKey(id))) ?? '{}') as { state?: string }).state !== 'connected'; i++) await sleep(20);
+          for (let i = 0; i < 500 && (JSON.parse((await r.get(callKey(id))) ?? '{}') as { state?: string }).state !== 'connected'; i++) await sleep(20);
           r.disconnect();
         }
         const source = redis ? ['--redis', redis.url] : ['--admin', `http://127.0.0.1:${adminPort}`];

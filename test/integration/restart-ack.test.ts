@@ -41,7 +41,7 @@ describe('restart: the ACK the dead run owed', () => {
       assert.ok(toCaller?.isResponse(), 'the caller got the 200');
       // the record carries both dialogs: what a restart takes back
       let record: { recovery?: { a?: unknown; b?: unknown } } = {};
-      for (let i = 0; i < 100 && (record.recovery?.a === undefined || record.recovery.b === undefined); i++) {
+      for (let i = 0; i < 200 && (record.recovery?.a === undefined || record.recovery.b === undefined); i++) {
         await sleep(50);
         const [id] = await probe.smembers('sbc:node:restart-ack:calls');
         record = id === undefined ? {} : (JSON.parse((await probe.get(`sbc:call:{${id}}`)) ?? '{}') as typeof record);
@@ -52,7 +52,7 @@ describe('restart: the ACK the dead run owed', () => {
       await new Promise((r) => node.child.once('exit', r));
       assert.equal(callee.received.map((b) => parseMessage(b)).filter((m) => m.isRequest() && m.method === 'ACK').length, 0);
       node = await startNode(dir, redis.url, 'restart-ack');
-      for (let i = 0; i < 100 && !node.log().includes('the previous run of this node left calls'); i++) await sleep(50);
+      for (let i = 0; i < 200 && !node.log().includes('the previous run of this node left calls'); i++) await sleep(50);
       assert.match(node.log(), /"resumed":1,"ended":0/);
       callee.send(answer, port); // the callee's retransmission (T1 later, in its own time)
       const ack = await receivedMessage(callee, (m) => m.isRequest() && m.method === 'ACK');

@@ -77,7 +77,7 @@ describe('calls with media across a restart', () => {
       const streams = [...perPort.values()].filter((n) => n >= 20).length;
       assert.equal(streams, CALLS, `after the restart, echoes left toward the callers from every call's own SBC port (${streams} of ${CALLS}; ${wire.length} packets)`);
       assert.equal(r.code, 0, `every call ended with SIPp's BYE and its 200:\n${r.stderr}\n${node.log().slice(-3000)}`);
-      for (let i = 0; i < 50 && (await probe.scard('sbc:node:media-restart:calls')) > 0; i++) await sleep(100);
+      for (let i = 0; i < 100 && (await probe.scard('sbc:node:media-restart:calls')) > 0; i++) await sleep(100);
       const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });
       assert.equal(history.filter((c) => c.disconnectCause === 16 && c.releasedBy === 'caller').length, CALLS, 'normal call clearing by the caller, for all of them');
       assert.match(node.log(), new RegExp(`"resumed":${CALLS},"ended":0`));

@@ -76,7 +76,7 @@ describe('restart after SIGKILL', () => {
       assert.equal(callees[0].code, 0, `the answering callee got the callers' BYEs:\n${callees[0].messages.slice(-2000)}`);
       assert.equal(callees[1].code, 0, `the relayed callee took its re-INVITE and the caller's BYE:\n${callees[1].stderr}\n${callees[1].messages.slice(-3000)}`);
       assert.equal(callees[2].code, 0, `the ringing callee got CANCEL and an ACK for its 487:\n${callees[2].messages.slice(-3000)}`);
-      for (let i = 0; i < 50 && (await probe.scard('sbc:node:restart-test:calls')) > 0; i++) await sleep(100);
+      for (let i = 0; i < 100 && (await probe.scard('sbc:node:restart-test:calls')) > 0; i++) await sleep(100);
       assert.equal(await probe.scard('sbc:node:restart-test:calls'), 0, 'no record left');
       const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });
       assert.equal(history.filter((c) => c.disconnectCause === 41 && c.releasedBy === 'sbc').length, 1, 'the ringing call');

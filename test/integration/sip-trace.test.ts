@@ -26,7 +26,7 @@ async function debugCcsip(args: string[]): Promise<Tracer> {
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  for (let i = 0; i < 200 && !err.includes('tracing is enabled'); i++) await sleep(20);
+  for (let i = 0; i < 500 && !err.includes('tracing is enabled'); i++) await sleep(20);
   assert.match(err, /SIP Call messages tracing is enabled/);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, out: () => out, stop: () => (child.kill('SIGINT'), exited) };

@@ -147,9 +147,9 @@ describe('socket fuzzing (isolated network namespace)', () => {
     // every transaction ends on its (shortened) timers: nothing is left behind
     for (let i = 0; i < 1000 && (app.transactions.openTransactions.server > 0 || app.transactions.openTransactions.client > 0); i++) await sleep(10);
     assert.deepEqual(app.transactions.openTransactions, { server: 0, client: 0 }, `calls still open: ${JSON.stringify(app.callStore.list().slice(0, 3))}`);
-    for (let i = 0; i < 200 && app.transport.tcpConnections > 0; i++) await sleep(10);
+    for (let i = 0; i < 1000 && app.transport.tcpConnections > 0; i++) await sleep(10);
     assert.equal(app.transport.tcpConnections, 0);
-    for (let i = 0; i < 300 && app.b2bua.callCount > 0; i++) await sleep(10);
+    for (let i = 0; i < 1000 && app.b2bua.callCount > 0; i++) await sleep(10);
     assert.equal(app.b2bua.callCount, 0, 'every call the mutations started has ended');
     assert.equal(app.media.activeSessions, 0, 'and released its relay');
     assert.equal(app.portPool.status().inUse, 0);

@@ -95,7 +95,7 @@ describe('admission control', () => {
     const app = await startTestApp({ callThreshold: { totalCalls: 1 }, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
     try {
       const first = caller(boundPort(app, 'udp'), { holdMs: 5000 }); // up until the second call has had its 503
-      for (let i = 0; i < 100 && app.b2bua.callCount === 0; i++) await sleep(20);
+      for (let i = 0; i < 500 && app.b2bua.callCount === 0; i++) await sleep(20);
       const second = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503) });
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.messages, /^Retry-After: 5\r?$/m);

@@ -167,7 +167,7 @@ describe('MediaEngine', () => {
       await sleep(500);
       assert.deepEqual(inactive, [], 'not watched before the answer');
       engine.watch('quiet');
-      for (let i = 0; i < 40 && inactive.length === 0; i++) await sleep(50);
+      for (let i = 0; i < 200 && inactive.length === 0; i++) await sleep(50);
       assert.deepEqual(inactive, ['quiet']);
     } finally {
       await engine.stop();
@@ -249,14 +249,14 @@ describe('MediaEngine', () => {
     const engine = new MediaEngine({ pool, address: '127.0.0.1', warmStreams: 1 });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     try {
-      for (let i = 0; i < 100 && pool.warm < 2; i++) await sleep(10);
+      for (let i = 0; i < 1000 && pool.warm < 2; i++) await sleep(10);
       assert.equal(pool.warm, 2, 'one stream: a pair facing each leg');
       const [s] = (await engine.open('warm-1', [stream(a, b)]))!;
       assert.equal(pool.inUse, 2);
       a.send(s!.aPort, [1, 2]);
       await b.waitFor(2);
       assert.equal(b.received.length, 2, 'the session on warm ports relays');
-      for (let i = 0; i < 100 && pool.warm < 2; i++) await sleep(10);
+      for (let i = 0; i < 1000 && pool.warm < 2; i++) await sleep(10);
       assert.equal(pool.warm, 2, 'warmed up again');
       await engine.close('warm-1');
       // two streams need all four pairs: the warm ones are closed and given to the session

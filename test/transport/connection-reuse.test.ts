@@ -36,11 +36,11 @@ describe('TCP connection reuse', () => {
     const dest = { transport: 'tcp' as const, address: '127.0.0.1', port };
     t.send(request({ branch: 'z9hG4bKout1', via: 'SIP/2.0/TCP 127.0.0.1:5060' }), dest);
     t.send(request({ branch: 'z9hG4bKout2', via: 'SIP/2.0/TCP 127.0.0.1:5060' }), dest);
-    for (let i = 0; i < 100 && (data.match(/^OPTIONS/gm)?.length ?? 0) < 2; i++) await sleep(10);
+    for (let i = 0; i < 1000 && (data.match(/^OPTIONS/gm)?.length ?? 0) < 2; i++) await sleep(10);
     assert.equal(connections, 1);
     assert.equal(data.match(/^OPTIONS/gm)?.length, 2);
     peerSocket?.write(requestText({ method: 'BYE', branch: 'z9hG4bKback', via: `SIP/2.0/TCP 127.0.0.1:${port}` }));
-    for (let i = 0; i < 100 && got.length === 0; i++) await sleep(10);
+    for (let i = 0; i < 1000 && got.length === 0; i++) await sleep(10);
     assert.equal(got[0]?.flow.remotePort, port, 'arrived on the outbound connection');
     assert.equal(t.tcpConnections, 1);
     await t.close();
@@ -51,7 +51,7 @@ describe('TCP connection reuse', () => {
     const { t, got, port } = await layer('::1');
     const peer = await TcpPeer.connect(port, '::1');
     peer.write(requestText({ branch: 'z9hG4bKin', via: 'SIP/2.0/TCP [::1]:5999' }));
-    for (let i = 0; i < 100 && got.length === 0; i++) await sleep(10);
+    for (let i = 0; i < 1000 && got.length === 0; i++) await sleep(10);
     const flow = got[0]?.flow;
     assert.ok(flow);
     assert.equal(flow.remoteAddress, '::1');
