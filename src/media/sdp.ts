@@ -226,6 +226,8 @@ export class Sdp {
     const sdp = new Sdp(lines, eol);
     for (const m of sdp.media) {
       if (!/^m=\S+ [0-9]+(\/[0-9]+)? \S+( \S+)*$/.test(sdp.lines[m.at] ?? '')) throw new SdpError(`malformed m= line "${sdp.lines[m.at] ?? ''}"`);
+      // a 16-bit transport port (RFC 8866 §5.14): a larger one names no port, and a peer sending from it wraps
+      if (m.port > 65535) throw new SdpError(`m= port ${m.port} is out of range in "${sdp.lines[m.at] ?? ''}"`);
     }
     return sdp;
   }

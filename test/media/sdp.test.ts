@@ -71,8 +71,10 @@ describe('SDP', () => {
   });
 
   it('rejects what is not SDP with SdpError', () => {
-    for (const bad of ['', 'hello', 'v=0\r\ns=-\r\n', 'v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=audio x RTP/AVP 0\r\n', 'v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nbad line\r\n']) {
+    for (const bad of ['', 'hello', 'v=0\r\ns=-\r\n', 'v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=audio x RTP/AVP 0\r\n', 'v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nbad line\r\n',
+      'v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=audio 65552 RTP/AVP 0\r\n']) {
       assert.throws(() => Sdp.parse(bad), SdpError, JSON.stringify(bad));
     }
+    assert.equal(Sdp.parse('v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=audio 65534 RTP/AVP 0\r\n').media[0]?.port, 65534);
   });
 });
