@@ -32,6 +32,7 @@ import { LegProfiles } from './leg-profiles.js';
 import type { LiveConfig } from './live-config.js';
 import type { B2buaOptions } from './b2bua-options.js';
 import { OptionsPinger } from './options-pinger.js';
+import { failureHeaders } from './header-passing.js';
 import { type Blocked, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
 
 export class B2bua implements TransactionUser {
@@ -354,13 +355,9 @@ export class B2bua implements TransactionUser {
     this.relay.hangUpAnsweredB(call, answered);
   }
 
-  /** The caller gets a final failure; the call ends. */
+  /** The caller gets a final failure (with what the callee's failure `res` carries across); the call ends. */
   private fail(call: Call, status: number, warning: string | null, res?: SipResponse): void {
-    const headers: Array<[string, string]> = [];
-    if (warning !== null) headers.push(['Warning', warningValue(this.o.agent, warning)]);
-    const retryAfter = res?.header('retry-after');
-    if (retryAfter !== undefined && status === 503) headers.push(['Retry-After', retryAfter]);
-    this.respondA(call, status, headers);
+    this.respondA(call, status, failureHeaders(res, call.inbound.headerPolicy, warning === null ? null : warningValue(this.o.agent, warning)));
     this.end(call, causeOfStatus(status), status === 408 || status === 503 ? 'sbc' : 'callee');
   }
 

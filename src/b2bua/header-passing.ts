@@ -6,7 +6,20 @@
  * headers by default; passing them is what operators keep asking for (cube-reference, complaints).
  */
 import type { HeaderPolicy } from '../routing/dial-peer.js';
-import type { SipMessage, SipRequest } from '../sip/sip-message.js';
+import type { SipMessage, SipRequest, SipResponse } from '../sip/sip-message.js';
+
+/** Headers of an in-dialog request or its answer that always cross to the other leg (Content-Type follows the body). */
+export const IN_DIALOG_CARRIED = [
+  'content-disposition', 'event', 'subscription-state', 'refer-to', 'referred-by', 'session-expires',
+  'min-se', 'supported', 'require', 'rseq', 'rack', 'info-package', 'reason', 'allow-events', 'accept', 'expires',
+];
+
+/**
+ * Headers of the callee's final failure that always reach the caller: Reason (RFC 3326: the Q.850 cause a
+ * PBX such as CUCM shows and acts on), Retry-After (RFC 3261 §20.33, when to try again), Min-SE (422),
+ * Accept (415) and the others a request carries.
+ */
+const FAILURE_CARRIED = [...IN_DIALOG_CARRIED, 'retry-after'];
 
 /** Never copied across: the SBC's own, topology, transaction and dialog state, credentials, framing. */
 const OWNED: ReadonlySet<string> = new Set([
@@ -37,6 +50,16 @@ export function crossing(from: SipMessage, known: readonly string[], policy: Hea
     result.push([h.name, h.value]);
   }
   return result;
+}
+
+/**
+ * The headers of the caller's final failure: `warning` (the SBC's own Warning value, when it failed the call
+ * itself) and what the callee's failure `res` carries across (known headers always, unknown ones by the
+ * caller's dial-peer `policy`). The status may be CUBE's mapping of the callee's; the headers still tell why.
+ */
+export function failureHeaders(res: SipResponse | undefined, policy: HeaderPolicy | null, warning: string | null): Array<[string, string]> {
+  const headers: Array<[string, string]> = warning === null ? [] : [['Warning', warning]];
+  return res === undefined ? headers : [...headers, ...crossing(res, FAILURE_CARRIED, policy)];
 }
 
 /**

@@ -22,7 +22,7 @@ import { type Call, type EarlyPair, legDialog } from './call.js';
 import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure } from './call-media.js';
 import { dtmfRelayBody, parseDtmfRelay } from './dtmf-relay-body.js';
-import { carryHidden, crossing } from './header-passing.js';
+import { IN_DIALOG_CARRIED, carryHidden, crossing } from './header-passing.js';
 import { ackAnswer, contactA, dialogA, dialogB, endOtherFork } from './leg-dialogs.js';
 import { credentialPool, sendAnswering } from './digest-client.js';
 
@@ -45,12 +45,6 @@ export interface RelayDeps {
 export const IN_DIALOG_METHODS = ['BYE', 'INFO', 'UPDATE', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'PRACK'];
 /** Methods that exist only inside a dialog: outside one they get 481 (RFC 3261 §12.2.2). */
 export const DIALOG_ONLY = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK']);
-
-/** Headers of an in-dialog request or its answer that always cross to the other leg (Content-Type follows the body). */
-const CARRIED = [
-  'content-disposition', 'event', 'subscription-state', 'refer-to', 'referred-by', 'session-expires',
-  'min-se', 'supported', 'require', 'rseq', 'rack', 'info-package', 'reason', 'allow-events', 'accept', 'expires',
-];
 
 type Leg = 'a' | 'b';
 
@@ -379,7 +373,7 @@ export class LegRelay {
   /** The headers of `msg` that cross to leg `to`: the carried ones, and unknown ones as that leg's dial-peer says. */
   private carried(call: Call, to: Leg, msg: SipRequest | SipResponse): Array<[string, string]> {
     const peer = to === 'a' ? call.inbound : call.b?.peer;
-    return crossing(msg, CARRIED, peer?.headerPolicy ?? null);
+    return crossing(msg, IN_DIALOG_CARRIED, peer?.headerPolicy ?? null);
   }
 
   /**

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/net.js';
 import { uacExpect, uacWith } from '../helpers/scenarios.js';
+import { recvInvite, reply, uasResponse, wrap } from '../helpers/sipp-xml.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 /** The INVITE the callee received (head and body). */
@@ -56,6 +57,32 @@ describe('SIP profiles with SIPp', () => {
       const invite = inviteOf((await b.run).messages);
       assert.match(invite, /^X-Keep: yes\r?$/m);
       assert.doesNotMatch(invite, /X-Other|User-Agent/);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('gives the caller the callee\'s Reason and Retry-After with its failure, and its unknown headers unless the caller\'s dial-peer drops them', async () => {
+    const busy = wrap('uas busy, with reasons', `${recvInvite}
+${uasResponse('180 Ringing')}
+${reply('486 Busy Here', ['Reason: Q.850;cause=17;text="User busy"', 'Retry-After: 30', 'X-Carrier-Ref: 77', 'X-Internal: secret'])}
+<recv request="ACK"/>`);
+    const b = await callee({ scenario: busy });
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 10, incomingCalledNumber: '2...', headerPassList: ['X-Carrier-Ref'] },
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` },
+      ],
+    });
+    try {
+      const r = await caller(boundPort(app, 'udp'), { scenario: uacExpect(486) });
+      assert.equal(r.code, 0, r.stderr);
+      const failure = /SIP\/2\.0 486[\s\S]*?(?=\r?\n\r?\n)/.exec(r.messages)?.[0] ?? '';
+      assert.match(failure, /^Reason: Q\.850;cause=17;text="User busy"\r?$/m, 'the Q.850 cause a PBX acts on');
+      assert.match(failure, /^Retry-After: 30\r?$/m);
+      assert.match(failure, /^X-Carrier-Ref: 77\r?$/m, 'an unknown header on the caller\'s pass list');
+      assert.doesNotMatch(failure, /X-Internal/, 'one that is not');
+      assert.equal((await b.run).code, 0);
     } finally {
       await app.stop();
     }
