@@ -155,3 +155,19 @@ export function udpReceiveDrops(): number {
   const i = names?.indexOf('RcvbufErrors') ?? -1;
   return i < 0 ? 0 : Number(values?.[i] ?? 0);
 }
+
+/**
+ * Resolves once a socket of any process in this network namespace is bound to 127.0.0.1:`port` (UDP) or
+ * listens there (TCP), as /proc/net says, or after `ms`: reading the table never takes the port itself,
+ * as a test bind would (and a process it is waiting for may fail to bind then).
+ */
+export async function portBound(port: number, transport: 'udp' | 'tcp', ms = 10_000): Promise<boolean> {
+  const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const table = transport === 'udp' ? '/proc/net/udp' : '/proc/net/tcp';
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) {
+    const rows = fs.readFileSync(table, 'utf8').split('\n').map((l) => l.trim().split(/\s+/));
+    // UDP rows are 07 (unconnected); a TCP listener is 0A
+    if (rows.some((r) => r[1] === hex && (transport === 'udp' || r[3] === '0A'))) return true;
+  }
+  return false;
+}

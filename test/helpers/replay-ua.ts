@@ -46,7 +46,7 @@ export class ReplayUa {
   }
 
   /** The first message received for `callId` that `pred` accepts (waits up to `ms`). */
-  async expect(callId: string, pred: (m: SipMessage) => boolean, ms = 5000): Promise<SipMessage> {
+  async expect(callId: string, pred: (m: SipMessage) => boolean, ms = 20_000): Promise<SipMessage> {
     const end = Date.now() + ms;
     for (;;) {
       for (const b of this.peer.received) {

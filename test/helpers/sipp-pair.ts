@@ -1,7 +1,7 @@
 /** A sipp callee and a sipp caller around the SBC, each on its own free loopback port. */
 import { type SippResult, runSipp } from './sipp.js';
 import { patientUas } from './sipp-xml.js';
-import { freePort, freeUdpBlock } from './net.js';
+import { freePort, freeUdpBlock, portBound } from './net.js';
 
 export interface Party {
   port: number;
@@ -16,7 +16,8 @@ export async function callee(opts: { scenario?: string; transport?: 'udp' | 'tcp
   const args = ['-i', '127.0.0.1', '-p', String(port), '-m', String(opts.calls ?? 1), '-t', opts.transport === 'tcp' ? 't1' : 'u1', ...(opts.extra ?? [])];
   const stop = new AbortController();
   const run = runSipp('', opts.scenario ?? patientUas, args, opts.timeoutMs ?? 300_000, opts.trace ?? true, stop.signal);
-  await new Promise((r) => setTimeout(r, 300)); // let it bind before calls arrive
+  // calls must not arrive before it listens: a loaded machine took longer than the 300 ms once waited here
+  await portBound(port, opts.transport ?? 'udp');
   return { port, run, kill: () => stop.abort() };
 }
 
