@@ -89,7 +89,7 @@ describe('OPTIONS keepalive with SIPp', () => {
     fs.writeFileSync(path.join(dir, 'profiles', 'keepalive.json'), JSON.stringify(keepalive));
     try {
       await until('dial-peer 2 is busied out', () => stateOf(app, 2)?.state === 'busyout' && stateOf(app, 3)?.state === 'busyout');
-      await sleep(600);
+      await until('dial-peer 1 has answered a ping', () => stateOf(app, 1)?.lastResponse !== undefined && stateOf(app, 1)?.lastResponse !== null);
       assert.equal(stateOf(app, 1)?.state, 'active');
       assert.equal(stateOf(app, 1)?.lastResponse, '404 Not Found');
       assert.equal(stateOf(app, 2)?.lastResponse, '503 Service Unavailable');

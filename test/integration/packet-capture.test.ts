@@ -82,9 +82,11 @@ describe('monitor capture', () => {
 
       const timed = await runCli(['monitor', 'capture', 'start', '--file', path.join(dir, 'timed.pcap'), '--duration', '0.5', '--admin', admin]);
       assert.equal(timed.code, 0, timed.stderr);
-      await sleep(900);
-      const status = JSON.parse((await runCli(['monitor', 'capture', 'status', '--admin', admin])).stdout) as { running: boolean };
-      assert.equal(status.running, false, 'the capture stopped by itself');
+      const running = async (): Promise<boolean> => (JSON.parse((await runCli(['monitor', 'capture', 'status', '--admin', admin])).stdout) as { running: boolean }).running;
+      await sleep(500);
+      let still = await running();
+      for (let i = 0; i < 50 && still; i++) still = await sleep(200).then(running);
+      assert.equal(still, false, 'the capture stopped by itself');
       const bad = await runCli(['monitor', 'capture', 'start', '--admin', admin]);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /file: a path is needed/);

@@ -32,7 +32,7 @@ async function debugCcsip(args: string[]): Promise<Tracer> {
   return { child, out: () => out, stop: () => (child.kill('SIGINT'), exited) };
 }
 
-async function until(ok: () => boolean, ms = 5000): Promise<boolean> {
+async function until(ok: () => boolean, ms = 20_000): Promise<boolean> {
   for (let waited = 0; !ok() && waited < ms; waited += 20) await sleep(20);
   return ok();
 }
@@ -59,7 +59,8 @@ describe('debug ccsip messages', () => {
       assert.equal((await second).code, 0);
       assert.equal((await first).code, 0);
       assert.ok(await until(() => (one.out().match(/^BYE sip:/gm) ?? []).length >= 2), `the call's BYE on both legs:\n${one.out()}`);
-      await sleep(200);
+      // the unfiltered trace has both calls, both legs, once its process has printed them
+      await until(() => (all.out().match(/^INVITE sip:/gm) ?? []).length >= 4 && (all.out().match(/^SIP\/2\.0 200 OK/gm) ?? []).length >= 8);
       const everything = all.out();
       // the INVITE that starts a call arrives before the call exists: -1, as on CUBE
       assert.match(everything, /^\w{3} \d\d \d\d:\d\d:\d\d\.\d{3} UTC: \/\/-1\/fosip-test\/SIP\/Msg\/ccsipDisplayMsg:\nReceived: from UDP 127\.0\.0\.1:\d+\nINVITE sip:2001@/m);
