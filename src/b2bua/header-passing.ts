@@ -17,7 +17,7 @@ export const IN_DIALOG_CARRIED = [
 /**
  * Headers of the callee's final failure that always reach the caller: Reason (RFC 3326: the Q.850 cause a
  * PBX such as CUCM shows and acts on), Retry-After (RFC 3261 §20.33, when to try again), Min-SE (422),
- * Accept (415) and the others a request carries.
+ * Accept (415) and the others an in-dialog message carries.
  */
 const FAILURE_CARRIED = [...IN_DIALOG_CARRIED, 'retry-after'];
 
