@@ -28,14 +28,12 @@ export async function freePort(kind: 'udp' | 'tcp' = 'udp'): Promise<number> {
  * a port in use or be followed by one, and sipp then exits at once. Blocks come from 61000-65535: above
  * Linux's ephemeral range (32768-60999), which every socket of a parallel test draws from, and above the
  * SBC's default relay pool (8000-48198), where the SBCs of other tests bind between the check and sipp.
- * `span` ports from the base must stay below 65536 (see sippMediaPort): a span too wide for that band
- * starts lower, in the ephemeral range, where only the `count` bound ports can collide.
+ * (Every call of a SIPp caller sends its RTP from this port: see uacPcap.)
  */
-export async function freeUdpBlock(count = 4, span = count): Promise<number> {
-  const top = (65536 - Math.max(count, span)) & ~1;
-  const bottom = Math.min(61000, top - 2000);
+export async function freeUdpBlock(count = 4): Promise<number> {
+  const top = 65536 - count;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = bottom + 2 * Math.floor(Math.random() * ((top - bottom) / 2 + 1));
+    const base = 61000 + 2 * Math.floor(Math.random() * ((top - 61000) / 2 + 1));
     const sockets: dgram.Socket[] = [];
     let ok = true;
     for (let i = 0; i < count && ok; i++) {

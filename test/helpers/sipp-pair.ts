@@ -1,7 +1,7 @@
 /** A sipp callee and a sipp caller around the SBC, each on its own free loopback port. */
 import { type SippResult, runSipp } from './sipp.js';
 import { patientUas } from './sipp-xml.js';
-import { freePort, freeUdpBlock, portBound } from './net.js';
+import { freePort, portBound } from './net.js';
 
 export interface Party {
   port: number;
@@ -33,12 +33,3 @@ export async function caller(
   return runSipp(`127.0.0.1:${sbcPort}`, opts.scenario ?? 'uac', args, opts.timeoutMs ?? 300_000, opts.trace ?? true, opts.signal);
 }
 
-/**
- * A caller's `-mp` for `calls` calls: sipp's [auto_media_port] is `-mp` + 4 x (call number - 1) mod 10000, and
- * pcap play sends from that port through a raw socket, unchecked. A port past 65535 wraps (a call whose port
- * wrapped to 0 sent RTP from port 0, which nothing can answer: one call of 50 without echo), so the whole span
- * stays below 65536; only the four ports sipp binds itself must be free.
- */
-export function sippMediaPort(calls: number): Promise<number> {
-  return freeUdpBlock(4, Math.min(4 * calls, 10_000));
-}

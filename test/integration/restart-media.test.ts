@@ -16,7 +16,7 @@ import { startNode } from '../helpers/fosip-process.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { RedisServer } from '../helpers/redis.js';
 import { Capture } from '../helpers/tshark.js';
-import { callee, caller, sippMediaPort } from '../helpers/sipp-pair.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
 
 const CALLS = 50;
 /**
@@ -41,7 +41,7 @@ describe('calls with media across a restart', () => {
       // each call waits 12 s after its answer before it plays its 7 s of audio: the kill and the restart happen
       // meanwhile (a node starting on a loaded machine took over 4 s, and the first calls' audio was half over)
       const scenario = uacPcap().replace(/(<nop>\s*<action>\s*<exec play_pcap_audio="pcap\/g711a\.pcap"\/>)/, '<pause milliseconds="12000"/>\n$1');
-      const callerMp = await sippMediaPort(CALLS);
+      const callerMp = await freeUdpBlock();
       const calls = caller(port, { scenario, calls: CALLS, trace: false, timeoutMs: 120_000, signal: stopCallers.signal, extra: ['-r', '25', '-l', String(CALLS), '-mp', String(callerMp)] });
       // the SBC's RTP port facing each caller, as the records say
       const aPorts = new Set<number>();
