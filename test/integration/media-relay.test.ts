@@ -56,10 +56,11 @@ async function relayCall(scenario: string): Promise<{ app: App; stats: StreamSta
   const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)], timeoutMs: 60_000 });
   const sbcLog = recordingLog('info');
   const { app } = await relayingApp(b.port, sbcLog.log);
+  let capture: Capture | undefined;
   try {
     const callerMp = await mediaPort();
     // tshark counts what really crossed the wire on both legs (RTP only: the media ports of both sides)
-    const capture = await Capture.start(`udp and (port ${callerMp} or port ${calleeMp})`);
+    capture = await Capture.start(`udp and (port ${callerMp} or port ${calleeMp})`);
     const run = caller(boundPort(app, 'udp'), { scenario, extra: ['-mp', String(callerMp)], timeoutMs: 60_000 });
     const stats = await watch(app, run);
     const result = await run;
@@ -71,6 +72,7 @@ async function relayCall(scenario: string): Promise<{ app: App; stats: StreamSta
     const why = `caller:\n${result.messages.slice(-2500)}\ncallee:\n${bres.messages.slice(-2500)}\nSBC:\n${sbcLog.lines.filter((l) => !l.includes('call detail record')).slice(-15).join('\n')}`;
     return { app, stats, calleeInvite, callerMp, calleeMp, code: result.code, wire, why };
   } catch (err) {
+    await capture?.stop().catch(() => []); // no tshark left running
     await app.stop();
     throw err;
   }

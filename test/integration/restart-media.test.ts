@@ -37,6 +37,7 @@ describe('calls with media across a restart', () => {
     const probe = new Redis(redis.url);
     let node = await startNode(dir, redis.url, 'media-restart');
     const stopCallers = new AbortController();
+    let capture: Capture | undefined;
     try {
       // each call waits 12 s after its answer before it plays its 7 s of audio: the kill and the restart happen
       // meanwhile (a node starting on a loaded machine took over 4 s, and the first calls' audio was half over)
@@ -57,7 +58,7 @@ describe('calls with media across a restart', () => {
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
       // tshark sees what leaves the SBC's ports facing the callers from now on: the echoes
-      const capture = await Capture.start(`udp and (${[...aPorts].map((p) => `src port ${p}`).join(' or ')})`);
+      capture = await Capture.start(`udp and (${[...aPorts].map((p) => `src port ${p}`).join(' or ')})`);
       node = await startNode(dir, redis.url, 'media-restart');
       // the restarted node's relay counts only what it relayed itself: every call's audio reached the callee and its echo the caller
       let media: MediaStatsByCall = {};
@@ -83,6 +84,7 @@ describe('calls with media across a restart', () => {
       assert.match(node.log(), new RegExp(`"resumed":${CALLS},"ended":0`));
     } finally {
       stopCallers.abort();
+      await capture?.stop().catch(() => []); // a failed check leaves no tshark running
       node.child.kill('SIGKILL');
       b.kill();
       probe.disconnect();
