@@ -62,13 +62,14 @@ describe('calls with media across a restart', () => {
       node = await startNode(dir, redis.url, 'media-restart');
       // the restarted node's relay counts only what it relayed itself: every call's audio reached the callee and its echo the caller
       let media: MediaStatsByCall = {};
-      const echoed = (): number => Object.values(media).filter((streams) => streams.some((st) => st.a.forwarded > 0 && st.b.forwarded > 0)).length;
+      const bothWays = (streams: MediaStatsByCall[string]): boolean => streams.some((st) => st.a.forwarded > 0 && st.b.forwarded > 0);
+      const echoed = (): number => Object.values(media).filter(bothWays).length;
       for (let i = 0; i < 250 && echoed() < CALLS; i++) {
         await sleep(100);
         const res = await fetch(`http://127.0.0.1:${adminPort}/api/media`).catch(() => null);
         if (res?.ok === true) media = { ...media, ...((await res.json()) as MediaStatsByCall) };
       }
-      const silent = Object.entries(media).filter(([, streams]) => !streams.some((st) => st.a.forwarded > 0 && st.b.forwarded > 0));
+      const silent = Object.entries(media).filter(([, streams]) => !bothWays(streams));
       assert.equal(echoed(), CALLS, `RTP relayed both ways after the restart for every call; not these (${Object.keys(media).length} seen):\n${JSON.stringify(silent)}\n${node.log().slice(-3000)}`);
       const r = await calls;
       const wire = await capture.stop();
