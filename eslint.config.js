@@ -1,44 +1,54 @@
 // Lint: typescript-eslint type-checked rules, plus the one-way layer rule of the architecture guide:
-// sip <- transport <- transaction <- dialog <- b2bua; leaves import no stack layer.
+//   sip <- transport <- transaction <- dialog <- uac <- b2bua      (the stack)
+//   leaves (routing, rewrite, media, state, ...) import no stack layer, and of each other only types
+//   node/ (the wiring) may import all of them; cli/ all but the wiring; main.ts everything.
+// errors/ and version.ts are below everything: any file may import them.
 import tseslint from 'typescript-eslint';
 
-const stack = ['sip', 'transport', 'transaction', 'dialog', 'b2bua'];
+const stack = ['sip', 'transport', 'transaction', 'dialog', 'uac', 'b2bua'];
 const leaves = ['routing', 'rewrite', 'media', 'state', 'observability', 'config', 'keepalive', 'security'];
-const wired = ['app', 'main', 'cli', 'configuration'];
+const top = ['node', 'cli'];
 
-function forbid(dirs) {
-  return dirs.flatMap((d) => [`**/${d}/**`, `**/${d}.js`]);
+/** Import patterns that match a folder of src/ from anywhere in src/ (`../x/y.js`, `../../x/y.js`). */
+function folders(dirs) {
+  return dirs.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`, `./${d}/*`]);
+}
+const MAIN = ['../main.js', '../../main.js', '../../../main.js'];
+
+function layerRule(files, patterns) {
+  return { files, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
 }
 
 const layerRules = [
-  ...stack.map((layer, i) => ({
-    files: [`src/${layer}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{
-          // the b2bua (like keepalive and app) consumes the leaves; the layers below it use none but observability
-          group: forbid([...stack.slice(i + 1), ...(layer === 'b2bua' ? [] : leaves.filter((l) => l !== 'observability')), ...wired]),
-          message: `The ${layer} layer may import only the layers to its left (see docs: architecture).`,
-        }],
-      }],
-    },
-  })),
-  // A leaf imports no stack layer, and from another leaf at most its types (data shapes, no code).
-  ...leaves.map((leaf) => ({
-    files: [`src/${leaf}/**/*.ts`],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          { group: forbid([...stack, ...wired]), message: `The ${leaf} leaf imports no stack layer.` },
-          {
-            group: forbid(leaves.filter((l) => l !== leaf)),
-            allowTypeImports: true,
-            message: `The ${leaf} leaf may import only types from another leaf.`,
-          },
+  ...stack.map((layer, i) =>
+    layerRule([`src/${layer}/**/*.ts`], [
+      {
+        // uac and the b2bua consume the leaves; the layers below them use none but observability
+        group: [
+          ...folders([...stack.slice(i + 1), ...top]),
+          ...MAIN,
+          ...(i >= stack.indexOf('uac') ? [] : folders(leaves.filter((l) => l !== 'observability'))),
         ],
-      }],
-    },
-  })),
+        message: `The ${layer} layer may import only the layers to its left (see docs: architecture).`,
+      },
+    ]),
+  ),
+  // A leaf imports no stack layer, and from another leaf at most its types (data shapes, no code).
+  ...leaves.map((leaf) =>
+    layerRule([`src/${leaf}/**/*.ts`], [
+      { group: [...folders([...stack, ...top]), ...MAIN], message: `The ${leaf} leaf imports no stack layer.` },
+      {
+        group: folders(leaves.filter((l) => l !== leaf)),
+        allowTypeImports: true,
+        message: `The ${leaf} leaf may import only types from another leaf.`,
+      },
+    ]),
+  ),
+  layerRule(['src/errors/**/*.ts'], [{ group: [...folders([...stack, ...leaves, ...top]), ...MAIN], message: 'errors/ is below everything.' }]),
+  layerRule(['src/node/**/*.ts'], [{ group: [...folders(['cli']), ...MAIN], message: 'The node is wired without the CLI; main.ts runs both.' }]),
+  layerRule(['src/cli/**/*.ts'], [
+    { group: ['../node/node.js', ...MAIN], message: 'The CLI reaches a node through its admin API or Redis; main.ts runs the node.' },
+  ]),
 ];
 
 export default tseslint.config(

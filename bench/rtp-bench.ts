@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { App } from '../src/app.js';
+import { SbcNode } from '../src/node/node.js';
 import { dialConfig } from '../src/config/dial-config.js';
 import { NO_REWRITE_CLASSES } from '../src/rewrite/rewrite-classes.js';
 import { compileDialPeers } from '../src/routing/dial-peer.js';
@@ -126,7 +126,7 @@ const [sbcPort, uasPort] = [await freePort(), await freePort()];
 const { peers } = compileDialPeers(dialConfig({
   dialPeers: [{ file: 'bench', pointer: '', value: { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` } }],
 }));
-const app = await App.start({
+const app = await SbcNode.start({
   configDir: dir, listen: [`udp:127.0.0.1:${sbcPort}`], admin: null, hostname: 'bench', logLevel: 'silent', redis: null, redisOptions: {},
   transport: {}, timers: {}, calls: {}, media: { portMin: 30000, portMax: 39999, workers },
 }, { config: { dialPlan: new DialPlan(peers), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } }, log: pino({ level: 'silent' }) });

@@ -1,6 +1,6 @@
 /** What the B2BUA is built with: the stack below it, the configuration it routes by, and its hooks. */
 import type { Logger } from 'pino';
-import type { MediaEngine } from '../media/media-engine.js';
+import type { MediaEngine } from './media/media-engine.js';
 import type { CallDetailRecord, CallStore } from '../state/call-store.js';
 import type { Clock } from '../transaction/clock.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';

@@ -14,18 +14,19 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-layer.js';
 import type { Destination, Flow } from '../transport/flow.js';
 import { type BLeg, type Call, closeRecord, newCall } from './call.js';
-import { carryAgain, takeBack } from './call-adoption.js';
-import { moveMedia } from './media-move.js';
+import { carryAgain, takeBack } from './recovery/call-adoption.js';
+import { keepRecoverable } from './recovery/call-snapshot.js';
+import { moveMedia } from './media/media-move.js';
 import type { CallRecord } from '../state/call-store.js';
-import { CallMedia, MediaFailure } from './call-media.js';
-import { chooseMedia } from './media-choice.js';
+import { CallMedia, MediaFailure } from './media/call-media.js';
+import { chooseMedia } from './media/media-choice.js';
 import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
-import { inboundKeys } from './inbound-keys.js';
 import { DIALOG_ONLY, IN_DIALOG_METHODS, LegRelay } from './leg-relay.js';
-import { MaxConn, refusal } from './max-conn.js';
+import { CallRegistry } from './call-registry.js';
+import { Hunting, MaxConn, busyoutStep, maxConnStep, resolveStep, sentByStep } from './hunting.js';
 import { buildOutboundInvite } from './outbound-leg.js';
-import { inviteRetry, newAuthMemory } from './digest-client.js';
-import { redirectTarget, resolveTarget } from './target-resolver.js';
+import { inviteRetry, newAuthMemory } from '../uac/digest-client.js';
+import { redirectTarget } from '../uac/target-resolver.js';
 import { OutOfDialogRouter } from './out-of-dialog.js';
 import { CallWire } from './call-wire.js';
 import { LegProfiles } from './leg-profiles.js';
@@ -33,12 +34,14 @@ import type { LiveConfig } from './live-config.js';
 import type { B2buaOptions } from './b2bua-options.js';
 import { OptionsPinger } from './options-pinger.js';
 import { failureHeaders } from './header-passing.js';
-import { type Blocked, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
+import { type Blocked, inboundKeys, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
 
 export class B2bua implements TransactionUser {
-  private readonly calls = new Map<string, Call>();
-  private readonly byInvite = new Map<ServerTransaction, Call>();
+  /** The one index of calls (by id, INVITE, Call-ID, dialog). */
+  readonly registry: CallRegistry;
   private readonly maxConn = new MaxConn();
+  /** max-conn -> busyout -> resolve -> sent-by, for each candidate outbound dial-peer. */
+  readonly hunting: Hunting;
   private readonly relay: LegRelay;
   private readonly router: OutOfDialogRouter;
   private readonly huntStatuses: ReadonlySet<number>;
@@ -52,9 +55,16 @@ export class B2bua implements TransactionUser {
   constructor(private readonly o: B2buaOptions) {
     this.huntStatuses = o.huntStatuses ?? DEFAULT_HUNT_STATUSES;
     this.profiles = new LegProfiles(o.config.profiles, o.config.dialPlan.peers, o.log);
-    this.wire = new CallWire(() => o.clock.now(), o.keepLadders);
+    this.registry = new CallRegistry(o.keepLadders, (call) => this.wire.letGo(call));
+    this.wire = new CallWire(() => o.clock.now(), this.registry);
+    this.hunting = new Hunting([
+      maxConnStep(this.maxConn),
+      busyoutStep(o.health, () => this.o.config.errorCodeOverride),
+      resolveStep((d) => o.transport.sentBy(d) !== undefined),
+      sentByStep((d) => o.transport.sentBy(d)),
+    ]);
     this.pinger = new OptionsPinger({ ...o, profiles: this.profiles, sipProfiles: () => this.o.config.sipProfiles });
-    this.relay = new LegRelay({ ...o, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call), credentials: () => this.o.config.credentials ?? [] });
+    this.relay = new LegRelay({ ...o, registry: this.registry, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call), credentials: () => this.o.config.credentials ?? [] });
     this.router = new OutOfDialogRouter({ ...o, dialPlan: o.config.dialPlan, huntStatuses: this.huntStatuses });
     o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
   }
@@ -68,24 +78,23 @@ export class B2bua implements TransactionUser {
 
   /** A call a previous run of this node carried (a restart): carried again, when it can be (see call-adoption.ts). */
   async adopt(record: CallRecord): Promise<boolean> {
-    const taken = this.calls.has(record.id) ? null : await takeBack(record, this.o.config.dialPlan.peers, this.o.media);
+    const taken = this.registry.get(record.id) !== undefined ? null : await takeBack(record, this.o.config.dialPlan.peers, this.o.media);
     if (taken === null) return false;
     const { call, moved } = taken;
-    this.calls.set(call.id, call);
-    carryAgain(call, this.relay, this.wire, this.o.calls, this.o.transport);
+    carryAgain(call, this.registry, this.wire, this.o.calls, this.o.transport);
     if (moved) moveMedia(call, { ...this.o, credentials: () => this.o.config.credentials ?? [] }, () => this.clear(call.id, 41));
     return true;
   }
 
   get callCount(): number {
-    return this.calls.size;
+    return this.registry.size;
   }
 
   request(tx: ServerTransaction, req: SipRequest): void {
     if (req.to().params.get('tag') !== undefined) {
       this.relay.inDialog(tx, req);
     } else if (req.method === 'INVITE') {
-      const refused = this.o.admission?.admit(this.calls.size) ?? null;
+      const refused = this.o.admission?.admit(this.registry.size) ?? null;
       if (refused === null) this.newCallSafely(tx, req);
       else tx.respond(buildResponse(req, 503, { toTag: this.o.transactions.tagFor(req), headers: [['Retry-After', String(refused.retryAfter)], ['Warning', warningValue(this.o.agent, refused.text)]] }));
     } else if (DIALOG_ONLY.has(req.method)) {
@@ -103,7 +112,7 @@ export class B2bua implements TransactionUser {
   readonly stray2xx = (res: SipResponse): void => this.relay.stray2xx(res);
 
   cancel(tx: ServerTransaction): void {
-    const call = this.byInvite.get(tx);
+    const call = this.registry.ofInvite(tx);
     if (call !== undefined) this.cancelCall(call);
   }
 
@@ -112,7 +121,7 @@ export class B2bua implements TransactionUser {
    * gets the cause's SIP status and its outbound leg is cancelled. Returns false for an unknown call.
    */
   clear(id: string, cause: number, text = causeText(cause)): boolean {
-    const call = this.calls.get(id);
+    const call = this.registry.get(id);
     if (call === undefined || call.ended) return false;
     const why = { cause, text };
     if (call.a.dialog !== null && call.record.state === 'connected') {
@@ -143,7 +152,7 @@ export class B2bua implements TransactionUser {
       this.newCall(tx, invite);
     } catch (err) {
       this.o.log.error({ err, callId: invite.callId() }, 'call setup failed');
-      const call = this.byInvite.get(tx);
+      const call = this.registry.ofInvite(tx);
       if (call !== undefined) this.fail(call, 500, 'internal error');
       else if (tx.finalStatus === undefined) tx.respond(buildResponse(invite, 500, { toTag: this.o.transactions.tagFor(invite) }));
     }
@@ -152,9 +161,9 @@ export class B2bua implements TransactionUser {
   private newCall(tx: ServerTransaction, invite: SipRequest): void {
     const inbound = this.o.config.dialPlan.inbound(inboundKeys(invite));
     const call = newCall(randomBytes(8).toString('hex'), tx, invite, inbound.peer, this.o.clock.now());
+    keepRecoverable(call);
     const { id, record } = call;
-    this.calls.set(id, call);
-    this.byInvite.set(tx, call);
+    this.registry.add(call);
     // the inbound dial-peer's inbound profile runs now that it is known: it can change what the outbound lookup sees
     this.wire.track(call, 'a', record.aLeg.callId, inbound.peer);
     this.profiles.arrivedInitial(call);
@@ -178,41 +187,17 @@ export class B2bua implements TransactionUser {
 
   /** Hunt: the next outbound dial-peer that can take the call, else the caller gets the last failure. */
   private tryNext(call: Call): void {
-    while (call.next < call.candidates.length) {
-      const peer = call.candidates[call.next++] as DialPeer;
-      const refused = refusal(peer, this.maxConn, this.o.health?.isUp(peer.tag) !== false, call.inbound.errorCodeOverride ?? this.o.config.errorCodeOverride ?? 404);
-      if (refused !== null) {
-        call.lastFailure = refused;
-        continue;
-      }
-      const target = peer.sessionTarget;
-      if (target === null) continue;
-      const usable = (d: Destination): boolean => this.o.transport.sentBy(d) !== undefined;
-      if (target.kind !== 'dns') {
-        const dest: Destination = { transport: peer.sessionTransport, address: target.host, port: target.port ?? 5060 };
-        if (usable(dest)) return this.startB(call, peer, dest);
-        call.lastFailure = { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${peer.tag}` };
-        continue;
-      }
-      // a DNS target resolves asynchronously; the call may be cancelled meanwhile
-      resolveTarget(target, peer.sessionTransport, usable).then(
-        (dests) => this.afterResolve(call, peer, dests[0]),
-        () => this.afterResolve(call, peer, undefined),
-      );
-      return;
-    }
-    const failure = call.lastFailure ?? { status: 404, warning: null };
-    this.fail(call, failure.status, failure.warning);
+    this.hunting.next(call, {
+      found: (attempt) => this.startB(call, attempt.peer, attempt.dest, attempt.via),
+      exhausted: () => {
+        const failure = call.lastFailure ?? { status: 404, warning: null };
+        this.fail(call, failure.status, failure.warning);
+      },
+      gone: () => this.end(call, NORMAL_CLEARING, 'caller'),
+    });
   }
 
-  private afterResolve(call: Call, peer: DialPeer, dest: Destination | undefined): void {
-    if (call.ended || call.cancelled) return this.end(call, NORMAL_CLEARING, 'caller');
-    if (dest !== undefined) return this.startB(call, peer, dest);
-    call.lastFailure = { status: 503, warning: `session target of dial-peer ${peer.tag} does not resolve` };
-    this.tryNext(call);
-  }
-
-  private startB(call: Call, peer: DialPeer, dest: Destination, called = call.record.calledNumber): void {
+  private startB(call: Call, peer: DialPeer, dest: Destination, via: { host: string; port: number }, called = call.record.calledNumber): void {
     const a = call.a.invite;
     const numbers = translate(peer.translationOutgoing, { called, calling: call.record.callingNumber, redirectCalled: call.redirect });
     if (isBlocked(numbers)) return this.block(call, numbers);
@@ -222,15 +207,9 @@ export class B2bua implements TransactionUser {
     if ((offer !== null || ownOffer !== null) && !call.media?.open) {
       // the caller's offer (or, for early-offer forced, our own) opens the relay first: its ports go into the offer
       (offer ?? (ownOffer as CallMedia)).prepareOrOffer('a', a.body).then(
-        () => call.ended || this.startB(call, peer, dest, called),
+        () => call.ended || this.startB(call, peer, dest, via, called),
         (err: unknown) => this.mediaFailed(call, err),
       );
-      return;
-    }
-    const via = this.o.transport.sentBy(dest);
-    if (via === undefined) {
-      call.lastFailure = { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${peer.tag}` };
-      this.tryNext(call);
       return;
     }
     const display = a.from().displayName;
@@ -313,7 +292,13 @@ export class B2bua implements TransactionUser {
     this.release(call);
     call.b = null;
     this.o.log.debug({ callId: call.id, status: res.status, to: target.uri }, 'following a redirect');
-    this.startB(call, b.peer, target.dest, target.user ?? call.record.calledNumber);
+    const via = this.o.transport.sentBy(target.dest);
+    if (via === undefined) {
+      call.lastFailure = { status: 503, warning: `no ${target.dest.transport} listener to reach dial-peer ${b.peer.tag}` };
+      this.tryNext(call);
+    } else {
+      this.startB(call, b.peer, target.dest, via, target.user ?? call.record.calledNumber);
+    }
     return true;
   }
 
@@ -335,7 +320,7 @@ export class B2bua implements TransactionUser {
 
   /** The relay took a DTMF event out of one leg's RTP (rtp-nte): the other leg (sip-info) gets it as INFO. */
   mediaDtmf(id: string, from: 'a' | 'b', event: number, durationMs: number): void {
-    const call = this.calls.get(id);
+    const call = this.registry.get(id);
     if (call !== undefined) this.relay.dtmfInfo(call, from === 'a' ? 'b' : 'a', event, durationMs);
   }
 
@@ -386,11 +371,8 @@ export class B2bua implements TransactionUser {
     this.o.log.info({ cdr }, 'call detail record');
     this.o.calls.addHistory(cdr);
     this.o.observer?.callEnded(cdr);
-    this.relay.forget(call);
-    this.wire.forget(call);
     for (const ref of call.refs) ref.call = null;
-    this.byInvite.delete(call.a.tx);
-    this.calls.delete(call.id);
+    this.registry.forget(call);
     this.o.calls.delete(call.id);
   }
 }

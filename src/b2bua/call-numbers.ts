@@ -10,9 +10,10 @@ import { headerKey } from '../sip/header-names.js';
 import { parseNameAddr } from '../sip/name-addr.js';
 import { SipHeader } from '../sip/sip-header.js';
 import type { SipRequest } from '../sip/sip-message.js';
-import { uriUser } from '../sip/sip-uri.js';
+import { type Uri, isSipUri, uriUser } from '../sip/sip-uri.js';
 import { causeText } from './cause-map.js';
-import { inboundKeys } from './inbound-keys.js';
+import type { InboundKeys } from '../routing/dial-plan.js';
+import { bareHost } from '../sip/host.js';
 
 export interface Blocked {
   /** The numbers as they were when the rule blocked them (for the call-detail record). */
@@ -69,4 +70,22 @@ export function replaceUser(req: SipRequest, headers: readonly string[], from: s
   const keys = new Set(headers.map(headerKey));
   if (!req.headers.some((h) => keys.has(h.key) && h.value.search(user) >= 0)) return;
   req.replaceHeaders(req.headers.map((h) => (keys.has(h.key) && h.value.search(user) >= 0 ? SipHeader.create(h.name, h.value.replace(user, `$1${to}`)) : h)));
+}
+
+/** What inbound dial-peer matching reads of an INVITE: the numbers, and the URIs of Via, Request-URI, To, From. */
+export function inboundKeys(invite: SipRequest): InboundKeys {
+  const ruri = invite.uri();
+  const from = invite.from();
+  const parts = (u: Uri) => ({ uri: u.raw, host: isSipUri(u) ? bareHost(u.host) : '', user: uriUser(u) });
+  const via = invite.topVia();
+  return {
+    calledNumber: uriUser(ruri) ?? '',
+    callingNumber: uriUser(from.uri) ?? '',
+    uris: {
+      via: { uri: `sip:${via.host}`, host: bareHost(via.host), user: null },
+      request: parts(ruri),
+      to: parts(invite.to().uri),
+      from: parts(from.uri),
+    },
+  };
 }

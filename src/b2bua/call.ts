@@ -1,11 +1,10 @@
 /** A call: the inbound leg (A), the outbound leg (B) once one is tried, and what hunting still has. */
 import { type Dialog, newTag } from '../dialog/dialog.js';
-import type { AuthMemory } from './digest-client.js';
-import type { CallMedia } from './call-media.js';
+import type { AuthMemory } from '../uac/digest-client.js';
+import type { CallMedia } from './media/call-media.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
-import type { CallDetailRecord, CallRecord, RecoverySnapshot } from '../state/call-store.js';
-import { recoverySnapshot } from './call-snapshot.js';
+import type { CallDetailRecord, CallRecord } from '../state/call-store.js';
 import type { ClientTransaction } from '../transaction/client-transaction.js';
 import type { TimerHandle } from '../transaction/clock.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
@@ -97,9 +96,6 @@ export function newCall(id: string, tx: ServerTransaction, invite: SipRequest, i
     inbound, media: null, redirect: null,
   };
   record.aLeg.localTag = call.a.toTag;
-  // computed each time the record is written (JSON.stringify calls toJSON): always the call's latest legs,
-  // without every change to a dialog having to update the record
-  record.recovery = { toJSON: () => recoverySnapshot(call) } as unknown as RecoverySnapshot;
   return call;
 }
 

@@ -6,7 +6,7 @@
  * answer relayed back.
  */
 import type { Logger } from 'pino';
-import { Dialog, dialogKey } from '../dialog/dialog.js';
+import { type Dialog, dialogKey } from '../dialog/dialog.js';
 import { buildResponse } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { CallStore } from '../state/call-store.js';
@@ -19,14 +19,17 @@ import type { TransactionTransport } from '../transaction/transaction-transport.
 import type { Flow } from '../transport/flow.js';
 import { newTag } from '../dialog/dialog.js';
 import { type Call, type EarlyPair, legDialog } from './call.js';
+import type { CallRegistry, DialogEntry } from './call-registry.js';
 import { NORMAL_CLEARING } from './cause-map.js';
-import { CallMedia, MediaFailure } from './call-media.js';
-import { dtmfRelayBody, parseDtmfRelay } from './dtmf-relay-body.js';
+import { CallMedia, MediaFailure } from './media/call-media.js';
+import { dtmfRelayBody, parseDtmfRelay } from './media/dtmf-relay-body.js';
 import { IN_DIALOG_CARRIED, carryHidden, crossing } from './header-passing.js';
 import { ackAnswer, contactA, dialogA, dialogB, endOtherFork } from './leg-dialogs.js';
-import { credentialPool, sendAnswering } from './digest-client.js';
+import { credentialPool, sendAnswering } from '../uac/digest-client.js';
 
 export interface RelayDeps {
+  /** Where the call's dialogs are indexed. */
+  registry: CallRegistry;
   transactions: TransactionLayer;
   transport: TransactionTransport;
   calls: CallStore;
@@ -49,22 +52,7 @@ export const DIALOG_ONLY = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK']);
 type Leg = 'a' | 'b';
 
 export class LegRelay {
-  /** Dialog key -> call and leg; early dialogs also name their pair (the other leg's early dialog). */
-  private readonly dialogs = new Map<string, { call: Call; leg: Leg; pair?: EarlyPair }>();
-
   constructor(private readonly d: RelayDeps) {}
-
-  /** Register (or re-register: a confirmed early dialog drops its pair) a dialog of the call. */
-  register(call: Call, leg: Leg, dialog: Dialog, pair?: EarlyPair): void {
-    if (!this.dialogs.has(dialog.key)) call.dialogKeys.push(dialog.key);
-    this.dialogs.set(dialog.key, pair === undefined ? { call, leg } : { call, leg, pair });
-  }
-
-  forget(call: Call): void {
-    for (const key of call.dialogKeys) this.dialogs.delete(key);
-    call.dialogKeys = [];
-    call.early.clear();
-  }
 
   private toCaller(call: Call, res: SipResponse, toTag = call.a.toTag): SipResponse {
     const headers: Array<[string, string]> = [['Contact', contactA(call.a.flow)]];
@@ -123,8 +111,8 @@ export class LegRelay {
     const aTag = call.early.size === 0 ? call.a.toTag : newTag();
     const pair: EarlyPair = { aTag, b: dialogB(call.b, res), a: dialogA(call, aTag) };
     call.early.set(bTag, pair);
-    this.register(call, 'a', pair.a, pair);
-    this.register(call, 'b', pair.b, pair);
+    this.d.registry.addDialog(call, 'a', pair.a, pair);
+    this.d.registry.addDialog(call, 'b', pair.b, pair);
     return pair;
   }
 
@@ -149,13 +137,13 @@ export class LegRelay {
     a.dialog = pair.a;
     call.record.aLeg.localTag = pair.aTag;
     // confirmed: from now on the call's own dialogs answer for both legs
-    this.register(call, 'a', pair.a);
-    this.register(call, 'b', pair.b);
+    this.d.registry.addDialog(call, 'a', pair.a);
+    this.d.registry.addDialog(call, 'b', pair.b);
     // other forks' early dialogs end here
     for (const other of call.early.values()) {
       if (other === pair) continue;
-      this.dialogs.delete(other.a.key);
-      this.dialogs.delete(other.b.key);
+      this.d.registry.dropDialog(other.a.key);
+      this.d.registry.dropDialog(other.b.key);
     }
     call.record.bLeg = call.record.bLeg && { ...call.record.bLeg, remoteTag: b.dialog.remoteTag };
     call.record.state = 'connected';
@@ -201,7 +189,7 @@ export class LegRelay {
 
   /** A 2xx whose INVITE transaction is gone (ended, or died with a previous run): the B leg's initial INVITE's is ACKed again. */
   stray2xx(res: SipResponse): void {
-    const hit = this.dialogs.get(dialogKey(res.callId(), res.from().params.get('tag') ?? '', res.to().params.get('tag') ?? ''));
+    const hit = this.d.registry.dialog(dialogKey(res.callId(), res.from().params.get('tag') ?? '', res.to().params.get('tag') ?? ''));
     const b = hit?.leg === 'b' ? hit.call.b : null;
     if (hit !== undefined && b !== null && b.dialog !== null && res.cseq().seq === b.invite.cseq().seq) this.answered(hit.call, res);
   }
@@ -358,10 +346,10 @@ export class LegRelay {
     });
   }
 
-  private find(req: SipRequest): { call: Call; leg: Leg; pair?: EarlyPair } | undefined {
+  private find(req: SipRequest): DialogEntry | undefined {
     const toTag = req.to().params.get('tag') ?? '';
     const fromTag = req.from().params.get('tag') ?? '';
-    return this.dialogs.get(dialogKey(req.callId(), toTag, fromTag));
+    return this.d.registry.dialog(dialogKey(req.callId(), toTag, fromTag));
   }
 
   private viaFor(dialog: Dialog): { host: string; port: number } {

@@ -13,7 +13,7 @@ import type { TransactionTransport } from '../transaction/transaction-transport.
 import type { Destination } from '../transport/flow.js';
 import type { LegProfiles } from './leg-profiles.js';
 import { buildOutboundRequest } from './outbound-leg.js';
-import { resolveTarget } from './target-resolver.js';
+import { resolveTarget } from '../uac/target-resolver.js';
 
 export interface PingerDeps {
   transactions: TransactionLayer;

@@ -4,8 +4,8 @@
  * argument that would also take the word. The shell and the one-shot `fosip show ...` both walk this tree.
  */
 
-import type { Configuration } from '../configuration.js';
-import type { StateView } from '../state/cluster-view.js';
+import type { Configuration } from '../node/configuration.js';
+import type { StateView } from '../node/state-view.js';
 
 /** What a command reads: the deployment's state (opened on first use) and the local configuration. */
 export interface ExecContext {

@@ -8,12 +8,12 @@ import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCube
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
 import { renderCallFlow } from './show-flow.js';
-import type { RegistrationReport, TrustedReport } from '../state/cluster-view.js';
+import type { RegistrationReport, TrustedReport } from '../state/node-reports.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
 import { renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
-import type { ViewCall } from '../state/cluster-view.js';
-import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
+import type { ViewCall } from '../state/node-reports.js';
+import type { MediaStatsByCall, NodeKeepalive } from '../state/node-reports.js';
 
 /** `show ip address trusted list`, per node. */
 function renderTrustedList(nodes: TrustedReport[]): string {

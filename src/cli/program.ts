@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { LOG_LEVELS, type SettingsOverrides } from '../config/settings.js';
-import { loadConfiguration } from '../configuration.js';
-import { type ConfigProblem, SbcError, formatProblems } from '../errors.js';
+import { loadConfiguration } from '../node/configuration.js';
+import { type ConfigProblem, SbcError, formatProblems } from '../errors/sbc-error.js';
 import { execLine } from './exec.js';
 import { execTree } from './exec-commands.js';
 import { type ExecFlags, LazyContext, listCommands, runShell } from './shell-runner.js';
@@ -60,7 +60,8 @@ function overrides(flags: CommonFlags): SettingsOverrides {
   return { configDir: flags.configDir, listen: flags.listen, admin: flags.admin, hostname: flags.hostname, logLevel: flags.logLevel, redis: flags.redis };
 }
 
-function reportAndExit(err: unknown): never {
+/** A failed command: the error (with every configuration problem) on stderr, exit status 1. */
+export function reportAndExit(err: unknown): never {
   if (err instanceof SbcError) {
     console.error(`fosip: ${err.code}: ${err.message}`);
     if (err.problems.length > 0) console.error(formatProblems(err.problems));
@@ -108,7 +109,13 @@ function addTestCommands(program: Command): void {
       run(flags, (c) => testTranslationProfile(c, name, { called: flags.called, calling: flags.calling ?? '', redirectCalled: flags.redirect ?? null })));
 }
 
-export function buildProgram(): Command {
+/** What the program cannot do itself: run a node (main.ts owns the process that a node lives in). */
+export interface ProgramHooks {
+  /** `fosip start`: load the configuration with these overrides and run the node until the process ends. */
+  start(overrides: SettingsOverrides): Promise<void>;
+}
+
+export function buildProgram(hooks: ProgramHooks): Command {
   const program = new Command('fosip')
     .description('FoSIP: an open-source, CUBE-like SIP session border controller')
     .showHelpAfterError();
@@ -124,32 +131,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level (env FOSIP_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: CommonFlags) => {
       try {
-        const config = loadConfiguration(overrides(flags), process.env);
-        const { App } = await import('../app.js');
-        let stopping = false;
-        const stop = (why: string): void => {
-          if (stopping) return;
-          stopping = true;
-          app.log.info({ why }, 'shutting down');
-          app.stop().then(() => process.exit(0), () => process.exit(1));
-        };
-        const app = await App.start(config.settings, { config, reload: () => loadConfiguration(overrides(flags), process.env), onDrained: () => stop('drained') });
-        // SIGTERM drains (no new calls; those in progress get drainGraceSeconds to end); a second SIGTERM, or SIGINT, stops at once
-        const drainThenStop = (): void => {
-          if (app.drain.active) return stop('SIGTERM again');
-          void app.drain.start((config.settings.drainGraceSeconds ?? 60) * 1000).then(() => stop('SIGTERM'));
-        };
-        process.on('SIGHUP', () => {
-          try {
-            app.reload();
-          } catch (err) {
-            app.log.error({ err: err instanceof SbcError ? formatProblems(err.problems) || err.message : err }, 'configuration not reloaded: it is invalid; the running one stays');
-          }
-        });
-        process.on('SIGTERM', drainThenStop);
-        process.on('SIGINT', () => stop('SIGINT'));
-        // a bug in one call's asynchronous step must not end every other call with the process: logged, not fatal
-        process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection (a bug: please report it)'));
+        await hooks.start(overrides(flags));
       } catch (err) {
         reportAndExit(err);
       }

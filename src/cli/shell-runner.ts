@@ -1,8 +1,8 @@
 /** What the exec commands read (opened on first use) and how `fosip shell` starts on a terminal or a pipe. */
 import os from 'node:os';
 import type { ReadStream } from 'node:tty';
-import { type Configuration, loadConfiguration } from '../configuration.js';
-import type { StateView } from '../state/cluster-view.js';
+import { type Configuration, loadConfiguration } from '../node/configuration.js';
+import type { StateView } from '../node/state-view.js';
 import type { CommandNode, ExecContext } from './command-tree.js';
 import { ExecShell, runScript } from './shell.js';
 import { type SourceFlags, openSource } from './state-source.js';

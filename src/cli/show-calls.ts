@@ -4,8 +4,8 @@
  * see README).
  */
 import type { StreamStatsReport } from '../media/relay-protocol.js';
-import type { NodeInfo, ViewCall, ViewCdr } from '../state/cluster-view.js';
-import type { MediaStatsByCall } from '../state/stats-store.js';
+import type { NodeInfo, ViewCall, ViewCdr } from '../state/node-reports.js';
+import type { MediaStatsByCall } from '../state/node-reports.js';
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));

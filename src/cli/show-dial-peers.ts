@@ -2,7 +2,7 @@
 import type { DialPeer } from '../routing/dial-peer.js';
 import { isOutboundUp } from '../routing/dial-peer.js';
 import { formatSessionTarget } from '../routing/session-target.js';
-import type { NodeKeepalive } from '../state/stats-store.js';
+import type { NodeKeepalive } from '../state/node-reports.js';
 import { table } from './show-calls.js';
 import { keepaliveColumn } from './show-keepalive.js';
 

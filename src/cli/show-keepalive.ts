@@ -5,7 +5,7 @@
  */
 import type { KeepaliveProfile } from '../keepalive/keepalive-manager.js';
 import type { DialPeer } from '../routing/dial-peer.js';
-import type { NodeKeepalive } from '../state/stats-store.js';
+import type { NodeKeepalive } from '../state/node-reports.js';
 import { table } from './show-calls.js';
 
 /**

@@ -1,5 +1,5 @@
 /** `show voip rtp connections`: each node's RTP port pool, then one row per relayed stream (cube-reference §8). */
-import type { NodeInfo, ViewCall } from '../state/cluster-view.js';
+import type { NodeInfo, ViewCall } from '../state/node-reports.js';
 import { table } from './show-calls.js';
 
 export interface RtpConnectionsReport {

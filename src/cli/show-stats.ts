@@ -1,5 +1,5 @@
 /** `show sip-ua statistics`: per node, responses by class and requests by method, in/out, then retries. */
-import type { SipStatsSnapshot } from '../state/cluster-view.js';
+import type { SipStatsSnapshot } from '../state/node-reports.js';
 
 const CLASSES: Array<[string, string]> = [
   ['1xx', 'Informational'], ['2xx', 'Success'], ['3xx', 'Redirection'], ['4xx', 'Client Error'], ['5xx', 'Server Error'], ['6xx', 'Global Failure'],

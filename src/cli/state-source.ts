@@ -1,8 +1,10 @@
 /** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
 import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
-import type { MediaStatsByCall, NodeKeepalive } from '../state/stats-store.js';
-import { type NodeInfo, RedisClusterView, type RegistrationReport, type TrustedReport, type SipStatsSnapshot, type StateView, type ViewCall, type ViewCdr } from '../state/cluster-view.js';
+import type { MediaStatsByCall, NodeKeepalive } from '../state/node-reports.js';
+import { RedisClusterView } from '../state/cluster-view.js';
+import type { NodeInfo, RegistrationReport, TrustedReport, SipStatsSnapshot, ViewCall, ViewCdr } from '../state/node-reports.js';
+import type { StateView } from '../node/state-view.js';
 
 class AdminView implements StateView {
   constructor(private readonly base: string) {}

@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import { applyProfile } from '../b2bua/message-edit.js';
-import type { Configuration } from '../configuration.js';
-import { SbcError } from '../errors.js';
+import type { Configuration } from '../node/configuration.js';
+import { SbcError } from '../errors/sbc-error.js';
 import type { Numbers } from '../rewrite/translation.js';
 import { parseMessage } from '../sip/message-parser.js';
 import type { SipMessage } from '../sip/sip-message.js';

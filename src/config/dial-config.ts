@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { ConfigProblem } from '../errors.js';
+import type { ConfigProblem } from '../errors/sbc-error.js';
 import { KEEPALIVE_PROFILE_SCHEMA, type KeepaliveProfileJson } from './keepalive-config.js';
 import {
   SIP_PROFILE_SCHEMA, type SipProfileJson, TRANSLATION_PROFILE_SCHEMA, TRANSLATION_RULE_SCHEMA, type TranslationProfileJson, type TranslationRuleJson,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
-import { type ConfigProblem, SbcError } from '../errors.js';
+import { type ConfigProblem, SbcError } from '../errors/sbc-error.js';
 import { CREDENTIAL_SCHEMA, type CredentialJson } from './dial-config.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -56,7 +56,7 @@ port.on('message', (m: ToWorker) => {
       post({ op: 'cooled', ports: m.ports });
       return;
     case 'open':
-      // a warm open is not waited for: its answer matters only if it failed (see MediaEngine)
+      // a warm open is not waited for: its answer matters only if it failed (see BuiltinRelay)
       RelaySession.open(m.spec, Date.now, (side, event, durationMs) => post({ op: 'dtmf', id: m.spec.id, side, event, durationMs }), takeWarm).then(
         (s) => {
           sessions.set(s.id, s);

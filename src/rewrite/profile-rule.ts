@@ -7,6 +7,9 @@ import type { SipProfileRuleJson } from '../config/rewrite-config.js';
 import type { EditableMessage } from './editable-message.js';
 import { RegexError, type TemplatePart, compileSafeRegex, compileTemplate, missingGroups } from './safe-regex.js';
 
+/** What one rule did: nothing (no match), changed the message, only set a variable, or was skipped. */
+export type Outcome = 'none' | 'changed' | 'copied' | { skipped: string };
+
 /** May be modified, never added or removed (RFC 3261 §8.1.1; CUBE's rule too). */
 export const MANDATORY_HEADERS: ReadonlySet<string> = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards']);
 /** SDP lines every description needs (RFC 4566 §5): modify only. */

@@ -3,7 +3,7 @@
  * translation profiles by name. Problems carry the file and JSON pointer of what is wrong.
  */
 import type { DialConfig, Located } from '../config/dial-config.js';
-import type { ConfigProblem } from '../errors.js';
+import type { ConfigProblem } from '../errors/sbc-error.js';
 import { type SipProfile, compileSipProfile } from './sip-profile.js';
 import { type TranslationProfile, type TranslationRuleSet, compileTranslationProfile, compileTranslationRules } from './translation.js';
 

@@ -2,8 +2,7 @@
  * SDP as lines for SIP-profile rules: level 0 is the session (before the first m=), level i the i-th
  * media description (CUBE's mline-index). Line ends are kept as they came (CRLF, or LF from lenient peers).
  */
-import type { Outcome } from './sip-profile.js';
-import type { ProfileRule } from './profile-rule.js';
+import type { Outcome, ProfileRule } from './profile-rule.js';
 import { MAX_SUBJECT, expand, replaceFirst } from './safe-regex.js';
 
 const LINE = /^[a-z]=[^\r\n\0]*$/;

@@ -8,6 +8,7 @@ import type { EditableHeader, EditableMessage, RewriteChecks, RewriteContext, Re
 import { type ProfileRule, type RuleProblem, compileRule } from './profile-rule.js';
 import { MAX_SUBJECT, expand, replaceFirst } from './safe-regex.js';
 import { SdpLines } from './sdp-lines.js';
+import type { Outcome } from './profile-rule.js';
 
 export class SipProfile {
   constructor(
@@ -41,9 +42,6 @@ export class SipProfile {
     return result;
   }
 }
-
-/** What one rule did: nothing (no match), changed the message, only set a variable, or was skipped. */
-export type Outcome = 'none' | 'changed' | 'copied' | { skipped: string };
 
 function copyFrom(value: string | undefined, re: RegExp, to: string, vars: Map<string, string>): Outcome {
   if (value === undefined) return 'none';

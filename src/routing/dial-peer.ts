@@ -1,6 +1,6 @@
 /** A dial-peer compiled from its JSON: patterns compiled, classes resolved, target parsed, defaults set. */
 import type { DialConfig, DialPeerJson } from '../config/dial-config.js';
-import type { ConfigProblem } from '../errors.js';
+import type { ConfigProblem } from '../errors/sbc-error.js';
 import type { CodecClass, CodecName } from '../media/codec-class.js';
 import type { KeepaliveProfile } from '../keepalive/keepalive-manager.js';
 import type { RewriteClasses } from '../rewrite/rewrite-classes.js';

@@ -159,6 +159,13 @@ export interface CallStore {
   addHistory(cdr: CallDetailRecord): void;
   /** The most recent ended calls, newest first. */
   history(limit?: number): CallDetailRecord[];
+  /**
+   * The calls the store still lists for this node that this process does not carry: left by a previous
+   * run that crashed or was killed (none in memory, which does not outlive the process).
+   */
+  orphans(): Promise<CallRecord[]>;
+  /** An orphan dealt with: its record goes, its call-detail record joins the history. */
+  settleOrphan(cdr: CallDetailRecord): void;
   /** Stop background work (heartbeats, flushes) and let go of connections. */
   close(): Promise<void>;
 }
@@ -199,6 +206,14 @@ export class MemoryCallStore implements CallStore {
 
   history(limit = HISTORY_LENGTH): CallDetailRecord[] {
     return this.ring.slice(-limit).reverse();
+  }
+
+  orphans(): Promise<CallRecord[]> {
+    return Promise.resolve([]);
+  }
+
+  settleOrphan(cdr: CallDetailRecord): void {
+    this.addHistory(cdr);
   }
 
   async close(): Promise<void> {

@@ -2,109 +2,16 @@
  * Reading the shared state back (for `show` commands): the nodes, their live calls, the history. A node
  * whose heartbeat key has expired but still lists calls is shown as not alive, with its calls marked.
  */
-import type { CallDetailRecord, CallRecord, Ladder } from './call-store.js';
-import { HISTORY_KEY, TRACE_CHANNEL, callKey, commandChannel, flowKey, nodeCallsKey } from './redis-call-store.js';
+import type { CallRecord, Ladder } from './call-store.js';
+import { HISTORY_KEY, TRACE_CHANNEL, callKey, commandChannel, flowKey, nodeCallsKey } from './redis-keys.js';
 import type { TraceEvent } from '../observability/sip-trace.js';
 import { Cluster } from 'ioredis';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
-import { type MediaStatsByCall, type NodeKeepalive, readAllEdge, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
+import { readAllEdge, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
+import type { MediaStatsByCall, NodeInfo, NodeKeepalive, RegistrationReport, RtpPoolInfo, SipStatsSnapshot, TrustedReport, ViewCall, ViewCdr } from './node-reports.js';
 
-export interface NodeInfo {
-  node: string;
-  alive: boolean;
-  startedAt: number | null;
-  heartbeatAt: number | null;
-  calls: number;
-  /** The node's RTP port pool (`show voip rtp connections`); absent from nodes that do not report it. */
-  rtp?: RtpPoolInfo;
-}
-
-export interface RtpPoolInfo {
-  address: string;
-  minPort: number;
-  maxPort: number;
-  available: number;
-  reserved: number;
-  inUse: number;
-}
-
-export interface ViewCall extends CallRecord {
-  node: string;
-  nodeAlive: boolean;
-}
-
-export interface ViewCdr extends CallDetailRecord {
-  node: string;
-}
-
-/** One node's SIP counters (`show sip-ua statistics`). */
-export interface SipStatsSnapshot {
-  node: string;
-  at: number;
-  requestsIn: Record<string, number>;
-  requestsOut: Record<string, number>;
-  responsesIn: Record<string, number>;
-  responsesOut: Record<string, number>;
-  retransmissionsIn: number;
-  retransmissionsOut: number;
-  timeouts: number;
-}
-
-/** What a show command reads, from Redis (the cluster) or from one node's admin API. */
-export interface TrustedReport {
-  node: string;
-  trustedList: string[];
-  sessionTargets: string[];
-  /** TLS clients whose verified certificate names one of these are trusted from any address. */
-  tlsClientNames?: string[];
-  silentDiscard: boolean;
-  banned: Array<{ address: string; secondsLeft: number }>;
-  dropped: { scanner: number; untrusted: number; flood: number; rejected: number };
-}
-
-/** One trunk registration line (`show sip-ua register status`). */
-export interface RegistrationStatus {
-  /** The registered user (number). */
-  line: string;
-  /** The registrar's index (1-6) and session target. */
-  registrar: number;
-  target: string;
-  registered: boolean;
-  /** Seconds the registration has left (0 when not registered). */
-  expiresSeconds: number;
-  /** The last final status the registrar gave, or `timeout` / `transport error` / `not sent`. */
-  lastResult: string;
-  failures: number;
-}
-
-/** A registration line as a node reports it. */
-export type RegistrationReport = RegistrationStatus & { node: string };
-
-export interface StateView {
-  nodes(): Promise<NodeInfo[]>;
-  calls(): Promise<ViewCall[]>;
-  history(limit: number): Promise<ViewCdr[]>;
-  /** Ask the node that holds call `id` to end it with a Q.850 cause; false when no node took it. */
-  clear(id: string, cause: number): Promise<boolean>;
-  stats(): Promise<SipStatsSnapshot[]>;
-  /** Reset every node's SIP counters; how many nodes took the command. */
-  clearStats(): Promise<number>;
-  /** Live RTP statistics by call id (empty for calls that are not relayed). */
-  media(): Promise<MediaStatsByCall>;
-  /** The message ladder of a call: live or recent on the node (admin API), ended (Redis); null if unknown. */
-  flow(id: string): Promise<Ladder | null>;
-  /** Receive every node's SIP trace (or one call's) until the returned stop is called. */
-  trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>>;
-  /** `show ip address trusted list`: each node's blocks, trusted targets, bans and drop counts. */
-  trusted(): Promise<TrustedReport[]>;
-  /** The OPTIONS keepalive state of every pinged dial-peer, per node. */
-  keepalive(): Promise<NodeKeepalive[]>;
-  /** `show sip-ua register status`: each node's registration lines. */
-  registrations(): Promise<RegistrationReport[]>;
-  close(): Promise<void>;
-}
-
-export class RedisClusterView implements StateView {
+/** The cluster read through Redis: what `fosip show --redis` reads (node/state-view.ts StateView). */
+export class RedisClusterView {
   private readonly redis: RedisClient;
 
   constructor(url: string, passThrough: Record<string, unknown> = {}) {

@@ -8,11 +8,10 @@
  * If Redis goes away calls go on: errors are counted and logged at a limited rate, and when Redis is back
  * the node writes its whole live state again, so the cluster view is complete within a heartbeat.
  */
-import { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
-import { type CallDetailRecord, type CallRecord, type CallStore, HISTORY_LENGTH, type Ladder, MemoryCallStore } from './call-store.js';
+import { type CallDetailRecord, type CallRecord, type CallStore, HISTORY_LENGTH, MemoryCallStore } from './call-store.js';
 import { type RedisClient, type RedisCommand, batch, connectRedis } from './redis-connect.js';
-import { RedisStatsStore } from './stats-store.js';
+import { HISTORY_KEY, callKey, nodeCallsKey, nodeKey } from './redis-keys.js';
 
 export interface RedisStoreOptions {
   /** redis://, rediss://, redis-sentinel:// or redis-cluster:// (see redis-connect.ts). */
@@ -28,21 +27,7 @@ export interface RedisStoreOptions {
   describe?: () => Record<string, unknown>;
 }
 
-export const callKey = (id: string): string => `sbc:call:{${id}}`;
-export const nodeKey = (node: string): string => `sbc:node:${node}`;
-export const nodeCallsKey = (node: string): string => `sbc:node:${node}:calls`;
-export const HISTORY_KEY = 'sbc:history';
-/** The message ladder of an ended call (`show call flow` over the cluster), kept an hour. */
-export const flowKey = (id: string): string => `sbc:flow:{${id}}`;
-const FLOW_TTL_S = 3600;
-/** The channel a node listens on for commands from the CLI (e.g. clear call). */
-export const commandChannel = (node: string): string => `sbc:cmd:${node}`;
-/** Where nodes publish the SIP trace while somebody is subscribed (`debug ccsip messages --redis`). */
-export const TRACE_CHANNEL = 'sbc:trace';
-
-export type NodeCommand = { op: 'clear'; id: string; cause: number } | { op: 'clear-stats' };
-
-
+/** The call store in Redis; the node's other traffic through Redis (commands, trace, stats) is redis-node-bus.ts. */
 export class RedisCallStore implements CallStore {
   /** Write errors since start; exported as a metric by observability. */
   errors = 0;
@@ -63,9 +48,8 @@ export class RedisCallStore implements CallStore {
   private needResync = false;
   private readonly ttl: number;
   private readonly startedAt = Date.now();
-  private subscriber: RedisClient | undefined;
 
-  constructor(private readonly o: RedisStoreOptions) {
+  constructor(readonly o: RedisStoreOptions) {
     this.ttl = o.recordTtlSeconds ?? 4 * 3600;
     this.redis = connectRedis(o.url, o.passThrough ?? {}, {
       lazyConnect: false,
@@ -146,45 +130,6 @@ export class RedisCallStore implements CallStore {
     return this.local.history(limit);
   }
 
-  /** How many clients listen to the trace channel (0 when Redis is away). */
-  async traceSubscribers(): Promise<number> {
-    if (this.redis.status !== 'ready') return 0;
-    const reply = (await this.redis.call('PUBSUB', 'NUMSUB', TRACE_CHANNEL)) as [string, number];
-    return Number(reply[1] ?? 0);
-  }
-
-  /** A trace event for the subscribers (never waited for). */
-  publishTrace(text: string): void {
-    if (this.redis.status === 'ready') this.redis.publish(TRACE_CHANNEL, text).catch((err: unknown) => this.failed(err));
-  }
-
-  /** The ladder of a call that ended, for any node's `show call flow` (not waited for; a failure is counted). */
-  putFlow(ladder: Ladder): void {
-    if (this.redis.status !== 'ready') return;
-    this.redis.set(flowKey(ladder.id), JSON.stringify(ladder), 'EX', FLOW_TTL_S).catch((err: unknown) => this.failed(err));
-  }
-
-  /** Counters of this node, written next to its heartbeat (`show sip-ua statistics`). */
-  statsStore(): RedisStatsStore {
-    return new RedisStatsStore(this.redis, this.o.node, this.o.heartbeatMs ?? 2000, (err) => this.failed(err));
-  }
-
-  /** Take commands published for this node (`fosip clear ... --redis`). */
-  onCommand(handler: (cmd: NodeCommand) => void): void {
-    const sub = this.redis instanceof Cluster ? this.redis.duplicate([], { enableOfflineQueue: true }) : this.redis.duplicate({ enableOfflineQueue: true });
-    sub.on('error', (err) => this.failed(err));
-    sub.on('message', (_channel: string, message: string) => {
-      try {
-        const cmd = JSON.parse(message) as NodeCommand;
-        if (cmd.op === 'clear-stats' || (cmd.op === 'clear' && typeof cmd.id === 'string' && Number.isInteger(cmd.cause))) handler(cmd);
-      } catch (err) {
-        this.o.log.warn({ err }, 'bad command on the node channel');
-      }
-    });
-    sub.subscribe(commandChannel(this.o.node)).catch((err: unknown) => this.failed(err));
-    this.subscriber = sub;
-  }
-
   private schedule(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -246,7 +191,8 @@ export class RedisCallStore implements CallStore {
     this.redis.set(nodeKey(this.o.node), info, 'PX', ttlMs).catch((err: unknown) => this.failed(err));
   }
 
-  private failed(err: unknown): void {
+  /** A write or a connection failed: counted, logged at a limited rate, and the state is written again when Redis is back. */
+  failed(err: unknown): void {
     this.errors++;
     this.needResync = true;
     const now = Date.now();
@@ -258,7 +204,6 @@ export class RedisCallStore implements CallStore {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
-    this.subscriber?.disconnect();
     this.flush();
     try {
       await this.redis.quit();

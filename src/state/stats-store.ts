@@ -4,18 +4,9 @@
  * (`sbc:stats:<node>`, expiring with the node) and any reader sees every live node's.
  */
 import { type RedisClient, getMany, scanAll } from './redis-connect.js';
-import type { StreamStatsReport } from '../media/relay-protocol.js';
-import type { RegistrationStatus, SipStatsSnapshot, TrustedReport } from './cluster-view.js';
+import type { MediaStatsByCall, NodeEdge, NodeKeepalive, SipStatsSnapshot } from './node-reports.js';
 import type { KeepaliveStatus } from '../keepalive/keepalive-manager.js';
 
-/** A dial-peer's keepalive state as one node sees it. */
-export type NodeKeepalive = KeepaliveStatus & { node: string };
-
-/** A node's edge: its trusted list and drops, and its trunk registrations (`sbc:edge:<node>`). */
-export interface NodeEdge {
-  trusted: TrustedReport;
-  registrations: Array<RegistrationStatus & { node: string }>;
-}
 
 export const edgeKey = (node: string): string => `sbc:edge:${node}`;
 
@@ -25,8 +16,6 @@ export async function readAllEdge(redis: RedisClient): Promise<NodeEdge[]> {
   return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as NodeEdge);
 }
 
-/** Live RTP statistics by call id (the relay's streams of each call). */
-export type MediaStatsByCall = Record<string, StreamStatsReport[]>;
 
 export interface StatsStore {
   /** Where this node's counters come from; read whenever they are published or asked for. */

@@ -6,7 +6,7 @@ import { execLine } from '../../src/cli/exec.js';
 import { execTree } from '../../src/cli/exec-commands.js';
 import { applyFilter, parseFilter } from '../../src/cli/output-filter.js';
 import type { ExecContext } from '../../src/cli/command-tree.js';
-import type { StateView } from '../../src/state/cluster-view.js';
+import type { StateView } from '../../src/node/state-view.js';
 
 const tree = execTree();
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderActiveBrief } from '../../src/cli/show-calls.js';
 import { renderRtpConnections, rtpConnectionsReport } from '../../src/cli/show-rtp.js';
-import type { NodeInfo, ViewCall } from '../../src/state/cluster-view.js';
+import type { NodeInfo, ViewCall } from '../../src/state/node-reports.js';
 import { callRecord } from '../helpers/call-records.js';
 
 describe('show voip rtp connections', () => {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadDialConfig } from '../../src/config/dial-config.js';
-import { compileConfiguration } from '../../src/configuration.js';
+import { compileConfiguration } from '../../src/node/configuration.js';
 import { compileDialPeers } from '../../src/routing/dial-peer.js';
 import { repoRoot } from '../helpers/paths.js';
 

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../src/config/settings.js';
-import { loadConfiguration } from '../../src/configuration.js';
-import { SbcError } from '../../src/errors.js';
+import { loadConfiguration } from '../../src/node/configuration.js';
+import { SbcError } from '../../src/errors/sbc-error.js';
 
 function dirWith(json: unknown): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-settings-'));

@@ -1,9 +1,9 @@
 /** Start a real FoSIP app on free loopback ports for an integration test. */
-import { App } from '../../src/app.js';
+import { SbcNode } from '../../src/node/node.js';
 import { type CodecClassJson, type DialPeerJson, dialConfig } from '../../src/config/dial-config.js';
 import type { KeepaliveProfileJson } from '../../src/config/keepalive-config.js';
 import type { SipProfileJson, TranslationProfileJson, TranslationRuleJson } from '../../src/config/rewrite-config.js';
-import { compileConfiguration } from '../../src/configuration.js';
+import { compileConfiguration } from '../../src/node/configuration.js';
 import type { MediaSettings, Settings, TimerSettings, TransportSettings } from '../../src/config/settings.js';
 import type { ListenSpec } from '../../src/transport/listen-spec.js';
 import type { Logger } from 'pino';
@@ -48,7 +48,7 @@ export interface TestAppOptions {
   reload?: () => ClassOptions;
 }
 
-export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
+export async function startTestApp(opts: TestAppOptions = {}): Promise<SbcNode> {
   const settings: Settings = {
     configDir: repoRoot,
     listen: opts.listen ?? ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0'],
@@ -73,7 +73,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<App> {
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
-  return App.start(settings, {
+  return SbcNode.start(settings, {
     log: opts.log ?? silentLog, config: compileFor(settings, opts),
     ...(opts.reload ? { reload: () => compileFor(settings, opts.reload?.() ?? {}) } : {}),
     ...(opts.onDrained ? { onDrained: opts.onDrained } : {}),
@@ -96,7 +96,7 @@ function compileFor(settings: Settings, opts: ClassOptions): ReturnType<typeof c
   return compiled;
 }
 
-export function boundPort(app: App, transport: 'udp' | 'tcp' | 'tls', v6 = false): number {
+export function boundPort(app: SbcNode, transport: 'udp' | 'tcp' | 'tls', v6 = false): number {
   const spec: ListenSpec | undefined = app.listening.find((l) => l.transport === transport && l.address.includes(':') === v6);
   if (spec === undefined) throw new Error(`no ${transport} listener`);
   return spec.port;

@@ -1,7 +1,7 @@
 /** A caller or callee made of a plain UDP socket, for tests that decide exactly when each message is sent. */
 import { parseMessage } from '../../src/sip/message-parser.js';
 import type { SipMessage, SipRequest } from '../../src/sip/sip-message.js';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import { boundPort, startTestApp } from './app.js';
 import { requestText } from './messages.js';
 import { UdpPeer, sleep } from './net.js';
@@ -58,7 +58,7 @@ export function okTo(req: SipRequest): string {
 }
 
 /** A caller and a callee socket around an in-process SBC whose dial-peer 1 (2...) reaches the callee, media flowing around. */
-export async function socketsAroundSbc(): Promise<{ caller: UdpPeer; callee: UdpPeer; app: App; port: number; close: () => Promise<void> }> {
+export async function socketsAroundSbc(): Promise<{ caller: UdpPeer; callee: UdpPeer; app: SbcNode; port: number; close: () => Promise<void> }> {
   const caller = await UdpPeer.open();
   const callee = await UdpPeer.open();
   const app = await startTestApp({

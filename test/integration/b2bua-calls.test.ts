@@ -1,14 +1,14 @@
 /** Calls through the SBC between real sipp endpoints (issue: B2BUA calls routed by dial-peers). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import { type TestAppOptions, boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { freePort, sleep } from '../helpers/net.js';
 import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRedirect, uasRespond } from '../helpers/scenarios.js';
 import { uasAnswersDespiteCancel, uasForked, uasPrack, uacPrack } from '../helpers/early-dialog-scenarios.js';
 
-async function emptied(app: App): Promise<void> {
+async function emptied(app: SbcNode): Promise<void> {
   for (let i = 0; i < 1000 && app.callStore.size > 0; i++) await sleep(10);
   assert.equal(app.callStore.size, 0, 'the call store must be empty once calls end');
 }

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { App } from '../../src/app.js';
-import { loadConfiguration } from '../../src/configuration.js';
+import { SbcNode } from '../../src/node/node.js';
+import { loadConfiguration } from '../../src/node/configuration.js';
 import { boundPort } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
 import { silentLog } from '../helpers/log.js';
@@ -46,7 +46,7 @@ describe('IOS import', () => {
     // the call below: the SIPp caller on loopback is trusted, and no registrar is tried
     fs.writeFileSync(path.join(out, 'fosip.json'), JSON.stringify({ trustedList: ['127.0.0.0/8'] }));
     const loaded = loadConfiguration({ configDir: out, listen: ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0'] }, {});
-    const app = await App.start(loaded.settings, { config: loaded, log: silentLog });
+    const app = await SbcNode.start(loaded.settings, { config: loaded, log: silentLog });
     try {
       const r = await caller(boundPort(app, 'udp'), { called: '95552345678', holdMs: 200 });
       assert.equal(r.code, 0, `${r.stderr}\n${r.messages.slice(-2000)}`);

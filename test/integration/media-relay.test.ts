@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { recordingLog } from '../helpers/log.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import type { StreamStatsReport } from '../../src/media/relay-protocol.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { freeUdpBlock, relayRange, sleep } from '../helpers/net.js';
@@ -27,7 +27,7 @@ function mediaPort(): Promise<number> {
 }
 
 /** Poll the relay's statistics while the call runs; the last sample taken before it closed. */
-async function watch(app: App, done: Promise<unknown>): Promise<StreamStatsReport | undefined> {
+async function watch(app: SbcNode, done: Promise<unknown>): Promise<StreamStatsReport | undefined> {
   let last: StreamStatsReport | undefined;
   let finished = false;
   void done.then(() => (finished = true));
@@ -41,7 +41,7 @@ async function watch(app: App, done: Promise<unknown>): Promise<StreamStatsRepor
 }
 
 /** An SBC relaying media through 50 port pairs of its own to a callee on `calleePort`. */
-async function relayingApp(calleePort: number, log?: Logger): Promise<{ app: App; portMin: number }> {
+async function relayingApp(calleePort: number, log?: Logger): Promise<{ app: SbcNode; portMin: number }> {
   const range = relayRange(50);
   const app = await startTestApp({
     dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${calleePort}` }],
@@ -51,7 +51,7 @@ async function relayingApp(calleePort: number, log?: Logger): Promise<{ app: App
   return { app, portMin: range.portMin };
 }
 
-async function relayCall(scenario: string): Promise<{ app: App; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null; wire: Packet[]; why: string }> {
+async function relayCall(scenario: string): Promise<{ app: SbcNode; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null; wire: Packet[]; why: string }> {
   const calleeMp = await mediaPort();
   const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)], timeoutMs: 60_000 });
   const sbcLog = recordingLog('info');

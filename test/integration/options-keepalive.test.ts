@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort, sleep } from '../helpers/net.js';
@@ -24,7 +24,7 @@ async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void
   }
 }
 
-const stateOf = (app: App, tag: number) => app.keepalive.status().find((s) => s.tag === tag);
+const stateOf = (app: SbcNode, tag: number) => app.keepalive.status().find((s) => s.tag === tag);
 
 describe('OPTIONS keepalive with SIPp', () => {
   it('busies out a trunk that stops answering, hunts to the next dial-peer meanwhile with no failed call, and brings it back', async () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HISTORY_KEY, callKey, nodeCallsKey, nodeKey } from '../../src/state/redis-call-store.js';
+import { HISTORY_KEY, callKey, nodeCallsKey, nodeKey } from '../../src/state/redis-keys.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { freePort, sleep, udpReceiveDrops } from '../helpers/net.js';
 import { recordingLog } from '../helpers/log.js';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import type { MediaStatsByCall } from '../../src/state/stats-store.js';
+import type { MediaStatsByCall } from '../../src/state/node-reports.js';
 import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
 import { startNode } from '../helpers/fosip-process.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { VERSION } from '../../src/app.js';
+import { VERSION } from '../../src/node/node.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { requestText } from '../helpers/messages.js';
 import { UdpPeer, freePort } from '../helpers/net.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { freePort, sleep } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -37,7 +37,7 @@ async function until(ok: () => boolean, ms = 20_000): Promise<boolean> {
   return ok();
 }
 
-function startCall(app: App, holdMs: number) {
+function startCall(app: SbcNode, holdMs: number) {
   return caller(boundPort(app, 'udp'), { holdMs });
 }
 

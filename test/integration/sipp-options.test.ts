@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { realPeerMessage } from '../helpers/corpus.js';
@@ -65,7 +65,7 @@ function malformed(line1: string, cseq: string, maxForwards: string, expect: num
 }
 
 describe('sipp against the SIP core', () => {
-  let app: App;
+  let app: SbcNode;
   before(async () => {
     app = await startTestApp();
   });

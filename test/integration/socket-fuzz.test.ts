@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { after, before, describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { readManifest, realPeerFiles, realPeerMessage, tortureMessage } from '../helpers/corpus.js';
@@ -72,7 +72,7 @@ async function footprint(): Promise<{ fds: number; heapMb: number }> {
 }
 
 describe('socket fuzzing (isolated network namespace)', () => {
-  let app: App;
+  let app: SbcNode;
   let trunk: UdpPeer;
   before(async () => {
     assertLoopbackOnly();

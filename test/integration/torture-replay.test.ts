@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { readManifest, tortureMessage } from '../helpers/corpus.js';
@@ -51,7 +51,7 @@ function callIdOf(bytes: Buffer): string | null | undefined {
 describe('torture corpus replayed over UDP (isolated network namespace)', () => {
   // a fresh SBC per message: many corpus files share one branch and sent-by, which RFC 3261 §17.2.3
   // rightly matches as retransmissions of the same transaction
-  let app: App;
+  let app: SbcNode;
   const peers: UdpPeer[] = [];
   before(async () => {
     assertLoopbackOnly();
@@ -125,7 +125,7 @@ function streamOutcome(file: string, bytes: Buffer): 'close' | number[] {
 }
 
 describe('torture corpus replayed over TCP (isolated network namespace)', () => {
-  let app: App;
+  let app: SbcNode;
   before(() => {
     assertLoopbackOnly();
   });

@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
+import type { SbcNode } from '../../src/node/node.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { requestText } from '../helpers/messages.js';
 import { TcpPeer, UdpPeer, sleep } from '../helpers/net.js';
 
 describe('transport on loopback', () => {
-  let app: App;
+  let app: SbcNode;
   before(async () => {
     app = await startTestApp({
       listen: ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0', 'udp:[::1]:0'],

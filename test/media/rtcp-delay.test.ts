@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MediaEngine } from '../../src/media/media-engine.js';
+import { BuiltinRelay } from '../../src/media/builtin-relay.js';
 import { PortPool } from '../../src/media/port-pool.js';
 import { RtcpDelay, summarizeRtcp } from '../../src/media/rtcp-delay.js';
 import { freePort, sleep } from '../helpers/net.js';
@@ -71,7 +71,7 @@ describe('RtcpDelay', () => {
 describe('the relay measures round trips from the RTCP it forwards', () => {
   it('gives the reporting leg a round trip', async () => {
     const start = (await freePort('udp')) & ~1;
-    const engine = new MediaEngine({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
+    const engine = new BuiltinRelay({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
     const sock = async (): Promise<dgram.Socket> => {
       const s = dgram.createSocket('udp4');
       await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));

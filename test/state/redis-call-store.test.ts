@@ -1,7 +1,8 @@
 /** The Redis call store against a real redis-server: mirroring, history, heartbeat, and an outage. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HISTORY_KEY, RedisCallStore, callKey, nodeCallsKey, nodeKey } from '../../src/state/redis-call-store.js';
+import { RedisCallStore } from '../../src/state/redis-call-store.js';
+import { HISTORY_KEY, callKey, nodeCallsKey, nodeKey } from '../../src/state/redis-keys.js';
 import { silentLog } from '../helpers/log.js';
 import type { CallRecord } from '../../src/state/call-store.js';
 import { callRecord, eventually } from '../helpers/call-records.js';

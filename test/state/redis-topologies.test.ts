@@ -2,6 +2,7 @@
  * The call store, the stats store and the cluster view through Redis Sentinel and Redis Cluster: the URL
  * forms pass through to ioredis, and on a Cluster no command names keys of two slots.
  */
+import { RedisNodeBus } from '../../src/state/redis-node-bus.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RedisClusterView } from '../../src/state/cluster-view.js';
@@ -19,7 +20,7 @@ async function exercise(url: string): Promise<void> {
   // than a shorter heartbeat's lifetime, and the node would be shown as stopped
   const a = new RedisCallStore({ url, node: 'sbc-a', log: silentLog, heartbeatMs: 1000 });
   const b = new RedisCallStore({ url, node: 'sbc-b', log: silentLog, heartbeatMs: 1000 });
-  const stats = a.statsStore();
+  const stats = new RedisNodeBus(a).stats;
   const view = new RedisClusterView(url);
   try {
     // writes made before the connection is ready take the re-sync path, which the outage test covers;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { KeepaliveStatus } from '../../src/keepalive/keepalive-manager.js';
-import type { SipStatsSnapshot } from '../../src/state/cluster-view.js';
+import type { SipStatsSnapshot } from '../../src/state/node-reports.js';
 import { MemoryStatsStore, RedisStatsStore } from '../../src/state/stats-store.js';
 import { sleep } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';

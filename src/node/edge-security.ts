@@ -9,16 +9,16 @@ import path from 'node:path';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { Settings } from './config/settings.js';
-import { SbcError } from './errors.js';
-import type { TlsContext } from './transport/tcp-transport.js';
-import type { DialPeer } from './routing/dial-peer.js';
-import type { SessionTarget } from './routing/session-target.js';
-import { Admission } from './security/admission.js';
-import { DEFAULT_SCANNERS, type GuardSettings, SourceGuard } from './security/source-guard.js';
-import { buildResponse } from './sip/response-builder.js';
-import type { SipRequest, SipResponse } from './sip/sip-message.js';
-import type { Flow } from './transport/flow.js';
+import type { Settings } from '../config/settings.js';
+import { SbcError } from '../errors/sbc-error.js';
+import type { TlsContext } from '../transport/tcp-transport.js';
+import type { DialPeer } from '../routing/dial-peer.js';
+import type { SessionTarget } from '../routing/session-target.js';
+import { Admission } from '../security/admission.js';
+import { DEFAULT_SCANNERS, type GuardSettings, SourceGuard } from '../security/source-guard.js';
+import { buildResponse } from '../sip/response-builder.js';
+import type { SipRequest, SipResponse } from '../sip/sip-message.js';
+import type { Flow } from '../transport/flow.js';
 
 export type SecuritySettings = Pick<Settings, 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold'>;
 

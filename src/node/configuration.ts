@@ -4,19 +4,19 @@
  * JSON pointer, so one `check-config` run shows them all.
  */
 import path from 'node:path';
-import { parseSessionTarget } from './routing/session-target.js';
-import { type DialConfig, loadDialConfig } from './config/dial-config.js';
-import { type KeepaliveProfile, keepaliveProfile } from './keepalive/keepalive-manager.js';
-import { type Settings, type SettingsOverrides, defaultConfigDir, envOverrides, resolveSettings } from './config/settings.js';
-import { type ConfigProblem, SbcError } from './errors.js';
-import type { GlobalProfiles } from './b2bua/leg-profiles.js';
-import { compileDialPeers } from './routing/dial-peer.js';
-import { type RewriteClasses, compileRewriteClasses } from './rewrite/rewrite-classes.js';
-import { headerKey } from './sip/header-names.js';
-import { DialPlan } from './routing/dial-plan.js';
-import { parseRedisTarget } from './state/redis-connect.js';
-import { parseListenSpec } from './transport/listen-spec.js';
-import { parseCidr } from './security/cidr.js';
+import { parseSessionTarget } from '../routing/session-target.js';
+import { type DialConfig, loadDialConfig } from '../config/dial-config.js';
+import { type KeepaliveProfile, keepaliveProfile } from '../keepalive/keepalive-manager.js';
+import { type Settings, type SettingsOverrides, defaultConfigDir, envOverrides, resolveSettings } from '../config/settings.js';
+import { type ConfigProblem, SbcError } from '../errors/sbc-error.js';
+import type { GlobalProfiles } from '../b2bua/leg-profiles.js';
+import { compileDialPeers } from '../routing/dial-peer.js';
+import { type RewriteClasses, compileRewriteClasses } from '../rewrite/rewrite-classes.js';
+import { headerKey } from '../sip/header-names.js';
+import { DialPlan } from '../routing/dial-plan.js';
+import { parseRedisTarget } from '../state/redis-connect.js';
+import { parseListenSpec } from '../transport/listen-spec.js';
+import { parseCidr } from '../security/cidr.js';
 
 export interface Configuration {
   settings: Settings;

@@ -1,7 +1,7 @@
 /** Which media a call attempt gets (flow-through, flow-around, codec classes), and how a call ends for want of it. */
-import type { MediaEngine } from '../media/media-engine.js';
-import type { DialPeer } from '../routing/dial-peer.js';
-import type { Call } from './call.js';
+import type { MediaEngine } from './media-engine.js';
+import type { DialPeer } from '../../routing/dial-peer.js';
+import type { Call } from '../call.js';
 import { CallMedia } from './call-media.js';
 
 /**

@@ -2,12 +2,21 @@
  * A call's legs as the record keeps them for a restart (RecoverySnapshot), and back: a confirmed leg's
  * dialog, or the INVITE of a leg not answered yet.
  */
-import { Dialog } from '../dialog/dialog.js';
-import { SipHeader } from '../sip/sip-header.js';
-import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
-import type { DialogSnapshot, InviteSnapshot, RecoverySnapshot, SnapshotDestination } from '../state/call-store.js';
-import type { Call } from './call.js';
-import type { Destination } from '../transport/flow.js';
+import { Dialog } from '../../dialog/dialog.js';
+import { SipHeader } from '../../sip/sip-header.js';
+import { EMPTY_BODY, SipRequest } from '../../sip/sip-message.js';
+import type { DialogSnapshot, InviteSnapshot, RecoverySnapshot, SnapshotDestination } from '../../state/call-store.js';
+import type { Call } from '../call.js';
+import type { Destination } from '../../transport/flow.js';
+
+/**
+ * The call's record carries its recovery snapshot from now on: computed each time the record is written
+ * (JSON.stringify calls toJSON), so always the call's latest legs without every change to a dialog having
+ * to update the record.
+ */
+export function keepRecoverable(call: Call): void {
+  call.record.recovery = { toJSON: () => recoverySnapshot(call) } as unknown as RecoverySnapshot;
+}
 
 /** The call's legs now: both dialogs once answered, else the INVITEs (and the To tag the caller gets). */
 export function recoverySnapshot(call: Call): RecoverySnapshot {

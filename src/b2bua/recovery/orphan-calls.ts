@@ -6,14 +6,14 @@
  * seen) and a CANCEL toward the callee. Its call-detail record says cause 41, released by the SBC.
  */
 import type { Logger } from 'pino';
-import { buildResponse, warningValue } from '../sip/response-builder.js';
-import type { SipResponse } from '../sip/sip-message.js';
-import { Dialog } from '../dialog/dialog.js';
-import type { CallDetailRecord, CallRecord, DialogSnapshot, InviteSnapshot } from '../state/call-store.js';
-import type { Clock } from '../transaction/clock.js';
-import type { ClientHandlers } from '../transaction/client-transaction.js';
-import type { TransactionLayer } from '../transaction/transaction-layer.js';
-import type { TransactionTransport } from '../transaction/transaction-transport.js';
+import { buildResponse, warningValue } from '../../sip/response-builder.js';
+import type { SipResponse } from '../../sip/sip-message.js';
+import { Dialog } from '../../dialog/dialog.js';
+import type { CallDetailRecord, CallRecord, DialogSnapshot, InviteSnapshot } from '../../state/call-store.js';
+import type { Clock } from '../../transaction/clock.js';
+import type { ClientHandlers } from '../../transaction/client-transaction.js';
+import type { TransactionLayer } from '../../transaction/transaction-layer.js';
+import type { TransactionTransport } from '../../transaction/transaction-transport.js';
 import { dialogFrom, inviteFrom } from './call-snapshot.js';
 
 export interface OrphanDeps {

@@ -1,52 +1,55 @@
 /** The one place that wires everything: transport -> transactions -> transaction user, plus admin HTTP. */
 import { pino, type Logger } from 'pino';
-import { B2bua } from './b2bua/b2bua.js';
-import { MEDIA_INACTIVITY } from './b2bua/media-choice.js';
-import { endOrphanedCalls } from './b2bua/orphan-calls.js';
-import type { LiveConfig } from './b2bua/live-config.js';
-import { LocalResponder } from './b2bua/local-responder.js';
+import { B2bua } from '../b2bua/b2bua.js';
+import { MEDIA_INACTIVITY } from '../b2bua/media/media-choice.js';
+import { endOrphanedCalls } from '../b2bua/recovery/orphan-calls.js';
+import type { LiveConfig } from '../b2bua/live-config.js';
+import { LocalResponder } from '../b2bua/local-responder.js';
 import type { Configuration } from './configuration.js';
-import { KeepaliveManager } from './keepalive/keepalive-manager.js';
-import { Metrics } from './observability/metrics.js';
-import { SipTracer } from './observability/sip-trace.js';
-import { EdgeSecurity, loadTls } from './app-security.js';
-import { Drain } from './app-drain.js';
-import { captureOptions } from './observability/packet-capture.js';
-import { CaptureControl, metricSources, traceToRedis } from './app-observability.js';
-import type { SipMessage } from './sip/sip-message.js';
-import { NO_REWRITE_CLASSES } from './rewrite/rewrite-classes.js';
-import type { DialPeer } from './routing/dial-peer.js';
-import { DialPlan } from './routing/dial-plan.js';
-import { formatSessionTarget, parseSessionTarget } from './routing/session-target.js';
-import { type CallStore, MemoryCallStore } from './state/call-store.js';
-import { RedisCallStore } from './state/redis-call-store.js';
-import { MemoryStatsStore, type NodeEdge, type StatsStore } from './state/stats-store.js';
-import { systemClock } from './transaction/clock.js';
-import { globalCredentials, type Settings } from './config/settings.js';
-import { RegistrationSet } from './b2bua/trunk-registrations.js';
-import type { RegistrationStatus } from './state/cluster-view.js';
-import { SbcError } from './errors.js';
-import { AdminServer } from './observability/admin-server.js';
-import type { Clock } from './transaction/clock.js';
-import { TransactionLayer } from './transaction/transaction-layer.js';
-import { type ListenSpec, parseListenSpec } from './transport/listen-spec.js';
-import { TransportLayer } from './transport/transport-layer.js';
-import { newSipCounters } from './transport/transport-stats.js';
-import type { SipStatsSnapshot } from './state/cluster-view.js';
-import { VERSION } from './version.js';
-import { chooseMediaAddress } from './media/media-address.js';
-import { PortPool } from './media/port-pool.js';
-import { MediaEngine } from './media/media-engine.js';
-import type { RtpPoolInfo } from './state/cluster-view.js';
+import { KeepaliveManager } from '../keepalive/keepalive-manager.js';
+import { Metrics } from '../observability/metrics.js';
+import { SipTracer } from '../observability/sip-trace.js';
+import { EdgeSecurity, loadTls } from './edge-security.js';
+import { Drain } from './drain.js';
+import { captureOptions } from '../observability/packet-capture.js';
+import { CaptureControl, metricSources, traceToBus } from './observability-wiring.js';
+import type { EdgePipeline } from './edge-pipeline.js';
+import { nodeEdge } from './edge-steps.js';
+import { NO_REWRITE_CLASSES } from '../rewrite/rewrite-classes.js';
+import type { DialPeer } from '../routing/dial-peer.js';
+import { DialPlan } from '../routing/dial-plan.js';
+import { formatSessionTarget, parseSessionTarget } from '../routing/session-target.js';
+import type { CallStore } from '../state/call-store.js';
+import type { NodeBus } from '../state/node-bus.js';
+import { openSharedState } from '../state/shared-state.js';
+import type { StatsStore } from '../state/stats-store.js';
+import type { NodeEdge } from '../state/node-reports.js';
+import { systemClock } from '../transaction/clock.js';
+import { globalCredentials, type Settings } from '../config/settings.js';
+import { RegistrationSet } from '../uac/trunk-registrations.js';
+import type { RegistrationStatus } from '../state/node-reports.js';
+import { SbcError } from '../errors/sbc-error.js';
+import { AdminServer } from './admin-api.js';
+import type { Clock } from '../transaction/clock.js';
+import { TransactionLayer } from '../transaction/transaction-layer.js';
+import { type ListenSpec, parseListenSpec } from '../transport/listen-spec.js';
+import { TransportLayer } from '../transport/transport-layer.js';
+import { newSipCounters } from '../transport/transport-stats.js';
+import type { SipStatsSnapshot } from '../state/node-reports.js';
+import { VERSION } from '../version.js';
+import { chooseMediaAddress } from '../media/media-address.js';
+import { PortPool } from '../media/port-pool.js';
+import { BuiltinRelay } from '../media/builtin-relay.js';
+import type { RtpPoolInfo } from '../state/node-reports.js';
 
-export { VERSION } from './version.js';
+export { VERSION } from '../version.js';
 
 /** What routing needs of the configuration (loadConfiguration's result has it). */
 export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & {
   settings?: Pick<Settings, 'draining' | 'calls' | 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold' | 'sipUa'>;
 };
 
-export interface AppOptions {
+export interface NodeOptions {
   log?: Logger;
   clock?: Clock;
   /** The dial plan and classes calls are routed by; none means no dial-peers. */
@@ -59,18 +62,20 @@ export interface AppOptions {
 
 const NO_CONFIG: RoutingConfig = { dialPlan: new DialPlan([]), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } };
 
-export class App {
+export class SbcNode {
   readonly log: Logger;
   readonly transport: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly responder: LocalResponder;
   readonly b2bua: B2bua;
   readonly callStore: CallStore;
+  /** What the node says to and hears from the cluster (nobody, without Redis). */
+  readonly bus: NodeBus;
   readonly statsStore: StatsStore;
   readonly portPool: PortPool;
   readonly mediaAddress: string;
   /** The RTP relay (idle when every call flows around it). */
-  readonly media: MediaEngine;
+  readonly media: BuiltinRelay;
   private admin: AdminServer | undefined;
   readonly startedAt = Date.now();
   /** OPTIONS keepalive of the dial-peers that name a profile. */
@@ -79,6 +84,8 @@ export class App {
   /** `debug ccsip messages`: nobody listening costs one check per message. */
   readonly tracer = new SipTracer();
   private traceTimer: NodeJS.Timeout | undefined;
+  /** What every message goes through on its way in and out (edge-pipeline.ts). */
+  readonly edge: EdgePipeline;
   /** Trusted sources, scanners, floods and admission control. */
   readonly security: EdgeSecurity;
   /** `monitor capture`: the capture running, if any. */
@@ -97,7 +104,7 @@ export class App {
 
   private constructor(
     readonly settings: Settings,
-    opts: AppOptions,
+    opts: NodeOptions,
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
     this.clock = opts.clock ?? systemClock;
@@ -107,7 +114,7 @@ export class App {
     this.reloadConfig = opts.reload;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
     this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
-    this.media = new MediaEngine({
+    this.media = new BuiltinRelay({
       pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1, warmStreams: settings.media.warmStreams ?? 8,
       inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
       // no RTP for the configured time on an answered call: both legs get BYE
@@ -124,12 +131,11 @@ export class App {
       },
     });
     this.capture = new CaptureControl(this.media, this.log);
-    this.callStore = settings.redis === null
-      ? new MemoryCallStore()
-      : new RedisCallStore({
-        url: settings.redis, passThrough: settings.redisOptions, node: settings.hostname, log: this.log.child({ component: 'state' }),
-        describe: () => ({ rtp: this.rtpPool() }),
-      });
+    ({ calls: this.callStore, bus: this.bus } = openSharedState({
+      redis: settings.redis, redisOptions: settings.redisOptions, node: settings.hostname, log: this.log.child({ component: 'state' }),
+      describe: () => ({ rtp: this.rtpPool() }),
+    }));
+    this.statsStore = this.bus.stats;
     const tls = loadTls(settings);
     this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport, ...(tls ? { tls } : {}) });
     this.transactions = new TransactionLayer({
@@ -167,8 +173,8 @@ export class App {
       observer: {
         callEnded: (cdr) => {
           this.metrics.callEnded({ ...cdr, left: cdr.bLeg !== null });
-          const ladder = this.callStore instanceof RedisCallStore ? this.b2bua.wire.ladder(cdr.id) : undefined;
-          if (ladder !== undefined) (this.callStore as RedisCallStore).putFlow(ladder);
+          const ladder = this.b2bua.wire.ladder(cdr.id);
+          if (ladder !== undefined) this.bus.keepFlow(ladder);
         },
       },
     });
@@ -184,54 +190,29 @@ export class App {
       log: this.log.child({ component: 'drain' }),
     });
     this.transactions.setUser(this.b2bua);
-    if (this.callStore instanceof RedisCallStore) {
-      this.callStore.onCommand((cmd) => (cmd.op === 'clear' ? this.b2bua.clear(cmd.id, cmd.cause) : this.clearSipStats()));
-      this.statsStore = this.callStore.statsStore();
-    } else {
-      this.statsStore = new MemoryStatsStore(settings.hostname);
-    }
+    this.bus.onCommand((cmd) => (cmd.op === 'clear' ? this.b2bua.clear(cmd.id, cmd.cause) : this.clearSipStats()));
     this.statsStore.track(() => this.sipStats());
     this.statsStore.trackMedia(() => this.media.stats());
     this.statsStore.trackKeepalive(() => this.keepalive.status());
     this.statsStore.trackEdge(() => this.edgeReport());
-    if (this.callStore instanceof RedisCallStore) this.traceTimer = traceToRedis(this.callStore, this.tracer);
+    this.traceTimer = traceToBus(this.bus, this.tracer);
     this.configureKeepalive();
-    // SIP profiles: the first step after a message arrives and the last before one leaves (nothing when none is configured)
-    const { profiles, wire } = this.b2bua;
-    // and the live trace (debug ccsip messages) sees what is on the wire: before the inbound profile, after the outbound one
-    const trace = (msg: SipMessage, dir: 'in' | 'out', transport: string, remote: string, call: string | null): void => {
-      this.tracer.emit({ at: Date.now(), node: settings.hostname, dir, transport, remote, call, text: msg.serialize().toString('latin1') });
-    };
-    this.transport.onMessage((msg, flow) => {
-      if (msg.isRequest() && !this.security.admitted(msg, flow, () => this.transactions.tagFor(msg), (res, to) => this.transport.sendResponse(res, to))) return;
-      const entry = wire.observe(msg, 'in');
-      if (this.tracer.active) trace(msg, 'in', flow.transport, `${flow.remoteAddress}:${flow.remotePort}`, entry?.call.id ?? null);
-      if (this.capture.wants(entry?.call.id ?? null, false)) {
-        this.capture.write({ at: Date.now(), transport: flow.transport, src: { address: flow.remoteAddress, port: flow.remotePort }, dst: { address: flow.localAddress, port: flow.localPort }, payload: msg.serialize() });
-      }
-      profiles.arrived(msg, entry);
-      this.transactions.receive(msg, flow);
+    this.edge = nodeEdge({
+      node: settings.hostname, security: this.security, transport: this.transport, transactions: this.transactions,
+      wire: this.b2bua.wire, profiles: this.b2bua.profiles, tracer: this.tracer, capture: this.capture,
     });
-    this.transport.onSend((msg, dest) => {
-      const entry = wire.lookup(msg);
-      profiles.leaving(msg, entry);
-      wire.observe(msg, 'out', entry);
-      if (this.tracer.active) trace(msg, 'out', dest.transport, `${dest.address}:${dest.port}`, entry?.call.id ?? null);
-      const via = this.capture.wants(entry?.call.id ?? null, false) ? this.transport.sentBy(dest) : undefined;
-      if (via !== undefined) {
-        this.capture.write({ at: Date.now(), transport: dest.transport, src: { address: via.host.replace(/^\[|\]$/g, ''), port: via.port }, dst: { address: dest.address, port: dest.port }, payload: msg.serialize() });
-      }
-    });
+    this.transport.onMessage((msg, flow) => this.edge.receive(msg, flow));
+    this.transport.onSend((msg, dest) => this.edge.send(msg, dest));
   }
 
-  static async start(settings: Settings, opts: AppOptions = {}): Promise<App> {
+  static async start(settings: Settings, opts: NodeOptions = {}): Promise<SbcNode> {
     const specs = settings.listen.map(parseListenSpec);
-    const app = new App(settings, opts);
+    const app = new SbcNode(settings, opts);
     try {
       app.listening = await app.transport.listen(specs);
       app.registrations.configure(app.config.settings?.sipUa ?? settings.sipUa);
       const orphanDeps = { transactions: app.transactions, transport: app.transport, clock: app.clock, log: app.log.child({ component: 'b2bua' }), agent: settings.hostname };
-      if (app.callStore instanceof RedisCallStore) app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps, (r) => app.b2bua.adopt(r));
+      app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps, (r) => app.b2bua.adopt(r));
       if (settings.admin !== null) {
         app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health(), {
           status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size, rtp: app.rtpPool() }],
@@ -268,7 +249,7 @@ export class App {
   readiness(): { ready: boolean; reasons: string[] } {
     const reasons: string[] = [];
     if (this.listening.length === 0) reasons.push('not listening');
-    if (this.callStore instanceof RedisCallStore && !this.callStore.connected) reasons.push('Redis unreachable');
+    if (!this.bus.connected) reasons.push('Redis unreachable');
     if (this.responder.draining) reasons.push('draining');
     return { ready: reasons.length === 0, reasons };
   }
@@ -389,7 +370,7 @@ export class App {
     this.security.stop();
     this.capture.stop();
     this.transactions.close();
-    await Promise.all([this.transport.close(), this.admin?.close(), this.statsStore.close(), this.callStore.close(), this.media.stop()]);
+    await Promise.all([this.transport.close(), this.admin?.close(), this.bus.close(), this.callStore.close(), this.media.stop()]);
     this.log.info('fosip stopped');
   }
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
-import { MediaEngine, type StreamRequest } from '../../src/media/media-engine.js';
+import { BuiltinRelay, type StreamRequest } from '../../src/media/builtin-relay.js';
 import { PortPool } from '../../src/media/port-pool.js';
 import { relayRange, sleep } from '../helpers/net.js';
 import { RtpEndpoint } from '../helpers/rtp.js';
@@ -22,11 +22,11 @@ const stream = (a: RtpEndpoint | null, b: RtpEndpoint | null): StreamRequest => 
   b: { remote: b && { address: '127.0.0.1', port: b.port }, remoteRtcp: null },
 });
 
-describe('MediaEngine', () => {
+describe('BuiltinRelay', () => {
   it('relays RTP both ways through its own ports, with stats, and gives the ports back', async () => {
     const [min, max] = await portRange(50);
     const pool = new PortPool(min, max);
-    const engine = new MediaEngine({ pool, address: '127.0.0.1', workers: 2 });
+    const engine = new BuiltinRelay({ pool, address: '127.0.0.1', workers: 2 });
     const a = await RtpEndpoint.open();
     const b = await RtpEndpoint.open();
     try {
@@ -60,7 +60,7 @@ describe('MediaEngine', () => {
   it('opens a session again on the ports it had (a restart), warm ones included, and relays on them', async () => {
     const [min, max] = await portRange(40);
     const pool = new PortPool(min, max);
-    const engine = new MediaEngine({ pool, address: '127.0.0.1', warmStreams: 4 });
+    const engine = new BuiltinRelay({ pool, address: '127.0.0.1', warmStreams: 4 });
     const a = await RtpEndpoint.open();
     const b = await RtpEndpoint.open();
     try {
@@ -94,7 +94,7 @@ describe('MediaEngine', () => {
 
   it('latches the source a NATed caller really sends from, and drops strangers and non-RTP', async () => {
     const [min, max] = await portRange(10);
-    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1' });
+    const engine = new BuiltinRelay({ pool: new PortPool(min, max), address: '127.0.0.1' });
     const natted = await RtpEndpoint.open(); // its SDP names another port
     const b = await RtpEndpoint.open();
     const stranger = await RtpEndpoint.open();
@@ -121,7 +121,7 @@ describe('MediaEngine', () => {
 
   it('with sdp-address latching, takes only the SDP IP', async () => {
     const [min, max] = await portRange(10);
-    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', latch: 'sdp-address' });
+    const engine = new BuiltinRelay({ pool: new PortPool(min, max), address: '127.0.0.1', latch: 'sdp-address' });
     const other = await RtpEndpoint.open('127.0.0.2');
     const good = await RtpEndpoint.open();
     const b = await RtpEndpoint.open();
@@ -144,7 +144,7 @@ describe('MediaEngine', () => {
     const squatter = dgram.createSocket('udp4');
     const first = new PortPool(min, max, () => 0).acquire() as number;
     await new Promise<void>((r) => squatter.bind(first, '127.0.0.1', () => r()));
-    const engine = new MediaEngine({ pool, address: '127.0.0.1' });
+    const engine = new BuiltinRelay({ pool, address: '127.0.0.1' });
     try {
       const opened = await engine.open('one', [stream(null, null)]);
       assert.ok(opened);
@@ -161,7 +161,7 @@ describe('MediaEngine', () => {
   it('reports a session without RTP as inactive', async () => {
     const [min, max] = await portRange(4);
     const inactive: string[] = [];
-    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', inactivityMs: 300, onInactive: (id) => inactive.push(id) });
+    const engine = new BuiltinRelay({ pool: new PortPool(min, max), address: '127.0.0.1', inactivityMs: 300, onInactive: (id) => inactive.push(id) });
     try {
       await engine.open('quiet', [stream(null, null)]);
       await sleep(500);
@@ -177,7 +177,7 @@ describe('MediaEngine', () => {
   it('gives back every port after many sessions', async () => {
     const [min, max] = await portRange(200);
     const pool = new PortPool(min, max);
-    const engine = new MediaEngine({ pool, address: '127.0.0.1', workers: 2 });
+    const engine = new BuiltinRelay({ pool, address: '127.0.0.1', workers: 2 });
     try {
       for (let round = 0; round < 5; round++) {
         const ids = Array.from({ length: 60 }, (_, i) => `r${round}-${i}`);
@@ -196,7 +196,7 @@ describe('MediaEngine', () => {
   it('adds the streams of a re-offer to an open session, relays them, and gives every port back', async () => {
     const [min, max] = await portRange(20);
     const pool = new PortPool(min, max);
-    const engine = new MediaEngine({ pool, address: '127.0.0.1' });
+    const engine = new BuiltinRelay({ pool, address: '127.0.0.1' });
     const [a, b, va, vb] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open()]);
     try {
       assert.ok(await engine.open('call-v', [stream(a, b)]));
@@ -222,7 +222,7 @@ describe('MediaEngine', () => {
 
   it('renumbers a payload type toward one leg and keeps the marker bit', async () => {
     const [min, max] = await portRange(4);
-    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1' });
+    const engine = new BuiltinRelay({ pool: new PortPool(min, max), address: '127.0.0.1' });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     try {
       const [s] = (await engine.open('call-pt', [stream(a, b)]))!;
@@ -246,7 +246,7 @@ describe('MediaEngine', () => {
   it('keeps ports bound ahead of need, opens sessions on them at once, and gives them back when the pool runs dry', async () => {
     const [min, max] = await portRange(4);
     const pool = new PortPool(min, max);
-    const engine = new MediaEngine({ pool, address: '127.0.0.1', warmStreams: 1 });
+    const engine = new BuiltinRelay({ pool, address: '127.0.0.1', warmStreams: 1 });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     try {
       for (let i = 0; i < 1000 && pool.warm < 2; i++) await sleep(10);
@@ -276,7 +276,7 @@ describe('MediaEngine', () => {
 
   it('paces injected DTMF, queues a second digit after the first, and keeps the sequence numbers continuous', async () => {
     const [min, max] = await portRange(4);
-    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', warmStreams: 0 });
+    const engine = new BuiltinRelay({ pool: new PortPool(min, max), address: '127.0.0.1', warmStreams: 0 });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     try {
       const [s] = (await engine.open('call-dtmf', [stream(a, b)]))!;
@@ -301,7 +301,7 @@ describe('MediaEngine', () => {
   it('survives a far end whose SDP says port 0: nothing is sent there and the worker (and its other calls) go on', async () => {
     const [min, max] = await portRange(8);
     const errors: unknown[] = [];
-    const engine = new MediaEngine({ pool: new PortPool(min, max), address: '127.0.0.1', warmStreams: 0, onError: (e) => errors.push(e) });
+    const engine = new BuiltinRelay({ pool: new PortPool(min, max), address: '127.0.0.1', warmStreams: 0, onError: (e) => errors.push(e) });
     const [a, b, c, d] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open()]);
     try {
       const [held] = (await engine.open('held', [{ ...stream(a, null), b: { remote: { address: '127.0.0.1', port: 0 }, remoteRtcp: null } }]))!;
@@ -323,7 +323,7 @@ describe('MediaEngine', () => {
     const [min, max] = await portRange(6);
     const pool = new PortPool(min, max);
     const inactive: string[] = [];
-    const engine = new MediaEngine({ pool, address: '127.0.0.1', warmStreams: 1, onInactive: (id) => inactive.push(id) });
+    const engine = new BuiltinRelay({ pool, address: '127.0.0.1', warmStreams: 1, onInactive: (id) => inactive.push(id) });
     const squatters: dgram.Socket[] = [];
     try {
       await engine.allWarm();

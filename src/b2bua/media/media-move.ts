@@ -5,10 +5,10 @@
  * session). Its answer updates where the relay sends. A leg that does not accept (an error, no answer,
  * a second 491) cannot get its media back: the call is ended.
  */
-import type { SipResponse } from '../sip/sip-message.js';
-import { type Call, legDialog } from './call.js';
-import { credentialPool, sendAnswering } from './digest-client.js';
-import type { RelayDeps } from './leg-relay.js';
+import type { SipResponse } from '../../sip/sip-message.js';
+import { type Call, legDialog } from '../call.js';
+import { credentialPool, sendAnswering } from '../../uac/digest-client.js';
+import type { RelayDeps } from '../leg-relay.js';
 
 type Leg = 'a' | 'b';
 

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
-import { type TraceListener, formatTrace } from './sip-trace.js';
+import { type TraceListener, formatTrace } from '../observability/sip-trace.js';
 
 export type HealthReport = () => Record<string, unknown>;
 

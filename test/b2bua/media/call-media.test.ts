@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CallMedia, MediaFailure } from '../../src/b2bua/call-media.js';
-import { MediaEngine } from '../../src/media/media-engine.js';
-import { PortPool } from '../../src/media/port-pool.js';
-import { Sdp } from '../../src/media/sdp.js';
-import { freePort, relayRange, sleep } from '../helpers/net.js';
-import { RtpEndpoint } from '../helpers/rtp.js';
+import { CallMedia, MediaFailure } from '../../../src/b2bua/media/call-media.js';
+import { BuiltinRelay } from '../../../src/media/builtin-relay.js';
+import { PortPool } from '../../../src/media/port-pool.js';
+import { Sdp } from '../../../src/media/sdp.js';
+import { freePort, relayRange, sleep } from '../../helpers/net.js';
+import { RtpEndpoint } from '../../helpers/rtp.js';
 
 const sdp = (port: number, nte: number): Buffer => Buffer.from([
   'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
@@ -37,7 +37,7 @@ const digitEnd = (seq: number, pt: number, event: number): Buffer => {
 describe('CallMedia telephone-event numbering', () => {
   it('renumbers DTMF toward a caller that answered the SBC-made offer with another payload type', async () => {
     const start = (await freePort('udp')) & ~1;
-    const engine = new MediaEngine({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
+    const engine = new BuiltinRelay({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     const media = new CallMedia(engine, '127.0.0.1', 'call-nte');
     try {
@@ -64,7 +64,7 @@ describe('CallMedia telephone-event numbering', () => {
 
   it('rejects unreadable SDP with 488 instead of throwing at its caller (a fuzzed INVITE once left its call waiting forever)', async () => {
     const start = (await freePort('udp')) & ~1;
-    const engine = new MediaEngine({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
+    const engine = new BuiltinRelay({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
     const media = new CallMedia(engine, '127.0.0.1', 'call-bad-sdp');
     try {
       const bad = Buffer.from('v=0\r\no=a 1 0 IN IP6 ::ffff:192.0.2.2\r\ns=-\r\nc=IN IP6 ::ffff:192.0.2.2\r\nt=0 0\r\nm,=audio 6000 RTP/AVP 2\r\n', 'latin1');
@@ -82,10 +82,10 @@ describe('CallMedia telephone-event numbering', () => {
   it('renumbers DTMF again after a restart, from the snapshot alone', async () => {
     const range = relayRange(4);
     const pool = (): PortPool => new PortPool(range.portMin, range.portMax);
-    const before = new MediaEngine({ pool: pool(), address: '127.0.0.1' });
+    const before = new BuiltinRelay({ pool: pool(), address: '127.0.0.1' });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     const first = new CallMedia(before, '127.0.0.1', 'call-restart');
-    let after: MediaEngine | undefined;
+    let after: BuiltinRelay | undefined;
     let again: CallMedia | undefined;
     try {
       await first.prepareOwnOffer();
@@ -96,7 +96,7 @@ describe('CallMedia telephone-event numbering', () => {
       assert.ok(snap !== null);
       assert.deepEqual(snap.telephoneEvents?.wanted.a, { stream: 0, pt: 100 });
       await before.stop(); // the old process dies with its relay
-      after = new MediaEngine({ pool: pool(), address: '127.0.0.1' });
+      after = new BuiltinRelay({ pool: pool(), address: '127.0.0.1' });
       again = new CallMedia(after, '127.0.0.1', 'call-restart');
       assert.equal(await again.restore(JSON.parse(JSON.stringify(snap)) as typeof snap), 'same');
       await sleep(50);
@@ -118,12 +118,12 @@ describe('CallMedia telephone-event numbering', () => {
     const range = relayRange(4);
     const pool = (): PortPool => new PortPool(range.portMin, range.portMax);
     const digits: Array<[string, number]> = [];
-    const before = new MediaEngine({ pool: pool(), address: '127.0.0.1' });
+    const before = new BuiltinRelay({ pool: pool(), address: '127.0.0.1' });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     const first = new CallMedia(before, '127.0.0.1', 'call-iw');
     first.dtmf.a = 'rtp-nte';
     first.dtmf.b = 'sip-info';
-    let after: MediaEngine | undefined;
+    let after: BuiltinRelay | undefined;
     let again: CallMedia | undefined;
     try {
       await first.prepare('a', sdp(a.port, 101));
@@ -133,7 +133,7 @@ describe('CallMedia telephone-event numbering', () => {
       const snap = first.snapshot();
       assert.ok(snap !== null);
       await before.stop();
-      after = new MediaEngine({ pool: pool(), address: '127.0.0.1', onDtmf: (id, side, event) => digits.push([`${id}/${side}`, event]) });
+      after = new BuiltinRelay({ pool: pool(), address: '127.0.0.1', onDtmf: (id, side, event) => digits.push([`${id}/${side}`, event]) });
       again = new CallMedia(after, '127.0.0.1', 'call-iw');
       again.dtmf.a = 'rtp-nte';
       again.dtmf.b = 'sip-info';
@@ -156,10 +156,10 @@ describe('CallMedia telephone-event numbering', () => {
 
   it('moves to new ports when one of its own is taken, and re-offers each leg its last SDP there with a new o= version', async () => {
     const range = relayRange(8);
-    const before = new MediaEngine({ pool: new PortPool(range.portMin, range.portMax), address: '127.0.0.1' });
+    const before = new BuiltinRelay({ pool: new PortPool(range.portMin, range.portMax), address: '127.0.0.1' });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     const first = new CallMedia(before, '127.0.0.1', 'call-moved');
-    let after: MediaEngine | undefined;
+    let after: BuiltinRelay | undefined;
     let again: CallMedia | undefined;
     let squatter: RtpEndpoint | undefined;
     try {
@@ -170,7 +170,7 @@ describe('CallMedia telephone-event numbering', () => {
       assert.ok(snap !== null);
       await before.stop();
       squatter = await RtpEndpoint.open('127.0.0.1', portOf(toA)); // another process takes the port that faced the caller
-      after = new MediaEngine({ pool: new PortPool(range.portMin, range.portMax), address: '127.0.0.1' });
+      after = new BuiltinRelay({ pool: new PortPool(range.portMin, range.portMax), address: '127.0.0.1' });
       again = new CallMedia(after, '127.0.0.1', 'call-moved');
       assert.equal(await again.restore(snap), 'moved');
       const offerA = again.reoffer('a')?.toString('latin1') ?? '';

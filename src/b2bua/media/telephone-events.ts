@@ -4,10 +4,10 @@
  * sip-info on the other). Kept apart from the rest of the call's media so that a restarted node can set
  * the relay up again exactly as it was (snapshot/restore).
  */
-import type { MediaEngine, OpenedStream } from '../media/media-engine.js';
-import { formatKind } from '../media/codec-class.js';
-import type { Sdp } from '../media/sdp.js';
-import type { TelephoneEventSnapshot } from '../state/call-store.js';
+import type { MediaEngine, OpenedStream } from './media-engine.js';
+import { formatKind } from '../../media/codec-class.js';
+import type { Sdp } from '../../media/sdp.js';
+import type { TelephoneEventSnapshot } from '../../state/call-store.js';
 
 type Leg = 'a' | 'b';
 

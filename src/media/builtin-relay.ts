@@ -5,9 +5,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Endpoint, FromWorker, SessionSpec, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
-import type { MediaEngineOptions, OpenedStream, StreamRequest } from './media-engine-options.js';
+import type { BuiltinRelayOptions, OpenedStream, StreamRequest } from './builtin-relay-options.js';
 
-export type { MediaEngineOptions, OpenedStream, StreamRequest } from './media-engine-options.js';
+export type { BuiltinRelayOptions, OpenedStream, StreamRequest } from './builtin-relay-options.js';
 
 interface Relay {
   worker: Worker;
@@ -23,7 +23,7 @@ interface Relay {
 
 const BIND_ATTEMPTS = 4;
 
-export class MediaEngine {
+export class BuiltinRelay {
   private readonly relays: Relay[] = [];
   private readonly sessions = new Map<string, { relay: Relay; ports: number[] }>();
   /** Sessions (or added streams) whose ports a relay is binding: who waits for the answer; `req` tells it from a late warm open's. */
@@ -39,7 +39,7 @@ export class MediaEngine {
   /** Packets of the sessions closed so far (live sessions are in stats()). */
   readonly closedTotals = { packets: 0, forwarded: 0, dropped: 0, lost: 0, sessions: 0 };
 
-  constructor(private readonly o: MediaEngineOptions) {
+  constructor(private readonly o: BuiltinRelayOptions) {
     for (let i = 0; i < Math.max(1, o.workers ?? 1); i++) this.relays.push(this.spawn());
   }
 

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Credential } from '../routing/dial-peer.js';
-import type { RegistrationStatus } from '../state/cluster-view.js';
+import type { RegistrationStatus } from '../state/node-reports.js';
 import { parseSessionTarget, type SessionTarget } from '../routing/session-target.js';
 import { newCallId, newTag } from '../dialog/dialog.js';
 import { SipHeader } from '../sip/sip-header.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authenticatedRetry, credentialFor, newAuthMemory } from '../../src/b2bua/digest-client.js';
+import { authenticatedRetry, credentialFor, newAuthMemory } from '../../src/uac/digest-client.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import type { SipRequest, SipResponse } from '../../src/sip/sip-message.js';
 

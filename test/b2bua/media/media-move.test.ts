@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Call } from '../../src/b2bua/call.js';
-import { type MoveDeps, moveMedia } from '../../src/b2bua/media-move.js';
-import { Dialog } from '../../src/dialog/dialog.js';
-import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/sip-message.js';
-import type { ClientHandlers } from '../../src/transaction/client-transaction.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { silentLog } from '../helpers/log.js';
-import { responseTo } from '../helpers/messages.js';
+import type { Call } from '../../../src/b2bua/call.js';
+import { type MoveDeps, moveMedia } from '../../../src/b2bua/media/media-move.js';
+import { Dialog } from '../../../src/dialog/dialog.js';
+import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/sip-message.js';
+import type { ClientHandlers } from '../../../src/transaction/client-transaction.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { silentLog } from '../../helpers/log.js';
+import { responseTo } from '../../helpers/messages.js';
 
 const dialog = (leg: 'a' | 'b'): Dialog => new Dialog({
   callId: `call-${leg}`, localTag: `us-${leg}`, remoteTag: `them-${leg}`, localUri: '<sip:sbc@127.0.0.1>', remoteUri: `<sip:${leg}@127.0.0.1>`,

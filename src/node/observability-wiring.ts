@@ -3,25 +3,26 @@
  * channel and packet capture from the node's parts).
  */
 import type { Logger } from 'pino';
-import type { B2bua } from './b2bua/b2bua.js';
-import type { MediaEngine } from './media/media-engine.js';
-import type { PortPool } from './media/port-pool.js';
-import type { MetricSources } from './observability/metrics.js';
-import { type CaptureOptions, type CaptureStatus, PacketCapture } from './observability/packet-capture.js';
-import type { WirePacket } from './observability/pcap-writer.js';
-import type { SipTracer } from './observability/sip-trace.js';
-import type { CallStore } from './state/call-store.js';
-import { RedisCallStore } from './state/redis-call-store.js';
-import type { TransactionLayer } from './transaction/transaction-layer.js';
-import type { TransportLayer } from './transport/transport-layer.js';
+import type { B2bua } from '../b2bua/b2bua.js';
+import type { BuiltinRelay } from '../media/builtin-relay.js';
+import type { PortPool } from '../media/port-pool.js';
+import type { MetricSources } from '../observability/metrics.js';
+import { type CaptureOptions, type CaptureStatus, PacketCapture } from '../observability/packet-capture.js';
+import type { WirePacket } from '../observability/pcap-writer.js';
+import type { SipTracer } from '../observability/sip-trace.js';
+import type { CallStore } from '../state/call-store.js';
+import type { NodeBus } from '../state/node-bus.js';
+import type { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { TransportLayer } from '../transport/transport-layer.js';
 
 export interface NodeParts {
   b2bua: B2bua;
   transport: TransportLayer;
   transactions: TransactionLayer;
   callStore: CallStore;
+  bus: NodeBus;
   portPool: PortPool;
-  media: MediaEngine;
+  media: BuiltinRelay;
 }
 
 /** What /metrics reads when Prometheus scrapes (nothing is counted twice on the hot paths). */
@@ -61,18 +62,15 @@ export function metricSources(node: () => NodeParts): MetricSources {
       }
       return live;
     },
-    stateErrors: () => {
-      const store = node().callStore;
-      return store instanceof RedisCallStore ? store.errors : 0;
-    },
+    stateErrors: () => node().bus.errors,
   };
 }
 
 /**
- * `debug ccsip messages --redis`: once a second the node asks Redis whether anybody subscribes to the
+ * `debug ccsip messages --redis`: once a second the node asks the bus whether anybody subscribes to the
  * trace channel, and publishes its messages only while somebody does. Returns the timer to clear.
  */
-export function traceToRedis(store: RedisCallStore, tracer: SipTracer): NodeJS.Timeout {
+export function traceToBus(store: NodeBus, tracer: SipTracer): NodeJS.Timeout {
   let stop: (() => void) | null = null;
   const timer = setInterval(() => {
     store.traceSubscribers().then((n) => {
@@ -92,7 +90,7 @@ export class CaptureControl {
   private capture: PacketCapture | null = null;
 
   constructor(
-    private readonly media: MediaEngine,
+    private readonly media: BuiltinRelay,
     private readonly log: Logger,
   ) {}
 

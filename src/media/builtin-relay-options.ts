@@ -2,7 +2,7 @@
 import type { PortPool } from './port-pool.js';
 import type { CapturedPacket, Endpoint, LatchMode, StreamStatsReport } from './relay-protocol.js';
 
-export interface MediaEngineOptions {
+export interface BuiltinRelayOptions {
   pool: PortPool;
   address: string;
   /** Relay worker threads (default 1; more spread sessions over cores). */

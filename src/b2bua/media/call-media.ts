@@ -9,11 +9,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { CODECS, type CodecClass, applyCodecClass, formatKind, offerFormats } from '../media/codec-class.js';
-import type { MediaEngine, OpenedStream, StreamRequest } from '../media/media-engine.js';
-import type { Endpoint } from '../media/relay-protocol.js';
-import { type MediaSection, Sdp, SdpError } from '../media/sdp.js';
-import type { CallMediaRecord, MediaSnapshot } from '../state/call-store.js';
+import { CODECS, type CodecClass, applyCodecClass, formatKind, offerFormats } from '../../media/codec-class.js';
+import type { MediaEngine, OpenedStream, StreamRequest } from './media-engine.js';
+import type { Endpoint } from '../../media/relay-protocol.js';
+import { type MediaSection, Sdp, SdpError } from '../../media/sdp.js';
+import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import { TelephoneEvents, telephoneEvent } from './telephone-events.js';
 
 type Leg = 'a' | 'b';

@@ -1,7 +1,7 @@
 /** The `application/dtmf-relay` bodies of SIP INFO, both ways. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dtmfRelayBody, parseDtmfRelay } from '../../src/b2bua/dtmf-relay-body.js';
+import { dtmfRelayBody, parseDtmfRelay } from '../../../src/b2bua/media/dtmf-relay-body.js';
 
 describe('application/dtmf-relay', () => {
   it('writes RFC 4733 events as Signal and Duration', () => {

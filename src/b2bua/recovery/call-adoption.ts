@@ -5,21 +5,21 @@
  * which its far ends keep sending to) with the far ends and SDP origins it had. A call one of whose ports
  * was taken meanwhile is moved to new ones, and both far ends are told with a re-INVITE (media-move.ts).
  */
-import { SipHeader } from '../sip/sip-header.js';
-import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
-import { DIAL_PEER_0, type DialPeer } from '../routing/dial-peer.js';
-import type { CallRecord, CallStore, DialogSnapshot, RecoverySnapshot } from '../state/call-store.js';
-import type { ClientTransaction } from '../transaction/client-transaction.js';
-import type { ServerTransaction } from '../transaction/server-transaction.js';
-import type { TransactionTransport } from '../transaction/transaction-transport.js';
-import type { Flow } from '../transport/flow.js';
-import { type Call, legDialog } from './call.js';
-import { dialogFrom, recoverySnapshot } from './call-snapshot.js';
-import { newAuthMemory } from './digest-client.js';
-import { CallMedia } from './call-media.js';
+import { SipHeader } from '../../sip/sip-header.js';
+import { EMPTY_BODY, SipRequest } from '../../sip/sip-message.js';
+import { DIAL_PEER_0, type DialPeer } from '../../routing/dial-peer.js';
+import type { CallRecord, CallStore, DialogSnapshot, RecoverySnapshot } from '../../state/call-store.js';
+import type { ClientTransaction } from '../../transaction/client-transaction.js';
+import type { ServerTransaction } from '../../transaction/server-transaction.js';
+import type { TransactionTransport } from '../../transaction/transaction-transport.js';
+import type { Flow } from '../../transport/flow.js';
+import { type Call, legDialog } from '../call.js';
+import { dialogFrom, keepRecoverable } from './call-snapshot.js';
+import { newAuthMemory } from '../../uac/digest-client.js';
+import { CallMedia } from '../media/call-media.js';
 import type { MediaEngine } from '../media/media-engine.js';
-import type { CallWire } from './call-wire.js';
-import type { LegRelay } from './leg-relay.js';
+import type { CallWire } from '../call-wire.js';
+import type { CallRegistry } from '../call-registry.js';
 
 /** Whether the record is an answered call whose dialogs were kept and whose media did not go through us. */
 export function adoptable(r: CallRecord): boolean {
@@ -81,7 +81,7 @@ export function adoptedCall(r: CallRecord, peers: readonly DialPeer[]): Call {
     candidates: [], next: 0, lastFailure: null, cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0,
     early: new Map(), dialogKeys: [], inbound: peer(r.inboundDialPeer), media: null, redirect: null,
   };
-  record.recovery = { toJSON: () => recoverySnapshot(call) } as unknown as RecoverySnapshot;
+  keepRecoverable(call);
   return call;
 }
 
@@ -98,11 +98,12 @@ export async function takeBack(record: CallRecord, peers: readonly DialPeer[], m
  * it is live in the store. Its B leg has the ACK of its INVITE ready: a run killed between the callee's 200
  * and the caller's ACK never sent it, and the callee's 200 retransmissions get it (RFC 3261 §13.2.2.4).
  */
-export function carryAgain(call: Call, relay: Pick<LegRelay, 'register'>, wire: Pick<CallWire, 'track'>, calls: Pick<CallStore, 'put'>, transport: Pick<TransactionTransport, 'sentBy'>): void {
+export function carryAgain(call: Call, registry: Pick<CallRegistry, 'add' | 'addDialog'>, wire: Pick<CallWire, 'track'>, calls: Pick<CallStore, 'put'>, transport: Pick<TransactionTransport, 'sentBy'>): void {
+  registry.add(call);
   for (const leg of ['a', 'b'] as const) {
     const d = legDialog(call, leg);
     if (d === null) continue;
-    relay.register(call, leg, d);
+    registry.addDialog(call, leg, d);
     wire.track(call, leg, d.callId, leg === 'a' ? call.inbound : (call.b?.peer ?? call.inbound));
   }
   const b = call.b;
