@@ -5,6 +5,7 @@
  * (re-INVITE, UPDATE, INFO, MESSAGE, NOTIFY, SUBSCRIBE, REFER, PRACK) passed to the other leg with its
  * answer relayed back.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import type { Logger } from 'pino';
 import { type Dialog, dialogKey } from '../dialog/dialog.js';
 import { buildResponse } from '../sip/response-builder.js';
@@ -354,7 +355,7 @@ export class LegRelay {
 
   private viaFor(dialog: Dialog): { host: string; port: number } {
     const via = this.d.transport.sentBy(dialog.destination());
-    if (via === undefined) throw new Error(`no ${dialog.transport} listener for dialog ${dialog.callId}`);
+    if (via === undefined) throw new SbcError('SBC_ERR_DIALOG_NO_ROUTE', `no ${dialog.transport} listener for dialog ${dialog.callId}`);
     return via;
   }
 

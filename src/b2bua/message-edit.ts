@@ -3,6 +3,7 @@
  * only the codec can make (a header value or start line that must still parse), and the result written
  * back so that untouched headers keep their bytes and Content-Length follows the body.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import type { EditableHeader, EditableMessage, RewriteChecks, RewriteContext, RewriteResult } from '../rewrite/editable-message.js';
 import type { SipProfile } from '../rewrite/sip-profile.js';
 import { parseCSeq } from '../sip/cseq.js';
@@ -26,13 +27,13 @@ const PARSED: Record<string, (v: string) => unknown> = {
   'record-route': (v) => splitList(v).map(parseNameAddr),
   cseq: parseCSeq,
   'call-id': (v) => {
-    if (!/^\S+$/.test(v)) throw new Error('a Call-ID is one word');
+    if (!/^\S+$/.test(v)) throw new SbcError('SBC_ERR_REWRITE_VALUE', 'a Call-ID is one word');
   },
   'max-forwards': (v) => {
-    if (!/^\d{1,3}$/.test(v) || Number(v) > 255) throw new Error('Max-Forwards is 0-255');
+    if (!/^\d{1,3}$/.test(v) || Number(v) > 255) throw new SbcError('SBC_ERR_REWRITE_VALUE', 'Max-Forwards is 0-255');
   },
   'content-type': (v) => {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?$/.test(v)) throw new Error('not a media type');
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?$/.test(v)) throw new SbcError('SBC_ERR_REWRITE_VALUE', 'not a media type');
   },
 };
 

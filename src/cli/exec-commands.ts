@@ -2,6 +2,7 @@
  * Every exec command FoSIP knows, with its help text and what it does. `fosip show ...`, `fosip clear ...`
  * and the interactive shell read this one tree, so a command and its abbreviations behave the same in all.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import { VERSION } from '../version.js';
 import { type CommandHandler, type CommandNode, type CommandOutput, type ExecContext, argument, keyword, rangeArgument } from './command-tree.js';
 import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCubeCalls, renderCubeStatus, renderHistoryBrief, renderSipUaCalls } from './show-calls.js';
@@ -39,7 +40,11 @@ function renderRegisterStatus(lines: RegistrationReport[]): string {
 }
 
 /** A command error the user caused (no such call, no such dial-peer): printed as `% <text>`, exit 1. */
-export class CommandError extends Error {}
+export class CommandError extends SbcError {
+  constructor(message: string) {
+    super('SBC_ERR_CLI_COMMAND', message);
+  }
+}
 
 const output = (data: unknown, text: string): CommandOutput => ({ data, text });
 

@@ -1,4 +1,5 @@
 /** `fosip import ios <running-config> --out <dir>`: write the dial-peers, classes and global settings, and say what was left out. */
+import { SbcError } from '../errors/sbc-error.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -33,7 +34,7 @@ function writeSettings(dir: string, r: IosImport): string[] {
     try {
       current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new Error(`${file} is there but is not JSON (${(err as Error).message}): the trusted list and sip-ua were not written`);
+      throw new SbcError('SBC_ERR_IMPORT', `${file} is there but is not JSON (${(err as Error).message}): the trusted list and sip-ua were not written`);
     }
   }
   const merged = { ...current, ...(trustedList !== undefined ? { trustedList } : {}), ...(sipUa !== undefined ? { sipUa } : {}) };
@@ -52,7 +53,7 @@ export function addImportCommand(program: Command, reportAndExit: (err: unknown)
     .requiredOption('--out <dir>', 'the configuration folder to write dialpeers/, profiles/ and fosip.json into')
     .action((format: string, file: string, flags: { out: string }) => {
       try {
-        if (format !== 'ios') throw new Error(`unknown import format "${format}" (there is: ios)`);
+        if (format !== 'ios') throw new SbcError('SBC_ERR_IMPORT', `unknown import format "${format}" (there is: ios)`);
         const result = importIos(fs.readFileSync(file, 'utf8'));
         const files = importFiles(result);
         for (const [rel, content] of files) {

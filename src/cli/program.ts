@@ -82,7 +82,7 @@ function addTestCommands(program: Command): void {
     }
   };
   const tagOf = (text: string): number => {
-    if (!/^\d+$/.test(text)) reportAndExit(new Error(`"${text}" is not a tag number`));
+    if (!/^\d+$/.test(text)) reportAndExit(new SbcError('SBC_ERR_USAGE', `"${text}" is not a tag number`));
     return Number(text);
   };
   test
@@ -162,7 +162,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
         const url = new URL('/api/drain', admin.startsWith('http') ? admin : `http://${admin}`);
         if (flags.grace !== undefined) url.searchParams.set('grace', flags.grace);
         const res = await fetch(url, { method: 'POST' });
-        if (!res.ok) throw new Error(`${url.origin}: HTTP ${res.status}`);
+        if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `${url.origin}: HTTP ${res.status}`);
         const body = (await res.json()) as { calls?: number };
         console.log(`draining: new calls get 503; the node exits when its ${body.calls ?? 0} calls in progress have ended${flags.grace === undefined ? '' : ` (at most ${flags.grace} s)`}`);
       } catch (err) {
@@ -193,7 +193,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--redis <url>', 'every node of the cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
     .action(async (words: string[], flags: { call?: string; redis?: string; admin?: string }) => {
-      if (words.join(' ') !== 'ccsip messages') reportAndExit(new Error(`unknown debug "${words.join(' ')}" (there is: debug ccsip messages)`));
+      if (words.join(' ') !== 'ccsip messages') reportAndExit(new SbcError('SBC_ERR_USAGE', `unknown debug "${words.join(' ')}" (there is: debug ccsip messages)`));
       const view = openSource(flags, process.env);
       try {
         const stop = await view.trace(flags.call ?? null, (ev) => process.stdout.write(`${formatTrace(ev)}\n`));
@@ -223,7 +223,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--admin <url>', 'the node\'s admin API (default http://127.0.0.1:9090); the node writes the files')
     .action(async (what: string, action: string, flags: { file?: string; call?: string; media?: boolean; ring?: string; size?: string; duration?: string; admin?: string }) => {
       try {
-        if (what !== 'capture' || !['start', 'stop', 'status'].includes(action)) throw new Error('usage: fosip monitor capture start|stop|status');
+        if (what !== 'capture' || !['start', 'stop', 'status'].includes(action)) throw new SbcError('SBC_ERR_USAGE', 'usage: fosip monitor capture start|stop|status');
         const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
         const body = action !== 'start' ? undefined : JSON.stringify({
           file: flags.file === undefined ? undefined : path.resolve(flags.file), call: flags.call ?? null, media: flags.media === true,
@@ -233,7 +233,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
         const url = new URL(`/api/capture${action === 'status' ? '' : `/${action}`}`, admin.startsWith('http') ? admin : `http://${admin}`);
         const res = await fetch(url, action === 'status' ? {} : { method: 'POST', body: body ?? '', headers: { 'content-type': 'application/json' } });
         const reply = (await res.json()) as { error?: string } | null;
-        if (!res.ok) throw new Error(`capture ${action}: ${reply?.error ?? res.status}`);
+        if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `capture ${action}: ${reply?.error ?? res.status}`);
         console.log(JSON.stringify(reply, null, 2));
       } catch (err) {
         reportAndExit(err);

@@ -1,4 +1,5 @@
 /** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
+import { SbcError } from '../errors/sbc-error.js';
 import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/node-reports.js';
@@ -16,13 +17,13 @@ class AdminView implements StateView {
     } catch (err) {
       const inner = (err as { cause?: { code?: string; message?: string } }).cause;
       const cause = inner?.code ?? inner?.message ?? (err as Error).message;
-      throw new Error(`cannot reach the node's admin API at ${this.base} (${cause})`);
+      throw new SbcError('SBC_ERR_ADMIN_API', `cannot reach the node's admin API at ${this.base} (${cause})`);
     }
   }
 
   private async get<T>(path: string): Promise<T> {
     const res = await this.call(path);
-    if (!res.ok) throw new Error(`${this.base}${path}: HTTP ${res.status}`);
+    if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `${this.base}${path}: HTTP ${res.status}`);
     return (await res.json()) as T;
   }
 
@@ -67,7 +68,7 @@ class AdminView implements StateView {
   async trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>> {
     const stop = new AbortController();
     const res = await this.call(`/api/trace?format=json${call === null ? '' : `&call=${encodeURIComponent(call)}`}`, { signal: stop.signal });
-    if (!res.ok || res.body === null) throw new Error(`${this.base}/api/trace: HTTP ${res.status}`);
+    if (!res.ok || res.body === null) throw new SbcError('SBC_ERR_ADMIN_API', `${this.base}/api/trace: HTTP ${res.status}`);
     const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
@@ -94,7 +95,7 @@ class AdminView implements StateView {
   async flow(id: string): Promise<Ladder | null> {
     const res = await this.call(`/api/flow?id=${encodeURIComponent(id)}`);
     if (res.status === 404) return null;
-    if (!res.ok) throw new Error(`${this.base}/api/flow: HTTP ${res.status}`);
+    if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `${this.base}/api/flow: HTTP ${res.status}`);
     return (await res.json()) as Ladder;
   }
 

@@ -4,6 +4,7 @@
  * registrars). Passwords of type 0 (plain) and 7 (Cisco's reversible encoding) are read; type 6 and
  * others cannot be, and are reported.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import type { CredentialJson } from './dial-config.js';
 import type { RegistrarJson, SipUaSettings } from './settings.js';
 
@@ -39,10 +40,10 @@ export function decodeType7(encoded: string): string | null {
 function trustedBlock(words: string[]): string {
   const [family, address, mask] = words;
   if (family === 'ipv6' && address !== undefined) return address.includes('/') ? address : `${address}/128`;
-  if (family !== 'ipv4' || address === undefined || !/^\d+\.\d+\.\d+\.\d+$/.test(address)) throw new Error('a trusted entry is `ipv4 A.B.C.D [MASK]` or `ipv6 PREFIX/LEN`');
+  if (family !== 'ipv4' || address === undefined || !/^\d+\.\d+\.\d+\.\d+$/.test(address)) throw new SbcError('SBC_ERR_IMPORT', 'a trusted entry is `ipv4 A.B.C.D [MASK]` or `ipv6 PREFIX/LEN`');
   if (mask === undefined) return `${address}/32`;
   const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(mask) || !/^1*0*$/.test(bits) || bits.length !== 32) throw new Error(`${mask} is not a network mask`);
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(mask) || !/^1*0*$/.test(bits) || bits.length !== 32) throw new SbcError('SBC_ERR_IMPORT', `${mask} is not a network mask`);
   return `${address}/${bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')}`;
 }
 
@@ -69,11 +70,11 @@ function credential(words: string[]): { c: CredentialJson; type7: boolean } {
   };
   const username = at('username');
   const pi = words.indexOf('password');
-  if (username === undefined || pi === -1) throw new Error('a credential needs username and password');
+  if (username === undefined || pi === -1) throw new SbcError('SBC_ERR_IMPORT', 'a credential needs username and password');
   const [kind, value] = /^\d$/.test(words[pi + 1] ?? '') ? [words[pi + 1], words[pi + 2]] : ['0', words[pi + 1]];
-  if (value === undefined) throw new Error('the password is missing');
+  if (value === undefined) throw new SbcError('SBC_ERR_IMPORT', 'the password is missing');
   const password = kind === '0' ? value : kind === '7' ? decodeType7(value) : null;
-  if (password === null) throw new Error(kind === '7' ? 'not a type 7 password' : `a type ${kind ?? ''} password cannot be read back: give it in fosip.json`);
+  if (password === null) throw new SbcError('SBC_ERR_IMPORT', kind === '7' ? 'not a type 7 password' : `a type ${kind ?? ''} password cannot be read back: give it in fosip.json`);
   const realm = at('realm');
   return { c: { username, password, ...(realm !== undefined ? { realm } : {}) }, type7: kind === '7' };
 }
@@ -82,7 +83,7 @@ function credential(words: string[]): { c: CredentialJson; type7: boolean } {
 function registrar(words: string[]): RegistrarJson {
   const rest = /^\d+$/.test(words[1] ?? '') ? words.slice(2) : words.slice(1);
   const target = rest[0];
-  if (target === undefined || !/^(ipv4|ipv6|dns):/.test(target)) throw new Error('a registrar is `registrar N ipv4:|dns:TARGET [expires S] [tcp [tls]]`');
+  if (target === undefined || !/^(ipv4|ipv6|dns):/.test(target)) throw new SbcError('SBC_ERR_IMPORT', 'a registrar is `registrar N ipv4:|dns:TARGET [expires S] [tcp [tls]]`');
   const r: RegistrarJson = { target };
   const e = rest.indexOf('expires');
   if (e !== -1) r.expires = Math.min(86400, Math.max(10, Number(rest[e + 1])));

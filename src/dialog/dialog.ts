@@ -3,6 +3,7 @@
  * the in-dialog requests of that leg (§12.2.1.1: Request-URI = remote target, Route = route set, From/To
  * with the tags, CSeq counting up) and knows where to send them.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import { randomBytes } from 'node:crypto';
 import { bareHost } from '../sip/host.js';
 import { SipHeader } from '../sip/sip-header.js';
@@ -112,7 +113,7 @@ export class Dialog {
     }
     if (this.flow !== undefined) return this.sameServer({ transport: this.flow.transport, address: this.flow.remoteAddress, port: this.flow.remotePort });
     if (this.fallback !== undefined) return this.fallback;
-    throw new Error(`no destination for dialog ${this.callId}`);
+    throw new SbcError('SBC_ERR_DIALOG_NO_ROUTE', `no destination for dialog ${this.callId}`);
   }
 
   /** The server the dialog was set up to keeps the name its certificate was checked against (TLS). */

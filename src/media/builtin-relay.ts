@@ -3,6 +3,7 @@
  * least loaded relay worker, and gives the ports back once the worker has closed the sockets. Ports that
  * another process holds are set aside (reserved) and the session is retried on fresh ones.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import { Worker } from 'node:worker_threads';
 import type { Endpoint, FromWorker, SessionSpec, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
 import type { BuiltinRelayOptions, OpenedStream, StreamRequest } from './builtin-relay-options.js';
@@ -128,7 +129,7 @@ export class BuiltinRelay {
         if (waiting !== undefined && waiting.req === m.req) waiting.resolve(m);
         else if (!m.ok && this.sessions.has(m.id)) {
           // a session opened on warm ports, not waited for, failed after all: its call has no media
-          this.o.onError?.(new Error(`media session ${m.id}: ${m.error}`));
+          this.o.onError?.(new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${m.id}: ${m.error}`));
           this.o.onInactive?.(m.id);
         }
         return;
@@ -174,7 +175,7 @@ export class BuiltinRelay {
 
   /** Open a session; null when the port pool cannot give every stream its two ports. */
   async open(id: string, streams: StreamRequest[]): Promise<OpenedStream[] | null> {
-    if (this.sessions.has(id) || this.opening.has(id)) throw new Error(`media session ${id} exists`);
+    if (this.sessions.has(id) || this.opening.has(id)) throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id} exists`);
     const warm = this.openWarm(id, streams);
     if (warm !== null) return warm;
     const relay = this.leastLoaded();
@@ -190,7 +191,7 @@ export class BuiltinRelay {
    * them). Warm ports are given back first if they are among them. Null when one is not free or cannot be bound.
    */
   async openAt(id: string, streams: StreamRequest[], at: OpenedStream[]): Promise<OpenedStream[] | null> {
-    if (this.sessions.has(id) || this.opening.has(id)) throw new Error(`media session ${id} exists`);
+    if (this.sessions.has(id) || this.opening.has(id)) throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id} exists`);
     const ports = at.flatMap((o) => [o.aPort, o.bPort]);
     if (this.relays.some((r) => ports.some((p) => r.warm.includes(p) || r.warming.has(p)))) await this.cool();
     const taken = ports.filter((p) => this.o.pool.take(p));
@@ -287,7 +288,7 @@ export class BuiltinRelay {
         if (reply.busyPorts.includes(p)) this.o.pool.reserve(p);
         else this.o.pool.release(p);
       }
-      if (reply.busyPorts.length === 0) throw new Error(`media session ${id}: ${reply.error}`);
+      if (reply.busyPorts.length === 0) throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id}: ${reply.error}`);
     }
     return null;
   }

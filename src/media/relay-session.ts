@@ -5,6 +5,7 @@
  * only from the IP in the leg's SDP; other sources are dropped and counted. Only the 12-byte RTP header is
  * read (version, sequence, timestamp, SSRC) and the payload is never copied.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Endpoint, LatchMode, SessionSpec, SideSpec, SideStats, StreamSpec, StreamStatsReport } from './relay-protocol.js';
@@ -168,9 +169,9 @@ function closeAll(sockets: dgram.Socket[]): void {
   }
 }
 
-export class BindError extends Error {
+export class BindError extends SbcError {
   constructor(readonly busyPorts: number[], message: string) {
-    super(message);
+    super('SBC_ERR_MEDIA_BIND', message);
   }
 }
 
@@ -250,7 +251,7 @@ export class RelaySession {
       added.push({ stream: s.stream, a, b });
     }
     await Promise.all(binds);
-    if (this.closed) firstError ??= new Error('the session was closed');
+    if (this.closed) firstError ??= new SbcError('SBC_ERR_MEDIA_SESSION', 'the session was closed');
     if (firstError !== null) {
       closeAll(sockets);
       throw new BindError([...busy], firstError.message);

@@ -2,12 +2,13 @@
  * A relay worker thread: it owns the sockets of the sessions the engine gives it, so RTP never waits for
  * SIP work on the main event loop (and SIP never waits for RTP). It speaks only relay-protocol messages.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import { parentPort } from 'node:worker_threads';
 import type { CapturedPacket, FromWorker, StreamStatsReport, ToWorker } from './relay-protocol.js';
 import { BindError, RelaySession, type WarmPair, bindWarm } from './relay-session.js';
 
 const port = parentPort;
-if (port === null) throw new Error('relay-worker runs as a worker thread');
+if (port === null) throw new SbcError('SBC_ERR_MEDIA_SESSION', 'relay-worker runs as a worker thread');
 
 const sessions = new Map<string, RelaySession>();
 /** Ports bound ahead of need, by RTP port: a session opened on them takes the sockets as they are. */

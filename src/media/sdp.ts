@@ -1,10 +1,15 @@
+import { SbcError } from '../errors/sbc-error.js';
 /**
  * Lossless, line-level SDP (RFC 8866, offer/answer RFC 3264). Every line is kept as it came, in order,
  * with the message's own line ending; only the lines an edit touches are rewritten. The session level is
  * the lines before the first `m=`; each media section runs from its `m=` to the next.
  */
 
-export class SdpError extends Error {}
+export class SdpError extends SbcError {
+  constructor(message: string) {
+    super('SBC_ERR_MEDIA_SDP', message);
+  }
+}
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 const DIRECTIONS: ReadonlySet<string> = new Set(['sendrecv', 'sendonly', 'recvonly', 'inactive']);

@@ -289,7 +289,7 @@ export class SbcNode {
    * configuration is invalid (the old one stays).
    */
   reload(): { dialPeers: number } {
-    if (this.reloadConfig === undefined) throw new Error('this node was started without a configuration to reload');
+    if (this.reloadConfig === undefined) throw new SbcError('SBC_ERR_NODE_RELOAD', 'this node was started without a configuration to reload');
     const next = this.reloadConfig();
     this.config = next;
     this.b2bua.reconfigure(this.liveConfig(next));

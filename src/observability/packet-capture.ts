@@ -3,6 +3,7 @@
  * `media`, optionally one call's only. A ring of `files` files of `sizeBytes` each keeps only the newest
  * (as Wireshark's ring buffer does); a `durationMs` stops the capture by itself.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type WirePacket, pcapFileHeader, pcapRecord } from './pcap-writer.js';
@@ -98,9 +99,9 @@ export class PacketCapture {
 /** Capture options from the admin API's JSON, checked (a bad field is an error naming it). */
 export function captureOptions(json: unknown): CaptureOptions {
   const o = (json ?? {}) as Record<string, unknown>;
-  if (typeof o['file'] !== 'string' || o['file'] === '') throw new Error('file: a path is needed');
+  if (typeof o['file'] !== 'string' || o['file'] === '') throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', 'file: a path is needed');
   const positive = (v: unknown, field: string): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${field}: a positive number is needed`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', `${field}: a positive number is needed`);
     return v;
   };
   const ring = o['ring'] === undefined || o['ring'] === null ? null : o['ring'] as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { SbcError } from '../errors/sbc-error.js';
 /**
  * Regular expressions from configuration, checked at load so that no message can make one run for long.
  * A backtracking engine (V8's) is exponential only through nested repetition ((a+)+, (a|a)*) and
@@ -10,7 +11,11 @@ export const MAX_SUBJECT = 256;
 /** `*`, `+` and `{n,}` allowed in one pattern: at most a cubic number of steps over MAX_SUBJECT. */
 export const MAX_UNBOUNDED = 3;
 
-export class RegexError extends Error {}
+export class RegexError extends SbcError {
+  constructor(message: string) {
+    super('SBC_ERR_REWRITE_REGEX', message);
+  }
+}
 
 interface Frame {
   repeats: boolean;

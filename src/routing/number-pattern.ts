@@ -1,3 +1,4 @@
+import { SbcError } from '../errors/sbc-error.js';
 /**
  * CUBE number patterns (destination-pattern, incoming called-number, answer-address; cube-reference §1.4),
  * compiled once to an anchored RegExp. Matching is by prefix unless the pattern ends in `$`: `555....`
@@ -10,8 +11,11 @@
  *   \x            the character x, literally
  */
 
-export class PatternError extends Error {
+export class PatternError extends SbcError {
   override readonly name = 'PatternError';
+  constructor(message: string) {
+    super('SBC_ERR_ROUTING_PATTERN', message);
+  }
 }
 
 export interface NumberPattern {

@@ -3,6 +3,7 @@
  * regex over the whole URI. Regexes are case-sensitive, as CUBE's are. A host match is the strongest, a
  * whole-URI pattern the weakest.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import type { UriClassJson } from '../config/dial-config.js';
 
 /** The parts of a URI a class looks at; the B2BUA fills them from the message. */
@@ -51,12 +52,12 @@ export class UriClass {
   }
 }
 
-class UriClassError extends Error {
+class UriClassError extends SbcError {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(message);
+    super('SBC_ERR_ROUTING_URI_CLASS', message);
   }
 }
 

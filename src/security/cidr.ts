@@ -1,6 +1,11 @@
+import { SbcError } from '../errors/sbc-error.js';
 /** IPv4 and IPv6 addresses and CIDR blocks (`10.20.0.0/16`, `2001:db8::/32`, a bare address = /32 or /128). */
 
-export class CidrError extends Error {}
+export class CidrError extends SbcError {
+  constructor(message: string) {
+    super('SBC_ERR_SECURITY_CIDR', message);
+  }
+}
 
 /** An address as 16 bytes (IPv4 as ::ffff:a.b.c.d), or null when it is not one. */
 export function addressBytes(text: string): Uint8Array | null {

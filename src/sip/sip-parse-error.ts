@@ -1,3 +1,4 @@
+import { SbcError } from '../errors/sbc-error.js';
 /**
  * The one error the SIP codec throws. Every malformed input ends here, never in a plain exception:
  * `reason` is a stable machine-readable code, `message` is the human text that goes into a Warning header.
@@ -12,13 +13,13 @@ export type SipParseReason =
   | 'content-length'
   | 'too-large';
 
-export class SipParseError extends Error {
+export class SipParseError extends SbcError {
   override readonly name = 'SipParseError';
   constructor(
     readonly reason: SipParseReason,
     message: string,
   ) {
-    super(message);
+    super('SBC_ERR_SIP_PARSE', message);
   }
 }
 

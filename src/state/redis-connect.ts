@@ -7,6 +7,7 @@
  * the store must set itself. Writes and reads that name several keys go through batch()/getMany()/scanAll(),
  * which keep each command to one key on a Cluster (keys of a pipeline may live in different slots).
  */
+import { SbcError } from '../errors/sbc-error.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
@@ -32,7 +33,7 @@ export const REDIS_URL_PATTERN = '^(rediss?|redis-sentinel|redis-cluster)://';
 function hostPorts(list: string, defaultPort: number): HostPort[] {
   return list.split(',').filter((s) => s !== '').map((s) => {
     const m = /^\[?([^\]]+?)\]?(?::([0-9]+))?$/.exec(s);
-    if (m === null) throw new Error(`bad host:port "${s}"`);
+    if (m === null) throw new SbcError('SBC_ERR_STATE_REDIS_URL', `bad host:port "${s}"`);
     return { host: m[1] ?? s, port: Number(m[2] ?? defaultPort) };
   });
 }
@@ -41,16 +42,16 @@ function hostPorts(list: string, defaultPort: number): HostPort[] {
 export function parseRedisTarget(url: string): RedisTarget {
   const m = /^(redis-sentinel|redis-cluster):\/\/(?:([^@/]*)@)?([^/]+)(?:\/(.*))?$/.exec(url);
   if (m === null) {
-    if (!/^rediss?:\/\//.test(url)) throw new Error(`unsupported Redis URL "${url}"`);
+    if (!/^rediss?:\/\//.test(url)) throw new SbcError('SBC_ERR_STATE_REDIS_URL', `unsupported Redis URL "${url}"`);
     return { kind: 'server', url };
   }
   const password = m[2] === undefined ? undefined : decodeURIComponent(m[2].replace(/^[^:]*:/, ''));
   const auth = password === undefined || password === '' ? {} : { password };
   if (m[1] === 'redis-cluster') return { kind: 'cluster', nodes: hostPorts(m[3] ?? '', 6379), ...auth };
   const [name, db] = (m[4] ?? '').split('/');
-  if (name === undefined || name === '') throw new Error(`${url}: the Sentinel master name is missing (redis-sentinel://host:26379/<name>)`);
+  if (name === undefined || name === '') throw new SbcError('SBC_ERR_STATE_REDIS_URL', `${url}: the Sentinel master name is missing (redis-sentinel://host:26379/<name>)`);
   const dbNumber = Number(db ?? 0);
-  if (!Number.isInteger(dbNumber) || dbNumber < 0) throw new Error(`${url}: bad database number`);
+  if (!Number.isInteger(dbNumber) || dbNumber < 0) throw new SbcError('SBC_ERR_STATE_REDIS_URL', `${url}: bad database number`);
   return { kind: 'sentinel', sentinels: hostPorts(m[3] ?? '', 26379), name, db: dbNumber, ...auth };
 }
 

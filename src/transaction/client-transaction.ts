@@ -2,6 +2,7 @@
  * Client transactions, RFC 3261 §17.1 with the RFC 6026 Accepted state: INVITE (Calling, Proceeding,
  * Accepted, Completed) and non-INVITE (Trying, Proceeding, Completed). Timers A/B, D, E/F, K, M.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { Destination, Flow } from '../transport/flow.js';
@@ -63,7 +64,7 @@ export class ClientTransaction {
   }
 
   get request(): SipRequest {
-    if (this.req === null) throw new Error(`request of transaction ${this.key} already released`);
+    if (this.req === null) throw new SbcError('SBC_ERR_TRANSACTION_RELEASED', `request of transaction ${this.key} already released`);
     return this.req;
   }
 

@@ -3,6 +3,7 @@
  * Completed, Confirmed) and non-INVITE (Trying, Proceeding, Completed). One method per event; each
  * switches on the state the RFC figure names.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { Flow } from '../transport/flow.js';
@@ -58,7 +59,7 @@ export class ServerTransaction {
 
   /** The request; only while no final response was sent (nothing needs it after). */
   get request(): SipRequest {
-    if (this.req === null) throw new Error(`request of transaction ${this.key} already released`);
+    if (this.req === null) throw new SbcError('SBC_ERR_TRANSACTION_RELEASED', `request of transaction ${this.key} already released`);
     return this.req;
   }
 

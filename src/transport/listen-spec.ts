@@ -1,4 +1,5 @@
 /** `--listen udp:127.0.0.1:5060`, `tcp:[::1]:5060`, `tls:127.0.0.1:5061`: what to bind. */
+import { SbcError } from '../errors/sbc-error.js';
 import { isIP } from 'node:net';
 
 export type TransportName = 'udp' | 'tcp' | 'tls';
@@ -10,8 +11,11 @@ export interface ListenSpec {
   port: number;
 }
 
-export class ListenSpecError extends Error {
+export class ListenSpecError extends SbcError {
   override readonly name = 'ListenSpecError';
+  constructor(message: string) {
+    super('SBC_ERR_TRANSPORT_LISTEN_SPEC', message);
+  }
 }
 
 export function parseListenSpec(text: string): ListenSpec {

@@ -6,6 +6,7 @@
  * and verified only when configured, server certificates verified against the CAs, and their names
  * compared with the name we meant to reach only when configured (as CUBE's `cn-san validate server`).
  */
+import { SbcError } from '../errors/sbc-error.js';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
@@ -207,7 +208,7 @@ export class TcpTransport {
   private connect(dest: Destination, onError: (err: Error) => void): Connection | undefined {
     const { address, port } = dest;
     if (this.byId.size >= this.limits.maxConnections) {
-      onError(new Error('too many TCP connections'));
+      onError(new SbcError('SBC_ERR_TRANSPORT_SEND', 'too many TCP connections'));
       return undefined;
     }
     const local = this.localFor(address);
@@ -228,7 +229,7 @@ export class TcpTransport {
       remotePort: port,
     };
     const conn = this.register(socket, flow, false);
-    const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), this.limits.connectTimeoutMs);
+    const timer = setTimeout(() => socket.destroy(new SbcError('SBC_ERR_TRANSPORT_SEND', 'connect timeout')), this.limits.connectTimeoutMs);
     socket.once(t === null ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
       conn.connected = true;

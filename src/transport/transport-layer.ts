@@ -4,6 +4,7 @@
  * routes responses by §18.2.2 (the connection the request came on, else the source address, never a host
  * named only in Via) and sends requests over the transport the next hop asks for.
  */
+import { SbcError } from '../errors/sbc-error.js';
 import type { Logger } from 'pino';
 import { parseMessage } from '../sip/message-parser.js';
 import { buildResponse } from '../sip/response-builder.js';
@@ -59,7 +60,7 @@ export class TransportLayer {
   async listen(specs: ListenSpec[]): Promise<ListenSpec[]> {
     for (const spec of specs) {
       const stream = this.stream(spec.transport);
-      if (spec.transport !== 'udp' && stream === null) throw new Error(`${formatListenSpec(spec)} needs a TLS certificate and key (fosip.json tls.certFile, tls.keyFile)`);
+      if (spec.transport !== 'udp' && stream === null) throw new SbcError('SBC_ERR_TRANSPORT_SEND', `${formatListenSpec(spec)} needs a TLS certificate and key (fosip.json tls.certFile, tls.keyFile)`);
       this.bound.push(spec.transport === 'udp' || stream === null ? await this.udp.listen(spec) : await stream.listen(spec));
     }
     return [...this.bound];
@@ -166,7 +167,7 @@ export class TransportLayer {
       onError?.(err);
     };
     if (dest.transport === 'udp' && bytes.length > this.limits.maxMessageBytes) {
-      fail(new Error('message too large for UDP'));
+      fail(new SbcError('SBC_ERR_TRANSPORT_SEND', 'message too large for UDP'));
       return;
     }
     this.stats.messagesOut++;
@@ -179,7 +180,7 @@ export class TransportLayer {
     const stream = this.stream(dest.transport);
     if (dest.transport === 'udp') this.udp.send(bytes, dest.address, dest.port, sameFlow, fail);
     else if (stream !== null) stream.send(bytes, dest, sameFlow, fail);
-    else fail(new Error('no TLS certificate configured'));
+    else fail(new SbcError('SBC_ERR_TRANSPORT_SEND', 'no TLS certificate configured'));
   }
 
   async close(): Promise<void> {

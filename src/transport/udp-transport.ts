@@ -1,4 +1,5 @@
 /** UDP listeners: one socket per `udp:` listen address; datagrams in, datagrams out from the same socket. */
+import { SbcError } from '../errors/sbc-error.js';
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Flow } from './flow.js';
@@ -63,7 +64,7 @@ export class UdpTransport {
   send(bytes: Buffer, address: string, port: number, flow: Flow | undefined, onError: (err: Error) => void): void {
     const s = this.pick(address, flow);
     if (s === undefined) {
-      onError(new Error(`no UDP listener for ${address}`));
+      onError(new SbcError('SBC_ERR_TRANSPORT_SEND', `no UDP listener for ${address}`));
       return;
     }
     try {

@@ -1,7 +1,8 @@
 /**
  * The shape of src/ that the architecture guide asks for, checked on the sources: no import cycle (type
  * imports count: a cycle of types is still two files that cannot be read apart), nothing at the top level
- * but main.ts and version.ts, and no `instanceof` of a concrete store outside the folder that defines it.
+ * but main.ts and version.ts, no `instanceof` of a concrete store outside the folder that defines it, and
+ * no error raised without a code of the catalogue (errors/sbc-error.ts).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -77,5 +78,17 @@ describe('src/ layout', () => {
     const offences = [...texts.entries()].flatMap(([f, t]) =>
       stores.filter((s) => path.dirname(f) !== s.dir && new RegExp(`instanceof ${s.name}\\b`).test(t)).map((s) => `${path.relative(srcRoot, f)}: instanceof ${s.name}`));
     assert.deepEqual(offences, []);
+  });
+
+  it('raises only coded errors: no bare Error, no error class outside the catalogue, every code in it', () => {
+    const bare = [...texts.entries()].flatMap(([f, t]) =>
+      [...t.matchAll(/new Error\(|class \w+ extends Error\b/g)].map((m) => `${path.relative(srcRoot, f)}: ${m[0]}`));
+    assert.deepEqual(bare.filter((b) => !b.startsWith(`errors${path.sep}sbc-error.ts: class SbcError`)), []);
+    const catalogue = texts.get(path.join(srcRoot, 'errors', 'sbc-error.ts')) ?? '';
+    const known = new Set([...catalogue.matchAll(/^  (SBC_ERR_[A-Z_]+):/gm)].map((m) => m[1]));
+    assert.ok(known.size >= 20, `the catalogue's codes were not found (${known.size})`);
+    const used = [...texts.values()].flatMap((t) => [...t.matchAll(/'(SBC_ERR_[A-Z_]+)'/g)].map((m) => m[1] ?? ''));
+    assert.ok(used.length > 40, `only ${used.length} uses of a code found`);
+    assert.deepEqual([...new Set(used.filter((c) => !known.has(c)))], []);
   });
 });

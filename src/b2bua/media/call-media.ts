@@ -7,6 +7,7 @@
  * Each leg has its own `o=` line, whose version goes up whenever the SDP sent on that leg changes
  * (RFC 3264 §8).
  */
+import { SbcError } from '../../errors/sbc-error.js';
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { CODECS, type CodecClass, applyCodecClass, formatKind, offerFormats } from '../../media/codec-class.js';
@@ -26,9 +27,9 @@ interface LegOrigin {
 }
 
 /** Why the media could not be set up: the caller gets this status. */
-export class MediaFailure extends Error {
+export class MediaFailure extends SbcError {
   constructor(readonly status: 488 | 503, message: string) {
-    super(message);
+    super('SBC_ERR_MEDIA_SETUP', message);
   }
 }
 
