@@ -96,9 +96,10 @@ export class CallRegistry {
     return this.byDialog.get(key);
   }
 
-  /** Whether anything at all still indexes the call (for tests of the release, and for nothing else). */
+  /** Whether any index still names the call (a scan of them all: for checks that nothing leaked, not for signalling). */
   holds(call: Call): boolean {
-    return this.byId.get(call.id) === call || this.byInvite.get(call.a.tx) === call || call.dialogKeys.some((k) => this.byDialog.get(k)?.call === call) || this.callIds.has(call);
+    const named = (index: Iterable<{ call: Call } | Call>): boolean => [...index].some((v) => v === call || ('call' in v && v.call === call));
+    return named(this.byId.values()) || named(this.byInvite.values()) || named(this.byDialog.values()) || named(this.byCallId.values()) || this.callIds.has(call);
   }
 
   /** The call ended: out of every index; its Call-IDs go once it is no longer among the last ended. */

@@ -1,4 +1,5 @@
 /** The `fosip` executable as an operator runs it: help, check-config, start and a clean SIGTERM. */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import { requestText } from '../helpers/messages.js';
-import { UdpPeer, freePort, sleep } from '../helpers/net.js';
+import { UdpPeer, freePort } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -74,7 +75,7 @@ describe('fosip CLI', () => {
     const child = spawn(process.execPath, [bin, 'start', '--listen', `udp:127.0.0.1:${port}`, '--config-dir', repoRoot, '--log-level', 'info']);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 500 && !out.includes('fosip started'); i++) await sleep(20);
+    await eventually(() => out.includes('fosip started'));
     const peer = await UdpPeer.open();
     peer.send(requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: 'z9hG4bKcli' }), port);
     const [res] = await peer.waitFor(1, 3000);
@@ -98,7 +99,7 @@ describe('fosip CLI', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      for (let i = 0; i < 500 && !out.includes('fosip started'); i++) await sleep(20);
+      await eventually(() => out.includes('fosip started'));
       const options = async (n: number): Promise<number> => {
         const peer = await UdpPeer.open();
         peer.send(requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: `z9hG4bKreload${n}`, callId: `reload-${n}` }), port);
@@ -119,7 +120,7 @@ describe('fosip CLI', () => {
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /8\.json#\/destinationPattern: invalid pattern "8x"/);
       child.kill('SIGHUP');
-      for (let i = 0; i < 500 && !out.includes('configuration not reloaded'); i++) await sleep(20);
+      await eventually(() => out.includes('configuration not reloaded'));
       assert.match(out, /configuration not reloaded/);
       assert.equal(await options(3), 503, 'the running configuration stays');
     } finally {

@@ -3,12 +3,13 @@
  * once through a pseudo-terminal as an operator types (abbreviations, `?`, Tab, `| include`, history,
  * `--More--`), once with commands piped in as a script.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { PtySession } from '../helpers/pty.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
@@ -39,7 +40,7 @@ describe('fosip shell', () => {
     try {
       // up through the whole session: two shell processes, a dozen keystrokes (seconds each on a loaded machine)
       const call = caller(boundPort(app, 'udp'), { holdMs: 15_000 });
-      for (let i = 0; i < 500 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
+      await eventually(() => app.callStore.list()[0]?.state === 'connected');
       const [live] = app.callStore.list();
       assert.ok(live, 'the call is up');
 

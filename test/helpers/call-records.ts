@@ -1,6 +1,5 @@
 /** A connected call's record for store tests, and a poll for what Redis shows some time later. */
 import type { CallRecord } from '../../src/state/call-store.js';
-import { sleep } from './net.js';
 
 export function callRecord(id: string): CallRecord {
   return {
@@ -11,11 +10,4 @@ export function callRecord(id: string): CallRecord {
   };
 }
 
-export async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return false;
-}
+export { eventually } from './eventually.js';

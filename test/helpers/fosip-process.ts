@@ -1,8 +1,8 @@
 /** `fosip start` in its own process (to be killed with SIGKILL and started again); resolves once it listens. */
+import { eventually } from './eventually.js';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { sleep } from './net.js';
 import { repoRoot } from './paths.js';
 
 export async function startNode(dir: string, redis: string, hostname: string): Promise<{ child: ChildProcess; log: () => string }> {
@@ -10,7 +10,7 @@ export async function startNode(dir: string, redis: string, hostname: string): P
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 500 && !out.includes('fosip started'); i++) await sleep(20);
+  await eventually(() => out.includes('fosip started'));
   assert.match(out, /fosip started/);
   return { child, log: () => out };
 }

@@ -1,4 +1,5 @@
 /** Loopback socket helpers for integration tests. */
+import { eventually } from './eventually.js';
 import fs from 'node:fs';
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -87,8 +88,7 @@ export class UdpPeer {
 
   /** Wait until `n` datagrams arrived or `ms` passed. */
   async waitFor(n: number, ms = 1000): Promise<Buffer[]> {
-    const end = Date.now() + ms;
-    while (this.received.length < n && Date.now() < end) await sleep(10);
+    await eventually(() => this.received.length >= n, { ms, everyMs: 10 });
     return this.received;
   }
 
@@ -119,9 +119,7 @@ export class TcpPeer {
   }
 
   async until(pred: (p: TcpPeer) => boolean, ms = 2000): Promise<boolean> {
-    const end = Date.now() + ms;
-    while (!pred(this) && Date.now() < end) await sleep(10);
-    return pred(this);
+    return eventually(() => pred(this), { ms, everyMs: 10 });
   }
 
   close(): void {
@@ -162,10 +160,9 @@ export function udpReceiveDrops(): number {
 export async function portBound(port: number, transport: 'udp' | 'tcp', ms = 10_000): Promise<boolean> {
   const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   const table = transport === 'udp' ? '/proc/net/udp' : '/proc/net/tcp';
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) {
+  return eventually(() => {
     const rows = fs.readFileSync(table, 'utf8').split('\n').map((l) => l.trim().split(/\s+/));
     // UDP rows are 07 (unconnected); a TCP listener is 0A
-    if (rows.some((r) => r[1] === hex && (transport === 'udp' || r[3] === '0A'))) return true;
-  }
-  return false;
+    return rows.some((r) => r[1] === hex && (transport === 'udp' || r[3] === '0A'));
+  }, ms);
 }

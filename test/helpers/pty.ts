@@ -2,6 +2,7 @@
  * Drive a program through a pseudo-terminal, as a person at a keyboard would: util-linux `script` (in
  * Debian's essential bsdutils) gives the child a pty and relays our keystrokes to it.
  */
+import { eventually } from './eventually.js';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 
 export class PtySession {
@@ -30,13 +31,10 @@ export class PtySession {
 
   /** Wait until the screen, from `from` on, matches; returns the offset after the match. */
   async waitFor(re: RegExp, from = 0, ms = 10_000): Promise<number> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const m = re.exec(this.screen.slice(from));
-      if (m !== null) return from + m.index + m[0].length;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${re} in:\n${this.screen.slice(from)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const match = (): RegExpExecArray | null => re.exec(this.screen.slice(from));
+    if (!(await eventually(() => match() !== null, ms))) throw new Error(`timed out waiting for ${re} in:\n${this.screen.slice(from)}`);
+    const m = match() as RegExpExecArray;
+    return from + m.index + m[0].length;
   }
 
   /** Make sure nothing is left behind when a test fails half way. */

@@ -2,24 +2,17 @@
  * Redis Sentinel and Redis Cluster made of real redis-server processes on free loopback ports (the same
  * binary: `--sentinel` for a sentinel, `--cluster-enabled` plus `redis-cli --cluster create` for a cluster).
  */
+import { waitUntil } from './eventually.js';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, sleep } from './net.js';
+import { freePort } from './net.js';
 import { RedisServer } from './redis.js';
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`${what} did not come up`);
+  await waitUntil(`${what} comes up`, check);
 }
 
 function stop(children: ChildProcess[]): Promise<unknown> {

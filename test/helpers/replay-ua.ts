@@ -3,11 +3,12 @@
  * on loopback is rewritten (Request-URI, Via, tags, Call-ID, Contact, private addresses in the SDP);
  * every other header stays as the real product sent it.
  */
+import { eventually } from './eventually.js';
 import { randomBytes } from 'node:crypto';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/sip-message.js';
 import { realPeerMessage } from './corpus.js';
-import { UdpPeer, sleep } from './net.js';
+import { UdpPeer } from './net.js';
 
 export interface Rewrite {
   ruri: string;
@@ -47,15 +48,9 @@ export class ReplayUa {
 
   /** The first message received for `callId` that `pred` accepts (waits up to `ms`). */
   async expect(callId: string, pred: (m: SipMessage) => boolean, ms = 20_000): Promise<SipMessage> {
-    const end = Date.now() + ms;
-    for (;;) {
-      for (const b of this.peer.received) {
-        const m = parseMessage(b);
-        if (m.header('call-id') === callId && pred(m)) return m;
-      }
-      if (Date.now() > end) throw new Error(`no matching message for ${callId}; got:\n${this.peer.received.map((b) => b.toString('latin1').split('\r\n')[0]).join('\n')}`);
-      await sleep(10);
-    }
+    const find = (): SipMessage | undefined => this.peer.received.map((b) => parseMessage(b)).find((m) => m.header('call-id') === callId && pred(m));
+    if (await eventually(() => find() !== undefined, { ms, everyMs: 10 })) return find() as SipMessage;
+    throw new Error(`no matching message for ${callId}; got:\n${this.peer.received.map((b) => b.toString('latin1').split('\r\n')[0]).join('\n')}`);
   }
 
   async response(callId: string, status: number, method: string): Promise<SipResponse> {

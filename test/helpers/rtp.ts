@@ -1,6 +1,6 @@
 /** RTP endpoints for media tests: a UDP socket that sends numbered G.711 packets and records what arrives. */
+import { eventually } from './eventually.js';
 import dgram from 'node:dgram';
-import { sleep } from './net.js';
 
 export function rtpPacket(seq: number, ssrc = 0x1234, payloadType = 0, payloadBytes = 160): Buffer {
   const b = Buffer.alloc(12 + payloadBytes, 0xd5);
@@ -40,8 +40,7 @@ export class RtpEndpoint {
   }
 
   async waitFor(count: number, ms = 3000): Promise<void> {
-    const end = Date.now() + ms;
-    while (this.received.length < count && Date.now() < end) await sleep(10);
+    await eventually(() => this.received.length >= count, { ms, everyMs: 10 });
   }
 
   close(): void {

@@ -1,22 +1,20 @@
 /** A caller or callee made of a plain UDP socket, for tests that decide exactly when each message is sent. */
+import { eventually } from './eventually.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import type { SipMessage, SipRequest } from '../../src/sip/sip-message.js';
 import type { SbcNode } from '../../src/node/node.js';
 import { boundPort, startTestApp } from './app.js';
 import { requestText } from './messages.js';
-import { UdpPeer, sleep } from './net.js';
+import { UdpPeer } from './net.js';
 
 export const sdpAt = (port: number): string =>
   `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
 
 /** The messages `peer` got that `match` accepts, once there are `n` of them or `ms` passed. */
 export async function receivedMessages(peer: UdpPeer, match: (m: SipMessage) => boolean, n = 1, ms = 5000): Promise<SipMessage[]> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const hits = peer.received.map((b) => parseMessage(b)).filter(match);
-    if (hits.length >= n || Date.now() > end) return hits;
-    await sleep(20);
-  }
+  const hits = (): SipMessage[] => peer.received.map((b) => parseMessage(b)).filter(match);
+  await eventually(() => hits().length >= n, ms);
+  return hits();
 }
 
 /** The first message `peer` got that `match` accepts, waiting up to `ms`. */

@@ -1,15 +1,16 @@
 /** Calls through the SBC between real sipp endpoints (issue: B2BUA calls routed by dial-peers). */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SbcNode } from '../../src/node/node.js';
 import { type TestAppOptions, boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort } from '../helpers/net.js';
 import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRedirect, uasRespond } from '../helpers/scenarios.js';
 import { uasAnswersDespiteCancel, uasForked, uasPrack, uacPrack } from '../helpers/early-dialog-scenarios.js';
 
 async function emptied(app: SbcNode): Promise<void> {
-  for (let i = 0; i < 1000 && app.callStore.size > 0; i++) await sleep(10);
+  await eventually(() => app.callStore.size === 0, { everyMs: 10 });
   assert.equal(app.callStore.size, 0, 'the call store must be empty once calls end');
 }
 
@@ -88,7 +89,7 @@ describe('B2BUA call flows with sipp scenarios', () => {
     const app = await startTestApp({ dialPeers: [dp(b.port, { maxConn: 1 })] });
     try {
       const first = caller(boundPort(app, 'udp'), { holdMs: 5000 }); // up until the second call has had its 503
-      for (let i = 0; i < 500 && app.b2bua.callCount === 0; i++) await sleep(20);
+      await eventually(() => app.b2bua.callCount > 0);
       const second = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503) });
       assert.equal(second.code, 0, `second caller failed:\n${second.stderr}\n${second.messages.slice(-3000)}`);
       assert.match(second.messages, /Warning: 399 fosip-test "Maximum Number of Connections reached for dial-peer 10"/);

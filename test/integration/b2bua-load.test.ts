@@ -5,6 +5,7 @@
  * port pool is full again, no relay session is left, and the process holds no more sockets than before.
  * (One file, so that the two heavy runs follow each other instead of competing for the two cores.)
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,7 +36,7 @@ describe('B2BUA under load (sipp)', () => {
       assert.equal(burst.code, 0, `sipp caller failed:\n${burst.stderr.slice(-2000)}`);
       assert.equal(s1['SuccessfulCall(C)'], '10000');
       assert.equal(s1['FailedCall(C)'], '0');
-      for (let i = 0; i < 1000 && app.callStore.size > 0; i++) await sleep(10);
+      await eventually(() => app.callStore.size === 0, { everyMs: 10 });
       assert.equal(app.callStore.size, 0);
 
       const heldStats = path.join(dir, 'held.csv');
@@ -45,7 +46,7 @@ describe('B2BUA under load (sipp)', () => {
       const h = await held;
       assert.equal(h.code, 0, `held calls failed:\n${h.stderr.slice(-2000)}`);
       assert.equal(lastStats(heldStats)['FailedCall(C)'], '0');
-      for (let i = 0; i < 1000 && app.callStore.size > 0; i++) await sleep(10);
+      await eventually(() => app.callStore.size === 0, { everyMs: 10 });
       assert.equal(app.callStore.size, 0, 'the call store is empty afterwards');
       assert.equal(app.b2bua.callCount, 0);
     } finally {
@@ -84,7 +85,7 @@ describe('the port pool under load', () => {
       assert.ok(failed <= 10, `${failed} calls failed:\n${run.stderr.slice(-2000)}\nthe SBC said:\n${sbcLog.lines.slice(0, 20).join('\n')}`);
       if (failed > 0) b.kill(); // it waits for calls that will not come
       await b.run;
-      for (let i = 0; i < 500 && (app.media.activeSessions > 0 || app.portPool.inUse > 0); i++) await sleep(20);
+      await eventually(() => app.media.activeSessions === 0 && app.portPool.inUse === 0);
       assert.equal(app.media.activeSessions, 0);
       assert.deepEqual(app.portPool.status().inUse, 0);
       // every pair is back: free, or set aside for a while because another process (a test running

@@ -1,9 +1,10 @@
 /** `show call flow <id>` with a real SIPp call: the ladder of a live call, then of the ended one. */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort } from '../helpers/net.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 describe('show call flow', () => {
@@ -15,17 +16,17 @@ describe('show call flow', () => {
     try {
       // up until well after the CLI (a process of its own) has read it, even on a loaded machine
       const call = caller(boundPort(app, 'udp'), { holdMs: 6000 });
-      for (let i = 0; i < 500 && !app.callStore.list().some((c) => c.state === 'connected'); i++) await sleep(20);
+      await eventually(() => app.callStore.list().some((c) => c.state === 'connected'));
       const id = app.callStore.list()[0]?.id ?? '';
       const live = await runCli(['show', 'call', 'flow', id, '--admin', admin]);
       assert.equal(live.code, 0, live.stderr);
       assert.match(live.stdout, new RegExp(`^Call ${id} .*\\(connected\\)`, 'm'));
       assert.match(live.stdout, /\| caller +\|.*\| SBC +\|.*\| callee +\|/);
       assert.equal((await call).code, 0);
-      for (let i = 0; i < 500 && app.b2bua.callCount > 0; i++) await sleep(20);
+      await eventually(() => app.b2bua.callCount === 0);
       // the callee's 200 to the BYE arrives after the call ended: it still goes on the ladder
       const byeAnswered = (): boolean => (app.b2bua.wire.ladder(id)?.entries ?? []).filter((e) => e.leg === 'b' && e.dir === 'in' && e.label.startsWith('200')).length >= 2;
-      for (let i = 0; i < 500 && !byeAnswered(); i++) await sleep(20);
+      await eventually(() => byeAnswered());
       const ended = await runCli(['show', 'call', 'flow', id, '--admin', admin]);
       assert.equal(ended.code, 0, ended.stderr);
       const rows = ended.stdout.split('\n').filter((l) => /^ *\d+\.\d{3} /.test(l));

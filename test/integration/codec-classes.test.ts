@@ -2,10 +2,11 @@
  * Codec classes on dial-peers with real SIPp: the callee gets only the outbound class's codecs (in both
  * media modes), and a caller whose offer has none of them gets 488.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, relayRange, sleep } from '../helpers/net.js';
+import { freePort, relayRange } from '../helpers/net.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 describe('voice class codec', () => {
@@ -38,7 +39,7 @@ describe('voice class codec', () => {
       assert.notEqual(r.code, 0);
       assert.match(r.messages, /SIP\/2\.0 488 /);
       assert.match(r.messages, /Warning: 399 fosip-test "no codec in common with voice class codec 9"/);
-      for (let i = 0; i < 500 && app.portPool.inUse > 0; i++) await sleep(20); // given back once the worker closed them
+      await eventually(() => app.portPool.inUse === 0); // given back once the worker closed them
       assert.equal(app.portPool.inUse, 0, 'the relay ports of the refused call are back');
       const [cdr] = app.callStore.history(1);
       assert.equal(cdr?.finalStatus, 488);

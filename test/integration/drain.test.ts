@@ -3,12 +3,13 @@
  * finish normally; the drain is over when they have ended, and a drain whose grace time runs out ends the
  * calls left with BYE.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
 import { requestText } from '../helpers/messages.js';
-import { UdpPeer, freePort, sleep } from '../helpers/net.js';
+import { UdpPeer, freePort } from '../helpers/net.js';
 import { uacExpect } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
@@ -24,7 +25,7 @@ describe('draining', () => {
     try {
       // up through the drain command (a process of its own), a refused call and the checks, even on a loaded machine
       const established = caller(boundPort(app, 'udp'), { calls: 3, holdMs: 8000, extra: ['-r', '10'] });
-      for (let i = 0; i < 100 && app.callStore.list().filter((c) => c.state === 'connected').length < 3; i++) await sleep(100);
+      await eventually(() => app.callStore.list().filter((c) => c.state === 'connected').length >= 3, { everyMs: 100 });
       assert.equal(app.callStore.list().filter((c) => c.state === 'connected').length, 3, 'three calls are up');
       const cli = await runCli(['drain', '--admin', `http://127.0.0.1:${adminPort}`, '--grace', '30']);
       assert.equal(cli.code, 0, cli.stderr);
@@ -43,7 +44,7 @@ describe('draining', () => {
       assert.equal(drained, false, 'not over while calls are up');
       const r = await established;
       assert.equal(r.code, 0, `the established calls finish normally:\n${r.stderr}`);
-      for (let i = 0; i < 100 && !drained; i++) await sleep(100);
+      await eventually(() => drained, { everyMs: 100 });
       assert.ok(drained, 'the drain is over once they have ended');
       assert.equal(app.security.admission.refused.draining, 1);
     } finally {
@@ -57,7 +58,7 @@ describe('draining', () => {
     const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
     try {
       const long = caller(boundPort(app, 'udp'), { holdMs: 30_000 });
-      for (let i = 0; i < 100 && app.callStore.list().filter((c) => c.state === 'connected').length < 1; i++) await sleep(100);
+      await eventually(() => app.callStore.list().filter((c) => c.state === 'connected').length >= 1, { everyMs: 100 });
       const result = await app.drain.start(500);
       assert.equal(result.cleared, 1);
       assert.equal(app.b2bua.callCount, 0);

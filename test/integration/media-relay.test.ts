@@ -4,6 +4,7 @@
  * the ports go back to the pool when the call ends. A caller whose SDP names a port it does not send
  * from (a NAT) is reached by latching.
  */
+import { eventually } from '../helpers/eventually.js';
 import type { Logger } from 'pino';
 import { recordingLog } from '../helpers/log.js';
 import assert from 'node:assert/strict';
@@ -66,7 +67,7 @@ async function relayCall(scenario: string): Promise<{ app: SbcNode; stats: Strea
     const result = await run;
     const wire = await capture.stop(); // it waits for what was sent before it (see Capture)
     const bres = await b.run;
-    for (let i = 0; i < 500 && app.portPool.inUse > 0; i++) await sleep(20);
+    await eventually(() => app.portPool.inUse === 0);
     const calleeInvite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\n]*/.exec(bres.messages)?.[0] ?? '';
     // what to show when the call failed: both SIPp message logs and what the SBC logged
     const why = `caller:\n${result.messages.slice(-2500)}\ncallee:\n${bres.messages.slice(-2500)}\nSBC:\n${sbcLog.lines.filter((l) => !l.includes('call detail record')).slice(-15).join('\n')}`;
@@ -147,7 +148,7 @@ describe('streams added during the call', () => {
       assert.ok(offered >= portMin && offered <= portMin + 99, `the callee is offered video on an SBC port, not ${offered}`);
       assert.equal(streams, 2, 'the relay carries audio and video');
       assert.equal(recorded, 2, 'the call record shows both streams');
-      for (let i = 0; i < 500 && app.portPool.inUse > 0; i++) await sleep(20);
+      await eventually(() => app.portPool.inUse === 0);
       assert.equal(app.portPool.inUse, 0);
     } finally {
       await app.stop();
@@ -185,7 +186,7 @@ describe('media mode per dial-peer, and media inactivity', () => {
       assert.ok(Date.now() - started < 7000, 'the SBC ended the call before the caller would have');
       const [cdr] = app.callStore.history(1);
       assert.deepEqual([cdr?.disconnectCause, cdr?.disconnectText, cdr?.releasedBy], [41, 'media inactivity', 'sbc']);
-      for (let i = 0; i < 500 && app.portPool.inUse > 0; i++) await sleep(20);
+      await eventually(() => app.portPool.inUse === 0);
       assert.equal(app.portPool.inUse, 0);
     } finally {
       await app.stop();
@@ -228,7 +229,7 @@ describe('delayed offer to early offer (earlyOfferForced)', () => {
       const invite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?a=sendrecv/.exec(result.messages)?.[0] ?? '';
       assert.match(invite, /m=audio \d+ RTP\/AVP 0 8 101/, 'the callee got an offer from the codec class');
       assert.doesNotMatch(/ACK sip:[\s\S]*?\r?\n\r?\n/.exec(result.messages.slice(result.messages.indexOf('ACK sip:')))?.[0] ?? '', /Content-Type: application\/sdp/i, 'the callee\'s ACK has no SDP');
-      for (let i = 0; i < 500 && app.portPool.inUse > 0; i++) await sleep(20);
+      await eventually(() => app.portPool.inUse === 0);
       assert.equal(app.portPool.inUse, 0);
     } finally {
       ua.close();

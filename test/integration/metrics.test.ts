@@ -3,13 +3,14 @@
  * failed, rejected), the setup histogram and the per-dial-peer counts follow, RTP ports and packets show
  * while media flows; promtool accepts the alert rules, and the dashboard asks only for metrics that exist.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
+import { freePort, freeUdpBlock } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { digitCall } from '../helpers/pcap-scenarios.js';
 import { uacExpect, uasRespond } from '../helpers/scenarios.js';
@@ -54,7 +55,7 @@ describe('Prometheus metrics and health endpoints', () => {
 
       // an RFC 2833 digit in RTP, then 2.5 s of call
       const call = caller(boundPort(app, 'udp'), { scenario: digitCall(0, 2500), extra: ['-mp', String(await freeUdpBlock())] });
-      for (let i = 0; i < 500 && app.callStore.list().every((c) => c.state !== 'connected'); i++) await sleep(20);
+      await eventually(() => app.callStore.list().some((c) => c.state === 'connected'));
       const during = await scrape();
       assert.equal(sample(during, 'sbc_calls_active'), 1);
       assert.equal(sample(during, 'sbc_dialpeer_active_calls', { tag: '10', direction: 'in' }), 1);
@@ -66,7 +67,7 @@ describe('Prometheus metrics and health endpoints', () => {
       assert.equal(failed.code, 0, failed.stderr);
       const rejected = await caller(boundPort(app, 'udp'), { scenario: uacExpect(404), called: '9001' });
       assert.equal(rejected.code, 0, rejected.stderr);
-      for (let i = 0; i < 500 && app.b2bua.callCount > 0; i++) await sleep(20);
+      await eventually(() => app.b2bua.callCount === 0);
 
       const after = await scrape();
       assert.equal(sample(after, 'sbc_calls_active'), 0);

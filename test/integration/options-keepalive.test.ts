@@ -3,6 +3,7 @@
  * calls hunt to the next dial-peer meanwhile (SIPp sees no failed call), and it comes back; a 404 keeps a
  * trunk up, a 503 takes it down; the show commands, /metrics and a reload see the same state.
  */
+import { waitUntil } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,12 +18,7 @@ import { callee, caller } from '../helpers/sipp-pair.js';
 
 const keepalive = { kind: 'sip-options-keepalive' as const, tag: 1, upInterval: 0.5, downInterval: 0.5, retry: 2 };
 
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  for (let waited = 0; !ok(); waited += 50) {
-    if (waited > ms) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
+const until = (what: string, ok: () => boolean, ms = 10_000): Promise<void> => waitUntil(what, ok, ms);
 
 const stateOf = (app: SbcNode, tag: number) => app.keepalive.status().find((s) => s.tag === tag);
 

@@ -2,6 +2,7 @@
  * `monitor capture` with real SIPp calls: the pcap files open in tshark, which decodes the SIP messages of
  * both legs and, with --media, the RTP; a ring keeps only the newest files; a duration stops the capture.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -83,10 +84,7 @@ describe('monitor capture', () => {
       const timed = await runCli(['monitor', 'capture', 'start', '--file', path.join(dir, 'timed.pcap'), '--duration', '0.5', '--admin', admin]);
       assert.equal(timed.code, 0, timed.stderr);
       const running = async (): Promise<boolean> => (JSON.parse((await runCli(['monitor', 'capture', 'status', '--admin', admin])).stdout) as { running: boolean }).running;
-      await sleep(500);
-      let still = await running();
-      for (let i = 0; i < 50 && still; i++) still = await sleep(200).then(running);
-      assert.equal(still, false, 'the capture stopped by itself');
+      assert.ok(await eventually(async () => !(await running()), { everyMs: 200 }), 'the capture stopped by itself');
       const bad = await runCli(['monitor', 'capture', 'start', '--admin', admin]);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /file: a path is needed/);

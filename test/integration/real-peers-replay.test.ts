@@ -3,6 +3,7 @@
  * the 200 OK, answer in the ACK) with a REFER passed through inside the dialog, and MicroSIP's
  * out-of-dialog MESSAGE. The callee is sipp.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -38,7 +39,7 @@ describe('real-peer flows replayed through the SBC', () => {
       // session timers keep working: MicroSIP's Session-Expires and Min-SE reach the callee
       assert.match(bResult.messages, /Session-Expires: 1800/);
       assert.match(bResult.messages, /Min-SE: 90/);
-      for (let i = 0; i < 1000 && app.callStore.size > 0; i++) await sleep(10);
+      await eventually(() => app.callStore.size === 0, { everyMs: 10 });
       assert.equal(app.callStore.size, 0);
     } finally {
       ua.close();

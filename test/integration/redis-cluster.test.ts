@@ -2,6 +2,7 @@
  * Two SBC nodes sharing one real redis-server: a sipp call through each shows up in Redis under its
  * node while it is up, and in the shared history once it ends.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HISTORY_KEY, callKey, nodeCallsKey, nodeKey } from '../../src/state/redis-keys.js';
@@ -24,11 +25,7 @@ describe('call state shared through Redis', () => {
     try {
       // up through a heartbeat and half a dozen CLI processes (seconds each on a loaded machine)
       const calls = [caller(boundPort(nodeA, 'udp'), { holdMs: 15_000 }), caller(boundPort(nodeB, 'udp'), { holdMs: 15_000 })];
-      let seen = false;
-      for (let i = 0; i < 200 && !seen; i++) {
-        seen = (await r.scard(nodeCallsKey('sbc-a'))) === 1 && (await r.scard(nodeCallsKey('sbc-b'))) === 1;
-        if (!seen) await sleep(50);
-      }
+      const seen = await eventually(async () => (await r.scard(nodeCallsKey('sbc-a'))) === 1 && (await r.scard(nodeCallsKey('sbc-b'))) === 1, { everyMs: 50 });
       assert.ok(seen, 'each node lists its live call in Redis');
       assert.equal(await r.exists(nodeKey('sbc-a'), nodeKey('sbc-b')), 2, 'both nodes heartbeat');
       // one `show cube calls` over the cluster lists both nodes' calls
@@ -41,11 +38,11 @@ describe('call state shared through Redis', () => {
       assert.match(table.stdout, /sbc-b/);
       // RTP statistics are published with each heartbeat (2 s), one key per node
       let withMedia: Array<{ mediaStats: unknown }> = [];
-      for (let i = 0; i < 30 && !(withMedia.length === 2 && withMedia.every((c) => Array.isArray(c.mediaStats))); i++) {
+      await eventually(async () => {
         const brief = await runCli(['show', 'call', 'active', 'voice', 'brief', '--redis', redis.url, '--json']);
         withMedia = JSON.parse(brief.stdout) as Array<{ mediaStats: unknown }>;
-        if (!withMedia.every((c) => Array.isArray(c.mediaStats))) await sleep(100);
-      }
+        return withMedia.length === 2 && withMedia.every((c) => Array.isArray(c.mediaStats));
+      }, { ms: 30_000, everyMs: 100 });
       assert.ok(withMedia.length === 2 && withMedia.every((c) => Array.isArray(c.mediaStats)), 'both nodes published their calls\' RTP statistics');
       const rtp = await runCli(['show', 'voip', 'rtp', 'connections', '--redis', redis.url, '--json']);
       assert.deepEqual((JSON.parse(rtp.stdout) as { pools: Array<{ node: string }> }).pools.map((p) => p.node), ['sbc-a', 'sbc-b']);
@@ -53,11 +50,7 @@ describe('call state shared through Redis', () => {
       assert.deepEqual((JSON.parse(status.stdout) as { nodes: Array<{ node: string; alive: boolean; calls: number }> }).nodes.map((n) => [n.node, n.alive, n.calls]), [['sbc-a', true, 1], ['sbc-b', true, 1]]);
       for (const result of await Promise.all(calls)) assert.equal(result.code, 0, result.stderr);
       assert.equal((await b.run).code, 0);
-      let ended = false;
-      for (let i = 0; i < 200 && !ended; i++) {
-        ended = (await r.scard(nodeCallsKey('sbc-a'))) + (await r.scard(nodeCallsKey('sbc-b'))) === 0 && (await r.xlen(HISTORY_KEY)) === 2;
-        if (!ended) await sleep(50);
-      }
+      const ended = await eventually(async () => (await r.scard(nodeCallsKey('sbc-a'))) + (await r.scard(nodeCallsKey('sbc-b'))) === 0 && (await r.xlen(HISTORY_KEY)) === 2, { everyMs: 50 });
       assert.ok(ended, 'ended calls leave the live view and enter the history');
       const history = await r.xrange(HISTORY_KEY, '-', '+');
       const nodes = history.map(([, fields]) => (JSON.parse(fields[1] ?? '{}') as { node: string }).node).sort();
@@ -118,25 +111,19 @@ describe('a Redis outage under load', () => {
       await sleep(2000);
       await redis.run(); // a fresh, empty Redis: the node must write its live calls again
       // within seconds the view in Redis matches the node's own live calls
-      let whole = false;
-      for (let i = 0; i < 100 && !whole; i++) {
+      const whole = await eventually(async () => {
         const inRedis = new Set(await r.smembers(nodeCallsKey('sbc-x')).catch(() => [] as string[]));
         const live = app.callStore.list().map((c) => c.id);
-        whole = live.length > 0 && live.every((id) => inRedis.has(id));
-        if (!whole) await sleep(100);
-      }
+        return live.length > 0 && live.every((id) => inRedis.has(id));
+      }, { everyMs: 100 });
       assert.ok(whole, 'the live calls are back in Redis within seconds');
       const result = await run;
       assert.equal(result.code, 0, `calls failed during the outage (${seen()}):\n${result.stderr.slice(-2000)}`);
       const answered = await b.run;
       assert.equal(answered.code, 0, `the callee saw calls fail (${seen()}):\n${answered.stdout.slice(-6000)}\n${answered.stderr.slice(-9000)}`);
-      for (let i = 0; i < 200 && app.callStore.size > 0; i++) await sleep(50);
+      await eventually(() => app.callStore.size === 0, { everyMs: 50 });
       assert.equal(app.callStore.size, 0);
-      let emptied = false;
-      for (let i = 0; i < 200 && !emptied; i++) {
-        emptied = (await r.scard(nodeCallsKey('sbc-x'))) === 0;
-        if (!emptied) await sleep(50);
-      }
+      const emptied = await eventually(async () => (await r.scard(nodeCallsKey('sbc-x'))) === 0, { everyMs: 50 });
       assert.ok(emptied, 'the node index empties once the calls end');
     } finally {
       await app.stop();
@@ -155,7 +142,7 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
     try {
       // the call stays up well past the show commands, each a process of its own (seconds on a loaded machine)
       const call = caller(boundPort(app, 'udp'), { holdMs: 12_000 });
-      for (let i = 0; i < 500 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
+      await eventually(() => app.callStore.list()[0]?.state === 'connected');
       const show = (...words: string[]) => runCli(['show', ...words, '--admin', `http://127.0.0.1:${adminPort}`]);
       const [active, compact, summary, rtp, legs] = await Promise.all([
         show('call', 'active', 'voice', 'brief'), show('call', 'active', 'voice', 'compact'), show('call', 'active', 'voice', 'summary'),
@@ -183,7 +170,7 @@ describe('show commands over one node\'s admin API (in-memory state)', () => {
       assert.match(legs.stdout, /Media Mode {14}: flow-through\n {3}Media Stream 0 {10}: Src 127\.0\.0\.1:\d+, Dest 127\.0\.0\.1:\d+/);
       assert.equal((await call).code, 0);
       await b.run;
-      for (let i = 0; i < 500 && app.callStore.size > 0; i++) await sleep(20);
+      await eventually(() => app.callStore.size === 0);
       const hist = await runCli(['show', 'call', 'history', 'voice', 'brief', '--admin', `http://127.0.0.1:${adminPort}`, '--json']);
       const cdrs = JSON.parse(hist.stdout) as Array<{ disconnectCause: number; releasedBy: string; node: string }>;
       assert.deepEqual(cdrs.map((c) => [c.disconnectCause, c.releasedBy, c.node]), [[16, 'caller', 'fosip-test']]);
@@ -207,13 +194,13 @@ describe('clear call voice causecode', () => {
       });
       try {
         const call = caller(boundPort(app, 'udp'), { scenario: uacHungUp() });
-        for (let i = 0; i < 500 && app.callStore.list()[0]?.state !== 'connected'; i++) await sleep(20);
+        await eventually(() => app.callStore.list()[0]?.state === 'connected');
         const id = app.callStore.list()[0]?.id ?? '';
         assert.ok(id, 'the call is up');
         if (redis) {
           // the CLI finds the call's owner through its record
           const r = redis.client();
-          for (let i = 0; i < 500 && (JSON.parse((await r.get(callKey(id))) ?? '{}') as { state?: string }).state !== 'connected'; i++) await sleep(20);
+          await eventually(async () => (JSON.parse((await r.get(callKey(id))) ?? '{}') as { state?: string }).state === 'connected');
           r.disconnect();
         }
         const source = redis ? ['--redis', redis.url] : ['--admin', `http://127.0.0.1:${adminPort}`];

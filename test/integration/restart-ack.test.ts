@@ -6,6 +6,7 @@
  * on the call after 32 s. The caller and callee are plain UDP sockets so that the test decides when each
  * message is sent.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,7 @@ import { Redis } from 'ioredis';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import { startNode } from '../helpers/fosip-process.js';
 import { requestText } from '../helpers/messages.js';
-import { UdpPeer, freePort, sleep } from '../helpers/net.js';
+import { UdpPeer, freePort } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';
 import { callerInvite, okFromCallee, receivedMessage } from '../helpers/udp-sip.js';
 
@@ -41,18 +42,18 @@ describe('restart: the ACK the dead run owed', () => {
       assert.ok(toCaller?.isResponse(), 'the caller got the 200');
       // the record carries both dialogs: what a restart takes back
       let record: { recovery?: { a?: unknown; b?: unknown } } = {};
-      for (let i = 0; i < 200 && (record.recovery?.a === undefined || record.recovery.b === undefined); i++) {
-        await sleep(50);
+      await eventually(async () => {
         const [id] = await probe.smembers('sbc:node:restart-ack:calls');
         record = id === undefined ? {} : (JSON.parse((await probe.get(`sbc:call:{${id}}`)) ?? '{}') as typeof record);
-      }
+        return record.recovery?.a !== undefined && record.recovery.b !== undefined;
+      }, { everyMs: 50 });
       assert.ok(record.recovery?.a !== undefined && record.recovery.b !== undefined, 'the answered call is in Redis with both dialogs');
       // killed before the caller's ACK: the B leg's ACK is never sent by this run
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
       assert.equal(callee.received.map((b) => parseMessage(b)).filter((m) => m.isRequest() && m.method === 'ACK').length, 0);
       node = await startNode(dir, redis.url, 'restart-ack');
-      for (let i = 0; i < 200 && !node.log().includes('the previous run of this node left calls'); i++) await sleep(50);
+      await eventually(() => node.log().includes('the previous run of this node left calls'), { everyMs: 50 });
       assert.match(node.log(), /"resumed":1,"ended":0/);
       callee.send(answer, port); // the callee's retransmission (T1 later, in its own time)
       const ack = await receivedMessage(callee, (m) => m.isRequest() && m.method === 'ACK');

@@ -4,6 +4,7 @@
  * RTP ports at the same numbers, relays the audio SIPp plays after the restart to the echoing callee and the
  * echo back, and relays the BYEs SIPp sends at the end: all 50 calls end normally.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { MediaStatsByCall } from '../../src/state/node-reports.js';
-import { freePort, freeUdpBlock, sleep } from '../helpers/net.js';
+import { freePort, freeUdpBlock } from '../helpers/net.js';
 import { startNode } from '../helpers/fosip-process.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { RedisServer } from '../helpers/redis.js';
@@ -53,7 +54,7 @@ describe('calls with media across a restart', () => {
         for (const st of up) for (const x of st.recovery?.media?.streams ?? []) aPorts.add(x.aPort);
         return up.length;
       };
-      for (let i = 0; i < 100 && (await connected()) < CALLS; i++) await sleep(100);
+      await eventually(async () => (await connected()) >= CALLS, { everyMs: 100 });
       assert.equal(await connected(), CALLS, `${CALLS} relayed calls up before the kill`);
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
@@ -64,11 +65,11 @@ describe('calls with media across a restart', () => {
       let media: MediaStatsByCall = {};
       const bothWays = (streams: MediaStatsByCall[string]): boolean => streams.some((st) => st.a.forwarded > 0 && st.b.forwarded > 0);
       const echoed = (): number => Object.values(media).filter(bothWays).length;
-      for (let i = 0; i < 250 && echoed() < CALLS; i++) {
-        await sleep(100);
+      await eventually(async () => {
         const res = await fetch(`http://127.0.0.1:${adminPort}/api/media`).catch(() => null);
         if (res?.ok === true) media = { ...media, ...((await res.json()) as MediaStatsByCall) };
-      }
+        return echoed() >= CALLS;
+      }, { ms: 25_000, everyMs: 100 });
       const silent = Object.entries(media).filter(([, streams]) => !bothWays(streams));
       assert.equal(echoed(), CALLS, `RTP relayed both ways after the restart for every call; not these (${Object.keys(media).length} seen):\n${JSON.stringify(silent)}\n${node.log().slice(-3000)}`);
       const r = await calls;
@@ -79,7 +80,7 @@ describe('calls with media across a restart', () => {
       const streams = [...perPort.values()].filter((n) => n >= 20).length;
       assert.equal(streams, CALLS, `after the restart, echoes left toward the callers from every call's own SBC port (${streams} of ${CALLS}; ${wire.length} packets)`);
       assert.equal(r.code, 0, `every call ended with SIPp's BYE and its 200:\n${r.stderr}\n${node.log().slice(-3000)}`);
-      for (let i = 0; i < 100 && (await probe.scard('sbc:node:media-restart:calls')) > 0; i++) await sleep(100);
+      await eventually(async () => (await probe.scard('sbc:node:media-restart:calls')) === 0, { everyMs: 100 });
       const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });
       assert.equal(history.filter((c) => c.disconnectCause === 16 && c.releasedBy === 'caller').length, CALLS, 'normal call clearing by the caller, for all of them');
       assert.match(node.log(), new RegExp(`"resumed":${CALLS},"ended":0`));

@@ -6,13 +6,14 @@
  * 503 toward the caller and CANCEL toward the callee (whose 487 is ACKed). Records leave Redis; the ended
  * call's call-detail record says cause 41. (Relayed calls on their own ports, with their RTP: restart-media.test.ts.)
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { UdpPeer, freePort, freeUdpBlock, sleep } from '../helpers/net.js';
+import { UdpPeer, freePort, freeUdpBlock } from '../helpers/net.js';
 import { startNode } from '../helpers/fosip-process.js';
 import { RedisServer } from '../helpers/redis.js';
 import { uacExpect, uacHoldResume, uacMediaMoved, uasCancelled, uasHoldResume, uasMediaMoved } from '../helpers/scenarios.js';
@@ -52,10 +53,7 @@ describe('restart after SIGKILL', () => {
       // four answered calls whose records carry both dialogs (what a restart takes back), and the ringing one
       const ready = (recs: Rec[]): boolean => recs.length === 5 && recs.filter((rec) => rec.state === 'connected' && rec.recovery?.a !== undefined && rec.recovery.b !== undefined).length === 4;
       let records = await inRedis();
-      for (let i = 0; i < 150 && !ready(records); i++) {
-        await sleep(100);
-        records = await inRedis();
-      }
+      await eventually(async () => ready((records = await inRedis())), { ms: 15_000, everyMs: 100 });
       assert.ok(ready(records), `five calls in Redis before the kill, four of them answered: ${JSON.stringify(records.map((rec) => [rec.calledNumber, rec.state]))}`);
       // the relayed call's port facing the caller, taken by another process while the node is down
       const lostPort = records.find((rec) => rec.calledNumber === '4001')?.media?.streams.find((st) => st.leg === 'a')?.localPort;
@@ -76,7 +74,7 @@ describe('restart after SIGKILL', () => {
       assert.equal(callees[0].code, 0, `the answering callee got the callers' BYEs:\n${callees[0].messages.slice(-2000)}`);
       assert.equal(callees[1].code, 0, `the relayed callee took its re-INVITE and the caller's BYE:\n${callees[1].stderr}\n${callees[1].messages.slice(-3000)}`);
       assert.equal(callees[2].code, 0, `the ringing callee got CANCEL and an ACK for its 487:\n${callees[2].messages.slice(-3000)}`);
-      for (let i = 0; i < 100 && (await probe.scard('sbc:node:restart-test:calls')) > 0; i++) await sleep(100);
+      await eventually(async () => (await probe.scard('sbc:node:restart-test:calls')) === 0, { everyMs: 100 });
       assert.equal(await probe.scard('sbc:node:restart-test:calls'), 0, 'no record left');
       const history = (await probe.xrange('sbc:history', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { disconnectCause: number; releasedBy: string });
       assert.equal(history.filter((c) => c.disconnectCause === 41 && c.releasedBy === 'sbc').length, 1, 'the ringing call');

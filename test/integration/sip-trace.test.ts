@@ -3,13 +3,14 @@
  * message in and out as CUBE prints it, one call's only with --call, and nothing traced once the listener
  * is gone.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { SbcNode } from '../../src/node/node.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { RedisServer } from '../helpers/redis.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
@@ -26,16 +27,13 @@ async function debugCcsip(args: string[]): Promise<Tracer> {
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  for (let i = 0; i < 500 && !err.includes('tracing is enabled'); i++) await sleep(20);
+  await eventually(() => err.includes('tracing is enabled'));
   assert.match(err, /SIP Call messages tracing is enabled/);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, out: () => out, stop: () => (child.kill('SIGINT'), exited) };
 }
 
-async function until(ok: () => boolean, ms = 20_000): Promise<boolean> {
-  for (let waited = 0; !ok() && waited < ms; waited += 20) await sleep(20);
-  return ok();
-}
+const until = (ok: () => boolean, ms = 20_000): Promise<boolean> => eventually(ok, ms);
 
 function startCall(app: SbcNode, holdMs: number) {
   return caller(boundPort(app, 'udp'), { holdMs });

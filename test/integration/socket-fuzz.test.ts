@@ -5,6 +5,7 @@
  * RTP port is released, and its file descriptors and heap are back near where they started. Runs only in
  * a loopback-only network namespace (the seeds name foreign hosts).
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import v8 from 'node:v8';
@@ -145,11 +146,11 @@ describe('socket fuzzing (isolated network namespace)', () => {
     assert.deepEqual(foreign, [], 'the SBC tried to send somewhere other than loopback');
     assert.ok(app.transport.stats.parseErrors > 0, 'the fuzzer produced no unparseable message: it is not fuzzing');
     // every transaction ends on its (shortened) timers: nothing is left behind
-    for (let i = 0; i < 1000 && (app.transactions.openTransactions.server > 0 || app.transactions.openTransactions.client > 0); i++) await sleep(10);
+    await eventually(() => app.transactions.openTransactions.server === 0 && app.transactions.openTransactions.client === 0, { everyMs: 10 });
     assert.deepEqual(app.transactions.openTransactions, { server: 0, client: 0 }, `calls still open: ${JSON.stringify(app.callStore.list().slice(0, 3))}`);
-    for (let i = 0; i < 1000 && app.transport.tcpConnections > 0; i++) await sleep(10);
+    await eventually(() => app.transport.tcpConnections === 0, { everyMs: 10 });
     assert.equal(app.transport.tcpConnections, 0);
-    for (let i = 0; i < 1000 && app.b2bua.callCount > 0; i++) await sleep(10);
+    await eventually(() => app.b2bua.callCount === 0, { everyMs: 10 });
     assert.equal(app.b2bua.callCount, 0, 'every call the mutations started has ended');
     assert.equal(app.media.activeSessions, 0, 'and released its relay');
     assert.equal(app.portPool.status().inUse, 0);

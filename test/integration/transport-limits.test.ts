@@ -3,6 +3,7 @@
  * keep-alives and oversize datagrams, TCP ping/pong, framing errors that close only their connection,
  * slow-drip and idle deadlines, per-source connection limits.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SbcNode } from '../../src/node/node.js';
@@ -132,7 +133,7 @@ describe('transport on loopback', () => {
   });
 
   it('refuses connections over the per-source limit', async () => {
-    for (let i = 0; i < 1000 && app.transport.tcpConnections > 0; i++) await sleep(10);
+    await eventually(() => app.transport.tcpConnections === 0, { everyMs: 10 });
     const peers = await Promise.all([1, 2, 3, 4].map(() => TcpPeer.connect(boundPort(app, 'tcp'))));
     await sleep(100);
     assert.deepEqual(peers.map((p) => p.closed), [false, false, false, true]);

@@ -2,6 +2,7 @@
  * Edge security with SIPp on loopback addresses: untrusted sources get nothing (or 403) while trusted ones
  * call; a flood from 127.0.0.2 is banned while SIPp calls from 127.0.0.1 all succeed; scanners get nothing.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
@@ -95,7 +96,7 @@ describe('admission control', () => {
     const app = await startTestApp({ callThreshold: { totalCalls: 1 }, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
     try {
       const first = caller(boundPort(app, 'udp'), { holdMs: 5000 }); // up until the second call has had its 503
-      for (let i = 0; i < 500 && app.b2bua.callCount === 0; i++) await sleep(20);
+      await eventually(() => app.b2bua.callCount > 0);
       const second = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503) });
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.messages, /^Retry-After: 5\r?$/m);

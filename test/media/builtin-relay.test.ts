@@ -2,6 +2,7 @@
  * The media engine with real UDP sockets on loopback: relaying both ways through its own ports, latching,
  * dropping strangers, busy ports, exhaustion, inactivity, and every port back in the pool afterwards.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
@@ -167,7 +168,7 @@ describe('BuiltinRelay', () => {
       await sleep(500);
       assert.deepEqual(inactive, [], 'not watched before the answer');
       engine.watch('quiet');
-      for (let i = 0; i < 200 && inactive.length === 0; i++) await sleep(50);
+      await eventually(() => inactive.length > 0, { everyMs: 50 });
       assert.deepEqual(inactive, ['quiet']);
     } finally {
       await engine.stop();
@@ -249,14 +250,14 @@ describe('BuiltinRelay', () => {
     const engine = new BuiltinRelay({ pool, address: '127.0.0.1', warmStreams: 1 });
     const [a, b] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open()]);
     try {
-      for (let i = 0; i < 1000 && pool.warm < 2; i++) await sleep(10);
+      await eventually(() => pool.warm >= 2, { everyMs: 10 });
       assert.equal(pool.warm, 2, 'one stream: a pair facing each leg');
       const [s] = (await engine.open('warm-1', [stream(a, b)]))!;
       assert.equal(pool.inUse, 2);
       a.send(s!.aPort, [1, 2]);
       await b.waitFor(2);
       assert.equal(b.received.length, 2, 'the session on warm ports relays');
-      for (let i = 0; i < 1000 && pool.warm < 2; i++) await sleep(10);
+      await eventually(() => pool.warm >= 2, { everyMs: 10 });
       assert.equal(pool.warm, 2, 'warmed up again');
       await engine.close('warm-1');
       // two streams need all four pairs: the warm ones are closed and given to the session

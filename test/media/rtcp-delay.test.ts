@@ -2,6 +2,7 @@
  * RTCP round trips (RFC 3550 §6.4.1): the parser of compound packets, the estimate itself, and the relay
  * measuring it from a sender report of one leg and the other leg's receiver report, with real sockets.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
@@ -84,7 +85,7 @@ describe('the relay measures round trips from the RTCP it forwards', () => {
       const none = { remote: null, remoteRtcp: null };
       const [s] = (await engine.open('call-rtcp', [{ stream: 0, clockRate: 8000, a: none, b: { remote: { address: '127.0.0.1', port: 1 }, remoteRtcp: { address: '127.0.0.1', port: bRtcp.address().port } } }]))!;
       aRtcp.send(senderReport(0x12345678), s!.aPort + 1, '127.0.0.1');
-      for (let i = 0; i < 2000 && bGot === 0; i++) await sleep(5);
+      await eventually(() => bGot > 0, { everyMs: 5 });
       assert.equal(bGot, 1, 'the sender report reached B');
       await sleep(60);
       bRtcp.send(receiverReport(0x12345678, 0), s!.bPort + 1, '127.0.0.1'); // B held it ~0 ms: the round trip is ~60 ms

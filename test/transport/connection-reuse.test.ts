@@ -1,4 +1,5 @@
 /** Connections are keyed by flow: outbound ones are reused, inbound ones carry our requests back. */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -9,7 +10,7 @@ import type { Flow } from '../../src/transport/flow.js';
 import { TransportLayer } from '../../src/transport/transport-layer.js';
 import { silentLog } from '../helpers/log.js';
 import { request, requestText } from '../helpers/messages.js';
-import { TcpPeer, sleep } from '../helpers/net.js';
+import { TcpPeer } from '../helpers/net.js';
 
 async function layer(listen: string): Promise<{ t: TransportLayer; got: Array<{ msg: SipMessage; flow: Flow }>; port: number }> {
   const t = new TransportLayer({ log: silentLog });
@@ -36,11 +37,11 @@ describe('TCP connection reuse', () => {
     const dest = { transport: 'tcp' as const, address: '127.0.0.1', port };
     t.send(request({ branch: 'z9hG4bKout1', via: 'SIP/2.0/TCP 127.0.0.1:5060' }), dest);
     t.send(request({ branch: 'z9hG4bKout2', via: 'SIP/2.0/TCP 127.0.0.1:5060' }), dest);
-    for (let i = 0; i < 1000 && (data.match(/^OPTIONS/gm)?.length ?? 0) < 2; i++) await sleep(10);
+    await eventually(() => (data.match(/^OPTIONS/gm)?.length ?? 0) >= 2, { everyMs: 10 });
     assert.equal(connections, 1);
     assert.equal(data.match(/^OPTIONS/gm)?.length, 2);
     peerSocket?.write(requestText({ method: 'BYE', branch: 'z9hG4bKback', via: `SIP/2.0/TCP 127.0.0.1:${port}` }));
-    for (let i = 0; i < 1000 && got.length === 0; i++) await sleep(10);
+    await eventually(() => got.length > 0, { everyMs: 10 });
     assert.equal(got[0]?.flow.remotePort, port, 'arrived on the outbound connection');
     assert.equal(t.tcpConnections, 1);
     await t.close();
@@ -51,7 +52,7 @@ describe('TCP connection reuse', () => {
     const { t, got, port } = await layer('::1');
     const peer = await TcpPeer.connect(port, '::1');
     peer.write(requestText({ branch: 'z9hG4bKin', via: 'SIP/2.0/TCP [::1]:5999' }));
-    for (let i = 0; i < 1000 && got.length === 0; i++) await sleep(10);
+    await eventually(() => got.length > 0, { everyMs: 10 });
     const flow = got[0]?.flow;
     assert.ok(flow);
     assert.equal(flow.remoteAddress, '::1');

@@ -1,10 +1,11 @@
 /** The edge never throws: a handler that fails on one message leaves the listener serving the next. */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TransportLayer } from '../../src/transport/transport-layer.js';
 import { silentLog } from '../helpers/log.js';
 import { requestText } from '../helpers/messages.js';
-import { UdpPeer, sleep } from '../helpers/net.js';
+import { UdpPeer } from '../helpers/net.js';
 
 describe('transport edge', () => {
   it('keeps serving after the message handler throws', async () => {
@@ -18,7 +19,7 @@ describe('transport edge', () => {
     const peer = await UdpPeer.open();
     peer.send(requestText({ callId: 'first' }), spec?.port ?? 0);
     peer.send(requestText({ callId: 'second' }), spec?.port ?? 0);
-    for (let i = 0; i < 1000 && seen.length < 2; i++) await sleep(10);
+    await eventually(() => seen.length >= 2, { everyMs: 10 });
     assert.deepEqual(seen, ['first', 'second']);
     peer.close();
     await t.close();

@@ -4,6 +4,7 @@
  * one leg's offer itself (early offer forced) and the caller answers with a number of its own; after a
  * restart a new relay renumbers and detects DTMF (interworking) as the old one did, from the call's snapshot.
  */
+import { eventually } from '../../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CallMedia, MediaFailure } from '../../../src/b2bua/media/call-media.js';
@@ -143,7 +144,7 @@ describe('CallMedia telephone-event numbering', () => {
       a.socket.send(digitEnd(7, 101, 5), portOf(toA), '127.0.0.1');
       a.send(portOf(toA), [8], '127.0.0.1', 0);
       await b.waitFor(1);
-      for (let i = 0; i < 500 && digits.length === 0; i++) await sleep(20);
+      await eventually(() => digits.length > 0);
       assert.deepEqual(digits, [['call-iw/a', 5]], 'the caller\'s digit is reported for INFO');
       assert.deepEqual(b.received.map((r) => r.payloadType), [0], 'and not relayed as RTP to the sip-info callee');
     } finally {
