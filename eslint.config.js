@@ -21,34 +21,52 @@ function layerRule(files, patterns) {
 
 const layerRules = [
   ...stack.map((layer, i) =>
-    layerRule([`src/${layer}/**/*.ts`], [
-      {
-        // uac and the b2bua consume the leaves; the layers below them use none but observability
-        group: [
-          ...folders([...stack.slice(i + 1), ...top]),
-          ...MAIN,
-          ...(i >= stack.indexOf('uac') ? [] : folders(leaves.filter((l) => l !== 'observability'))),
-        ],
-        message: `The ${layer} layer may import only the layers to its left (see docs: architecture).`,
-      },
-    ]),
+    layerRule(
+      [`src/${layer}/**/*.ts`],
+      [
+        {
+          // uac and the b2bua consume the leaves; the layers below them use none but observability
+          group: [
+            ...folders([...stack.slice(i + 1), ...top]),
+            ...MAIN,
+            ...(i >= stack.indexOf('uac') ? [] : folders(leaves.filter((l) => l !== 'observability'))),
+          ],
+          message: `The ${layer} layer may import only the layers to its left (see docs: architecture).`,
+        },
+      ],
+    ),
   ),
   // A leaf imports no stack layer, and from another leaf at most its types (data shapes, no code).
   ...leaves.map((leaf) =>
-    layerRule([`src/${leaf}/**/*.ts`], [
-      { group: [...folders([...stack, ...top]), ...MAIN], message: `The ${leaf} leaf imports no stack layer.` },
-      {
-        group: folders(leaves.filter((l) => l !== leaf)),
-        allowTypeImports: true,
-        message: `The ${leaf} leaf may import only types from another leaf.`,
-      },
-    ]),
+    layerRule(
+      [`src/${leaf}/**/*.ts`],
+      [
+        { group: [...folders([...stack, ...top]), ...MAIN], message: `The ${leaf} leaf imports no stack layer.` },
+        {
+          group: folders(leaves.filter((l) => l !== leaf)),
+          allowTypeImports: true,
+          message: `The ${leaf} leaf may import only types from another leaf.`,
+        },
+      ],
+    ),
   ),
-  layerRule(['src/errors/**/*.ts'], [{ group: [...folders([...stack, ...leaves, ...top]), ...MAIN], message: 'errors/ is below everything.' }]),
-  layerRule(['src/node/**/*.ts'], [{ group: [...folders(['cli']), ...MAIN], message: 'The node is wired without the CLI; main.ts runs both.' }]),
-  layerRule(['src/cli/**/*.ts'], [
-    { group: ['../node/node.js', ...MAIN], message: 'The CLI reaches a node through its admin API or Redis; main.ts runs the node.' },
-  ]),
+  layerRule(
+    ['src/errors/**/*.ts'],
+    [{ group: [...folders([...stack, ...leaves, ...top]), ...MAIN], message: 'errors/ is below everything.' }],
+  ),
+  layerRule(
+    ['src/node/**/*.ts'],
+    [{ group: [...folders(['cli']), ...MAIN], message: 'The node is wired without the CLI; main.ts runs both.' }],
+  ),
+  layerRule(
+    ['src/cli/**/*.ts'],
+    [
+      {
+        group: ['../node/node.js', ...MAIN],
+        message: 'The CLI reaches a node through its admin API or Redis; main.ts runs the node.',
+      },
+    ],
+  ),
 ];
 
 export default tseslint.config(
@@ -60,9 +78,14 @@ export default tseslint.config(
     },
     rules: {
       // node:test's describe/it return promises that the runner itself awaits
-      '@typescript-eslint/no-floating-promises': ['error', {
-        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }],
-      }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-console': 'error',

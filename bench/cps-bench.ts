@@ -67,10 +67,24 @@ interface RunResult {
  */
 async function runOnce(settings: Record<string, unknown>, scrape: boolean): Promise<RunResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-cps-'));
-  const [sbcPort, uasPort, cp1, cp2, uacPort, redisPort, adminPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [sbcPort, uasPort, cp1, cp2, uacPort, redisPort, adminPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   fs.mkdirSync(path.join(dir, 'dialpeers'));
-  fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ media: { mode: mediaMode }, admin: `127.0.0.1:${adminPort}`, ...settings }));
-  fs.writeFileSync(path.join(dir, 'dialpeers', '1.json'), JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` }));
+  fs.writeFileSync(
+    path.join(dir, 'fosip.json'),
+    JSON.stringify({ media: { mode: mediaMode }, admin: `127.0.0.1:${adminPort}`, ...settings }),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'dialpeers', '1.json'),
+    JSON.stringify({ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` }),
+  );
   const children: ChildProcess[] = [];
   const run = (cmd: string, args: string[]): ChildProcess => {
     const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
@@ -79,19 +93,64 @@ async function runOnce(settings: Record<string, unknown>, scrape: boolean): Prom
   };
   let scraper: NodeJS.Timeout | undefined;
   try {
-    if (withRedis) run('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    if (withRedis)
+      run('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
     await new Promise((r) => setTimeout(r, withRedis ? 500 : 0));
     const redisArgs = withRedis ? ['--redis', `redis://127.0.0.1:${redisPort}/0`] : [];
-    const sbc = run(process.execPath, [path.join(root, 'bin', 'fosip.js'), 'start', '--config-dir', dir, '--listen', `udp:127.0.0.1:${sbcPort}`, '--log-level', 'info', ...redisArgs]);
+    const sbc = run(process.execPath, [
+      path.join(root, 'bin', 'fosip.js'),
+      'start',
+      '--config-dir',
+      dir,
+      '--listen',
+      `udp:127.0.0.1:${sbcPort}`,
+      '--log-level',
+      'info',
+      ...redisArgs,
+    ]);
     run('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-cp', String(cp1), '-nostdin']);
     await new Promise((r) => setTimeout(r, 1000));
-    if (scrape) scraper = setInterval(() => void fetch(`http://127.0.0.1:${adminPort}/metrics`).then((r) => r.text()).catch(() => ''), scrapeEveryMs);
+    if (scrape)
+      scraper = setInterval(
+        () =>
+          void fetch(`http://127.0.0.1:${adminPort}/metrics`)
+            .then((r) => r.text())
+            .catch(() => ''),
+        scrapeEveryMs,
+      );
     const pid = sbc.pid ?? 0;
     const ticks0 = cpuTicks(pid);
     const uac = run('sipp', [
-      `127.0.0.1:${sbcPort}`, '-sn', 'uac', '-s', '2001', '-i', '127.0.0.1', '-p', String(uacPort), '-cp', String(cp2), '-nostdin',
-      '-r', String(rate), '-m', String(calls), '-d', '0', '-l', String(rate * 10), '-timeout', `${duration + 60}s`,
-      '-trace_stat', '-stf', 'stat.csv', '-fd', '1', '-trace_rtt', '-rtt_freq', '1',
+      `127.0.0.1:${sbcPort}`,
+      '-sn',
+      'uac',
+      '-s',
+      '2001',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(uacPort),
+      '-cp',
+      String(cp2),
+      '-nostdin',
+      '-r',
+      String(rate),
+      '-m',
+      String(calls),
+      '-d',
+      '0',
+      '-l',
+      String(rate * 10),
+      '-timeout',
+      `${duration + 60}s`,
+      '-trace_stat',
+      '-stf',
+      'stat.csv',
+      '-fd',
+      '1',
+      '-trace_rtt',
+      '-rtt_freq',
+      '1',
     ]);
     const code = await new Promise<number | null>((r) => uac.on('close', r));
     const ticks = cpuTicks(pid) - ticks0;
@@ -101,8 +160,17 @@ async function runOnce(settings: Record<string, unknown>, scrape: boolean): Prom
     const row = (lines[lines.length - 1] ?? '').split(';');
     const stat = (k: string): string => row[head.indexOf(k)] ?? '?';
     const rttFile = fs.readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
-    const setup = rttFile === undefined ? [] : fs.readFileSync(path.join(dir, rttFile), 'utf8').trim().split('\n').slice(1)
-      .map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    const setup =
+      rttFile === undefined
+        ? []
+        : fs
+            .readFileSync(path.join(dir, rttFile), 'utf8')
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((l) => Number(l.split(';')[1]))
+            .filter((x) => Number.isFinite(x))
+            .sort((a, b) => a - b);
     const hz = 100; // Linux USER_HZ
     return { code, stat, succeeded: Number(stat('SuccessfulCall(C)')), cpuSeconds: ticks / hz, setup, rss };
   } finally {
@@ -128,17 +196,27 @@ if (process.argv.includes('--compare-metrics')) {
     const [a, b] = offFirst ? [first, second] : [second, first];
     off.push(perCall(a));
     on.push(perCall(b));
-    console.log(`round ${i + 1} (scraped every ${scrapeEveryMs / 1000} s): metrics off ${perCall(a).toFixed(0)} µs/call (${a.succeeded} calls, ${a.stat('FailedCall(C)')} failed), metrics on and scraped ${perCall(b).toFixed(0)} µs/call (${b.succeeded} calls, ${b.stat('FailedCall(C)')} failed)`);
+    console.log(
+      `round ${i + 1} (scraped every ${scrapeEveryMs / 1000} s): metrics off ${perCall(a).toFixed(0)} µs/call (${a.succeeded} calls, ${a.stat('FailedCall(C)')} failed), metrics on and scraped ${perCall(b).toFixed(0)} µs/call (${b.succeeded} calls, ${b.stat('FailedCall(C)')} failed)`,
+    );
   }
   const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
   const ratios = on.map((x, i) => x / (off[i] ?? x));
-  console.log(`SBC CPU per call at ${rate} calls/s: metrics off median ${median(off).toFixed(0)} µs, on ${median(on).toFixed(0)} µs; on/off per round ${ratios.map((x) => x.toFixed(3)).join(', ')}, median ${median(ratios).toFixed(3)} (goal: at most 1.05)`);
+  console.log(
+    `SBC CPU per call at ${rate} calls/s: metrics off median ${median(off).toFixed(0)} µs, on ${median(on).toFixed(0)} µs; on/off per round ${ratios.map((x) => x.toFixed(3)).join(', ')}, median ${median(ratios).toFixed(3)} (goal: at most 1.05)`,
+  );
 } else {
   const r = await runOnce({}, false);
   const { stat, succeeded, setup } = r;
-  console.log(`rate ${rate} calls/s for ${duration} s, media ${mediaMode}${withRedis ? ', call state in Redis' : ''} (sipp exit ${r.code}), achieved ${stat('CallRate(C)')} calls/s`);
-  console.log(`calls attempted ${stat('TotalCallCreated')}, succeeded ${succeeded}, failed ${stat('FailedCall(C)')}, sipp retransmissions ${stat('Retransmissions(C)')}`);
+  console.log(
+    `rate ${rate} calls/s for ${duration} s, media ${mediaMode}${withRedis ? ', call state in Redis' : ''} (sipp exit ${r.code}), achieved ${stat('CallRate(C)')} calls/s`,
+  );
+  console.log(
+    `calls attempted ${stat('TotalCallCreated')}, succeeded ${succeeded}, failed ${stat('FailedCall(C)')}, sipp retransmissions ${stat('Retransmissions(C)')}`,
+  );
   console.log(`SBC CPU ${perCall(r).toFixed(0)} µs per call (${r.cpuSeconds.toFixed(2)} s for ${succeeded} calls)`);
-  console.log(`setup time (INVITE to 200 at the caller): p50 ${percentile(setup, 50).toFixed(2)} ms, p99 ${percentile(setup, 99).toFixed(2)} ms over ${setup.length} calls`);
+  console.log(
+    `setup time (INVITE to 200 at the caller): p50 ${percentile(setup, 50).toFixed(2)} ms, p99 ${percentile(setup, 99).toFixed(2)} ms over ${setup.length} calls`,
+  );
   console.log(`SBC RSS ${r.rss.toFixed(1)} MiB`);
 }

@@ -66,11 +66,17 @@ const oursEdited = median(editRounds);
 const theirs = median(baseRounds);
 console.log(`message: ${path.basename(file)} (${bytes.length} bytes)`);
 rounds.sort((a, b) => a - b);
-console.log(`fosip parse + core headers + serialize: median ${ours.toFixed(2)} µs/msg, ` +
-  `${Math.round(1e6 / ours).toLocaleString('en-US')} msg/s on one core ` +
-  `(best ${rounds[0]?.toFixed(2)} µs, worst ${rounds[rounds.length - 1]?.toFixed(2)} µs, ${rounds.length} rounds of ${n})`);
-console.log(`fosip parse + core headers + one edit + serialize: median ${oursEdited.toFixed(2)} µs/msg, ` +
-  `${Math.round(1e6 / oursEdited).toLocaleString('en-US')} msg/s on one core`);
+console.log(
+  `fosip parse + core headers + serialize: median ${ours.toFixed(2)} µs/msg, ` +
+    `${Math.round(1e6 / ours).toLocaleString('en-US')} msg/s on one core ` +
+    `(best ${rounds[0]?.toFixed(2)} µs, worst ${rounds[rounds.length - 1]?.toFixed(2)} µs, ${rounds.length} rounds of ${n})`,
+);
+console.log(
+  `fosip parse + core headers + one edit + serialize: median ${oursEdited.toFixed(2)} µs/msg, ` +
+    `${Math.round(1e6 / oursEdited).toLocaleString('en-US')} msg/s on one core`,
+);
 console.log(`npm 'sip' regex parser, parse + stringify: median ${theirs.toFixed(2)} µs/msg`);
-console.log(`ratio: fosip is ${(theirs / ours).toFixed(2)}x (unchanged) and ${(theirs / oursEdited).toFixed(2)}x (edited) ` +
-  'the speed of the regex parser on this machine');
+console.log(
+  `ratio: fosip is ${(theirs / ours).toFixed(2)}x (unchanged) and ${(theirs / oursEdited).toFixed(2)}x (edited) ` +
+    'the speed of the regex parser on this machine',
+);

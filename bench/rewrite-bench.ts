@@ -17,7 +17,13 @@ import { realPeersDir } from '../test/helpers/paths.js';
 import { median, microsPerCall } from './timing.js';
 
 const file = path.join(realPeersDir, 'microsip-invite-early-offer.sip');
-const bytes = Buffer.from(fs.readFileSync(file, 'latin1').replace('From: <sip:', 'From: <sip:1001@').replace('User-Agent: MicroSIP/3.21.3', 'User-Agent: Cisco-SIPGateway/IOS-17.6.1'), 'latin1');
+const bytes = Buffer.from(
+  fs
+    .readFileSync(file, 'latin1')
+    .replace('From: <sip:', 'From: <sip:1001@')
+    .replace('User-Agent: MicroSIP/3.21.3', 'User-Agent: Cisco-SIPGateway/IOS-17.6.1'),
+  'latin1',
+);
 
 const rules: SipProfileRuleJson[] = [
   { rule: 10, request: 'ANY', sipHeader: 'User-Agent', modify: { match: 'Cisco-SIPGateway/IOS-.*', replace: 'FoSIP' } },
@@ -60,19 +66,44 @@ for (let i = 0; i < 15; i++) {
 }
 const check = parseMessage(bytes);
 const fired = applyProfile(profile, check, false, { vars: new Map() }).fired.length;
-console.log(`message: ${path.basename(file)} (${bytes.length} bytes); profile: ${rules.length} rules, ${fired} of them change this INVITE`);
-console.log(`parse + serialize: median ${median(base).toFixed(2)} µs/msg; parse + 10-rule profile + serialize: median ${median(withProfile).toFixed(2)} µs/msg`);
-console.log(`the profile adds: median ${median(added).toFixed(2)} µs/msg (goal < 5 µs; ${Math.round(1e6 / median(added)).toLocaleString('en-US')} profiled messages/s on one core)`);
+console.log(
+  `message: ${path.basename(file)} (${bytes.length} bytes); profile: ${rules.length} rules, ${fired} of them change this INVITE`,
+);
+console.log(
+  `parse + serialize: median ${median(base).toFixed(2)} µs/msg; parse + 10-rule profile + serialize: median ${median(withProfile).toFixed(2)} µs/msg`,
+);
+console.log(
+  `the profile adds: median ${median(added).toFixed(2)} µs/msg (goal < 5 µs; ${Math.round(1e6 / median(added)).toLocaleString('en-US')} profiled messages/s on one core)`,
+);
 
 // number translation: a profile with a called and a calling rule set, per call
-const called = compileTranslationRules({ kind: 'translation-rule', tag: 1, rules: [{ rule: 1, reject: '^1900' }, { rule: 2, match: '^9([0-9]{10})$', replace: '+1\\1' }] }).set;
-const calling = compileTranslationRules({ kind: 'translation-rule', tag: 3, rules: [{ rule: 1, match: '^([0-9]{4})$', replace: '+1555123\\1' }] }).set;
-const tp = compileTranslationProfile({ kind: 'translation-profile', name: 'to-carrier', translate: { called: 1, calling: 3 } }, new Map([[1, called], [3, calling]])).profile;
+const called = compileTranslationRules({
+  kind: 'translation-rule',
+  tag: 1,
+  rules: [
+    { rule: 1, reject: '^1900' },
+    { rule: 2, match: '^9([0-9]{10})$', replace: '+1\\1' },
+  ],
+}).set;
+const calling = compileTranslationRules({
+  kind: 'translation-rule',
+  tag: 3,
+  rules: [{ rule: 1, match: '^([0-9]{4})$', replace: '+1555123\\1' }],
+}).set;
+const tp = compileTranslationProfile(
+  { kind: 'translation-profile', name: 'to-carrier', translate: { called: 1, calling: 3 } },
+  new Map([
+    [1, called],
+    [3, calling],
+  ]),
+).profile;
 const tr: number[] = [];
 for (let i = 0; i < 9; i++) {
   const t0 = process.hrtime.bigint();
   let sink = 0;
-  for (let n = 0; n < 100_000; n++) sink += tp.apply({ called: `9555123${String(n % 10_000).padStart(4, '0')}`, calling: '1001', redirectCalled: null }).kind.length;
+  for (let n = 0; n < 100_000; n++)
+    sink += tp.apply({ called: `9555123${String(n % 10_000).padStart(4, '0')}`, calling: '1001', redirectCalled: null })
+      .kind.length;
   tr.push(Number(process.hrtime.bigint() - t0) / 100_000 / 1000);
   if (sink === 42) console.log('');
 }
@@ -87,4 +118,6 @@ for (let i = 0; i < 5; i++) {
   worst.test(subject);
   w.push(Number(process.hrtime.bigint() - t0) / 1e6);
 }
-console.log(`worst accepted pattern ^(.*)@(.*)>(.*)x$ on a ${subject.length}-character value that makes it backtrack: median ${median(w).toFixed(1)} ms`);
+console.log(
+  `worst accepted pattern ^(.*)@(.*)>(.*)x$ on a ${subject.length}-character value that makes it backtrack: median ${median(w).toFixed(1)} ms`,
+);

@@ -22,7 +22,12 @@ function plan(make: (i: number) => string): DialPlan {
   const dialPeers = Array.from({ length: 10_000 }, (_, i): { file: string; pointer: string; value: DialPeerJson } => ({
     file: `${i}.json`,
     pointer: '',
-    value: { tag: i + 1, destinationPattern: make(i), sessionTarget: `ipv4:127.0.0.${1 + (i % 200)}:5060`, preference: i % 3 },
+    value: {
+      tag: i + 1,
+      destinationPattern: make(i),
+      sessionTarget: `ipv4:127.0.0.${1 + (i % 200)}:5060`,
+      preference: i % 3,
+    },
   }));
   const { peers, problems } = compileDialPeers(dialConfig({ dialPeers }));
   if (problems.length > 0) throw new Error(problems[0]?.message);
@@ -40,7 +45,9 @@ function measure(name: string, p: DialPlan, numbers: string[]): void {
   }
   rounds.sort((a, b) => a - b);
   const median = rounds[4] ?? 0;
-  console.log(`${name}: median ${median.toFixed(2)} µs per lookup (best ${rounds[0]?.toFixed(2)}, worst ${rounds[8]?.toFixed(2)}; ${(found / 200_000).toFixed(2)} matches per number)`);
+  console.log(
+    `${name}: median ${median.toFixed(2)} µs per lookup (best ${rounds[0]?.toFixed(2)}, worst ${rounds[8]?.toFixed(2)}; ${(found / 200_000).toFixed(2)} matches per number)`,
+  );
 }
 
 const blocks = Array.from({ length: 10_000 }, () => `+1${2 + rnd(8)}${digits(2)}${2 + rnd(8)}${digits(2)}`);

@@ -67,7 +67,10 @@ function threadTimes(): Map<string, number> {
 
 /** The relay workers are the busiest threads once packets flow: pin them to the last core (the blaster has core 0). */
 function pinRelayThreads(count: number): void {
-  const busiest = [...threadTimes()].filter(([tid]) => tid !== String(process.pid)).sort((a, b) => b[1] - a[1]).slice(0, count);
+  const busiest = [...threadTimes()]
+    .filter(([tid]) => tid !== String(process.pid))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count);
   const last = String(os.cpus().length - 1);
   for (const [tid] of busiest) spawnSync('taskset', ['-p', '-c', last, tid]);
 }
@@ -79,20 +82,61 @@ function pinRelayThreads(count: number): void {
 async function sippCalls(cwd: string, target: string, uasPort: number): Promise<number[]> {
   fs.mkdirSync(cwd, { recursive: true });
   for (const f of fs.readdirSync(cwd)) fs.rmSync(path.join(cwd, f));
-  const uas = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-cp', String(await freePort()), '-nostdin'], { stdio: 'ignore', cwd });
+  const uas = spawn(
+    'sipp',
+    ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-cp', String(await freePort()), '-nostdin'],
+    { stdio: 'ignore', cwd },
+  );
   children.push(uas);
   await new Promise((r) => setTimeout(r, 500));
-  const uac = spawn('sipp', [
-    target, '-sn', 'uac', '-s', '2001', '-i', '127.0.0.1', '-p', String(await freePort()), '-cp', String(await freePort()), '-nostdin',
-    '-r', String(cps), '-m', String(cps * duration), '-d', '0', '-trace_rtt', '-rtt_freq', '1', '-timeout', `${duration + 30}s`,
-  ], { stdio: 'ignore', cwd });
+  const uac = spawn(
+    'sipp',
+    [
+      target,
+      '-sn',
+      'uac',
+      '-s',
+      '2001',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(await freePort()),
+      '-cp',
+      String(await freePort()),
+      '-nostdin',
+      '-r',
+      String(cps),
+      '-m',
+      String(cps * duration),
+      '-d',
+      '0',
+      '-trace_rtt',
+      '-rtt_freq',
+      '1',
+      '-timeout',
+      `${duration + 30}s`,
+    ],
+    { stdio: 'ignore', cwd },
+  );
   children.push(uac);
-  return new Promise((resolve) => uac.on('close', () => {
-    uas.kill('SIGTERM');
-    const rttFile = fs.readdirSync(cwd).find((f) => f.endsWith('_rtt.csv'));
-    resolve(rttFile === undefined ? [] : fs.readFileSync(path.join(cwd, rttFile), 'utf8').trim().split('\n').slice(1)
-      .map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x)).sort((a, b) => a - b));
-  }));
+  return new Promise((resolve) =>
+    uac.on('close', () => {
+      uas.kill('SIGTERM');
+      const rttFile = fs.readdirSync(cwd).find((f) => f.endsWith('_rtt.csv'));
+      resolve(
+        rttFile === undefined
+          ? []
+          : fs
+              .readFileSync(path.join(cwd, rttFile), 'utf8')
+              .trim()
+              .split('\n')
+              .slice(1)
+              .map((l) => Number(l.split(';')[1]))
+              .filter((x) => Number.isFinite(x))
+              .sort((a, b) => a - b),
+      );
+    }),
+  );
 }
 
 /** How long opening a relay session takes (ms, sorted) while `until` runs: one every 20 ms, closed again. */
@@ -123,13 +167,36 @@ if (!fs.existsSync(blaster)) {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-rtp-'));
 const children: ChildProcess[] = [];
 const [sbcPort, uasPort] = [await freePort(), await freePort()];
-const { peers } = compileDialPeers(dialConfig({
-  dialPeers: [{ file: 'bench', pointer: '', value: { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` } }],
-}));
-const app = await SbcNode.start({
-  configDir: dir, listen: [`udp:127.0.0.1:${sbcPort}`], admin: null, hostname: 'bench', logLevel: 'silent', redis: null, redisOptions: {},
-  transport: {}, timers: {}, calls: {}, media: { portMin: 30000, portMax: 39999, workers },
-}, { config: { dialPlan: new DialPlan(peers), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } }, log: pino({ level: 'silent' }) });
+const { peers } = compileDialPeers(
+  dialConfig({
+    dialPeers: [
+      {
+        file: 'bench',
+        pointer: '',
+        value: { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${uasPort}` },
+      },
+    ],
+  }),
+);
+const app = await SbcNode.start(
+  {
+    configDir: dir,
+    listen: [`udp:127.0.0.1:${sbcPort}`],
+    admin: null,
+    hostname: 'bench',
+    logLevel: 'silent',
+    redis: null,
+    redisOptions: {},
+    transport: {},
+    timers: {},
+    calls: {},
+    media: { portMin: 30000, portMax: 39999, workers },
+  },
+  {
+    config: { dialPlan: new DialPlan(peers), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } },
+    log: pino({ level: 'silent' }),
+  },
+);
 
 try {
   // the blaster's A and B ports: 40000 and up, two per flow, away from the relay's range
@@ -137,17 +204,22 @@ try {
   for (let i = 0; i < flows; i++) {
     const aPortUa = 40000 + 2 * i;
     const bPortUa = 40000 + 2 * flows + 2 * i;
-    const opened = await app.media.open(`bench-${i}`, [{
-      stream: 0, clockRate: 8000,
-      a: { remote: { address: '127.0.0.1', port: aPortUa }, remoteRtcp: null },
-      b: { remote: { address: '127.0.0.1', port: bPortUa }, remoteRtcp: null },
-    }]);
+    const opened = await app.media.open(`bench-${i}`, [
+      {
+        stream: 0,
+        clockRate: 8000,
+        a: { remote: { address: '127.0.0.1', port: aPortUa }, remoteRtcp: null },
+        b: { remote: { address: '127.0.0.1', port: bPortUa }, remoteRtcp: null },
+      },
+    ]);
     if (opened === null || opened[0] === undefined) throw new Error('the port pool is too small for the flows');
     lines.push(`${aPortUa} 127.0.0.1:${opened[0].aPort} ${bPortUa} 127.0.0.1:${opened[0].bPort}`);
   }
   const flowsFile = path.join(dir, 'flows.txt');
   fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
-  console.log(`${flows} relayed flows, ${workers} relay worker(s), ${cps} SIP calls/s alongside, ${duration} s per rate${pin ? '; relay pinned to the last core, blaster to core 0' : ''}`);
+  console.log(
+    `${flows} relayed flows, ${workers} relay worker(s), ${cps} SIP calls/s alongside, ${duration} s per rate${pin ? '; relay pinned to the last core, blaster to core 0' : ''}`,
+  );
   const results: Array<{ rate: number; pps: number; loss: number }> = [];
   for (const rate of rates) {
     // SIP through the SBC, and the same SIPp pair talking directly under the same load: the difference is the SBC's
@@ -157,7 +229,8 @@ try {
     const lag = monitorEventLoopDelay({ resolution: 1 });
     lag.enable();
     const blast = ['-f', flowsFile, '-r', String(rate), '-d', String(duration), '-p', String(process.pid)];
-    const run = pin ? spawn('taskset', ['-c', '0', blaster, ...blast], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] })
+    const run = pin
+      ? spawn('taskset', ['-c', '0', blaster, ...blast], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] })
       : spawn(blaster, blast, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
     let out = '';
@@ -173,13 +246,17 @@ try {
     results.push({ rate, pps, loss });
     console.log(
       `offered ${rate} pkt/s: forwarded ${pps.toFixed(0)} pkt/s, loss ${loss}%, SBC CPU ${kv['relay_us_per_pkt'] ?? '?'} µs/packet, ` +
-      `latency p50/p99 ${kv['lat_p50_us'] ?? '?'}/${kv['lat_p99_us'] ?? '?'} µs; SIP setup p50 ${percentile(setup, 50).toFixed(1)} ms p99 ${percentile(setup, 99).toFixed(1)} ms ` +
-      `over ${setup.length} calls (SIPp to SIPp directly meanwhile: p50 ${percentile(directSetup, 50).toFixed(1)} ms p99 ${percentile(directSetup, 99).toFixed(1)} ms); ` +
-      `SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; relay session open p50/p99 ${percentile(opens, 50).toFixed(1)}/${percentile(opens, 99).toFixed(1)} ms`,
+        `latency p50/p99 ${kv['lat_p50_us'] ?? '?'}/${kv['lat_p99_us'] ?? '?'} µs; SIP setup p50 ${percentile(setup, 50).toFixed(1)} ms p99 ${percentile(setup, 99).toFixed(1)} ms ` +
+        `over ${setup.length} calls (SIPp to SIPp directly meanwhile: p50 ${percentile(directSetup, 50).toFixed(1)} ms p99 ${percentile(directSetup, 99).toFixed(1)} ms); ` +
+        `SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; relay session open p50/p99 ${percentile(opens, 50).toFixed(1)}/${percentile(opens, 99).toFixed(1)} ms`,
     );
   }
   const lossFree = results.filter((r) => r.loss <= 0.01).sort((a, b) => b.pps - a.pps)[0];
-  console.log(lossFree === undefined ? 'no loss-free rate among those offered' : `highest loss-free rate: ${lossFree.pps.toFixed(0)} pkt/s (offered ${lossFree.rate})`);
+  console.log(
+    lossFree === undefined
+      ? 'no loss-free rate among those offered'
+      : `highest loss-free rate: ${lossFree.pps.toFixed(0)} pkt/s (offered ${lossFree.rate})`,
+  );
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await app.stop();

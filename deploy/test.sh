@@ -12,7 +12,7 @@ fi
 echo "== build and type check"
 npx tsc -p tsconfig.json
 echo "== lint"
-npx eslint --max-warnings 0 src test bench
+npm run --silent lint
 echo "== tests (isolated network namespace)"
 files=$(find dist/test -name '*.test.js' | sort)
 bash deploy/isolated.sh npx c8 --reporter=text-summary --exclude 'dist/test/**' --exclude 'dist/bench/**' \

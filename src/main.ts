@@ -24,9 +24,16 @@ async function runNode(overrides: SettingsOverrides): Promise<void> {
     if (stopping) return;
     stopping = true;
     node.log.info({ why }, 'shutting down');
-    node.stop().then(() => process.exit(0), () => process.exit(1));
+    node.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
-  const node = await SbcNode.start(config.settings, { config, reload: () => loadConfiguration(overrides, process.env), onDrained: () => stop('drained') });
+  const node = await SbcNode.start(config.settings, {
+    config,
+    reload: () => loadConfiguration(overrides, process.env),
+    onDrained: () => stop('drained'),
+  });
   const drainThenStop = (): void => {
     if (node.drain.active) return stop('SIGTERM again');
     void node.drain.start((config.settings.drainGraceSeconds ?? 60) * 1000).then(() => stop('SIGTERM'));
@@ -35,7 +42,10 @@ async function runNode(overrides: SettingsOverrides): Promise<void> {
     try {
       node.reload();
     } catch (err) {
-      node.log.error({ err: err instanceof SbcError ? formatProblems(err.problems) || err.message : err }, 'configuration not reloaded: it is invalid; the running one stays');
+      node.log.error(
+        { err: err instanceof SbcError ? formatProblems(err.problems) || err.message : err },
+        'configuration not reloaded: it is invalid; the running one stays',
+      );
     }
   });
   process.on('SIGTERM', drainThenStop);

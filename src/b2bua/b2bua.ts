@@ -20,7 +20,14 @@ import { moveMedia } from './media/media-move.js';
 import type { CallRecord } from '../state/call-store.js';
 import { CallMedia, MediaFailure } from './media/call-media.js';
 import { chooseMedia } from './media/media-choice.js';
-import { DEFAULT_HUNT_STATUSES, NORMAL_CLEARING, causeOfStatus, causeText, mapFailureStatus, statusOfCause } from './cause-map.js';
+import {
+  DEFAULT_HUNT_STATUSES,
+  NORMAL_CLEARING,
+  causeOfStatus,
+  causeText,
+  mapFailureStatus,
+  statusOfCause,
+} from './cause-map.js';
 import { DIALOG_ONLY, IN_DIALOG_METHODS, LegRelay } from './leg-relay.js';
 import { CallRegistry } from './call-registry.js';
 import { Hunting, MaxConn, busyoutStep, maxConnStep, resolveStep, sentByStep } from './hunting.js';
@@ -34,7 +41,16 @@ import type { LiveConfig } from './live-config.js';
 import type { B2buaOptions } from './b2bua-options.js';
 import { OptionsPinger } from './options-pinger.js';
 import { failureHeaders } from './header-passing.js';
-import { type Blocked, inboundKeys, incomingNumbers, isBlocked, numbersOf, redirectNumber, replaceUser, translate } from './call-numbers.js';
+import {
+  type Blocked,
+  inboundKeys,
+  incomingNumbers,
+  isBlocked,
+  numbersOf,
+  redirectNumber,
+  replaceUser,
+  translate,
+} from './call-numbers.js';
 
 export class B2bua implements TransactionUser {
   /** The one index of calls (by id, INVITE, Call-ID, dialog). */
@@ -64,7 +80,13 @@ export class B2bua implements TransactionUser {
       sentByStep((d) => o.transport.sentBy(d)),
     ]);
     this.pinger = new OptionsPinger({ ...o, profiles: this.profiles, sipProfiles: () => this.o.config.sipProfiles });
-    this.relay = new LegRelay({ ...o, registry: this.registry, end: (call, cause, by) => this.end(call, cause, by), cancel: (call) => this.cancelCall(call), credentials: () => this.o.config.credentials ?? [] });
+    this.relay = new LegRelay({
+      ...o,
+      registry: this.registry,
+      end: (call, cause, by) => this.end(call, cause, by),
+      cancel: (call) => this.cancelCall(call),
+      credentials: () => this.o.config.credentials ?? [],
+    });
     this.router = new OutOfDialogRouter({ ...o, dialPlan: o.config.dialPlan, huntStatuses: this.huntStatuses });
     o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
   }
@@ -78,11 +100,15 @@ export class B2bua implements TransactionUser {
 
   /** A call a previous run of this node carried (a restart): carried again, when it can be (see call-adoption.ts). */
   async adopt(record: CallRecord): Promise<boolean> {
-    const taken = this.registry.get(record.id) !== undefined ? null : await takeBack(record, this.o.config.dialPlan.peers, this.o.media);
+    const taken =
+      this.registry.get(record.id) !== undefined
+        ? null
+        : await takeBack(record, this.o.config.dialPlan.peers, this.o.media);
     if (taken === null) return false;
     const { call, moved } = taken;
     carryAgain(call, this.registry, this.wire, this.o.calls, this.o.transport);
-    if (moved) moveMedia(call, { ...this.o, credentials: () => this.o.config.credentials ?? [] }, () => this.clear(call.id, 41));
+    if (moved)
+      moveMedia(call, { ...this.o, credentials: () => this.o.config.credentials ?? [] }, () => this.clear(call.id, 41));
     return true;
   }
 
@@ -96,7 +122,16 @@ export class B2bua implements TransactionUser {
     } else if (req.method === 'INVITE') {
       const refused = this.o.admission?.admit(this.registry.size) ?? null;
       if (refused === null) this.newCallSafely(tx, req);
-      else tx.respond(buildResponse(req, 503, { toTag: this.o.transactions.tagFor(req), headers: [['Retry-After', String(refused.retryAfter)], ['Warning', warningValue(this.o.agent, refused.text)]] }));
+      else
+        tx.respond(
+          buildResponse(req, 503, {
+            toTag: this.o.transactions.tagFor(req),
+            headers: [
+              ['Retry-After', String(refused.retryAfter)],
+              ['Warning', warningValue(this.o.agent, refused.text)],
+            ],
+          }),
+        );
     } else if (DIALOG_ONLY.has(req.method)) {
       tx.respond(buildResponse(req, 481, { toTag: this.o.transactions.tagFor(req) }));
     } else if (req.method === 'MESSAGE' || (req.method === 'OPTIONS' && this.router.routable(req))) {
@@ -154,7 +189,8 @@ export class B2bua implements TransactionUser {
       this.o.log.error({ err, callId: invite.callId() }, 'call setup failed');
       const call = this.registry.ofInvite(tx);
       if (call !== undefined) this.fail(call, 500, 'internal error');
-      else if (tx.finalStatus === undefined) tx.respond(buildResponse(invite, 500, { toTag: this.o.transactions.tagFor(invite) }));
+      else if (tx.finalStatus === undefined)
+        tx.respond(buildResponse(invite, 500, { toTag: this.o.transactions.tagFor(invite) }));
     }
   }
 
@@ -168,10 +204,23 @@ export class B2bua implements TransactionUser {
     this.wire.track(call, 'a', record.aLeg.callId, inbound.peer);
     this.profiles.arrivedInitial(call);
     const numbers = incomingNumbers(inbound.peer, invite);
-    ({ called: record.calledNumber, calling: record.callingNumber, redirectCalled: call.redirect } = numbersOf(numbers));
+    ({
+      called: record.calledNumber,
+      calling: record.callingNumber,
+      redirectCalled: call.redirect,
+    } = numbersOf(numbers));
     if (!isBlocked(numbers)) call.candidates = this.o.config.dialPlan.outbound(record.calledNumber);
     this.o.calls.put(record);
-    this.o.log.debug({ callId: id, calledNumber: record.calledNumber, callingNumber: record.callingNumber, inbound: inbound.peer.tag, criterion: inbound.criterion }, 'call arrived');
+    this.o.log.debug(
+      {
+        callId: id,
+        calledNumber: record.calledNumber,
+        callingNumber: record.callingNumber,
+        inbound: inbound.peer.tag,
+        criterion: inbound.criterion,
+      },
+      'call arrived',
+    );
     if (isBlocked(numbers)) return this.block(call, numbers);
     if (call.candidates.length === 0) call.lastFailure = { status: 404, warning: null };
     this.tryNext(call);
@@ -197,9 +246,19 @@ export class B2bua implements TransactionUser {
     });
   }
 
-  private startB(call: Call, peer: DialPeer, dest: Destination, via: { host: string; port: number }, called = call.record.calledNumber): void {
+  private startB(
+    call: Call,
+    peer: DialPeer,
+    dest: Destination,
+    via: { host: string; port: number },
+    called = call.record.calledNumber,
+  ): void {
     const a = call.a.invite;
-    const numbers = translate(peer.translationOutgoing, { called, calling: call.record.callingNumber, redirectCalled: call.redirect });
+    const numbers = translate(peer.translationOutgoing, {
+      called,
+      calling: call.record.callingNumber,
+      redirectCalled: call.redirect,
+    });
     if (isBlocked(numbers)) return this.block(call, numbers);
     chooseMedia(call, peer, this.o.media);
     const offer = call.media !== null && a.body.length > 0 && CallMedia.isSdp(a.contentType()) ? call.media : null;
@@ -213,10 +272,18 @@ export class B2bua implements TransactionUser {
       return;
     }
     const display = a.from().displayName;
-    const out = buildOutboundInvite(a, dest, via, { called: numbers.called, calling: numbers.calling, display }, this.o.responder.allow().join(', '), peer.headerPolicy);
+    const out = buildOutboundInvite(
+      a,
+      dest,
+      via,
+      { called: numbers.called, calling: numbers.calling, display },
+      this.o.responder.allow().join(', '),
+      peer.headerPolicy,
+    );
     // translated numbers reach the identity headers that crossed as the caller wrote them
     replaceUser(out.request, ['p-asserted-identity', 'remote-party-id'], uriUser(a.from().uri) ?? '', numbers.calling);
-    if (numbers.redirectCalled !== null) replaceUser(out.request, ['diversion'], redirectNumber(a) ?? '', numbers.redirectCalled);
+    if (numbers.redirectCalled !== null)
+      replaceUser(out.request, ['diversion'], redirectNumber(a) ?? '', numbers.redirectCalled);
     if (ownOffer !== null) out.request.setBody(ownOffer.ownOffer(), 'application/sdp');
     if (offer !== null) {
       try {
@@ -229,7 +296,13 @@ export class B2bua implements TransactionUser {
     this.maxConn.take(peer.tag);
     call.holding = peer.tag;
     call.record.outboundDialPeer = peer.tag;
-    call.record.bLeg = { callId: out.request.callId(), localTag: out.fromTag, remoteTag: null, remoteSignalling: `${dest.address}:${dest.port}`, transport: dest.transport };
+    call.record.bLeg = {
+      callId: out.request.callId(),
+      localTag: out.fromTag,
+      remoteTag: null,
+      remoteSignalling: `${dest.address}:${dest.port}`,
+      transport: dest.transport,
+    };
     this.o.calls.put(call.record);
     this.wire.track(call, 'b', out.request.callId(), peer);
     const tx = this.o.transactions.sendRequest(out.request, dest, this.bHandlers(call));
@@ -258,7 +331,13 @@ export class B2bua implements TransactionUser {
     const b = call.b;
     if (b === null || b.tx !== tx) return;
     const media = call.media;
-    if (media !== null && !media.open && res.status < 300 && res.body.length > 0 && CallMedia.isSdp(res.contentType())) {
+    if (
+      media !== null &&
+      !media.open &&
+      res.status < 300 &&
+      res.body.length > 0 &&
+      CallMedia.isSdp(res.contentType())
+    ) {
       // a delayed offer: the callee's SDP is the call's first, and opens the relay
       media.prepare('b', res.body).then(
         () => call.ended || this.onBResponse(call, tx, res),
@@ -276,7 +355,13 @@ export class B2bua implements TransactionUser {
       return;
     }
     if (res.status < 400 && !call.cancelled && this.redirect(call, res)) return;
-    if ((res.status === 401 || res.status === 407) && !call.cancelled && !call.ended && this.answerChallenge(call, b, res)) return;
+    if (
+      (res.status === 401 || res.status === 407) &&
+      !call.cancelled &&
+      !call.ended &&
+      this.answerChallenge(call, b, res)
+    )
+      return;
     this.onBFailure(call, tx, res.status, this.huntStatuses.has(res.status), res);
   }
 
@@ -286,7 +371,8 @@ export class B2bua implements TransactionUser {
    */
   private redirect(call: Call, res: SipResponse): boolean {
     const b = call.b;
-    const target = b === null || call.redirects >= (this.o.maxRedirects ?? 1) ? null : redirectTarget(res, b.dest.transport);
+    const target =
+      b === null || call.redirects >= (this.o.maxRedirects ?? 1) ? null : redirectTarget(res, b.dest.transport);
     if (b === null || target === null) return false;
     call.redirects++;
     this.release(call);
@@ -294,7 +380,10 @@ export class B2bua implements TransactionUser {
     this.o.log.debug({ callId: call.id, status: res.status, to: target.uri }, 'following a redirect');
     const via = this.o.transport.sentBy(target.dest);
     if (via === undefined) {
-      call.lastFailure = { status: 503, warning: `no ${target.dest.transport} listener to reach dial-peer ${b.peer.tag}` };
+      call.lastFailure = {
+        status: 503,
+        warning: `no ${target.dest.transport} listener to reach dial-peer ${b.peer.tag}`,
+      };
       this.tryNext(call);
     } else {
       this.startB(call, b.peer, target.dest, via, target.user ?? call.record.calledNumber);
@@ -342,7 +431,11 @@ export class B2bua implements TransactionUser {
 
   /** The caller gets a final failure (with what the callee's failure `res` carries across); the call ends. */
   private fail(call: Call, status: number, warning: string | null, res?: SipResponse): void {
-    this.respondA(call, status, failureHeaders(res, call.inbound.headerPolicy, warning === null ? null : warningValue(this.o.agent, warning)));
+    this.respondA(
+      call,
+      status,
+      failureHeaders(res, call.inbound.headerPolicy, warning === null ? null : warningValue(this.o.agent, warning)),
+    );
     this.end(call, causeOfStatus(status), status === 408 || status === 503 ? 'sbc' : 'callee');
   }
 

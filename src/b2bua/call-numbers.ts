@@ -41,7 +41,12 @@ export function translate(profile: TranslationProfile | null, numbers: Numbers):
   const r = profile.apply(numbers);
   if (r.kind === 'translated') return r.numbers;
   const cause = BLOCK_CAUSE_CODES[r.cause];
-  return { numbers, cause, text: causeText(cause), detail: `translation-profile ${profile.name} blocked the ${r.number} number on translation-rule ${r.tag} rule ${r.rule}` };
+  return {
+    numbers,
+    cause,
+    text: causeText(cause),
+    detail: `translation-profile ${profile.name} blocked the ${r.number} number on translation-rule ${r.tag} rule ${r.rule}`,
+  };
 }
 
 export function isBlocked(x: Numbers | Blocked): x is Blocked {
@@ -56,7 +61,11 @@ export function numbersOf(x: Numbers | Blocked): Numbers {
 /** The numbers of a new call after the incoming translation of its inbound dial-peer. */
 export function incomingNumbers(inbound: DialPeer, invite: SipRequest): Numbers | Blocked {
   const keys = inboundKeys(invite);
-  return translate(inbound.translationIncoming, { called: keys.calledNumber, calling: keys.callingNumber, redirectCalled: redirectNumber(invite) });
+  return translate(inbound.translationIncoming, {
+    called: keys.calledNumber,
+    calling: keys.callingNumber,
+    redirectCalled: redirectNumber(invite),
+  });
 }
 
 /**
@@ -69,7 +78,11 @@ export function replaceUser(req: SipRequest, headers: readonly string[], from: s
   const user = new RegExp(`((?:sips?|tel):)${escaped}(?=[@;>?]|$)`, 'g');
   const keys = new Set(headers.map(headerKey));
   if (!req.headers.some((h) => keys.has(h.key) && h.value.search(user) >= 0)) return;
-  req.replaceHeaders(req.headers.map((h) => (keys.has(h.key) && h.value.search(user) >= 0 ? SipHeader.create(h.name, h.value.replace(user, `$1${to}`)) : h)));
+  req.replaceHeaders(
+    req.headers.map((h) =>
+      keys.has(h.key) && h.value.search(user) >= 0 ? SipHeader.create(h.name, h.value.replace(user, `$1${to}`)) : h,
+    ),
+  );
 }
 
 /** What inbound dial-peer matching reads of an INVITE: the numbers, and the URIs of Via, Request-URI, To, From. */

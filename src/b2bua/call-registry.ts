@@ -98,8 +98,15 @@ export class CallRegistry {
 
   /** Whether any index still names the call (a scan of them all: for checks that nothing leaked, not for signalling). */
   holds(call: Call): boolean {
-    const named = (index: Iterable<{ call: Call } | Call>): boolean => [...index].some((v) => v === call || ('call' in v && v.call === call));
-    return named(this.byId.values()) || named(this.byInvite.values()) || named(this.byDialog.values()) || named(this.byCallId.values()) || this.callIds.has(call);
+    const named = (index: Iterable<{ call: Call } | Call>): boolean =>
+      [...index].some((v) => v === call || ('call' in v && v.call === call));
+    return (
+      named(this.byId.values()) ||
+      named(this.byInvite.values()) ||
+      named(this.byDialog.values()) ||
+      named(this.byCallId.values()) ||
+      this.callIds.has(call)
+    );
   }
 
   /** The call ended: out of every index; its Call-IDs go once it is no longer among the last ended. */

@@ -29,7 +29,15 @@ export class CallWire {
     if (!this.ladders.has(call)) {
       // the INVITE arrived, and the transaction layer answered 100 Trying at once (RFC 3261 §17.2.1), before the call existed
       const t = this.now() - call.record.startedAt;
-      this.ladders.set(call, leg === 'a' ? [{ t, leg, dir: 'in', label: 'INVITE' }, { t, leg, dir: 'out', label: '100 Trying' }] : []);
+      this.ladders.set(
+        call,
+        leg === 'a'
+          ? [
+              { t, leg, dir: 'in', label: 'INVITE' },
+              { t, leg, dir: 'out', label: '100 Trying' },
+            ]
+          : [],
+      );
     }
     this.registry.trackLeg(call, leg, callId, peer);
   }
@@ -60,9 +68,15 @@ export class CallWire {
       if (call.id !== id) continue;
       const r = call.record;
       return {
-        id: call.id, startedAt: r.startedAt, caller: r.aLeg.remoteSignalling, callee: r.bLeg?.remoteSignalling ?? null,
-        calledNumber: r.calledNumber, callingNumber: r.callingNumber, state: r.state,
-        disconnect: r.disconnectCause === null ? null : `${r.disconnectCause} ${r.disconnectText ?? ''}`.trim(), entries: [...entries],
+        id: call.id,
+        startedAt: r.startedAt,
+        caller: r.aLeg.remoteSignalling,
+        callee: r.bLeg?.remoteSignalling ?? null,
+        calledNumber: r.calledNumber,
+        callingNumber: r.callingNumber,
+        state: r.state,
+        disconnect: r.disconnectCause === null ? null : `${r.disconnectCause} ${r.disconnectText ?? ''}`.trim(),
+        entries: [...entries],
       };
     }
     return undefined;

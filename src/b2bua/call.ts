@@ -84,30 +84,73 @@ export interface Call {
 /** A call that has just arrived: its record (numbers filled in once translated), the A leg, nothing tried yet. */
 export function newCall(id: string, tx: ServerTransaction, invite: SipRequest, inbound: DialPeer, now: number): Call {
   const record: CallRecord = {
-    id, version: 0, state: 'trying', calledNumber: '', callingNumber: '', inboundDialPeer: inbound.tag, outboundDialPeer: null,
-    aLeg: { callId: invite.callId(), localTag: null, remoteTag: invite.from().params.get('tag') ?? null, remoteSignalling: `${tx.flow.remoteAddress}:${tx.flow.remotePort}`, transport: tx.flow.transport },
-    bLeg: null, startedAt: now, ringingAt: null, connectedAt: null, endedAt: null,
-    disconnectCause: null, disconnectText: null, releasedBy: null, finalStatus: null,
+    id,
+    version: 0,
+    state: 'trying',
+    calledNumber: '',
+    callingNumber: '',
+    inboundDialPeer: inbound.tag,
+    outboundDialPeer: null,
+    aLeg: {
+      callId: invite.callId(),
+      localTag: null,
+      remoteTag: invite.from().params.get('tag') ?? null,
+      remoteSignalling: `${tx.flow.remoteAddress}:${tx.flow.remotePort}`,
+      transport: tx.flow.transport,
+    },
+    bLeg: null,
+    startedAt: now,
+    ringingAt: null,
+    connectedAt: null,
+    endedAt: null,
+    disconnectCause: null,
+    disconnectText: null,
+    releasedBy: null,
+    finalStatus: null,
   };
   const call: Call = {
-    id, record, a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
-    b: null, candidates: [], next: 0, lastFailure: null,
-    cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0, early: new Map(), dialogKeys: [],
-    inbound, media: null, redirect: null,
+    id,
+    record,
+    a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
+    b: null,
+    candidates: [],
+    next: 0,
+    lastFailure: null,
+    cancelled: false,
+    ended: false,
+    relayedInvite: null,
+    holding: null,
+    refs: [],
+    redirects: 0,
+    early: new Map(),
+    dialogKeys: [],
+    inbound,
+    media: null,
+    redirect: null,
   };
   record.aLeg.localTag = call.a.toTag;
   return call;
 }
 
 /** The record of a call that ends now, and its call-detail record (a `clear call` has set its cause first). */
-export function closeRecord(r: CallRecord, now: number, cause: { cause: number; text: string }, by: 'caller' | 'callee' | 'sbc'): CallDetailRecord {
+export function closeRecord(
+  r: CallRecord,
+  now: number,
+  cause: { cause: number; text: string },
+  by: 'caller' | 'callee' | 'sbc',
+): CallDetailRecord {
   r.state = 'ended';
   r.endedAt = now;
   r.disconnectCause ??= cause.cause;
   r.disconnectText ??= cause.text;
   r.releasedBy ??= by;
   delete r.recovery; // an ended call needs none, and its call-detail record keeps none
-  return { ...r, aLeg: { ...r.aLeg }, bLeg: r.bLeg && { ...r.bLeg }, durationMs: r.connectedAt === null ? 0 : now - r.connectedAt };
+  return {
+    ...r,
+    aLeg: { ...r.aLeg },
+    bLeg: r.bLeg && { ...r.bLeg },
+    durationMs: r.connectedAt === null ? 0 : now - r.connectedAt,
+  };
 }
 
 /** The dialog of one leg of the call (null before it has one). */

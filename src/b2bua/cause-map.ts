@@ -13,10 +13,19 @@ export function mapFailureStatus(status: number): number {
 /** RFC 3398-style SIP status -> Q.850 cause (confirmed for CUBE: 404->1, 486->17, 480->18, 484->28, 408->102). */
 export function causeOfStatus(status: number): { cause: number; text: string } {
   const table: Record<number, [number, string]> = {
-    400: [41, 'temporary failure'], 403: [21, 'call rejected'], 404: [1, 'unassigned number'], 408: [102, 'recovery on timer expiry'],
-    410: [22, 'number changed'], 480: [18, 'no user responding'], 484: [28, 'invalid number format'], 486: [17, 'user busy'],
-    487: [16, 'normal call clearing'], 488: [65, 'bearer capability not implemented'], 500: [41, 'temporary failure'],
-    503: [34, 'no circuit/channel available'], 603: [21, 'call rejected'],
+    400: [41, 'temporary failure'],
+    403: [21, 'call rejected'],
+    404: [1, 'unassigned number'],
+    408: [102, 'recovery on timer expiry'],
+    410: [22, 'number changed'],
+    480: [18, 'no user responding'],
+    484: [28, 'invalid number format'],
+    486: [17, 'user busy'],
+    487: [16, 'normal call clearing'],
+    488: [65, 'bearer capability not implemented'],
+    500: [41, 'temporary failure'],
+    503: [34, 'no circuit/channel available'],
+    603: [21, 'call rejected'],
   };
   const hit = table[status];
   if (hit) return { cause: hit[0], text: hit[1] };
@@ -47,9 +56,19 @@ export function statusOfCause(cause: number): number {
 }
 
 const CAUSE_TEXT: Record<number, string> = {
-  1: 'unassigned number', 16: 'normal call clearing', 17: 'user busy', 18: 'no user responding', 19: 'no answer from user',
-  21: 'call rejected', 27: 'destination out of order', 31: 'normal, unspecified', 34: 'no circuit/channel available',
-  38: 'network out of order', 41: 'temporary failure', 47: 'resource unavailable, unspecified', 102: 'recovery on timer expiry',
+  1: 'unassigned number',
+  16: 'normal call clearing',
+  17: 'user busy',
+  18: 'no user responding',
+  19: 'no answer from user',
+  21: 'call rejected',
+  27: 'destination out of order',
+  31: 'normal, unspecified',
+  34: 'no circuit/channel available',
+  38: 'network out of order',
+  41: 'temporary failure',
+  47: 'resource unavailable, unspecified',
+  102: 'recovery on timer expiry',
 };
 
 export function causeText(cause: number): string {

@@ -10,8 +10,22 @@ import type { SipMessage, SipRequest, SipResponse } from '../sip/sip-message.js'
 
 /** Headers of an in-dialog request or its answer that always cross to the other leg (Content-Type follows the body). */
 export const IN_DIALOG_CARRIED = [
-  'content-disposition', 'event', 'subscription-state', 'refer-to', 'referred-by', 'session-expires',
-  'min-se', 'supported', 'require', 'rseq', 'rack', 'info-package', 'reason', 'allow-events', 'accept', 'expires',
+  'content-disposition',
+  'event',
+  'subscription-state',
+  'refer-to',
+  'referred-by',
+  'session-expires',
+  'min-se',
+  'supported',
+  'require',
+  'rseq',
+  'rack',
+  'info-package',
+  'reason',
+  'allow-events',
+  'accept',
+  'expires',
 ];
 
 /**
@@ -23,10 +37,33 @@ const FAILURE_CARRIED = [...IN_DIALOG_CARRIED, 'retry-after'];
 
 /** Never copied across: the SBC's own, topology, transaction and dialog state, credentials, framing. */
 const OWNED: ReadonlySet<string> = new Set([
-  'via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'route', 'record-route', 'content-length',
-  'content-type', 'allow', 'authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate',
-  'authentication-info', 'proxy-authentication-info', 'path', 'service-route', 'proxy-require', 'security-client',
-  'security-server', 'security-verify', 'replaces', 'join', 'rack',
+  'via',
+  'from',
+  'to',
+  'call-id',
+  'cseq',
+  'contact',
+  'max-forwards',
+  'route',
+  'record-route',
+  'content-length',
+  'content-type',
+  'allow',
+  'authorization',
+  'proxy-authorization',
+  'www-authenticate',
+  'proxy-authenticate',
+  'authentication-info',
+  'proxy-authentication-info',
+  'path',
+  'service-route',
+  'proxy-require',
+  'security-client',
+  'security-server',
+  'security-verify',
+  'replaces',
+  'join',
+  'rack',
 ]);
 
 const NONE: ReadonlySet<string> = new Set();
@@ -41,7 +78,12 @@ function passes(key: string, policy: HeaderPolicy | null): boolean {
  * The headers of `from` that cross: `known` always, unknown ones by `policy`, none that `out` already has
  * (the SBC wrote its own).
  */
-export function crossing(from: SipMessage, known: readonly string[], policy: HeaderPolicy | null, own: ReadonlySet<string> = NONE): Array<[string, string]> {
+export function crossing(
+  from: SipMessage,
+  known: readonly string[],
+  policy: HeaderPolicy | null,
+  own: ReadonlySet<string> = NONE,
+): Array<[string, string]> {
   const result: Array<[string, string]> = [];
   for (const h of from.headers) {
     const key = h.key;
@@ -57,7 +99,11 @@ export function crossing(from: SipMessage, known: readonly string[], policy: Hea
  * itself) and what the callee's failure `res` carries across (known headers always, unknown ones by the
  * caller's dial-peer `policy`). The status may be CUBE's mapping of the callee's; the headers still tell why.
  */
-export function failureHeaders(res: SipResponse | undefined, policy: HeaderPolicy | null, warning: string | null): Array<[string, string]> {
+export function failureHeaders(
+  res: SipResponse | undefined,
+  policy: HeaderPolicy | null,
+  warning: string | null,
+): Array<[string, string]> {
   const headers: Array<[string, string]> = warning === null ? [] : [['Warning', warning]];
   return res === undefined ? headers : [...headers, ...crossing(res, FAILURE_CARRIED, policy)];
 }
@@ -70,7 +116,10 @@ export function carryHidden(out: SipRequest, headers: Array<[string, string]>): 
   const ours = out.topVia().host;
   for (const [name, value] of headers) {
     const key = name.toLowerCase();
-    const hidden = key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b' ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`) : value;
+    const hidden =
+      key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b'
+        ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`)
+        : value;
     out.addHeader(name, hidden);
   }
 }

@@ -114,7 +114,10 @@ export class MaxConn {
 export function maxConnStep(maxConn: MaxConn): HuntStep {
   return {
     name: 'max-conn',
-    check: ({ peer }) => (maxConn.full(peer) ? { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` } : null),
+    check: ({ peer }) =>
+      maxConn.full(peer)
+        ? { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` }
+        : null,
   };
 }
 
@@ -122,12 +125,18 @@ export function maxConnStep(maxConn: MaxConn): HuntStep {
  * A dial-peer busied out by OPTIONS keepalive takes no calls; the status is the inbound dial-peer's
  * error-code override, else the global one, else 404 (CUBE).
  */
-export function busyoutStep(health: { isUp(tag: number): boolean } | undefined, globalOverride: () => number | null): HuntStep {
+export function busyoutStep(
+  health: { isUp(tag: number): boolean } | undefined,
+  globalOverride: () => number | null,
+): HuntStep {
   return {
     name: 'busyout',
     check: ({ call, peer }) =>
       health?.isUp(peer.tag) === false
-        ? { status: call.inbound.errorCodeOverride ?? globalOverride() ?? 404, warning: `dial-peer ${peer.tag} is busied out (OPTIONS keepalive)` }
+        ? {
+            status: call.inbound.errorCodeOverride ?? globalOverride() ?? 404,
+            warning: `dial-peer ${peer.tag} is busied out (OPTIONS keepalive)`,
+          }
         : null,
   };
 }
@@ -143,7 +152,10 @@ export function resolveStep(usable: (d: Destination) => boolean): HuntStep {
         a.dest = { transport: a.peer.sessionTransport, address: target.host, port: target.port ?? 5060 };
         return null;
       }
-      const unresolved: Failure = { status: 503, warning: `session target of dial-peer ${a.peer.tag} does not resolve` };
+      const unresolved: Failure = {
+        status: 503,
+        warning: `session target of dial-peer ${a.peer.tag} does not resolve`,
+      };
       return resolveTarget(target, a.peer.sessionTransport, usable).then(
         (dests) => (dests[0] === undefined ? unresolved : ((a.dest = dests[0]), null)),
         () => unresolved,
@@ -159,7 +171,8 @@ export function sentByStep(sentBy: (d: Destination) => { host: string; port: num
     check: (a) => {
       const dest = a.dest as Destination;
       const via = sentBy(dest);
-      if (via === undefined) return { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${a.peer.tag}` };
+      if (via === undefined)
+        return { status: 503, warning: `no ${dest.transport} listener to reach dial-peer ${a.peer.tag}` };
       a.via = via;
       return null;
     },

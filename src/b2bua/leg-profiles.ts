@@ -44,7 +44,11 @@ export class LegProfiles {
   /** Whether any dial-peer has a profile: without any (and no global one), nothing is looked at. */
   private anyPeer = false;
 
-  constructor(global: GlobalProfiles, peers: readonly DialPeer[], private readonly log: Logger) {
+  constructor(
+    global: GlobalProfiles,
+    peers: readonly DialPeer[],
+    private readonly log: Logger,
+  ) {
     this.global = global;
     this.reconfigure(global, peers);
   }
@@ -102,11 +106,20 @@ export class LegProfiles {
       const peerMsg = state?.lastIn[entry?.leg === 'a' ? 'b' : 'a'];
       const vars = state?.vars ?? new Map<string, string>();
       const peerHeader = headerOf(peerMsg);
-      const result = applyProfile(profile, msg, this.inDialog(msg, entry), peerHeader === undefined ? { vars } : { vars, peerHeader });
+      const result = applyProfile(
+        profile,
+        msg,
+        this.inDialog(msg, entry),
+        peerHeader === undefined ? { vars } : { vars, peerHeader },
+      );
       if (result.changed) this.counters.rewritten++;
       for (const s of result.skipped) {
         // the first skip of a kind is worth a warning; a rule that never applies must not flood the log
-        if (this.counters.skipped++ % 1000 === 0) this.log.warn({ profile: profile.tag, rule: s.rule, direction, reason: s.reason }, 'sip-profile rule not applied');
+        if (this.counters.skipped++ % 1000 === 0)
+          this.log.warn(
+            { profile: profile.tag, rule: s.rule, direction, reason: s.reason },
+            'sip-profile rule not applied',
+          );
       }
     } catch (err) {
       this.log.debug({ err, profile: profile.tag }, 'message not rewritten: it does not parse');

@@ -79,7 +79,12 @@ export class LegRelay {
    * As bodyFor, for a message that must go on anyway (a response, an ACK): unreadable SDP is dropped
    * rather than relayed as it is (it would leak addresses).
    */
-  private bodyOrNull(call: Call, from: Leg, msg: SipRequest | SipResponse, kind: 'offer' | 'answer' = 'answer'): Buffer | null {
+  private bodyOrNull(
+    call: Call,
+    from: Leg,
+    msg: SipRequest | SipResponse,
+    kind: 'offer' | 'answer' = 'answer',
+  ): Buffer | null {
     try {
       return this.bodyFor(call, from, msg, kind);
     } catch (err) {
@@ -128,7 +133,11 @@ export class LegRelay {
       return; // a retransmitted 2xx
     }
     // the 2xx confirms its early dialog (or makes one); the 2xx's target and route set are the dialog's
-    const pair = this.earlyPair(call, res) ?? { aTag: call.a.toTag, b: dialogB(b, res), a: dialogA(call, call.a.toTag) };
+    const pair = this.earlyPair(call, res) ?? {
+      aTag: call.a.toTag,
+      b: dialogB(b, res),
+      a: dialogA(call, call.a.toTag),
+    };
     const confirmed = dialogB(b, res);
     pair.b.remoteTarget = confirmed.remoteTarget;
     pair.b.routeSet = confirmed.routeSet;
@@ -162,21 +171,23 @@ export class LegRelay {
   private retransmitOk(call: Call, interval: number, elapsed: number): void {
     const t = this.d.transactions.timers;
     // a caller's ACK already waiting in the socket is read before the 200 would go out again
-    call.a.okTimer = this.d.clock.setTimer(interval, () => this.d.clock.afterPendingIo(() => {
-      const ok = call.a.ok;
-      if (ok === null || call.ended) return;
-      if (elapsed + interval >= 64 * t.T1) {
-        // no ACK within 64*T1: the caller is gone; end both legs (§13.3.1.4)
-        this.d.log.warn({ callId: call.id }, 'no ACK for 2xx, ending the call');
-        call.a.ok = null;
-        this.bye(call, 'a');
-        this.bye(call, 'b');
-        this.d.end(call, { cause: 102, text: 'recovery on timer expiry' }, 'sbc');
-        return;
-      }
-      call.a.tx.respond(ok);
-      this.retransmitOk(call, Math.min(2 * interval, t.T2), elapsed + interval);
-    }));
+    call.a.okTimer = this.d.clock.setTimer(interval, () =>
+      this.d.clock.afterPendingIo(() => {
+        const ok = call.a.ok;
+        if (ok === null || call.ended) return;
+        if (elapsed + interval >= 64 * t.T1) {
+          // no ACK within 64*T1: the caller is gone; end both legs (§13.3.1.4)
+          this.d.log.warn({ callId: call.id }, 'no ACK for 2xx, ending the call');
+          call.a.ok = null;
+          this.bye(call, 'a');
+          this.bye(call, 'b');
+          this.d.end(call, { cause: 102, text: 'recovery on timer expiry' }, 'sbc');
+          return;
+        }
+        call.a.tx.respond(ok);
+        this.retransmitOk(call, Math.min(2 * interval, t.T2), elapsed + interval);
+      }),
+    );
   }
 
   /** B answered a call that is already cancelled or ended: ACK it and hang it up. */
@@ -190,9 +201,12 @@ export class LegRelay {
 
   /** A 2xx whose INVITE transaction is gone (ended, or died with a previous run): the B leg's initial INVITE's is ACKed again. */
   stray2xx(res: SipResponse): void {
-    const hit = this.d.registry.dialog(dialogKey(res.callId(), res.from().params.get('tag') ?? '', res.to().params.get('tag') ?? ''));
+    const hit = this.d.registry.dialog(
+      dialogKey(res.callId(), res.from().params.get('tag') ?? '', res.to().params.get('tag') ?? ''),
+    );
     const b = hit?.leg === 'b' ? hit.call.b : null;
-    if (hit !== undefined && b !== null && b.dialog !== null && res.cseq().seq === b.invite.cseq().seq) this.answered(hit.call, res);
+    if (hit !== undefined && b !== null && b.dialog !== null && res.cseq().seq === b.invite.cseq().seq)
+      this.answered(hit.call, res);
   }
 
   /** An ACK outside any INVITE server transaction: the caller's ACK of our 2xx, or of a relayed re-INVITE. */
@@ -209,8 +223,10 @@ export class LegRelay {
       carryHidden(b.ack, this.carried(call, 'b', req));
       if (call.media?.offeredByUs === true) {
         // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
-        const failed = req.body.length > 0 && CallMedia.isSdp(req.contentType()) ? call.media.absorb('a', req.body) : null;
-        if (failed !== null) this.d.log.warn({ callId: call.id, err: failed.message }, 'the caller\'s answer in the ACK is unusable');
+        const failed =
+          req.body.length > 0 && CallMedia.isSdp(req.contentType()) ? call.media.absorb('a', req.body) : null;
+        if (failed !== null)
+          this.d.log.warn({ callId: call.id, err: failed.message }, "the caller's answer in the ACK is unusable");
       } else {
         const body = this.bodyOrNull(call, 'a', req);
         if (body !== null && body.length > 0) b.ack.setBody(body, req.contentType() ?? 'application/sdp');
@@ -255,7 +271,11 @@ export class LegRelay {
       tx.respond(buildResponse(req, 481));
       return;
     }
-    if (req.method === 'INFO' && call.media?.takesInfoFrom(leg) === true && /^application\/dtmf-relay/i.test(req.contentType() ?? '')) {
+    if (
+      req.method === 'INFO' &&
+      call.media?.takesInfoFrom(leg) === true &&
+      /^application\/dtmf-relay/i.test(req.contentType() ?? '')
+    ) {
       // DTMF interworking: the digit goes on as RFC 4733 packets in the other leg's RTP, not as INFO
       const dtmf = parseDtmfRelay(req.body.toString('latin1'));
       if (dtmf !== null) call.media.sendDtmf(leg === 'a' ? 'b' : 'a', dtmf.event, dtmf.durationMs);
@@ -263,9 +283,17 @@ export class LegRelay {
       return;
     }
     const media = call.media;
-    if ((req.method === 'INVITE' || req.method === 'UPDATE') && media?.relayed === true && media.open && req.body.length > 0 && CallMedia.isSdp(req.contentType())) {
+    if (
+      (req.method === 'INVITE' || req.method === 'UPDATE') &&
+      media?.relayed === true &&
+      media.open &&
+      req.body.length > 0 &&
+      CallMedia.isSdp(req.contentType())
+    ) {
       // a re-offer may add streams (video to an audio call): their ports are opened before it goes on
-      void media.prepareMore(leg, req.body).then(() => (call.ended ? tx.respond(buildResponse(req, 481)) : this.forward(tx, req, call, leg, other)));
+      void media
+        .prepareMore(leg, req.body)
+        .then(() => (call.ended ? tx.respond(buildResponse(req, 481)) : this.forward(tx, req, call, leg, other)));
       return;
     }
     this.forward(tx, req, call, leg, other);
@@ -321,7 +349,11 @@ export class LegRelay {
     if (dialog === null) return;
     try {
       const req = dialog.request('BYE', this.viaFor(dialog));
-      this.sendOn(call, leg, dialog, req, { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
+      this.sendOn(call, leg, dialog, req, {
+        response: () => undefined,
+        timeout: () => undefined,
+        transportError: () => undefined,
+      });
     } catch (err) {
       this.d.log.warn({ err, callId: call.id, leg }, 'cannot send BYE');
     }
@@ -334,7 +366,11 @@ export class LegRelay {
     if (dialog === null || call.ended || body === null) return;
     const req = dialog.request('INFO', this.viaFor(dialog));
     req.setBody(Buffer.from(body, 'latin1'), 'application/dtmf-relay');
-    this.sendOn(call, leg, dialog, req, { response: () => undefined, timeout: () => undefined, transportError: () => undefined });
+    this.sendOn(call, leg, dialog, req, {
+      response: () => undefined,
+      timeout: () => undefined,
+      transportError: () => undefined,
+    });
   }
 
   /** An in-dialog request on leg `to`; a challenge from that side is answered with its dial-peer's (or the global) credentials. */
@@ -355,7 +391,8 @@ export class LegRelay {
 
   private viaFor(dialog: Dialog): { host: string; port: number } {
     const via = this.d.transport.sentBy(dialog.destination());
-    if (via === undefined) throw new SbcError('SBC_ERR_DIALOG_NO_ROUTE', `no ${dialog.transport} listener for dialog ${dialog.callId}`);
+    if (via === undefined)
+      throw new SbcError('SBC_ERR_DIALOG_NO_ROUTE', `no ${dialog.transport} listener for dialog ${dialog.callId}`);
     return via;
   }
 

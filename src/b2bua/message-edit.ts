@@ -4,7 +4,13 @@
  * back so that untouched headers keep their bytes and Content-Length follows the body.
  */
 import { SbcError } from '../errors/sbc-error.js';
-import type { EditableHeader, EditableMessage, RewriteChecks, RewriteContext, RewriteResult } from '../rewrite/editable-message.js';
+import type {
+  EditableHeader,
+  EditableMessage,
+  RewriteChecks,
+  RewriteContext,
+  RewriteResult,
+} from '../rewrite/editable-message.js';
 import type { SipProfile } from '../rewrite/sip-profile.js';
 import { parseCSeq } from '../sip/cseq.js';
 import { headerKey } from '../sip/header-names.js';
@@ -33,7 +39,8 @@ const PARSED: Record<string, (v: string) => unknown> = {
     if (!/^\d{1,3}$/.test(v) || Number(v) > 255) throw new SbcError('SBC_ERR_REWRITE_VALUE', 'Max-Forwards is 0-255');
   },
   'content-type': (v) => {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?$/.test(v)) throw new SbcError('SBC_ERR_REWRITE_VALUE', 'not a media type');
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?$/.test(v))
+      throw new SbcError('SBC_ERR_REWRITE_VALUE', 'not a media type');
   },
 };
 
@@ -64,7 +71,9 @@ export const SIP_CHECKS: RewriteChecks = {
     if (m === null) return `"${line}" is not a status line`;
     const status = Number(m[1]);
     const kind = (s: number): number => (s === 100 ? 0 : s < 200 ? 1 : s < 300 ? 2 : 3);
-    return kind(status) === kind(msg.status) ? null : `a ${msg.status} cannot become a ${status} (provisional, success and failure keep their class)`;
+    return kind(status) === kind(msg.status)
+      ? null
+      : `a ${msg.status} cannot become a ${status} (provisional, success and failure keep their class)`;
   },
 };
 
@@ -109,7 +118,8 @@ class MessageView implements EditableMessage {
   /** Write what the profile changed back into the message. */
   writeBack(): void {
     const msg = this.msg;
-    if (this.headers !== msg.headers) msg.replaceHeaders(this.headers.map((h) => (h instanceof SipHeader ? h : SipHeader.create(h.name, h.value))));
+    if (this.headers !== msg.headers)
+      msg.replaceHeaders(this.headers.map((h) => (h instanceof SipHeader ? h : SipHeader.create(h.name, h.value))));
     if (this.startLine !== msg.startLine) {
       if (msg.isRequest()) msg.requestUri = this.startLine.split(' ')[1] as string;
       else if (msg.isResponse()) {
@@ -117,12 +127,18 @@ class MessageView implements EditableMessage {
         msg.setStatusLine(Number(m[1]), m[2] as string);
       }
     }
-    if (this.sdpChanged && this.sdpText !== null && this.sdpText !== undefined) msg.setBody(Buffer.from(this.sdpText, 'latin1'));
+    if (this.sdpChanged && this.sdpText !== null && this.sdpText !== undefined)
+      msg.setBody(Buffer.from(this.sdpText, 'latin1'));
   }
 }
 
 /** Apply a profile to a message in place. */
-export function applyProfile(profile: SipProfile, msg: SipMessage, inDialog: boolean, ctx: RewriteContext): RewriteResult {
+export function applyProfile(
+  profile: SipProfile,
+  msg: SipMessage,
+  inDialog: boolean,
+  ctx: RewriteContext,
+): RewriteResult {
   const view = new MessageView(msg, inDialog);
   const result = profile.apply(view, ctx, SIP_CHECKS);
   if (result.changed) view.writeBack();

@@ -36,14 +36,24 @@ export class OptionsPinger {
     const via = dest === undefined ? undefined : this.d.transport.sentBy(dest);
     if (dest === undefined || via === undefined) return { kind: 'no-answer', why: 'transport error' };
     // the Request-URI names the target without a user: the SBC asks the peer itself, not one of its users
-    const { request } = buildOutboundRequest('OPTIONS', null, dest, via, { called: '', calling: 'fosip', display: null }, [], null, [['Accept', 'application/sdp']]);
+    const { request } = buildOutboundRequest(
+      'OPTIONS',
+      null,
+      dest,
+      via,
+      { called: '', calling: 'fosip', display: null },
+      [],
+      null,
+      [['Accept', 'application/sdp']],
+    );
     const sipProfile = profile.sipProfiles === null ? undefined : this.d.sipProfiles().get(profile.sipProfiles);
     if (sipProfile !== undefined) this.d.profiles.rewriteOnce(request, sipProfile);
     const sent = this.d.clock.now();
     return new Promise((resolve) => {
       this.d.transactions.sendRequest(request, dest, {
         response: (res) => {
-          if (res.status >= 200) resolve({ kind: 'answer', status: res.status, reason: res.reason, rttMs: this.d.clock.now() - sent });
+          if (res.status >= 200)
+            resolve({ kind: 'answer', status: res.status, reason: res.reason, rttMs: this.d.clock.now() - sent });
         },
         timeout: () => resolve({ kind: 'no-answer', why: 'timeout' }),
         transportError: () => resolve({ kind: 'no-answer', why: 'transport error' }),

@@ -44,7 +44,15 @@ export class OutOfDialogRouter {
     this.attempt(tx, req, called, calling, this.dialPlan.outbound(called), 0, 404);
   }
 
-  private attempt(tx: ServerTransaction, req: SipRequest, called: string, calling: string, peers: DialPeer[], i: number, lastStatus: number): void {
+  private attempt(
+    tx: ServerTransaction,
+    req: SipRequest,
+    called: string,
+    calling: string,
+    peers: DialPeer[],
+    i: number,
+    lastStatus: number,
+  ): void {
     const peer = peers[i];
     const tagFor = this.o.transactions.tagFor(req);
     if (peer === undefined) {
@@ -52,13 +60,24 @@ export class OutOfDialogRouter {
       return;
     }
     const t = peer.sessionTarget;
-    const dest: Destination | null = t === null || t.kind === 'dns' ? null : { transport: peer.sessionTransport, address: t.host, port: t.port ?? 5060 };
+    const dest: Destination | null =
+      t === null || t.kind === 'dns'
+        ? null
+        : { transport: peer.sessionTransport, address: t.host, port: t.port ?? 5060 };
     const via = dest === null ? undefined : this.o.transport.sentBy(dest);
     if (dest === null || via === undefined) {
       this.attempt(tx, req, called, calling, peers, i + 1, 503);
       return;
     }
-    const out = buildOutboundRequest(req.method, req, dest, via, { called, calling, display: null }, CARRIED, peer.headerPolicy).request;
+    const out = buildOutboundRequest(
+      req.method,
+      req,
+      dest,
+      via,
+      { called, calling, display: null },
+      CARRIED,
+      peer.headerPolicy,
+    ).request;
     const next = (status: number): void => {
       if (!peer.huntstop && i + 1 < peers.length) this.attempt(tx, req, called, calling, peers, i + 1, status);
       else tx.respond(buildResponse(req, status, { toTag: tagFor }));
@@ -71,7 +90,13 @@ export class OutOfDialogRouter {
           return;
         }
         const status = res.status >= 300 ? mapFailureStatus(res.status) : res.status;
-        const answer = buildResponse(req, status, { toTag: tagFor, reason: res.reason, headers: res.headers.filter((h) => CARRIED.includes(h.key) && h.key !== 'content-type').map((h) => [h.name, h.value]) });
+        const answer = buildResponse(req, status, {
+          toTag: tagFor,
+          reason: res.reason,
+          headers: res.headers
+            .filter((h) => CARRIED.includes(h.key) && h.key !== 'content-type')
+            .map((h) => [h.name, h.value]),
+        });
         if (res.body.length > 0) answer.setBody(res.body, res.contentType() ?? 'text/plain');
         tx.respond(answer);
       },

@@ -50,16 +50,24 @@ export function buildOutboundRequest(
   const contact = `<sip:${numbers.calling || 'fosip'}@${via.host}:${via.port}${tp}>`;
   const mf = a === null ? null : a.maxForwards();
   const headers = [
-    SipHeader.create('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),
+    SipHeader.create(
+      'Via',
+      `SIP/2.0/${dest.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`,
+    ),
     SipHeader.create('Max-Forwards', String(mf === null ? 70 : Math.max(0, mf - 1))),
-    SipHeader.create('From', `${numbers.display === null ? '' : `${numbers.display} `}<sip:${numbers.calling || 'anonymous'}@${via.host}>;tag=${fromTag}`),
+    SipHeader.create(
+      'From',
+      `${numbers.display === null ? '' : `${numbers.display} `}<sip:${numbers.calling || 'anonymous'}@${via.host}>;tag=${fromTag}`,
+    ),
     SipHeader.create('To', `<sip:${user}${target}>`),
     SipHeader.create('Call-ID', newCallId(via.host)),
     SipHeader.create('CSeq', `1 ${method}`),
     SipHeader.create('Contact', contact),
     ...extra.map(([name, value]) => SipHeader.create(name, value)),
   ];
-  if (a !== null) for (const [name, value] of crossing(a, carried, policy, new Set(headers.map((h) => h.key)))) headers.push(SipHeader.create(name, value));
+  if (a !== null)
+    for (const [name, value] of crossing(a, carried, policy, new Set(headers.map((h) => h.key))))
+      headers.push(SipHeader.create(name, value));
   const body = a === null || a.body.length === 0 ? EMPTY_BODY : a.body;
   headers.push(SipHeader.create('Content-Length', String(body.length)));
   return { request: new SipRequest(method, ruri, 'SIP/2.0', headers, body), fromTag, contact };

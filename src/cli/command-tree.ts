@@ -39,13 +39,31 @@ export function keyword(word: string, help: string, children: CommandNode[] = []
   return { word, help, kind: 'keyword', accepts: (w) => w === word, children, ...(run ? { run } : {}) };
 }
 
-export function argument(word: string, help: string, accepts: (w: string) => boolean, children: CommandNode[] = [], run?: CommandHandler): CommandNode {
+export function argument(
+  word: string,
+  help: string,
+  accepts: (w: string) => boolean,
+  children: CommandNode[] = [],
+  run?: CommandHandler,
+): CommandNode {
   return { word, help, kind: 'argument', accepts, children, ...(run ? { run } : {}) };
 }
 
 /** `<lo-hi>`: a whole number in range. */
-export function rangeArgument(lo: number, hi: number, help: string, children: CommandNode[] = [], run?: CommandHandler): CommandNode {
-  return argument(`<${lo}-${hi}>`, help, (w) => /^[0-9]+$/.test(w) && Number(w) >= lo && Number(w) <= hi, children, run);
+export function rangeArgument(
+  lo: number,
+  hi: number,
+  help: string,
+  children: CommandNode[] = [],
+  run?: CommandHandler,
+): CommandNode {
+  return argument(
+    `<${lo}-${hi}>`,
+    help,
+    (w) => /^[0-9]+$/.test(w) && Number(w) >= lo && Number(w) <= hi,
+    children,
+    run,
+  );
 }
 
 export type Resolution =
@@ -93,10 +111,16 @@ export function splitWords(line: string): Array<{ word: string; at: number }> {
  * What `?` prints. After a space (`show ?`): the next words with their help, and `<cr>` when the command may
  * end there. Right after a word (`show c?`): the keywords that word may still become.
  */
-export function contextHelp(root: CommandNode, line: string): string[] | { invalidAt: number } | { ambiguousUpTo: number } {
+export function contextHelp(
+  root: CommandNode,
+  line: string,
+): string[] | { invalidAt: number } | { ambiguousUpTo: number } {
   const words = splitWords(line);
   const partial = line.length > 0 && !/\s$/.test(line) ? words.pop() : undefined;
-  const r = resolve(root, words.map((w) => w.word));
+  const r = resolve(
+    root,
+    words.map((w) => w.word),
+  );
   let node: CommandNode;
   if (r.ok) node = r.node;
   else if (r.error === 'incomplete') node = r.node;
@@ -105,12 +129,16 @@ export function contextHelp(root: CommandNode, line: string): string[] | { inval
     return r.error === 'ambiguous' ? { ambiguousUpTo: w.at + w.word.length } : { invalidAt: w.at };
   }
   if (partial !== undefined) {
-    const matches = node.children.filter((c) => (c.kind === 'keyword' ? c.word.startsWith(partial.word.toLowerCase()) : c.accepts(partial.word)));
+    const matches = node.children.filter((c) =>
+      c.kind === 'keyword' ? c.word.startsWith(partial.word.toLowerCase()) : c.accepts(partial.word),
+    );
     if (matches.length === 0) return { invalidAt: partial.at };
     return [matches.map((c) => c.word).join('  ')];
   }
   // IOS lists keywords alphabetically, then the arguments
-  const sorted = [...node.children].sort((a, b) => (a.kind === b.kind ? a.word.localeCompare(b.word) : a.kind === 'keyword' ? -1 : 1));
+  const sorted = [...node.children].sort((a, b) =>
+    a.kind === b.kind ? a.word.localeCompare(b.word) : a.kind === 'keyword' ? -1 : 1,
+  );
   const width = Math.max(4, ...sorted.map((c) => c.word.length));
   const lines = sorted.map((c) => `  ${c.word.padEnd(width)}  ${c.help}`);
   if (node.run !== undefined) lines.push('  <cr>');
@@ -121,10 +149,15 @@ export function contextHelp(root: CommandNode, line: string): string[] | { inval
 export function complete(root: CommandNode, line: string): { completions: string[]; partial: string } {
   const words = splitWords(line);
   const partial = line.length > 0 && !/\s$/.test(line) ? (words.pop()?.word ?? '') : '';
-  const r = resolve(root, words.map((w) => w.word));
+  const r = resolve(
+    root,
+    words.map((w) => w.word),
+  );
   const node = r.ok ? r.node : r.error === 'incomplete' ? r.node : undefined;
   if (node === undefined) return { completions: [], partial };
   const exact = node.children.find((c) => c.kind === 'keyword' && c.word === partial);
-  const keywords = exact ? [exact] : node.children.filter((c) => c.kind === 'keyword' && c.word.startsWith(partial.toLowerCase()));
+  const keywords = exact
+    ? [exact]
+    : node.children.filter((c) => c.kind === 'keyword' && c.word.startsWith(partial.toLowerCase()));
   return { completions: keywords.map((c) => `${c.word} `), partial };
 }

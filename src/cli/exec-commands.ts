@@ -4,8 +4,24 @@
  */
 import { SbcError } from '../errors/sbc-error.js';
 import { VERSION } from '../version.js';
-import { type CommandHandler, type CommandNode, type CommandOutput, type ExecContext, argument, keyword, rangeArgument } from './command-tree.js';
-import { renderActiveBrief, renderActiveCompact, renderActiveSummary, renderCubeCalls, renderCubeStatus, renderHistoryBrief, renderSipUaCalls } from './show-calls.js';
+import {
+  type CommandHandler,
+  type CommandNode,
+  type CommandOutput,
+  type ExecContext,
+  argument,
+  keyword,
+  rangeArgument,
+} from './command-tree.js';
+import {
+  renderActiveBrief,
+  renderActiveCompact,
+  renderActiveSummary,
+  renderCubeCalls,
+  renderCubeStatus,
+  renderHistoryBrief,
+  renderSipUaCalls,
+} from './show-calls.js';
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
 import { renderCallFlow } from './show-flow.js';
@@ -18,24 +34,40 @@ import type { MediaStatsByCall, NodeKeepalive } from '../state/node-reports.js';
 
 /** `show ip address trusted list`, per node. */
 function renderTrustedList(nodes: TrustedReport[]): string {
-  return nodes.map((n) => [
-    `IP Address Trusted List (${n.node}): ${n.silentDiscard ? 'silent discard' : 'answer 403'} for untrusted sources`,
-    ...n.trustedList.map((c) => `  ${c}  (configured)`),
-    ...n.sessionTargets.map((a) => `  ${a}  (dial-peer session target)`),
-    ...(n.tlsClientNames ?? []).map((name) => `  ${name}  (TLS client certificate name, any address)`),
-    `Dropped: untrusted ${n.dropped.untrusted}, answered 403 ${n.dropped.rejected}, scanners ${n.dropped.scanner}, flood ${n.dropped.flood}`,
-    ...(n.banned.length === 0 ? ['No source is banned'] : n.banned.map((b) => `  banned ${b.address} for ${b.secondsLeft} s more`)),
-  ].join('\n')).join('\n\n');
+  return nodes
+    .map((n) =>
+      [
+        `IP Address Trusted List (${n.node}): ${n.silentDiscard ? 'silent discard' : 'answer 403'} for untrusted sources`,
+        ...n.trustedList.map((c) => `  ${c}  (configured)`),
+        ...n.sessionTargets.map((a) => `  ${a}  (dial-peer session target)`),
+        ...(n.tlsClientNames ?? []).map((name) => `  ${name}  (TLS client certificate name, any address)`),
+        `Dropped: untrusted ${n.dropped.untrusted}, answered 403 ${n.dropped.rejected}, scanners ${n.dropped.scanner}, flood ${n.dropped.flood}`,
+        ...(n.banned.length === 0
+          ? ['No source is banned']
+          : n.banned.map((b) => `  banned ${b.address} for ${b.secondsLeft} s more`)),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }
 
 /** `show sip-ua register status`: CUBE's columns (Line, peer, expires, registered) with the registrar and last answer. */
 function renderRegisterStatus(lines: RegistrationReport[]): string {
   if (lines.length === 0) return 'No registrar is configured (sipUa.registrar in fosip.json)';
-  const row = (c: string[]): string => `${(c[0] ?? '').padEnd(20)} ${(c[1] ?? '').padEnd(10)} ${(c[2] ?? '').padEnd(26)} ${(c[3] ?? '').padEnd(12)} ${(c[4] ?? '').padEnd(5)} ${c[5] ?? ''}`.trimEnd();
+  const row = (c: string[]): string =>
+    `${(c[0] ?? '').padEnd(20)} ${(c[1] ?? '').padEnd(10)} ${(c[2] ?? '').padEnd(26)} ${(c[3] ?? '').padEnd(12)} ${(c[4] ?? '').padEnd(5)} ${c[5] ?? ''}`.trimEnd();
   return [
     row(['Line', 'node', 'registrar', 'expires(sec)', 'reg.', 'last result']),
     row(['='.repeat(20), '='.repeat(10), '='.repeat(26), '='.repeat(12), '=====', '===========']),
-    ...lines.map((l) => row([l.line, l.node, `${l.registrar} ${l.target}`, String(l.expiresSeconds), l.registered ? 'yes' : 'no', `${l.lastResult}${l.failures > 0 ? ` (${l.failures} failed)` : ''}`])),
+    ...lines.map((l) =>
+      row([
+        l.line,
+        l.node,
+        `${l.registrar} ${l.target}`,
+        String(l.expiresSeconds),
+        l.registered ? 'yes' : 'no',
+        `${l.lastResult}${l.failures > 0 ? ` (${l.failures} failed)` : ''}`,
+      ]),
+    ),
   ].join('\n');
 }
 
@@ -48,31 +80,41 @@ export class CommandError extends SbcError {
 
 const output = (data: unknown, text: string): CommandOutput => ({ data, text });
 
-const callsAs = (render: (calls: ViewCall[]) => string): CommandHandler => async (ctx) => {
-  const calls = await ctx.view().calls();
-  return output(calls, render(calls));
-};
+const callsAs =
+  (render: (calls: ViewCall[]) => string): CommandHandler =>
+  async (ctx) => {
+    const calls = await ctx.view().calls();
+    return output(calls, render(calls));
+  };
 
 const anyWord = (): boolean => true;
 const DIAL_PEER_TAG = '<1-2147483647>';
 const CAUSE = '<1-127>';
 
 /** The keepalive states the nodes publish, or null when none can be read (the configuration is still shown). */
-const keepaliveStates = (ctx: ExecContext): Promise<NodeKeepalive[] | null> => ctx.view().keepalive().catch(() => null);
+const keepaliveStates = (ctx: ExecContext): Promise<NodeKeepalive[] | null> =>
+  ctx
+    .view()
+    .keepalive()
+    .catch(() => null);
 
 /** `show dial-peer voice` (every dial-peer in detail), `... summary` (a line each) or `... <tag>` (one). */
-const showDialPeers = (summary: boolean): CommandHandler => async (ctx, args) => {
-  const { dialPlan } = ctx.configuration();
-  const tag = args[DIAL_PEER_TAG];
-  if (tag === undefined) {
-    const needsState = summary && dialPlan.peers.some((dp) => dp.keepalive !== null);
-    const text = summary ? renderDialPeerSummary(dialPlan.peers, needsState ? await keepaliveStates(ctx) : null) : dialPlan.peers.map(renderDialPeer).join('\n\n');
-    return output(dialPlan.peers.map(dialPeerJson), text);
-  }
-  const dp = dialPlan.byTag(Number(tag));
-  if (dp === undefined) return Promise.reject(new CommandError(`dial-peer ${tag} does not exist`));
-  return Promise.resolve(output(dialPeerJson(dp), renderDialPeer(dp)));
-};
+const showDialPeers =
+  (summary: boolean): CommandHandler =>
+  async (ctx, args) => {
+    const { dialPlan } = ctx.configuration();
+    const tag = args[DIAL_PEER_TAG];
+    if (tag === undefined) {
+      const needsState = summary && dialPlan.peers.some((dp) => dp.keepalive !== null);
+      const text = summary
+        ? renderDialPeerSummary(dialPlan.peers, needsState ? await keepaliveStates(ctx) : null)
+        : dialPlan.peers.map(renderDialPeer).join('\n\n');
+      return output(dialPlan.peers.map(dialPeerJson), text);
+    }
+    const dp = dialPlan.byTag(Number(tag));
+    if (dp === undefined) return Promise.reject(new CommandError(`dial-peer ${tag} does not exist`));
+    return Promise.resolve(output(dialPeerJson(dp), renderDialPeer(dp)));
+  };
 
 function showTree(extra: CommandNode[]): CommandNode {
   return keyword('show', 'Show running system information', [
@@ -83,7 +125,10 @@ function showTree(extra: CommandNode[]): CommandNode {
             const view = ctx.view();
             const calls = await view.calls();
             const media: MediaStatsByCall = await view.media().catch(() => ({})); // a node without the media API still shows its calls
-            return output(calls.map((c) => ({ ...c, mediaStats: media[c.id] ?? null })), renderActiveBrief(calls, Date.now(), media));
+            return output(
+              calls.map((c) => ({ ...c, mediaStats: media[c.id] ?? null })),
+              renderActiveBrief(calls, Date.now(), media),
+            );
           }),
           keyword('compact', 'One short line per call leg', [], callsAs(renderActiveCompact)),
           keyword('summary', 'Call counts per node and state', [], callsAs(renderActiveSummary)),
@@ -114,10 +159,15 @@ function showTree(extra: CommandNode[]): CommandNode {
       }),
     ]),
     keyword('dial-peer', 'Dial plan mapping table', [
-      keyword('voice', 'Voice dial-peers', [
-        keyword('summary', 'One line per dial-peer', [], showDialPeers(true)),
-        rangeArgument(1, 2147483647, 'Dial-peer tag', [], showDialPeers(false)),
-      ], showDialPeers(false)),
+      keyword(
+        'voice',
+        'Voice dial-peers',
+        [
+          keyword('summary', 'One line per dial-peer', [], showDialPeers(true)),
+          rangeArgument(1, 2147483647, 'Dial-peer tag', [], showDialPeers(false)),
+        ],
+        showDialPeers(false),
+      ),
     ]),
     keyword('dialplan', 'Which dial-peers a call would use', [
       keyword('number', 'A called number', [
@@ -157,9 +207,13 @@ function showTree(extra: CommandNode[]): CommandNode {
             const tag = Number(args['<1-10000>']);
             const { dialPlan } = ctx.configuration();
             const profile = dialPlan.peers.map((dp) => dp.keepalive).find((k) => k?.tag === tag);
-            if (profile === undefined || profile === null) throw new CommandError(`voice class sip-options-keepalive ${tag} is not used by any dial-peer`);
+            if (profile === undefined || profile === null)
+              throw new CommandError(`voice class sip-options-keepalive ${tag} is not used by any dial-peer`);
             const states = await keepaliveStates(ctx);
-            return output(keepaliveClassReport(profile, dialPlan.peers, states), renderKeepaliveClass(profile, dialPlan.peers, states));
+            return output(
+              keepaliveClassReport(profile, dialPlan.peers, states),
+              renderKeepaliveClass(profile, dialPlan.peers, states),
+            );
           }),
         ]),
       ]),

@@ -31,7 +31,13 @@ export function helpFor(root: CommandNode, line: string, column: number): ExecOu
 }
 
 /** Run one line; `extra` carries the flags of the one-shot command line (`limit`, `calling`). */
-export async function execLine(root: CommandNode, ctx: ExecContext, line: string, column: number, extra: Record<string, string> = {}): Promise<ExecOutcome> {
+export async function execLine(
+  root: CommandNode,
+  ctx: ExecContext,
+  line: string,
+  column: number,
+  extra: Record<string, string> = {},
+): Promise<ExecOutcome> {
   if (line.trimEnd().endsWith('?')) return helpFor(root, line.trimEnd().slice(0, -1), column);
   const parsed = parseFilter(line);
   if (!parsed.ok) {
@@ -41,11 +47,18 @@ export async function execLine(root: CommandNode, ctx: ExecContext, line: string
   }
   const words = splitWords(parsed.command);
   if (words.length === 0) return { text: '', failed: false };
-  const r = resolve(root, words.map((w) => w.word));
+  const r = resolve(
+    root,
+    words.map((w) => w.word),
+  );
   if (!r.ok) {
-    if (r.error === 'incomplete') return fail(words.length === 1 ? `% Type "${words[0]?.word ?? ''} ?" for a list of subcommands` : '% Incomplete command.');
+    if (r.error === 'incomplete')
+      return fail(
+        words.length === 1 ? `% Type "${words[0]?.word ?? ''} ?" for a list of subcommands` : '% Incomplete command.',
+      );
     const bad = words[r.wordIndex] ?? { word: '', at: 0 };
-    if (r.error === 'ambiguous') return fail(`% Ambiguous command:  "${line.slice(0, bad.at + bad.word.length).trim()}"`);
+    if (r.error === 'ambiguous')
+      return fail(`% Ambiguous command:  "${line.slice(0, bad.at + bad.word.length).trim()}"`);
     return fail(invalidAt(column, bad.at));
   }
   if (parsed.filter !== null && r.path[0] !== 'show') return fail(invalidAt(column, line.indexOf('|')));

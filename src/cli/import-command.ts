@@ -10,8 +10,12 @@ export function importFiles(r: IosImport): Map<string, unknown> {
   const files = new Map<string, unknown>();
   for (const dp of r.dialPeers) files.set(path.join('dialpeers', `${dp.tag}.json`), dp);
   const kinds: Array<[string, unknown[]]> = [
-    ['codec-classes.json', r.codecClasses], ['uri-classes.json', r.uriClasses], ['sip-profiles.json', r.sipProfiles],
-    ['keepalive-profiles.json', r.keepaliveProfiles], ['translation-rules.json', r.translationRules], ['translation-profiles.json', r.translationProfiles],
+    ['codec-classes.json', r.codecClasses],
+    ['uri-classes.json', r.uriClasses],
+    ['sip-profiles.json', r.sipProfiles],
+    ['keepalive-profiles.json', r.keepaliveProfiles],
+    ['translation-rules.json', r.translationRules],
+    ['translation-profiles.json', r.translationProfiles],
   ];
   for (const [name, items] of kinds) if (items.length > 0) files.set(path.join('profiles', name), items);
   return files;
@@ -25,7 +29,11 @@ function writeSettings(dir: string, r: IosImport): string[] {
   const { trustedList, sipUa } = r.settings;
   const written = [
     ...(trustedList !== undefined ? [`trustedList (${trustedList.length} block(s))`] : []),
-    ...(sipUa !== undefined ? [`sipUa (${(sipUa.credentials ?? []).length} credential(s), ${(sipUa.authentication ?? []).length} authentication, ${(sipUa.registrar ?? []).length} registrar(s))`] : []),
+    ...(sipUa !== undefined
+      ? [
+          `sipUa (${(sipUa.credentials ?? []).length} credential(s), ${(sipUa.authentication ?? []).length} authentication, ${(sipUa.registrar ?? []).length} registrar(s))`,
+        ]
+      : []),
   ];
   if (written.length === 0) return written;
   const file = path.join(dir, 'fosip.json');
@@ -34,10 +42,17 @@ function writeSettings(dir: string, r: IosImport): string[] {
     try {
       current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new SbcError('SBC_ERR_IMPORT', `${file} is there but is not JSON (${(err as Error).message}): the trusted list and sip-ua were not written`);
+      throw new SbcError(
+        'SBC_ERR_IMPORT',
+        `${file} is there but is not JSON (${(err as Error).message}): the trusted list and sip-ua were not written`,
+      );
     }
   }
-  const merged = { ...current, ...(trustedList !== undefined ? { trustedList } : {}), ...(sipUa !== undefined ? { sipUa } : {}) };
+  const merged = {
+    ...current,
+    ...(trustedList !== undefined ? { trustedList } : {}),
+    ...(sipUa !== undefined ? { sipUa } : {}),
+  };
   fs.mkdirSync(dir, { recursive: true });
   // it may hold passwords (sip-ua): readable by its owner only
   fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
@@ -47,7 +62,9 @@ function writeSettings(dir: string, r: IosImport): string[] {
 export function addImportCommand(program: Command, reportAndExit: (err: unknown) => never): void {
   program
     .command('import')
-    .description('turn a CUBE running-config into dialpeers/, profiles/ and fosip.json settings: `fosip import ios <file> --out <dir>`')
+    .description(
+      'turn a CUBE running-config into dialpeers/, profiles/ and fosip.json settings: `fosip import ios <file> --out <dir>`',
+    )
     .argument('<format>', 'ios')
     .argument('<file>', 'the running-config (show running-config) as text')
     .requiredOption('--out <dir>', 'the configuration folder to write dialpeers/, profiles/ and fosip.json into')
@@ -62,12 +79,17 @@ export function addImportCommand(program: Command, reportAndExit: (err: unknown)
           fs.writeFileSync(target, `${JSON.stringify(content, null, 2)}\n`);
         }
         const settingsWritten = writeSettings(flags.out, result);
-        console.log(`imported ${result.dialPeers.length} dial-peers, ${result.codecClasses.length} codec classes, ${result.uriClasses.length} uri classes, `
-          + `${result.sipProfiles.length} sip-profiles, ${result.keepaliveProfiles.length} sip-options-keepalive classes, `
-          + `${result.translationRules.length} translation-rules, ${result.translationProfiles.length} translation-profiles into ${flags.out}`);
+        console.log(
+          `imported ${result.dialPeers.length} dial-peers, ${result.codecClasses.length} codec classes, ${result.uriClasses.length} uri classes, ` +
+            `${result.sipProfiles.length} sip-profiles, ${result.keepaliveProfiles.length} sip-options-keepalive classes, ` +
+            `${result.translationRules.length} translation-rules, ${result.translationProfiles.length} translation-profiles into ${flags.out}`,
+        );
         if (settingsWritten.length > 0) console.log(`fosip.json: ${settingsWritten.join(', ')}`);
         for (const p of result.problems) console.log(`${file}:${p.line}: ${p.text}\n    ${p.why}`);
-        if (result.problems.length > 0) console.log(`${result.problems.length} line(s) not imported as they are; check them, then run fosip check-config --config-dir ${flags.out}`);
+        if (result.problems.length > 0)
+          console.log(
+            `${result.problems.length} line(s) not imported as they are; check them, then run fosip check-config --config-dir ${flags.out}`,
+          );
       } catch (err) {
         reportAndExit(err);
       }

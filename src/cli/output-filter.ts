@@ -13,8 +13,7 @@ export interface OutputFilter {
 }
 
 export type FilterParse =
-  | { ok: true; command: string; filter: OutputFilter | null }
-  | { ok: false; message: string; at: number };
+  { ok: true; command: string; filter: OutputFilter | null } | { ok: false; message: string; at: number };
 
 /** Split `line` at its first `|` into the command and the output filter. */
 export function parseFilter(line: string): FilterParse {
@@ -29,7 +28,11 @@ export function parseFilter(line: string): FilterParse {
   const pattern = (m?.[3] ?? '').trim();
   if (pattern === '') return { ok: false, message: 'incomplete', at: line.length };
   try {
-    return { ok: true, command: line.slice(0, bar), filter: { kind: kinds[0] as FilterKind, regex: new RegExp(pattern) } };
+    return {
+      ok: true,
+      command: line.slice(0, bar),
+      filter: { kind: kinds[0] as FilterKind, regex: new RegExp(pattern) },
+    };
   } catch {
     return { ok: false, message: 'invalid', at: at + word.length + 1 };
   }

@@ -22,7 +22,10 @@ function addExecCommand(program: Command, verb: 'show' | 'clear', description: s
     .description(description)
     .option('--redis <url>', 'the whole cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
-    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)')
+    .option(
+      '--config-dir <dir>',
+      'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)',
+    )
     .option('--json', 'print the records as JSON instead of the table')
     .option('--limit <n>', 'show call history: how many calls, newest first', '100')
     .option('--calling <number>', 'show dialplan number: the calling number', '')
@@ -30,7 +33,10 @@ function addExecCommand(program: Command, verb: 'show' | 'clear', description: s
       const ctx = new LazyContext(flags);
       try {
         const line = [verb, ...words].join(' ');
-        const out = await execLine(execTree(), ctx, line, 0, { limit: flags.limit ?? '100', calling: flags.calling ?? '' });
+        const out = await execLine(execTree(), ctx, line, 0, {
+          limit: flags.limit ?? '100',
+          calling: flags.calling ?? '',
+        });
         if (out.failed) {
           console.error(out.text.includes('^') ? `${line}\n${out.text}` : out.text);
           process.exitCode = 1;
@@ -57,7 +63,14 @@ interface CommonFlags {
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function overrides(flags: CommonFlags): SettingsOverrides {
-  return { configDir: flags.configDir, listen: flags.listen, admin: flags.admin, hostname: flags.hostname, logLevel: flags.logLevel, redis: flags.redis };
+  return {
+    configDir: flags.configDir,
+    listen: flags.listen,
+    admin: flags.admin,
+    hostname: flags.hostname,
+    logLevel: flags.logLevel,
+    redis: flags.redis,
+  };
 }
 
 /** A failed command: the error (with every configuration problem) on stderr, exit status 1. */
@@ -73,7 +86,9 @@ export function reportAndExit(err: unknown): never {
 
 /** `fosip test sip-profile | translation-rule | translation-profile`: offline checks of rewriting classes. */
 function addTestCommands(program: Command): void {
-  const test = program.command('test').description('try SIP profiles and translation rules offline, with the configuration on disk');
+  const test = program
+    .command('test')
+    .description('try SIP profiles and translation rules offline, with the configuration on disk');
   const run = (flags: CommonFlags, body: (config: ReturnType<typeof loadConfiguration>) => string): void => {
     try {
       console.log(body(loadConfiguration(overrides(flags), process.env)));
@@ -88,16 +103,26 @@ function addTestCommands(program: Command): void {
   test
     .command('sip-profile <tag> <message-file>')
     .description('print the message after the profile and which rules fired (Cisco SPT without the separate tool)')
-    .addOption(new Option('--direction <dir>', 'as an inbound or an outbound profile').choices(['in', 'out']).default('out'))
-    .option('--peer <message-file>', 'the other leg\'s message, for peer-header rules')
+    .addOption(
+      new Option('--direction <dir>', 'as an inbound or an outbound profile').choices(['in', 'out']).default('out'),
+    )
+    .option('--peer <message-file>', "the other leg's message, for peer-header rules")
     .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
     .action((tag: string, file: string, flags: CommonFlags & { direction: 'in' | 'out'; peer?: string }) =>
-      run(flags, (c) => testSipProfile(c, tagOf(tag), file, { direction: flags.direction, ...(flags.peer !== undefined ? { peer: flags.peer } : {}) })));
+      run(flags, (c) =>
+        testSipProfile(c, tagOf(tag), file, {
+          direction: flags.direction,
+          ...(flags.peer !== undefined ? { peer: flags.peer } : {}),
+        }),
+      ),
+    );
   test
     .command('translation-rule <tag> <number>')
     .description('IOS `test voice translation-rule`: the rule that matched and the translated number, or the block')
     .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
-    .action((tag: string, number: string, flags: CommonFlags) => run(flags, (c) => testTranslationRule(c, tagOf(tag), number)));
+    .action((tag: string, number: string, flags: CommonFlags) =>
+      run(flags, (c) => testTranslationRule(c, tagOf(tag), number)),
+    );
   test
     .command('translation-profile <name>')
     .description('the called, calling and redirect numbers after a translation profile')
@@ -106,7 +131,14 @@ function addTestCommands(program: Command): void {
     .option('--redirect <number>', 'the redirect (diverting) number')
     .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json')
     .action((name: string, flags: CommonFlags & { called: string; redirect?: string }) =>
-      run(flags, (c) => testTranslationProfile(c, name, { called: flags.called, calling: flags.calling ?? '', redirectCalled: flags.redirect ?? null })));
+      run(flags, (c) =>
+        testTranslationProfile(c, name, {
+          called: flags.called,
+          calling: flags.calling ?? '',
+          redirectCalled: flags.redirect ?? null,
+        }),
+      ),
+    );
 }
 
 /** What the program cannot do itself: run a node (main.ts owns the process that a node lives in). */
@@ -123,10 +155,20 @@ export function buildProgram(hooks: ProgramHooks): Command {
   program
     .command('start')
     .description('run the SBC')
-    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (env FOSIP_CONFIG_DIR; default: the FoSIP folder)')
-    .option('--listen <spec>', 'udp:IP:PORT or tcp:IP:PORT, IPv6 as udp:[::1]:5060; repeatable (env FOSIP_LISTEN, comma-separated)', collect)
+    .option(
+      '--config-dir <dir>',
+      'folder holding dialpeers/, profiles/ and fosip.json (env FOSIP_CONFIG_DIR; default: the FoSIP folder)',
+    )
+    .option(
+      '--listen <spec>',
+      'udp:IP:PORT or tcp:IP:PORT, IPv6 as udp:[::1]:5060; repeatable (env FOSIP_LISTEN, comma-separated)',
+      collect,
+    )
     .option('--admin <ip:port>', 'admin HTTP server, e.g. 127.0.0.1:9090 (env FOSIP_ADMIN)')
-    .option('--hostname <name>', 'the IOS-style prompt name, also the Warning agent and the node name in Redis (env FOSIP_HOSTNAME)')
+    .option(
+      '--hostname <name>',
+      'the IOS-style prompt name, also the Warning agent and the node name in Redis (env FOSIP_HOSTNAME)',
+    )
     .option('--redis <url>', 'share call state through Redis, e.g. redis://127.0.0.1:6379/0 (env FOSIP_REDIS_URL)')
     .addOption(new Option('--log-level <level>', 'log level (env FOSIP_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: CommonFlags) => {
@@ -144,8 +186,10 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .action((flags: CommonFlags) => {
       try {
         const { settings, dialPlan, uriClassCount, rewrite } = loadConfiguration(overrides(flags), process.env);
-        console.log(`configuration in ${settings.configDir} is valid: ${dialPlan.peers.length} dial-peers, ${uriClassCount} uri classes, `
-          + `${rewrite.sipProfiles.size} sip-profiles, ${rewrite.translationRules.size} translation-rules, ${rewrite.translationProfiles.size} translation-profiles`);
+        console.log(
+          `configuration in ${settings.configDir} is valid: ${dialPlan.peers.length} dial-peers, ${uriClassCount} uri classes, ` +
+            `${rewrite.sipProfiles.size} sip-profiles, ${rewrite.translationRules.size} translation-rules, ${rewrite.translationProfiles.size} translation-profiles`,
+        );
       } catch (err) {
         reportAndExit(err);
       }
@@ -153,8 +197,10 @@ export function buildProgram(hooks: ProgramHooks): Command {
 
   program
     .command('drain')
-    .description('make a running node stop taking calls (503 to INVITE and OPTIONS), wait for the calls in progress (at most --grace seconds, default drainGraceSeconds), then exit')
-    .option('--admin <url>', 'the node\'s admin API (default http://127.0.0.1:9090)')
+    .description(
+      'make a running node stop taking calls (503 to INVITE and OPTIONS), wait for the calls in progress (at most --grace seconds, default drainGraceSeconds), then exit',
+    )
+    .option('--admin <url>', "the node's admin API (default http://127.0.0.1:9090)")
     .option('--grace <seconds>', 'how long the calls in progress may go on')
     .action(async (flags: { admin?: string; grace?: string }) => {
       const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
@@ -164,7 +210,9 @@ export function buildProgram(hooks: ProgramHooks): Command {
         const res = await fetch(url, { method: 'POST' });
         if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `${url.origin}: HTTP ${res.status}`);
         const body = (await res.json()) as { calls?: number };
-        console.log(`draining: new calls get 503; the node exits when its ${body.calls ?? 0} calls in progress have ended${flags.grace === undefined ? '' : ` (at most ${flags.grace} s)`}`);
+        console.log(
+          `draining: new calls get 503; the node exits when its ${body.calls ?? 0} calls in progress have ended${flags.grace === undefined ? '' : ` (at most ${flags.grace} s)`}`,
+        );
       } catch (err) {
         reportAndExit(err);
       }
@@ -173,13 +221,18 @@ export function buildProgram(hooks: ProgramHooks): Command {
   program
     .command('reload')
     .description('make a running node read its dial-peers, profiles and fosip.json again (as SIGHUP does); calls go on')
-    .option('--admin <url>', 'the node\'s admin API (default http://127.0.0.1:9090)')
+    .option('--admin <url>', "the node's admin API (default http://127.0.0.1:9090)")
     .action(async (flags: { admin?: string }) => {
       const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
       try {
-        const res = await fetch(new URL('/api/reload', admin.startsWith('http') ? admin : `http://${admin}`), { method: 'POST' });
+        const res = await fetch(new URL('/api/reload', admin.startsWith('http') ? admin : `http://${admin}`), {
+          method: 'POST',
+        });
         const body = (await res.json()) as { dialPeers?: number; error?: string; problems?: ConfigProblem[] };
-        if (!res.ok) reportAndExit(new SbcError('SBC_ERR_CONFIG_INVALID', `not reloaded: ${body.error ?? res.status}`, body.problems ?? []));
+        if (!res.ok)
+          reportAndExit(
+            new SbcError('SBC_ERR_CONFIG_INVALID', `not reloaded: ${body.error ?? res.status}`, body.problems ?? []),
+          );
         console.log(`configuration reloaded: ${body.dialPeers ?? 0} dial-peers`);
       } catch (err) {
         reportAndExit(err);
@@ -187,17 +240,24 @@ export function buildProgram(hooks: ProgramHooks): Command {
     });
   program
     .command('debug')
-    .description('IOS debug: `fosip debug ccsip messages [--call <id>]` prints every SIP message the node(s) send and receive until Ctrl-C')
+    .description(
+      'IOS debug: `fosip debug ccsip messages [--call <id>]` prints every SIP message the node(s) send and receive until Ctrl-C',
+    )
     .argument('<words...>', 'ccsip messages')
     .option('--call <id>', 'only this call (the id in show call active voice brief)')
     .option('--redis <url>', 'every node of the cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
     .action(async (words: string[], flags: { call?: string; redis?: string; admin?: string }) => {
-      if (words.join(' ') !== 'ccsip messages') reportAndExit(new SbcError('SBC_ERR_USAGE', `unknown debug "${words.join(' ')}" (there is: debug ccsip messages)`));
+      if (words.join(' ') !== 'ccsip messages')
+        reportAndExit(
+          new SbcError('SBC_ERR_USAGE', `unknown debug "${words.join(' ')}" (there is: debug ccsip messages)`),
+        );
       const view = openSource(flags, process.env);
       try {
         const stop = await view.trace(flags.call ?? null, (ev) => process.stdout.write(`${formatTrace(ev)}\n`));
-        console.error(`SIP Call messages tracing is enabled${flags.call ? ` for call ${flags.call}` : ''} (Ctrl-C stops)`);
+        console.error(
+          `SIP Call messages tracing is enabled${flags.call ? ` for call ${flags.call}` : ''} (Ctrl-C stops)`,
+        );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
@@ -211,7 +271,9 @@ export function buildProgram(hooks: ProgramHooks): Command {
     });
   program
     .command('monitor')
-    .description('IOS monitor capture: `fosip monitor capture start|stop|status` writes pcap files of what a node sends and receives')
+    .description(
+      'IOS monitor capture: `fosip monitor capture start|stop|status` writes pcap files of what a node sends and receives',
+    )
     .argument('<what>', 'capture')
     .argument('<action>', 'start, stop or status')
     .option('--file <path>', 'the pcap file (with --ring, the name the numbered files are made from)')
@@ -220,35 +282,71 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--ring <files>', 'keep only the newest <files> files...')
     .option('--size <MiB>', '...of this size each')
     .option('--duration <s>', 'stop by itself after this long')
-    .option('--admin <url>', 'the node\'s admin API (default http://127.0.0.1:9090); the node writes the files')
-    .action(async (what: string, action: string, flags: { file?: string; call?: string; media?: boolean; ring?: string; size?: string; duration?: string; admin?: string }) => {
-      try {
-        if (what !== 'capture' || !['start', 'stop', 'status'].includes(action)) throw new SbcError('SBC_ERR_USAGE', 'usage: fosip monitor capture start|stop|status');
-        const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
-        const body = action !== 'start' ? undefined : JSON.stringify({
-          file: flags.file === undefined ? undefined : path.resolve(flags.file), call: flags.call ?? null, media: flags.media === true,
-          ring: flags.ring === undefined ? null : { files: Number(flags.ring), sizeBytes: Number(flags.size ?? '10') * 1024 * 1024 },
-          durationMs: flags.duration === undefined ? null : Number(flags.duration) * 1000,
-        });
-        const url = new URL(`/api/capture${action === 'status' ? '' : `/${action}`}`, admin.startsWith('http') ? admin : `http://${admin}`);
-        const res = await fetch(url, action === 'status' ? {} : { method: 'POST', body: body ?? '', headers: { 'content-type': 'application/json' } });
-        const reply = (await res.json()) as { error?: string } | null;
-        if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `capture ${action}: ${reply?.error ?? res.status}`);
-        console.log(JSON.stringify(reply, null, 2));
-      } catch (err) {
-        reportAndExit(err);
-      }
-    });
+    .option('--admin <url>', "the node's admin API (default http://127.0.0.1:9090); the node writes the files")
+    .action(
+      async (
+        what: string,
+        action: string,
+        flags: {
+          file?: string;
+          call?: string;
+          media?: boolean;
+          ring?: string;
+          size?: string;
+          duration?: string;
+          admin?: string;
+        },
+      ) => {
+        try {
+          if (what !== 'capture' || !['start', 'stop', 'status'].includes(action))
+            throw new SbcError('SBC_ERR_USAGE', 'usage: fosip monitor capture start|stop|status');
+          const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
+          const body =
+            action !== 'start'
+              ? undefined
+              : JSON.stringify({
+                  file: flags.file === undefined ? undefined : path.resolve(flags.file),
+                  call: flags.call ?? null,
+                  media: flags.media === true,
+                  ring:
+                    flags.ring === undefined
+                      ? null
+                      : { files: Number(flags.ring), sizeBytes: Number(flags.size ?? '10') * 1024 * 1024 },
+                  durationMs: flags.duration === undefined ? null : Number(flags.duration) * 1000,
+                });
+          const url = new URL(
+            `/api/capture${action === 'status' ? '' : `/${action}`}`,
+            admin.startsWith('http') ? admin : `http://${admin}`,
+          );
+          const res = await fetch(
+            url,
+            action === 'status'
+              ? {}
+              : { method: 'POST', body: body ?? '', headers: { 'content-type': 'application/json' } },
+          );
+          const reply = (await res.json()) as { error?: string } | null;
+          if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `capture ${action}: ${reply?.error ?? res.status}`);
+          console.log(JSON.stringify(reply, null, 2));
+        } catch (err) {
+          reportAndExit(err);
+        }
+      },
+    );
   addTestCommands(program);
   addImportCommand(program, reportAndExit);
   addExecCommand(program, 'show', 'IOS-style show commands, e.g. `fosip show cube calls` or `fosip show cu ca`');
   addExecCommand(program, 'clear', 'IOS-style clear commands, e.g. `fosip clear call voice causecode 16 id <call id>`');
   program
     .command('shell')
-    .description('the IOS-like exec shell (prompt <hostname>#): ?, Tab, abbreviations, | include; reads stdin when it is not a terminal')
+    .description(
+      'the IOS-like exec shell (prompt <hostname>#): ?, Tab, abbreviations, | include; reads stdin when it is not a terminal',
+    )
     .option('--redis <url>', 'the whole cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
-    .option('--config-dir <dir>', 'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)')
+    .option(
+      '--config-dir <dir>',
+      'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)',
+    )
     .option('--hostname <name>', 'the prompt name (default: the node behind --admin, else this machine)')
     .action(async (flags: ExecFlags) => {
       const ctx = new LazyContext(flags);

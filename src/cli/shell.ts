@@ -44,15 +44,16 @@ export class ExecShell {
           }),
         ]),
       ]),
-      keyword('debug', 'Debugging functions (see also \'undebug\')', [
+      keyword('debug', "Debugging functions (see also 'undebug')", [
         keyword('ccsip', 'Enable CCSIP debugging', [
           keyword('messages', 'Every SIP message sent and received', [], async () => {
-            if (this.stopTrace === null) this.stopTrace = await this.ctx.view().trace(null, (ev) => this.print(`${formatTrace(ev)}\n`));
+            if (this.stopTrace === null)
+              this.stopTrace = await this.ctx.view().trace(null, (ev) => this.print(`${formatTrace(ev)}\n`));
             return { data: null, text: 'SIP Call messages tracing is enabled' };
           }),
         ]),
       ]),
-      keyword('undebug', 'Disable debugging functions (see also \'debug\')', [
+      keyword('undebug', "Disable debugging functions (see also 'debug')", [
         keyword('all', 'Disable all debugging', [], async () => {
           await this.stopDebug();
           return { data: null, text: 'All possible debugging has been turned off' };
@@ -64,9 +65,11 @@ export class ExecShell {
     ];
     const showOwn: CommandNode[] = [
       keyword('history', 'Information about the commands typed in this session', [], () =>
-        Promise.resolve({ data: this.history, text: this.history.map((h) => `  ${h}`).join('\n') })),
+        Promise.resolve({ data: this.history, text: this.history.map((h) => `  ${h}`).join('\n') }),
+      ),
       keyword('terminal', 'Terminal line parameters', [], () =>
-        Promise.resolve({ data: { length: this.terminalLength }, text: `Length: ${this.terminalLength} lines` })),
+        Promise.resolve({ data: { length: this.terminalLength }, text: `Length: ${this.terminalLength} lines` }),
+      ),
     ];
     this.tree = execTree(own, showOwn);
   }

@@ -9,7 +9,14 @@ import type { MediaStatsByCall } from '../state/node-reports.js';
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join(' ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function hms(ms: number): string {
@@ -19,13 +26,34 @@ function hms(ms: number): string {
 }
 
 function state(c: ViewCall): string {
-  return ({ trying: 'TRYING', ringing: 'ALERTING', connected: 'ACTIVE', ending: 'DISCONNECTING', ended: 'IDLE' } as const)[c.state];
+  return (
+    { trying: 'TRYING', ringing: 'ALERTING', connected: 'ACTIVE', ending: 'DISCONNECTING', ended: 'IDLE' } as const
+  )[c.state];
 }
 
 /** `show cube calls`: one row per leg, UAS (inbound) and UAC (outbound) tables. */
 export function renderCubeCalls(calls: ViewCall[], now = Date.now()): string {
-  const uas = calls.map((c, i) => [String(i + 1), c.node + (c.nodeAlive ? '' : '(!)'), c.aLeg.callId.slice(0, 24), c.callingNumber, c.calledNumber, c.aLeg.remoteSignalling, state(c), hms(now - c.startedAt)]);
-  const uac = calls.filter((c) => c.bLeg !== null).map((c, i) => [String(i + 1), c.node, (c.bLeg?.callId ?? '').slice(0, 24), c.callingNumber, c.calledNumber, c.bLeg?.remoteSignalling ?? '', String(c.outboundDialPeer ?? '')]);
+  const uas = calls.map((c, i) => [
+    String(i + 1),
+    c.node + (c.nodeAlive ? '' : '(!)'),
+    c.aLeg.callId.slice(0, 24),
+    c.callingNumber,
+    c.calledNumber,
+    c.aLeg.remoteSignalling,
+    state(c),
+    hms(now - c.startedAt),
+  ]);
+  const uac = calls
+    .filter((c) => c.bLeg !== null)
+    .map((c, i) => [
+      String(i + 1),
+      c.node,
+      (c.bLeg?.callId ?? '').slice(0, 24),
+      c.callingNumber,
+      c.calledNumber,
+      c.bLeg?.remoteSignalling ?? '',
+      String(c.outboundDialPeer ?? ''),
+    ]);
   return [
     'SIP call leg info',
     `Total calls: ${calls.length}`,
@@ -36,7 +64,9 @@ export function renderCubeCalls(calls: ViewCall[], now = Date.now()): string {
     'SIP UAC CALL INFO',
     table(['No.', 'NODE', 'CallId', 'Calling#', 'Called#', 'RmtSignalIP', 'PEER'], uac),
     calls.some((c) => !c.nodeAlive) ? '\n(!) node stopped heartbeating: its calls may be gone' : '',
-  ].join('\n').trimEnd();
+  ]
+    .join('\n')
+    .trimEnd();
 }
 
 /** The usual VoIP limits (cube-reference; ITU-T G.114 and common practice): over them a stream is flagged. */
@@ -64,11 +94,15 @@ function mediaLine(media: StreamStatsReport[] | undefined, leg: 'a' | 'b'): stri
   const lossPct = rx.packets + rx.lost > 0 ? (100 * Math.max(0, rx.lost)) / (rx.packets + rx.lost) : 0;
   const delay = oneWayDelayMs(s);
   const broken = [
-    lossPct > LIMITS.lossPercent ? 'loss' : '', rx.jitterMs > LIMITS.jitterMs ? 'jitter' : '', delay !== null && delay > LIMITS.oneWayDelayMs ? 'delay' : '',
+    lossPct > LIMITS.lossPercent ? 'loss' : '',
+    rx.jitterMs > LIMITS.jitterMs ? 'jitter' : '',
+    delay !== null && delay > LIMITS.oneWayDelayMs ? 'delay' : '',
   ].filter((x) => x !== '');
   const remote = rx.remote === null ? '-' : `${rx.remote.address}:${rx.remote.port}`;
-  return `  tx:${tx} rx:${rx.packets}/${rx.bytes} media ${remote} lost:${Math.max(0, rx.lost)} jitter:${rx.jitterMs}ms ` +
-    `rtt:${rx.rttMs ?? '-'}ms delay:${delay ?? '-'}ms LostPacketRate:${lossPct.toFixed(2)}${broken.length > 0 ? ` !${broken.join(',')}` : ''}`;
+  return (
+    `  tx:${tx} rx:${rx.packets}/${rx.bytes} media ${remote} lost:${Math.max(0, rx.lost)} jitter:${rx.jitterMs}ms ` +
+    `rtt:${rx.rttMs ?? '-'}ms delay:${delay ?? '-'}ms LostPacketRate:${lossPct.toFixed(2)}${broken.length > 0 ? ` !${broken.join(',')}` : ''}`
+  );
 }
 
 /** `show call active voice brief`: the call-leg counts, then one line per leg (and its media, when relayed). */
@@ -78,9 +112,16 @@ export function renderActiveBrief(calls: ViewCall[], now = Date.now(), media: Me
   const leg = (c: ViewCall, which: 'a' | 'b'): void => {
     const sip = which === 'a' ? c.aLeg : c.bLeg;
     if (sip === null) return;
-    const [peer, role, number] = which === 'a' ? [c.inboundDialPeer, 'Answer', c.callingNumber] : [c.outboundDialPeer ?? 0, 'Originate', c.calledNumber];
-    lines.push(`${c.id} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${peer} ${role} ${number} ${state(c).toLowerCase()}`);
-    lines.push(`  dur ${hms(now - (c.connectedAt ?? c.startedAt))} IP ${sip.remoteSignalling} ${sip.transport.toUpperCase()}`);
+    const [peer, role, number] =
+      which === 'a'
+        ? [c.inboundDialPeer, 'Answer', c.callingNumber]
+        : [c.outboundDialPeer ?? 0, 'Originate', c.calledNumber];
+    lines.push(
+      `${c.id} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${peer} ${role} ${number} ${state(c).toLowerCase()}`,
+    );
+    lines.push(
+      `  dur ${hms(now - (c.connectedAt ?? c.startedAt))} IP ${sip.remoteSignalling} ${sip.transport.toUpperCase()}`,
+    );
     const m = mediaLine(media[c.id], which);
     if (m !== null) lines.push(m);
   };
@@ -94,16 +135,35 @@ export function renderActiveBrief(calls: ViewCall[], now = Date.now(), media: Me
 /** `show call history voice brief`: ended calls, newest first, with cause and who released. */
 export function renderHistoryBrief(cdrs: ViewCdr[]): string {
   const rows = cdrs.map((c) => [
-    c.node, new Date(c.endedAt ?? c.startedAt).toISOString().slice(11, 19), c.callingNumber, c.calledNumber,
-    `${c.inboundDialPeer}/${c.outboundDialPeer ?? '-'}`, hms(c.durationMs), `${c.disconnectCause ?? ''}`, c.disconnectText ?? '', c.releasedBy ?? '',
+    c.node,
+    new Date(c.endedAt ?? c.startedAt).toISOString().slice(11, 19),
+    c.callingNumber,
+    c.calledNumber,
+    `${c.inboundDialPeer}/${c.outboundDialPeer ?? '-'}`,
+    hms(c.durationMs),
+    `${c.disconnectCause ?? ''}`,
+    c.disconnectText ?? '',
+    c.releasedBy ?? '',
   ]);
   return table(['NODE', 'ENDED', 'CALLING', 'CALLED', 'PEERS', 'DURATION', 'CAUSE', 'TEXT', 'RELEASED'], rows);
 }
 
 /** `show cube status`: version and the nodes of the deployment with their call counts. */
 export function renderCubeStatus(version: string, nodes: NodeInfo[], now = Date.now()): string {
-  const rows = nodes.map((n) => [n.node, n.alive ? 'up' : 'STOPPED', String(n.calls), n.startedAt === null ? '-' : hms(now - n.startedAt), n.heartbeatAt === null ? '-' : `${Math.round((now - n.heartbeatAt) / 1000)}s ago`]);
-  return [`CUBE-Version : FoSIP ${version}`, `SW-Version   : Node.js ${process.version}, Platform ${process.platform}`, `Nodes        : ${nodes.length}`, '', table(['NODE', 'STATE', 'CALLS', 'UPTIME', 'HEARTBEAT'], rows)].join('\n');
+  const rows = nodes.map((n) => [
+    n.node,
+    n.alive ? 'up' : 'STOPPED',
+    String(n.calls),
+    n.startedAt === null ? '-' : hms(now - n.startedAt),
+    n.heartbeatAt === null ? '-' : `${Math.round((now - n.heartbeatAt) / 1000)}s ago`,
+  ]);
+  return [
+    `CUBE-Version : FoSIP ${version}`,
+    `SW-Version   : Node.js ${process.version}, Platform ${process.platform}`,
+    `Nodes        : ${nodes.length}`,
+    '',
+    table(['NODE', 'STATE', 'CALLS', 'UPTIME', 'HEARTBEAT'], rows),
+  ].join('\n');
 }
 
 /** `show call active voice compact`: one line per leg, CUBE's columns (codec and media come with media relay). */
@@ -112,9 +172,14 @@ export function renderActiveCompact(calls: ViewCall[], now = Date.now()): string
   for (const c of calls) {
     const t = `T${Math.max(0, Math.floor((now - (c.connectedAt ?? c.startedAt)) / 1000))}`;
     rows.push([c.id, c.node, 'ANS', t, '-', 'VOIP', `P${c.callingNumber}`, `R${c.aLeg.remoteSignalling}`]);
-    if (c.bLeg !== null) rows.push([c.id, c.node, 'ORG', t, '-', 'VOIP', `P${c.calledNumber}`, `R${c.bLeg.remoteSignalling}`]);
+    if (c.bLeg !== null)
+      rows.push([c.id, c.node, 'ORG', t, '-', 'VOIP', `P${c.calledNumber}`, `R${c.bLeg.remoteSignalling}`]);
   }
-  return [`<callID> <node> A/O T<sec> Codec type Peer-Address IP R<ip>:<port>`, `Total call-legs: ${rows.length}`, table(['CALLID', 'NODE', 'A/O', 'TIME', 'CODEC', 'TYPE', 'PEER-ADDRESS', 'SIGNALLING'], rows)].join('\n');
+  return [
+    `<callID> <node> A/O T<sec> Codec type Peer-Address IP R<ip>:<port>`,
+    `Total call-legs: ${rows.length}`,
+    table(['CALLID', 'NODE', 'A/O', 'TIME', 'CODEC', 'TYPE', 'PEER-ADDRESS', 'SIGNALLING'], rows),
+  ].join('\n');
 }
 
 /** `show call active voice summary`: counts per node and state. */
@@ -130,17 +195,35 @@ export function renderActiveSummary(calls: ViewCall[]): string {
 }
 
 const SIP_STATE: Record<ViewCall['state'], string> = {
-  trying: 'STATE_SENT_INVITE (3)', ringing: 'STATE_RECD_PROCEEDING (5)', connected: 'STATE_ACTIVE (7)', ending: 'STATE_DISCONNECTING (12)', ended: 'STATE_DEAD (13)',
+  trying: 'STATE_SENT_INVITE (3)',
+  ringing: 'STATE_RECD_PROCEEDING (5)',
+  connected: 'STATE_ACTIVE (7)',
+  ending: 'STATE_DISCONNECTING (12)',
+  ended: 'STATE_DEAD (13)',
 };
 
 /** `show sip-ua calls`: each leg as CUBE prints it (UAS for the inbound leg, UAC for the outbound one). */
 export function renderSipUaCalls(calls: ViewCall[]): string {
-  const out: string[] = [`Total SIP call legs:${calls.length + calls.filter((c) => c.bLeg !== null).length}, User Agent Client:${calls.filter((c) => c.bLeg !== null).length}, User Agent Server:${calls.length}`, ''];
-  const leg = (kind: string, n: number, c: ViewCall, l: NonNullable<ViewCall['bLeg']>, calling: string, called: string): void => {
+  const out: string[] = [
+    `Total SIP call legs:${calls.length + calls.filter((c) => c.bLeg !== null).length}, User Agent Client:${calls.filter((c) => c.bLeg !== null).length}, User Agent Server:${calls.length}`,
+    '',
+  ];
+  const leg = (
+    kind: string,
+    n: number,
+    c: ViewCall,
+    l: NonNullable<ViewCall['bLeg']>,
+    calling: string,
+    called: string,
+  ): void => {
     const side = kind === 'UAS' ? 'a' : 'b';
     // CUBE's per-stream lines: the SBC's media address and port facing this leg, and the far end's
-    const streams = (c.media?.streams ?? []).filter((s) => s.leg === side).map((s) =>
-      `   Media Stream ${s.stream}          : Src ${s.localAddress}:${s.localPort}, Dest ${s.remoteAddress === null ? '-' : `${s.remoteAddress}:${s.remotePort ?? ''}`}`);
+    const streams = (c.media?.streams ?? [])
+      .filter((s) => s.leg === side)
+      .map(
+        (s) =>
+          `   Media Stream ${s.stream}          : Src ${s.localAddress}:${s.localPort}, Dest ${s.remoteAddress === null ? '-' : `${s.remoteAddress}:${s.remotePort ?? ''}`}`,
+      );
     out.push(
       `SIP ${kind} CALL INFO`,
       `Call ${n}`,

@@ -11,7 +11,12 @@ export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
     tag: dp.tag,
     description: dp.description,
     admin: dp.shutdown ? 'down' : 'up',
-    oper: isOutboundUp(dp) || (!dp.shutdown && (dp.incomingCalledNumber !== null || dp.answerAddress !== null || Object.keys(dp.incomingUri).length > 0)) ? 'up' : 'down',
+    oper:
+      isOutboundUp(dp) ||
+      (!dp.shutdown &&
+        (dp.incomingCalledNumber !== null || dp.answerAddress !== null || Object.keys(dp.incomingUri).length > 0))
+        ? 'up'
+        : 'down',
     incomingCalledNumber: dp.incomingCalledNumber?.source ?? null,
     answerAddress: dp.answerAddress?.source ?? null,
     incomingUri: Object.fromEntries(Object.entries(dp.incomingUri).map(([k, v]) => [k, v.id])),
@@ -29,14 +34,45 @@ export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
 }
 
 /** `keepalive`: the live keepalive states the nodes publish (null: none could be read). */
-export function renderDialPeerSummary(peers: readonly DialPeer[], keepalive: readonly NodeKeepalive[] | null = null): string {
+export function renderDialPeerSummary(
+  peers: readonly DialPeer[],
+  keepalive: readonly NodeKeepalive[] | null = null,
+): string {
   const rows = peers.map((dp) => {
     const j = dialPeerJson(dp);
-    return [String(dp.tag), 'voip', String(j['admin']), String(j['oper']), dp.destinationPattern?.source ?? '', String(dp.preference),
-      dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : '', dp.sessionTransport, dp.huntstop ? 'yes' : 'no', dp.maxConn === null ? '-' : String(dp.maxConn),
-      keepaliveColumn(dp, keepalive)];
+    return [
+      String(dp.tag),
+      'voip',
+      String(j['admin']),
+      String(j['oper']),
+      dp.destinationPattern?.source ?? '',
+      String(dp.preference),
+      dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : '',
+      dp.sessionTransport,
+      dp.huntstop ? 'yes' : 'no',
+      dp.maxConn === null ? '-' : String(dp.maxConn),
+      keepaliveColumn(dp, keepalive),
+    ];
   });
-  return ['dial-peer hunt 0', table(['TAG', 'TYPE', 'ADMIN', 'OPER', 'DEST-PATTERN', 'PREF', 'SESS-TARGET', 'TRANSPORT', 'HUNTSTOP', 'MAX-CONN', 'KEEPALIVE'], rows)].join('\n');
+  return [
+    'dial-peer hunt 0',
+    table(
+      [
+        'TAG',
+        'TYPE',
+        'ADMIN',
+        'OPER',
+        'DEST-PATTERN',
+        'PREF',
+        'SESS-TARGET',
+        'TRANSPORT',
+        'HUNTSTOP',
+        'MAX-CONN',
+        'KEEPALIVE',
+      ],
+      rows,
+    ),
+  ].join('\n');
 }
 
 export function renderDialPeer(dp: DialPeer): string {

@@ -35,7 +35,12 @@ export function dialplanReport(plan: DialPlan, calledNumber: string, callingNumb
   return {
     calledNumber,
     callingNumber,
-    inbound: { tag: inbound.peer.tag, criterion: inbound.criterion, pattern: inboundPattern(inbound), description: inbound.peer.description },
+    inbound: {
+      tag: inbound.peer.tag,
+      criterion: inbound.criterion,
+      pattern: inboundPattern(inbound),
+      description: inbound.peer.description,
+    },
     outbound: plan.outbound(calledNumber).map((dp: DialPeer, i) => ({
       order: i + 1,
       tag: dp.tag,
@@ -53,7 +58,9 @@ export function dialplanReport(plan: DialPlan, calledNumber: string, callingNumb
 export function renderDialplan(r: DialplanReport): string {
   const lines = [`Called number ${r.calledNumber}${r.callingNumber ? `, calling number ${r.callingNumber}` : ''}`, ''];
   const via = r.inbound.pattern === null ? r.inbound.criterion : `${r.inbound.criterion} ${r.inbound.pattern}`;
-  lines.push(`Inbound dial-peer: ${r.inbound.tag} (${via})${r.inbound.tag === 0 ? '  ! no inbound dial-peer matched' : ''}`);
+  lines.push(
+    `Inbound dial-peer: ${r.inbound.tag} (${via})${r.inbound.tag === 0 ? '  ! no inbound dial-peer matched' : ''}`,
+  );
   lines.push('');
   if (r.outbound.length === 0) {
     lines.push('No outbound dial-peer matches: the call would be rejected with 404.');
@@ -61,8 +68,23 @@ export function renderDialplan(r: DialplanReport): string {
   }
   lines.push('Outbound dial-peers in hunt order:');
   const header = ['ORDER', 'TAG', 'DEST-PATTERN', 'PREF', 'SESS-TARGET', 'TRANSPORT', 'HUNTSTOP', 'MAX-CONN'];
-  const rows = r.outbound.map((o) => [String(o.order), String(o.tag), o.destinationPattern, String(o.preference), o.sessionTarget, o.sessionTransport, o.huntstop ? 'yes' : 'no', o.maxConn === null ? 'unlimited' : String(o.maxConn)]);
+  const rows = r.outbound.map((o) => [
+    String(o.order),
+    String(o.tag),
+    o.destinationPattern,
+    String(o.preference),
+    o.sessionTarget,
+    o.sessionTransport,
+    o.huntstop ? 'yes' : 'no',
+    o.maxConn === null ? 'unlimited' : String(o.maxConn),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  for (const row of [header, ...rows]) lines.push(row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  for (const row of [header, ...rows])
+    lines.push(
+      row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
   return lines.join('\n');
 }

@@ -11,7 +11,8 @@ function box(titles: string[][]): string[] {
   const rows = Math.max(...titles.map((t) => t.length));
   const border = titles.map(() => `+${'-'.repeat(COL - 4)}+`).join('  ');
   lines.push(`        ${border}`);
-  for (let r = 0; r < rows; r++) lines.push(`        ${titles.map((t) => `| ${(t[r] ?? '').padEnd(COL - 6).slice(0, COL - 6)} |`).join('  ')}`);
+  for (let r = 0; r < rows; r++)
+    lines.push(`        ${titles.map((t) => `| ${(t[r] ?? '').padEnd(COL - 6).slice(0, COL - 6)} |`).join('  ')}`);
   lines.push(`        ${border}`);
   return lines;
 }

@@ -20,7 +20,11 @@ export function keepaliveColumn(dp: DialPeer, states: readonly NodeKeepalive[] |
   return kinds.size > 1 ? 'partial' : (mine[0]?.state ?? 'unknown');
 }
 
-export function keepaliveClassReport(profile: KeepaliveProfile, peers: readonly DialPeer[], states: readonly NodeKeepalive[] | null): Record<string, unknown> {
+export function keepaliveClassReport(
+  profile: KeepaliveProfile,
+  peers: readonly DialPeer[],
+  states: readonly NodeKeepalive[] | null,
+): Record<string, unknown> {
   const users = peers.filter((dp) => dp.keepalive?.tag === profile.tag);
   return {
     profile,
@@ -34,7 +38,12 @@ export function keepaliveClassReport(profile: KeepaliveProfile, peers: readonly 
 
 const seconds = (ms: number): string => String(Math.round(ms / 100) / 10);
 
-export function renderKeepaliveClass(profile: KeepaliveProfile, peers: readonly DialPeer[], states: readonly NodeKeepalive[] | null, now = Date.now()): string {
+export function renderKeepaliveClass(
+  profile: KeepaliveProfile,
+  peers: readonly DialPeer[],
+  states: readonly NodeKeepalive[] | null,
+  now = Date.now(),
+): string {
   const lines = [
     `Voice class sip-options-keepalive: ${profile.tag}           AdminStat: ${profile.shutdown ? 'Down' : 'Up'}`,
     `Description: ${profile.description}`,
@@ -49,12 +58,21 @@ export function renderKeepaliveClass(profile: KeepaliveProfile, peers: readonly 
     if (mine.length === 0) rows.push([String(dp.tag), '-', '', profile.shutdown ? 'Shutdown' : 'Unknown', '', '', '']);
     for (const s of mine) {
       rows.push([
-        String(dp.tag), s.node, `${s.target} ${s.transport}`, s.state === 'active' ? 'Active' : 'Busy', s.lastResponse ?? '-',
-        s.rttMs === null ? '-' : `${s.rttMs}ms`, `${Math.max(0, Math.round((now - s.since) / 1000))}s`,
+        String(dp.tag),
+        s.node,
+        `${s.target} ${s.transport}`,
+        s.state === 'active' ? 'Active' : 'Busy',
+        s.lastResponse ?? '-',
+        s.rttMs === null ? '-' : `${s.rttMs}ms`,
+        `${Math.max(0, Math.round((now - s.since) / 1000))}s`,
       ]);
     }
   }
-  lines.push(rows.length === 0 ? 'No dial-peer uses this class' : table(['PEER TAG', 'NODE', 'TARGET', 'OOD STAT', 'LAST RESPONSE', 'RTT', 'SINCE'], rows));
+  lines.push(
+    rows.length === 0
+      ? 'No dial-peer uses this class'
+      : table(['PEER TAG', 'NODE', 'TARGET', 'OOD STAT', 'LAST RESPONSE', 'RTT', 'SINCE'], rows),
+  );
   if (states === null) lines.push('', '! no node could be reached: live state unknown');
   return lines.join('\n');
 }

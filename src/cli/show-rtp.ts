@@ -4,22 +4,55 @@ import { table } from './show-calls.js';
 
 export interface RtpConnectionsReport {
   pools: Array<{ node: string } & NonNullable<NodeInfo['rtp']>>;
-  connections: Array<{ node: string; callId: string; leg: 'a' | 'b'; stream: number; localIp: string; localRtp: number; remoteIp: string | null; remoteRtp: number | null }>;
+  connections: Array<{
+    node: string;
+    callId: string;
+    leg: 'a' | 'b';
+    stream: number;
+    localIp: string;
+    localRtp: number;
+    remoteIp: string | null;
+    remoteRtp: number | null;
+  }>;
 }
 
 export function rtpConnectionsReport(nodes: NodeInfo[], calls: ViewCall[]): RtpConnectionsReport {
   const pools = nodes.flatMap((n) => (n.rtp ? [{ node: n.node, ...n.rtp }] : []));
-  const connections = calls.flatMap((c) => (c.media?.mode === 'flow-through' ? c.media.streams : []).map((s) => ({
-    node: c.node, callId: c.id, leg: s.leg, stream: s.stream, localIp: s.localAddress, localRtp: s.localPort, remoteIp: s.remoteAddress, remoteRtp: s.remotePort,
-  })));
+  const connections = calls.flatMap((c) =>
+    (c.media?.mode === 'flow-through' ? c.media.streams : []).map((s) => ({
+      node: c.node,
+      callId: c.id,
+      leg: s.leg,
+      stream: s.stream,
+      localIp: s.localAddress,
+      localRtp: s.localPort,
+      remoteIp: s.remoteAddress,
+      remoteRtp: s.remotePort,
+    })),
+  );
   return { pools, connections };
 }
 
 export function renderRtpConnections(r: RtpConnectionsReport): string {
   const total = (k: 'available' | 'reserved' | 'inUse'): number => r.pools.reduce((sum, p) => sum + p[k], 0);
-  const pools = r.pools.map((p) => [p.node, `${p.address}`, String(p.minPort), String(p.maxPort), String(p.available), String(p.reserved), String(p.inUse)]);
+  const pools = r.pools.map((p) => [
+    p.node,
+    `${p.address}`,
+    String(p.minPort),
+    String(p.maxPort),
+    String(p.available),
+    String(p.reserved),
+    String(p.inUse),
+  ]);
   const rows = r.connections.map((c, i) => [
-    String(i + 1), c.node, c.callId, c.leg === 'a' ? 'in' : 'out', String(c.localRtp), c.remoteRtp === null ? '-' : String(c.remoteRtp), c.localIp, c.remoteIp ?? '-',
+    String(i + 1),
+    c.node,
+    c.callId,
+    c.leg === 'a' ? 'in' : 'out',
+    String(c.localRtp),
+    c.remoteRtp === null ? '-' : String(c.remoteRtp),
+    c.localIp,
+    c.remoteIp ?? '-',
   ]);
   return [
     'VoIP RTP Port Usage Information',

@@ -2,7 +2,12 @@
 import type { SipStatsSnapshot } from '../state/node-reports.js';
 
 const CLASSES: Array<[string, string]> = [
-  ['1xx', 'Informational'], ['2xx', 'Success'], ['3xx', 'Redirection'], ['4xx', 'Client Error'], ['5xx', 'Server Error'], ['6xx', 'Global Failure'],
+  ['1xx', 'Informational'],
+  ['2xx', 'Success'],
+  ['3xx', 'Redirection'],
+  ['4xx', 'Client Error'],
+  ['5xx', 'Server Error'],
+  ['6xx', 'Global Failure'],
 ];
 
 export function renderSipStats(nodes: SipStatsSnapshot[]): string {
@@ -15,7 +20,13 @@ export function renderSipStats(nodes: SipStatsSnapshot[]): string {
     const methods = [...new Set([...Object.keys(s.requestsIn), ...Object.keys(s.requestsOut)])].sort();
     for (const m of methods) out.push(`   ${m.padEnd(15)} ${inOut(s.requestsIn, s.requestsOut, m)}`);
     if (methods.length === 0) out.push('   (none)');
-    out.push('', 'Retry Statistics', `   Retransmissions ${s.retransmissionsIn}/${s.retransmissionsOut}`, `   Timeouts        ${s.timeouts}`, '');
+    out.push(
+      '',
+      'Retry Statistics',
+      `   Retransmissions ${s.retransmissionsIn}/${s.retransmissionsOut}`,
+      `   Timeouts        ${s.timeouts}`,
+      '',
+    );
   }
   return out.join('\n').trimEnd() || 'No statistics (no node answered)';
 }

@@ -4,7 +4,14 @@ import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/node-reports.js';
 import { RedisClusterView } from '../state/cluster-view.js';
-import type { NodeInfo, RegistrationReport, TrustedReport, SipStatsSnapshot, ViewCall, ViewCdr } from '../state/node-reports.js';
+import type {
+  NodeInfo,
+  RegistrationReport,
+  TrustedReport,
+  SipStatsSnapshot,
+  ViewCall,
+  ViewCdr,
+} from '../state/node-reports.js';
 import type { StateView } from '../node/state-view.js';
 
 class AdminView implements StateView {
@@ -40,7 +47,11 @@ class AdminView implements StateView {
   }
 
   async clear(id: string, cause: number): Promise<boolean> {
-    const res = await this.call('/api/clear', { method: 'POST', body: JSON.stringify({ id, cause }), headers: { 'content-type': 'application/json' } });
+    const res = await this.call('/api/clear', {
+      method: 'POST',
+      body: JSON.stringify({ id, cause }),
+      headers: { 'content-type': 'application/json' },
+    });
     return res.ok;
   }
 
@@ -67,8 +78,11 @@ class AdminView implements StateView {
   /** The node's trace stream (NDJSON), one event per line, until stopped. */
   async trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>> {
     const stop = new AbortController();
-    const res = await this.call(`/api/trace?format=json${call === null ? '' : `&call=${encodeURIComponent(call)}`}`, { signal: stop.signal });
-    if (!res.ok || res.body === null) throw new SbcError('SBC_ERR_ADMIN_API', `${this.base}/api/trace: HTTP ${res.status}`);
+    const res = await this.call(`/api/trace?format=json${call === null ? '' : `&call=${encodeURIComponent(call)}`}`, {
+      signal: stop.signal,
+    });
+    if (!res.ok || res.body === null)
+      throw new SbcError('SBC_ERR_ADMIN_API', `${this.base}/api/trace: HTTP ${res.status}`);
     const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';

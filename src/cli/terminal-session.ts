@@ -51,7 +51,9 @@ export function runTerminal(shell: ExecShell, input: ReadStream, output: Writabl
       if (i >= lines.length) return;
       output.write(MORE);
       mode = 'more';
-      const key = await new Promise<{ key: Key; s: string | undefined }>((r) => (onMoreKey = (k, s) => r({ key: k, s })));
+      const key = await new Promise<{ key: Key; s: string | undefined }>(
+        (r) => (onMoreKey = (k, s) => r({ key: k, s })),
+      );
       output.write(`\r${' '.repeat(MORE.length)}\r`);
       if (key.s === ' ') take = size;
       else if (key.key.name === 'return' || key.key.name === 'enter') take = 1;
@@ -166,7 +168,8 @@ export function runTerminal(shell: ExecShell, input: ReadStream, output: Writabl
         const atEnd = cursor === line.length;
         line = line.slice(0, cursor) + s + line.slice(cursor);
         cursor += s.length;
-        if (atEnd) output.write(s); // the common case: no need to redraw the line
+        if (atEnd)
+          output.write(s); // the common case: no need to redraw the line
         else redraw();
       }
     }

@@ -9,7 +9,12 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigProblem } from '../errors/sbc-error.js';
 import { KEEPALIVE_PROFILE_SCHEMA, type KeepaliveProfileJson } from './keepalive-config.js';
 import {
-  SIP_PROFILE_SCHEMA, type SipProfileJson, TRANSLATION_PROFILE_SCHEMA, TRANSLATION_RULE_SCHEMA, type TranslationProfileJson, type TranslationRuleJson,
+  SIP_PROFILE_SCHEMA,
+  type SipProfileJson,
+  TRANSLATION_PROFILE_SCHEMA,
+  TRANSLATION_RULE_SCHEMA,
+  type TranslationProfileJson,
+  type TranslationRuleJson,
 } from './rewrite-config.js';
 
 export interface DialPeerJson {
@@ -59,7 +64,9 @@ export interface CredentialJson {
 }
 
 export const CREDENTIAL_SCHEMA = {
-  type: 'object', additionalProperties: false, required: ['username', 'password'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['username', 'password'],
   properties: {
     username: { type: 'string', minLength: 1, maxLength: 128 },
     password: { type: 'string', minLength: 1, maxLength: 256 },
@@ -107,7 +114,12 @@ export interface DialConfig {
 }
 
 const pattern = { type: 'string', minLength: 1, maxLength: 64 };
-const headerList = { type: 'array', maxItems: 64, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9!%*_+`\'~.-]{1,64}$' } };
+const headerList = {
+  type: 'array',
+  maxItems: 64,
+  uniqueItems: true,
+  items: { type: 'string', pattern: "^[A-Za-z0-9!%*_+`'~.-]{1,64}$" },
+};
 
 export const DIAL_PEER_SCHEMA = {
   type: 'object',
@@ -122,10 +134,19 @@ export const DIAL_PEER_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       minProperties: 1,
-      properties: { via: { type: 'string' }, request: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' } },
+      properties: {
+        via: { type: 'string' },
+        request: { type: 'string' },
+        to: { type: 'string' },
+        from: { type: 'string' },
+      },
     },
     destinationPattern: pattern,
-    sessionTarget: { type: 'string', pattern: '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$' },
+    sessionTarget: {
+      type: 'string',
+      pattern:
+        '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$',
+    },
     sessionTransport: { enum: ['udp', 'tcp', 'tls'] },
     preference: { type: 'integer', minimum: 0, maximum: 10 },
     huntstop: { type: 'boolean' },
@@ -138,7 +159,9 @@ export const DIAL_PEER_SCHEMA = {
     sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },
     sipProfilesInbound: { type: 'integer', minimum: 1, maximum: 10000 },
     translationProfile: {
-      type: 'object', additionalProperties: false, minProperties: 1,
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
       properties: { incoming: { type: 'string', minLength: 1 }, outgoing: { type: 'string', minLength: 1 } },
     },
     optionsKeepaliveProfile: { type: 'integer', minimum: 1, maximum: 10000 },
@@ -172,7 +195,12 @@ export const URI_CLASS_SCHEMA = {
     host: {
       oneOf: [
         { type: 'string', minLength: 1, maxLength: 31 },
-        { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^(ipv4:[0-9.]+|ipv6:\\[?[0-9a-fA-F:.]+\\]?|dns:[A-Za-z0-9.-]+)$' } },
+        {
+          type: 'array',
+          minItems: 1,
+          maxItems: 10,
+          items: { type: 'string', pattern: '^(ipv4:[0-9.]+|ipv6:\\[?[0-9a-fA-F:.]+\\]?|dns:[A-Za-z0-9.-]+)$' },
+        },
       ],
     },
     user: { type: 'string', minLength: 1, maxLength: 31 },
@@ -195,7 +223,8 @@ function describe(e: ErrorObject): string {
     return `unknown field "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`;
   }
   if (e.keyword === 'oneOf' && e.instancePath === '') return 'a uri class needs exactly one of host, user or pattern';
-  if (e.keyword === 'not' && e.instancePath === '') return 'a dial-peer has a headerPassList or a headerDropList, not both';
+  if (e.keyword === 'not' && e.instancePath === '')
+    return 'a dial-peer has a headerPassList or a headerDropList, not both';
   return e.message ?? 'invalid';
 }
 
@@ -204,7 +233,11 @@ function problems(file: string, base: string, errors: ErrorObject[] | null | und
   const all = errors ?? [];
   const oneOfAt = new Set(all.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
   return all
-    .filter((e) => e.keyword === 'oneOf' || !(e.schemaPath.includes('/oneOf/') && [...oneOfAt].some((at) => e.instancePath.startsWith(at))))
+    .filter(
+      (e) =>
+        e.keyword === 'oneOf' ||
+        !(e.schemaPath.includes('/oneOf/') && [...oneOfAt].some((at) => e.instancePath.startsWith(at))),
+    )
     .map((e) => ({ file, pointer: base + e.instancePath, message: describe(e) }));
 }
 
@@ -219,14 +252,35 @@ function readJson(file: string, out: ConfigProblem[]): unknown {
 
 function jsonFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
-const CLASS_KINDS = ['uri', 'codec', 'sip-profiles', 'translation-rule', 'translation-profile', 'sip-options-keepalive'].map((k) => `"${k}"`);
+const CLASS_KINDS = [
+  'uri',
+  'codec',
+  'sip-profiles',
+  'translation-rule',
+  'translation-profile',
+  'sip-options-keepalive',
+].map((k) => `"${k}"`);
 
 /** A configuration made of these parts, the others empty (tests and benchmarks build theirs so). */
 export function dialConfig(parts: Partial<DialConfig> = {}): DialConfig {
-  return { dialPeers: [], uriClasses: [], codecClasses: [], sipProfiles: [], translationRules: [], translationProfiles: [], keepaliveProfiles: [], problems: [], ...parts };
+  return {
+    dialPeers: [],
+    uriClasses: [],
+    codecClasses: [],
+    sipProfiles: [],
+    translationRules: [],
+    translationProfiles: [],
+    keepaliveProfiles: [],
+    problems: [],
+    ...parts,
+  };
 }
 
 export function loadDialConfig(configDir: string): DialConfig {
@@ -254,7 +308,12 @@ export function loadDialConfig(configDir: string): DialConfig {
       else if (kind === 'translation-rule') take(checkTranslationRule, out.translationRules);
       else if (kind === 'translation-profile') take(checkTranslationProfile, out.translationProfiles);
       else if (kind === 'sip-options-keepalive') take(checkKeepaliveProfile, out.keepaliveProfiles);
-      else out.problems.push({ file, pointer: `${pointer}/kind`, message: `unknown class kind ${JSON.stringify(kind)} (expected one of ${CLASS_KINDS.join(', ')})` });
+      else
+        out.problems.push({
+          file,
+          pointer: `${pointer}/kind`,
+          message: `unknown class kind ${JSON.stringify(kind)} (expected one of ${CLASS_KINDS.join(', ')})`,
+        });
     });
   }
   return out;

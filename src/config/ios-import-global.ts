@@ -40,16 +40,27 @@ export function decodeType7(encoded: string): string | null {
 function trustedBlock(words: string[]): string {
   const [family, address, mask] = words;
   if (family === 'ipv6' && address !== undefined) return address.includes('/') ? address : `${address}/128`;
-  if (family !== 'ipv4' || address === undefined || !/^\d+\.\d+\.\d+\.\d+$/.test(address)) throw new SbcError('SBC_ERR_IMPORT', 'a trusted entry is `ipv4 A.B.C.D [MASK]` or `ipv6 PREFIX/LEN`');
+  if (family !== 'ipv4' || address === undefined || !/^\d+\.\d+\.\d+\.\d+$/.test(address))
+    throw new SbcError('SBC_ERR_IMPORT', 'a trusted entry is `ipv4 A.B.C.D [MASK]` or `ipv6 PREFIX/LEN`');
   if (mask === undefined) return `${address}/32`;
-  const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(mask) || !/^1*0*$/.test(bits) || bits.length !== 32) throw new SbcError('SBC_ERR_IMPORT', `${mask} is not a network mask`);
+  const bits = mask
+    .split('.')
+    .map((o) => Number(o).toString(2).padStart(8, '0'))
+    .join('');
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(mask) || !/^1*0*$/.test(bits) || bits.length !== 32)
+    throw new SbcError('SBC_ERR_IMPORT', `${mask} is not a network mask`);
   return `${address}/${bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')}`;
 }
 
 /** `voice service voip`: its trusted list; everything else there is global CUBE behaviour FoSIP has built in, or has not. */
 export function voiceServiceVoip(body: IosLine[], out: GlobalSettings, report: Report): void {
-  const BUILT_IN = [/^mode border-element/, /^allow-connections sip to sip$/, /^sip$/, /^ip address trusted list$/, /^no call service stop$/];
+  const BUILT_IN = [
+    /^mode border-element/,
+    /^allow-connections sip to sip$/,
+    /^sip$/,
+    /^ip address trusted list$/,
+    /^no call service stop$/,
+  ];
   for (const l of body) {
     if (l.words[0] === 'ipv4' || l.words[0] === 'ipv6') {
       try {
@@ -57,8 +68,10 @@ export function voiceServiceVoip(body: IosLine[], out: GlobalSettings, report: R
       } catch (err) {
         report(l, (err as Error).message);
       }
-    } else if (l.words[0] === 'bind') report(l, 'not imported: FoSIP binds where fosip.json says (listen, media.address)');
-    else if (!BUILT_IN.some((r) => r.test(l.text))) report(l, 'not imported: no FoSIP setting does this globally (dial-peers have their own)');
+    } else if (l.words[0] === 'bind')
+      report(l, 'not imported: FoSIP binds where fosip.json says (listen, media.address)');
+    else if (!BUILT_IN.some((r) => r.test(l.text)))
+      report(l, 'not imported: no FoSIP setting does this globally (dial-peers have their own)');
   }
 }
 
@@ -70,11 +83,18 @@ function credential(words: string[]): { c: CredentialJson; type7: boolean } {
   };
   const username = at('username');
   const pi = words.indexOf('password');
-  if (username === undefined || pi === -1) throw new SbcError('SBC_ERR_IMPORT', 'a credential needs username and password');
+  if (username === undefined || pi === -1)
+    throw new SbcError('SBC_ERR_IMPORT', 'a credential needs username and password');
   const [kind, value] = /^\d$/.test(words[pi + 1] ?? '') ? [words[pi + 1], words[pi + 2]] : ['0', words[pi + 1]];
   if (value === undefined) throw new SbcError('SBC_ERR_IMPORT', 'the password is missing');
   const password = kind === '0' ? value : kind === '7' ? decodeType7(value) : null;
-  if (password === null) throw new SbcError('SBC_ERR_IMPORT', kind === '7' ? 'not a type 7 password' : `a type ${kind ?? ''} password cannot be read back: give it in fosip.json`);
+  if (password === null)
+    throw new SbcError(
+      'SBC_ERR_IMPORT',
+      kind === '7'
+        ? 'not a type 7 password'
+        : `a type ${kind ?? ''} password cannot be read back: give it in fosip.json`,
+    );
   const realm = at('realm');
   return { c: { username, password, ...(realm !== undefined ? { realm } : {}) }, type7: kind === '7' };
 }
@@ -83,7 +103,8 @@ function credential(words: string[]): { c: CredentialJson; type7: boolean } {
 function registrar(words: string[]): RegistrarJson {
   const rest = /^\d+$/.test(words[1] ?? '') ? words.slice(2) : words.slice(1);
   const target = rest[0];
-  if (target === undefined || !/^(ipv4|ipv6|dns):/.test(target)) throw new SbcError('SBC_ERR_IMPORT', 'a registrar is `registrar N ipv4:|dns:TARGET [expires S] [tcp [tls]]`');
+  if (target === undefined || !/^(ipv4|ipv6|dns):/.test(target))
+    throw new SbcError('SBC_ERR_IMPORT', 'a registrar is `registrar N ipv4:|dns:TARGET [expires S] [tcp [tls]]`');
   const r: RegistrarJson = { target };
   const e = rest.indexOf('expires');
   if (e !== -1) r.expires = Math.min(86400, Math.max(10, Number(rest[e + 1])));
@@ -101,7 +122,11 @@ export function sipUa(body: IosLine[], out: GlobalSettings, report: Report): voi
       if (w[0] === 'credentials' || w[0] === 'authentication') {
         const { c, type7 } = credential(w);
         (ua[w[0]] ??= []).push(c);
-        if (type7) report(l, 'imported with the type 7 password decoded: fosip.json holds it in clear, so keep that file private');
+        if (type7)
+          report(
+            l,
+            'imported with the type 7 password decoded: fosip.json holds it in clear, so keep that file private',
+          );
       } else if (w[0] === 'registrar') (ua.registrar ??= []).push(registrar(w));
       else report(l, 'not imported: FoSIP has no such sip-ua setting (retries: sipUa.retrySeconds in fosip.json)');
     } catch (err) {

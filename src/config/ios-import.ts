@@ -8,7 +8,12 @@
  */
 import type { CodecClassJson, DialPeerJson, UriClassJson } from './dial-config.js';
 import type { KeepaliveProfileJson } from './keepalive-config.js';
-import type { SipProfileJson, SipProfileRuleJson, TranslationProfileJson, TranslationRuleJson } from './rewrite-config.js';
+import type {
+  SipProfileJson,
+  SipProfileRuleJson,
+  TranslationProfileJson,
+  TranslationRuleJson,
+} from './rewrite-config.js';
 import { type GlobalSettings, sipUa, voiceServiceVoip } from './ios-import-global.js';
 import { iosCodec, iosRegex, iosSipProfileRule, quotedWords } from './ios-words.js';
 
@@ -67,7 +72,17 @@ const BANNER = [/^Building configuration\.\.\.$/, /^Current configuration : \d+ 
 const num = (w: string | undefined): number | null => (w !== undefined && /^\d+$/.test(w) ? Number(w) : null);
 
 export function importIos(text: string): IosImport {
-  const out: IosImport = { dialPeers: [], codecClasses: [], uriClasses: [], sipProfiles: [], keepaliveProfiles: [], translationRules: [], translationProfiles: [], settings: {}, problems: [] };
+  const out: IosImport = {
+    dialPeers: [],
+    codecClasses: [],
+    uriClasses: [],
+    sipProfiles: [],
+    keepaliveProfiles: [],
+    translationRules: [],
+    translationProfiles: [],
+    settings: {},
+    problems: [],
+  };
   const report = (l: Line, why: string): void => void out.problems.push({ line: l.n, text: l.text, why });
   for (const b of blocks(text)) {
     const w = b.head.words;
@@ -77,14 +92,23 @@ export function importIos(text: string): IosImport {
     else if (key === 'voice class codec' && num(w[3]) !== null) codecClass(b, num(w[3]) as number, out, report);
     else if (key === 'voice class uri' && w[3] !== undefined) uriClass(b, w[3], out, report);
     else if (key === 'voice class sip-profiles' && num(w[3]) !== null) sipProfile(b, num(w[3]) as number, out, report);
-    else if (key === 'voice class sip-options-keepalive' && num(w[3]) !== null) keepalive(b, num(w[3]) as number, out, report);
+    else if (key === 'voice class sip-options-keepalive' && num(w[3]) !== null)
+      keepalive(b, num(w[3]) as number, out, report);
     else if (w[0] === 'voice' && w[1] === 'translation-rule' && tag !== null) translationRule(b, tag, out, report);
-    else if (w[0] === 'voice' && w[1] === 'translation-profile' && w[2] !== undefined) translationProfile(b, w[2], out, report);
+    else if (w[0] === 'voice' && w[1] === 'translation-profile' && w[2] !== undefined)
+      translationProfile(b, w[2], out, report);
     else if (b.head.text === 'voice service voip') voiceServiceVoip(b.body, out.settings, report);
     else if (b.head.text === 'sip-ua') sipUa(b.body, out.settings, report);
     else if (BANNER.some((r) => r.test(b.head.text))) continue;
-    else if (w[0] === 'dial-peer' && w[1] === 'voice') report(b.head, 'only voip dial-peers are imported (POTS dial-peers have no meaning on an SBC)');
-    else report(b.head, b.body.length > 0 ? `not imported (with the ${b.body.length} line(s) under it): FoSIP imports dial-peers, voice classes, the trusted list and sip-ua` : 'not imported: FoSIP imports dial-peers, voice classes, the trusted list and sip-ua');
+    else if (w[0] === 'dial-peer' && w[1] === 'voice')
+      report(b.head, 'only voip dial-peers are imported (POTS dial-peers have no meaning on an SBC)');
+    else
+      report(
+        b.head,
+        b.body.length > 0
+          ? `not imported (with the ${b.body.length} line(s) under it): FoSIP imports dial-peers, voice classes, the trusted list and sip-ua`
+          : 'not imported: FoSIP imports dial-peers, voice classes, the trusted list and sip-ua',
+      );
   }
   return out;
 }
@@ -102,9 +126,11 @@ function dialPeer(b: Block, tag: number, out: IosImport, report: Report): void {
     else if (a === 'destination-pattern' && c) dp.destinationPattern = c;
     else if (a === 'incoming' && c === 'called-number' && d) dp.incomingCalledNumber = d;
     else if (a === 'answer-address' && c) dp.answerAddress = c;
-    else if (a === 'incoming' && c === 'uri' && (d === 'via' || d === 'request' || d === 'to' || d === 'from') && e) dp.incomingUri = { ...dp.incomingUri, [d]: e };
+    else if (a === 'incoming' && c === 'uri' && (d === 'via' || d === 'request' || d === 'to' || d === 'from') && e)
+      dp.incomingUri = { ...dp.incomingUri, [d]: e };
     else if (a === 'session' && c === 'target' && d !== undefined && /^(ipv4|ipv6|dns):/.test(d)) dp.sessionTarget = d;
-    else if (a === 'session' && c === 'transport' && (d === 'udp' || d === 'tcp')) dp.sessionTransport = d === 'tcp' && e === 'tls' ? 'tls' : d;
+    else if (a === 'session' && c === 'transport' && (d === 'udp' || d === 'tcp'))
+      dp.sessionTransport = d === 'tcp' && e === 'tls' ? 'tls' : d;
     else if (a === 'preference' && num(c) !== null) dp.preference = num(c) as number;
     else if (a === 'huntstop' && c === undefined) dp.huntstop = true;
     else if (a === 'max-conn' && num(c) !== null) dp.maxConn = num(c) as number;
@@ -114,9 +140,17 @@ function dialPeer(b: Block, tag: number, out: IosImport, report: Report): void {
     else if (a === 'voice-class' && c === 'sip' && d === 'profiles' && num(e) !== null) {
       if (l.words[4] === 'inbound') dp.sipProfilesInbound = num(e) as number;
       else dp.sipProfiles = num(e) as number;
-    } else if (a === 'voice-class' && c === 'sip' && d === 'options-keepalive' && e === 'profile' && num(l.words[4]) !== null) dp.optionsKeepaliveProfile = num(l.words[4]) as number;
+    } else if (
+      a === 'voice-class' &&
+      c === 'sip' &&
+      d === 'options-keepalive' &&
+      e === 'profile' &&
+      num(l.words[4]) !== null
+    )
+      dp.optionsKeepaliveProfile = num(l.words[4]) as number;
     else if (a === 'voice-class' && c === 'sip' && d === 'early-offer' && e === 'forced') dp.earlyOfferForced = true;
-    else if (a === 'translation-profile' && (c === 'incoming' || c === 'outgoing') && d) dp.translationProfile = { ...dp.translationProfile, [c]: d };
+    else if (a === 'translation-profile' && (c === 'incoming' || c === 'outgoing') && d)
+      dp.translationProfile = { ...dp.translationProfile, [c]: d };
     else if (a === 'dtmf-relay') {
       for (const m of l.words.slice(1)) {
         if (m === 'rtp-nte' || m === 'sip-info') dtmf.push(m);
@@ -191,7 +225,8 @@ function keepalive(b: Block, tag: number, out: IosImport, report: Report): void 
     else if (a === 'up-interval' && num(c) !== null) k.upInterval = num(c) as number;
     else if (a === 'down-interval' && num(c) !== null) k.downInterval = num(c) as number;
     else if (a === 'retry' && num(c) !== null) k.retry = Math.min(10, num(c) as number);
-    else if (a === 'transport' && (c === 'udp' || c === 'tcp' || c === 'system')) k.transport = c === 'tcp' && d === 'tls' ? 'tls' : c;
+    else if (a === 'transport' && (c === 'udp' || c === 'tcp' || c === 'system'))
+      k.transport = c === 'tcp' && d === 'tls' ? 'tls' : c;
     else if (a === 'sip-profiles' && num(c) !== null) k.sipProfiles = num(c) as number;
     else if (a === 'shutdown') k.shutdown = true;
     else report(l, 'not imported: no FoSIP keepalive setting does this');
@@ -207,7 +242,8 @@ function translationRule(b: Block, tag: number, out: IosImport, report: Report):
       report(l, 'not a translation rule FoSIP can read (rule N /match/ /replace/, rule N reject /match/)');
       continue;
     }
-    if ((m[5] ?? '').trim() !== '') report(l, `imported without "${(m[5] ?? '').trim()}" (number types and plans are not used)`);
+    if ((m[5] ?? '').trim() !== '')
+      report(l, `imported without "${(m[5] ?? '').trim()}" (number types and plans are not used)`);
     const rule = Number(m[1]);
     if (m[2] === 'reject') rules.push({ rule, reject: iosRegex(m[3] ?? '') });
     else if (m[4] !== undefined) rules.push({ rule, match: iosRegex(m[3] ?? ''), replace: m[4] });

@@ -53,8 +53,12 @@ type RuleBody = Omit<SipProfileRuleJson, 'rule'>;
 export function iosSipProfileRule(w: string[]): RuleBody | string {
   const [dir, what] = w;
   if ((dir !== 'request' && dir !== 'response') || what === undefined) return 'not a SIP-profile rule FoSIP can read';
-  const when: RuleBody = dir === 'request' ? { request: what.toUpperCase() } : { response: what.toUpperCase() === 'ANY' ? 'ANY' : Number(what) };
-  if (dir === 'response' && when.response !== 'ANY' && !(Number(when.response) >= 100 && Number(when.response) <= 699)) return `response ${what} is not a status`;
+  const when: RuleBody =
+    dir === 'request'
+      ? { request: what.toUpperCase() }
+      : { response: what.toUpperCase() === 'ANY' ? 'ANY' : Number(what) };
+  if (dir === 'response' && when.response !== 'ANY' && !(Number(when.response) >= 100 && Number(when.response) <= 699))
+    return `response ${what} is not a status`;
   let i = 2;
   if (w[i] === 'method' && w[i + 1] !== undefined) {
     when.method = (w[i + 1] as string).toUpperCase();
@@ -64,7 +68,12 @@ export function iosSipProfileRule(w: string[]): RuleBody | string {
   let target: RuleBody;
   if (kind === 'sip-header' && w[i + 1] !== undefined) {
     const name = w[i + 1] as string;
-    target = name === 'SIP-Req-URI' ? { requestLine: true } : name === 'SIP-StatusLine' ? { statusLine: true } : { sipHeader: name };
+    target =
+      name === 'SIP-Req-URI'
+        ? { requestLine: true }
+        : name === 'SIP-StatusLine'
+          ? { statusLine: true }
+          : { sipHeader: name };
     i += 2;
   } else if (kind === 'peer-header' && w[i + 1] === 'sip' && w[i + 2] !== undefined) {
     target = { peerHeader: w[i + 2] as string };
@@ -76,10 +85,14 @@ export function iosSipProfileRule(w: string[]): RuleBody | string {
   if (action === 'remove' && target.sipHeader !== undefined) return { ...when, ...target, remove: true };
   if (action === 'add' && target.sipHeader !== undefined && x !== undefined) {
     // IOS adds a whole header line ("X-Customer: acme"); FoSIP's rule names the header and gives the value
-    const value = x.toLowerCase().startsWith(`${target.sipHeader.toLowerCase()}:`) ? x.slice(target.sipHeader.length + 1).trim() : x;
+    const value = x.toLowerCase().startsWith(`${target.sipHeader.toLowerCase()}:`)
+      ? x.slice(target.sipHeader.length + 1).trim()
+      : x;
     return { ...when, ...target, add: value };
   }
-  if (action === 'modify' && x !== undefined && y !== undefined && target.peerHeader === undefined) return { ...when, ...target, modify: { match: x, replace: y } };
-  if (action === 'copy' && x !== undefined && y !== undefined && /^u(0[1-9]|[1-9][0-9])$/.test(y)) return { ...when, ...target, copy: { match: x, to: y } };
+  if (action === 'modify' && x !== undefined && y !== undefined && target.peerHeader === undefined)
+    return { ...when, ...target, modify: { match: x, replace: y } };
+  if (action === 'copy' && x !== undefined && y !== undefined && /^u(0[1-9]|[1-9][0-9])$/.test(y))
+    return { ...when, ...target, copy: { match: x, to: y } };
   return `${action ?? 'no action'} is not imported here (add, remove, modify, copy to u01-u99)`;
 }

@@ -57,10 +57,14 @@ const ruleNumber = { type: 'integer', minimum: 1, maximum: 10000 };
 const tag = { type: 'integer', minimum: 1, maximum: 10000 };
 const text = { type: 'string', minLength: 1, maxLength: 512 };
 
-const headerName = { type: 'string', pattern: '^[A-Za-z0-9!%*_+`\'~.-]{1,64}$' };
+const headerName = { type: 'string', pattern: "^[A-Za-z0-9!%*_+`'~.-]{1,64}$" };
 
 /** A class of `kind` with a tag and up to 100 numbered rules whose fields are `rule` plus `fields`. */
-function ruledClass<K extends string, F extends Record<string, object>>(kind: K, fields: F, extra: Record<string, object> = {}) {
+function ruledClass<K extends string, F extends Record<string, object>>(
+  kind: K,
+  fields: F,
+  extra: Record<string, object> = {},
+) {
   return {
     type: 'object',
     additionalProperties: false,
@@ -72,33 +76,46 @@ function ruledClass<K extends string, F extends Record<string, object>>(kind: K,
       rules: {
         type: 'array',
         maxItems: 100,
-        items: { type: 'object', additionalProperties: false, required: ['rule'], properties: { rule: ruleNumber, ...fields } },
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['rule'],
+          properties: { rule: ruleNumber, ...fields },
+        },
       },
     },
   } as const;
 }
 
-export const SIP_PROFILE_SCHEMA = ruledClass('sip-profiles', {
-  request: { type: 'string', pattern: '^[A-Za-z]{1,32}$' },
-  response: { oneOf: [{ type: 'integer', minimum: 100, maximum: 699 }, { const: 'ANY' }] },
-  method: { type: 'string', pattern: '^[A-Za-z]{1,32}$' },
-  sipHeader: headerName,
-  requestLine: { const: true },
-  statusLine: { const: true },
-  sdpHeader: { type: 'string', pattern: '^[a-z]=[^\\r\\n]{0,64}$' },
-  mline: { type: 'integer', minimum: 0, maximum: 15 },
-  peerHeader: headerName,
-  add: { type: 'string', maxLength: 512 },
-  remove: { const: true },
-  modify: {
-    type: 'object', additionalProperties: false, required: ['match', 'replace'],
-    properties: { match: text, replace: { type: 'string', maxLength: 512 } },
+export const SIP_PROFILE_SCHEMA = ruledClass(
+  'sip-profiles',
+  {
+    request: { type: 'string', pattern: '^[A-Za-z]{1,32}$' },
+    response: { oneOf: [{ type: 'integer', minimum: 100, maximum: 699 }, { const: 'ANY' }] },
+    method: { type: 'string', pattern: '^[A-Za-z]{1,32}$' },
+    sipHeader: headerName,
+    requestLine: { const: true },
+    statusLine: { const: true },
+    sdpHeader: { type: 'string', pattern: '^[a-z]=[^\\r\\n]{0,64}$' },
+    mline: { type: 'integer', minimum: 0, maximum: 15 },
+    peerHeader: headerName,
+    add: { type: 'string', maxLength: 512 },
+    remove: { const: true },
+    modify: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['match', 'replace'],
+      properties: { match: text, replace: { type: 'string', maxLength: 512 } },
+    },
+    copy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['match', 'to'],
+      properties: { match: text, to: { type: 'string', pattern: '^u(0[1-9]|[1-9][0-9])$' } },
+    },
   },
-  copy: {
-    type: 'object', additionalProperties: false, required: ['match', 'to'],
-    properties: { match: text, to: { type: 'string', pattern: '^u(0[1-9]|[1-9][0-9])$' } },
-  },
-}, { description: { type: 'string', maxLength: 240 } });
+  { description: { type: 'string', maxLength: 240 } },
+);
 
 export const TRANSLATION_RULE_SCHEMA = ruledClass('translation-rule', {
   match: { type: 'string', minLength: 1, maxLength: 128 },

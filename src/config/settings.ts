@@ -94,7 +94,14 @@ export interface Settings {
   /** Requests whose User-Agent contains one of these are dropped (default: the common scanners). */
   scannerUserAgents?: string[];
   /** Admission control: new calls beyond these get 503 with Retry-After. */
-  callThreshold?: { totalCalls?: number; callsPerSecond?: number; eventLoopLagHighMs?: number; eventLoopLagLowMs?: number; cpuHighPercent?: number; cpuLowPercent?: number };
+  callThreshold?: {
+    totalCalls?: number;
+    callsPerSecond?: number;
+    eventLoopLagHighMs?: number;
+    eventLoopLagLowMs?: number;
+    cpuHighPercent?: number;
+    cpuLowPercent?: number;
+  };
   /** TLS listeners (`tls:IP:PORT`) and connections (sessionTransport `tls`): PEM files, relative to the config folder. */
   tls?: TlsSettings;
   /** The Server header of the SBC's own answers (OPTIONS); none unless given, so that no product or version leaks. */
@@ -205,23 +212,39 @@ export const SETTINGS_SCHEMA = {
     trustedList: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 64 } },
     silentDiscardUntrusted: { type: 'boolean' },
     pike: {
-      type: 'object', additionalProperties: false, required: ['windowSeconds', 'maxRequests', 'banSeconds'],
-      properties: { windowSeconds: { type: 'number', minimum: 0.1 }, maxRequests: { type: 'integer', minimum: 1 }, banSeconds: { type: 'number', minimum: 0 } },
+      type: 'object',
+      additionalProperties: false,
+      required: ['windowSeconds', 'maxRequests', 'banSeconds'],
+      properties: {
+        windowSeconds: { type: 'number', minimum: 0.1 },
+        maxRequests: { type: 'integer', minimum: 1 },
+        banSeconds: { type: 'number', minimum: 0 },
+      },
     },
     scannerUserAgents: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
     callThreshold: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
-        totalCalls: { type: 'integer', minimum: 1 }, callsPerSecond: { type: 'number', minimum: 0.1 },
-        eventLoopLagHighMs: { type: 'number', minimum: 1 }, eventLoopLagLowMs: { type: 'number', minimum: 0 },
-        cpuHighPercent: { type: 'number', minimum: 1, maximum: 100 }, cpuLowPercent: { type: 'number', minimum: 0, maximum: 100 },
+        totalCalls: { type: 'integer', minimum: 1 },
+        callsPerSecond: { type: 'number', minimum: 0.1 },
+        eventLoopLagHighMs: { type: 'number', minimum: 1 },
+        eventLoopLagLowMs: { type: 'number', minimum: 0 },
+        cpuHighPercent: { type: 'number', minimum: 1, maximum: 100 },
+        cpuLowPercent: { type: 'number', minimum: 0, maximum: 100 },
       },
     },
     tls: {
-      type: 'object', additionalProperties: false, required: ['certFile', 'keyFile'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['certFile', 'keyFile'],
       properties: {
-        certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 }, caFile: { type: 'string', minLength: 1 },
-        verifyClient: { type: 'boolean' }, verifyServer: { type: 'boolean' }, validateServerName: { type: 'boolean' },
+        certFile: { type: 'string', minLength: 1 },
+        keyFile: { type: 'string', minLength: 1 },
+        caFile: { type: 'string', minLength: 1 },
+        verifyClient: { type: 'boolean' },
+        verifyServer: { type: 'boolean' },
+        validateServerName: { type: 'boolean' },
         trustedClientNames: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 253 } },
       },
       // a client's certificate is only asked for, and so only named, with verifyClient: true
@@ -230,18 +253,26 @@ export const SETTINGS_SCHEMA = {
     },
     serverHeader: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' },
     sipUa: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
         authentication: { type: 'array', maxItems: 64, items: CREDENTIAL_SCHEMA },
         credentials: { type: 'array', maxItems: 64, items: CREDENTIAL_SCHEMA },
         retrySeconds: { type: 'number', minimum: 0.1, maximum: 3600 },
         maxRetrySeconds: { type: 'number', minimum: 0.1, maximum: 86400 },
         registrar: {
-          type: 'array', maxItems: 6,
+          type: 'array',
+          maxItems: 6,
           items: {
-            type: 'object', additionalProperties: false, required: ['target'],
+            type: 'object',
+            additionalProperties: false,
+            required: ['target'],
             properties: {
-              target: { type: 'string', pattern: '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$' },
+              target: {
+                type: 'string',
+                pattern:
+                  '^(ipv4:[0-9.]+(:[0-9]{1,5})?|ipv6:\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?|dns:[A-Za-z0-9.-]+(:[0-9]{1,5})?)$',
+              },
               expires: { type: 'integer', minimum: 10, maximum: 86400 },
               transport: { enum: ['udp', 'tcp', 'tls'] },
             },
@@ -272,13 +303,18 @@ export function defaultConfigDir(): string {
 
 function problemsOf(file: string, errors: ErrorObject[] | null | undefined): ConfigProblem[] {
   // an if/then failure is said by the errors under it; its own 'must match "then" schema' adds nothing
-  return (errors ?? []).filter((e) => e.keyword !== 'if').map((e) => ({
-    file,
-    pointer: e.instancePath,
-    message: e.keyword === 'additionalProperties'
-      ? `unknown setting "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`
-      : e.keyword === 'const' ? `must be ${JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue)}` : (e.message ?? 'invalid'),
-  }));
+  return (errors ?? [])
+    .filter((e) => e.keyword !== 'if')
+    .map((e) => ({
+      file,
+      pointer: e.instancePath,
+      message:
+        e.keyword === 'additionalProperties'
+          ? `unknown setting "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`
+          : e.keyword === 'const'
+            ? `must be ${JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue)}`
+            : (e.message ?? 'invalid'),
+    }));
 }
 
 /** Read and validate fosip.json (absent is fine); throws SbcError listing every problem. */
@@ -303,7 +339,13 @@ export function envOverrides(env: NodeJS.ProcessEnv): SettingsOverrides {
   const listen = env['FOSIP_LISTEN'];
   return {
     configDir: env['FOSIP_CONFIG_DIR'],
-    listen: listen === undefined ? undefined : listen.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    listen:
+      listen === undefined
+        ? undefined
+        : listen
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
     admin: env['FOSIP_ADMIN'],
     hostname: env['FOSIP_HOSTNAME'],
     logLevel: env['FOSIP_LOG_LEVEL'],
@@ -330,7 +372,11 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
   const problems: ConfigProblem[] = [];
   const check = (value: unknown, schema: object, field: string): void => {
     if (value !== undefined && !ajv.validate(schema, value)) {
-      problems.push({ file: '(command line or environment)', pointer: `/${field}`, message: ajv.errorsText(ajv.errors, { dataVar: field }) });
+      problems.push({
+        file: '(command line or environment)',
+        pointer: `/${field}`,
+        message: ajv.errorsText(ajv.errors, { dataVar: field }),
+      });
     }
   };
   const props = SETTINGS_SCHEMA.properties;

@@ -72,13 +72,20 @@ export class Dialog {
   }
 
   /** A new in-dialog request (§12.2.1.1); ACK and CANCEL reuse the INVITE's CSeq number. */
-  request(method: string, via: { host: string; port: number }, opts: { cseq?: number; maxForwards?: number } = {}): SipRequest {
+  request(
+    method: string,
+    via: { host: string; port: number },
+    opts: { cseq?: number; maxForwards?: number } = {},
+  ): SipRequest {
     const seq = opts.cseq ?? ++this.localSeq;
     const loose = this.routeSet.length === 0 || /;lr(?:[;=>]|$)/.test(this.routeSet[0] ?? '');
     const ruri = loose ? this.remoteTarget : (this.routeSet[0] ?? this.remoteTarget);
     const routes = loose ? this.routeSet : [...this.routeSet.slice(1), this.remoteTarget];
     const headers = [
-      SipHeader.create('Via', `SIP/2.0/${this.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),
+      SipHeader.create(
+        'Via',
+        `SIP/2.0/${this.transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`,
+      ),
       SipHeader.create('Max-Forwards', String(opts.maxForwards ?? 70)),
       SipHeader.create('From', `${this.localUri};tag=${this.localTag}`),
       SipHeader.create('To', `${this.remoteUri};tag=${this.remoteTag}`),
@@ -111,7 +118,12 @@ export class Dialog {
     } catch {
       // an unusable target: fall through to what we know works
     }
-    if (this.flow !== undefined) return this.sameServer({ transport: this.flow.transport, address: this.flow.remoteAddress, port: this.flow.remotePort });
+    if (this.flow !== undefined)
+      return this.sameServer({
+        transport: this.flow.transport,
+        address: this.flow.remoteAddress,
+        port: this.flow.remotePort,
+      });
     if (this.fallback !== undefined) return this.fallback;
     throw new SbcError('SBC_ERR_DIALOG_NO_ROUTE', `no destination for dialog ${this.callId}`);
   }
@@ -119,7 +131,13 @@ export class Dialog {
   /** The server the dialog was set up to keeps the name its certificate was checked against (TLS). */
   private sameServer(dest: Destination): Destination {
     const f = this.fallback;
-    if (f?.serverName === undefined || f.transport !== dest.transport || f.address !== dest.address || f.port !== dest.port) return dest;
+    if (
+      f?.serverName === undefined ||
+      f.transport !== dest.transport ||
+      f.address !== dest.address ||
+      f.port !== dest.port
+    )
+      return dest;
     return { ...dest, serverName: f.serverName };
   }
 }

@@ -106,8 +106,19 @@ export class KeepaliveManager<T> {
       }
       if (known !== undefined) this.drop(entry.tag, known);
       if (entry.profile.shutdown) continue;
-      const settings = { upIntervalMs: entry.profile.upIntervalMs, downIntervalMs: entry.profile.downIntervalMs, retry: entry.profile.retry };
-      const p: Pinged<T> = { entry, health: new PeerHealth(settings), since: this.o.clock.now(), lastPingAt: null, timer: null, live: true };
+      const settings = {
+        upIntervalMs: entry.profile.upIntervalMs,
+        downIntervalMs: entry.profile.downIntervalMs,
+        retry: entry.profile.retry,
+      };
+      const p: Pinged<T> = {
+        entry,
+        health: new PeerHealth(settings),
+        since: this.o.clock.now(),
+        lastPingAt: null,
+        timer: null,
+        live: true,
+      };
       this.peers.set(entry.tag, p);
       this.schedule(p, Math.round(this.random() * Math.min(FIRST_PING_SPREAD_MS, settings.upIntervalMs)));
     }
@@ -135,9 +146,16 @@ export class KeepaliveManager<T> {
   private statusOf(p: Pinged<T>): KeepaliveStatus {
     const last = p.health.last;
     return {
-      tag: p.entry.tag, profile: p.entry.profile.tag, target: p.entry.target, transport: p.entry.transport, state: p.health.state,
-      lastResponse: last === null ? null : describeResult(last), rttMs: last?.kind === 'answer' ? last.rttMs : null,
-      failures: p.health.failures, since: p.since, lastPingAt: p.lastPingAt,
+      tag: p.entry.tag,
+      profile: p.entry.profile.tag,
+      target: p.entry.target,
+      transport: p.entry.transport,
+      state: p.health.state,
+      lastResponse: last === null ? null : describeResult(last),
+      rttMs: last?.kind === 'answer' ? last.rttMs : null,
+      failures: p.health.failures,
+      since: p.since,
+      lastPingAt: p.lastPingAt,
     };
   }
 
@@ -168,7 +186,17 @@ export class KeepaliveManager<T> {
     if (to !== null) {
       p.since = this.o.clock.now();
       const status = this.statusOf(p);
-      this.o.log.warn({ dialPeer: p.entry.tag, target: p.entry.target, from, to, lastResponse: status.lastResponse, failures: p.health.failures }, `dial-peer ${p.entry.tag} keepalive ${to === 'busyout' ? 'busied out' : 'active again'}`);
+      this.o.log.warn(
+        {
+          dialPeer: p.entry.tag,
+          target: p.entry.target,
+          from,
+          to,
+          lastResponse: status.lastResponse,
+          failures: p.health.failures,
+        },
+        `dial-peer ${p.entry.tag} keepalive ${to === 'busyout' ? 'busied out' : 'active again'}`,
+      );
       this.o.changed?.(status, from);
     }
     // pings keep their rhythm from one start to the next: a ping that timed out after a whole interval is followed at once
@@ -180,8 +208,13 @@ export class KeepaliveManager<T> {
 /** A keepalive profile from its JSON, with CUBE's defaults (up 60 s, down 30 s, retry 5, transport system). */
 export function keepaliveProfile(json: KeepaliveProfileJson): KeepaliveProfile {
   return {
-    tag: json.tag, description: json.description ?? '',
-    upIntervalMs: Math.round((json.upInterval ?? 60) * 1000), downIntervalMs: Math.round((json.downInterval ?? 30) * 1000),
-    retry: json.retry ?? 5, transport: json.transport ?? 'system', sipProfiles: json.sipProfiles ?? null, shutdown: json.shutdown ?? false,
+    tag: json.tag,
+    description: json.description ?? '',
+    upIntervalMs: Math.round((json.upInterval ?? 60) * 1000),
+    downIntervalMs: Math.round((json.downInterval ?? 30) * 1000),
+    retry: json.retry ?? 5,
+    transport: json.transport ?? 'system',
+    sipProfiles: json.sipProfiles ?? null,
+    shutdown: json.shutdown ?? false,
   };
 }

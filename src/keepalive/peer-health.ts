@@ -7,7 +7,9 @@
 
 export type HealthState = 'active' | 'busyout';
 
-export type PingResult = { kind: 'answer'; status: number; reason: string; rttMs: number } | { kind: 'no-answer'; why: 'timeout' | 'transport error' };
+export type PingResult =
+  | { kind: 'answer'; status: number; reason: string; rttMs: number }
+  | { kind: 'no-answer'; why: 'timeout' | 'transport error' };
 
 export interface HealthSettings {
   upIntervalMs: number;

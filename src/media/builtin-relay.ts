@@ -28,11 +28,17 @@ export class BuiltinRelay {
   private readonly relays: Relay[] = [];
   private readonly sessions = new Map<string, { relay: Relay; ports: number[] }>();
   /** Sessions (or added streams) whose ports a relay is binding: who waits for the answer; `req` tells it from a late warm open's. */
-  private readonly opening = new Map<string, { relay: Relay; req: number; resolve: (m: Extract<FromWorker, { op: 'opened' }>) => void }>();
+  private readonly opening = new Map<
+    string,
+    { relay: Relay; req: number; resolve: (m: Extract<FromWorker, { op: 'opened' }>) => void }
+  >();
   private lastReq = 0;
   private readonly adding = new Map<string, Promise<void>>();
   private readonly closing = new Map<string, () => void>();
-  private readonly statsWaiting = new Map<number, { left: number; out: Record<string, StreamStatsReport[]>; done: (r: Record<string, StreamStatsReport[]>) => void }>();
+  private readonly statsWaiting = new Map<
+    number,
+    { left: number; out: Record<string, StreamStatsReport[]>; done: (r: Record<string, StreamStatsReport[]>) => void }
+  >();
   private nextRequest = 1;
   private stopped = false;
   /** Sessions refused because the port pool had no pairs left (the caller got 503). */
@@ -45,7 +51,14 @@ export class BuiltinRelay {
   }
 
   private spawn(): Relay {
-    const relay: Relay = { worker: new Worker(new URL('./relay-worker.js', import.meta.url)), sessions: 0, warm: [], warming: new Set(), cooled: null, warmedWaiters: [] };
+    const relay: Relay = {
+      worker: new Worker(new URL('./relay-worker.js', import.meta.url)),
+      sessions: 0,
+      warm: [],
+      warming: new Set(),
+      cooled: null,
+      warmedWaiters: [],
+    };
     relay.worker.on('message', (m: FromWorker) => this.onMessage(m, relay));
     relay.worker.on('error', (err) => this.o.onError?.(err));
     relay.worker.on('exit', () => this.lost(relay));
@@ -78,28 +91,40 @@ export class BuiltinRelay {
 
   /** Resolves once every worker has bound the warm ports it was asked for (none is being warmed). */
   async allWarm(): Promise<void> {
-    await Promise.all(this.relays.filter((r) => r.warming.size > 0).map((r) => new Promise<void>((resolve) => r.warmedWaiters.push(resolve))));
+    await Promise.all(
+      this.relays
+        .filter((r) => r.warming.size > 0)
+        .map((r) => new Promise<void>((resolve) => r.warmedWaiters.push(resolve))),
+    );
   }
 
   /** The pool ran dry: every worker closes its warm ports, and they go back to the pool for the slow path. */
   private async cool(): Promise<void> {
     await this.allWarm();
-    await Promise.all(this.relays.filter((r) => r.warm.length > 0 && r.cooled === null).map((relay) => new Promise<void>((resolve) => {
-      const ports = relay.warm.splice(0);
-      relay.cooled = () => {
-        relay.cooled = null;
-        for (const p of ports) this.o.pool.release(p);
-        resolve();
-      };
-      this.post(relay, { op: 'cool', ports });
-    })));
+    await Promise.all(
+      this.relays
+        .filter((r) => r.warm.length > 0 && r.cooled === null)
+        .map(
+          (relay) =>
+            new Promise<void>((resolve) => {
+              const ports = relay.warm.splice(0);
+              relay.cooled = () => {
+                relay.cooled = null;
+                for (const p of ports) this.o.pool.release(p);
+                resolve();
+              };
+              this.post(relay, { op: 'cool', ports });
+            }),
+        ),
+    );
   }
 
   /** A worker died: its calls lost their media; free their ports, report them, start a new worker. */
   private lost(relay: Relay): void {
     if (this.stopped) return;
     for (const [id, w] of this.opening) {
-      if (w.relay === relay) w.resolve({ op: 'opened', req: w.req, id, ok: false, busyPorts: [], error: 'the relay worker stopped' });
+      if (w.relay === relay)
+        w.resolve({ op: 'opened', req: w.req, id, ok: false, busyPorts: [], error: 'the relay worker stopped' });
     }
     for (const [id, s] of this.sessions) {
       if (s.relay !== relay) continue;
@@ -175,11 +200,16 @@ export class BuiltinRelay {
 
   /** Open a session; null when the port pool cannot give every stream its two ports. */
   async open(id: string, streams: StreamRequest[]): Promise<OpenedStream[] | null> {
-    if (this.sessions.has(id) || this.opening.has(id)) throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id} exists`);
+    if (this.sessions.has(id) || this.opening.has(id))
+      throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id} exists`);
     const warm = this.openWarm(id, streams);
     if (warm !== null) return warm;
     const relay = this.leastLoaded();
-    const bound = await this.bind(id, relay, streams, (opened, req) => ({ op: 'open', req, spec: this.spec(id, streams, opened) }));
+    const bound = await this.bind(id, relay, streams, (opened, req) => ({
+      op: 'open',
+      req,
+      spec: this.spec(id, streams, opened),
+    }));
     if (bound === null) return null;
     relay.sessions++;
     this.sessions.set(id, { relay, ports: bound.ports });
@@ -191,7 +221,8 @@ export class BuiltinRelay {
    * them). Warm ports are given back first if they are among them. Null when one is not free or cannot be bound.
    */
   async openAt(id: string, streams: StreamRequest[], at: OpenedStream[]): Promise<OpenedStream[] | null> {
-    if (this.sessions.has(id) || this.opening.has(id)) throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id} exists`);
+    if (this.sessions.has(id) || this.opening.has(id))
+      throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id} exists`);
     const ports = at.flatMap((o) => [o.aPort, o.bPort]);
     if (this.relays.some((r) => ports.some((p) => r.warm.includes(p) || r.warming.has(p)))) await this.cool();
     const taken = ports.filter((p) => this.o.pool.take(p));
@@ -200,7 +231,13 @@ export class BuiltinRelay {
       return null;
     }
     const relay = this.leastLoaded();
-    const bound = await this.bind(id, relay, streams, (_, req) => ({ op: 'open', req, spec: this.spec(id, streams, at) }), ports).catch(() => null);
+    const bound = await this.bind(
+      id,
+      relay,
+      streams,
+      (_, req) => ({ op: 'open', req, spec: this.spec(id, streams, at) }),
+      ports,
+    ).catch(() => null);
     if (bound === null) return null;
     relay.sessions++;
     this.sessions.set(id, { relay, ports });
@@ -214,11 +251,17 @@ export class BuiltinRelay {
    */
   private openWarm(id: string, streams: StreamRequest[]): OpenedStream[] | null {
     const need = 2 * streams.length;
-    const relay = this.relays.filter((r) => r.warm.length >= need).reduce<Relay | null>((best, r) => (best === null || r.sessions < best.sessions ? r : best), null);
+    const relay = this.relays
+      .filter((r) => r.warm.length >= need)
+      .reduce<Relay | null>((best, r) => (best === null || r.sessions < best.sessions ? r : best), null);
     if (relay === null) return null;
     const ports = relay.warm.splice(0, need);
     for (const p of ports) this.o.pool.use(p);
-    const opened = streams.map((s, i) => ({ stream: s.stream, aPort: ports[2 * i] as number, bPort: ports[2 * i + 1] as number }));
+    const opened = streams.map((s, i) => ({
+      stream: s.stream,
+      aPort: ports[2 * i] as number,
+      bPort: ports[2 * i + 1] as number,
+    }));
     this.post(relay, { op: 'open', req: ++this.lastReq, warm: true, spec: this.spec(id, streams, opened) });
     relay.sessions++;
     this.sessions.set(id, { relay, ports });
@@ -231,12 +274,19 @@ export class BuiltinRelay {
   }
 
   private spec(id: string, streams: StreamRequest[], opened: OpenedStream[]): SessionSpec {
-    return { id, address: this.o.address, latch: this.o.latch ?? 'any', inactivityMs: 0, streams: this.sides(streams, opened) };
+    return {
+      id,
+      address: this.o.address,
+      latch: this.o.latch ?? 'any',
+      inactivityMs: 0,
+      streams: this.sides(streams, opened),
+    };
   }
 
   private sides(streams: StreamRequest[], opened: OpenedStream[]): StreamSpec[] {
     return streams.map((s, i) => ({
-      stream: s.stream, clockRate: s.clockRate,
+      stream: s.stream,
+      clockRate: s.clockRate,
       a: { localPort: opened[i]?.aPort ?? 0, ...s.a },
       b: { localPort: opened[i]?.bPort ?? 0, ...s.b },
     }));
@@ -252,12 +302,20 @@ export class BuiltinRelay {
     const before = this.adding.get(id) ?? Promise.resolve();
     const done = before.then(async () => {
       if (this.sessions.get(id) !== s) return null;
-      const bound = await this.bind(id, s.relay, streams, (opened, req) => ({ op: 'add', req, id, streams: this.sides(streams, opened) }));
+      const bound = await this.bind(id, s.relay, streams, (opened, req) => ({
+        op: 'add',
+        req,
+        id,
+        streams: this.sides(streams, opened),
+      }));
       if (bound === null) return null;
       s.ports.push(...bound.ports);
       return bound.opened;
     });
-    const settled = done.then(() => undefined, () => undefined);
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
     this.adding.set(id, settled);
     void settled.then(() => {
       if (this.adding.get(id) === settled) this.adding.delete(id);
@@ -269,14 +327,24 @@ export class BuiltinRelay {
    * The slow way: take two ports per stream from the pool and wait for the relay to bind them; ports
    * another process holds are set aside and fresh ones tried. Null when the pool runs out.
    */
-  private async bind(id: string, relay: Relay, streams: StreamRequest[], message: (opened: OpenedStream[], req: number) => ToWorker, fixed?: number[]): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
+  private async bind(
+    id: string,
+    relay: Relay,
+    streams: StreamRequest[],
+    message: (opened: OpenedStream[], req: number) => ToWorker,
+    fixed?: number[],
+  ): Promise<{ opened: OpenedStream[]; ports: number[] } | null> {
     for (let attempt = 0; attempt < (fixed ? 1 : BIND_ATTEMPTS); attempt++) {
       const ports = fixed ?? (await this.take(2 * streams.length));
       if (ports === null) {
         this.exhausted++;
         return null;
       }
-      const opened = streams.map((s, i) => ({ stream: s.stream, aPort: ports[2 * i] as number, bPort: ports[2 * i + 1] as number }));
+      const opened = streams.map((s, i) => ({
+        stream: s.stream,
+        aPort: ports[2 * i] as number,
+        bPort: ports[2 * i + 1] as number,
+      }));
       const reply = await new Promise<Extract<FromWorker, { op: 'opened' }>>((resolve) => {
         const req = ++this.lastReq;
         this.opening.set(id, { relay, req, resolve });
@@ -288,7 +356,8 @@ export class BuiltinRelay {
         if (reply.busyPorts.includes(p)) this.o.pool.reserve(p);
         else this.o.pool.release(p);
       }
-      if (reply.busyPorts.length === 0) throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id}: ${reply.error}`);
+      if (reply.busyPorts.length === 0)
+        throw new SbcError('SBC_ERR_MEDIA_SESSION', `media session ${id}: ${reply.error}`);
     }
     return null;
   }
@@ -316,7 +385,13 @@ export class BuiltinRelay {
   }
 
   /** A leg's SDP gave (new) far-end addresses for a stream. */
-  update(id: string, stream: number, side: 'a' | 'b', remote: Endpoint | null, remoteRtcp: Endpoint | null = null): void {
+  update(
+    id: string,
+    stream: number,
+    side: 'a' | 'b',
+    remote: Endpoint | null,
+    remoteRtcp: Endpoint | null = null,
+  ): void {
     const s = this.sessions.get(id);
     if (s !== undefined) this.post(s.relay, { op: 'update', id, stream, side, remote, remoteRtcp });
   }

@@ -34,7 +34,12 @@ export const CODECS: Readonly<Record<CodecName, CodecInfo>> = {
 };
 
 /** RFC 3551's static payload types, for formats offered without an rtpmap line. */
-const STATIC: Readonly<Record<string, string>> = { '0': 'PCMU/8000', '8': 'PCMA/8000', '9': 'G722/8000', '18': 'G729/8000' };
+const STATIC: Readonly<Record<string, string>> = {
+  '0': 'PCMU/8000',
+  '8': 'PCMA/8000',
+  '9': 'G722/8000',
+  '18': 'G729/8000',
+};
 
 /** What a format of an m= line is: one of our codecs, telephone-event, or something else. */
 export function formatKind(m: MediaSection, pt: string): CodecName | 'telephone-event' | null {
@@ -60,7 +65,8 @@ export function applyCodecClass(sdp: Sdp, cls: CodecClass, kind: 'offer' | 'answ
     const kept = m.formats
       .map((pt) => ({ pt, kind: formatKind(m, pt) }))
       .filter((f) => f.kind === 'telephone-event' || (f.kind !== null && cls.preferences.includes(f.kind)));
-    const rank = (k: CodecName | 'telephone-event' | null): number => (k === 'telephone-event' ? 1000 : cls.preferences.indexOf(k as CodecName));
+    const rank = (k: CodecName | 'telephone-event' | null): number =>
+      k === 'telephone-event' ? 1000 : cls.preferences.indexOf(k as CodecName);
     kept.sort((x, y) => rank(x.kind) - rank(y.kind));
     if (!kept.some((f) => f.kind !== 'telephone-event')) {
       if (kind === 'offer') return false;

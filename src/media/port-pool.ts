@@ -143,8 +143,13 @@ export class PortPool {
   status(): PortPoolStatus {
     this.thaw();
     return {
-      minPort: this.minPort, maxPort: this.maxPort, available: this.free + this.warmCount, reserved: this.reservedCount, inUse: this.inUse,
-      warm: this.warmCount, total: this.total,
+      minPort: this.minPort,
+      maxPort: this.maxPort,
+      available: this.free + this.warmCount,
+      reserved: this.reservedCount,
+      inUse: this.inUse,
+      warm: this.warmCount,
+      total: this.total,
     };
   }
 

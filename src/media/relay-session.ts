@@ -8,7 +8,15 @@
 import { SbcError } from '../errors/sbc-error.js';
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Endpoint, LatchMode, SessionSpec, SideSpec, SideStats, StreamSpec, StreamStatsReport } from './relay-protocol.js';
+import type {
+  Endpoint,
+  LatchMode,
+  SessionSpec,
+  SideSpec,
+  SideStats,
+  StreamSpec,
+  StreamStatsReport,
+} from './relay-protocol.js';
 import { RtcpDelay, summarizeRtcp } from './rtcp-delay.js';
 import { RtpStreamStats } from './rtp-stats.js';
 
@@ -47,7 +55,12 @@ class Side {
   ptFrom = -1;
   ptTo = 0;
 
-  constructor(readonly spec: SideSpec, clockRate: number, private readonly latch: LatchMode, readonly name: 'a' | 'b') {
+  constructor(
+    readonly spec: SideSpec,
+    clockRate: number,
+    private readonly latch: LatchMode,
+    readonly name: 'a' | 'b',
+  ) {
     this.remote = usable(spec.remote);
     this.remoteRtcp = usable(spec.remoteRtcp);
     this.stats = new RtpStreamStats(clockRate);
@@ -67,7 +80,12 @@ class Side {
 
   /** Where packets for this leg go: the latched source, else what its SDP said. */
   target(rtcp: boolean): Endpoint | null {
-    if (rtcp) return this.latchedRtcp ?? this.remoteRtcp ?? (this.remote && { address: this.remote.address, port: this.remote.port + 1 });
+    if (rtcp)
+      return (
+        this.latchedRtcp ??
+        this.remoteRtcp ??
+        (this.remote && { address: this.remote.address, port: this.remote.port + 1 })
+      );
     return this.latched ?? this.remote;
   }
 
@@ -85,8 +103,13 @@ class Side {
 
   report(): SideStats {
     return {
-      ...this.stats.snapshot(), localPort: this.spec.localPort, remote: this.target(false), latched: this.latched !== null,
-      forwarded: this.forwarded, dropped: this.dropped, rttMs: this.delay.rttMs,
+      ...this.stats.snapshot(),
+      localPort: this.spec.localPort,
+      remote: this.target(false),
+      latched: this.latched !== null,
+      forwarded: this.forwarded,
+      dropped: this.dropped,
+      rttMs: this.delay.rttMs,
     };
   }
 }
@@ -122,7 +145,16 @@ function sendTo(socket: dgram.Socket, msg: Buffer, to: Endpoint): void {
 const DTMF_STEP_MS = 50;
 
 /** One RFC 4733 telephone-event packet: fixed header, then event, E bit, volume 10, duration. */
-function rtpEvent(ssrc: number, seq: number, ts: number, pt: number, event: number, end: boolean, duration: number, marker: boolean): Buffer {
+function rtpEvent(
+  ssrc: number,
+  seq: number,
+  ts: number,
+  pt: number,
+  event: number,
+  end: boolean,
+  duration: number,
+  marker: boolean,
+): Buffer {
   const b = Buffer.alloc(16);
   b[0] = 0x80;
   b[1] = (marker ? 0x80 : 0) | (pt & 0x7f);
@@ -170,7 +202,10 @@ function closeAll(sockets: dgram.Socket[]): void {
 }
 
 export class BindError extends SbcError {
-  constructor(readonly busyPorts: number[], message: string) {
+  constructor(
+    readonly busyPorts: number[],
+    message: string,
+  ) {
     super('SBC_ERR_MEDIA_BIND', message);
   }
 }
@@ -236,13 +271,21 @@ export class RelaySession {
         side.rtp = ready?.rtp ?? dgram.createSocket(type);
         side.rtcp = ready?.rtcp ?? dgram.createSocket(type);
         sockets.push(side.rtp, side.rtcp);
-        for (const [socket, port] of ready !== undefined ? [] : [[side.rtp, side.spec.localPort], [side.rtcp, side.spec.localPort + 1]] as const) {
-          binds.push(bind(socket, port, this.spec.address).catch((err: Error) => {
-            busy.add(side.spec.localPort);
-            firstError ??= err;
-          }));
+        for (const [socket, port] of ready !== undefined
+          ? []
+          : ([
+              [side.rtp, side.spec.localPort],
+              [side.rtcp, side.spec.localPort + 1],
+            ] as const)) {
+          binds.push(
+            bind(socket, port, this.spec.address).catch((err: Error) => {
+              busy.add(side.spec.localPort);
+              firstError ??= err;
+            }),
+          );
         }
-        if (ready !== undefined) for (const s of [ready.rtp, ready.rtcp]) s.removeAllListeners('message').removeAllListeners('error');
+        if (ready !== undefined)
+          for (const s of [ready.rtp, ready.rtcp]) s.removeAllListeners('message').removeAllListeners('error');
         side.rtp.on('message', (msg, from) => this.onRtp(side, msg, from));
         side.rtcp.on('message', (msg, from) => this.onRtcp(side, msg, from));
         side.rtp.on('error', () => undefined); // ICMP port unreachable and the like: the next packet tries again
@@ -272,7 +315,12 @@ export class RelaySession {
     const ts = msg.readUInt32BE(4);
     const ssrc = msg.readUInt32BE(8);
     side.stats.record(seq, ts, ssrc, msg.length, now);
-    if (this.capture !== null) this.capture({ address: from.address, port: from.port }, { address: this.spec.address, port: side.spec.localPort }, Buffer.from(msg));
+    if (this.capture !== null)
+      this.capture(
+        { address: from.address, port: from.port },
+        { address: this.spec.address, port: side.spec.localPort },
+        Buffer.from(msg),
+      );
     if (side.dtmfPt !== null && (msg[1]! & 0x7f) === side.dtmfPt) return this.dtmf(side, msg);
     const to = side.peer.target(false);
     if (to === null) return;
@@ -285,7 +333,8 @@ export class RelaySession {
     out.outSeq = sentSeq;
     out.outTs = ts;
     side.forwarded++;
-    if (this.capture !== null) this.capture({ address: this.spec.address, port: out.spec.localPort }, to, Buffer.from(msg));
+    if (this.capture !== null)
+      this.capture({ address: this.spec.address, port: out.spec.localPort }, to, Buffer.from(msg));
     sendTo(out.rtp, msg, to);
   }
 
@@ -317,7 +366,8 @@ export class RelaySession {
       const to = side.target(false);
       side.outSeq = (side.outSeq + 1) & 0xffff;
       side.seqShift = (side.seqShift + 1) & 0xffff;
-      if (to !== null) sendTo(side.rtp, rtpEvent(side.outSsrc, side.outSeq, ts, next.pt, next.event, end, duration, marker), to);
+      if (to !== null)
+        sendTo(side.rtp, rtpEvent(side.outSsrc, side.outSeq, ts, next.pt, next.event, end, duration, marker), to);
     };
     send(false, 0, true);
     let elapsed = 0;
@@ -362,8 +412,13 @@ export class RelaySession {
     for (const b of rtcp.blocks) side.delay.noteReport(b.lsr, b.dlsr, now, side.peer.delay);
     const to = side.peer.target(true);
     if (this.capture !== null) {
-      this.capture({ address: from.address, port: from.port }, { address: this.spec.address, port: side.spec.localPort + 1 }, Buffer.from(msg));
-      if (to !== null) this.capture({ address: this.spec.address, port: side.peer.spec.localPort + 1 }, to, Buffer.from(msg));
+      this.capture(
+        { address: from.address, port: from.port },
+        { address: this.spec.address, port: side.spec.localPort + 1 },
+        Buffer.from(msg),
+      );
+      if (to !== null)
+        this.capture({ address: this.spec.address, port: side.peer.spec.localPort + 1 }, to, Buffer.from(msg));
     }
     if (to !== null) sendTo(side.peer.rtcp, msg, to);
   }
@@ -387,7 +442,8 @@ export class RelaySession {
 
   close(): void {
     this.closed = true;
-    for (const s of this.streams) for (const side of [s.a, s.b]) if (side.dtmfTimer !== null) clearTimeout(side.dtmfTimer);
+    for (const s of this.streams)
+      for (const side of [s.a, s.b]) if (side.dtmfTimer !== null) clearTimeout(side.dtmfTimer);
     closeAll(this.sockets);
     this.sockets.length = 0;
   }

@@ -25,9 +25,10 @@ let capturing: { id: string | null } | null = null;
 let captured: CapturedPacket[] = [];
 let flushTimer: NodeJS.Timeout | null = null;
 const captureInto = (s: RelaySession): void => {
-  s.capture = capturing !== null && (capturing.id === null || capturing.id === s.id)
-    ? (src, dst, bytes) => void captured.push({ at: Date.now(), src, dst, bytes, id: s.id })
-    : null;
+  s.capture =
+    capturing !== null && (capturing.id === null || capturing.id === s.id)
+      ? (src, dst, bytes) => void captured.push({ at: Date.now(), src, dst, bytes, id: s.id })
+      : null;
 };
 const flushCaptured = (): void => {
   if (captured.length > 0) post({ op: 'captured', packets: captured });
@@ -58,13 +59,26 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'open':
       // a warm open is not waited for: its answer matters only if it failed (see BuiltinRelay)
-      RelaySession.open(m.spec, Date.now, (side, event, durationMs) => post({ op: 'dtmf', id: m.spec.id, side, event, durationMs }), takeWarm).then(
+      RelaySession.open(
+        m.spec,
+        Date.now,
+        (side, event, durationMs) => post({ op: 'dtmf', id: m.spec.id, side, event, durationMs }),
+        takeWarm,
+      ).then(
         (s) => {
           sessions.set(s.id, s);
           captureInto(s);
           post({ op: 'opened', req: m.req, id: s.id, ok: true });
         },
-        (err: unknown) => post({ op: 'opened', req: m.req, id: m.spec.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
+        (err: unknown) =>
+          post({
+            op: 'opened',
+            req: m.req,
+            id: m.spec.id,
+            ok: false,
+            busyPorts: err instanceof BindError ? err.busyPorts : [],
+            error: String(err),
+          }),
       );
       return;
     case 'add': {
@@ -75,7 +89,15 @@ port.on('message', (m: ToWorker) => {
       }
       s.add(m.streams).then(
         () => post({ op: 'opened', req: m.req, id: m.id, ok: true }),
-        (err: unknown) => post({ op: 'opened', req: m.req, id: m.id, ok: false, busyPorts: err instanceof BindError ? err.busyPorts : [], error: String(err) }),
+        (err: unknown) =>
+          post({
+            op: 'opened',
+            req: m.req,
+            id: m.id,
+            ok: false,
+            busyPorts: err instanceof BindError ? err.busyPorts : [],
+            error: String(err),
+          }),
       );
       return;
     }
@@ -105,7 +127,8 @@ port.on('message', (m: ToWorker) => {
     }
     case 'stats': {
       const out: Record<string, StreamStatsReport[]> = {};
-      for (const s of m.id === null ? sessions.values() : [sessions.get(m.id)].filter((x) => x !== undefined)) out[s.id] = s.report();
+      for (const s of m.id === null ? sessions.values() : [sessions.get(m.id)].filter((x) => x !== undefined))
+        out[s.id] = s.report();
       post({ op: 'stats', request: m.request, sessions: out });
       return;
     }

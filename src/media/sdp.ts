@@ -35,7 +35,8 @@ export class MediaSection {
   /** Index of this section's `m=` line in the SDP's lines. */
   get at(): number {
     let n = -1;
-    for (let i = 0; i < this.sdp.lines.length; i++) if (this.sdp.lines[i]?.startsWith('m=') && ++n === this.index) return i;
+    for (let i = 0; i < this.sdp.lines.length; i++)
+      if (this.sdp.lines[i]?.startsWith('m=') && ++n === this.index) return i;
     throw new SdpError(`no m= line number ${this.index}`);
   }
 
@@ -91,7 +92,8 @@ export class MediaSection {
   /** The media-level `c=`, else the session's (RFC 8866 §5.7). */
   get connection(): Connection | null {
     const [from, to] = this.range;
-    for (let i = from + 1; i < to; i++) if (this.sdp.lines[i]?.startsWith('c=')) return parseConnection(this.sdp.lines[i] ?? '');
+    for (let i = from + 1; i < to; i++)
+      if (this.sdp.lines[i]?.startsWith('c=')) return parseConnection(this.sdp.lines[i] ?? '');
     return this.sdp.sessionConnection;
   }
 
@@ -107,7 +109,12 @@ export class MediaSection {
     const out = new Map<string, RtpMap>();
     for (const v of this.attributes('rtpmap')) {
       const m = /^([0-9]+)\s+([^/\s]+)\/([0-9]+)(?:\/([0-9]+))?/.exec(v);
-      if (m) out.set(m[1] ?? '', { encoding: m[2] ?? '', clockRate: Number(m[3]), channels: m[4] === undefined ? null : Number(m[4]) });
+      if (m)
+        out.set(m[1] ?? '', {
+          encoding: m[2] ?? '',
+          clockRate: Number(m[3]),
+          channels: m[4] === undefined ? null : Number(m[4]),
+        });
     }
     return out;
   }
@@ -230,7 +237,8 @@ export class Sdp {
     for (const l of lines) if (!/^[a-z]=/.test(l)) throw new SdpError(`malformed SDP line "${l.slice(0, 40)}"`);
     const sdp = new Sdp(lines, eol);
     for (const m of sdp.media) {
-      if (!/^m=\S+ [0-9]+(\/[0-9]+)? \S+( \S+)*$/.test(sdp.lines[m.at] ?? '')) throw new SdpError(`malformed m= line "${sdp.lines[m.at] ?? ''}"`);
+      if (!/^m=\S+ [0-9]+(\/[0-9]+)? \S+( \S+)*$/.test(sdp.lines[m.at] ?? ''))
+        throw new SdpError(`malformed m= line "${sdp.lines[m.at] ?? ''}"`);
       // a 16-bit transport port (RFC 8866 §5.14): a larger one names no port, and a peer sending from it wraps
       if (m.port > 65535) throw new SdpError(`m= port ${m.port} is out of range in "${sdp.lines[m.at] ?? ''}"`);
     }
@@ -253,7 +261,8 @@ export class Sdp {
   }
 
   get sessionConnection(): Connection | null {
-    for (let i = 0; i < this.sessionEnd; i++) if (this.lines[i]?.startsWith('c=')) return parseConnection(this.lines[i] ?? '');
+    for (let i = 0; i < this.sessionEnd; i++)
+      if (this.lines[i]?.startsWith('c=')) return parseConnection(this.lines[i] ?? '');
     return null;
   }
 

@@ -96,7 +96,9 @@ export class AdminServer {
           return json(this.api.reload());
         } catch (err) {
           res.writeHead(422, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: (err as Error).message, problems: (err as { problems?: unknown }).problems ?? [] }));
+          res.end(
+            JSON.stringify({ error: (err as Error).message, problems: (err as { problems?: unknown }).problems ?? [] }),
+          );
           return;
         }
       }
@@ -104,21 +106,30 @@ export class AdminServer {
         // a stream of formatted messages until the client goes away
         // (?format=json: one event per line, for the CLI; else as CUBE prints them, for curl)
         const json = url.searchParams.get('format') === 'json';
-        res.writeHead(200, { 'content-type': json ? 'application/x-ndjson' : 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
+        res.writeHead(200, {
+          'content-type': json ? 'application/x-ndjson' : 'text/plain; charset=utf-8',
+          'cache-control': 'no-cache',
+        });
         res.write(json ? '\n' : '# tracing SIP messages on this node\n');
-        const stop = this.api.trace((ev) => void res.write(json ? `${JSON.stringify(ev)}\n` : `${formatTrace(ev)}\n`), url.searchParams.get('call') || null);
+        const stop = this.api.trace(
+          (ev) => void res.write(json ? `${JSON.stringify(ev)}\n` : `${formatTrace(ev)}\n`),
+          url.searchParams.get('call') || null,
+        );
         res.on('close', stop);
         return;
       }
       if (req.method === 'GET' && url.pathname === '/metrics' && this.api?.metrics !== undefined) {
-        this.api.metrics().then((text) => {
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-          res.end(text);
-        }, (err: unknown) => {
-          this.log.error({ err }, 'metrics failed');
-          res.writeHead(500);
-          res.end();
-        });
+        this.api.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+            res.end(text);
+          },
+          (err: unknown) => {
+            this.log.error({ err }, 'metrics failed');
+            res.writeHead(500);
+            res.end();
+          },
+        );
         return;
       }
       if (url.pathname.startsWith('/api/capture') && this.api !== undefined) {
@@ -148,7 +159,8 @@ export class AdminServer {
           });
           return;
         }
-        if (url.pathname === '/api/history') return json(this.api.history(Math.min(1000, Number(url.searchParams.get('limit') ?? 100) || 100)));
+        if (url.pathname === '/api/history')
+          return json(this.api.history(Math.min(1000, Number(url.searchParams.get('limit') ?? 100) || 100)));
       }
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found' }));

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { parseSessionTarget } from '../routing/session-target.js';
 import { type DialConfig, loadDialConfig } from '../config/dial-config.js';
 import { type KeepaliveProfile, keepaliveProfile } from '../keepalive/keepalive-manager.js';
-import { type Settings, type SettingsOverrides, defaultConfigDir, envOverrides, resolveSettings } from '../config/settings.js';
+import {
+  type Settings,
+  type SettingsOverrides,
+  defaultConfigDir,
+  envOverrides,
+  resolveSettings,
+} from '../config/settings.js';
 import { type ConfigProblem, SbcError } from '../errors/sbc-error.js';
 import type { GlobalProfiles } from '../b2bua/leg-profiles.js';
 import { compileDialPeers } from '../routing/dial-peer.js';
@@ -37,18 +43,30 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
       try {
         parseListenSpec(spec);
       } catch (err) {
-        problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: `/listen/${i}`, message: (err as Error).message });
+        problems.push({
+          file: path.join(settings.configDir, 'fosip.json'),
+          pointer: `/listen/${i}`,
+          message: (err as Error).message,
+        });
       }
     }
     const { portMin = 8000, portMax = 48198 } = settings.media;
     if (portMin >= portMax) {
-      problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: '/media/portMax', message: `must be above portMin (${portMin})` });
+      problems.push({
+        file: path.join(settings.configDir, 'fosip.json'),
+        pointer: '/media/portMax',
+        message: `must be above portMin (${portMin})`,
+      });
     }
     for (const [i, block] of (settings.trustedList ?? []).entries()) {
       try {
         parseCidr(block);
       } catch (err) {
-        problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: `/trustedList/${i}`, message: (err as Error).message });
+        problems.push({
+          file: path.join(settings.configDir, 'fosip.json'),
+          pointer: `/trustedList/${i}`,
+          message: (err as Error).message,
+        });
       }
     }
     const file = path.join(settings.configDir, 'fosip.json');
@@ -60,20 +78,29 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
       }
     }
     if ((settings.sipUa?.registrar?.length ?? 0) > 0 && (settings.sipUa?.credentials?.length ?? 0) === 0) {
-      problems.push({ file, pointer: '/sipUa/credentials', message: 'a registrar needs at least one credential to register' });
+      problems.push({
+        file,
+        pointer: '/sipUa/credentials',
+        message: 'a registrar needs at least one credential to register',
+      });
     }
     if (settings.redis !== null) {
       try {
         parseRedisTarget(settings.redis);
       } catch (err) {
-        problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: '/redis', message: (err as Error).message });
+        problems.push({
+          file: path.join(settings.configDir, 'fosip.json'),
+          pointer: '/redis',
+          message: (err as Error).message,
+        });
       }
     }
   } catch (err) {
     if (!(err instanceof SbcError)) throw err;
     problems.push(...err.problems);
   }
-  const configDir = settings?.configDir ?? path.resolve(flags.configDir ?? envOverrides(env).configDir ?? defaultConfigDir());
+  const configDir =
+    settings?.configDir ?? path.resolve(flags.configDir ?? envOverrides(env).configDir ?? defaultConfigDir());
   const dialConfig = loadDialConfig(configDir);
   problems.push(...dialConfig.problems);
   const compiled = compileConfiguration(settings, dialConfig);
@@ -81,11 +108,20 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
   if (problems.length > 0 || settings === undefined) {
     throw new SbcError('SBC_ERR_CONFIG_INVALID', `configuration in ${configDir} is invalid`, problems);
   }
-  return { settings, dialPlan: compiled.dialPlan, uriClassCount: dialConfig.uriClasses.length, rewrite: compiled.rewrite, profiles: compiled.profiles };
+  return {
+    settings,
+    dialPlan: compiled.dialPlan,
+    uriClassCount: dialConfig.uriClasses.length,
+    rewrite: compiled.rewrite,
+    profiles: compiled.profiles,
+  };
 }
 
 /** Dial-peers and classes compiled against each other and the settings; every problem gathered. */
-export function compileConfiguration(settings: Settings | undefined, dialConfig: DialConfig): Omit<Configuration, 'settings' | 'uriClassCount'> & { problems: ConfigProblem[] } {
+export function compileConfiguration(
+  settings: Settings | undefined,
+  dialConfig: DialConfig,
+): Omit<Configuration, 'settings' | 'uriClassCount'> & { problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const rewrite = compileRewriteClasses(dialConfig, headerKey);
   problems.push(...rewrite.problems);
@@ -97,12 +133,25 @@ export function compileConfiguration(settings: Settings | undefined, dialConfig:
 }
 
 /** Keepalive profiles by tag; the SIP profile one names must exist. */
-function compileKeepaliveProfiles(config: DialConfig, classes: RewriteClasses, problems: ConfigProblem[]): Map<number, KeepaliveProfile> {
+function compileKeepaliveProfiles(
+  config: DialConfig,
+  classes: RewriteClasses,
+  problems: ConfigProblem[],
+): Map<number, KeepaliveProfile> {
   const out = new Map<number, KeepaliveProfile>();
   for (const { file, pointer, value } of config.keepaliveProfiles) {
-    if (out.has(value.tag)) problems.push({ file, pointer: `${pointer}/tag`, message: `sip-options-keepalive ${value.tag} is defined twice` });
+    if (out.has(value.tag))
+      problems.push({
+        file,
+        pointer: `${pointer}/tag`,
+        message: `sip-options-keepalive ${value.tag} is defined twice`,
+      });
     if (value.sipProfiles !== undefined && !classes.sipProfiles.has(value.sipProfiles)) {
-      problems.push({ file, pointer: `${pointer}/sipProfiles`, message: `no sip-profiles ${value.sipProfiles} in profiles/` });
+      problems.push({
+        file,
+        pointer: `${pointer}/sipProfiles`,
+        message: `no sip-profiles ${value.sipProfiles} in profiles/`,
+      });
     }
     if (!out.has(value.tag)) out.set(value.tag, keepaliveProfile(value));
   }
@@ -110,12 +159,21 @@ function compileKeepaliveProfiles(config: DialConfig, classes: RewriteClasses, p
 }
 
 /** The profiles fosip.json names, resolved; a tag with no profile is a problem at its field. */
-function globalProfiles(settings: Settings | undefined, classes: RewriteClasses, problems: ConfigProblem[]): GlobalProfiles {
+function globalProfiles(
+  settings: Settings | undefined,
+  classes: RewriteClasses,
+  problems: ConfigProblem[],
+): GlobalProfiles {
   const get = (field: 'sipProfiles' | 'sipProfilesInbound'): GlobalProfiles['inbound'] => {
     const tag = settings?.[field];
     if (tag === undefined || settings === undefined) return null;
     const p = classes.sipProfiles.get(tag);
-    if (p === undefined) problems.push({ file: path.join(settings.configDir, 'fosip.json'), pointer: `/${field}`, message: `no sip-profiles ${tag} in profiles/` });
+    if (p === undefined)
+      problems.push({
+        file: path.join(settings.configDir, 'fosip.json'),
+        pointer: `/${field}`,
+        message: `no sip-profiles ${tag} in profiles/`,
+      });
     return p ?? null;
   };
   return { outbound: get('sipProfiles'), inbound: get('sipProfilesInbound') };

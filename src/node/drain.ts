@@ -39,8 +39,12 @@ export class Drain {
   private async run(graceMs: number): Promise<DrainResult> {
     const started = Date.now();
     this.d.refuseNew();
-    this.d.log.info({ calls: this.d.activeCalls().length, graceSeconds: graceMs / 1000 }, 'draining: new calls get 503; waiting for the calls in progress');
-    while (this.d.activeCalls().length > 0 && Date.now() - started < graceMs) await new Promise((r) => setTimeout(r, 100));
+    this.d.log.info(
+      { calls: this.d.activeCalls().length, graceSeconds: graceMs / 1000 },
+      'draining: new calls get 503; waiting for the calls in progress',
+    );
+    while (this.d.activeCalls().length > 0 && Date.now() - started < graceMs)
+      await new Promise((r) => setTimeout(r, 100));
     const left = this.d.activeCalls();
     for (const id of left) this.d.clear(id);
     if (left.length > 0) this.d.log.warn({ calls: left.length }, 'drain grace time over: the calls left were ended');

@@ -20,11 +20,19 @@ import { buildResponse } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { Flow } from '../transport/flow.js';
 
-export type SecuritySettings = Pick<Settings, 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold'>;
+export type SecuritySettings = Pick<
+  Settings,
+  'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold'
+>;
 
 /** The source guard's settings from fosip.json, with the defaults (no blocks, silent discard, no pike, the common scanners). */
 function guardSettings(s: SecuritySettings): GuardSettings {
-  return { trustedList: s.trustedList ?? [], silentDiscardUntrusted: s.silentDiscardUntrusted ?? true, pike: s.pike ?? null, scannerUserAgents: s.scannerUserAgents ?? DEFAULT_SCANNERS };
+  return {
+    trustedList: s.trustedList ?? [],
+    silentDiscardUntrusted: s.silentDiscardUntrusted ?? true,
+    pike: s.pike ?? null,
+    scannerUserAgents: s.scannerUserAgents ?? DEFAULT_SCANNERS,
+  };
 }
 
 /** The TLS certificate, key and CAs read from their files (relative to the config folder); a file that cannot be read is a config error naming it. */
@@ -36,13 +44,21 @@ export function loadTls(settings: Pick<Settings, 'tls' | 'configDir'>): TlsConte
     try {
       return fs.readFileSync(file);
     } catch (err) {
-      const problem = { file: path.join(settings.configDir, 'fosip.json'), pointer: `/tls/${field}`, message: `cannot read ${file}: ${(err as Error).message}` };
+      const problem = {
+        file: path.join(settings.configDir, 'fosip.json'),
+        pointer: `/tls/${field}`,
+        message: `cannot read ${file}: ${(err as Error).message}`,
+      };
       throw new SbcError('SBC_ERR_CONFIG_INVALID', 'a TLS file cannot be read', [problem]);
     }
   };
   return {
-    cert: read('certFile', t.certFile), key: read('keyFile', t.keyFile), ...(t.caFile !== undefined ? { ca: read('caFile', t.caFile) } : {}),
-    verifyClient: t.verifyClient ?? false, verifyServer: t.verifyServer ?? true, validateServerName: t.validateServerName ?? false,
+    cert: read('certFile', t.certFile),
+    key: read('keyFile', t.keyFile),
+    ...(t.caFile !== undefined ? { ca: read('caFile', t.caFile) } : {}),
+    verifyClient: t.verifyClient ?? false,
+    verifyServer: t.verifyServer ?? true,
+    validateServerName: t.validateServerName ?? false,
     trustedClientNames: t.trustedClientNames ?? [],
   };
 }
@@ -68,7 +84,10 @@ export class EdgeSecurity {
   private readonly timer: NodeJS.Timeout;
   private cpu = cpuTimes();
 
-  constructor(settings: SecuritySettings, private readonly log: Logger) {
+  constructor(
+    settings: SecuritySettings,
+    private readonly log: Logger,
+  ) {
     this.guard = new SourceGuard(guardSettings(settings));
     this.admission = new Admission(settings.callThreshold ?? {});
     this.lag.enable();
@@ -92,13 +111,19 @@ export class EdgeSecurity {
     const was = this.admission.isOverloaded;
     const lagMs = Number.isFinite(p99) ? p99 : 0;
     if (this.admission.observe({ lagMs, cpuPercent }) !== was) {
-      this.log.warn({ lagMs, cpuPercent: Math.round(cpuPercent) }, was ? 'overload over: taking new calls again' : 'overloaded: new calls get 503');
+      this.log.warn(
+        { lagMs, cpuPercent: Math.round(cpuPercent) },
+        was ? 'overload over: taking new calls again' : 'overloaded: new calls get 503',
+      );
     }
   }
 
   /** Whether a request goes on; one from an untrusted source, a scanner or a flooding source does not (or gets 403 through `reject`). */
   admitted(req: SipRequest, flow: Flow, tag: () => string, reject: (res: SipResponse, flow: Flow) => void): boolean {
-    const v = this.guard.check(flow.remoteAddress, req.header('user-agent'), { byCertificate: flow.trustedByCertificate === true, ack: req.method === 'ACK' });
+    const v = this.guard.check(flow.remoteAddress, req.header('user-agent'), {
+      byCertificate: flow.trustedByCertificate === true,
+      ack: req.method === 'ACK',
+    });
     if (v.kind === 'pass') return true;
     if (v.kind === 'reject') reject(buildResponse(req, 403, { toTag: tag() }), flow);
     return false;
@@ -108,10 +133,17 @@ export class EdgeSecurity {
    * The session targets of the dial-peers that are up (not shut down, not busied out) are trusted, and the
    * registrars (a registered trunk's calls come from its registrar).
    */
-  trustTargets(peers: readonly DialPeer[], isUp: (tag: number) => boolean, registrars: readonly SessionTarget[] = []): void {
+  trustTargets(
+    peers: readonly DialPeer[],
+    isUp: (tag: number) => boolean,
+    registrars: readonly SessionTarget[] = [],
+  ): void {
     const addresses: string[] = [];
     const names: string[] = [];
-    const targets = [...peers.filter((dp) => !dp.shutdown && isUp(dp.tag)).map((dp) => dp.sessionTarget), ...registrars];
+    const targets = [
+      ...peers.filter((dp) => !dp.shutdown && isUp(dp.tag)).map((dp) => dp.sessionTarget),
+      ...registrars,
+    ];
     for (const t of targets) {
       if (t === null) continue;
       if (t.kind === 'dns') names.push(t.host);

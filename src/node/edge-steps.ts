@@ -23,22 +23,43 @@ export interface EdgeParts {
 
 export function nodeEdge(p: EdgeParts): EdgePipeline {
   const trace = (msg: SipMessage, dir: 'in' | 'out', transport: string, remote: string, call: string | null): void => {
-    p.tracer.emit({ at: Date.now(), node: p.node, dir, transport, remote, call, text: msg.serialize().toString('latin1') });
+    p.tracer.emit({
+      at: Date.now(),
+      node: p.node,
+      dir,
+      transport,
+      remote,
+      call,
+      text: msg.serialize().toString('latin1'),
+    });
   };
   const inbound: Array<EdgeStep<Arrival>> = [
     {
       // trusted sources, scanners and floods: before anything else is done with a request
       name: 'guard',
       run: ({ msg, flow }) =>
-        !msg.isRequest() || p.security.admitted(msg, flow, () => p.transactions.tagFor(msg), (res, to) => p.transport.sendResponse(res, to)),
+        !msg.isRequest() ||
+        p.security.admitted(
+          msg,
+          flow,
+          () => p.transactions.tagFor(msg),
+          (res, to) => p.transport.sendResponse(res, to),
+        ),
     },
     step('observe', (m) => (m.entry = p.wire.observe(m.msg, 'in'))),
     step('trace', ({ msg, flow, entry }) => {
-      if (p.tracer.active) trace(msg, 'in', flow.transport, `${flow.remoteAddress}:${flow.remotePort}`, entry?.call.id ?? null);
+      if (p.tracer.active)
+        trace(msg, 'in', flow.transport, `${flow.remoteAddress}:${flow.remotePort}`, entry?.call.id ?? null);
     }),
     step('capture', ({ msg, flow, entry }) => {
       if (!p.capture.wants(entry?.call.id ?? null, false)) return;
-      p.capture.write({ at: Date.now(), transport: flow.transport, src: { address: flow.remoteAddress, port: flow.remotePort }, dst: { address: flow.localAddress, port: flow.localPort }, payload: msg.serialize() });
+      p.capture.write({
+        at: Date.now(),
+        transport: flow.transport,
+        src: { address: flow.remoteAddress, port: flow.remotePort },
+        dst: { address: flow.localAddress, port: flow.localPort },
+        payload: msg.serialize(),
+      });
     }),
     step('inbound profile', ({ msg, entry }) => p.profiles.arrived(msg, entry)),
     step('transaction layer', ({ msg, flow }) => p.transactions.receive(msg, flow)),
@@ -53,7 +74,13 @@ export function nodeEdge(p: EdgeParts): EdgePipeline {
     step('capture', ({ msg, dest, entry }) => {
       const via = p.capture.wants(entry?.call.id ?? null, false) ? p.transport.sentBy(dest) : undefined;
       if (via === undefined) return;
-      p.capture.write({ at: Date.now(), transport: dest.transport, src: { address: via.host.replace(/^\[|\]$/g, ''), port: via.port }, dst: { address: dest.address, port: dest.port }, payload: msg.serialize() });
+      p.capture.write({
+        at: Date.now(),
+        transport: dest.transport,
+        src: { address: via.host.replace(/^\[|\]$/g, ''), port: via.port },
+        dst: { address: dest.address, port: dest.port },
+        payload: msg.serialize(),
+      });
     }),
   ];
   return new EdgePipeline(inbound, outbound);

@@ -46,7 +46,17 @@ export { VERSION } from '../version.js';
 
 /** What routing needs of the configuration (loadConfiguration's result has it). */
 export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & {
-  settings?: Pick<Settings, 'draining' | 'calls' | 'trustedList' | 'silentDiscardUntrusted' | 'pike' | 'scannerUserAgents' | 'callThreshold' | 'sipUa'>;
+  settings?: Pick<
+    Settings,
+    | 'draining'
+    | 'calls'
+    | 'trustedList'
+    | 'silentDiscardUntrusted'
+    | 'pike'
+    | 'scannerUserAgents'
+    | 'callThreshold'
+    | 'sipUa'
+  >;
 };
 
 export interface NodeOptions {
@@ -60,7 +70,11 @@ export interface NodeOptions {
   onDrained?: () => void;
 }
 
-const NO_CONFIG: RoutingConfig = { dialPlan: new DialPlan([]), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } };
+const NO_CONFIG: RoutingConfig = {
+  dialPlan: new DialPlan([]),
+  rewrite: NO_REWRITE_CLASSES,
+  profiles: { inbound: null, outbound: null },
+};
 
 export class SbcNode {
   readonly log: Logger;
@@ -108,36 +122,56 @@ export class SbcNode {
   ) {
     this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
     this.clock = opts.clock ?? systemClock;
-    this.metrics = new Metrics(metricSources(() => this), settings.metrics ?? true);
+    this.metrics = new Metrics(
+      metricSources(() => this),
+      settings.metrics ?? true,
+    );
     this.config = opts.config ?? NO_CONFIG;
     this.security = new EdgeSecurity(this.config.settings ?? settings, this.log.child({ component: 'security' }));
     this.reloadConfig = opts.reload;
     this.portPool = new PortPool(settings.media.portMin ?? 8000, settings.media.portMax ?? 48198);
-    this.mediaAddress = chooseMediaAddress(settings.media.address, settings.listen.map((l) => parseListenSpec(l).address));
+    this.mediaAddress = chooseMediaAddress(
+      settings.media.address,
+      settings.listen.map((l) => parseListenSpec(l).address),
+    );
     this.media = new BuiltinRelay({
-      pool: this.portPool, address: this.mediaAddress, workers: settings.media.workers ?? 1, warmStreams: settings.media.warmStreams ?? 8,
+      pool: this.portPool,
+      address: this.mediaAddress,
+      workers: settings.media.workers ?? 1,
+      warmStreams: settings.media.warmStreams ?? 8,
       inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
       // no RTP for the configured time on an answered call: both legs get BYE
-      onInactive: (id) => this.b2bua.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text) && this.log.info({ callId: id }, 'no media: the call was ended'),
+      onInactive: (id) =>
+        this.b2bua.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text) &&
+        this.log.info({ callId: id }, 'no media: the call was ended'),
       onDtmf: (id, side, event, durationMs) => this.b2bua.mediaDtmf(id, side, event, durationMs),
       onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
       onCaptured: (packets) => {
         for (const p of packets) {
-          if (this.capture.wants(p.id, true)) this.capture.write({ at: p.at, transport: 'udp', src: p.src, dst: p.dst, payload: Buffer.from(p.bytes) });
+          if (this.capture.wants(p.id, true))
+            this.capture.write({ at: p.at, transport: 'udp', src: p.src, dst: p.dst, payload: Buffer.from(p.bytes) });
         }
       },
       onClosed: (report) => {
-        for (const st of report) for (const side of [st.a, st.b]) if (side.packets > 1) this.metrics.streamEnded(side.jitterMs);
+        for (const st of report)
+          for (const side of [st.a, st.b]) if (side.packets > 1) this.metrics.streamEnded(side.jitterMs);
       },
     });
     this.capture = new CaptureControl(this.media, this.log);
     ({ calls: this.callStore, bus: this.bus } = openSharedState({
-      redis: settings.redis, redisOptions: settings.redisOptions, node: settings.hostname, log: this.log.child({ component: 'state' }),
+      redis: settings.redis,
+      redisOptions: settings.redisOptions,
+      node: settings.hostname,
+      log: this.log.child({ component: 'state' }),
       describe: () => ({ rtp: this.rtpPool() }),
     }));
     this.statsStore = this.bus.stats;
     const tls = loadTls(settings);
-    this.transport = new TransportLayer({ log: this.log.child({ component: 'transport' }), limits: settings.transport, ...(tls ? { tls } : {}) });
+    this.transport = new TransportLayer({
+      log: this.log.child({ component: 'transport' }),
+      limits: settings.transport,
+      ...(tls ? { tls } : {}),
+    });
     this.transactions = new TransactionLayer({
       transport: this.transport,
       log: this.log.child({ component: 'transaction' }),
@@ -147,7 +181,8 @@ export class SbcNode {
     });
     this.responder = new LocalResponder((req) => this.transactions.tagFor(req), settings.serverHeader ?? null);
     this.keepalive = new KeepaliveManager<DialPeer>({
-      clock: this.clock, log: this.log.child({ component: 'keepalive' }),
+      clock: this.clock,
+      log: this.log.child({ component: 'keepalive' }),
       ping: (e) => this.b2bua.pinger.ping(e.subject, e.profile),
       changed: (s) => {
         this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
@@ -179,7 +214,12 @@ export class SbcNode {
       },
     });
     this.responder.draining = this.config.settings?.draining ?? settings.draining ?? false;
-    this.registrations = new RegistrationSet({ transactions: this.transactions, transport: this.transport, clock: this.clock, log: this.log.child({ component: 'registrar' }) });
+    this.registrations = new RegistrationSet({
+      transactions: this.transactions,
+      transport: this.transport,
+      clock: this.clock,
+      log: this.log.child({ component: 'registrar' }),
+    });
     this.drain = new Drain({
       refuseNew: () => {
         this.security.admission.draining = true;
@@ -198,8 +238,14 @@ export class SbcNode {
     this.traceTimer = traceToBus(this.bus, this.tracer);
     this.configureKeepalive();
     this.edge = nodeEdge({
-      node: settings.hostname, security: this.security, transport: this.transport, transactions: this.transactions,
-      wire: this.b2bua.wire, profiles: this.b2bua.profiles, tracer: this.tracer, capture: this.capture,
+      node: settings.hostname,
+      security: this.security,
+      transport: this.transport,
+      transactions: this.transactions,
+      wire: this.b2bua.wire,
+      profiles: this.b2bua.profiles,
+      tracer: this.tracer,
+      capture: this.capture,
     });
     this.transport.onMessage((msg, flow) => this.edge.receive(msg, flow));
     this.transport.onSend((msg, dest) => this.edge.send(msg, dest));
@@ -211,37 +257,68 @@ export class SbcNode {
     try {
       app.listening = await app.transport.listen(specs);
       app.registrations.configure(app.config.settings?.sipUa ?? settings.sipUa);
-      const orphanDeps = { transactions: app.transactions, transport: app.transport, clock: app.clock, log: app.log.child({ component: 'b2bua' }), agent: settings.hostname };
+      const orphanDeps = {
+        transactions: app.transactions,
+        transport: app.transport,
+        clock: app.clock,
+        log: app.log.child({ component: 'b2bua' }),
+        agent: settings.hostname,
+      };
       app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps, (r) => app.b2bua.adopt(r));
       if (settings.admin !== null) {
-        app.admin = new AdminServer(app.log.child({ component: 'admin' }), () => app.health(), {
-          status: () => [{ node: settings.hostname, alive: true, startedAt: app.startedAt, heartbeatAt: Date.now(), calls: app.callStore.size, rtp: app.rtpPool() }],
-          calls: () => app.callStore.list().map(({ recovery: _internal, ...c }) => ({ ...c, node: settings.hostname, nodeAlive: true })),
-          history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
-          clear: (id, cause) => app.b2bua.clear(id, cause),
-          stats: () => app.sipStats(),
-          media: () => app.media.stats(),
-          clearStats: () => app.clearSipStats(),
-          keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
-          reload: () => app.reload(),
-          drain: (grace) => {
-            void app.drain.start((grace ?? settings.drainGraceSeconds ?? 60) * 1000).then(() => opts.onDrained?.());
-            return { draining: true, calls: app.callStore.size };
+        app.admin = new AdminServer(
+          app.log.child({ component: 'admin' }),
+          () => app.health(),
+          {
+            status: () => [
+              {
+                node: settings.hostname,
+                alive: true,
+                startedAt: app.startedAt,
+                heartbeatAt: Date.now(),
+                calls: app.callStore.size,
+                rtp: app.rtpPool(),
+              },
+            ],
+            calls: () =>
+              app.callStore
+                .list()
+                .map(({ recovery: _internal, ...c }) => ({ ...c, node: settings.hostname, nodeAlive: true })),
+            history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
+            clear: (id, cause) => app.b2bua.clear(id, cause),
+            stats: () => app.sipStats(),
+            media: () => app.media.stats(),
+            clearStats: () => app.clearSipStats(),
+            keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
+            reload: () => app.reload(),
+            drain: (grace) => {
+              void app.drain.start((grace ?? settings.drainGraceSeconds ?? 60) * 1000).then(() => opts.onDrained?.());
+              return { draining: true, calls: app.callStore.size };
+            },
+            flow: (id) => app.b2bua.wire.ladder(id),
+            trusted: () => app.edgeReport().trusted,
+            registrations: () => app.edgeReport().registrations,
+            trace: (listener, call) => app.tracer.listen(listener, call),
+            capture: (action, options) =>
+              action === 'start'
+                ? app.capture.start(captureOptions(options))
+                : action === 'stop'
+                  ? app.capture.stop()
+                  : app.capture.status(),
+            metrics: () => app.metrics.text(),
           },
-          flow: (id) => app.b2bua.wire.ladder(id),
-          trusted: () => app.edgeReport().trusted,
-          registrations: () => app.edgeReport().registrations,
-          trace: (listener, call) => app.tracer.listen(listener, call),
-          capture: (action, options) => (action === 'start' ? app.capture.start(captureOptions(options)) : action === 'stop' ? app.capture.stop() : app.capture.status()),
-          metrics: () => app.metrics.text(),
-        }, () => app.readiness());
+          () => app.readiness(),
+        );
         app.adminAddress = await app.admin.listen(settings.admin);
       }
     } catch (err) {
       await app.stop();
       throw new SbcError('SBC_ERR_LISTEN_BIND', `cannot listen: ${(err as Error).message}`);
     }
-    app.log.info({ listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null }, 'fosip started');
+    app.log.info(
+      { listen: app.listening, admin: app.adminAddress, hostname: settings.hostname, redis: settings.redis !== null },
+      'fosip started',
+    );
     return app;
   }
 
@@ -260,7 +337,9 @@ export class SbcNode {
 
   private liveConfig(c: RoutingConfig): LiveConfig {
     return {
-      dialPlan: c.dialPlan, profiles: c.profiles, sipProfiles: c.rewrite.sipProfiles,
+      dialPlan: c.dialPlan,
+      profiles: c.profiles,
+      sipProfiles: c.rewrite.sipProfiles,
       errorCodeOverride: (c.settings?.calls ?? this.settings.calls).errorCodeOverride ?? null,
       credentials: globalCredentials((c.settings ?? this.settings).sipUa),
     };
@@ -269,17 +348,26 @@ export class SbcNode {
   /** The session targets of the dial-peers that are up are trusted (a busied-out one's no longer is). */
   private trustTargets(): void {
     const registrars = (this.config.settings ?? this.settings).sipUa?.registrar ?? [];
-    this.security.trustTargets(this.config.dialPlan.peers, (tag) => this.keepalive.isUp(tag), registrars.map((r) => parseSessionTarget(r.target)));
+    this.security.trustTargets(
+      this.config.dialPlan.peers,
+      (tag) => this.keepalive.isUp(tag),
+      registrars.map((r) => parseSessionTarget(r.target)),
+    );
   }
 
   /** Every dial-peer with a keepalive profile and a session target is pinged; a shut-down one is not. */
   private configureKeepalive(): void {
-    this.keepalive.configure(this.config.dialPlan.peers.flatMap((dp) => {
-      if (dp.keepalive === null || dp.sessionTarget === null || dp.shutdown) return [];
-      const transport = dp.keepalive.transport === 'system' ? dp.sessionTransport : dp.keepalive.transport;
-      return [{ tag: dp.tag, target: formatSessionTarget(dp.sessionTarget), transport, profile: dp.keepalive, subject: dp }];
-    }));
-    for (const s of this.keepalive.status()) this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
+    this.keepalive.configure(
+      this.config.dialPlan.peers.flatMap((dp) => {
+        if (dp.keepalive === null || dp.sessionTarget === null || dp.shutdown) return [];
+        const transport = dp.keepalive.transport === 'system' ? dp.sessionTransport : dp.keepalive.transport;
+        return [
+          { tag: dp.tag, target: formatSessionTarget(dp.sessionTarget), transport, profile: dp.keepalive, subject: dp },
+        ];
+      }),
+    );
+    for (const s of this.keepalive.status())
+      this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
     this.trustTargets();
   }
 
@@ -289,7 +377,8 @@ export class SbcNode {
    * configuration is invalid (the old one stays).
    */
   reload(): { dialPeers: number } {
-    if (this.reloadConfig === undefined) throw new SbcError('SBC_ERR_NODE_RELOAD', 'this node was started without a configuration to reload');
+    if (this.reloadConfig === undefined)
+      throw new SbcError('SBC_ERR_NODE_RELOAD', 'this node was started without a configuration to reload');
     const next = this.reloadConfig();
     this.config = next;
     this.b2bua.reconfigure(this.liveConfig(next));
@@ -301,7 +390,10 @@ export class SbcNode {
     this.configureKeepalive();
     this.registrations.configure(next.settings?.sipUa);
     this.statsStore.refresh();
-    this.log.info({ dialPeers: next.dialPlan.peers.length, draining: this.responder.draining }, 'configuration reloaded');
+    this.log.info(
+      { dialPeers: next.dialPlan.peers.length, draining: this.responder.draining },
+      'configuration reloaded',
+    );
     return { dialPeers: next.dialPlan.peers.length };
   }
 
@@ -314,7 +406,10 @@ export class SbcNode {
   edgeReport(): NodeEdge {
     const node = this.settings.hostname;
     const tlsClientNames = this.settings.tls?.trustedClientNames ?? [];
-    return { trusted: { node, ...this.security.guard.report(), tlsClientNames }, registrations: this.registrationStatus().map((r) => ({ ...r, node })) };
+    return {
+      trusted: { node, ...this.security.guard.report(), tlsClientNames },
+      registrations: this.registrationStatus().map((r) => ({ ...r, node })),
+    };
   }
 
   /** This node's RTP port pool (`show voip rtp connections`). */
@@ -370,7 +465,13 @@ export class SbcNode {
     this.security.stop();
     this.capture.stop();
     this.transactions.close();
-    await Promise.all([this.transport.close(), this.admin?.close(), this.bus.close(), this.callStore.close(), this.media.stop()]);
+    await Promise.all([
+      this.transport.close(),
+      this.admin?.close(),
+      this.bus.close(),
+      this.callStore.close(),
+      this.media.stop(),
+    ]);
     this.log.info('fosip stopped');
   }
 }

@@ -73,13 +73,16 @@ export function metricSources(node: () => NodeParts): MetricSources {
 export function traceToBus(store: NodeBus, tracer: SipTracer): NodeJS.Timeout {
   let stop: (() => void) | null = null;
   const timer = setInterval(() => {
-    store.traceSubscribers().then((n) => {
-      if (n > 0 && stop === null) stop = tracer.listen((ev) => store.publishTrace(JSON.stringify(ev)));
-      else if (n === 0 && stop !== null) {
-        stop();
-        stop = null;
-      }
-    }, () => undefined);
+    store.traceSubscribers().then(
+      (n) => {
+        if (n > 0 && stop === null) stop = tracer.listen((ev) => store.publishTrace(JSON.stringify(ev)));
+        else if (n === 0 && stop !== null) {
+          stop();
+          stop = null;
+        }
+      },
+      () => undefined,
+    );
   }, 1000);
   timer.unref();
   return timer;

@@ -4,7 +4,16 @@
  */
 import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
-import type { MediaStatsByCall, NodeInfo, NodeKeepalive, RegistrationReport, SipStatsSnapshot, TrustedReport, ViewCall, ViewCdr } from '../state/node-reports.js';
+import type {
+  MediaStatsByCall,
+  NodeInfo,
+  NodeKeepalive,
+  RegistrationReport,
+  SipStatsSnapshot,
+  TrustedReport,
+  ViewCall,
+  ViewCdr,
+} from '../state/node-reports.js';
 
 export interface StateView {
   nodes(): Promise<NodeInfo[]>;

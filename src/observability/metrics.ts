@@ -15,15 +15,32 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
  * histogram the heap metrics mostly tell already.
  */
 const DEFAULT_METRICS = [
-  'processCpuTotal', 'processStartTime', 'osMemoryHeap', 'processOpenFileDescriptors', 'processMaxFileDescriptors', 'eventLoopLag',
-  'processResources', 'processHandles', 'processRequests', 'heapSizeAndUsed', 'heapSpacesSizeAndUsed', 'version',
+  'processCpuTotal',
+  'processStartTime',
+  'osMemoryHeap',
+  'processOpenFileDescriptors',
+  'processMaxFileDescriptors',
+  'eventLoopLag',
+  'processResources',
+  'processHandles',
+  'processRequests',
+  'heapSizeAndUsed',
+  'heapSpacesSizeAndUsed',
+  'version',
 ];
 const load = createRequire(import.meta.url);
 
 function collectNodeMetrics(register: Registry): void {
   for (const name of DEFAULT_METRICS) {
-    if (name === 'processResources' && typeof (process as { getActiveResourcesInfo?: unknown }).getActiveResourcesInfo !== 'function') continue;
-    const metric = load(`prom-client/lib/metrics/${name}`) as (r: Registry, config: { eventLoopMonitoringPrecision: number }) => void;
+    if (
+      name === 'processResources' &&
+      typeof (process as { getActiveResourcesInfo?: unknown }).getActiveResourcesInfo !== 'function'
+    )
+      continue;
+    const metric = load(`prom-client/lib/metrics/${name}`) as (
+      r: Registry,
+      config: { eventLoopMonitoringPrecision: number },
+    ) => void;
     metric(register, { eventLoopMonitoringPrecision: 20 });
   }
 }
@@ -32,7 +49,12 @@ function collectNodeMetrics(register: Registry): void {
 export interface MetricSources {
   callsActive(): number;
   /** SIP messages by direction: requests by method, responses by status class (`2xx`). */
-  sipMessages(): { requestsIn: Record<string, number>; requestsOut: Record<string, number>; responsesIn: Record<string, number>; responsesOut: Record<string, number> };
+  sipMessages(): {
+    requestsIn: Record<string, number>;
+    requestsOut: Record<string, number>;
+    responsesIn: Record<string, number>;
+    responsesOut: Record<string, number>;
+  };
   transactionTimeouts(): number;
   parseErrors(): number;
   /** Live calls per dial-peer tag and direction (inbound dial-peer: `in`, outbound: `out`). */
@@ -74,21 +96,59 @@ export class Metrics {
   private readonly jitter: Histogram;
   private readonly loop = monitorEventLoopDelay({ resolution: 20 });
 
-  constructor(sources: MetricSources, private readonly enabled = true) {
+  constructor(
+    sources: MetricSources,
+    private readonly enabled = true,
+  ) {
     // disabled (fosip.json "metrics": false): the metrics exist, empty, and nothing is counted
     const registers = enabled ? [this.registry] : [];
     if (enabled) {
       collectNodeMetrics(this.registry);
       this.loop.enable();
     }
-    this.dialPeerUp = new Gauge({ name: 'sbc_dialpeer_up', help: 'Dial-peer usable (1) or busied out by OPTIONS keepalive (0)', labelNames: ['tag'], registers });
-    this.callsTotal = new Counter({ name: 'sbc_calls_total', help: 'Calls ended, by outcome', labelNames: ['outcome'], registers });
-    this.setup = new Histogram({ name: 'sbc_call_setup_seconds', help: 'From the INVITE to the answer, answered calls', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers });
-    this.perDialPeer = new Counter({ name: 'sbc_calls_per_dialpeer_total', help: 'Calls ended, by inbound (in) and outbound (out) dial-peer', labelNames: ['tag', 'direction'], registers });
-    this.jitter = new Histogram({ name: 'sbc_rtp_jitter_seconds', help: 'Interarrival jitter of each relayed stream leg at its end (RFC 3550)', buckets: [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2], registers });
-    new Gauge({ name: 'sbc_calls_active', help: 'Calls in progress', registers, collect() { this.set(sources.callsActive()); } });
+    this.dialPeerUp = new Gauge({
+      name: 'sbc_dialpeer_up',
+      help: 'Dial-peer usable (1) or busied out by OPTIONS keepalive (0)',
+      labelNames: ['tag'],
+      registers,
+    });
+    this.callsTotal = new Counter({
+      name: 'sbc_calls_total',
+      help: 'Calls ended, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.setup = new Histogram({
+      name: 'sbc_call_setup_seconds',
+      help: 'From the INVITE to the answer, answered calls',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers,
+    });
+    this.perDialPeer = new Counter({
+      name: 'sbc_calls_per_dialpeer_total',
+      help: 'Calls ended, by inbound (in) and outbound (out) dial-peer',
+      labelNames: ['tag', 'direction'],
+      registers,
+    });
+    this.jitter = new Histogram({
+      name: 'sbc_rtp_jitter_seconds',
+      help: 'Interarrival jitter of each relayed stream leg at its end (RFC 3550)',
+      buckets: [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2],
+      registers,
+    });
+    new Gauge({
+      name: 'sbc_calls_active',
+      help: 'Calls in progress',
+      registers,
+      collect() {
+        this.set(sources.callsActive());
+      },
+    });
     new Counter({
-      name: 'sbc_sip_messages_total', help: 'SIP messages, by direction, kind and method or status class', labelNames: ['direction', 'kind', 'method_or_class'], registers,
+      name: 'sbc_sip_messages_total',
+      help: 'SIP messages, by direction, kind and method or status class',
+      labelNames: ['direction', 'kind', 'method_or_class'],
+      registers,
       collect() {
         const m = sources.sipMessages();
         this.reset();
@@ -102,20 +162,50 @@ export class Metrics {
       },
     });
     const total = (name: string, help: string, read: () => number): void => {
-      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
     };
-    total('sbc_sip_transaction_timeouts_total', 'SIP transactions that timed out (Timer B, F, H)', () => sources.transactionTimeouts());
-    total('sbc_sip_parse_errors_total', 'SIP messages that could not be parsed (dropped or answered 400)', () => sources.parseErrors());
+    total('sbc_sip_transaction_timeouts_total', 'SIP transactions that timed out (Timer B, F, H)', () =>
+      sources.transactionTimeouts(),
+    );
+    total('sbc_sip_parse_errors_total', 'SIP messages that could not be parsed (dropped or answered 400)', () =>
+      sources.parseErrors(),
+    );
     total('sbc_state_errors_total', 'Call-state store (Redis) errors; calls go on', () => sources.stateErrors());
     new Gauge({
-      name: 'sbc_dialpeer_active_calls', help: 'Calls in progress per dial-peer and direction', labelNames: ['tag', 'direction'], registers,
+      name: 'sbc_dialpeer_active_calls',
+      help: 'Calls in progress per dial-peer and direction',
+      labelNames: ['tag', 'direction'],
+      registers,
       collect() {
         this.reset();
-        for (const r of sources.activeCallsByDialPeer()) this.set({ tag: String(r.tag), direction: r.direction }, r.calls);
+        for (const r of sources.activeCallsByDialPeer())
+          this.set({ tag: String(r.tag), direction: r.direction }, r.calls);
       },
     });
-    new Gauge({ name: 'sbc_rtp_ports_total', help: 'UDP ports in the RTP pool (RTP and RTCP)', registers, collect() { this.set(sources.rtpPorts().total); } });
-    new Gauge({ name: 'sbc_rtp_ports_in_use', help: 'UDP ports of the RTP pool in use by calls', registers, collect() { this.set(sources.rtpPorts().inUse); } });
+    new Gauge({
+      name: 'sbc_rtp_ports_total',
+      help: 'UDP ports in the RTP pool (RTP and RTCP)',
+      registers,
+      collect() {
+        this.set(sources.rtpPorts().total);
+      },
+    });
+    new Gauge({
+      name: 'sbc_rtp_ports_in_use',
+      help: 'UDP ports of the RTP pool in use by calls',
+      registers,
+      collect() {
+        this.set(sources.rtpPorts().inUse);
+      },
+    });
     // the relay workers are asked once per scrape, for both RTP counters
     let packets: { at: number; read: Promise<{ in: number; out: number; lost: number }> } | null = null;
     const rtpPackets = (): Promise<{ in: number; out: number; lost: number }> => {
@@ -123,7 +213,10 @@ export class Metrics {
       return packets.read;
     };
     new Counter({
-      name: 'sbc_rtp_packets_total', help: 'RTP/RTCP packets relayed, received from (in) and sent to (out) the legs', labelNames: ['direction'], registers,
+      name: 'sbc_rtp_packets_total',
+      help: 'RTP/RTCP packets relayed, received from (in) and sent to (out) the legs',
+      labelNames: ['direction'],
+      registers,
       async collect() {
         const p = await rtpPackets();
         this.reset();
@@ -132,7 +225,9 @@ export class Metrics {
       },
     });
     new Counter({
-      name: 'sbc_rtp_packets_lost_total', help: 'RTP packets lost on the way to the SBC (from sequence numbers)', registers,
+      name: 'sbc_rtp_packets_lost_total',
+      help: 'RTP packets lost on the way to the SBC (from sequence numbers)',
+      registers,
       async collect() {
         const p = await rtpPackets();
         this.reset();
@@ -141,7 +236,9 @@ export class Metrics {
     });
     const loop = this.loop;
     new Gauge({
-      name: 'sbc_event_loop_lag_seconds', help: 'Event loop delay of the SIP thread, 99th percentile since the last scrape', registers,
+      name: 'sbc_event_loop_lag_seconds',
+      help: 'Event loop delay of the SIP thread, 99th percentile since the last scrape',
+      registers,
       collect() {
         this.set(Number.isFinite(loop.percentile(99)) ? loop.percentile(99) / 1e9 : 0);
         loop.reset();

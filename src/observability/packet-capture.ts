@@ -38,7 +38,10 @@ export class PacketCapture {
   private timer: NodeJS.Timeout | null = null;
   private running = true;
 
-  constructor(readonly options: CaptureOptions, private readonly ended: () => void) {
+  constructor(
+    readonly options: CaptureOptions,
+    private readonly ended: () => void,
+  ) {
     fs.mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
     this.open();
     if (options.durationMs !== null) {
@@ -92,24 +95,39 @@ export class PacketCapture {
   }
 
   status(): CaptureStatus {
-    return { running: this.running, options: this.options, files: [...this.files], packets: this.packets, bytes: this.bytes };
+    return {
+      running: this.running,
+      options: this.options,
+      files: [...this.files],
+      packets: this.packets,
+      bytes: this.bytes,
+    };
   }
 }
 
 /** Capture options from the admin API's JSON, checked (a bad field is an error naming it). */
 export function captureOptions(json: unknown): CaptureOptions {
   const o = (json ?? {}) as Record<string, unknown>;
-  if (typeof o['file'] !== 'string' || o['file'] === '') throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', 'file: a path is needed');
+  if (typeof o['file'] !== 'string' || o['file'] === '')
+    throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', 'file: a path is needed');
   const positive = (v: unknown, field: string): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', `${field}: a positive number is needed`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', `${field}: a positive number is needed`);
     return v;
   };
-  const ring = o['ring'] === undefined || o['ring'] === null ? null : o['ring'] as Record<string, unknown>;
+  const ring = o['ring'] === undefined || o['ring'] === null ? null : (o['ring'] as Record<string, unknown>);
   return {
     file: o['file'],
     call: typeof o['call'] === 'string' && o['call'] !== '' ? o['call'] : null,
     media: o['media'] === true,
-    ring: ring === null ? null : { files: Math.round(positive(ring['files'], 'ring.files')), sizeBytes: positive(ring['sizeBytes'], 'ring.sizeBytes') },
-    durationMs: o['durationMs'] === undefined || o['durationMs'] === null ? null : positive(o['durationMs'], 'durationMs'),
+    ring:
+      ring === null
+        ? null
+        : {
+            files: Math.round(positive(ring['files'], 'ring.files')),
+            sizeBytes: positive(ring['sizeBytes'], 'ring.sizeBytes'),
+          },
+    durationMs:
+      o['durationMs'] === undefined || o['durationMs'] === null ? null : positive(o['durationMs'], 'durationMs'),
   };
 }

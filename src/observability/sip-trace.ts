@@ -52,6 +52,9 @@ export function formatTrace(ev: TraceEvent): string {
   const d = new Date(ev.at);
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   const time = `${MONTHS[d.getUTCMonth()] ?? ''} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)} UTC`;
-  const where = ev.dir === 'in' ? `Received: from ${ev.transport.toUpperCase()} ${ev.remote}` : `Sent: to ${ev.transport.toUpperCase()} ${ev.remote}`;
+  const where =
+    ev.dir === 'in'
+      ? `Received: from ${ev.transport.toUpperCase()} ${ev.remote}`
+      : `Sent: to ${ev.transport.toUpperCase()} ${ev.remote}`;
   return `${time}: //${ev.call ?? '-1'}/${ev.node}/SIP/Msg/ccsipDisplayMsg:\n${where}\n${ev.text.replace(/\r\n/g, '\n').replace(/\n+$/, '')}\n`;
 }

@@ -69,7 +69,8 @@ function selector(json: SipProfileRuleJson): (msg: EditableMessage) => boolean {
   }
   const code = json.response;
   const method = json.method?.toUpperCase();
-  return (msg) => !msg.isRequest && (code === 'ANY' || msg.status === code) && (method === undefined || methodMatches(method, msg));
+  return (msg) =>
+    !msg.isRequest && (code === 'ANY' || msg.status === code) && (method === undefined || methodMatches(method, msg));
 }
 
 function regex(text: string, pointer: string, problems: RuleProblem[]): RegExp | null {
@@ -85,7 +86,11 @@ function regex(text: string, pointer: string, problems: RuleProblem[]): RegExp |
 function action(json: SipProfileRuleJson, problems: RuleProblem[]): Action | null {
   if (json.remove === true) return { kind: 'remove' };
   if (json.add !== undefined) {
-    if (/[\r\n\0]/.test(json.add)) problems.push({ pointer: '/add', message: 'a value cannot contain CR, LF or NUL (use another rule to add another header)' });
+    if (/[\r\n\0]/.test(json.add))
+      problems.push({
+        pointer: '/add',
+        message: 'a value cannot contain CR, LF or NUL (use another rule to add another header)',
+      });
     return { kind: 'add', value: compileTemplate(json.add) };
   }
   if (json.modify !== undefined) {
@@ -93,7 +98,11 @@ function action(json: SipProfileRuleJson, problems: RuleProblem[]): Action | nul
     const replace = compileTemplate(json.modify.replace);
     if (match === null) return null;
     const missing = missingGroups(replace, match);
-    if (missing.length > 0) problems.push({ pointer: '/modify/replace', message: `refers to group \\${missing[0]}, which the match does not have` });
+    if (missing.length > 0)
+      problems.push({
+        pointer: '/modify/replace',
+        message: `refers to group \\${missing[0]}, which the match does not have`,
+      });
     return { kind: 'modify', match, replace };
   }
   const copy = json.copy as { match: string; to: string };
@@ -111,32 +120,41 @@ function withCubeNames(json: SipProfileRuleJson): SipProfileRuleJson {
 }
 
 /** Compile one rule; problems are reported with pointers inside the rule. */
-export function compileRule(given: SipProfileRuleJson, key: (name: string) => string): { rule: ProfileRule | null; problems: RuleProblem[] } {
+export function compileRule(
+  given: SipProfileRuleJson,
+  key: (name: string) => string,
+): { rule: ProfileRule | null; problems: RuleProblem[] } {
   const problems: RuleProblem[] = [];
   const json = withCubeNames(given);
   const bad = (pointer: string, message: string): { rule: null; problems: RuleProblem[] } => {
     problems.push({ pointer, message });
     return { rule: null, problems };
   };
-  if ((json.request === undefined) === (json.response === undefined)) return bad('', 'a rule needs exactly one of "request" or "response"');
-  if (json.method !== undefined && json.response === undefined) return bad('/method', '"method" qualifies a "response" rule');
+  if ((json.request === undefined) === (json.response === undefined))
+    return bad('', 'a rule needs exactly one of "request" or "response"');
+  if (json.method !== undefined && json.response === undefined)
+    return bad('/method', '"method" qualifies a "response" rule');
   const targets = TARGETS.filter((t) => json[t] !== undefined);
   if (targets.length !== 1) return bad('', `a rule needs exactly one target of ${TARGETS.join(', ')}`);
   const actions = ACTIONS.filter((a) => json[a] !== undefined);
   if (actions.length !== 1) return bad('', `a rule needs exactly one action of ${ACTIONS.join(', ')}`);
   const act = actions[0] as (typeof ACTIONS)[number];
-  if (json.mline !== undefined && json.sdpHeader === undefined) return bad('/mline', '"mline" qualifies an "sdpHeader" target');
+  if (json.mline !== undefined && json.sdpHeader === undefined)
+    return bad('/mline', '"mline" qualifies an "sdpHeader" target');
   let target: Target;
   if (json.sipHeader !== undefined) {
     const k = key(json.sipHeader);
-    if (k === 'content-length') return bad('/sipHeader', 'Content-Length is computed by the SBC and cannot be rewritten');
+    if (k === 'content-length')
+      return bad('/sipHeader', 'Content-Length is computed by the SBC and cannot be rewritten');
     if ((MANDATORY_HEADERS.has(k) || k === 'content-type') && (act === 'add' || act === 'remove')) {
       return bad(`/${act}`, `${json.sipHeader} is mandatory: it may be modified, never added or removed`);
     }
     target = { kind: 'header', name: json.sipHeader, key: k };
   } else if (json.requestLine === true || json.statusLine === true) {
-    if (json.requestLine === true && json.request === undefined) return bad('/requestLine', 'the request line belongs to "request" rules');
-    if (json.statusLine === true && json.response === undefined) return bad('/statusLine', 'the status line belongs to "response" rules');
+    if (json.requestLine === true && json.request === undefined)
+      return bad('/requestLine', 'the request line belongs to "request" rules');
+    if (json.statusLine === true && json.response === undefined)
+      return bad('/statusLine', 'the status line belongs to "response" rules');
     if (act === 'add' || act === 'remove') return bad(`/${act}`, 'a start line can only be modified or copied');
     target = { kind: 'start-line' };
   } else if (json.sdpHeader !== undefined) {
@@ -146,7 +164,12 @@ export function compileRule(given: SipProfileRuleJson, key: (name: string) => st
     if (act === 'add' && json.add !== undefined && !json.add.startsWith(json.sdpHeader)) {
       return bad('/add', `the added line must start with "${json.sdpHeader}"`);
     }
-    target = { kind: 'sdp', prefix: json.sdpHeader, mline: json.mline ?? null, matches: sdpLineMatcher(json.sdpHeader) };
+    target = {
+      kind: 'sdp',
+      prefix: json.sdpHeader,
+      mline: json.mline ?? null,
+      matches: sdpLineMatcher(json.sdpHeader),
+    };
   } else {
     if (act !== 'copy') return bad(`/${act}`, 'a peer header can only be copied');
     target = { kind: 'peer', name: json.peerHeader as string };

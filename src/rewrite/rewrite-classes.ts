@@ -5,7 +5,12 @@
 import type { DialConfig, Located } from '../config/dial-config.js';
 import type { ConfigProblem } from '../errors/sbc-error.js';
 import { type SipProfile, compileSipProfile } from './sip-profile.js';
-import { type TranslationProfile, type TranslationRuleSet, compileTranslationProfile, compileTranslationRules } from './translation.js';
+import {
+  type TranslationProfile,
+  type TranslationRuleSet,
+  compileTranslationProfile,
+  compileTranslationRules,
+} from './translation.js';
 
 export interface RewriteClasses {
   sipProfiles: ReadonlyMap<number, SipProfile>;
@@ -13,11 +18,18 @@ export interface RewriteClasses {
   translationProfiles: ReadonlyMap<string, TranslationProfile>;
 }
 
-export const NO_REWRITE_CLASSES: RewriteClasses = { sipProfiles: new Map(), translationRules: new Map(), translationProfiles: new Map() };
+export const NO_REWRITE_CLASSES: RewriteClasses = {
+  sipProfiles: new Map(),
+  translationRules: new Map(),
+  translationProfiles: new Map(),
+};
 
 /** Compile each located item once; a second definition of the same id is a problem at its id field. */
 function each<J, T, K>(
-  items: Array<Located<J>>, idOf: (j: J) => K, idField: string, what: (id: K) => string,
+  items: Array<Located<J>>,
+  idOf: (j: J) => K,
+  idField: string,
+  what: (id: K) => string,
   compile: (j: J) => { value: T; problems: Array<{ pointer: string; message: string }> },
   problems: ConfigProblem[],
 ): Map<K, T> {
@@ -36,19 +48,43 @@ function each<J, T, K>(
 }
 
 /** `key`: the canonical header key of a name (the SIP codec's; this leaf does not know it). */
-export function compileRewriteClasses(config: DialConfig, key: (name: string) => string): { classes: RewriteClasses; problems: ConfigProblem[] } {
+export function compileRewriteClasses(
+  config: DialConfig,
+  key: (name: string) => string,
+): { classes: RewriteClasses; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  const sipProfiles = each(config.sipProfiles, (j) => j.tag, 'tag', (t) => `sip-profiles ${t}`, (j) => {
-    const c = compileSipProfile(j, key);
-    return { value: c.profile, problems: c.problems };
-  }, problems);
-  const translationRules = each(config.translationRules, (j) => j.tag, 'tag', (t) => `translation-rule ${t}`, (j) => {
-    const c = compileTranslationRules(j);
-    return { value: c.set, problems: c.problems };
-  }, problems);
-  const translationProfiles = each(config.translationProfiles, (j) => j.name, 'name', (n) => `translation-profile "${n}"`, (j) => {
-    const c = compileTranslationProfile(j, translationRules);
-    return { value: c.profile, problems: c.problems };
-  }, problems);
+  const sipProfiles = each(
+    config.sipProfiles,
+    (j) => j.tag,
+    'tag',
+    (t) => `sip-profiles ${t}`,
+    (j) => {
+      const c = compileSipProfile(j, key);
+      return { value: c.profile, problems: c.problems };
+    },
+    problems,
+  );
+  const translationRules = each(
+    config.translationRules,
+    (j) => j.tag,
+    'tag',
+    (t) => `translation-rule ${t}`,
+    (j) => {
+      const c = compileTranslationRules(j);
+      return { value: c.set, problems: c.problems };
+    },
+    problems,
+  );
+  const translationProfiles = each(
+    config.translationProfiles,
+    (j) => j.name,
+    'name',
+    (n) => `translation-profile "${n}"`,
+    (j) => {
+      const c = compileTranslationProfile(j, translationRules);
+      return { value: c.profile, problems: c.problems };
+    },
+    problems,
+  );
   return { classes: { sipProfiles, translationRules, translationProfiles }, problems };
 }

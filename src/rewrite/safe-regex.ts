@@ -43,7 +43,8 @@ function checkShape(p: string): void {
     const top = stack[stack.length - 1] as Frame;
     if (c === '\\') {
       const n = p[i + 1] ?? '';
-      if (/[1-9]/.test(n) || n === 'k') throw new RegexError('backreferences are not allowed (they can take exponential time)');
+      if (/[1-9]/.test(n) || n === 'k')
+        throw new RegexError('backreferences are not allowed (they can take exponential time)');
       i++;
       closed = null;
       atom = true;
@@ -83,10 +84,13 @@ function checkShape(p: string): void {
       if (!atom) throw new RegexError(`nothing to repeat at position ${i}`);
       if (q.repeats) {
         if (closed !== null && (closed.repeats || closed.alternates)) {
-          throw new RegexError('a repeated group may not contain repetition or alternation (catastrophic backtracking)');
+          throw new RegexError(
+            'a repeated group may not contain repetition or alternation (catastrophic backtracking)',
+          );
         }
         top.repeats = true;
-        if (q.unbounded && ++unbounded > MAX_UNBOUNDED) throw new RegexError(`more than ${MAX_UNBOUNDED} unbounded repetitions (*, +, {n,})`);
+        if (q.unbounded && ++unbounded > MAX_UNBOUNDED)
+          throw new RegexError(`more than ${MAX_UNBOUNDED} unbounded repetitions (*, +, {n,})`);
       }
       if (closed?.repeats === true) top.repeats = true;
       i = q.end;
@@ -182,7 +186,11 @@ export function templateVariables(parts: TemplatePart[]): string[] {
  * Fill a template from a match and the variables; null when it reads a variable that no rule has set
  * (a rule that would write an empty value is not applied).
  */
-export function expand(parts: TemplatePart[], match: RegExpExecArray | null, vars: ReadonlyMap<string, string>): string | null {
+export function expand(
+  parts: TemplatePart[],
+  match: RegExpExecArray | null,
+  vars: ReadonlyMap<string, string>,
+): string | null {
   let out = '';
   for (const p of parts) {
     if (typeof p === 'string') out += p;
@@ -200,7 +208,12 @@ export function expand(parts: TemplatePart[], match: RegExpExecArray | null, var
  * Replace the first match of `re` in `subject` by the template; null when nothing matches, the subject is
  * too long to be searched safely, or a variable is missing.
  */
-export function replaceFirst(subject: string, re: RegExp, parts: TemplatePart[], vars: ReadonlyMap<string, string>): string | null {
+export function replaceFirst(
+  subject: string,
+  re: RegExp,
+  parts: TemplatePart[],
+  vars: ReadonlyMap<string, string>,
+): string | null {
   if (subject.length > MAX_SUBJECT) return null;
   const m = re.exec(subject);
   if (m === null) return null;

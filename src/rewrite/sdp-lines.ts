@@ -46,7 +46,8 @@ export class SdpLines {
     const { target, action } = rule;
     if (target.kind !== 'sdp') return 'none';
     const levels = this.levels();
-    const inScope = (i: number): boolean => (target.mline === null || levels[i] === target.mline) && target.matches(this.lines[i] as string);
+    const inScope = (i: number): boolean =>
+      (target.mline === null || levels[i] === target.mline) && target.matches(this.lines[i] as string);
     switch (action.kind) {
       case 'add': {
         const level = target.mline ?? 0;
@@ -84,7 +85,8 @@ export class SdpLines {
           const out = replaceFirst(line, action.match, action.replace, vars);
           if (out === null || out === line) continue;
           // a line keeps its type: an m= line stays an m= line, an attribute does not become a connection
-          if (!LINE.test(out) || out[0] !== line[0]) return { skipped: `"${out}" would not be a valid ${line[0] ?? ''}= line` };
+          if (!LINE.test(out) || out[0] !== line[0])
+            return { skipped: `"${out}" would not be a valid ${line[0] ?? ''}= line` };
           next[i] = out;
           changed = true;
         }

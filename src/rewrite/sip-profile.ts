@@ -4,7 +4,13 @@
  * of the same type); otherwise it is skipped and reported, and the message stays as it was.
  */
 import type { SipProfileJson } from '../config/rewrite-config.js';
-import type { EditableHeader, EditableMessage, RewriteChecks, RewriteContext, RewriteResult } from './editable-message.js';
+import type {
+  EditableHeader,
+  EditableMessage,
+  RewriteChecks,
+  RewriteContext,
+  RewriteResult,
+} from './editable-message.js';
 import { type ProfileRule, type RuleProblem, compileRule } from './profile-rule.js';
 import { MAX_SUBJECT, expand, replaceFirst } from './safe-regex.js';
 import { SdpLines } from './sdp-lines.js';
@@ -78,7 +84,12 @@ function applyToHead(rule: ProfileRule, msg: EditableMessage, ctx: RewriteContex
       return 'changed';
     }
     case 'copy':
-      return copyFrom(msg.headers.find((h) => h.key === key && action.match.test(h.value))?.value, action.match, action.to, ctx.vars);
+      return copyFrom(
+        msg.headers.find((h) => h.key === key && action.match.test(h.value))?.value,
+        action.match,
+        action.to,
+        ctx.vars,
+      );
     case 'add': {
       const value = expand(action.value, null, ctx.vars);
       if (value === null) return { skipped: 'a variable it uses is not set' };
@@ -126,7 +137,10 @@ export interface ProfileProblem {
 }
 
 /** Compile a profile: rules sorted by number; every problem with its pointer. */
-export function compileSipProfile(json: SipProfileJson, key: (name: string) => string): { profile: SipProfile; problems: ProfileProblem[] } {
+export function compileSipProfile(
+  json: SipProfileJson,
+  key: (name: string) => string,
+): { profile: SipProfile; problems: ProfileProblem[] } {
   const problems: ProfileProblem[] = [];
   const rules: ProfileRule[] = [];
   const seen = new Set<number>();
@@ -134,7 +148,9 @@ export function compileSipProfile(json: SipProfileJson, key: (name: string) => s
     if (seen.has(r.rule)) problems.push({ pointer: `/rules/${i}/rule`, message: `rule ${r.rule} is defined twice` });
     seen.add(r.rule);
     const compiled = compileRule(r, key);
-    problems.push(...compiled.problems.map((p: RuleProblem) => ({ pointer: `/rules/${i}${p.pointer}`, message: p.message })));
+    problems.push(
+      ...compiled.problems.map((p: RuleProblem) => ({ pointer: `/rules/${i}${p.pointer}`, message: p.message })),
+    );
     if (compiled.rule !== null) rules.push(compiled.rule);
   });
   rules.sort((a, b) => a.rule - b.rule);

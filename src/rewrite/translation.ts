@@ -4,14 +4,26 @@
  * Profiles translate the called, calling and redirect numbers, each with its own rule set.
  */
 import type { BlockCause, TranslationProfileJson, TranslationRuleJson } from '../config/rewrite-config.js';
-import { RegexError, type TemplatePart, compileSafeRegex, compileTemplate, missingGroups, replaceFirst } from './safe-regex.js';
+import {
+  RegexError,
+  type TemplatePart,
+  compileSafeRegex,
+  compileTemplate,
+  missingGroups,
+  replaceFirst,
+} from './safe-regex.js';
 
 /** CUBE `call-block disconnect-cause` -> Q.850 cause (the B2BUA maps it to a SIP status). */
 export const BLOCK_CAUSE_CODES: Record<BlockCause, number> = {
-  'call-reject': 21, 'invalid-number': 28, 'unassigned-number': 1, 'user-busy': 17, 'no-service': 63,
+  'call-reject': 21,
+  'invalid-number': 28,
+  'unassigned-number': 1,
+  'user-busy': 17,
+  'no-service': 63,
 };
 
-type CompiledRule = { rule: number; match: RegExp; replace: TemplatePart[] } | { rule: number; reject: RegExp; cause: BlockCause };
+type CompiledRule =
+  { rule: number; match: RegExp; replace: TemplatePart[] } | { rule: number; reject: RegExp; cause: BlockCause };
 
 export type Translated =
   | { kind: 'unchanged' }
@@ -62,7 +74,10 @@ export function compileTranslationRules(json: TranslationRuleJson): { set: Trans
       re = compileSafeRegex(text);
     } catch (err) {
       if (!(err instanceof RegexError)) throw err;
-      problems.push({ pointer: `${at}/${hasMatch ? 'match' : 'reject'}`, message: `invalid regex "${text}": ${err.message}` });
+      problems.push({
+        pointer: `${at}/${hasMatch ? 'match' : 'reject'}`,
+        message: `invalid regex "${text}": ${err.message}`,
+      });
       return;
     }
     if (!hasMatch) {
@@ -71,7 +86,11 @@ export function compileTranslationRules(json: TranslationRuleJson): { set: Trans
     }
     const replace = compileTemplate(r.replace, { ampersand: true });
     const missing = missingGroups(replace, re);
-    if (missing.length > 0) problems.push({ pointer: `${at}/replace`, message: `refers to group \\${missing[0]}, which the match does not have` });
+    if (missing.length > 0)
+      problems.push({
+        pointer: `${at}/replace`,
+        message: `refers to group \\${missing[0]}, which the match does not have`,
+      });
     else rules.push({ rule: r.rule, match: re, replace });
   });
   rules.sort((a, b) => a.rule - b.rule);
@@ -117,14 +136,18 @@ export class TranslationProfile {
 }
 
 /** Resolve a profile's rule tags; a missing tag is a problem at its pointer. */
-export function compileTranslationProfile(json: TranslationProfileJson, sets: ReadonlyMap<number, TranslationRuleSet>): { profile: TranslationProfile; problems: Problem[] } {
+export function compileTranslationProfile(
+  json: TranslationProfileJson,
+  sets: ReadonlyMap<number, TranslationRuleSet>,
+): { profile: TranslationProfile; problems: Problem[] } {
   const problems: Problem[] = [];
   const resolved: Partial<Record<NumberKind, TranslationRuleSet>> = {};
   for (const kind of NUMBER_KINDS) {
     const tag = json.translate[kind];
     if (tag === undefined) continue;
     const set = sets.get(tag);
-    if (set === undefined) problems.push({ pointer: `/translate/${kind}`, message: `no translation-rule ${tag} in profiles/` });
+    if (set === undefined)
+      problems.push({ pointer: `/translate/${kind}`, message: `no translation-rule ${tag} in profiles/` });
     else resolved[kind] = set;
   }
   return { profile: new TranslationProfile(json.name, resolved), problems };

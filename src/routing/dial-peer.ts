@@ -113,25 +113,47 @@ export interface CompiledDialPeers {
  * Compile every dial-peer; every problem is reported with its file and JSON pointer. `classes` are the
  * compiled rewriting classes the dial-peers refer to; `key` gives a header name's canonical key.
  */
-export function compileDialPeers(config: DialConfig, refs: CompiledClasses = {}, key: (name: string) => string = (n) => n.toLowerCase()): CompiledDialPeers {
+export function compileDialPeers(
+  config: DialConfig,
+  refs: CompiledClasses = {},
+  key: (name: string) => string = (n) => n.toLowerCase(),
+): CompiledDialPeers {
   const { rewrite, keepalive } = refs;
   const problems: ConfigProblem[] = [];
   const classes = new Map<string, UriClass>();
   for (const c of config.uriClasses) {
     if (classes.has(c.value.id)) {
-      problems.push({ file: c.file, pointer: `${c.pointer}/id`, message: `uri class "${c.value.id}" is defined twice` });
+      problems.push({
+        file: c.file,
+        pointer: `${c.pointer}/id`,
+        message: `uri class "${c.value.id}" is defined twice`,
+      });
       continue;
     }
     try {
       classes.set(c.value.id, new UriClass(c.value));
     } catch (err) {
-      problems.push({ file: c.file, pointer: `${c.pointer}/${uriClassErrorField(err) ?? ''}`, message: (err as Error).message });
+      problems.push({
+        file: c.file,
+        pointer: `${c.pointer}/${uriClassErrorField(err) ?? ''}`,
+        message: (err as Error).message,
+      });
     }
   }
   const codecs = new Map<number, CodecClass>();
   for (const c of config.codecClasses) {
-    if (codecs.has(c.value.tag)) problems.push({ file: c.file, pointer: `${c.pointer}/tag`, message: `codec class ${c.value.tag} is defined twice` });
-    else codecs.set(c.value.tag, { tag: c.value.tag, preferences: c.value.preferences as CodecName[], offerAll: c.value.offerAll ?? false });
+    if (codecs.has(c.value.tag))
+      problems.push({
+        file: c.file,
+        pointer: `${c.pointer}/tag`,
+        message: `codec class ${c.value.tag} is defined twice`,
+      });
+    else
+      codecs.set(c.value.tag, {
+        tag: c.value.tag,
+        preferences: c.value.preferences as CodecName[],
+        offerAll: c.value.offerAll ?? false,
+      });
   }
   const tags = new Map<number, string>();
   const peers: DialPeer[] = [];
@@ -168,11 +190,20 @@ export function compileDialPeers(config: DialConfig, refs: CompiledClasses = {},
       }
     }
     const codec = value.voiceClassCodec === undefined ? null : (codecs.get(value.voiceClassCodec) ?? null);
-    if (value.voiceClassCodec !== undefined && codec === null) problem('/voiceClassCodec', `no codec class ${value.voiceClassCodec} in profiles/`);
-    const ka = value.optionsKeepaliveProfile === undefined ? null : (keepalive?.get(value.optionsKeepaliveProfile) ?? null);
-    if (value.optionsKeepaliveProfile !== undefined && ka === null) problem('/optionsKeepaliveProfile', `no sip-options-keepalive ${value.optionsKeepaliveProfile} in profiles/`);
-    if (ka !== null && sessionTarget === null) problem('/optionsKeepaliveProfile', 'keepalive pings the session target: the dial-peer has none');
-    peers.push({ ...build(value, file, pattern, incomingUri, sessionTarget), voiceClassCodec: codec, keepalive: ka, ...rewriting(value, rewrite, key, problem) });
+    if (value.voiceClassCodec !== undefined && codec === null)
+      problem('/voiceClassCodec', `no codec class ${value.voiceClassCodec} in profiles/`);
+    const ka =
+      value.optionsKeepaliveProfile === undefined ? null : (keepalive?.get(value.optionsKeepaliveProfile) ?? null);
+    if (value.optionsKeepaliveProfile !== undefined && ka === null)
+      problem('/optionsKeepaliveProfile', `no sip-options-keepalive ${value.optionsKeepaliveProfile} in profiles/`);
+    if (ka !== null && sessionTarget === null)
+      problem('/optionsKeepaliveProfile', 'keepalive pings the session target: the dial-peer has none');
+    peers.push({
+      ...build(value, file, pattern, incomingUri, sessionTarget),
+      voiceClassCodec: codec,
+      keepalive: ka,
+      ...rewriting(value, rewrite, key, problem),
+    });
   }
   return { peers, problems };
 }
@@ -207,10 +238,18 @@ function build(
   };
 }
 
-type Rewriting = Pick<DialPeer, 'sipProfiles' | 'sipProfilesInbound' | 'translationIncoming' | 'translationOutgoing' | 'headerPolicy'>;
+type Rewriting = Pick<
+  DialPeer,
+  'sipProfiles' | 'sipProfilesInbound' | 'translationIncoming' | 'translationOutgoing' | 'headerPolicy'
+>;
 
 /** The dial-peer's SIP profiles, translation profiles and header policy, resolved; a missing class is a problem. */
-function rewriting(v: DialPeerJson, rewrite: RewriteClasses | undefined, key: (name: string) => string, problem: (pointer: string, message: string) => void): Rewriting {
+function rewriting(
+  v: DialPeerJson,
+  rewrite: RewriteClasses | undefined,
+  key: (name: string) => string,
+  problem: (pointer: string, message: string) => void,
+): Rewriting {
   const profile = (field: 'sipProfiles' | 'sipProfilesInbound'): SipProfile | null => {
     const tag = v[field];
     if (tag === undefined) return null;
@@ -231,6 +270,11 @@ function rewriting(v: DialPeerJson, rewrite: RewriteClasses | undefined, key: (n
     sipProfilesInbound: profile('sipProfilesInbound'),
     translationIncoming: translation('incoming'),
     translationOutgoing: translation('outgoing'),
-    headerPolicy: v.headerPassList !== undefined ? { pass: keys(v.headerPassList) } : v.headerDropList !== undefined ? { drop: keys(v.headerDropList) } : null,
+    headerPolicy:
+      v.headerPassList !== undefined
+        ? { pass: keys(v.headerPassList) }
+        : v.headerDropList !== undefined
+          ? { drop: keys(v.headerDropList) }
+          : null,
   };
 }

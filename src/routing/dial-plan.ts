@@ -19,7 +19,8 @@ export interface InboundKeys {
   uris?: Partial<Record<UriCriterion, UriParts>>;
 }
 
-export type InboundCriterion = `uri-${UriCriterion}` | 'called-number' | 'answer-address' | 'destination-pattern' | 'default';
+export type InboundCriterion =
+  `uri-${UriCriterion}` | 'called-number' | 'answer-address' | 'destination-pattern' | 'default';
 
 export interface InboundMatch {
   peer: DialPeer;
@@ -54,7 +55,12 @@ export class DialPlan {
       const parts = keys.uris?.[key];
       if (parts === undefined) continue;
       const hits = this.peers.filter((dp) => !dp.shutdown && dp.incomingUri[key]?.matches(parts) === true);
-      const best = hits.sort((a, b) => (b.incomingUri[key]?.strength ?? 0) - (a.incomingUri[key]?.strength ?? 0) || a.preference - b.preference || a.tag - b.tag)[0];
+      const best = hits.sort(
+        (a, b) =>
+          (b.incomingUri[key]?.strength ?? 0) - (a.incomingUri[key]?.strength ?? 0) ||
+          a.preference - b.preference ||
+          a.tag - b.tag,
+      )[0];
       if (best) return { peer: best, criterion: `uri-${key}` };
     }
     const called = normalizeNumber(keys.calledNumber);
@@ -84,10 +90,19 @@ export class DialPlan {
 }
 
 /** Matches of `number`, most specific pattern first, then lower preference, then `tiebreak`. */
-function ranked(index: PatternIndex<DialPeer>, number: string, tiebreak: (a: DialPeer, b: DialPeer) => number): DialPeer[] {
+function ranked(
+  index: PatternIndex<DialPeer>,
+  number: string,
+  tiebreak: (a: DialPeer, b: DialPeer) => number,
+): DialPeer[] {
   return index
     .lookup(number)
-    .sort((x, y) => compareSpecificity(x.pattern, y.pattern) || x.value.preference - y.value.preference || tiebreak(x.value, y.value))
+    .sort(
+      (x, y) =>
+        compareSpecificity(x.pattern, y.pattern) ||
+        x.value.preference - y.value.preference ||
+        tiebreak(x.value, y.value),
+    )
     .map((e) => e.value);
 }
 

@@ -102,7 +102,12 @@ export function compilePattern(source: string): NumberPattern {
       const prev = current.pop();
       if (prev === undefined) throw new PatternError(`${c} must follow a digit, class or group`);
       const once = c === '+';
-      current.push({ regex: `${prev.regex}${c === '%' ? '*' : c}`, explicit: once ? prev.explicit : 0, classes: once ? prev.classes : 0, chars: null });
+      current.push({
+        regex: `${prev.regex}${c === '%' ? '*' : c}`,
+        explicit: once ? prev.explicit : 0,
+        classes: once ? prev.classes : 0,
+        chars: null,
+      });
       variable = true;
     } else if (c === '\\') {
       const next = source.charAt(i + 1);
@@ -182,9 +187,5 @@ export function matches(p: NumberPattern, number: string): boolean {
 
 /** Order of specificity: more literal digits, then more classes, then fixed length before variable. */
 export function compareSpecificity(a: NumberPattern, b: NumberPattern): number {
-  return (
-    b.explicitDigits - a.explicitDigits ||
-    b.classDigits - a.classDigits ||
-    Number(a.hasT) - Number(b.hasT)
-  );
+  return b.explicitDigits - a.explicitDigits || b.classDigits - a.classDigits || Number(a.hasT) - Number(b.hasT);
 }

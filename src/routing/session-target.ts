@@ -16,10 +16,16 @@ export function parseSessionTarget(text: string): SessionTarget {
   const kind = m[1] as SessionTarget['kind'];
   const host = m[2] ?? m[3] ?? '';
   const port = m[4] === undefined ? null : Number(m[4]);
-  if (port !== null && (port < 1 || port > 65535)) throw new SbcError('SBC_ERR_ROUTING_SESSION_TARGET', `invalid port in session target "${text}"`);
-  if (kind === 'ipv4' && isIP(host) !== 4) throw new SbcError('SBC_ERR_ROUTING_SESSION_TARGET', `invalid IPv4 address in session target "${text}"`);
-  if (kind === 'ipv6' && (isIP(host) !== 6 || m[2] === undefined)) throw new SbcError('SBC_ERR_ROUTING_SESSION_TARGET', `session target "${text}" needs an IPv6 address in brackets`);
-  if (kind === 'dns' && !/^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.?$/.test(host)) {
+  if (port !== null && (port < 1 || port > 65535))
+    throw new SbcError('SBC_ERR_ROUTING_SESSION_TARGET', `invalid port in session target "${text}"`);
+  if (kind === 'ipv4' && isIP(host) !== 4)
+    throw new SbcError('SBC_ERR_ROUTING_SESSION_TARGET', `invalid IPv4 address in session target "${text}"`);
+  if (kind === 'ipv6' && (isIP(host) !== 6 || m[2] === undefined))
+    throw new SbcError('SBC_ERR_ROUTING_SESSION_TARGET', `session target "${text}" needs an IPv6 address in brackets`);
+  if (
+    kind === 'dns' &&
+    !/^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.?$/.test(host)
+  ) {
     throw new SbcError('SBC_ERR_ROUTING_SESSION_TARGET', `invalid DNS name in session target "${text}"`);
   }
   return { kind, host, port };

@@ -30,7 +30,13 @@ export class UriClass {
     if (json.host !== undefined) {
       this.on = 'host';
       this.strength = 3;
-      if (Array.isArray(json.host)) this.hosts = json.host.map((h) => h.replace(/^(ipv4|ipv6|dns):/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase());
+      if (Array.isArray(json.host))
+        this.hosts = json.host.map((h) =>
+          h
+            .replace(/^(ipv4|ipv6|dns):/, '')
+            .replace(/^\[(.*)\]$/, '$1')
+            .toLowerCase(),
+        );
       else this.regex = compile(json.host, 'host');
     } else if (json.user !== undefined) {
       this.on = 'user';
@@ -45,7 +51,9 @@ export class UriClass {
 
   matches(parts: UriParts): boolean {
     if (this.on === 'host') {
-      return this.hosts !== null ? this.hosts.includes(parts.host.toLowerCase()) : (this.regex?.test(parts.host) ?? false);
+      return this.hosts !== null
+        ? this.hosts.includes(parts.host.toLowerCase())
+        : (this.regex?.test(parts.host) ?? false);
     }
     if (this.on === 'user') return parts.user !== null && (this.regex?.test(parts.user) ?? false);
     return this.regex?.test(parts.uri) ?? false;

@@ -17,17 +17,29 @@ export interface AdmissionSettings {
   cpuLowPercent?: number;
 }
 
-export type AdmissionRefusal = { reason: 'total-calls' | 'calls-per-second' | 'overload' | 'draining'; retryAfter: number; text: string };
+export type AdmissionRefusal = {
+  reason: 'total-calls' | 'calls-per-second' | 'overload' | 'draining';
+  retryAfter: number;
+  text: string;
+};
 
 export class Admission {
   private tokens: number;
   private refilledAt: number;
   private overloaded = false;
-  readonly refused: Record<AdmissionRefusal['reason'], number> = { 'total-calls': 0, 'calls-per-second': 0, overload: 0, draining: 0 };
+  readonly refused: Record<AdmissionRefusal['reason'], number> = {
+    'total-calls': 0,
+    'calls-per-second': 0,
+    overload: 0,
+    draining: 0,
+  };
   /** The node is draining (`fosip drain`, SIGTERM): no new call is taken, whatever else holds. */
   draining = false;
 
-  constructor(private settings: AdmissionSettings, private readonly now: () => number = Date.now) {
+  constructor(
+    private settings: AdmissionSettings,
+    private readonly now: () => number = Date.now,
+  ) {
     this.tokens = settings.callsPerSecond ?? 0;
     this.refilledAt = now();
   }
@@ -46,9 +58,15 @@ export class Admission {
   observe(load: { lagMs: number; cpuPercent: number }): boolean {
     const s = this.settings;
     const over = (v: number, high: number | undefined): boolean => high !== undefined && v > high;
-    const under = (v: number, high: number | undefined, low: number | undefined): boolean => high === undefined || v < (low ?? high);
-    if (!this.overloaded) this.overloaded = over(load.lagMs, s.eventLoopLagHighMs) || over(load.cpuPercent, s.cpuHighPercent);
-    else this.overloaded = !(under(load.lagMs, s.eventLoopLagHighMs, s.eventLoopLagLowMs) && under(load.cpuPercent, s.cpuHighPercent, s.cpuLowPercent));
+    const under = (v: number, high: number | undefined, low: number | undefined): boolean =>
+      high === undefined || v < (low ?? high);
+    if (!this.overloaded)
+      this.overloaded = over(load.lagMs, s.eventLoopLagHighMs) || over(load.cpuPercent, s.cpuHighPercent);
+    else
+      this.overloaded = !(
+        under(load.lagMs, s.eventLoopLagHighMs, s.eventLoopLagLowMs) &&
+        under(load.cpuPercent, s.cpuHighPercent, s.cpuLowPercent)
+      );
     return this.overloaded;
   }
 
@@ -60,14 +78,21 @@ export class Admission {
   admit(active: number): AdmissionRefusal | null {
     const s = this.settings;
     if (this.draining) return this.refuse({ reason: 'draining', retryAfter: 60, text: 'draining: no new calls' });
-    if (this.overloaded) return this.refuse({ reason: 'overload', retryAfter: 5, text: 'overloaded (event loop delay or CPU)' });
-    if (s.totalCalls !== undefined && active >= s.totalCalls) return this.refuse({ reason: 'total-calls', retryAfter: 5, text: `call threshold of ${s.totalCalls} calls reached` });
+    if (this.overloaded)
+      return this.refuse({ reason: 'overload', retryAfter: 5, text: 'overloaded (event loop delay or CPU)' });
+    if (s.totalCalls !== undefined && active >= s.totalCalls)
+      return this.refuse({
+        reason: 'total-calls',
+        retryAfter: 5,
+        text: `call threshold of ${s.totalCalls} calls reached`,
+      });
     const rate = s.callsPerSecond;
     if (rate === undefined) return null;
     const now = this.now();
     this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) / 1000) * rate);
     this.refilledAt = now;
-    if (this.tokens < 1) return this.refuse({ reason: 'calls-per-second', retryAfter: 1, text: `more than ${rate} calls per second` });
+    if (this.tokens < 1)
+      return this.refuse({ reason: 'calls-per-second', retryAfter: 1, text: `more than ${rate} calls per second` });
     this.tokens -= 1;
     return null;
   }

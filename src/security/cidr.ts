@@ -21,7 +21,12 @@ export function addressBytes(text: string): Uint8Array | null {
   const groups = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
   const h = groups(head);
   const t = tail === undefined ? [] : groups(tail);
-  if (h.length + t.length > 8 || (tail === undefined && h.length !== 8) || [...h, ...t].some((g) => !(g >= 0 && g <= 0xffff))) return null;
+  if (
+    h.length + t.length > 8 ||
+    (tail === undefined && h.length !== 8) ||
+    [...h, ...t].some((g) => !(g >= 0 && g <= 0xffff))
+  )
+    return null;
   const all = [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
   const out = new Uint8Array(16);
   all.forEach((g, i) => {
@@ -43,7 +48,8 @@ export function parseCidr(text: string): Cidr {
   const v4 = /^\d/.test(addr) && addr.includes('.');
   const max = v4 ? 32 : 128;
   const bits = len === undefined ? max : Number(len);
-  if (!Number.isInteger(bits) || bits < 0 || bits > max || (len !== undefined && !/^\d+$/.test(len))) throw new CidrError(`"${text}": the prefix length must be 0-${max}`);
+  if (!Number.isInteger(bits) || bits < 0 || bits > max || (len !== undefined && !/^\d+$/.test(len)))
+    throw new CidrError(`"${text}": the prefix length must be 0-${max}`);
   const prefix = bits + (v4 ? 96 : 0);
   return {
     text,

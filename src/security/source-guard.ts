@@ -14,7 +14,16 @@ export interface GuardSettings {
   scannerUserAgents: string[];
 }
 
-export const DEFAULT_SCANNERS = ['friendly-scanner', 'sipvicious', 'sipcli', 'sip-scan', 'iwar', 'vaxsipuseragent', 'pplsip', 'sundayddr'];
+export const DEFAULT_SCANNERS = [
+  'friendly-scanner',
+  'sipvicious',
+  'sipcli',
+  'sip-scan',
+  'iwar',
+  'vaxsipuseragent',
+  'pplsip',
+  'sundayddr',
+];
 
 export type DropReason = 'scanner' | 'untrusted' | 'flood';
 export type Verdict = { kind: 'pass' } | { kind: 'drop'; reason: DropReason } | { kind: 'reject'; reason: 'untrusted' };
@@ -35,9 +44,17 @@ export class SourceGuard {
   private settings!: GuardSettings;
   private scanners: string[] = [];
   private readonly sources = new Map<string, Source>();
-  readonly counters: Record<DropReason, number> & { rejected: number } = { scanner: 0, untrusted: 0, flood: 0, rejected: 0 };
+  readonly counters: Record<DropReason, number> & { rejected: number } = {
+    scanner: 0,
+    untrusted: 0,
+    flood: 0,
+    rejected: 0,
+  };
 
-  constructor(settings: GuardSettings, private readonly now: () => number = Date.now) {
+  constructor(
+    settings: GuardSettings,
+    private readonly now: () => number = Date.now,
+  ) {
     this.reconfigure(settings);
   }
 
@@ -61,7 +78,11 @@ export class SourceGuard {
    * What to do with a request from `address` carrying this User-Agent. `byCertificate`: it came from a
    * trusted TLS client; `ack`: it is an ACK, which is never answered, so an untrusted one is dropped.
    */
-  check(address: string, userAgent: string | undefined, from: { byCertificate?: boolean; ack?: boolean } = {}): Verdict {
+  check(
+    address: string,
+    userAgent: string | undefined,
+    from: { byCertificate?: boolean; ack?: boolean } = {},
+  ): Verdict {
     if (userAgent !== undefined && this.scanners.length > 0) {
       const ua = userAgent.toLowerCase();
       if (this.scanners.some((s) => ua.includes(s))) return this.drop('scanner');
@@ -96,18 +117,27 @@ export class SourceGuard {
   /** Let go of sources that are neither banned nor in a current window. */
   private forgetQuiet(now: number): void {
     const windowMs = (this.settings.pike?.windowSeconds ?? 0) * 1000;
-    for (const [address, s] of this.sources) if (now >= s.bannedUntil && now - s.windowStart >= windowMs) this.sources.delete(address);
+    for (const [address, s] of this.sources)
+      if (now >= s.bannedUntil && now - s.windowStart >= windowMs) this.sources.delete(address);
     if (this.sources.size >= MAX_SOURCES) this.sources.clear();
   }
 
   /** `show ip address trusted list`. */
-  report(): { trustedList: string[]; sessionTargets: string[]; silentDiscard: boolean; banned: Array<{ address: string; secondsLeft: number }>; dropped: SourceGuard['counters'] } {
+  report(): {
+    trustedList: string[];
+    sessionTargets: string[];
+    silentDiscard: boolean;
+    banned: Array<{ address: string; secondsLeft: number }>;
+    dropped: SourceGuard['counters'];
+  } {
     const now = this.now();
     return {
       trustedList: this.cidrs.map((c) => c.text),
       sessionTargets: [...this.targets].sort(),
       silentDiscard: this.settings.silentDiscardUntrusted,
-      banned: [...this.sources].filter(([, s]) => s.bannedUntil > now).map(([address, s]) => ({ address, secondsLeft: Math.ceil((s.bannedUntil - now) / 1000) })),
+      banned: [...this.sources]
+        .filter(([, s]) => s.bannedUntil > now)
+        .map(([address, s]) => ({ address, secondsLeft: Math.ceil((s.bannedUntil - now) / 1000) })),
       dropped: { ...this.counters },
     };
   }

@@ -2,8 +2,20 @@
 
 /** Every method the stack can parse and route (RFC 3261, 3262, 3265, 3311, 3428, 3515, 3903, 6086). */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'UPDATE', 'INFO', 'REFER', 'NOTIFY',
-  'SUBSCRIBE', 'MESSAGE', 'PUBLISH',
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'UPDATE',
+  'INFO',
+  'REFER',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'MESSAGE',
+  'PUBLISH',
 ]);
 
 /** Option tags accepted in Require (RFC 3262 100rel, RFC 4028 timer, RFC 3891 replaces, RFC 5626 outbound). */

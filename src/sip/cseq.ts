@@ -15,7 +15,8 @@ export function parseCSeq(v: string): CSeq {
   let seq = 0;
   while (v.charCodeAt(i) === 48 && v.charCodeAt(i + 1) >= 48 && v.charCodeAt(i + 1) <= 57) i++; // leading zeros
   const digits = i;
-  while (i < v.length && v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57 && i - digits < 11) seq = seq * 10 + v.charCodeAt(i++) - 48;
+  while (i < v.length && v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57 && i - digits < 11)
+    seq = seq * 10 + v.charCodeAt(i++) - 48;
   const sp = i;
   while (i < v.length && isWs(v.charCodeAt(i))) i++;
   const method = v.slice(i);
@@ -24,4 +25,3 @@ export function parseCSeq(v: string): CSeq {
   }
   return { seq, method };
 }
-

@@ -17,7 +17,7 @@ export interface DigestChallenge {
   stale: boolean;
 }
 
-const HASHES: Record<string, string> = { 'MD5': 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256' };
+const HASHES: Record<string, string> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256' };
 /** Strongest first: a server that offers several challenges gets the answer to the best one (RFC 8760 §2.4). */
 const PREFERENCE = ['SHA-512-256', 'SHA-256', 'MD5'];
 
@@ -48,10 +48,20 @@ export function parseChallenge(value: string): DigestChallenge | null {
   if (realm === undefined || nonce === undefined) return null;
   const algorithm = (p.get('algorithm') ?? 'MD5').toUpperCase();
   if (HASHES[baseAlgorithm(algorithm)] === undefined) return null;
-  const qop = (p.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase()).filter((q) => q !== '');
+  const qop = (p.get('qop') ?? '')
+    .split(',')
+    .map((q) => q.trim().toLowerCase())
+    .filter((q) => q !== '');
   // a server that offers only qop values we do not know cannot be answered (RFC 7616 §3.3)
   if (qop.length > 0 && !qop.includes('auth') && !qop.includes('auth-int')) return null;
-  return { realm, nonce, opaque: p.get('opaque') ?? null, algorithm, qop, stale: (p.get('stale') ?? '').toLowerCase() === 'true' };
+  return {
+    realm,
+    nonce,
+    opaque: p.get('opaque') ?? null,
+    algorithm,
+    qop,
+    stale: (p.get('stale') ?? '').toLowerCase() === 'true',
+  };
 }
 
 /** Of several challenge values, the usable ones strongest first. */
@@ -86,10 +96,15 @@ export function digestAuthorization(ch: DigestChallenge, a: DigestAnswer): strin
   let ha1 = h(`${a.username}:${ch.realm}:${a.password}`);
   if (ch.algorithm.endsWith('-SESS')) ha1 = h(`${ha1}:${ch.nonce}:${cnonce}`);
   const ha2 = h(qop === 'auth-int' ? `${a.method}:${a.uri}:${h(a.body)}` : `${a.method}:${a.uri}`);
-  const response = qop === null ? h(`${ha1}:${ch.nonce}:${ha2}`) : h(`${ha1}:${ch.nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
+  const response =
+    qop === null ? h(`${ha1}:${ch.nonce}:${ha2}`) : h(`${ha1}:${ch.nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
   const parts = [
-    `Digest username=${quote(a.username)}`, `realm=${quote(ch.realm)}`, `nonce=${quote(ch.nonce)}`, `uri=${quote(a.uri)}`,
-    `response="${response}"`, `algorithm=${ch.algorithm}`,
+    `Digest username=${quote(a.username)}`,
+    `realm=${quote(ch.realm)}`,
+    `nonce=${quote(ch.nonce)}`,
+    `uri=${quote(a.uri)}`,
+    `response="${response}"`,
+    `algorithm=${ch.algorithm}`,
   ];
   if (qop !== null) parts.push(`cnonce=${quote(cnonce)}`, `qop=${qop}`, `nc=${nc}`);
   if (ch.opaque !== null) parts.push(`opaque=${quote(ch.opaque)}`);

@@ -38,7 +38,8 @@ export function skipWs(s: string, i: number): number {
 export function endOfQuoted(s: string, start: number): number {
   for (let i = start + 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 92) i++; // quoted-pair: the next octet is taken literally
+    if (c === 92)
+      i++; // quoted-pair: the next octet is taken literally
     else if (c === 34) return i + 1;
   }
   return fail('header-value', 'unterminated quoted string');

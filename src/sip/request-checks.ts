@@ -27,7 +27,12 @@ export interface CheckOptions {
   relays: (req: SipRequest) => boolean;
 }
 
-function reject(status: number, reason: string, warning: string | null, headers: Array<[string, string]> = []): Rejection {
+function reject(
+  status: number,
+  reason: string,
+  warning: string | null,
+  headers: Array<[string, string]> = [],
+): Rejection {
   return { status, reason, warning, headers };
 }
 

@@ -4,14 +4,7 @@ import { SbcError } from '../errors/sbc-error.js';
  * `reason` is a stable machine-readable code, `message` is the human text that goes into a Warning header.
  */
 export type SipParseReason =
-  | 'incomplete'
-  | 'start-line'
-  | 'version'
-  | 'header-line'
-  | 'header-value'
-  | 'uri'
-  | 'content-length'
-  | 'too-large';
+  'incomplete' | 'start-line' | 'version' | 'header-line' | 'header-value' | 'uri' | 'content-length' | 'too-large';
 
 export class SipParseError extends SbcError {
   override readonly name = 'SipParseError';

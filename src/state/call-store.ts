@@ -64,7 +64,14 @@ export interface DialogSnapshot {
 }
 
 export interface MediaSnapshot {
-  streams: Array<{ stream: number; clockRate: number; aPort: number; bPort: number; a: { address: string; port: number } | null; b: { address: string; port: number } | null }>;
+  streams: Array<{
+    stream: number;
+    clockRate: number;
+    aPort: number;
+    bPort: number;
+    a: { address: string; port: number } | null;
+    b: { address: string; port: number } | null;
+  }>;
   /** Per leg: the o= session id and version the SBC wrote, and what it last sent (to tell a change). */
   origins: Record<'a' | 'b', { sessionId: string; version: string; last: string | null }>;
   offeredByUs: boolean;
@@ -178,7 +185,12 @@ export class MemoryCallStore implements CallStore {
   private readonly ring: CallDetailRecord[] = [];
 
   put(record: CallRecord): void {
-    this.calls.set(record.id, { ...record, version: record.version + 1, aLeg: { ...record.aLeg }, bLeg: record.bLeg && { ...record.bLeg } });
+    this.calls.set(record.id, {
+      ...record,
+      version: record.version + 1,
+      aLeg: { ...record.aLeg },
+      bLeg: record.bLeg && { ...record.bLeg },
+    });
     record.version++;
   }
 

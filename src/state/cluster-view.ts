@@ -8,7 +8,17 @@ import type { TraceEvent } from '../observability/sip-trace.js';
 import { Cluster } from 'ioredis';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
 import { readAllEdge, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
-import type { MediaStatsByCall, NodeInfo, NodeKeepalive, RegistrationReport, RtpPoolInfo, SipStatsSnapshot, TrustedReport, ViewCall, ViewCdr } from './node-reports.js';
+import type {
+  MediaStatsByCall,
+  NodeInfo,
+  NodeKeepalive,
+  RegistrationReport,
+  RtpPoolInfo,
+  SipStatsSnapshot,
+  TrustedReport,
+  ViewCall,
+  ViewCdr,
+} from './node-reports.js';
 
 /** The cluster read through Redis: what `fosip show --redis` reads (node/state-view.ts StateView). */
 export class RedisClusterView {
@@ -25,13 +35,21 @@ export class RedisClusterView {
   async nodes(): Promise<NodeInfo[]> {
     const heartbeats = (await this.scan('sbc:node:*')).filter((k) => !k.endsWith(':calls'));
     const indexes = await this.scan('sbc:node:*:calls');
-    const names = new Set([...heartbeats.map((k) => k.slice('sbc:node:'.length)), ...indexes.map((k) => k.slice('sbc:node:'.length, -':calls'.length))]);
+    const names = new Set([
+      ...heartbeats.map((k) => k.slice('sbc:node:'.length)),
+      ...indexes.map((k) => k.slice('sbc:node:'.length, -':calls'.length)),
+    ]);
     const out: NodeInfo[] = [];
     for (const node of [...names].sort()) {
       const raw = await this.redis.get(`sbc:node:${node}`);
-      const info = raw === null ? null : (JSON.parse(raw) as { startedAt: number; heartbeatAt: number; rtp?: RtpPoolInfo });
+      const info =
+        raw === null ? null : (JSON.parse(raw) as { startedAt: number; heartbeatAt: number; rtp?: RtpPoolInfo });
       out.push({
-        node, alive: info !== null, startedAt: info?.startedAt ?? null, heartbeatAt: info?.heartbeatAt ?? null, calls: await this.redis.scard(nodeCallsKey(node)),
+        node,
+        alive: info !== null,
+        startedAt: info?.startedAt ?? null,
+        heartbeatAt: info?.heartbeatAt ?? null,
+        calls: await this.redis.scard(nodeCallsKey(node)),
         ...(info?.rtp ? { rtp: info.rtp } : {}),
       });
     }
@@ -44,7 +62,8 @@ export class RedisClusterView {
       const ids = await this.redis.smembers(nodeCallsKey(n.node));
       if (ids.length === 0) continue;
       const records = await getMany(this.redis, ids.map(callKey));
-      for (const raw of records) if (raw !== null) out.push({ ...(JSON.parse(raw) as CallRecord), node: n.node, nodeAlive: n.alive });
+      for (const raw of records)
+        if (raw !== null) out.push({ ...(JSON.parse(raw) as CallRecord), node: n.node, nodeAlive: n.alive });
     }
     return out.sort((a, b) => a.startedAt - b.startedAt);
   }
@@ -102,7 +121,8 @@ export class RedisClusterView {
 
   async clearStats(): Promise<number> {
     let took = 0;
-    for (const n of await this.nodes()) if (n.alive) took += await this.redis.publish(commandChannel(n.node), JSON.stringify({ op: 'clear-stats' }));
+    for (const n of await this.nodes())
+      if (n.alive) took += await this.redis.publish(commandChannel(n.node), JSON.stringify({ op: 'clear-stats' }));
     return took;
   }
 

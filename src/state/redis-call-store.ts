@@ -9,7 +9,13 @@
  * the node writes its whole live state again, so the cluster view is complete within a heartbeat.
  */
 import type { Logger } from 'pino';
-import { type CallDetailRecord, type CallRecord, type CallStore, HISTORY_LENGTH, MemoryCallStore } from './call-store.js';
+import {
+  type CallDetailRecord,
+  type CallRecord,
+  type CallStore,
+  HISTORY_LENGTH,
+  MemoryCallStore,
+} from './call-store.js';
 import { type RedisClient, type RedisCommand, batch, connectRedis } from './redis-connect.js';
 import { HISTORY_KEY, callKey, nodeCallsKey, nodeKey } from './redis-keys.js';
 
@@ -160,11 +166,23 @@ export class RedisCallStore implements CallStore {
   }
 
   private appendHistory(cdr: CallDetailRecord): RedisCommand {
-    return ['xadd', HISTORY_KEY, 'MAXLEN', '~', String(HISTORY_LENGTH), '*', 'cdr', JSON.stringify({ ...cdr, node: this.o.node })];
+    return [
+      'xadd',
+      HISTORY_KEY,
+      'MAXLEN',
+      '~',
+      String(HISTORY_LENGTH),
+      '*',
+      'cdr',
+      JSON.stringify({ ...cdr, node: this.o.node }),
+    ];
   }
 
   private writeCall(r: CallRecord): RedisCommand[] {
-    return [['set', callKey(r.id), JSON.stringify({ ...r, node: this.o.node }), 'EX', this.ttl], ['sadd', nodeCallsKey(this.o.node), r.id]];
+    return [
+      ['set', callKey(r.id), JSON.stringify({ ...r, node: this.o.node }), 'EX', this.ttl],
+      ['sadd', nodeCallsKey(this.o.node), r.id],
+    ];
   }
 
   /** After an outage: this node's index and every live call, written again from memory. */
@@ -186,7 +204,13 @@ export class RedisCallStore implements CallStore {
     // a write that failed while the connection stayed up (a Cluster resharding, OOM, a timeout) is
     // repaired here: there will be no new 'ready' event to trigger the re-sync
     if (this.needResync) this.resync();
-    const info = JSON.stringify({ ...this.o.describe?.(), node: this.o.node, startedAt: this.startedAt, heartbeatAt: Date.now(), calls: this.local.size });
+    const info = JSON.stringify({
+      ...this.o.describe?.(),
+      node: this.o.node,
+      startedAt: this.startedAt,
+      heartbeatAt: Date.now(),
+      calls: this.local.size,
+    });
     const ttlMs = 3 * (this.o.heartbeatMs ?? 2000);
     this.redis.set(nodeKey(this.o.node), info, 'PX', ttlMs).catch((err: unknown) => this.failed(err));
   }
@@ -198,7 +222,10 @@ export class RedisCallStore implements CallStore {
     const now = Date.now();
     if (now - this.lastErrorLog > 10_000) {
       this.lastErrorLog = now;
-      this.o.log.warn({ err, errors: this.errors }, 'Redis unavailable; calls go on, state is re-synced when it returns');
+      this.o.log.warn(
+        { err, errors: this.errors },
+        'Redis unavailable; calls go on, state is re-synced when it returns',
+      );
     }
   }
 

@@ -31,11 +31,14 @@ export type RedisTarget =
 export const REDIS_URL_PATTERN = '^(rediss?|redis-sentinel|redis-cluster)://';
 
 function hostPorts(list: string, defaultPort: number): HostPort[] {
-  return list.split(',').filter((s) => s !== '').map((s) => {
-    const m = /^\[?([^\]]+?)\]?(?::([0-9]+))?$/.exec(s);
-    if (m === null) throw new SbcError('SBC_ERR_STATE_REDIS_URL', `bad host:port "${s}"`);
-    return { host: m[1] ?? s, port: Number(m[2] ?? defaultPort) };
-  });
+  return list
+    .split(',')
+    .filter((s) => s !== '')
+    .map((s) => {
+      const m = /^\[?([^\]]+?)\]?(?::([0-9]+))?$/.exec(s);
+      if (m === null) throw new SbcError('SBC_ERR_STATE_REDIS_URL', `bad host:port "${s}"`);
+      return { host: m[1] ?? s, port: Number(m[2] ?? defaultPort) };
+    });
 }
 
 /** Read a `redis` URL; throws with the reason when it cannot be read. */
@@ -49,9 +52,14 @@ export function parseRedisTarget(url: string): RedisTarget {
   const auth = password === undefined || password === '' ? {} : { password };
   if (m[1] === 'redis-cluster') return { kind: 'cluster', nodes: hostPorts(m[3] ?? '', 6379), ...auth };
   const [name, db] = (m[4] ?? '').split('/');
-  if (name === undefined || name === '') throw new SbcError('SBC_ERR_STATE_REDIS_URL', `${url}: the Sentinel master name is missing (redis-sentinel://host:26379/<name>)`);
+  if (name === undefined || name === '')
+    throw new SbcError(
+      'SBC_ERR_STATE_REDIS_URL',
+      `${url}: the Sentinel master name is missing (redis-sentinel://host:26379/<name>)`,
+    );
   const dbNumber = Number(db ?? 0);
-  if (!Number.isInteger(dbNumber) || dbNumber < 0) throw new SbcError('SBC_ERR_STATE_REDIS_URL', `${url}: bad database number`);
+  if (!Number.isInteger(dbNumber) || dbNumber < 0)
+    throw new SbcError('SBC_ERR_STATE_REDIS_URL', `${url}: bad database number`);
   return { kind: 'sentinel', sentinels: hostPorts(m[3] ?? '', 26379), name, db: dbNumber, ...auth };
 }
 
@@ -64,7 +72,13 @@ export function connectRedis(url: string, passThrough: Record<string, unknown>, 
     case 'server':
       return new Redis(target.url, options);
     case 'sentinel':
-      return new Redis({ ...options, sentinels: target.sentinels, name: target.name, db: target.db, ...(target.password ? { password: target.password } : {}) });
+      return new Redis({
+        ...options,
+        sentinels: target.sentinels,
+        name: target.name,
+        db: target.db,
+        ...(target.password ? { password: target.password } : {}),
+      });
     case 'cluster': {
       const { retryStrategy, ...nodeOptions } = options;
       return new Cluster(target.nodes, {

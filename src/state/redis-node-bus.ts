@@ -19,7 +19,9 @@ export class RedisNodeBus implements NodeBus {
   private subscriber: RedisClient | undefined;
 
   constructor(private readonly store: RedisCallStore) {
-    this.stats = new RedisStatsStore(store.redis, store.o.node, store.o.heartbeatMs ?? 2000, (err) => store.failed(err));
+    this.stats = new RedisStatsStore(store.redis, store.o.node, store.o.heartbeatMs ?? 2000, (err) =>
+      store.failed(err),
+    );
   }
 
   private get redis(): RedisClient {
@@ -35,12 +37,19 @@ export class RedisNodeBus implements NodeBus {
   }
 
   onCommand(handler: (cmd: NodeCommand) => void): void {
-    const sub = this.redis instanceof Cluster ? this.redis.duplicate([], { enableOfflineQueue: true }) : this.redis.duplicate({ enableOfflineQueue: true });
+    const sub =
+      this.redis instanceof Cluster
+        ? this.redis.duplicate([], { enableOfflineQueue: true })
+        : this.redis.duplicate({ enableOfflineQueue: true });
     sub.on('error', (err) => this.store.failed(err));
     sub.on('message', (_channel: string, message: string) => {
       try {
         const cmd = JSON.parse(message) as NodeCommand;
-        if (cmd.op === 'clear-stats' || (cmd.op === 'clear' && typeof cmd.id === 'string' && Number.isInteger(cmd.cause))) handler(cmd);
+        if (
+          cmd.op === 'clear-stats' ||
+          (cmd.op === 'clear' && typeof cmd.id === 'string' && Number.isInteger(cmd.cause))
+        )
+          handler(cmd);
       } catch (err) {
         this.store.o.log.warn({ err }, 'bad command on the node channel');
       }
@@ -57,12 +66,15 @@ export class RedisNodeBus implements NodeBus {
   }
 
   publishTrace(text: string): void {
-    if (this.redis.status === 'ready') this.redis.publish(TRACE_CHANNEL, text).catch((err: unknown) => this.store.failed(err));
+    if (this.redis.status === 'ready')
+      this.redis.publish(TRACE_CHANNEL, text).catch((err: unknown) => this.store.failed(err));
   }
 
   keepFlow(ladder: Ladder): void {
     if (this.redis.status !== 'ready') return;
-    this.redis.set(flowKey(ladder.id), JSON.stringify(ladder), 'EX', FLOW_TTL_S).catch((err: unknown) => this.store.failed(err));
+    this.redis
+      .set(flowKey(ladder.id), JSON.stringify(ladder), 'EX', FLOW_TTL_S)
+      .catch((err: unknown) => this.store.failed(err));
   }
 
   /** The subscriber goes; the store, which owns the connection, closes it. */

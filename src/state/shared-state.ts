@@ -18,6 +18,12 @@ export interface SharedStateOptions {
 
 export function openSharedState(o: SharedStateOptions): { calls: CallStore; bus: NodeBus } {
   if (o.redis === null) return { calls: new MemoryCallStore(), bus: new MemoryNodeBus(o.node) };
-  const calls = new RedisCallStore({ url: o.redis, ...(o.redisOptions ? { passThrough: o.redisOptions } : {}), node: o.node, log: o.log, describe: o.describe });
+  const calls = new RedisCallStore({
+    url: o.redis,
+    ...(o.redisOptions ? { passThrough: o.redisOptions } : {}),
+    node: o.node,
+    log: o.log,
+    describe: o.describe,
+  });
   return { calls, bus: new RedisNodeBus(calls) };
 }

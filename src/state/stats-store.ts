@@ -7,7 +7,6 @@ import { type RedisClient, getMany, scanAll } from './redis-connect.js';
 import type { MediaStatsByCall, NodeEdge, NodeKeepalive, SipStatsSnapshot } from './node-reports.js';
 import type { KeepaliveStatus } from '../keepalive/keepalive-manager.js';
 
-
 export const edgeKey = (node: string): string => `sbc:edge:${node}`;
 
 /** Every live node's published edge report. */
@@ -15,7 +14,6 @@ export async function readAllEdge(redis: RedisClient): Promise<NodeEdge[]> {
   const values = await getMany(redis, (await scanAll(redis, edgeKey('*'))).sort());
   return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as NodeEdge);
 }
-
 
 export interface StatsStore {
   /** Where this node's counters come from; read whenever they are published or asked for. */
@@ -50,7 +48,10 @@ export const mediaKey = (node: string): string => `sbc:media:${node}`;
 /** Every node's published RTP statistics, merged (call ids are unique across nodes). */
 export async function readAllMedia(redis: RedisClient): Promise<MediaStatsByCall> {
   const values = await getMany(redis, await scanAll(redis, mediaKey('*')));
-  return Object.assign({}, ...values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as MediaStatsByCall)) as MediaStatsByCall;
+  return Object.assign(
+    {},
+    ...values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as MediaStatsByCall),
+  ) as MediaStatsByCall;
 }
 
 export const statsKey = (node: string): string => `sbc:stats:${node}`;
@@ -157,16 +158,24 @@ export class RedisStatsStore implements StatsStore {
   private publish(): void {
     if (this.redis.status !== 'ready') return;
     const ttl = 3 * this.intervalMs;
-    if (this.source !== undefined) this.redis.set(statsKey(this.node), JSON.stringify(this.source()), 'PX', ttl).catch((err: unknown) => this.failed(err));
-    if (this.edgeSource !== undefined) this.redis.set(edgeKey(this.node), JSON.stringify(this.edgeSource()), 'PX', ttl).catch((err: unknown) => this.failed(err));
+    if (this.source !== undefined)
+      this.redis
+        .set(statsKey(this.node), JSON.stringify(this.source()), 'PX', ttl)
+        .catch((err: unknown) => this.failed(err));
+    if (this.edgeSource !== undefined)
+      this.redis
+        .set(edgeKey(this.node), JSON.stringify(this.edgeSource()), 'PX', ttl)
+        .catch((err: unknown) => this.failed(err));
     if (this.keepaliveSource !== undefined) {
       const states = this.keepaliveSource().map((s) => ({ ...s, node: this.node }));
-      this.redis.set(keepaliveKey(this.node), JSON.stringify(states), 'PX', ttl).catch((err: unknown) => this.failed(err));
+      this.redis
+        .set(keepaliveKey(this.node), JSON.stringify(states), 'PX', ttl)
+        .catch((err: unknown) => this.failed(err));
     }
     // one key per node for all its calls' RTP statistics, rather than a write per call
-    this.mediaSource?.().then(
-      (m) => this.redis.set(mediaKey(this.node), JSON.stringify(m), 'PX', ttl),
-    ).catch((err: unknown) => this.failed(err));
+    this.mediaSource?.()
+      .then((m) => this.redis.set(mediaKey(this.node), JSON.stringify(m), 'PX', ttl))
+      .catch((err: unknown) => this.failed(err));
   }
 
   nodes(): Promise<SipStatsSnapshot[]> {

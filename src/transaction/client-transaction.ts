@@ -64,7 +64,8 @@ export class ClientTransaction {
   }
 
   get request(): SipRequest {
-    if (this.req === null) throw new SbcError('SBC_ERR_TRANSACTION_RELEASED', `request of transaction ${this.key} already released`);
+    if (this.req === null)
+      throw new SbcError('SBC_ERR_TRANSACTION_RELEASED', `request of transaction ${this.key} already released`);
     return this.req;
   }
 
@@ -200,7 +201,6 @@ export class ClientTransaction {
       this.terminate();
     });
   }
-
 
   terminate(): void {
     if (this.state === 'terminated') return;

@@ -59,7 +59,8 @@ export class ServerTransaction {
 
   /** The request; only while no final response was sent (nothing needs it after). */
   get request(): SipRequest {
-    if (this.req === null) throw new SbcError('SBC_ERR_TRANSACTION_RELEASED', `request of transaction ${this.key} already released`);
+    if (this.req === null)
+      throw new SbcError('SBC_ERR_TRANSACTION_RELEASED', `request of transaction ${this.key} already released`);
     return this.req;
   }
 
@@ -146,18 +147,19 @@ export class ServerTransaction {
 
   /** Timer G: resend the final response at T1, 2T1, ... capped at T2 until the ACK arrives (an ACK already waiting is read first). */
   private retransmitG(interval: number): void {
-    this.timers.after('G', interval, () => this.deps.clock.afterPendingIo(() => {
-      if (this.state !== 'completed' || !this.lastResponse) return;
-      this.deps.stats.retransmissionsOut++;
-      this.send(this.lastResponse);
-      this.retransmitG(Math.min(2 * interval, this.deps.timers.T2));
-    }));
+    this.timers.after('G', interval, () =>
+      this.deps.clock.afterPendingIo(() => {
+        if (this.state !== 'completed' || !this.lastResponse) return;
+        this.deps.stats.retransmissionsOut++;
+        this.send(this.lastResponse);
+        this.retransmitG(Math.min(2 * interval, this.deps.timers.T2));
+      }),
+    );
   }
 
   private send(res: SipResponse): void {
     this.deps.transport.sendResponse(res, this.flow);
   }
-
 
   terminate(): void {
     if (this.state === 'terminated') return;

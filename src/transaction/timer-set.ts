@@ -12,10 +12,13 @@ export class TimerSet {
       fn(); // reliable transports: Timers D, I, J and K are zero (RFC 3261 §17)
       return;
     }
-    this.timers.set(name, this.clock.setTimer(ms, () => {
-      this.timers.delete(name);
-      fn();
-    }));
+    this.timers.set(
+      name,
+      this.clock.setTimer(ms, () => {
+        this.timers.delete(name);
+        fn();
+      }),
+    );
   }
 
   stop(name: string): void {

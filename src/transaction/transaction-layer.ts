@@ -53,7 +53,13 @@ export class TransactionLayer {
 
   constructor(private readonly opts: TransactionLayerOptions) {
     this.timers = deriveTimers(opts.timers);
-    const base = { transport: opts.transport, clock: opts.clock ?? systemClock, timers: this.timers, stats: this.stats, log: opts.log };
+    const base = {
+      transport: opts.transport,
+      clock: opts.clock ?? systemClock,
+      timers: this.timers,
+      stats: this.stats,
+      log: opts.log,
+    };
     this.serverDeps = base;
     this.clientDeps = {
       ...base,
@@ -151,7 +157,13 @@ export class TransactionLayer {
   }
 
   /** A response without a transaction; the To tag is a hash, so a retransmission gets the same answer. */
-  respondStateless(req: SipRequest, flow: Flow, status: number, headers: Array<[string, string]>, reason?: string): void {
+  respondStateless(
+    req: SipRequest,
+    flow: Flow,
+    status: number,
+    headers: Array<[string, string]>,
+    reason?: string,
+  ): void {
     this.stats.statelessResponses++;
     const res = buildResponse(req, status, { toTag: this.tagFor(req), headers, ...(reason ? { reason } : {}) });
     this.opts.transport.sendResponse(res, flow);

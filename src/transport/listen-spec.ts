@@ -20,7 +20,10 @@ export class ListenSpecError extends SbcError {
 
 export function parseListenSpec(text: string): ListenSpec {
   const m = /^(udp|tcp|tls):(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(text.trim());
-  if (!m) throw new ListenSpecError(`invalid listen address "${text}" (expected udp:IP:PORT, tcp:IP:PORT, tls:IP:PORT or udp:[IPv6]:PORT)`);
+  if (!m)
+    throw new ListenSpecError(
+      `invalid listen address "${text}" (expected udp:IP:PORT, tcp:IP:PORT, tls:IP:PORT or udp:[IPv6]:PORT)`,
+    );
   const address = m[2] ?? m[3] ?? '';
   const port = Number(m[4]);
   const family = isIP(address);

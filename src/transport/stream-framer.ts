@@ -6,9 +6,7 @@
 import { findHeadEnd } from '../sip/message-parser.js';
 
 export type FrameEvent =
-  | { kind: 'message'; bytes: Buffer }
-  | { kind: 'ping' }
-  | { kind: 'error'; reason: string; tooLarge: boolean };
+  { kind: 'message'; bytes: Buffer } | { kind: 'ping' } | { kind: 'error'; reason: string; tooLarge: boolean };
 
 const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)$/gim;
 

@@ -63,12 +63,21 @@ export class TcpTransport {
 
   async listen(spec: ListenSpec): Promise<ListenSpec> {
     const t = this.tls;
-    const server = t === null
-      ? net.createServer((socket) => this.accept(socket, spec))
-      : tls.createServer({
-        cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), minVersion: 'TLSv1.2',
-        requestCert: t.verifyClient, rejectUnauthorized: t.verifyClient, handshakeTimeout: this.limits.connectTimeoutMs,
-      }, (socket) => this.accept(socket, spec));
+    const server =
+      t === null
+        ? net.createServer((socket) => this.accept(socket, spec))
+        : tls.createServer(
+            {
+              cert: t.cert,
+              key: t.key,
+              ...(t.ca ? { ca: t.ca } : {}),
+              minVersion: 'TLSv1.2',
+              requestCert: t.verifyClient,
+              rejectUnauthorized: t.verifyClient,
+              handshakeTimeout: this.limits.connectTimeoutMs,
+            },
+            (socket) => this.accept(socket, spec),
+          );
     if (server instanceof tls.Server) {
       server.on('tlsClientError', (err) => {
         this.stats.connectionsRejected++;
@@ -216,11 +225,21 @@ export class TcpTransport {
     const where = { host: address, port, ...(local ? { localAddress: local.address } : {}) };
     const name = dest.serverName ?? address;
     const sni = sniFor(name);
-    const socket = t === null ? net.connect(where) : tls.connect({
-      ...where, cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), minVersion: 'TLSv1.2', ...(sni ? { servername: sni } : {}),
-      rejectUnauthorized: t.verifyServer,
-      checkServerIdentity: t.validateServerName ? (_host, cert) => serverIdentityError(name, cert) : () => undefined,
-    });
+    const socket =
+      t === null
+        ? net.connect(where)
+        : tls.connect({
+            ...where,
+            cert: t.cert,
+            key: t.key,
+            ...(t.ca ? { ca: t.ca } : {}),
+            minVersion: 'TLSv1.2',
+            ...(sni ? { servername: sni } : {}),
+            rejectUnauthorized: t.verifyServer,
+            checkServerIdentity: t.validateServerName
+              ? (_host, cert) => serverIdentityError(name, cert)
+              : () => undefined,
+          });
     const flow: Flow = {
       transport: this.name,
       localAddress: local?.address ?? '',
@@ -229,7 +248,10 @@ export class TcpTransport {
       remotePort: port,
     };
     const conn = this.register(socket, flow, false);
-    const timer = setTimeout(() => socket.destroy(new SbcError('SBC_ERR_TRANSPORT_SEND', 'connect timeout')), this.limits.connectTimeoutMs);
+    const timer = setTimeout(
+      () => socket.destroy(new SbcError('SBC_ERR_TRANSPORT_SEND', 'connect timeout')),
+      this.limits.connectTimeoutMs,
+    );
     socket.once(t === null ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
       conn.connected = true;

@@ -45,7 +45,17 @@ export class TransportLayer {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.udp = new UdpTransport(this.log, (bytes, flow) => this.onDatagram(bytes, flow), this.limits.udpBufferBytes);
     this.tcp = new TcpTransport(this.log, this.limits, this.stats, (bytes, flow) => this.receive(bytes, flow, true));
-    this.tls = opts.tls === undefined ? null : new TcpTransport(this.log, this.limits, this.stats, (bytes, flow) => this.receive(bytes, flow, true), 'tls', opts.tls);
+    this.tls =
+      opts.tls === undefined
+        ? null
+        : new TcpTransport(
+            this.log,
+            this.limits,
+            this.stats,
+            (bytes, flow) => this.receive(bytes, flow, true),
+            'tls',
+            opts.tls,
+          );
   }
 
   /** The stream transport of `t`, or null (TLS without a certificate). */
@@ -60,8 +70,14 @@ export class TransportLayer {
   async listen(specs: ListenSpec[]): Promise<ListenSpec[]> {
     for (const spec of specs) {
       const stream = this.stream(spec.transport);
-      if (spec.transport !== 'udp' && stream === null) throw new SbcError('SBC_ERR_TRANSPORT_SEND', `${formatListenSpec(spec)} needs a TLS certificate and key (fosip.json tls.certFile, tls.keyFile)`);
-      this.bound.push(spec.transport === 'udp' || stream === null ? await this.udp.listen(spec) : await stream.listen(spec));
+      if (spec.transport !== 'udp' && stream === null)
+        throw new SbcError(
+          'SBC_ERR_TRANSPORT_SEND',
+          `${formatListenSpec(spec)} needs a TLS certificate and key (fosip.json tls.certFile, tls.keyFile)`,
+        );
+      this.bound.push(
+        spec.transport === 'udp' || stream === null ? await this.udp.listen(spec) : await stream.listen(spec),
+      );
     }
     return [...this.bound];
   }
@@ -76,7 +92,8 @@ export class TransportLayer {
 
   /** Our sent-by for a Via toward `dest`: the listener of that transport and address family. */
   sentBy(dest: Destination): { host: string; port: number } | undefined {
-    const spec = dest.transport === 'udp' ? this.udp.localFor(dest.address) : this.stream(dest.transport)?.localFor(dest.address);
+    const spec =
+      dest.transport === 'udp' ? this.udp.localFor(dest.address) : this.stream(dest.transport)?.localFor(dest.address);
     return spec && { host: sipHost(spec.address), port: spec.port };
   }
 
@@ -110,7 +127,10 @@ export class TransportLayer {
     try {
       if (msg.isRequest()) stampVia(msg, flow);
       if (this.log.isLevelEnabled('trace')) {
-        this.log.trace({ peer: flow.remoteAddress, port: flow.remotePort, transport: flow.transport, sip: bytes.toString('latin1') }, 'sip received');
+        this.log.trace(
+          { peer: flow.remoteAddress, port: flow.remotePort, transport: flow.transport, sip: bytes.toString('latin1') },
+          'sip received',
+        );
       }
       this.handler(msg, flow);
     } catch (err) {
@@ -174,7 +194,10 @@ export class TransportLayer {
     this.stats.bytesOut += bytes.length;
     countSip(this.stats.sip, 'out', msg.isRequest() ? msg.method : null, msg.isResponse() ? msg.status : null);
     if (this.log.isLevelEnabled('trace')) {
-      this.log.trace({ peer: dest.address, port: dest.port, transport: dest.transport, sip: bytes.toString('latin1') }, 'sip sent');
+      this.log.trace(
+        { peer: dest.address, port: dest.port, transport: dest.transport, sip: bytes.toString('latin1') },
+        'sip sent',
+      );
     }
     const sameFlow = flow !== undefined && flow.transport === dest.transport ? flow : undefined;
     const stream = this.stream(dest.transport);
@@ -209,7 +232,8 @@ function stampVia(msg: SipMessage, flow: Flow): void {
   const rport = via.params.get('rport');
   const received = via.params.get('received');
   const source = flow.remoteAddress;
-  const honest = rport === undefined && bareHost(via.host) === source && (received === undefined || received === source);
+  const honest =
+    rport === undefined && bareHost(via.host) === source && (received === undefined || received === source);
   if (honest) return;
   via.params.set('received', source);
   if (rport !== undefined) via.params.set('rport', String(flow.remotePort));
@@ -225,7 +249,8 @@ function stampVia(msg: SipMessage, flow: Flow): void {
  */
 export function responseDestination(res: SipResponse, flow: Flow | undefined): Destination {
   const via = res.topVia();
-  const transport: TransportName = flow?.transport ?? (via.transport === 'UDP' ? 'udp' : via.transport === 'TLS' ? 'tls' : 'tcp');
+  const transport: TransportName =
+    flow?.transport ?? (via.transport === 'UDP' ? 'udp' : via.transport === 'TLS' ? 'tls' : 'tcp');
   const received = via.params.get('received');
   const address = received ? bareHost(received) : bareHost(via.host);
   const rport = via.params.get('rport');

@@ -7,7 +7,22 @@ export interface SipCounters {
 }
 
 /** Methods counted by name; any other is counted as OTHER (bounded: names are attacker-controlled). */
-const COUNTED = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'UPDATE', 'INFO', 'REFER', 'NOTIFY', 'SUBSCRIBE', 'MESSAGE', 'PUBLISH']);
+const COUNTED = new Set([
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'UPDATE',
+  'INFO',
+  'REFER',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'MESSAGE',
+  'PUBLISH',
+]);
 
 export function newSipCounters(): SipCounters {
   return { requestsIn: {}, requestsOut: {}, responsesIn: {}, responsesOut: {} };

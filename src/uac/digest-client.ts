@@ -28,7 +28,10 @@ export function newAuthMemory(): AuthMemory {
 const MAX_RETRIES = 3;
 
 /** The credentials that may answer a challenge on a leg of `peer`: its own first, then the global ones. */
-export function credentialPool(peer: { authentication: Credential | null } | null | undefined, global: readonly Credential[] | undefined): Credential[] {
+export function credentialPool(
+  peer: { authentication: Credential | null } | null | undefined,
+  global: readonly Credential[] | undefined,
+): Credential[] {
   return [...(peer?.authentication ? [peer.authentication] : []), ...(global ?? [])];
 }
 
@@ -41,7 +44,12 @@ export function credentialFor(pool: readonly Credential[], realm: string): Crede
  * For a 401/407 answering `req`: the request to send instead (new branch, CSeq + 1, credentials), or
  * null when it must not be retried (no credentials, or the same challenge again: the credentials are wrong).
  */
-export function authenticatedRetry(req: SipRequest, res: SipResponse, pool: readonly Credential[], memory: AuthMemory): SipRequest | null {
+export function authenticatedRetry(
+  req: SipRequest,
+  res: SipResponse,
+  pool: readonly Credential[],
+  memory: AuthMemory,
+): SipRequest | null {
   if ((res.status !== 401 && res.status !== 407) || memory.retries >= MAX_RETRIES) return null;
   const proxy = res.status === 407;
   // per realm, the strongest challenge we can answer
@@ -57,7 +65,16 @@ export function authenticatedRetry(req: SipRequest, res: SipResponse, pool: read
     // a challenge again for a realm we answered: the credentials were refused, unless the nonce was stale
     if (before !== undefined && !ch.stale) return null;
     const count = before?.nonce === ch.nonce ? before.count : 0;
-    answers.push(digestAuthorization(ch, { username: cred.username, password: cred.password, method: req.method, uri: req.requestUri, body: req.body, count }));
+    answers.push(
+      digestAuthorization(ch, {
+        username: cred.username,
+        password: cred.password,
+        method: req.method,
+        uri: req.requestUri,
+        body: req.body,
+        count,
+      }),
+    );
     memory.answered.set(ch.realm, { nonce: ch.nonce, count: count + 1 });
   }
   if (answers.length === 0) return null;
@@ -69,7 +86,9 @@ export function authenticatedRetry(req: SipRequest, res: SipResponse, pool: read
     if (h.key === 'via') {
       // one Via, ours, with a new branch: a new transaction (§8.1.3.5)
       if (headers.some((x) => x.key === 'via')) continue;
-      headers.push(SipHeader.create('Via', h.value.replace(/;branch=[^;,\s]+/i, `;branch=${TransactionLayer.newBranch()}`)));
+      headers.push(
+        SipHeader.create('Via', h.value.replace(/;branch=[^;,\s]+/i, `;branch=${TransactionLayer.newBranch()}`)),
+      );
       continue;
     }
     if (h.key === 'cseq') {
@@ -81,7 +100,8 @@ export function authenticatedRetry(req: SipRequest, res: SipResponse, pool: read
   // credentials already sent for realms not challenged now stay (a proxy chain challenges one hop at a time)
   for (const h of [...req.getHeaders('authorization'), ...req.getHeaders('proxy-authorization')]) {
     const realm = authParams(h.value.replace(/^\s*\S+\s+/, '')).get('realm');
-    if (h.key !== (proxy ? 'proxy-authorization' : 'authorization') || realm === undefined || !byRealm.has(realm)) headers.push(SipHeader.create(h.name, h.value));
+    if (h.key !== (proxy ? 'proxy-authorization' : 'authorization') || realm === undefined || !byRealm.has(realm))
+      headers.push(SipHeader.create(h.name, h.value));
   }
   for (const a of answers) headers.push(SipHeader.create(name, a));
   headers.push(SipHeader.create('Content-Length', String(req.body.length)));
@@ -90,11 +110,17 @@ export function authenticatedRetry(req: SipRequest, res: SipResponse, pool: read
 
 /** The outbound INVITE again with credentials for the 401/407 `res`, or null (logged: the caller gets the failure). */
 export function inviteRetry(
-  b: { invite: SipRequest; peer: { tag: number; authentication: Credential | null }; auth: AuthMemory }, res: SipResponse,
-  global: readonly Credential[] | undefined, log: Logger,
+  b: { invite: SipRequest; peer: { tag: number; authentication: Credential | null }; auth: AuthMemory },
+  res: SipResponse,
+  global: readonly Credential[] | undefined,
+  log: Logger,
 ): SipRequest | null {
   const retry = authenticatedRetry(b.invite, res, credentialPool(b.peer, global), b.auth);
-  if (retry === null) log.warn({ peer: b.peer.tag, status: res.status }, 'digest challenge not answered (no credentials for its realm, or they were refused)');
+  if (retry === null)
+    log.warn(
+      { peer: b.peer.tag, status: res.status },
+      'digest challenge not answered (no credentials for its realm, or they were refused)',
+    );
   else log.debug({ peer: b.peer.tag, status: res.status }, 'answering a digest challenge');
   return retry;
 }
@@ -104,8 +130,13 @@ export function inviteRetry(
  * it; `retried` learns of each request sent instead (an in-dialog one moves its dialog's CSeq on).
  */
 export function sendAnswering(
-  transactions: TransactionLayer, req: SipRequest, dest: Destination, pool: readonly Credential[],
-  handlers: ClientHandlers, retried: (retry: SipRequest) => void = () => undefined, memory = newAuthMemory(),
+  transactions: TransactionLayer,
+  req: SipRequest,
+  dest: Destination,
+  pool: readonly Credential[],
+  handlers: ClientHandlers,
+  retried: (retry: SipRequest) => void = () => undefined,
+  memory = newAuthMemory(),
 ): void {
   transactions.sendRequest(req, dest, {
     ...handlers,

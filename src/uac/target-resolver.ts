@@ -15,15 +15,26 @@ import { isSipUri, uriUser } from '../sip/sip-uri.js';
  * Where a 3xx sends the call: the first Contact that names an address (a host name is not followed), and
  * the user to call there (null: the same called number).
  */
-export function redirectTarget(res: SipResponse, transport: TransportName): { dest: Destination; user: string | null; uri: string } | null {
+export function redirectTarget(
+  res: SipResponse,
+  transport: TransportName,
+): { dest: Destination; user: string | null; uri: string } | null {
   const contacts = res.contacts();
   const target = contacts === '*' ? undefined : contacts.map((c) => c.uri).find(isSipUri);
   if (target === undefined || !/^[0-9.]+$|^\[/.test(target.host)) return null;
   const t = uriTransport(target.scheme, target.params.get('transport'), transport);
-  return { dest: { transport: t, address: bareHost(target.host), port: target.port ?? defaultPort(t) }, user: target.user === null ? null : (uriUser(target) ?? ''), uri: target.raw };
+  return {
+    dest: { transport: t, address: bareHost(target.host), port: target.port ?? defaultPort(t) },
+    user: target.user === null ? null : (uriUser(target) ?? ''),
+    uri: target.raw,
+  };
 }
 
-export async function resolveTarget(t: SessionTarget, transport: TransportName, usable: (d: Destination) => boolean): Promise<Destination[]> {
+export async function resolveTarget(
+  t: SessionTarget,
+  transport: TransportName,
+  usable: (d: Destination) => boolean,
+): Promise<Destination[]> {
   if (t.kind !== 'dns') return [{ transport, address: t.host, port: t.port ?? defaultPort(transport) }].filter(usable);
   const hosts: Array<{ name: string; port: number }> = [];
   if (t.port !== null) {

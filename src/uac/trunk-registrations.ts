@@ -65,7 +65,10 @@ export class TrunkRegistrations {
   private lines: Line[] = [];
   private stopped = false;
 
-  constructor(private readonly d: RegistrationDeps, private readonly config: RegistrationConfig) {}
+  constructor(
+    private readonly d: RegistrationDeps,
+    private readonly config: RegistrationConfig,
+  ) {}
 
   start(): void {
     this.config.registrars.forEach((registrar, i) => {
@@ -73,8 +76,18 @@ export class TrunkRegistrations {
       for (const credential of this.config.credentials) {
         const host = sipHost(target.host);
         this.lines.push({
-          index: i + 1, registrar, target, credential, callId: newCallId(host), fromTag: newTag(), cseq: 0,
-          registeredUntil: 0, minExpires: null, lastResult: 'not sent', failures: 0, timer: null,
+          index: i + 1,
+          registrar,
+          target,
+          credential,
+          callId: newCallId(host),
+          fromTag: newTag(),
+          cseq: 0,
+          registeredUntil: 0,
+          minExpires: null,
+          lastResult: 'not sent',
+          failures: 0,
+          timer: null,
         });
       }
     });
@@ -94,9 +107,13 @@ export class TrunkRegistrations {
   status(): RegistrationStatus[] {
     const now = this.d.clock.now();
     return this.lines.map((l) => ({
-      line: l.credential.username, registrar: l.index, target: l.registrar.target,
-      registered: l.registeredUntil > now, expiresSeconds: Math.max(0, Math.round((l.registeredUntil - now) / 1000)),
-      lastResult: l.lastResult, failures: l.failures,
+      line: l.credential.username,
+      registrar: l.index,
+      target: l.registrar.target,
+      registered: l.registeredUntil > now,
+      expiresSeconds: Math.max(0, Math.round((l.registeredUntil - now) / 1000)),
+      lastResult: l.lastResult,
+      failures: l.failures,
     }));
   }
 
@@ -120,7 +137,8 @@ export class TrunkRegistrations {
       line.minExpires = min;
       return this.register(line);
     }
-    if (typeof res === 'string' || res.status >= 300) return this.failed(line, typeof res === 'string' ? res : `${res.status} ${res.reason}`);
+    if (typeof res === 'string' || res.status >= 300)
+      return this.failed(line, typeof res === 'string' ? res : `${res.status} ${res.reason}`);
     const granted = grantedSeconds(res, this.expiresOf(line), line.credential.username);
     line.lastResult = `${res.status} ${res.reason}`;
     line.failures = 0;
@@ -137,7 +155,10 @@ export class TrunkRegistrations {
     // a failed refresh leaves the registration standing until it runs out; a new one is tried meanwhile
     const base = this.config.retrySeconds ?? 10;
     const wait = Math.min(base * 2 ** (line.failures - 1), this.config.maxRetrySeconds ?? 600);
-    this.d.log.warn({ line: line.credential.username, registrar: line.index, result: why, retryIn: wait }, 'registration failed');
+    this.d.log.warn(
+      { line: line.credential.username, registrar: line.index, result: why, retryIn: wait },
+      'registration failed',
+    );
     this.schedule(line, wait);
   }
 
@@ -158,7 +179,10 @@ export class TrunkRegistrations {
     const tp = transportParam(transport);
     const aor = `sip:${line.credential.username}@${host}`;
     const headers = [
-      SipHeader.create('Via', `SIP/2.0/${transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`),
+      SipHeader.create(
+        'Via',
+        `SIP/2.0/${transport.toUpperCase()} ${via.host}:${via.port};branch=${TransactionLayer.newBranch()};rport`,
+      ),
       SipHeader.create('Max-Forwards', '70'),
       SipHeader.create('From', `<${aor}>;tag=${line.fromTag}`),
       SipHeader.create('To', `<${aor}>`),
@@ -171,15 +195,22 @@ export class TrunkRegistrations {
     const request = new SipRequest('REGISTER', `sip:${host}${port}${tp}`, 'SIP/2.0', headers, EMPTY_BODY);
     const pool = [line.credential, ...this.config.authentication];
     return new Promise((resolve) => {
-      sendAnswering(this.d.transactions, request, dest, pool, {
-        response: (res) => {
-          if (res.status >= 200) resolve(res);
+      sendAnswering(
+        this.d.transactions,
+        request,
+        dest,
+        pool,
+        {
+          response: (res) => {
+            if (res.status >= 200) resolve(res);
+          },
+          timeout: () => resolve('timeout'),
+          transportError: () => resolve('transport error'),
         },
-        timeout: () => resolve('timeout'),
-        transportError: () => resolve('transport error'),
-      }, (retry) => {
-        line.cseq = retry.cseq().seq;
-      });
+        (retry) => {
+          line.cseq = retry.cseq().seq;
+        },
+      );
     });
   }
 }
@@ -223,10 +254,16 @@ export class RegistrationSet {
     this.key = key;
     this.lines?.stop();
     const { registrar = [], credentials = [], authentication = [] } = ua ?? {};
-    this.lines = registrar.length === 0 || credentials.length === 0 ? null : new TrunkRegistrations(this.d, {
-      registrars: registrar, credentials, authentication,
-      ...(ua?.retrySeconds ? { retrySeconds: ua.retrySeconds } : {}), ...(ua?.maxRetrySeconds ? { maxRetrySeconds: ua.maxRetrySeconds } : {}),
-    });
+    this.lines =
+      registrar.length === 0 || credentials.length === 0
+        ? null
+        : new TrunkRegistrations(this.d, {
+            registrars: registrar,
+            credentials,
+            authentication,
+            ...(ua?.retrySeconds ? { retrySeconds: ua.retrySeconds } : {}),
+            ...(ua?.maxRetrySeconds ? { maxRetrySeconds: ua.maxRetrySeconds } : {}),
+          });
     this.lines?.start();
   }
 

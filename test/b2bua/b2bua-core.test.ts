@@ -23,7 +23,9 @@ import { udpFlow } from '../helpers/messages.js';
 const CALLEE = { address: '127.0.0.1', port: 5070 };
 
 function plan(peers: DialPeerJson[]): DialPlan {
-  const compiled = compileDialPeers(dialConfig({ dialPeers: peers.map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })) }));
+  const compiled = compileDialPeers(
+    dialConfig({ dialPeers: peers.map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })) }),
+  );
   assert.deepEqual(compiled.problems, []);
   return new DialPlan(compiled.peers, () => 0.5);
 }
@@ -37,15 +39,31 @@ function harness(peers: DialPeerJson[], up: (tag: number) => boolean = () => tru
   const store = new MemoryCallStore();
   const cdrs: CallDetailRecord[] = [];
   const b2bua = new B2bua({
-    transactions, transport, responder, calls: store, clock, log: silentLog, agent: 'sbc', keepLadders: 0,
-    config: { dialPlan: plan(peers), profiles: { inbound: null, outbound: null }, sipProfiles: new Map(), errorCodeOverride: null },
+    transactions,
+    transport,
+    responder,
+    calls: store,
+    clock,
+    log: silentLog,
+    agent: 'sbc',
+    keepLadders: 0,
+    config: {
+      dialPlan: plan(peers),
+      profiles: { inbound: null, outbound: null },
+      sipProfiles: new Map(),
+      errorCodeOverride: null,
+    },
     health: { isUp: up },
     observer: { callEnded: (cdr) => cdrs.push(cdr) },
   });
   transactions.setUser(b2bua);
   let seen = 0;
   const h = {
-    clock, transport, b2bua, store, cdrs,
+    clock,
+    transport,
+    b2bua,
+    store,
+    cdrs,
     /** A message from the caller (its flow) or from a callee (a flow from the callee's address). */
     fromCaller: (text: string) => transactions.receive(parseMessage(Buffer.from(text)), udpFlow),
     fromCallee: (msg: SipMessage) => transactions.receive(msg, { ...udpFlow, remotePort: CALLEE.port }),
@@ -60,13 +78,20 @@ function harness(peers: DialPeerJson[], up: (tag: number) => boolean = () => tru
     },
     /** The last request of this method sent toward a callee. */
     lastOut: (method: string): SipRequest => {
-      const hit = [...transport.sent].reverse().find((s) => s.msg.isRequest() && s.msg.method === method && s.dest !== undefined);
+      const hit = [...transport.sent]
+        .reverse()
+        .find((s) => s.msg.isRequest() && s.msg.method === method && s.dest !== undefined);
       assert.ok(hit !== undefined && hit.msg.isRequest(), `no ${method} was sent toward a callee`);
       return hit.msg;
     },
     /** The last response to the caller's INVITE with this status. */
     toCaller: (status: number): SipResponse => {
-      const hit = [...transport.sent].reverse().find((s) => s.msg.isResponse() && s.msg.status === status && s.msg.cseq().method === 'INVITE' && s.dest === undefined);
+      const hit = [...transport.sent]
+        .reverse()
+        .find(
+          (s) =>
+            s.msg.isResponse() && s.msg.status === status && s.msg.cseq().method === 'INVITE' && s.dest === undefined,
+        );
       assert.ok(hit !== undefined && hit.msg.isResponse(), `no ${status} was sent to the caller's INVITE`);
       return hit.msg;
     },
@@ -82,19 +107,20 @@ function harness(peers: DialPeerJson[], up: (tag: number) => boolean = () => tru
   return h;
 }
 
-const invite = (n = 1, called = '2001'): string => [
-  `INVITE sip:${called}@127.0.0.1 SIP/2.0`,
-  `Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKcaller${n}`,
-  `From: <sip:1000@127.0.0.1>;tag=caller${n}`,
-  `To: <sip:${called}@127.0.0.1>`,
-  `Call-ID: call-${n}@127.0.0.1`,
-  'CSeq: 1 INVITE',
-  'Max-Forwards: 70',
-  'Contact: <sip:1000@127.0.0.1:5099>',
-  'Content-Length: 0',
-  '',
-  '',
-].join('\r\n');
+const invite = (n = 1, called = '2001'): string =>
+  [
+    `INVITE sip:${called}@127.0.0.1 SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKcaller${n}`,
+    `From: <sip:1000@127.0.0.1>;tag=caller${n}`,
+    `To: <sip:${called}@127.0.0.1>`,
+    `Call-ID: call-${n}@127.0.0.1`,
+    'CSeq: 1 INVITE',
+    'Max-Forwards: 70',
+    'Contact: <sip:1000@127.0.0.1:5099>',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
 
 /** The caller's in-dialog request or CANCEL of call `n`. */
 function fromCaller(method: string, n: number, opts: { toTag?: string; cseq?: number; branch?: string } = {}): string {
@@ -121,7 +147,9 @@ function answer(req: SipRequest, status: number, toTag = 'callee1'): SipResponse
     `To: ${req.header('to') ?? ''}${status > 100 && !/;tag=/.test(req.header('to') ?? '') ? `;tag=${toTag}` : ''}`,
     `Call-ID: ${req.callId()}`,
     `CSeq: ${req.header('cseq') ?? ''}`,
-    ...(status >= 200 && status < 300 && req.method === 'INVITE' ? [`Contact: <sip:2001@${CALLEE.address}:${CALLEE.port}>`] : []),
+    ...(status >= 200 && status < 300 && req.method === 'INVITE'
+      ? [`Contact: <sip:2001@${CALLEE.address}:${CALLEE.port}>`]
+      : []),
     'Content-Length: 0',
     '',
     '',
@@ -132,7 +160,11 @@ function answer(req: SipRequest, status: number, toTag = 'callee1'): SipResponse
 }
 
 const peer = (tag: number, port: number, more: Partial<DialPeerJson> = {}): DialPeerJson => ({
-  tag, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${port}`, preference: tag, ...more,
+  tag,
+  destinationPattern: '2...',
+  sessionTarget: `ipv4:127.0.0.1:${port}`,
+  preference: tag,
+  ...more,
 });
 
 describe('B2BUA core (fake transport, fake clock)', () => {
@@ -153,7 +185,7 @@ describe('B2BUA core (fake transport, fake clock)', () => {
     assert.equal(h.store.get(call.id)?.state, 'connected');
     const ok = h.toCaller(200);
     const toTag = ok.to().params.get('tag') ?? '';
-    assert.ok(toTag !== '' && toTag !== 'callee1', 'the caller sees our To tag, not the callee\'s');
+    assert.ok(toTag !== '' && toTag !== 'callee1', "the caller sees our To tag, not the callee's");
 
     h.fromCaller(fromCaller('ACK', 1, { toTag, branch: 'z9hG4bKack1' }));
     assert.deepEqual(h.sentSince(), [`ACK -> ${CALLEE.port}`]);
@@ -166,7 +198,10 @@ describe('B2BUA core (fake transport, fake clock)', () => {
     assert.equal(h.b2bua.callCount, 0);
     assert.equal(h.store.size, 0);
     assert.equal(h.b2bua.registry.holds(call), false, 'the registry let go of the call');
-    assert.deepEqual(h.cdrs.map((c) => [c.disconnectCause, c.releasedBy]), [[16, 'caller']]);
+    assert.deepEqual(
+      h.cdrs.map((c) => [c.disconnectCause, c.releasedBy]),
+      [[16, 'caller']],
+    );
   });
 
   it('cancels a ringing call: 200 to the CANCEL, 487 to the INVITE, CANCEL toward the callee, ACK of its 487', () => {
@@ -183,7 +218,10 @@ describe('B2BUA core (fake transport, fake clock)', () => {
     assert.deepEqual(h.sentSince(), [`ACK -> ${CALLEE.port}`]);
     assert.equal(h.b2bua.callCount, 0);
     assert.equal(h.b2bua.registry.holds(call), false);
-    assert.deepEqual(h.cdrs.map((c) => [c.finalStatus, c.releasedBy]), [[487, 'caller']]);
+    assert.deepEqual(
+      h.cdrs.map((c) => [c.finalStatus, c.releasedBy]),
+      [[487, 'caller']],
+    );
   });
 
   it('hangs up a callee whose 200 crosses the CANCEL: ACK and BYE to it, the caller keeps its 487', () => {
@@ -207,7 +245,11 @@ describe('B2BUA core (fake transport, fake clock)', () => {
     h.fromCaller(invite(1));
     assert.equal(h.lastOut('INVITE').uri().raw, 'sip:2001@127.0.0.1:5071', 'the first call takes dial-peer 1');
     h.fromCaller(invite(2));
-    assert.equal(h.lastOut('INVITE').uri().raw, 'sip:2001@127.0.0.1:5073', 'the second hunts past 1 (full) and 2 (busied out)');
+    assert.equal(
+      h.lastOut('INVITE').uri().raw,
+      'sip:2001@127.0.0.1:5073',
+      'the second hunts past 1 (full) and 2 (busied out)',
+    );
     assert.equal(h.b2bua.callCount, 2);
   });
 
@@ -229,17 +271,26 @@ describe('B2BUA core (fake transport, fake clock)', () => {
     assert.equal(second.uri().raw, 'sip:2001@127.0.0.1:5072', 'a 503 hunts to the next dial-peer');
     h.fromCallee(answer(second, 488));
     assert.equal(h.toCaller(500).status, 500);
-    assert.deepEqual(h.cdrs.map((c) => [c.finalStatus, c.disconnectCause]), [[500, 41]]);
+    assert.deepEqual(
+      h.cdrs.map((c) => [c.finalStatus, c.disconnectCause]),
+      [[500, 41]],
+    );
     assert.equal(h.b2bua.callCount, 0);
   });
 
-  it('passes a busy callee\'s 486 to the caller unchanged and does not hunt on it', () => {
+  it("passes a busy callee's 486 to the caller unchanged and does not hunt on it", () => {
     const h = harness([peer(1, 5071), peer(2, 5072)]);
     h.fromCaller(invite());
     h.fromCallee(answer(h.lastOut('INVITE'), 486));
-    assert.deepEqual(h.sentSince().filter((s) => s.startsWith('INVITE')), ['INVITE -> 5071']);
+    assert.deepEqual(
+      h.sentSince().filter((s) => s.startsWith('INVITE')),
+      ['INVITE -> 5071'],
+    );
     assert.equal(h.toCaller(486).status, 486);
-    assert.deepEqual(h.cdrs.map((c) => [c.disconnectCause, c.releasedBy]), [[17, 'callee']]);
+    assert.deepEqual(
+      h.cdrs.map((c) => [c.disconnectCause, c.releasedBy]),
+      [[17, 'callee']],
+    );
   });
 
   it('answers 408 when the callee never answers (Timer B), and releases the call', () => {

@@ -12,10 +12,14 @@ const tree = execTree();
 
 /** A context whose view answers `nodes()` with fixed rows (the one call the tests below make). */
 const ctx: ExecContext = {
-  view: () => ({ nodes: () => Promise.resolve([
-    { node: 'sbc-a', alive: true, startedAt: 0, heartbeatAt: 0, calls: 3 },
-    { node: 'sbc-b', alive: true, startedAt: 0, heartbeatAt: 0, calls: 5 },
-  ]) }) as unknown as StateView,
+  view: () =>
+    ({
+      nodes: () =>
+        Promise.resolve([
+          { node: 'sbc-a', alive: true, startedAt: 0, heartbeatAt: 0, calls: 3 },
+          { node: 'sbc-b', alive: true, startedAt: 0, heartbeatAt: 0, calls: 5 },
+        ]),
+    }) as unknown as StateView,
   configuration: () => assert.fail('not used'),
 };
 
@@ -47,11 +51,17 @@ describe('command tree', () => {
   });
 
   it('? lists the next words with help (alphabetically, <cr> where the command may end) or completes a word', () => {
-    assert.deepEqual(contextHelp(tree, 'show cube '), ['  calls   The SIP legs of every active call', '  status  Version, nodes and their call counts']);
+    assert.deepEqual(contextHelp(tree, 'show cube '), [
+      '  calls   The SIP legs of every active call',
+      '  status  Version, nodes and their call counts',
+    ]);
     assert.deepEqual(contextHelp(tree, 'sh di'), ['dial-peer  dialplan']);
     const voice = contextHelp(tree, 'show dial-peer voice ');
     assert.ok(Array.isArray(voice));
-    assert.deepEqual(voice.map((l) => l.trim().split(/\s+/)[0]), ['summary', '<1-2147483647>', '<cr>']);
+    assert.deepEqual(
+      voice.map((l) => l.trim().split(/\s+/)[0]),
+      ['summary', '<1-2147483647>', '<cr>'],
+    );
     assert.deepEqual(contextHelp(tree, 'show bogus '), { invalidAt: 5 });
     assert.deepEqual(contextHelp(tree, 'sh d '), { ambiguousUpTo: 4 });
   });

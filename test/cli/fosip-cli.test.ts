@@ -18,7 +18,8 @@ describe('fosip CLI', () => {
   it('prints help with the start options', () => {
     const r = spawnSync(process.execPath, [bin, 'start', '--help'], { encoding: 'utf8' });
     assert.equal(r.status, 0);
-    for (const flag of ['--config-dir', '--listen', '--admin', '--hostname', '--log-level']) assert.ok(r.stdout.includes(flag), flag);
+    for (const flag of ['--config-dir', '--listen', '--admin', '--hostname', '--log-level'])
+      assert.ok(r.stdout.includes(flag), flag);
   });
 
   it('check-config exits 0 on a valid folder and non-zero with every located problem', () => {
@@ -45,34 +46,79 @@ describe('fosip CLI', () => {
   });
 
   it('show dialplan number prints the inbound dial-peer and the outbound hunt order', () => {
-    const r = spawnSync(process.execPath, [bin, 'show', 'dialplan', 'number', '+12125551234', '--config-dir', repoRoot, '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'show', 'dialplan', 'number', '+12125551234', '--config-dir', repoRoot, '--json'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { inbound: { tag: number }; outbound: Array<{ tag: number; order: number }> };
-    assert.deepEqual(report.outbound.map((o) => o.tag), [200, 201]);
-    const table = spawnSync(process.execPath, [bin, 'show', 'dialplan', 'number', '999', '--config-dir', repoRoot], { encoding: 'utf8' });
+    const report = JSON.parse(r.stdout) as {
+      inbound: { tag: number };
+      outbound: Array<{ tag: number; order: number }>;
+    };
+    assert.deepEqual(
+      report.outbound.map((o) => o.tag),
+      [200, 201],
+    );
+    const table = spawnSync(process.execPath, [bin, 'show', 'dialplan', 'number', '999', '--config-dir', repoRoot], {
+      encoding: 'utf8',
+    });
     assert.equal(table.status, 0);
     assert.match(table.stdout, /Inbound dial-peer: 0 \(default\)/);
     assert.match(table.stdout, /rejected with 404/);
   });
 
   it('show dial-peer voice summary and <tag> describe the configured dial-peers', () => {
-    const summary = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', 'summary', '--config-dir', repoRoot], { encoding: 'utf8' });
+    const summary = spawnSync(
+      process.execPath,
+      [bin, 'show', 'dial-peer', 'voice', 'summary', '--config-dir', repoRoot],
+      { encoding: 'utf8' },
+    );
     assert.equal(summary.status, 0, summary.stderr);
     assert.match(summary.stdout, /TAG +TYPE +ADMIN +OPER +DEST-PATTERN/);
     assert.match(summary.stdout, /200 +voip +up +up +\+1\[2-9\]\.\.\[2-9\]\.\.\.\.\.\.\$ +0 +ipv4:127\.0\.0\.1:5080/);
-    const one = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', '300', '--config-dir', repoRoot, '--json'], { encoding: 'utf8' });
+    const one = spawnSync(
+      process.execPath,
+      [bin, 'show', 'dial-peer', 'voice', '300', '--config-dir', repoRoot, '--json'],
+      { encoding: 'utf8' },
+    );
     assert.deepEqual(JSON.parse(one.stdout), {
-      tag: 300, description: 'Our DID range to the PBX', admin: 'up', oper: 'up', incomingCalledNumber: null, answerAddress: null,
-      incomingUri: {}, destinationPattern: '+1555123....$', sessionTarget: 'ipv4:127.0.0.1:5090', sessionTransport: 'tcp',
-      preference: 0, huntstop: false, maxConn: 100, media: null, voiceClassCodec: null, optionsKeepaliveProfile: null, file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
+      tag: 300,
+      description: 'Our DID range to the PBX',
+      admin: 'up',
+      oper: 'up',
+      incomingCalledNumber: null,
+      answerAddress: null,
+      incomingUri: {},
+      destinationPattern: '+1555123....$',
+      sessionTarget: 'ipv4:127.0.0.1:5090',
+      sessionTransport: 'tcp',
+      preference: 0,
+      huntstop: false,
+      maxConn: 100,
+      media: null,
+      voiceClassCodec: null,
+      optionsKeepaliveProfile: null,
+      file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
     });
-    const missing = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', '999', '--config-dir', repoRoot], { encoding: 'utf8' });
+    const missing = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', '999', '--config-dir', repoRoot], {
+      encoding: 'utf8',
+    });
     assert.equal(missing.status, 1);
   });
 
   it('starts, answers OPTIONS, and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort('udp');
-    const child = spawn(process.execPath, [bin, 'start', '--listen', `udp:127.0.0.1:${port}`, '--config-dir', repoRoot, '--log-level', 'info']);
+    const child = spawn(process.execPath, [
+      bin,
+      'start',
+      '--listen',
+      `udp:127.0.0.1:${port}`,
+      '--config-dir',
+      repoRoot,
+      '--log-level',
+      'info',
+    ]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await eventually(() => out.includes('fosip started'));
@@ -93,7 +139,12 @@ describe('fosip CLI', () => {
     const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-reload-'));
     fs.mkdirSync(path.join(dir, 'dialpeers'));
-    const settings = { listen: [`udp:127.0.0.1:${port}`], admin: `127.0.0.1:${adminPort}`, logLevel: 'info', trustedList: ['127.0.0.0/8'] };
+    const settings = {
+      listen: [`udp:127.0.0.1:${port}`],
+      admin: `127.0.0.1:${adminPort}`,
+      logLevel: 'info',
+      trustedList: ['127.0.0.0/8'],
+    };
     fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify(settings));
     const child = spawn(process.execPath, [bin, 'start', '--config-dir', dir]);
     let out = '';
@@ -102,7 +153,10 @@ describe('fosip CLI', () => {
       await eventually(() => out.includes('fosip started'));
       const options = async (n: number): Promise<number> => {
         const peer = await UdpPeer.open();
-        peer.send(requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: `z9hG4bKreload${n}`, callId: `reload-${n}` }), port);
+        peer.send(
+          requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: `z9hG4bKreload${n}`, callId: `reload-${n}` }),
+          port,
+        );
         const [res] = await peer.waitFor(1, 3000);
         peer.close();
         const m = parseMessage(res ?? Buffer.alloc(0));
@@ -110,7 +164,10 @@ describe('fosip CLI', () => {
       };
       assert.equal(await options(1), 200);
       fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify({ ...settings, draining: true }));
-      fs.writeFileSync(path.join(dir, 'dialpeers', '7.json'), JSON.stringify({ tag: 7, destinationPattern: '7...', sessionTarget: 'ipv4:127.0.0.1:5099' }));
+      fs.writeFileSync(
+        path.join(dir, 'dialpeers', '7.json'),
+        JSON.stringify({ tag: 7, destinationPattern: '7...', sessionTarget: 'ipv4:127.0.0.1:5099' }),
+      );
       const reloaded = await runCli(['reload', '--admin', `http://127.0.0.1:${adminPort}`]);
       assert.equal(reloaded.code, 0, reloaded.stderr);
       assert.match(reloaded.stdout, /configuration reloaded: 1 dial-peers/);
@@ -132,7 +189,11 @@ describe('fosip CLI', () => {
 
   it('refuses to start on a port it cannot bind, saying so', async () => {
     const peer = await UdpPeer.open();
-    const r = spawnSync(process.execPath, [bin, 'start', '--listen', `udp:127.0.0.1:${peer.port}`, '--config-dir', repoRoot, '--log-level', 'silent'], { encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'start', '--listen', `udp:127.0.0.1:${peer.port}`, '--config-dir', repoRoot, '--log-level', 'silent'],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
     peer.close();
     assert.equal(r.status, 1);
     assert.match(r.stderr, /SBC_ERR_LISTEN_BIND/);

@@ -69,9 +69,15 @@ describe('fosip shell', () => {
       pty.type('exit\r');
       assert.equal(await pty.close(), 0);
 
-      const piped = await pipeShell(['--admin', admin], 'terminal length 0\nshow call active voice brief | include Originate\nsh cu stat\nexit\n');
+      const piped = await pipeShell(
+        ['--admin', admin],
+        'terminal length 0\nshow call active voice brief | include Originate\nsh cu stat\nexit\n',
+      );
       assert.equal(piped.code, 0);
-      assert.match(piped.stdout, /^edge1#terminal length 0\nedge1#show call active voice brief \| include Originate\n.*Originate 2001 active\nedge1#sh cu stat\n/);
+      assert.match(
+        piped.stdout,
+        /^edge1#terminal length 0\nedge1#show call active voice brief \| include Originate\n.*Originate 2001 active\nedge1#sh cu stat\n/,
+      );
       assert.match(piped.stdout, /edge1 +up +1 /);
       assert.equal((await call).code, 0);
       await b.run;

@@ -9,17 +9,41 @@ import { callRecord } from '../helpers/call-records.js';
 describe('show voip rtp connections', () => {
   it('lists each node pool and each flow-through stream; flow-around calls have no rows', () => {
     const nodes: NodeInfo[] = [
-      { node: 'sbc-a', alive: true, startedAt: 0, heartbeatAt: 0, calls: 2, rtp: { address: '10.0.0.1', minPort: 8000, maxPort: 48198, available: 20097, reserved: 0, inUse: 2 } },
+      {
+        node: 'sbc-a',
+        alive: true,
+        startedAt: 0,
+        heartbeatAt: 0,
+        calls: 2,
+        rtp: { address: '10.0.0.1', minPort: 8000, maxPort: 48198, available: 20097, reserved: 0, inUse: 2 },
+      },
       { node: 'sbc-b', alive: true, startedAt: 0, heartbeatAt: 0, calls: 1 },
     ];
     const relayed: ViewCall = {
-      ...callRecord('c1'), node: 'sbc-a', nodeAlive: true,
-      media: { mode: 'flow-through', streams: [
-        { leg: 'a', stream: 0, localAddress: '10.0.0.1', localPort: 8000, remoteAddress: '192.0.2.10', remotePort: 4000 },
-        { leg: 'b', stream: 0, localAddress: '10.0.0.1', localPort: 8002, remoteAddress: null, remotePort: null },
-      ] },
+      ...callRecord('c1'),
+      node: 'sbc-a',
+      nodeAlive: true,
+      media: {
+        mode: 'flow-through',
+        streams: [
+          {
+            leg: 'a',
+            stream: 0,
+            localAddress: '10.0.0.1',
+            localPort: 8000,
+            remoteAddress: '192.0.2.10',
+            remotePort: 4000,
+          },
+          { leg: 'b', stream: 0, localAddress: '10.0.0.1', localPort: 8002, remoteAddress: null, remotePort: null },
+        ],
+      },
     };
-    const around: ViewCall = { ...callRecord('c2'), node: 'sbc-b', nodeAlive: true, media: { mode: 'flow-around', streams: [] } };
+    const around: ViewCall = {
+      ...callRecord('c2'),
+      node: 'sbc-b',
+      nodeAlive: true,
+      media: { mode: 'flow-around', streams: [] },
+    };
     const report = rtpConnectionsReport(nodes, [relayed, around]);
     assert.equal(report.pools.length, 1);
     assert.equal(report.connections.length, 2);
@@ -36,12 +60,32 @@ describe('show call active voice brief with media', () => {
   it('prints what each leg sent and received, and flags a stream over the VoIP limits', () => {
     const call: ViewCall = { ...callRecord('c9'), node: 'sbc-a', nodeAlive: true };
     const side = (packets: number, lost: number, jitterMs: number, forwarded: number, rttMs: number | null) => ({
-      packets, bytes: packets * 172, lost, jitterMs, lastArrival: 1, localPort: 8000, remote: { address: '192.0.2.7', port: 4000 }, latched: true, forwarded, dropped: 0, rttMs,
+      packets,
+      bytes: packets * 172,
+      lost,
+      jitterMs,
+      lastArrival: 1,
+      localPort: 8000,
+      remote: { address: '192.0.2.7', port: 4000 },
+      latched: true,
+      forwarded,
+      dropped: 0,
+      rttMs,
     });
-    const text = renderActiveBrief([call], 10, { c9: [{ stream: 0, a: side(500, 0, 2.5, 500, 40), b: side(480, 20, 45, 480, null) }] });
-    assert.match(text, /Answer 1000 active\n.*\n  tx:480 rx:500\/86000 media 192\.0\.2\.7:4000 lost:0 jitter:2\.5ms rtt:40ms delay:20ms LostPacketRate:0\.00\n/);
-    assert.match(text, /Originate 2001 active\n.*\n  tx:500 rx:480\/82560 media 192\.0\.2\.7:4000 lost:20 jitter:45ms rtt:-ms delay:20ms LostPacketRate:4\.00 !loss,jitter$/);
-    const slow = renderActiveBrief([call], 10, { c9: [{ stream: 0, a: side(500, 0, 1, 500, 180), b: side(500, 0, 1, 500, 90) }] });
+    const text = renderActiveBrief([call], 10, {
+      c9: [{ stream: 0, a: side(500, 0, 2.5, 500, 40), b: side(480, 20, 45, 480, null) }],
+    });
+    assert.match(
+      text,
+      /Answer 1000 active\n.*\n  tx:480 rx:500\/86000 media 192\.0\.2\.7:4000 lost:0 jitter:2\.5ms rtt:40ms delay:20ms LostPacketRate:0\.00\n/,
+    );
+    assert.match(
+      text,
+      /Originate 2001 active\n.*\n  tx:500 rx:480\/82560 media 192\.0\.2\.7:4000 lost:20 jitter:45ms rtt:-ms delay:20ms LostPacketRate:4\.00 !loss,jitter$/,
+    );
+    const slow = renderActiveBrief([call], 10, {
+      c9: [{ stream: 0, a: side(500, 0, 1, 500, 180), b: side(500, 0, 1, 500, 90) }],
+    });
     assert.match(slow, /rtt:180ms delay:135ms LostPacketRate:0\.00 !delay\n/, 'a one-way delay over 125 ms is flagged');
   });
 });

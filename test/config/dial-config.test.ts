@@ -34,15 +34,28 @@ describe('dial-peer configuration', () => {
       'dialpeers/a.json': { tag: 0, preference: 11, sessionTransport: 'sctp', colour: 'red' },
       'dialpeers/b.json': '{ broken',
       'dialpeers/c.json': { description: 'no tag', sessionTarget: 'ipv4:1.2.3' },
-      'profiles/uris.json': [{ kind: 'uri', id: 'ok', host: ['ipv4:10.0.0.1'] }, { kind: 'uri', id: 'both', user: 'a', pattern: 'b' }, { kind: 'codec' }, { kind: 'codec', tag: 2, preferences: ['g711ulaw', 'gsm'] }, { kind: 'tone' }],
+      'profiles/uris.json': [
+        { kind: 'uri', id: 'ok', host: ['ipv4:10.0.0.1'] },
+        { kind: 'uri', id: 'both', user: 'a', pattern: 'b' },
+        { kind: 'codec' },
+        { kind: 'codec', tag: 2, preferences: ['g711ulaw', 'gsm'] },
+        { kind: 'tone' },
+      ],
     });
     const { problems } = loadDialConfig(dir);
     const where = problems.map((p) => `${path.basename(p.file)}#${p.pointer}`).sort();
     assert.deepEqual(where, [
-      'a.json#', 'a.json#/preference', 'a.json#/sessionTransport', 'a.json#/tag',
+      'a.json#',
+      'a.json#/preference',
+      'a.json#/sessionTransport',
+      'a.json#/tag',
       'b.json#',
       'c.json#',
-      'uris.json#/1', 'uris.json#/2', 'uris.json#/2', 'uris.json#/3/preferences/1', 'uris.json#/4/kind',
+      'uris.json#/1',
+      'uris.json#/2',
+      'uris.json#/2',
+      'uris.json#/3/preferences/1',
+      'uris.json#/4/kind',
     ]);
     assert.ok(problems.some((p) => p.message === 'unknown field "colour"'));
     assert.ok(problems.some((p) => p.message.startsWith('not valid JSON')));
@@ -54,15 +67,24 @@ describe('dial-peer configuration', () => {
       'dialpeers/2.json': { tag: 1, incomingUri: { via: 'nowhere' }, answerAddress: '[9-1]' },
       'profiles/bad.json': { kind: 'uri', id: 'bad', user: '(' },
       'dialpeers/3.json': { tag: 3, voiceClassCodec: 4 },
-      'profiles/codecs.json': [{ kind: 'codec', tag: 5, preferences: ['g711ulaw'] }, { kind: 'codec', tag: 5, preferences: ['g722'] }],
+      'profiles/codecs.json': [
+        { kind: 'codec', tag: 5, preferences: ['g711ulaw'] },
+        { kind: 'codec', tag: 5, preferences: ['g722'] },
+      ],
     });
     const config = loadDialConfig(dir);
     assert.deepEqual(config.problems, []);
     const { problems } = compileDialPeers(config);
     const where = problems.map((p) => `${path.basename(p.file)}#${p.pointer}`).sort();
     assert.deepEqual(where, [
-      '1.json#/destinationPattern', '1.json#/sessionTarget', '2.json#/answerAddress', '2.json#/incomingUri/via', '2.json#/tag', '3.json#/voiceClassCodec',
-      'bad.json#/user', 'codecs.json#/1/tag',
+      '1.json#/destinationPattern',
+      '1.json#/sessionTarget',
+      '2.json#/answerAddress',
+      '2.json#/incomingUri/via',
+      '2.json#/tag',
+      '3.json#/voiceClassCodec',
+      'bad.json#/user',
+      'codecs.json#/1/tag',
     ]);
   });
 });

@@ -10,7 +10,8 @@ import { SbcError } from '../../src/errors/sbc-error.js';
 
 function dirWith(json: unknown): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-settings-'));
-  if (json !== undefined) fs.writeFileSync(path.join(dir, 'fosip.json'), typeof json === 'string' ? json : JSON.stringify(json));
+  if (json !== undefined)
+    fs.writeFileSync(path.join(dir, 'fosip.json'), typeof json === 'string' ? json : JSON.stringify(json));
   return dir;
 }
 
@@ -23,23 +24,40 @@ describe('settings', () => {
   });
 
   it('takes flags over the environment over fosip.json', () => {
-    const dir = dirWith({ listen: ['udp:127.0.0.1:5001'], hostname: 'from-file', logLevel: 'warn', timers: { T1: 100 } });
+    const dir = dirWith({
+      listen: ['udp:127.0.0.1:5001'],
+      hostname: 'from-file',
+      logLevel: 'warn',
+      timers: { T1: 100 },
+    });
     const fromFile = resolveSettings({ configDir: dir }, {});
     assert.deepEqual(fromFile.listen, ['udp:127.0.0.1:5001']);
     assert.equal(fromFile.hostname, 'from-file');
     assert.equal(fromFile.timers.T1, 100);
-    const env = { FOSIP_LISTEN: 'udp:127.0.0.1:5002, tcp:[::1]:5002', FOSIP_HOSTNAME: 'from-env', FOSIP_CONFIG_DIR: dir };
+    const env = {
+      FOSIP_LISTEN: 'udp:127.0.0.1:5002, tcp:[::1]:5002',
+      FOSIP_HOSTNAME: 'from-env',
+      FOSIP_CONFIG_DIR: dir,
+    };
     const fromEnv = resolveSettings({}, env);
     assert.deepEqual(fromEnv.listen, ['udp:127.0.0.1:5002', 'tcp:[::1]:5002']);
     assert.equal(fromEnv.hostname, 'from-env');
-    const fromFlags = resolveSettings({ listen: ['tcp:127.0.0.1:5003'], hostname: 'from-flag', logLevel: 'debug' }, env);
+    const fromFlags = resolveSettings(
+      { listen: ['tcp:127.0.0.1:5003'], hostname: 'from-flag', logLevel: 'debug' },
+      env,
+    );
     assert.deepEqual(fromFlags.listen, ['tcp:127.0.0.1:5003']);
     assert.equal(fromFlags.hostname, 'from-flag');
     assert.equal(fromFlags.logLevel, 'debug');
   });
 
   it('reports every problem of fosip.json at once, with file and JSON pointer', () => {
-    const dir = dirWith({ listen: ['udp:127.0.0.1:5060', 'sctp:1.2.3.4:5060'], logLevel: 'loud', transport: { maxMessageBytes: 10 }, bogus: 1 });
+    const dir = dirWith({
+      listen: ['udp:127.0.0.1:5060', 'sctp:1.2.3.4:5060'],
+      logLevel: 'loud',
+      transport: { maxMessageBytes: 10 },
+      bogus: 1,
+    });
     assert.throws(
       () => resolveSettings({ configDir: dir }, {}),
       (e: unknown) => {
@@ -55,30 +73,64 @@ describe('settings', () => {
   });
 
   it('names a fosip.json that is not JSON', () => {
-    assert.throws(() => resolveSettings({ configDir: dirWith('{ nope') }, {}), (e: unknown) => e instanceof SbcError && /not valid JSON/.test(e.problems[0]?.message ?? ''));
+    assert.throws(
+      () => resolveSettings({ configDir: dirWith('{ nope') }, {}),
+      (e: unknown) => e instanceof SbcError && /not valid JSON/.test(e.problems[0]?.message ?? ''),
+    );
   });
 
   it('takes the Redis URL from FOSIP_REDIS_URL or --redis, and refuses what is not a redis:// URL', () => {
     const dir = dirWith(undefined);
     assert.equal(resolveSettings({ configDir: dir }, {}).redis, null);
-    assert.equal(resolveSettings({ configDir: dir }, { FOSIP_REDIS_URL: 'redis://127.0.0.1:6380/1' }).redis, 'redis://127.0.0.1:6380/1');
-    assert.equal(resolveSettings({ configDir: dir, redis: 'redis://10.0.0.1:6379/0' }, { FOSIP_REDIS_URL: 'redis://127.0.0.1:6380/1' }).redis, 'redis://10.0.0.1:6379/0');
-    assert.throws(() => resolveSettings({ configDir: dir, redis: 'http://x' }, {}), (e: unknown) => e instanceof SbcError && e.problems[0]?.pointer === '/redis');
+    assert.equal(
+      resolveSettings({ configDir: dir }, { FOSIP_REDIS_URL: 'redis://127.0.0.1:6380/1' }).redis,
+      'redis://127.0.0.1:6380/1',
+    );
+    assert.equal(
+      resolveSettings(
+        { configDir: dir, redis: 'redis://10.0.0.1:6379/0' },
+        { FOSIP_REDIS_URL: 'redis://127.0.0.1:6380/1' },
+      ).redis,
+      'redis://10.0.0.1:6379/0',
+    );
+    assert.throws(
+      () => resolveSettings({ configDir: dir, redis: 'http://x' }, {}),
+      (e: unknown) => e instanceof SbcError && e.problems[0]?.pointer === '/redis',
+    );
   });
 
   it('rejects a bad flag value', () => {
-    assert.throws(() => resolveSettings({ configDir: dirWith(undefined), listen: ['udp:localhost:5060'] }, {}), (e: unknown) => e instanceof SbcError && e.problems[0]?.pointer === '/listen');
+    assert.throws(
+      () => resolveSettings({ configDir: dirWith(undefined), listen: ['udp:localhost:5060'] }, {}),
+      (e: unknown) => e instanceof SbcError && e.problems[0]?.pointer === '/listen',
+    );
   });
 
   it('checks sipUa: credentials need a password, a registrar a valid target and someone to register', () => {
     const bad = dirWith({ sipUa: { authentication: [{ username: 'u' }], registrar: [{ target: 'ipv4:300.1.1.1' }] } });
-    assert.throws(() => resolveSettings({ configDir: bad }, {}), (e: unknown) => e instanceof SbcError && e.problems.some((p) => p.pointer === '/sipUa/authentication/0'));
+    assert.throws(
+      () => resolveSettings({ configDir: bad }, {}),
+      (e: unknown) => e instanceof SbcError && e.problems.some((p) => p.pointer === '/sipUa/authentication/0'),
+    );
     const dir = dirWith({ sipUa: { registrar: [{ target: 'ipv4:300.1.1.1' }] } });
-    assert.throws(() => loadConfiguration({ configDir: dir }, {}), (e: unknown) => {
-      const pointers = e instanceof SbcError ? e.problems.map((p) => p.pointer) : [];
-      return pointers.includes('/sipUa/registrar/0/target') && pointers.includes('/sipUa/credentials');
-    });
-    const good = resolveSettings({ configDir: dirWith({ sipUa: { credentials: [{ username: '+1555', password: 'p', realm: 'r' }], registrar: [{ target: 'dns:sip.example.net', expires: 600 }] } }) }, {});
+    assert.throws(
+      () => loadConfiguration({ configDir: dir }, {}),
+      (e: unknown) => {
+        const pointers = e instanceof SbcError ? e.problems.map((p) => p.pointer) : [];
+        return pointers.includes('/sipUa/registrar/0/target') && pointers.includes('/sipUa/credentials');
+      },
+    );
+    const good = resolveSettings(
+      {
+        configDir: dirWith({
+          sipUa: {
+            credentials: [{ username: '+1555', password: 'p', realm: 'r' }],
+            registrar: [{ target: 'dns:sip.example.net', expires: 600 }],
+          },
+        }),
+      },
+      {},
+    );
     assert.equal(good.sipUa?.registrar?.[0]?.expires, 600);
   });
 

@@ -47,11 +47,14 @@ export const EXPECTATIONS: Record<string, Expectation> = {
       assert.deepEqual(r.cseq(), { seq: 9, method: 'INVITE' });
       assert.equal(r.maxForwards(), 68);
       const vias = r.vias();
-      assert.deepEqual(vias.map((v) => [v.transport, v.host, v.params.get('branch')]), [
-        ['UDP', '192.0.2.2', '390skdjuw'],
-        ['TCP', 'spindle.example.com', 'z9hG4bK9ikj8'],
-        ['UDP', '192.168.255.111', 'z9hG4bK30239'],
-      ]);
+      assert.deepEqual(
+        vias.map((v) => [v.transport, v.host, v.params.get('branch')]),
+        [
+          ['UDP', '192.0.2.2', '390skdjuw'],
+          ['TCP', 'spindle.example.com', 'z9hG4bK9ikj8'],
+          ['UDP', '192.168.255.111', 'z9hG4bK30239'],
+        ],
+      );
       assert.equal(r.to().params.get('tag'), '1918181833n');
       assert.equal(r.from().params.get('tag'), '98asjd8');
       assert.equal(displayText(r.from()), 'J Rosenberg \\"');
@@ -91,7 +94,10 @@ export const EXPECTATIONS: Record<string, Expectation> = {
         unescapeUri(p.name),
         p.value === null ? null : unescapeUri(p.value),
       ]);
-      assert.deepEqual(params, [['lr', null], ['name', 'value%41']]);
+      assert.deepEqual(params, [
+        ['lr', null],
+        ['name', 'value%41'],
+      ]);
     },
   },
   'escnull.dat': {
@@ -137,7 +143,11 @@ export const EXPECTATIONS: Record<string, Expectation> = {
   },
   'transports.dat': {
     outcome: 'accept',
-    check: (m) => assert.deepEqual(m.vias().map((v) => v.transport), ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP']),
+    check: (m) =>
+      assert.deepEqual(
+        m.vias().map((v) => v.transport),
+        ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP'],
+      ),
   },
   'mpart01.dat': {
     outcome: 'accept',
@@ -197,7 +207,10 @@ export const EXPECTATIONS: Record<string, Expectation> = {
   },
   'bext01.dat': { outcome: 420 },
   'invut.dat': { outcome: 415 },
-  'regaut01.dat': { outcome: 'accept', check: (m) => assert.ok(m.header('authorization')?.startsWith('NoOneKnowsThisScheme')) },
+  'regaut01.dat': {
+    outcome: 'accept',
+    check: (m) => assert.ok(m.header('authorization')?.startsWith('NoOneKnowsThisScheme')),
+  },
   'multi01.dat': { outcome: 400 },
   'mcl01.dat': { outcome: 400 },
   'bcast.dat': {
@@ -275,11 +288,14 @@ export const EXPECTATIONS: Record<string, Expectation> = {
   'rfc5118/mult-ip-in-header': {
     outcome: 'accept',
     check: (m) =>
-      assert.deepEqual(m.vias().map((v) => [v.transport, v.host, v.port, v.params.get('received')]), [
-        ['UDP', '[2001:db8::9:1]', 6050, undefined],
-        ['UDP', '192.0.2.1', null, undefined],
-        ['TCP', '[2001:db8::9:255]', null, '192.0.2.200'],
-      ]),
+      assert.deepEqual(
+        m.vias().map((v) => [v.transport, v.host, v.port, v.params.get('received')]),
+        [
+          ['UDP', '[2001:db8::9:1]', 6050, undefined],
+          ['UDP', '192.0.2.1', null, undefined],
+          ['TCP', '[2001:db8::9:255]', null, '192.0.2.200'],
+        ],
+      ),
   },
   // Content-Length 181 is shorter than the body: the body is cut at 181 octets, as RFC 3261 §18.3 says.
   'rfc5118/mult-ip-in-sdp': { outcome: 'accept', check: (m) => assert.equal(m.body.length, 181) },

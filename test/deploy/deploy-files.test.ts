@@ -28,7 +28,11 @@ const list = (v: unknown, what: string): unknown[] => {
 function yamlDocuments(file: string): Obj[] {
   const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
   return docs.map((d, i) => {
-    assert.deepEqual(d.errors.map((e) => e.message), [], `${file} document ${i}`);
+    assert.deepEqual(
+      d.errors.map((e) => e.message),
+      [],
+      `${file} document ${i}`,
+    );
     return obj(d.toJS(), `${file} document ${i}`);
   });
 }
@@ -37,7 +41,12 @@ function yamlDocuments(file: string): Obj[] {
 function checkKubernetesObject(o: Obj, where: string): void {
   assert.match(String(o['apiVersion']), /^(v1|apps\/v1|policy\/v1)$/, `${where}: apiVersion`);
   const kind = String(o['kind']);
-  assert.ok(['Namespace', 'ConfigMap', 'Service', 'StatefulSet', 'DaemonSet', 'Deployment', 'PodDisruptionBudget'].includes(kind), `${where}: kind ${kind}`);
+  assert.ok(
+    ['Namespace', 'ConfigMap', 'Service', 'StatefulSet', 'DaemonSet', 'Deployment', 'PodDisruptionBudget'].includes(
+      kind,
+    ),
+    `${where}: kind ${kind}`,
+  );
   const meta = obj(o['metadata'], `${where}.metadata`);
   assert.match(String(meta['name']), /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, `${where}: metadata.name`);
   if (kind !== 'Namespace') assert.equal(meta['namespace'], 'fosip', `${where}: namespace`);
@@ -46,7 +55,8 @@ function checkKubernetesObject(o: Obj, where: string): void {
     const selector = obj(obj(spec['selector'], `${where} selector`)['matchLabels'], `${where} matchLabels`);
     const template = obj(spec['template'], `${where}.template`);
     const labels = obj(obj(template['metadata'], `${where} template metadata`)['labels'], `${where} template labels`);
-    for (const [k, v] of Object.entries(selector)) assert.equal(labels[k], v, `${where}: the selector matches the pod template`);
+    for (const [k, v] of Object.entries(selector))
+      assert.equal(labels[k], v, `${where}: the selector matches the pod template`);
     const pod = obj(template['spec'], `${where} pod spec`);
     for (const c of list(pod['containers'], `${where} containers`)) {
       const container = obj(c, `${where} container`);
@@ -54,7 +64,8 @@ function checkKubernetesObject(o: Obj, where: string): void {
       assert.ok(typeof container['image'] === 'string' && container['image'] !== '', `${where}: container image`);
     }
   }
-  if (kind === 'ConfigMap') for (const v of Object.values(obj(o['data'], `${where}.data`))) assert.equal(typeof v, 'string');
+  if (kind === 'ConfigMap')
+    for (const v of Object.values(obj(o['data'], `${where}.data`))) assert.equal(typeof v, 'string');
 }
 
 describe('deployment files', () => {
@@ -74,7 +85,11 @@ describe('deployment files', () => {
 
   it('the Kubernetes manifests: valid objects, FoSIP with host networking, readiness on /readyz, Redis through Sentinel', () => {
     const dir = path.join(deploy, 'kubernetes');
-    const objects = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => yamlDocuments(path.join(dir, f)).map((o, i) => ({ o, where: `${f}#${i}` })));
+    const objects = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .flatMap((f) => yamlDocuments(path.join(dir, f)).map((o, i) => ({ o, where: `${f}#${i}` })));
     for (const { o, where } of objects) checkKubernetesObject(o, where);
     const fosip = objects.find(({ o }) => o['kind'] === 'DaemonSet')?.o;
     assert.ok(fosip, 'a DaemonSet runs FoSIP');
@@ -85,12 +100,23 @@ describe('deployment files', () => {
     assert.equal(obj(obj(container['readinessProbe'], 'readiness')['httpGet'], 'httpGet')['path'], '/readyz');
     assert.equal(obj(obj(container['livenessProbe'], 'liveness')['httpGet'], 'httpGet')['path'], '/healthz');
     const env = list(container['env'], 'env').map((e) => obj(e, 'env'));
-    assert.match(String(env.find((e) => e['name'] === 'FOSIP_REDIS_URL')?.['value']), /^redis-sentinel:\/\/.+:26379,.+\/fosip$/);
-    assert.ok(env.some((e) => e['name'] === 'FOSIP_HOSTNAME'), 'a stable node name for restart recovery');
-    const config = objects.find(({ o }) => o['kind'] === 'ConfigMap' && obj(o['metadata'], 'm')['name'] === 'fosip-config')?.o;
+    assert.match(
+      String(env.find((e) => e['name'] === 'FOSIP_REDIS_URL')?.['value']),
+      /^redis-sentinel:\/\/.+:26379,.+\/fosip$/,
+    );
+    assert.ok(
+      env.some((e) => e['name'] === 'FOSIP_HOSTNAME'),
+      'a stable node name for restart recovery',
+    );
+    const config = objects.find(
+      ({ o }) => o['kind'] === 'ConfigMap' && obj(o['metadata'], 'm')['name'] === 'fosip-config',
+    )?.o;
     const json = JSON.parse(String(obj(config?.['data'], 'data')['fosip.json'])) as Obj;
     assert.ok(Array.isArray(json['listen']), 'the fosip.json of the ConfigMap is JSON');
-    assert.ok(objects.some(({ o }) => o['kind'] === 'StatefulSet' && obj(o['metadata'], 'm')['name'] === 'redis'), 'Redis with Sentinel');
+    assert.ok(
+      objects.some(({ o }) => o['kind'] === 'StatefulSet' && obj(o['metadata'], 'm')['name'] === 'redis'),
+      'Redis with Sentinel',
+    );
   });
 
   it('the compose file runs FoSIP with Redis and Prometheus; the Dockerfile is non-root with a health check', () => {
@@ -109,7 +135,8 @@ describe('deployment files', () => {
     assert.ok(users.length > 0 && users.at(-1) !== 'root', 'the image runs as a non-root user');
     assert.match(dockerfile, /^HEALTHCHECK .*\n?.*\/healthz/m);
     for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
-      for (const src of (m[1] ?? '').split(' ')) assert.ok(fs.existsSync(path.join(repoRoot, src)), `COPY source ${src} exists`);
+      for (const src of (m[1] ?? '').split(' '))
+        assert.ok(fs.existsSync(path.join(repoRoot, src)), `COPY source ${src} exists`);
     }
   });
 });

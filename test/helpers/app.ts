@@ -60,7 +60,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<SbcNode> 
     transport: opts.transport ?? {},
     timers: opts.timers ?? {},
     media: { ...TEST_RELAY_PORTS, ...opts.media },
-    calls: { ...(opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {}), ...(opts.errorPassThrough !== undefined ? { errorPassThrough: opts.errorPassThrough } : {}) },
+    calls: {
+      ...(opts.huntStatuses ? { huntStatuses: opts.huntStatuses } : {}),
+      ...(opts.errorPassThrough !== undefined ? { errorPassThrough: opts.errorPassThrough } : {}),
+    },
     // tests send from loopback: trusted unless a test says otherwise
     trustedList: opts.trustedList ?? ['127.0.0.0/8', '::1'],
     ...(opts.silentDiscardUntrusted !== undefined ? { silentDiscardUntrusted: opts.silentDiscardUntrusted } : {}),
@@ -74,7 +77,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<SbcNode> 
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };
   return SbcNode.start(settings, {
-    log: opts.log ?? silentLog, config: compileFor(settings, opts),
+    log: opts.log ?? silentLog,
+    config: compileFor(settings, opts),
     ...(opts.reload ? { reload: () => compileFor(settings, opts.reload?.() ?? {}) } : {}),
     ...(opts.onDrained ? { onDrained: opts.onDrained } : {}),
   });
@@ -82,7 +86,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<SbcNode> 
 
 /** The dial-peers and classes of `opts` compiled as loadConfiguration compiles the files. */
 function compileFor(settings: Settings, opts: ClassOptions): ReturnType<typeof compileConfiguration> {
-  const located = <T>(kind: string) => (opts.rewrite ?? []).filter((c) => c.kind === kind).map((value, i) => ({ file: `${kind}-${i}.json`, pointer: '', value: value as T }));
+  const located = <T>(kind: string) =>
+    (opts.rewrite ?? [])
+      .filter((c) => c.kind === kind)
+      .map((value, i) => ({ file: `${kind}-${i}.json`, pointer: '', value: value as T }));
   const config = dialConfig({
     dialPeers: (opts.dialPeers ?? []).map((value) => ({ file: `dp-${value.tag}.json`, pointer: '', value })),
     codecClasses: (opts.codecClasses ?? []).map((value) => ({ file: `codec-${value.tag}.json`, pointer: '', value })),
@@ -97,7 +104,9 @@ function compileFor(settings: Settings, opts: ClassOptions): ReturnType<typeof c
 }
 
 export function boundPort(app: SbcNode, transport: 'udp' | 'tcp' | 'tls', v6 = false): number {
-  const spec: ListenSpec | undefined = app.listening.find((l) => l.transport === transport && l.address.includes(':') === v6);
+  const spec: ListenSpec | undefined = app.listening.find(
+    (l) => l.transport === transport && l.address.includes(':') === v6,
+  );
   if (spec === undefined) throw new Error(`no ${transport} listener`);
   return spec.port;
 }

@@ -9,8 +9,14 @@ import { UAS_TO, reply, uasResponse, wrap } from './sipp-xml.js';
  */
 export function uasChallenges(user: string, password: string): string {
   const challenge = (status: string, header: string, nonce: string, to: string): string =>
-    reply(status, [`${header}: Digest realm="carrier.test", nonce="${nonce}[pid][call_number]", qop="auth", algorithm=MD5`], to);
-  return wrap('uas challenges', `<recv request="INVITE"/>
+    reply(
+      status,
+      [`${header}: Digest realm="carrier.test", nonce="${nonce}[pid][call_number]", qop="auth", algorithm=MD5`],
+      to,
+    );
+  return wrap(
+    'uas challenges',
+    `<recv request="INVITE"/>
 ${challenge('407 Proxy Authentication Required', 'Proxy-Authenticate', 'inv', UAS_TO)}
 <recv request="ACK"/>
 <recv request="INVITE" rrs="true">
@@ -30,17 +36,21 @@ ${uasResponse('403 Forbidden', undefined, false)}
 <label id="byeok"/>
 ${uasResponse('200 OK', undefined, false)}
 <label id="end"/>
-<Reference variables="authvalid,pa"/>`);
+<Reference variables="authvalid,pa"/>`,
+  );
 }
 
 /** A carrier that challenges every INVITE (the credentials are wrong): 407, ACK, as often as asked. */
 export function uasChallengesForever(): string {
-  return wrap('uas challenges forever', `<label id="again"/>
+  return wrap(
+    'uas challenges forever',
+    `<label id="again"/>
 <recv request="INVITE" timeout="3000" ontimeout="end"/>
 ${reply('407 Proxy Authentication Required', [`Proxy-Authenticate: Digest realm="carrier.test", nonce="n[pid][call_number]", algorithm=MD5`])}
 <recv request="ACK"/>
 <nop next="again"/>
-<label id="end"/>`);
+<label id="end"/>`,
+  );
 }
 
 /**
@@ -62,28 +72,37 @@ ${uasResponse('403 Forbidden')}
 <nop next="end"/>
 <label id="good${n}"/>
 ${reply('200 OK', [`Contact: [$ct${n}];expires=3`])}`;
-  return wrap('registrar challenges', `${round(1)}
+  return wrap(
+    'registrar challenges',
+    `${round(1)}
 ${round(2)}
 <label id="end"/>
-<Reference variables="ok1,ok2,ct1,ct2"/>`);
+<Reference variables="ok1,ok2,ct1,ct2"/>`,
+  );
 }
 
 /** A registrar that is out of service: 503 to every REGISTER, until none came for 4 s. */
 export function registrarUnavailable(): string {
-  return wrap('registrar unavailable', `<label id="again"/>
+  return wrap(
+    'registrar unavailable',
+    `<label id="again"/>
 <recv request="REGISTER" timeout="4000" ontimeout="end"/>
 ${uasResponse('503 Service Unavailable')}
 <nop next="again"/>
-<label id="end"/>`);
+<label id="end"/>`,
+  );
 }
 
 /** A registrar that finds the asked expiry too brief: 423 with Min-Expires 120, then 200 to a REGISTER asking for 120. */
 export function registrarMinExpires(): string {
-  return wrap('registrar min-expires', `<recv request="REGISTER"/>
+  return wrap(
+    'registrar min-expires',
+    `<recv request="REGISTER"/>
 ${reply('423 Interval Too Brief', ['Min-Expires: 120'])}
 <recv request="REGISTER">
   <action><ereg regexp="Expires: 120" search_in="msg" check_it="true" assign_to="asked"/></action>
 </recv>
 ${reply('200 OK', ['Expires: 120'])}
-<Reference variables="asked"/>`);
+<Reference variables="asked"/>`,
+  );
 }

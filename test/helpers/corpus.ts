@@ -11,10 +11,14 @@ export interface ManifestRow {
 
 export function readManifest(): ManifestRow[] {
   const text = fs.readFileSync(path.join(tortureDir, 'MANIFEST.tsv'), 'utf8');
-  return text.trim().split('\n').slice(1).map((line) => {
-    const [file = '', section = '', validity = '', expected = ''] = line.split('\t');
-    return { file, section, validity: validity === 'valid' ? 'valid' : 'invalid', expected };
-  });
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const [file = '', section = '', validity = '', expected = ''] = line.split('\t');
+      return { file, section, validity: validity === 'valid' ? 'valid' : 'invalid', expected };
+    });
 }
 
 export function tortureMessage(file: string): Buffer {
@@ -22,7 +26,10 @@ export function tortureMessage(file: string): Buffer {
 }
 
 export function realPeerFiles(): string[] {
-  return fs.readdirSync(realPeersDir).filter((f) => f.endsWith('.sip')).sort();
+  return fs
+    .readdirSync(realPeersDir)
+    .filter((f) => f.endsWith('.sip'))
+    .sort();
 }
 
 export function realPeerMessage(file: string): Buffer {

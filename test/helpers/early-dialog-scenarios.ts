@@ -1,9 +1,24 @@
 /** sipp scenarios of early dialogs: 100rel and PRACK, a forking callee, the CANCEL/200 race. */
-import { cdata, FROM, inDialog, INV_BRANCH, recvInvite, reply, SDP, TO, UAS_TO, uasContact, uasResponse, wrap } from './sipp-xml.js';
+import {
+  cdata,
+  FROM,
+  inDialog,
+  INV_BRANCH,
+  recvInvite,
+  reply,
+  SDP,
+  TO,
+  UAS_TO,
+  uasContact,
+  uasResponse,
+  wrap,
+} from './sipp-xml.js';
 
 /** Call with 100rel: PRACK the reliable 180 (RAck names our INVITE CSeq 7), then the call as usual. */
 export function uacPrack(): string {
-  return wrap('uac with 100rel', `<send retrans="500" start_txn="invite">${cdata(`INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+  return wrap(
+    'uac with 100rel',
+    `<send retrans="500" start_txn="invite">${cdata(`INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
 ${FROM}
 ${TO}
@@ -37,12 +52,15 @@ Content-Length: 0`)}</send>
 ${inDialog('ACK', 1).replace('CSeq: 1 ACK', 'CSeq: 7 ACK')}
 ${inDialog('BYE', 9)}
 <recv response="200" response_txn="t9"/>
-<Reference variables="junk,reliable"/>`);
+<Reference variables="junk,reliable"/>`,
+  );
 }
 
 /** Send a reliable 180, expect the PRACK (RAck naming our leg's INVITE CSeq 1), then answer. */
 export function uasPrack(): string {
-  return wrap('uas with 100rel', `<recv request="INVITE" rrs="true">
+  return wrap(
+    'uas with 100rel',
+    `<recv request="INVITE" rrs="true">
   <action>
     <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="via"/>
     <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>
@@ -68,12 +86,14 @@ ${SDP()}`)}</send>
 <recv request="ACK"/>
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
-<Reference variables="via,cseq,supported,rack"/>`);
+<Reference variables="via,cseq,supported,rack"/>`,
+  );
 }
 
 /** A forking far end: two early dialogs (two To tags), the second one answers. */
 export function uasForked(): string {
-  const ring = (n: string) => `<send>${cdata(`SIP/2.0 180 Ringing
+  const ring = (n: string) =>
+    `<send>${cdata(`SIP/2.0 180 Ringing
 [last_Via:]
 [last_From:]
 [last_To:];tag=fork${n}[call_number]
@@ -81,7 +101,9 @@ export function uasForked(): string {
 [last_CSeq:]
 ${uasContact}
 Content-Length: 0`)}</send>`;
-  return wrap('uas forks', `${recvInvite}
+  return wrap(
+    'uas forks',
+    `${recvInvite}
 ${ring('A')}
 ${ring('B')}
 <send retrans="500">${cdata(`SIP/2.0 200 OK
@@ -100,12 +122,15 @@ ${SDP()}`)}</send>
 </recv>
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
-<Reference variables="acked"/>`);
+<Reference variables="acked"/>`,
+  );
 }
 
 /** The CANCEL/200 race: the callee answers although the CANCEL came; it must get ACK and BYE. */
 export function uasAnswersDespiteCancel(): string {
-  return wrap('uas answers despite the CANCEL', `<recv request="INVITE" rrs="true">
+  return wrap(
+    'uas answers despite the CANCEL',
+    `<recv request="INVITE" rrs="true">
   <action>
     <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="via"/>
     <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>
@@ -128,5 +153,6 @@ ${SDP()}`)}</send>
 <recv request="ACK"/>
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
-<Reference variables="via,cseq"/>`);
+<Reference variables="via,cseq"/>`,
+  );
 }

@@ -13,7 +13,10 @@ export interface WaitOptions {
 }
 
 /** Whether `check` held within the time. */
-export async function eventually(check: () => boolean | Promise<boolean>, opts: WaitOptions | number = {}): Promise<boolean> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  opts: WaitOptions | number = {},
+): Promise<boolean> {
   const { ms = 10_000, everyMs = 20 } = typeof opts === 'number' ? { ms: opts } : opts;
   const end = Date.now() + ms;
   for (;;) {
@@ -28,6 +31,10 @@ export async function eventually(check: () => boolean | Promise<boolean>, opts: 
 }
 
 /** As eventually(), but a check that never held fails the test with `what`. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, opts: WaitOptions | number = {}): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  opts: WaitOptions | number = {},
+): Promise<void> {
   if (!(await eventually(check, opts))) throw new Error(`timed out waiting until ${what}`);
 }

@@ -24,9 +24,7 @@ export class FakeClock implements Clock {
   advance(ms: number): void {
     const end = this.t + ms;
     for (;;) {
-      const next = this.timers
-        .filter((x) => x.live && x.due <= end)
-        .sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
+      const next = this.timers.filter((x) => x.live && x.due <= end).sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
       if (next === undefined) break;
       next.live = false;
       this.t = next.due;

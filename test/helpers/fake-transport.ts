@@ -35,6 +35,8 @@ export class FakeTransport implements TransactionTransport {
   }
 
   times(what: number | string): number[] {
-    return this.sent.filter((s) => (s.msg.isResponse() ? s.msg.status : s.msg.isRequest() ? s.msg.method : '') === what).map((s) => s.at);
+    return this.sent
+      .filter((s) => (s.msg.isResponse() ? s.msg.status : s.msg.isRequest() ? s.msg.method : '') === what)
+      .map((s) => s.at);
   }
 }

@@ -5,8 +5,23 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
 
-export async function startNode(dir: string, redis: string, hostname: string): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'fosip.js'), 'start', '--config-dir', dir, '--redis', redis, '--hostname', hostname, '--log-level', 'info']);
+export async function startNode(
+  dir: string,
+  redis: string,
+  hostname: string,
+): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, [
+    path.join(repoRoot, 'bin', 'fosip.js'),
+    'start',
+    '--config-dir',
+    dir,
+    '--redis',
+    redis,
+    '--hostname',
+    hostname,
+    '--log-level',
+    'info',
+  ]);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

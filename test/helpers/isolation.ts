@@ -7,6 +7,8 @@ import os from 'node:os';
 export function assertLoopbackOnly(): void {
   const others = Object.keys(os.networkInterfaces()).filter((name) => name !== 'lo');
   if (others.length > 0) {
-    throw new Error(`refusing to replay foreign-host messages with interfaces ${others.join(', ')} up: run it through npm test (deploy/isolated.sh)`);
+    throw new Error(
+      `refusing to replay foreign-host messages with interfaces ${others.join(', ')} up: run it through npm test (deploy/isolated.sh)`,
+    );
   }
 }

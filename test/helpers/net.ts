@@ -46,13 +46,18 @@ export async function freeUdpBlock(count = 4): Promise<number> {
       });
       sockets.push(s);
     }
-    await Promise.all(sockets.map((s) => new Promise<void>((r) => {
-      try {
-        s.close(() => r());
-      } catch {
-        r();
-      }
-    })));
+    await Promise.all(
+      sockets.map(
+        (s) =>
+          new Promise<void>((r) => {
+            try {
+              s.close(() => r());
+            } catch {
+              r();
+            }
+          }),
+      ),
+    );
     if (ok) return base;
   }
   throw new Error(`no block of ${count} free UDP ports`);
@@ -146,7 +151,10 @@ export function relayRange(pairs: number): { portMin: number; portMax: number } 
 
 /** UDP datagrams the kernel dropped for a full receive buffer, in this network namespace (/proc/net/snmp RcvbufErrors). */
 export function udpReceiveDrops(): number {
-  const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp: '));
+  const lines = fs
+    .readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp: '));
   const [names, values] = lines.map((l) => l.slice(5).trim().split(/\s+/));
   const i = names?.indexOf('RcvbufErrors') ?? -1;
   return i < 0 ? 0 : Number(values?.[i] ?? 0);
@@ -161,7 +169,10 @@ export async function portBound(port: number, transport: 'udp' | 'tcp', ms = 10_
   const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   const table = transport === 'udp' ? '/proc/net/udp' : '/proc/net/tcp';
   return eventually(() => {
-    const rows = fs.readFileSync(table, 'utf8').split('\n').map((l) => l.trim().split(/\s+/));
+    const rows = fs
+      .readFileSync(table, 'utf8')
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/));
     // UDP rows are 07 (unconnected); a TCP listener is 0A
     return rows.some((r) => r[1] === hex && (transport === 'udp' || r[3] === '0A'));
   }, ms);

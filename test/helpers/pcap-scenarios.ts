@@ -10,7 +10,9 @@ import fs from 'node:fs';
  * wrapped (one call sent from port 0). The SBC tells calls apart by its own ports, so one caller port will do.
  */
 export function uacPcap(): string {
-  return fs.readFileSync(new URL('../../../test/fixtures/uac_pcap.xml', import.meta.url), 'utf8').replace('[auto_media_port]', '[media_port]');
+  return fs
+    .readFileSync(new URL('../../../test/fixtures/uac_pcap.xml', import.meta.url), 'utf8')
+    .replace('[auto_media_port]', '[media_port]');
 }
 
 /** uac_pcap playing only the digit (a few packets), `beforeMs` after the answer, hanging up `afterMs` later. */

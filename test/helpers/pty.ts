@@ -22,7 +22,10 @@ export class PtySession {
 
   /** Everything the terminal showed so far, with the redraw escapes taken out. */
   get screen(): string {
-    return this.buffer.replace(/\n?\r\x1b\[K/g, '\n').replace(/\x1b\[[0-9]*[A-Za-z]/g, '').replace(/\r/g, '');
+    return this.buffer
+      .replace(/\n?\r\x1b\[K/g, '\n')
+      .replace(/\x1b\[[0-9]*[A-Za-z]/g, '')
+      .replace(/\r/g, '');
   }
 
   type(keys: string): void {
@@ -32,7 +35,8 @@ export class PtySession {
   /** Wait until the screen, from `from` on, matches; returns the offset after the match. */
   async waitFor(re: RegExp, from = 0, ms = 10_000): Promise<number> {
     const match = (): RegExpExecArray | null => re.exec(this.screen.slice(from));
-    if (!(await eventually(() => match() !== null, ms))) throw new Error(`timed out waiting for ${re} in:\n${this.screen.slice(from)}`);
+    if (!(await eventually(() => match() !== null, ms)))
+      throw new Error(`timed out waiting for ${re} in:\n${this.screen.slice(from)}`);
     const m = match() as RegExpExecArray;
     return from + m.index + m[0].length;
   }

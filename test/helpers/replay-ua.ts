@@ -34,11 +34,16 @@ export class ReplayUa {
     m.requestUri = r.ruri;
     m.setHeader('Via', `SIP/2.0/UDP 127.0.0.1:${this.peer.port};rport;branch=z9hG4bK${randomBytes(8).toString('hex')}`);
     m.setHeader('Call-ID', r.callId);
-    if (r.fromTag !== undefined) m.setHeader('From', m.header('from')?.replace(/;tag=[^;>]+/, `;tag=${r.fromTag}`) ?? '');
+    if (r.fromTag !== undefined)
+      m.setHeader('From', m.header('from')?.replace(/;tag=[^;>]+/, `;tag=${r.fromTag}`) ?? '');
     const to = (m.header('to') ?? '').replace(/;tag=[^;>]+/, '');
     m.setHeader('To', r.toTag === undefined ? to : `${to};tag=${r.toTag}`);
     if (m.hasHeader('contact')) m.setHeader('Contact', `<sip:127.0.0.1:${this.peer.port}>`);
-    if (m.body.length > 0) m.setBody(Buffer.from(m.body.toString('latin1').replace(/192\.168\.\d+\.\d+/g, '127.0.0.1'), 'latin1'), m.contentType());
+    if (m.body.length > 0)
+      m.setBody(
+        Buffer.from(m.body.toString('latin1').replace(/192\.168\.\d+\.\d+/g, '127.0.0.1'), 'latin1'),
+        m.contentType(),
+      );
     return m;
   }
 
@@ -48,9 +53,12 @@ export class ReplayUa {
 
   /** The first message received for `callId` that `pred` accepts (waits up to `ms`). */
   async expect(callId: string, pred: (m: SipMessage) => boolean, ms = 20_000): Promise<SipMessage> {
-    const find = (): SipMessage | undefined => this.peer.received.map((b) => parseMessage(b)).find((m) => m.header('call-id') === callId && pred(m));
+    const find = (): SipMessage | undefined =>
+      this.peer.received.map((b) => parseMessage(b)).find((m) => m.header('call-id') === callId && pred(m));
     if (await eventually(() => find() !== undefined, { ms, everyMs: 10 })) return find() as SipMessage;
-    throw new Error(`no matching message for ${callId}; got:\n${this.peer.received.map((b) => b.toString('latin1').split('\r\n')[0]).join('\n')}`);
+    throw new Error(
+      `no matching message for ${callId}; got:\n${this.peer.received.map((b) => b.toString('latin1').split('\r\n')[0]).join('\n')}`,
+    );
   }
 
   async response(callId: string, status: number, method: string): Promise<SipResponse> {

@@ -16,9 +16,14 @@ export class RtpEndpoint {
   readonly received: Array<{ seq: number; from: string; payloadType: number; marker: boolean }> = [];
 
   private constructor(readonly socket: dgram.Socket) {
-    socket.on('message', (msg, from) => this.received.push({
-      seq: msg.length >= 4 ? msg.readUInt16BE(2) : -1, from: `${from.address}:${from.port}`, payloadType: (msg[1] ?? 0) & 0x7f, marker: ((msg[1] ?? 0) & 0x80) !== 0,
-    }));
+    socket.on('message', (msg, from) =>
+      this.received.push({
+        seq: msg.length >= 4 ? msg.readUInt16BE(2) : -1,
+        from: `${from.address}:${from.port}`,
+        payloadType: (msg[1] ?? 0) & 0x7f,
+        marker: ((msg[1] ?? 0) & 0x80) !== 0,
+      }),
+    );
   }
 
   static async open(address = '127.0.0.1', port = 0): Promise<RtpEndpoint> {

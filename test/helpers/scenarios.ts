@@ -1,20 +1,41 @@
 /** sipp scenarios for the call tests (built from sipp-xml.ts; early dialogs and carriers have files of their own). */
-import { ack2xx, AUDIO_VIDEO_SDP, cdata, FROM, inDialog, INV_BRANCH, invite, recvInvite, reply, ringing, TO, UAS_TO, uasContact, uasResponse, wrap } from './sipp-xml.js';
+import {
+  ack2xx,
+  AUDIO_VIDEO_SDP,
+  cdata,
+  FROM,
+  inDialog,
+  INV_BRANCH,
+  invite,
+  recvInvite,
+  reply,
+  ringing,
+  TO,
+  UAS_TO,
+  uasContact,
+  uasResponse,
+  wrap,
+} from './sipp-xml.js';
 
 /** A call whose INVITE carries extra headers and SDP lines: answered, then hung up by the caller. */
 export function uacWith(extra: { headers?: string[]; sdp?: string[] }): string {
-  return wrap('uac with extra headers', `${invite(extra)}
+  return wrap(
+    'uac with extra headers',
+    `${invite(extra)}
 ${ringing}
 <recv response="200" response_txn="invite" rrs="true"/>
 ${ack2xx}
 <pause milliseconds="200"/>
 ${inDialog('BYE', 2)}
-<recv response="200" response_txn="t2"/>`);
+<recv response="200" response_txn="t2"/>`,
+  );
 }
 
 /** Call, and expect `status` as the final answer (ACKed on the INVITE's branch). */
 export function uacExpect(status: number): string {
-  return wrap('uac expects a failure', `${invite()}
+  return wrap(
+    'uac expects a failure',
+    `${invite()}
 ${ringing}
 <recv response="${status}" response_txn="invite"/>
 <send ack_txn="invite">${cdata(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -25,12 +46,15 @@ Call-ID: [call_id]
 CSeq: 1 ACK
 Max-Forwards: 70
 Content-Length: 0`)}</send>
-<pause milliseconds="200"/>`);
+<pause milliseconds="200"/>`,
+  );
 }
 
 /** Call, wait for 180, CANCEL, expect 200 to the CANCEL and 487 to the INVITE. */
 export function uacCancel(): string {
-  return wrap('uac cancels while ringing', `${invite()}
+  return wrap(
+    'uac cancels while ringing',
+    `${invite()}
 <recv response="100" optional="true" response_txn="invite"/>
 <recv response="180" response_txn="invite"/>
 <send start_txn="cancel">${cdata(`CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -51,12 +75,15 @@ Call-ID: [call_id]
 CSeq: 1 ACK
 Max-Forwards: 70
 Content-Length: 0`)}</send>
-<pause milliseconds="200"/>`);
+<pause milliseconds="200"/>`,
+  );
 }
 
 /** Call, send one INFO with `contentType` and `body` once answered, then hang up. */
 export function uacInfo(contentType: string, body: string): string {
-  return wrap('uac sends INFO', `${invite()}
+  return wrap(
+    'uac sends INFO',
+    `${invite()}
 ${ringing}
 <recv response="200" response_txn="invite" rrs="true"/>
 ${ack2xx}
@@ -65,12 +92,15 @@ ${inDialog('INFO', 2, undefined, { type: contentType, body })}
 <recv response="200" response_txn="t2"/>
 <pause milliseconds="800"/>
 ${inDialog('BYE', 3)}
-<recv response="200" response_txn="t3"/>`);
+<recv response="200" response_txn="t3"/>`,
+  );
 }
 
 /** Call, get answered, then the far end hangs up: expect its BYE and answer it. */
 export function uacHungUp(): string {
-  return wrap('uac is hung up on', `${invite()}
+  return wrap(
+    'uac is hung up on',
+    `${invite()}
 ${ringing}
 <recv response="200" response_txn="invite" rrs="true"/>
 ${ack2xx}
@@ -82,12 +112,15 @@ ${ack2xx}
 [last_Call-ID:]
 [last_CSeq:]
 Content-Length: 0`)}</send>
-<pause milliseconds="200"/>`);
+<pause milliseconds="200"/>`,
+  );
 }
 
 /** Call, hold (sendonly) and resume (sendrecv) by re-INVITE, checking the answers, then hang up. */
 export function uacHoldResume(): string {
-  return wrap('uac holds and resumes', `${invite()}
+  return wrap(
+    'uac holds and resumes',
+    `${invite()}
 ${ringing}
 <recv response="200" response_txn="invite" rrs="true"/>
 ${ack2xx}
@@ -109,12 +142,15 @@ ${inDialog('UPDATE', 5)}
 <recv response="200" response_txn="t5"/>
 ${inDialog('BYE', 6)}
 <recv response="200" response_txn="t6"/>
-<Reference variables="held,resumed"/>`);
+<Reference variables="held,resumed"/>`,
+  );
 }
 
 /** Call, then a re-INVITE that adds video; its 200 must give video a port (not decline it with port 0). */
 export function uacAddsVideo(): string {
-  return wrap('uac adds video', `${invite()}
+  return wrap(
+    'uac adds video',
+    `${invite()}
 ${ringing}
 <recv response="200" response_txn="invite" rrs="true"/>
 ${ack2xx}
@@ -127,21 +163,27 @@ ${inDialog('ACK', 2)}
 <pause milliseconds="800"/>
 ${inDialog('BYE', 3)}
 <recv response="200" response_txn="t3"/>
-<Reference variables="video"/>`);
+<Reference variables="video"/>`,
+  );
 }
 
 /** Answer 180 (optional) then `status`; expect the ACK. */
 export function uasRespond(status: string, ring = true): string {
-  return wrap('uas responds', `${recvInvite}
+  return wrap(
+    'uas responds',
+    `${recvInvite}
 ${ring ? uasResponse('180 Ringing') : ''}
 ${uasResponse(status, status.startsWith('2') ? 'sendrecv' : undefined)}
 <recv request="ACK"/>
-<pause milliseconds="200"/>`);
+<pause milliseconds="200"/>`,
+  );
 }
 
 /** Answer, then hang up with a BYE of our own. */
 export function uasHangUp(): string {
-  return wrap('uas hangs up', `${recvInvite}
+  return wrap(
+    'uas hangs up',
+    `${recvInvite}
 ${uasResponse('180 Ringing')}
 ${uasResponse('200 OK', 'sendrecv')}
 <recv request="ACK">
@@ -156,12 +198,15 @@ Call-ID: [call_id]
 CSeq: 1 BYE
 Max-Forwards: 70
 Content-Length: 0`)}</send>
-<recv response="200" response_txn="bye"/>`);
+<recv response="200" response_txn="bye"/>`,
+  );
 }
 
 /** Ring and wait for the CANCEL: 200 to it, 487 to the INVITE, then the ACK. */
 export function uasCancelled(): string {
-  return wrap('uas is cancelled', `<recv request="INVITE">
+  return wrap(
+    'uas is cancelled',
+    `<recv request="INVITE">
   <action>
     <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="via"/>
     <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>
@@ -178,7 +223,8 @@ ${UAS_TO}
 CSeq: [$cseq]
 Content-Length: 0`)}</send>
 <recv request="ACK"/>
-<Reference variables="via,cseq"/>`);
+<Reference variables="via,cseq"/>`,
+  );
 }
 
 /** Answer; accept a hold and a resume re-INVITE (answering recvonly / sendrecv); take the BYE. */
@@ -188,7 +234,9 @@ export function uasHoldResume(): string {
 </recv>
 ${uasResponse('200 OK', answer, false)}
 <recv request="ACK"/>`;
-  return wrap('uas holds and resumes', `${recvInvite}
+  return wrap(
+    'uas holds and resumes',
+    `${recvInvite}
 ${uasResponse('180 Ringing')}
 ${uasResponse('200 OK', 'sendrecv')}
 <recv request="ACK"/>
@@ -200,12 +248,15 @@ ${uasResponse('200 OK', undefined, false)}
 ${uasResponse('200 OK', undefined, false)}
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
-<Reference variables="saw_sendonly,saw_sendrecv"/>`);
+<Reference variables="saw_sendonly,saw_sendrecv"/>`,
+  );
 }
 
 /** The callee of uacAddsVideo: the relayed re-INVITE offers video on a port of the SBC's; it accepts. */
 export function uasAcceptsVideo(): string {
-  return wrap('uas accepts video', `${recvInvite}
+  return wrap(
+    'uas accepts video',
+    `${recvInvite}
 ${uasResponse('200 OK', 'sendrecv')}
 <recv request="ACK"/>
 <recv request="INVITE">
@@ -225,12 +276,15 @@ ${AUDIO_VIDEO_SDP}`)}</send>
 <recv request="ACK"/>
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
-<Reference variables="video"/>`);
+<Reference variables="video"/>`,
+  );
 }
 
 /** The callee of the CUCM delayed-offer call: offer in the 200, the answer must come in the ACK; REFER gets 202. */
 export function uasDelayedOfferWithRefer(): string {
-  return wrap('uas answers a delayed offer, takes a REFER', `${recvInvite}
+  return wrap(
+    'uas answers a delayed offer, takes a REFER',
+    `${recvInvite}
 ${uasResponse('180 Ringing')}
 ${uasResponse('200 OK', 'sendrecv')}
 <recv request="ACK">
@@ -242,23 +296,30 @@ ${uasResponse('200 OK', 'sendrecv')}
 ${uasResponse('202 Accepted', undefined, false)}
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
-<Reference variables="answer,referto"/>`);
+<Reference variables="answer,referto"/>`,
+  );
 }
 
 /** Takes one out-of-dialog MESSAGE, checking its text, and accepts it. */
 export function uasMessage(): string {
-  return wrap('uas takes a MESSAGE', `<recv request="MESSAGE">
+  return wrap(
+    'uas takes a MESSAGE',
+    `<recv request="MESSAGE">
   <action><ereg regexp="selam" search_in="body" check_it="true" assign_to="text"/></action>
 </recv>
 ${uasResponse('200 OK')}
-<Reference variables="text"/>`);
+<Reference variables="text"/>`,
+  );
 }
 
 /** Redirect the call to another address with a 302. */
 export function uasRedirect(port: number): string {
-  return wrap('uas redirects', `<recv request="INVITE"/>
+  return wrap(
+    'uas redirects',
+    `<recv request="INVITE"/>
 ${reply('302 Moved Temporarily', [`Contact: <sip:2002@127.0.0.1:${port}>`])}
-<recv request="ACK"/>`);
+<recv request="ACK"/>`,
+  );
 }
 
 /**
@@ -266,7 +327,9 @@ ${reply('302 Moved Temporarily', [`Contact: <sip:2002@127.0.0.1:${port}>`])}
  * BYE). Each OPTIONS is a "call" of its own to sipp (a new Call-ID): the first message decides the branch.
  */
 export function uasTrunk(optionsStatus = '200 OK'): string {
-  return wrap('uas trunk', `<recv request="OPTIONS" optional="true" next="options"/>
+  return wrap(
+    'uas trunk',
+    `<recv request="OPTIONS" optional="true" next="options"/>
 ${recvInvite}
 ${uasResponse('180 Ringing')}
 ${uasResponse('200 OK', 'sendrecv')}
@@ -276,7 +339,8 @@ ${uasResponse('200 OK', undefined, false)}
 <nop next="done"/>
 <label id="options"/>
 ${uasResponse(optionsStatus)}
-<label id="done"/>`);
+<label id="done"/>`,
+  );
 }
 
 /**
@@ -292,7 +356,9 @@ ${uasResponse('200 OK', 'sendrecv', false)}
 }
 
 export function uacMediaMoved(): string {
-  return wrap('uac told of a media move', `${invite()}
+  return wrap(
+    'uac told of a media move',
+    `${invite()}
 ${ringing}
 <recv response="200" response_txn="invite" rrs="true"/>
 ${ack2xx}
@@ -300,16 +366,20 @@ ${movedMedia()}
 <pause milliseconds="500"/>
 ${inDialog('BYE', 2)}
 <recv response="200" response_txn="t2"/>
-<Reference variables="moved,moved_port"/>`);
+<Reference variables="moved,moved_port"/>`,
+  );
 }
 
 export function uasMediaMoved(): string {
-  return wrap('uas told of a media move', `${recvInvite}
+  return wrap(
+    'uas told of a media move',
+    `${recvInvite}
 ${uasResponse('180 Ringing')}
 ${uasResponse('200 OK', 'sendrecv')}
 <recv request="ACK"/>
 ${movedMedia()}
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
-<Reference variables="moved,moved_port"/>`);
+<Reference variables="moved,moved_port"/>`,
+  );
 }

@@ -46,9 +46,14 @@ ${[SDP(), ...(extra.sdp ?? [])].join('\n')}`)}</send>`;
 
 /** An in-dialog request; an ACK names the INVITE transaction it completes (`invite` for CSeq 1). */
 export function inDialog(method: string, cseq: number, sdp?: string, raw?: { type: string; body: string }): string {
-  const body = raw !== undefined ? `Content-Type: ${raw.type}\nContent-Length: [len]\n\n${raw.body}`
-    : sdp === undefined ? 'Content-Length: 0' : `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP(sdp)}`;
-  const txn = method === 'ACK' ? ` ack_txn="${cseq === 1 ? 'invite' : `t${cseq}`}"` : ` retrans="500" start_txn="t${cseq}"`;
+  const body =
+    raw !== undefined
+      ? `Content-Type: ${raw.type}\nContent-Length: [len]\n\n${raw.body}`
+      : sdp === undefined
+        ? 'Content-Length: 0'
+        : `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP(sdp)}`;
+  const txn =
+    method === 'ACK' ? ` ack_txn="${cseq === 1 ? 'invite' : `t${cseq}`}"` : ` retrans="500" start_txn="t${cseq}"`;
   return `<send${txn}>${cdata(`${method} [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
 ${FROM}
@@ -72,7 +77,8 @@ export const uasContact = 'Contact: <sip:[local_ip]:[local_port];transport=[tran
 
 /** A response to the last request; `tag` adds our To tag (not in a dialog's later requests, which carry it). */
 export function uasResponse(status: string, sdp?: string, tag = true): string {
-  const body = sdp === undefined ? 'Content-Length: 0' : `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP(sdp)}`;
+  const body =
+    sdp === undefined ? 'Content-Length: 0' : `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP(sdp)}`;
   // only a 2xx to an INVITE (it carries the answer) is retransmitted until its ACK
   return `<send${status.startsWith('2') && sdp !== undefined ? ' retrans="500"' : ''}>${cdata(`SIP/2.0 ${status}
 [last_Via:]
@@ -102,12 +108,14 @@ export const recvInvite = '<recv request="INVITE" rrs="true"/>';
  * built-in aborts the call on it (it takes the identical INVITE for an unexpected message), and an SBC on a
  * loaded machine legitimately retransmits its INVITE when Timer A fires before it has read the 180.
  */
-export const patientUas = wrap('uas (absorbs INVITE retransmissions)', `${recvInvite}
+export const patientUas = wrap(
+  'uas (absorbs INVITE retransmissions)',
+  `${recvInvite}
 ${uasResponse('180 Ringing')}
 ${uasResponse('200 OK', 'sendrecv')}
 <recv request="INVITE" optional="true"/>
 <recv request="ACK" optional="true" rtd="true"/>
 <recv request="BYE"/>
 ${uasResponse('200 OK', undefined, false)}
-<timewait milliseconds="4000"/>`);
-
+<timewait milliseconds="4000"/>`,
+);

@@ -16,7 +16,14 @@ export interface SippResult {
  * `scenarioXml` is a scenario's XML, or the name of a built-in one (`uac`, `uas`). An empty target runs
  * sipp as a server.
  */
-export async function runSipp(target: string, scenarioXml: string, args: string[], timeoutMs = 20_000, trace = true, stop?: AbortSignal): Promise<SippResult> {
+export async function runSipp(
+  target: string,
+  scenarioXml: string,
+  args: string[],
+  timeoutMs = 20_000,
+  trace = true,
+  stop?: AbortSignal,
+): Promise<SippResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-sipp-'));
   const scenario = path.join(dir, 'scenario.xml');
   const messages = path.join(dir, 'messages.log');
@@ -27,8 +34,19 @@ export async function runSipp(target: string, scenarioXml: string, args: string[
   fs.symlinkSync('/usr/share/sip-tester', path.join(dir, 'pcap'));
   const cp = await freePort('udp');
   const full = [
-    ...(target ? [target] : []), ...(builtIn ? ['-sn', scenarioXml] : ['-sf', scenario]), '-cp', String(cp), '-nostdin', '-trace_err', '-error_file', errors,
-    ...(trace ? ['-trace_msg', '-message_file', messages] : []), '-timeout', `${Math.floor(timeoutMs / 1000)}s`, '-timeout_error', ...args,
+    ...(target ? [target] : []),
+    ...(builtIn ? ['-sn', scenarioXml] : ['-sf', scenario]),
+    '-cp',
+    String(cp),
+    '-nostdin',
+    '-trace_err',
+    '-error_file',
+    errors,
+    ...(trace ? ['-trace_msg', '-message_file', messages] : []),
+    '-timeout',
+    `${Math.floor(timeoutMs / 1000)}s`,
+    '-timeout_error',
+    ...args,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('sipp', full, { cwd: dir });
@@ -46,7 +64,12 @@ export async function runSipp(target: string, scenarioXml: string, args: string[
       const all = fs.existsSync(errors) ? fs.readFileSync(errors, 'utf8') : '';
       const unexpected = all.length <= 8000 ? all : `${all.slice(0, 4000)}\n[...]\n${all.slice(-4000)}`;
       fs.rmSync(dir, { recursive: true, force: true });
-      resolve({ code, stdout, stderr: unexpected === '' ? stderr : `${stderr}\n-- sipp error log --\n${unexpected}`, messages: log });
+      resolve({
+        code,
+        stdout,
+        stderr: unexpected === '' ? stderr : `${stderr}\n-- sipp error log --\n${unexpected}`,
+        messages: log,
+      });
     });
   });
 }

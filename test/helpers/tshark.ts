@@ -27,7 +27,11 @@ export interface Packet {
 export class Capture {
   private stopped = false;
 
-  private constructor(private readonly child: ChildProcess, private readonly file: string, private readonly marker: dgram.Socket) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly file: string,
+    private readonly marker: dgram.Socket,
+  ) {}
 
   /** Start capturing UDP on lo with a BPF `filter`; resolves once packets are seen to reach the file. */
   static async start(filter: string): Promise<Capture> {
@@ -35,7 +39,11 @@ export class Capture {
     const marker = dgram.createSocket('udp4');
     await new Promise<void>((r) => marker.bind(0, '127.0.0.1', () => r()));
     const mp = marker.address().port;
-    const child = spawn('tshark', ['-i', 'lo', '-f', `(${filter}) or (udp and src port ${mp} and dst port ${mp})`, '-w', file, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      'tshark',
+      ['-i', 'lo', '-f', `(${filter}) or (udp and src port ${mp} and dst port ${mp})`, '-w', file, '-q'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`tshark did not start capturing:\n${err}`)), 15_000);
@@ -84,20 +92,41 @@ export class Capture {
     const port = this.marker.address().port;
     const marked = await this.mark();
     await this.end();
-    if (!marked) throw new Error('tshark wrote no marker datagram to its file within 15 s before stopping: the capture may be short');
+    if (!marked)
+      throw new Error(
+        'tshark wrote no marker datagram to its file within 15 s before stopping: the capture may be short',
+      );
     const decode = rtpPorts.flatMap((p) => ['-d', `udp.port==${p},rtp`]);
-    const fields = ['frame.time_epoch', 'udp.srcport', 'udp.dstport', 'rtp.p_type', 'rtpevent.event_id', 'rtpevent.end_of_event'].flatMap((f) => ['-e', f]);
+    const fields = [
+      'frame.time_epoch',
+      'udp.srcport',
+      'udp.dstport',
+      'rtp.p_type',
+      'rtpevent.event_id',
+      'rtpevent.end_of_event',
+    ].flatMap((f) => ['-e', f]);
     // one line per packet: 50 calls of RTP are megabytes, past spawnSync's default 1 MiB, which cut the list short
-    const read = spawnSync('tshark', ['-r', this.file, ...decode, '-T', 'fields', ...fields], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    const read = spawnSync('tshark', ['-r', this.file, ...decode, '-T', 'fields', ...fields], {
+      encoding: 'utf8',
+      maxBuffer: 512 * 1024 * 1024,
+    });
     fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
     if (read.error !== undefined) throw new Error(`tshark could not read the capture: ${read.error.message}`);
-    const packets = read.stdout.trim().split('\n').filter((l) => l !== '').map((l) => {
-      const [time, src, dst, pt, event, end] = l.split('\t');
-      return {
-        time: Number(time), srcPort: Number(src), dstPort: Number(dst),
-        ...(pt ? { payloadType: Number(pt) } : {}), ...(event ? { event: Number(event) } : {}), ...(end ? { end: end === '1' || end === 'True' } : {}),
-      };
-    });
+    const packets = read.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const [time, src, dst, pt, event, end] = l.split('\t');
+        return {
+          time: Number(time),
+          srcPort: Number(src),
+          dstPort: Number(dst),
+          ...(pt ? { payloadType: Number(pt) } : {}),
+          ...(event ? { event: Number(event) } : {}),
+          ...(end ? { end: end === '1' || end === 'True' } : {}),
+        };
+      });
     return packets.filter((p) => !(p.srcPort === port && p.dstPort === port));
   }
 }

@@ -6,7 +6,17 @@ import type { SbcNode } from '../../src/node/node.js';
 import { type TestAppOptions, boundPort, startTestApp } from '../helpers/app.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { freePort } from '../helpers/net.js';
-import { uacCancel, uacExpect, uacHoldResume, uacHungUp, uasCancelled, uasHangUp, uasHoldResume, uasRedirect, uasRespond } from '../helpers/scenarios.js';
+import {
+  uacCancel,
+  uacExpect,
+  uacHoldResume,
+  uacHungUp,
+  uasCancelled,
+  uasHangUp,
+  uasHoldResume,
+  uasRedirect,
+  uasRespond,
+} from '../helpers/scenarios.js';
 import { uasAnswersDespiteCancel, uasForked, uasPrack, uacPrack } from '../helpers/early-dialog-scenarios.js';
 
 async function emptied(app: SbcNode): Promise<void> {
@@ -21,7 +31,12 @@ type CallerOpts = Parameters<typeof caller>[1];
  * One call through a fresh SBC: a callee, the SBC with dial-peers made for the callee's port, a caller;
  * both sipp ends must succeed and the call store must be empty afterwards.
  */
-async function throughSbc(calleeOpts: CalleeOpts, appOpts: (port: number) => TestAppOptions, callerOpts: CallerOpts, via: 'udp' | 'tcp' = 'udp') {
+async function throughSbc(
+  calleeOpts: CalleeOpts,
+  appOpts: (port: number) => TestAppOptions,
+  callerOpts: CallerOpts,
+  via: 'udp' | 'tcp' = 'udp',
+) {
   const b = await callee(calleeOpts);
   const app = await startTestApp(appOpts(b.port));
   try {
@@ -39,7 +54,9 @@ async function throughSbc(calleeOpts: CalleeOpts, appOpts: (port: number) => Tes
 describe('B2BUA calls with sipp', () => {
   it('bridges a basic call; BYE from the caller; the legs share nothing', async () => {
     const b = await callee();
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     try {
       const a = await caller(boundPort(app, 'udp'), { called: '2001', holdMs: 10_000 });
       const bResult = await b.run;
@@ -61,16 +78,25 @@ describe('B2BUA calls with sipp', () => {
 });
 
 describe('B2BUA call flows with sipp scenarios', () => {
-  const dp = (port: number, extra: Record<string, unknown> = {}) => ({ tag: 10, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${port}`, ...extra });
+  const dp = (port: number, extra: Record<string, unknown> = {}) => ({
+    tag: 10,
+    destinationPattern: '2...',
+    sessionTarget: `ipv4:127.0.0.1:${port}`,
+    ...extra,
+  });
 
   it('relays the callee hanging up (BYE from the callee)', async () => {
-    const { a, b } = await throughSbc({ scenario: uasHangUp() }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacHungUp() });
+    const { a, b } = await throughSbc({ scenario: uasHangUp() }, (port) => ({ dialPeers: [dp(port)] }), {
+      scenario: uacHungUp(),
+    });
     const callerPort = /Via: SIP\/2\.0\/UDP 127\.0\.0\.1:(\d+)/.exec(a.messages)?.[1] ?? 'none';
     assert.ok(!b.messages.includes(`:${callerPort}`), 'the caller address leaks to the callee');
   });
 
   it('passes a 486 from the callee to the caller', async () => {
-    await throughSbc({ scenario: uasRespond('486 Busy Here') }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacExpect(486) });
+    await throughSbc({ scenario: uasRespond('486 Busy Here') }, (port) => ({ dialPeers: [dp(port)] }), {
+      scenario: uacExpect(486),
+    });
   });
 
   it('answers 404 when no outbound dial-peer matches', async () => {
@@ -106,12 +132,19 @@ describe('B2BUA call flows with sipp scenarios', () => {
   });
 
   it('maps a 488 to 500 as CUBE does, and passes it unchanged with errorPassThrough', async () => {
-    for (const [passThrough, expected] of [[false, 500], [true, 488]] as const) {
+    for (const [passThrough, expected] of [
+      [false, 500],
+      [true, 488],
+    ] as const) {
       const b = await callee({ scenario: uasRespond('488 Not Acceptable Here', false) });
       const app = await startTestApp({ dialPeers: [dp(b.port)], errorPassThrough: passThrough });
       try {
         const a = await caller(boundPort(app, 'udp'), { scenario: uacExpect(expected) });
-        assert.equal(a.code, 0, `caller failed (pass-through ${passThrough}):\n${a.stderr}\n${a.messages.slice(-3000)}`);
+        assert.equal(
+          a.code,
+          0,
+          `caller failed (pass-through ${passThrough}):\n${a.stderr}\n${a.messages.slice(-3000)}`,
+        );
         assert.equal((await b.run).code, 0);
         await emptied(app);
       } finally {
@@ -121,15 +154,21 @@ describe('B2BUA call flows with sipp scenarios', () => {
   });
 
   it('handles the CANCEL/200 race: the caller gets 487, the answered callee gets ACK and BYE', async () => {
-    await throughSbc({ scenario: uasAnswersDespiteCancel() }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacCancel() });
+    await throughSbc({ scenario: uasAnswersDespiteCancel() }, (port) => ({ dialPeers: [dp(port)] }), {
+      scenario: uacCancel(),
+    });
   });
 
   it('relays a rejection after ringing', async () => {
-    await throughSbc({ scenario: uasRespond('603 Decline') }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacExpect(603) });
+    await throughSbc({ scenario: uasRespond('603 Decline') }, (port) => ({ dialPeers: [dp(port)] }), {
+      scenario: uacExpect(603),
+    });
   });
 
   it('relays hold and resume re-INVITEs, then INFO and UPDATE, inside the dialog', async () => {
-    await throughSbc({ scenario: uasHoldResume() }, (port) => ({ dialPeers: [dp(port)] }), { scenario: uacHoldResume() });
+    await throughSbc({ scenario: uasHoldResume() }, (port) => ({ dialPeers: [dp(port)] }), {
+      scenario: uacHoldResume(),
+    });
   });
 });
 
@@ -178,7 +217,13 @@ describe('B2BUA hunting and transports with sipp', () => {
     const busy2 = await callee({ scenario: uasRespond('503 Service Unavailable', false) });
     const stop = await startTestApp({
       dialPeers: [
-        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${busy2.port}`, preference: 0, huntstop: true },
+        {
+          tag: 1,
+          destinationPattern: '2...',
+          sessionTarget: `ipv4:127.0.0.1:${busy2.port}`,
+          preference: 0,
+          huntstop: true,
+        },
         { tag: 2, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, preference: 1 },
       ],
     });
@@ -213,7 +258,9 @@ describe('B2BUA hunting and transports with sipp', () => {
 
   it('reaches a dns: session target (A/AAAA of localhost, an address we can send from)', async () => {
     const b = await callee();
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `dns:localhost:${b.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `dns:localhost:${b.port}` }],
+    });
     try {
       const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
       assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
@@ -245,7 +292,9 @@ describe('B2BUA hunting and transports with sipp', () => {
   it('follows a 302 from the callee to the Contact it names', async () => {
     const second = await callee();
     const first = await callee({ scenario: uasRedirect(second.port) });
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${first.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${first.port}` }],
+    });
     try {
       const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
       assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-3000)}`);
@@ -276,10 +325,17 @@ describe('B2BUA hunting and transports with sipp', () => {
     }
   });
 
-  for (const [from, to] of [['udp', 'tcp'], ['tcp', 'udp']] as const) {
+  for (const [from, to] of [
+    ['udp', 'tcp'],
+    ['tcp', 'udp'],
+  ] as const) {
     it(`bridges a caller on ${from.toUpperCase()} to a callee on ${to.toUpperCase()}`, async () => {
       const b = await callee({ transport: to, scenario: uasHangUp() });
-      const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, sessionTransport: to }] });
+      const app = await startTestApp({
+        dialPeers: [
+          { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, sessionTransport: to },
+        ],
+      });
       try {
         const a = await caller(boundPort(app, from), { transport: from, scenario: uacHungUp() });
         const bResult = await b.run;
@@ -296,7 +352,9 @@ describe('B2BUA hunting and transports with sipp', () => {
 describe('B2BUA early dialogs with sipp', () => {
   it('carries 100rel end to end: the reliable 180 and its PRACK (RAck remapped to the callee leg)', async () => {
     const b = await callee({ scenario: uasPrack() });
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     try {
       const a = await caller(boundPort(app, 'udp'), { scenario: uacPrack() });
       const bResult = await b.run;
@@ -310,13 +368,18 @@ describe('B2BUA early dialogs with sipp', () => {
 
   it('shows a forking far end as two early dialogs and confirms the one that answered', async () => {
     const b = await callee({ scenario: uasForked() });
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     try {
       const a = await caller(boundPort(app, 'udp'), { holdMs: 300 });
       const bResult = await b.run;
       assert.equal(a.code, 0, `caller failed:\n${a.stderr}\n${a.messages.slice(-4000)}`);
       assert.equal(bResult.code, 0, `callee failed:\n${bResult.stderr}\n${bResult.messages.slice(-4000)}`);
-      const tags = (status: string) => [...a.messages.matchAll(new RegExp(`SIP/2\\.0 ${status}[\\s\\S]*?To: [^\\r\\n]*;tag=([^\\s;>]+)`, 'g'))].map((m) => m[1]);
+      const tags = (status: string) =>
+        [...a.messages.matchAll(new RegExp(`SIP/2\\.0 ${status}[\\s\\S]*?To: [^\\r\\n]*;tag=([^\\s;>]+)`, 'g'))].map(
+          (m) => m[1],
+        );
       const ringing = [...new Set(tags('180'))];
       assert.equal(ringing.length, 2, 'two early dialogs toward the caller');
       assert.equal(tags('200 OK')[0], ringing[1], 'the answer confirms the second fork');

@@ -15,7 +15,9 @@ describe('voice class codec', () => {
       const b = await callee();
       const app = await startTestApp({
         codecClasses: [{ kind: 'codec', tag: 5, preferences: ['g711ulaw', 'g729r8'] }],
-        dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, voiceClassCodec: 5, media }],
+        dialPeers: [
+          { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, voiceClassCodec: 5, media },
+        ],
       });
       try {
         // sipp's uac offers PCMU only (m=audio ... RTP/AVP 0)
@@ -32,7 +34,9 @@ describe('voice class codec', () => {
     const nobody = await freePort('udp'); // the call must never get there
     const app = await startTestApp({
       codecClasses: [{ kind: 'codec', tag: 9, preferences: ['g729r8'] }],
-      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${nobody}`, voiceClassCodec: 9 }],
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${nobody}`, voiceClassCodec: 9 },
+      ],
     });
     try {
       const r = await caller(boundPort(app, 'udp'), { holdMs: 100 });

@@ -18,7 +18,14 @@ describe('digest authentication to a carrier', () => {
     const log = recordingLog('debug');
     const app = await startTestApp({
       log: log.log,
-      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, authentication: { username: 'fosip', password: 'Trunk-s3cret', realm: 'carrier.test' } }],
+      dialPeers: [
+        {
+          tag: 1,
+          destinationPattern: '2...',
+          sessionTarget: `ipv4:127.0.0.1:${b.port}`,
+          authentication: { username: 'fosip', password: 'Trunk-s3cret', realm: 'carrier.test' },
+        },
+      ],
     });
     try {
       const r = await caller(boundPort(app, 'udp'), { holdMs: 300 });
@@ -35,8 +42,15 @@ describe('digest authentication to a carrier', () => {
       const ha1 = md5('fosip:carrier.test:Trunk-s3cret');
       const ha2 = md5(`INVITE:${pa[1] as string}`);
       assert.equal(p.get('uri'), pa[1]);
-      assert.equal(p.get('response'), md5(`${ha1}:${p.get('nonce') ?? ''}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:auth:${ha2}`));
-      assert.match(done.messages, /^BYE [\s\S]*^SIP\/2\.0 200 OK[\s\S]*CSeq: \d+ BYE/m, 'the BYE with credentials got 200');
+      assert.equal(
+        p.get('response'),
+        md5(`${ha1}:${p.get('nonce') ?? ''}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:auth:${ha2}`),
+      );
+      assert.match(
+        done.messages,
+        /^BYE [\s\S]*^SIP\/2\.0 200 OK[\s\S]*CSeq: \d+ BYE/m,
+        'the BYE with credentials got 200',
+      );
       assert.doesNotMatch(log.lines.join('\n'), /Trunk-s3cret/, 'the password is never logged');
     } finally {
       await app.stop();
@@ -55,7 +69,11 @@ describe('digest authentication to a carrier', () => {
       assert.equal(r.code, 0, `${r.stderr}\n${r.messages.slice(-3000)}`);
       const done = await b.run;
       const invites = done.messages.match(/^INVITE sip:/gm) ?? [];
-      assert.equal(invites.length, 2, `the first INVITE and one retry with credentials, no loop:\n${done.messages.slice(-3000)}`);
+      assert.equal(
+        invites.length,
+        2,
+        `the first INVITE and one retry with credentials, no loop:\n${done.messages.slice(-3000)}`,
+      );
       assert.match(done.messages, /Proxy-Authorization: Digest username="fosip", realm="carrier.test"/);
     } finally {
       await app.stop();

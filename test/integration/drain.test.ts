@@ -19,7 +19,8 @@ describe('draining', () => {
     const adminPort = await freePort('tcp');
     let drained = false;
     const app = await startTestApp({
-      admin: `127.0.0.1:${adminPort}`, onDrained: () => (drained = true),
+      admin: `127.0.0.1:${adminPort}`,
+      onDrained: () => (drained = true),
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
     });
     try {
@@ -34,10 +35,17 @@ describe('draining', () => {
       assert.equal(refused.code, 0, `a new call gets 503:\n${refused.messages.slice(-2000)}`);
       assert.match(refused.messages, /^Retry-After: 60/m);
       const peer = await UdpPeer.open();
-      peer.send(requestText({ uri: 'sip:127.0.0.1', via: `SIP/2.0/UDP 127.0.0.1:${peer.port};rport` }), boundPort(app, 'udp'));
+      peer.send(
+        requestText({ uri: 'sip:127.0.0.1', via: `SIP/2.0/UDP 127.0.0.1:${peer.port};rport` }),
+        boundPort(app, 'udp'),
+      );
       const [options] = await peer.waitFor(1, 2000);
       peer.close();
-      assert.match(options?.toString('latin1') ?? '', /^SIP\/2\.0 503 /, 'OPTIONS to the SBC get 503: load balancers move away');
+      assert.match(
+        options?.toString('latin1') ?? '',
+        /^SIP\/2\.0 503 /,
+        'OPTIONS to the SBC get 503: load balancers move away',
+      );
       const ready = await fetch(`http://127.0.0.1:${adminPort}/readyz`);
       assert.equal(ready.status, 503);
       assert.match(await ready.text(), /draining/);
@@ -55,7 +63,9 @@ describe('draining', () => {
 
   it('ends the calls still up when the grace time runs out', async () => {
     const b = await callee({ calls: 3 });
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     try {
       const long = caller(boundPort(app, 'udp'), { holdMs: 30_000 });
       await eventually(() => app.callStore.list().filter((c) => c.state === 'connected').length >= 1, { everyMs: 100 });

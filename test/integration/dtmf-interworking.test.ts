@@ -20,7 +20,9 @@ SIP/2.0 ${status}
 [last_Call-ID:]
 [last_CSeq:]
 Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-${sdp ? `Content-Type: application/sdp
+${
+  sdp
+    ? `Content-Type: application/sdp
 Content-Length: [len]
 
 v=0
@@ -29,7 +31,9 @@ s=-
 c=IN IP4 [media_ip]
 t=0 0
 m=audio [media_port] RTP/AVP 8
-a=rtpmap:8 PCMA/8000` : 'Content-Length: 0'}
+a=rtpmap:8 PCMA/8000`
+    : 'Content-Length: 0'
+}
 
 ]]></send>`;
 
@@ -46,7 +50,7 @@ ${response('200 OK', false)}
 </scenario>`;
 
 describe('DTMF interworking (dtmfRelay)', () => {
-  it('turns the caller\'s RFC 2833 digit into one SIP INFO to a sip-info callee', async () => {
+  it("turns the caller's RFC 2833 digit into one SIP INFO to a sip-info callee", async () => {
     const b = await callee({ scenario: uasInfo });
     const app = await startTestApp({
       dialPeers: [
@@ -55,7 +59,10 @@ describe('DTMF interworking (dtmfRelay)', () => {
       ],
     });
     try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: digitCall(300, 1500), extra: ['-mp', String(await freeUdpBlock())] });
+      const a = await caller(boundPort(app, 'udp'), {
+        scenario: digitCall(300, 1500),
+        extra: ['-mp', String(await freeUdpBlock())],
+      });
       const bres = await b.run;
       assert.equal(a.code, 0, a.messages.slice(-2000));
       assert.equal(bres.code, 0, bres.messages.slice(-3000));
@@ -71,7 +78,7 @@ describe('DTMF interworking (dtmfRelay)', () => {
     }
   });
 
-  it('turns a sip-info caller\'s INFO into RFC 4733 packets in the RTP toward an rtp-nte callee', async () => {
+  it("turns a sip-info caller's INFO into RFC 4733 packets in the RTP toward an rtp-nte callee", async () => {
     const calleeMp = await freeUdpBlock();
     const b = await callee({ extra: ['-mp', String(calleeMp)] });
     const app = await startTestApp({
@@ -82,15 +89,33 @@ describe('DTMF interworking (dtmfRelay)', () => {
     });
     const capture = await Capture.start(`udp and port ${calleeMp}`);
     try {
-      const a = await caller(boundPort(app, 'udp'), { scenario: uacInfo('application/dtmf-relay', 'Signal=5\r\nDuration=160') });
+      const a = await caller(boundPort(app, 'udp'), {
+        scenario: uacInfo('application/dtmf-relay', 'Signal=5\r\nDuration=160'),
+      });
       const bres = await b.run;
       const wire = await capture.stop([calleeMp]); // it waits for what was sent before it (see Capture)
       assert.equal(a.code, 0, a.messages.slice(-2000));
       assert.doesNotMatch(bres.messages, /^INFO sip:/m, 'the callee gets no INFO');
-      assert.match(/INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\r\n]*/.exec(bres.messages)?.[0] ?? '', /m=audio \d+ RTP\/AVP 0 101$/, 'the rtp-nte callee is offered telephone-event');
+      assert.match(
+        /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\r\n]*/.exec(bres.messages)?.[0] ?? '',
+        /m=audio \d+ RTP\/AVP 0 101$/,
+        'the rtp-nte callee is offered telephone-event',
+      );
       const events = wire.filter((p) => p.dstPort === calleeMp && p.payloadType === 101);
-      assert.deepEqual(events.map((p) => [p.event, p.end]), [[5, false], [5, false], [5, false], [5, false], [5, true], [5, true], [5, true]], 'a start packet, updates every 50 ms, then the end three times (RFC 4733)');
-      assert.ok(events.at(-1)!.time - events[0]!.time >= 0.15, 'paced over the digit\'s 160 ms, not sent in one burst');
+      assert.deepEqual(
+        events.map((p) => [p.event, p.end]),
+        [
+          [5, false],
+          [5, false],
+          [5, false],
+          [5, false],
+          [5, true],
+          [5, true],
+          [5, true],
+        ],
+        'a start packet, updates every 50 ms, then the end three times (RFC 4733)',
+      );
+      assert.ok(events.at(-1)!.time - events[0]!.time >= 0.15, "paced over the digit's 160 ms, not sent in one burst");
     } finally {
       await capture.stop().catch(() => []);
       await app.stop();

@@ -22,21 +22,42 @@ describe('IOS import', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-ios-'));
     const config = path.join(dir, 'running-config.txt');
     // the carrier dial-peer's target is the SIPp callee of this run
-    fs.writeFileSync(config, fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'ios', 'running-config.txt'), 'utf8').replace('CARRIER_PORT', String(b.port)));
+    fs.writeFileSync(
+      config,
+      fs
+        .readFileSync(path.join(repoRoot, 'test', 'fixtures', 'ios', 'running-config.txt'), 'utf8')
+        .replace('CARRIER_PORT', String(b.port)),
+    );
     const out = path.join(dir, 'conf');
     // a fosip.json already there keeps its other settings
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'fosip.json'), JSON.stringify({ hostname: 'edge-x' }));
     const imported = await runCli(['import', 'ios', config, '--out', out]);
     assert.equal(imported.code, 0, imported.stderr);
-    assert.match(imported.stdout, /^fosip\.json: trustedList \(1 block\(s\)\), sipUa \(1 credential\(s\), 0 authentication, 1 registrar\(s\)\)$/m);
+    assert.match(
+      imported.stdout,
+      /^fosip\.json: trustedList \(1 block\(s\)\), sipUa \(1 credential\(s\), 0 authentication, 1 registrar\(s\)\)$/m,
+    );
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, 'fosip.json'), 'utf8')), {
-      hostname: 'edge-x', trustedList: ['10.20.0.0/16'],
-      sipUa: { credentials: [{ username: '+15551230000', password: 'cisco', realm: 'carrier.example' }], registrar: [{ target: 'dns:sbc.carrier.example', expires: 3600 }] },
+      hostname: 'edge-x',
+      trustedList: ['10.20.0.0/16'],
+      sipUa: {
+        credentials: [{ username: '+15551230000', password: 'cisco', realm: 'carrier.example' }],
+        registrar: [{ target: 'dns:sbc.carrier.example', expires: 3600 }],
+      },
     });
-    assert.match(imported.stdout, /running-config\.txt:\d+: bind control source-interface GigabitEthernet0\/0\/1\n {4}not imported/);
-    assert.match(imported.stdout, /imported 5 dial-peers, 2 codec classes, 2 uri classes, 1 sip-profiles, 1 sip-options-keepalive classes, 2 translation-rules, 2 translation-profiles/);
-    assert.match(imported.stdout, /running-config\.txt:\d+: dtmf-relay rtp-nte sip-notify\n {4}dtmf-relay sip-notify is not supported/);
+    assert.match(
+      imported.stdout,
+      /running-config\.txt:\d+: bind control source-interface GigabitEthernet0\/0\/1\n {4}not imported/,
+    );
+    assert.match(
+      imported.stdout,
+      /imported 5 dial-peers, 2 codec classes, 2 uri classes, 1 sip-profiles, 1 sip-options-keepalive classes, 2 translation-rules, 2 translation-profiles/,
+    );
+    assert.match(
+      imported.stdout,
+      /running-config\.txt:\d+: dtmf-relay rtp-nte sip-notify\n {4}dtmf-relay sip-notify is not supported/,
+    );
     assert.match(imported.stdout, /running-config\.txt:\d+: dial-peer voice 1 pots\n/);
     assert.match(imported.stdout, /running-config\.txt:\d+: fax protocol t38/);
     const checked = await runCli(['check-config', '--config-dir', out]);

@@ -52,7 +52,16 @@ async function relayingApp(calleePort: number, log?: Logger): Promise<{ app: Sbc
   return { app, portMin: range.portMin };
 }
 
-async function relayCall(scenario: string): Promise<{ app: SbcNode; stats: StreamStatsReport | undefined; calleeInvite: string; callerMp: number; calleeMp: number; code: number | null; wire: Packet[]; why: string }> {
+async function relayCall(scenario: string): Promise<{
+  app: SbcNode;
+  stats: StreamStatsReport | undefined;
+  calleeInvite: string;
+  callerMp: number;
+  calleeMp: number;
+  code: number | null;
+  wire: Packet[];
+  why: string;
+}> {
   const calleeMp = await mediaPort();
   const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)], timeoutMs: 60_000 });
   const sbcLog = recordingLog('info');
@@ -70,7 +79,10 @@ async function relayCall(scenario: string): Promise<{ app: SbcNode; stats: Strea
     await eventually(() => app.portPool.inUse === 0);
     const calleeInvite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\n]*/.exec(bres.messages)?.[0] ?? '';
     // what to show when the call failed: both SIPp message logs and what the SBC logged
-    const why = `caller:\n${result.messages.slice(-2500)}\ncallee:\n${bres.messages.slice(-2500)}\nSBC:\n${sbcLog.lines.filter((l) => !l.includes('call detail record')).slice(-15).join('\n')}`;
+    const why = `caller:\n${result.messages.slice(-2500)}\ncallee:\n${bres.messages.slice(-2500)}\nSBC:\n${sbcLog.lines
+      .filter((l) => !l.includes('call detail record'))
+      .slice(-15)
+      .join('\n')}`;
     return { app, stats, calleeInvite, callerMp, calleeMp, code: result.code, wire, why };
   } catch (err) {
     await capture?.stop().catch(() => []); // no tshark left running
@@ -85,13 +97,24 @@ describe('media flow-through with SIPp', () => {
     try {
       assert.equal(code, 0);
       assert.ok(stats, 'the relay had a session');
-      const count = (src: number, dst: number): number => wire.filter((p) => p.srcPort === src && p.dstPort === dst).length;
+      const count = (src: number, dst: number): number =>
+        wire.filter((p) => p.srcPort === src && p.dstPort === dst).length;
       const { localPort: aPort } = stats.a;
       const { localPort: bPort } = stats.b;
       const onWire = [count(callerMp, aPort), count(bPort, calleeMp), count(calleeMp, bPort), count(aPort, callerMp)];
-      assert.deepEqual(onWire, [stats.a.packets, stats.a.forwarded, stats.b.packets, stats.b.forwarded], 'tshark saw what the relay counted, on both legs');
-      assert.ok(wire.filter((p) => p.dstPort === calleeMp).every((p) => p.srcPort === bPort), 'the callee got RTP only from the SBC');
-      assert.ok(wire.filter((p) => p.dstPort === callerMp).every((p) => p.srcPort === aPort), 'the caller got RTP only from the SBC');
+      assert.deepEqual(
+        onWire,
+        [stats.a.packets, stats.a.forwarded, stats.b.packets, stats.b.forwarded],
+        'tshark saw what the relay counted, on both legs',
+      );
+      assert.ok(
+        wire.filter((p) => p.dstPort === calleeMp).every((p) => p.srcPort === bPort),
+        'the callee got RTP only from the SBC',
+      );
+      assert.ok(
+        wire.filter((p) => p.dstPort === callerMp).every((p) => p.srcPort === aPort),
+        'the caller got RTP only from the SBC',
+      );
       const sent = stats.a.packets;
       assert.ok(sent >= 236, `the caller's ${sent} packets (236 of G.711 and the digit's) arrived`);
       assert.equal(stats.a.forwarded, sent, 'every packet went on to the callee');
@@ -101,7 +124,10 @@ describe('media flow-through with SIPp', () => {
       assert.deepEqual(stats.a.remote, { address: '127.0.0.1', port: callerMp });
       assert.deepEqual(stats.b.remote, { address: '127.0.0.1', port: calleeMp });
       const m = /m=audio (\d+) /.exec(calleeInvite);
-      assert.ok(m && Number(m[1]) !== callerMp && Number(m[1]) >= app.portPool.minPort, `the callee is offered the SBC's port: ${calleeInvite}`);
+      assert.ok(
+        m && Number(m[1]) !== callerMp && Number(m[1]) >= app.portPool.minPort,
+        `the callee is offered the SBC's port: ${calleeInvite}`,
+      );
       assert.match(calleeInvite, /o=FoSIP \d+ 0 IN IP4 127\.0\.0\.1/);
       assert.equal(app.portPool.inUse, 0, 'the ports are back in the pool');
     } finally {
@@ -117,7 +143,11 @@ describe('media flow-through with SIPp', () => {
       assert.equal(code, 0, why);
       assert.ok(stats);
       assert.equal(stats.b.forwarded, stats.a.packets, 'the echoes reached the caller');
-      assert.deepEqual(stats.a.remote, { address: '127.0.0.1', port: callerMp }, 'latched to the real source, not the SDP address');
+      assert.deepEqual(
+        stats.a.remote,
+        { address: '127.0.0.1', port: callerMp },
+        'latched to the real source, not the SDP address',
+      );
     } finally {
       await app.stop();
     }
@@ -145,7 +175,10 @@ describe('streams added during the call', () => {
       const bres = await b.run;
       assert.equal(bres.code, 0, `callee failed:\n${bres.messages.slice(-3000)}`);
       const offered = Number(/m=video (\d+)/.exec(bres.messages.slice(bres.messages.indexOf('CSeq: 2 INVITE')))?.[1]);
-      assert.ok(offered >= portMin && offered <= portMin + 99, `the callee is offered video on an SBC port, not ${offered}`);
+      assert.ok(
+        offered >= portMin && offered <= portMin + 99,
+        `the callee is offered video on an SBC port, not ${offered}`,
+      );
       assert.equal(streams, 2, 'the relay carries audio and video');
       assert.equal(recorded, 2, 'the call record shows both streams');
       await eventually(() => app.portPool.inUse === 0);
@@ -160,13 +193,17 @@ describe('media mode per dial-peer, and media inactivity', () => {
   it('leaves media end to end when the outbound dial-peer says flow-around', async () => {
     const calleeMp = await mediaPort();
     const b = await callee({ extra: ['-mp', String(calleeMp)] });
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, media: 'flow-around' }] });
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, media: 'flow-around' },
+      ],
+    });
     try {
       const callerMp = await mediaPort();
       const result = await caller(boundPort(app, 'udp'), { extra: ['-mp', String(callerMp)], holdMs: 200 });
       assert.equal(result.code, 0);
       const invite = /INVITE sip:[\s\S]*?m=audio (\d+)/.exec((await b.run).messages);
-      assert.equal(Number(invite?.[1]), callerMp, 'the callee is offered the caller\'s own port');
+      assert.equal(Number(invite?.[1]), callerMp, "the callee is offered the caller's own port");
       assert.equal(app.portPool.inUse + app.media.activeSessions, 0);
     } finally {
       await app.stop();
@@ -200,27 +237,58 @@ describe('delayed offer to early offer (earlyOfferForced)', () => {
     const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)] });
     const app = await startTestApp({
       codecClasses: [{ kind: 'codec', tag: 3, preferences: ['g711ulaw', 'g711alaw'], offerAll: true }],
-      dialPeers: [{ tag: 6, destinationPattern: '1000.$', sessionTarget: `ipv4:127.0.0.1:${b.port}`, earlyOfferForced: true, voiceClassCodec: 3 }],
+      dialPeers: [
+        {
+          tag: 6,
+          destinationPattern: '1000.$',
+          sessionTarget: `ipv4:127.0.0.1:${b.port}`,
+          earlyOfferForced: true,
+          voiceClassCodec: 3,
+        },
+      ],
     });
     const ua = await ReplayUa.open(boundPort(app, 'udp'));
     const rtp = await RtpEndpoint.open();
     try {
       const callId = `eo-${Date.now()}`;
-      ua.send(ua.adapt('cucm-invite-delayed-offer.sip', { ruri: `sip:10001@127.0.0.1:${boundPort(app, 'udp')}`, callId }));
+      ua.send(
+        ua.adapt('cucm-invite-delayed-offer.sip', { ruri: `sip:10001@127.0.0.1:${boundPort(app, 'udp')}`, callId }),
+      );
       const ok = await ua.response(callId, 200, 'INVITE');
       const offer = ok.body.toString('latin1');
       const sbcPort = Number(/m=audio (\d+) RTP\/AVP 0\r\n/.exec(offer)?.[1]);
       assert.ok(sbcPort > 0, `the caller gets the callee's answer (PCMU) as its offer: ${offer}`);
       assert.equal(offer.match(/^c=/gm)?.length, 1, 'the session c= is enough: no media-level c= added');
       const contact = ok.contacts();
-      const ack = ua.adapt('cucm-ack-with-answer-sdp.sip', { ruri: contact === '*' ? '' : (contact[0]?.uri.raw ?? ''), callId, toTag: ok.to().params.get('tag') ?? '' });
-      ack.setBody(Buffer.from(ack.body.toString('latin1').replace(/4070/g, String(rtp.port)).replace(/4071/g, String(rtp.port + 1)), 'latin1'), 'application/sdp');
+      const ack = ua.adapt('cucm-ack-with-answer-sdp.sip', {
+        ruri: contact === '*' ? '' : (contact[0]?.uri.raw ?? ''),
+        callId,
+        toTag: ok.to().params.get('tag') ?? '',
+      });
+      ack.setBody(
+        Buffer.from(
+          ack.body
+            .toString('latin1')
+            .replace(/4070/g, String(rtp.port))
+            .replace(/4071/g, String(rtp.port + 1)),
+          'latin1',
+        ),
+        'application/sdp',
+      );
       ua.send(ack);
       rtp.send(sbcPort, [1, 2, 3, 4, 5]);
       await rtp.waitFor(5);
-      assert.deepEqual(rtp.received.map((r) => r.seq), [1, 2, 3, 4, 5], 'the echoes came back through the SBC');
+      assert.deepEqual(
+        rtp.received.map((r) => r.seq),
+        [1, 2, 3, 4, 5],
+        'the echoes came back through the SBC',
+      );
       assert.ok(rtp.received.every((r) => r.from === `127.0.0.1:${sbcPort}`));
-      const bye = ua.adapt('microsip-bye.sip', { ruri: contact === '*' ? '' : (contact[0]?.uri.raw ?? ''), callId, toTag: ok.to().params.get('tag') ?? '' });
+      const bye = ua.adapt('microsip-bye.sip', {
+        ruri: contact === '*' ? '' : (contact[0]?.uri.raw ?? ''),
+        callId,
+        toTag: ok.to().params.get('tag') ?? '',
+      });
       bye.setHeader('From', `<sip:192.168.80.100>;tag=22130~27aa66c8-2714-422d-b044-24d65024d146-29314073`);
       bye.setHeader('CSeq', '102 BYE');
       ua.send(bye);
@@ -228,7 +296,11 @@ describe('delayed offer to early offer (earlyOfferForced)', () => {
       const result = await b.run;
       const invite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?a=sendrecv/.exec(result.messages)?.[0] ?? '';
       assert.match(invite, /m=audio \d+ RTP\/AVP 0 8 101/, 'the callee got an offer from the codec class');
-      assert.doesNotMatch(/ACK sip:[\s\S]*?\r?\n\r?\n/.exec(result.messages.slice(result.messages.indexOf('ACK sip:')))?.[0] ?? '', /Content-Type: application\/sdp/i, 'the callee\'s ACK has no SDP');
+      assert.doesNotMatch(
+        /ACK sip:[\s\S]*?\r?\n\r?\n/.exec(result.messages.slice(result.messages.indexOf('ACK sip:')))?.[0] ?? '',
+        /Content-Type: application\/sdp/i,
+        "the callee's ACK has no SDP",
+      );
       await eventually(() => app.portPool.inUse === 0);
       assert.equal(app.portPool.inUse, 0);
     } finally {

@@ -21,7 +21,12 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   for (const line of text.split('\n')) {
     const m = /^([a-z_:]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (m === null || m[1] !== name) continue;
-    const have = Object.fromEntries((m[2] ?? '').split(',').filter(Boolean).map((kv) => kv.split('=').map((x) => x.replace(/"/g, '')) as [string, string]));
+    const have = Object.fromEntries(
+      (m[2] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('=').map((x) => x.replace(/"/g, '')) as [string, string]),
+    );
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
   }
   return 0;
@@ -54,7 +59,10 @@ describe('Prometheus metrics and health endpoints', () => {
       assert.match(before, /^sbc_event_loop_lag_seconds /m);
 
       // an RFC 2833 digit in RTP, then 2.5 s of call
-      const call = caller(boundPort(app, 'udp'), { scenario: digitCall(0, 2500), extra: ['-mp', String(await freeUdpBlock())] });
+      const call = caller(boundPort(app, 'udp'), {
+        scenario: digitCall(0, 2500),
+        extra: ['-mp', String(await freeUdpBlock())],
+      });
       await eventually(() => app.callStore.list().some((c) => c.state === 'connected'));
       const during = await scrape();
       assert.equal(sample(during, 'sbc_calls_active'), 1);
@@ -83,8 +91,13 @@ describe('Prometheus metrics and health endpoints', () => {
       assert.ok(sample(after, 'sbc_rtp_packets_total', { direction: 'in' }) > 0, 'RTP was relayed');
       assert.ok(sample(after, 'sbc_rtp_packets_total', { direction: 'out' }) > 0);
       assert.ok(sample(after, 'sbc_rtp_jitter_seconds_count') >= 2, 'each relayed stream leg gives its jitter');
-      assert.equal(sample(after, 'sbc_sip_messages_total', { direction: 'in', kind: 'request', method_or_class: 'INVITE' }), 3);
-      assert.ok(sample(after, 'sbc_sip_messages_total', { direction: 'out', kind: 'response', method_or_class: '2xx' }) >= 1);
+      assert.equal(
+        sample(after, 'sbc_sip_messages_total', { direction: 'in', kind: 'request', method_or_class: 'INVITE' }),
+        3,
+      );
+      assert.ok(
+        sample(after, 'sbc_sip_messages_total', { direction: 'out', kind: 'response', method_or_class: '2xx' }) >= 1,
+      );
       assert.doesNotMatch(after, /call_?id|calledNumber|sip:/i, 'no unbounded label (call, number, URI)');
 
       assert.equal((await fetch(`http://127.0.0.1:${adminPort}/healthz`)).status, 200);
@@ -108,15 +121,26 @@ describe('Prometheus metrics and health endpoints', () => {
     const config = spawnSync('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], { encoding: 'utf8' });
     assert.equal(config.status, 0, `${config.stdout}${config.stderr}`);
     const adminPort = await freePort('tcp');
-    const app = await startTestApp({ admin: `127.0.0.1:${adminPort}`, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: 'ipv4:127.0.0.1:5999' }] });
+    const app = await startTestApp({
+      admin: `127.0.0.1:${adminPort}`,
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: 'ipv4:127.0.0.1:5999' }],
+    });
     try {
-      const exported = new Set([...(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()).matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap((m) => {
-        const name = m[1] as string;
-        return m[2] === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
-      }));
-      const dashboard = JSON.parse(fs.readFileSync(path.join(repoRoot, 'deploy', 'grafana', 'fosip-dashboard.json'), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+      const exported = new Set(
+        [
+          ...(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()).matchAll(/^# TYPE (\S+) (\S+)/gm),
+        ].flatMap((m) => {
+          const name = m[1] as string;
+          return m[2] === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
+        }),
+      );
+      const dashboard = JSON.parse(
+        fs.readFileSync(path.join(repoRoot, 'deploy', 'grafana', 'fosip-dashboard.json'), 'utf8'),
+      ) as { panels: Array<{ targets: Array<{ expr: string }> }> };
       const alerts = fs.readFileSync(path.join(dir, 'alerts.yml'), 'utf8');
-      const used = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), alerts].flatMap((e) => [...e.matchAll(/\b(sbc_[a-z_]+)/g)].map((m) => m[1] as string));
+      const used = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), alerts].flatMap((e) =>
+        [...e.matchAll(/\b(sbc_[a-z_]+)/g)].map((m) => m[1] as string),
+      );
       assert.ok(used.length > 10);
       for (const name of used) assert.ok(exported.has(name), `${name} is used but not exported`);
     } finally {

@@ -30,7 +30,13 @@ describe('OPTIONS keepalive with SIPp', () => {
       timers: { T1: 50 }, // Timer B 3.2 s: the calls sent before the busyout hunt on quickly
       rewrite: [keepalive],
       dialPeers: [
-        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${first.port}`, preference: 0, optionsKeepaliveProfile: 1 },
+        {
+          tag: 1,
+          destinationPattern: '2...',
+          sessionTarget: `ipv4:127.0.0.1:${first.port}`,
+          preference: 0,
+          optionsKeepaliveProfile: 1,
+        },
         { tag: 2, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${second.port}`, preference: 1 },
       ],
     });
@@ -52,13 +58,22 @@ describe('OPTIONS keepalive with SIPp', () => {
       assert.equal(r.code, 0, `SIPp saw failed calls:\n${r.stdout.slice(-2000)}`);
       const history = app.callStore.history(100);
       assert.equal(history.length, 60);
-      assert.ok(history.every((c) => c.finalStatus === 200 || c.finalStatus === null), 'every call was answered');
+      assert.ok(
+        history.every((c) => c.finalStatus === 200 || c.finalStatus === null),
+        'every call was answered',
+      );
       // (a call sent just before the busyout may still be answered by the trunk once it is back: its INVITE is retransmitted)
       const during = history.filter((c) => c.startedAt > busyAt && c.startedAt < backAt);
       const seen = history.map((c) => `${c.startedAt - busyAt}:${c.outboundDialPeer}`).join(' ');
-      assert.ok(during.length > 0 && during.every((c) => c.outboundDialPeer === 2), `while busied out, calls went to dial-peer 2 at once (${seen}; back at ${backAt - busyAt})`);
+      assert.ok(
+        during.length > 0 && during.every((c) => c.outboundDialPeer === 2),
+        `while busied out, calls went to dial-peer 2 at once (${seen}; back at ${backAt - busyAt})`,
+      );
       const after = history.filter((c) => c.startedAt > backAt);
-      assert.ok(after.length > 0 && after.every((c) => c.outboundDialPeer === 1), 'once back, dial-peer 1 takes the calls again');
+      assert.ok(
+        after.length > 0 && after.every((c) => c.outboundDialPeer === 1),
+        'once back, dial-peer 1 takes the calls again',
+      );
     } finally {
       await app.stop();
       second.kill();
@@ -71,10 +86,25 @@ describe('OPTIONS keepalive with SIPp', () => {
     const unavailable = await callee({ scenario: uasTrunk('503 Service Unavailable'), calls: 100_000 });
     const adminPort = await freePort('tcp');
     const dialPeers = [
-      { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${notFound.port}`, optionsKeepaliveProfile: 1 },
-      { tag: 2, destinationPattern: '3...', sessionTarget: `ipv4:127.0.0.1:${unavailable.port}`, optionsKeepaliveProfile: 1 },
+      {
+        tag: 1,
+        destinationPattern: '2...',
+        sessionTarget: `ipv4:127.0.0.1:${notFound.port}`,
+        optionsKeepaliveProfile: 1,
+      },
+      {
+        tag: 2,
+        destinationPattern: '3...',
+        sessionTarget: `ipv4:127.0.0.1:${unavailable.port}`,
+        optionsKeepaliveProfile: 1,
+      },
       { tag: 10, incomingCalledNumber: '4...', errorCodeOverride: 480 },
-      { tag: 3, destinationPattern: '4...', sessionTarget: `ipv4:127.0.0.1:${unavailable.port}`, optionsKeepaliveProfile: 1 },
+      {
+        tag: 3,
+        destinationPattern: '4...',
+        sessionTarget: `ipv4:127.0.0.1:${unavailable.port}`,
+        optionsKeepaliveProfile: 1,
+      },
     ];
     const app = await startTestApp({ admin: `127.0.0.1:${adminPort}`, rewrite: [keepalive], dialPeers });
     // the same configuration on disk, for the show commands (they read dial-peers from --config-dir)
@@ -84,8 +114,14 @@ describe('OPTIONS keepalive with SIPp', () => {
     for (const dp of dialPeers) fs.writeFileSync(path.join(dir, 'dialpeers', `${dp.tag}.json`), JSON.stringify(dp));
     fs.writeFileSync(path.join(dir, 'profiles', 'keepalive.json'), JSON.stringify(keepalive));
     try {
-      await until('dial-peer 2 is busied out', () => stateOf(app, 2)?.state === 'busyout' && stateOf(app, 3)?.state === 'busyout');
-      await until('dial-peer 1 has answered a ping', () => stateOf(app, 1)?.lastResponse !== undefined && stateOf(app, 1)?.lastResponse !== null);
+      await until(
+        'dial-peer 2 is busied out',
+        () => stateOf(app, 2)?.state === 'busyout' && stateOf(app, 3)?.state === 'busyout',
+      );
+      await until(
+        'dial-peer 1 has answered a ping',
+        () => stateOf(app, 1)?.lastResponse !== undefined && stateOf(app, 1)?.lastResponse !== null,
+      );
       assert.equal(stateOf(app, 1)?.state, 'active');
       assert.equal(stateOf(app, 1)?.lastResponse, '404 Not Found');
       assert.equal(stateOf(app, 2)?.lastResponse, '503 Service Unavailable');
@@ -102,7 +138,17 @@ describe('OPTIONS keepalive with SIPp', () => {
       assert.match(summary.stdout, /^1 +voip +up +up +2\.\.\. .* active *$/m);
       assert.match(summary.stdout, /^2 +voip +up +up +3\.\.\. .* busyout *$/m);
       assert.match(summary.stdout, /^10 +voip .* -\s*$/m, 'no keepalive: an empty column');
-      const cls = await runCli(['show', 'voice', 'class', 'sip-options-keepalive', '1', '--admin', admin, '--config-dir', dir]);
+      const cls = await runCli([
+        'show',
+        'voice',
+        'class',
+        'sip-options-keepalive',
+        '1',
+        '--admin',
+        admin,
+        '--config-dir',
+        dir,
+      ]);
       assert.equal(cls.code, 0, cls.stderr);
       assert.match(cls.stdout, /Voice class sip-options-keepalive: 1 +AdminStat: Up/);
       assert.match(cls.stdout, /Interval\(seconds\) Up: 0\.5 +Down: 0\.5/);
@@ -111,8 +157,20 @@ describe('OPTIONS keepalive with SIPp', () => {
       const metrics = await (await fetch(`${admin}/metrics`)).text();
       assert.match(metrics, /^sbc_dialpeer_up\{tag="1"\} 1$/m);
       assert.match(metrics, /^sbc_dialpeer_up\{tag="2"\} 0$/m);
-      const states = (await (await fetch(`${admin}/api/keepalive`)).json()) as Array<{ tag: number; state: string; node: string; rttMs: number | null }>;
-      assert.deepEqual(states.map((s) => [s.tag, s.state, s.node]), [[1, 'active', 'fosip-test'], [2, 'busyout', 'fosip-test'], [3, 'busyout', 'fosip-test']]);
+      const states = (await (await fetch(`${admin}/api/keepalive`)).json()) as Array<{
+        tag: number;
+        state: string;
+        node: string;
+        rttMs: number | null;
+      }>;
+      assert.deepEqual(
+        states.map((s) => [s.tag, s.state, s.node]),
+        [
+          [1, 'active', 'fosip-test'],
+          [2, 'busyout', 'fosip-test'],
+          [3, 'busyout', 'fosip-test'],
+        ],
+      );
       assert.ok(states.every((s) => typeof s.rttMs === 'number'));
     } finally {
       await app.stop();
@@ -129,8 +187,12 @@ describe('OPTIONS keepalive with SIPp', () => {
       { tag: 2, destinationPattern: '3...', sessionTarget: `ipv4:127.0.0.1:${dead}`, optionsKeepaliveProfile: 1 },
     ];
     const app = await startTestApp({
-      rewrite: [keepalive], dialPeers: peers,
-      reload: () => ({ rewrite: [keepalive], dialPeers: [...peers, { tag: 5, destinationPattern: '5...', sessionTarget: `ipv4:127.0.0.1:${trunk.port}` }] }),
+      rewrite: [keepalive],
+      dialPeers: peers,
+      reload: () => ({
+        rewrite: [keepalive],
+        dialPeers: [...peers, { tag: 5, destinationPattern: '5...', sessionTarget: `ipv4:127.0.0.1:${trunk.port}` }],
+      }),
     });
     try {
       await until('dial-peer 2 is busied out', () => stateOf(app, 2)?.state === 'busyout');

@@ -17,16 +17,27 @@ import { callee, caller } from '../helpers/sipp-pair.js';
 
 /** tshark's fields of every packet matching `filter` in a pcap file. */
 function tshark(file: string, filter: string, fields: string[], extra: string[] = []): string[][] {
-  const r = spawnSync('tshark', ['-r', file, ...extra, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
+  const r = spawnSync(
+    'tshark',
+    ['-r', file, ...extra, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split('\t'));
 }
 
 describe('monitor capture', () => {
   it('writes a pcap that tshark decodes: the SIP of both legs and, with --media, the RTP', async () => {
     const b = await callee({ extra: ['-rtp_echo', '-mp', String(await freeUdpBlock())] });
     const adminPort = await freePort('tcp');
-    const app = await startTestApp({ admin: `127.0.0.1:${adminPort}`, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      admin: `127.0.0.1:${adminPort}`,
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     const admin = `http://127.0.0.1:${adminPort}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-pcap-'));
     const file = path.join(dir, 'call.pcap');
@@ -34,7 +45,10 @@ describe('monitor capture', () => {
       const started = await runCli(['monitor', 'capture', 'start', '--file', file, '--media', '--admin', admin]);
       assert.equal(started.code, 0, started.stderr);
       assert.equal((JSON.parse(started.stdout) as { running: boolean }).running, true);
-      const r = await caller(boundPort(app, 'udp'), { scenario: digitCall(0, 1000), extra: ['-mp', String(await freeUdpBlock())] });
+      const r = await caller(boundPort(app, 'udp'), {
+        scenario: digitCall(0, 1000),
+        extra: ['-mp', String(await freeUdpBlock())],
+      });
       assert.equal(r.code, 0, r.stderr);
       await sleep(300); // the relay's last batch of copied packets
       const stopped = await runCli(['monitor', 'capture', 'stop', '--admin', admin]);
@@ -49,10 +63,17 @@ describe('monitor capture', () => {
       assert.equal(invites.length, 2, 'the INVITE in from the caller and out to the callee');
       assert.ok(invites.some((p) => p[3] === String(sbc)) && invites.some((p) => p[3] === String(b.port)));
       for (const m of ['ACK', 'BYE']) assert.equal(sip.filter((p) => p[0] === m).length, 2, `${m} on both legs`);
-      for (const code of ['100', '180', '200']) assert.ok(sip.some((p) => p[1] === code), `a ${code}`);
+      for (const code of ['100', '180', '200'])
+        assert.ok(
+          sip.some((p) => p[1] === code),
+          `a ${code}`,
+        );
       const rtp = tshark(file, 'rtp', ['rtp.ssrc', 'rtp.p_type'], ['-o', 'rtp.heuristic_rtp:TRUE']);
       assert.ok(rtp.length >= 20, `RTP decoded (${rtp.length} packets): the digit both ways and echoed`);
-      assert.ok(rtp.some((p) => p[1] === '101'), 'the RFC 2833 digit is there');
+      assert.ok(
+        rtp.some((p) => p[1] === '101'),
+        'the RFC 2833 digit is there',
+      );
     } finally {
       await app.stop();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -63,27 +84,61 @@ describe('monitor capture', () => {
     // more calls than come: a retransmitted INVITE under load must not end the callee before the third call
     const b = await callee({ calls: 100 });
     const adminPort = await freePort('tcp');
-    const app = await startTestApp({ admin: `127.0.0.1:${adminPort}`, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      admin: `127.0.0.1:${adminPort}`,
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     const admin = `http://127.0.0.1:${adminPort}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-ring-'));
     try {
       // about 2 kB a file: a message or two each, so a few calls turn the ring many times
-      const started = await runCli(['monitor', 'capture', 'start', '--file', path.join(dir, 'ring.pcap'), '--ring', '3', '--size', '0.002', '--admin', admin]);
+      const started = await runCli([
+        'monitor',
+        'capture',
+        'start',
+        '--file',
+        path.join(dir, 'ring.pcap'),
+        '--ring',
+        '3',
+        '--size',
+        '0.002',
+        '--admin',
+        admin,
+      ]);
       assert.equal(started.code, 0, started.stderr);
       const calls = await caller(boundPort(app, 'udp'), { calls: 3, holdMs: 100 });
       assert.equal(calls.code, 0, `${calls.stdout.slice(-1500)}\n${calls.stderr.slice(-1500)}`);
-      const stopped = JSON.parse((await runCli(['monitor', 'capture', 'stop', '--admin', admin])).stdout) as { files: string[]; packets: number };
+      const stopped = JSON.parse((await runCli(['monitor', 'capture', 'stop', '--admin', admin])).stdout) as {
+        files: string[];
+        packets: number;
+      };
       const onDisk = fs.readdirSync(dir).sort();
       assert.equal(onDisk.length, 3, `only the newest 3 files: ${onDisk.join(' ')}`);
-      assert.deepEqual(onDisk.map((f) => path.join(dir, f)), stopped.files);
+      assert.deepEqual(
+        onDisk.map((f) => path.join(dir, f)),
+        stopped.files,
+      );
       const numbers = onDisk.map((f) => Number(/_(\d+)\.pcap$/.exec(f)?.[1]));
       assert.ok((numbers[0] ?? 0) > 1, `older files were deleted (${numbers.join(',')})`);
       assert.deepEqual(numbers, [numbers[0], (numbers[0] ?? 0) + 1, (numbers[0] ?? 0) + 2]);
-      for (const f of onDisk) assert.ok(tshark(path.join(dir, f), 'sip', ['sip.CSeq']).length >= 1, `${f} opens in tshark`);
+      for (const f of onDisk)
+        assert.ok(tshark(path.join(dir, f), 'sip', ['sip.CSeq']).length >= 1, `${f} opens in tshark`);
 
-      const timed = await runCli(['monitor', 'capture', 'start', '--file', path.join(dir, 'timed.pcap'), '--duration', '0.5', '--admin', admin]);
+      const timed = await runCli([
+        'monitor',
+        'capture',
+        'start',
+        '--file',
+        path.join(dir, 'timed.pcap'),
+        '--duration',
+        '0.5',
+        '--admin',
+        admin,
+      ]);
       assert.equal(timed.code, 0, timed.stderr);
-      const running = async (): Promise<boolean> => (JSON.parse((await runCli(['monitor', 'capture', 'status', '--admin', admin])).stdout) as { running: boolean }).running;
+      const running = async (): Promise<boolean> =>
+        (JSON.parse((await runCli(['monitor', 'capture', 'status', '--admin', admin])).stdout) as { running: boolean })
+          .running;
       assert.ok(await eventually(async () => !(await running()), { everyMs: 200 }), 'the capture stopped by itself');
       const bad = await runCli(['monitor', 'capture', 'start', '--admin', admin]);
       assert.equal(bad.code, 1);

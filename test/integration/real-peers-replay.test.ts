@@ -19,7 +19,9 @@ describe('real-peer flows replayed through the SBC', () => {
   it('MicroSIP early-offer call: INVITE with SDP, ACK, BYE', async () => {
     const b = await callee();
     // MicroSIP called the CUBE address itself: no user part, so a catch-all dial-peer (T) routes it
-    const app = await startTestApp({ dialPeers: [{ tag: 5, destinationPattern: 'T', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 5, destinationPattern: 'T', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     const ua = await ReplayUa.open(boundPort(app, 'udp'));
     try {
       const callId = id();
@@ -49,11 +51,15 @@ describe('real-peer flows replayed through the SBC', () => {
 
   it('CUCM delayed-offer call: offer in the 200, answer in the ACK, REFER passed through, BYE', async () => {
     const b = await callee({ scenario: uasDelayedOfferWithRefer() });
-    const app = await startTestApp({ dialPeers: [{ tag: 6, destinationPattern: '1000.$', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 6, destinationPattern: '1000.$', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     const ua = await ReplayUa.open(boundPort(app, 'udp'));
     try {
       const callId = id();
-      ua.send(ua.adapt('cucm-invite-delayed-offer.sip', { ruri: `sip:10001@127.0.0.1:${boundPort(app, 'udp')}`, callId }));
+      ua.send(
+        ua.adapt('cucm-invite-delayed-offer.sip', { ruri: `sip:10001@127.0.0.1:${boundPort(app, 'udp')}`, callId }),
+      );
       const ok = await ua.response(callId, 200, 'INVITE');
       assert.ok(ok.body.toString().includes('m=audio'), 'the offer comes in the 200');
       const toTag = ok.to().params.get('tag') ?? '';
@@ -82,7 +88,9 @@ describe('real-peer flows replayed through the SBC', () => {
 
   it('MicroSIP out-of-dialog MESSAGE is routed by the dial-peers and its 200 comes back', async () => {
     const b = await callee({ scenario: uasMessage() });
-    const app = await startTestApp({ dialPeers: [{ tag: 7, destinationPattern: 'T', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 7, destinationPattern: 'T', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     const ua = await ReplayUa.open(boundPort(app, 'udp'));
     try {
       const callId = id();

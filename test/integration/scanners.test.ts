@@ -31,10 +31,48 @@ describe('scanners', () => {
     });
     try {
       const port = String(boundPort(app, 'udp'));
-      const untrustedMap = await sipvicious('svmap', ['-b', '127.0.0.6', '-P', String(await freePort('udp')), '-p', port, '-t', '0.05', '127.0.0.1']);
-      const trustedMap = await sipvicious('svmap', ['-b', '127.0.0.7', '-P', String(await freePort('udp')), '-p', port, '-t', '0.05', '127.0.0.1']);
-      const trustedWar = await sipvicious('svwar', ['-b', '127.0.0.7', '-P', String(await freePort('udp')), '-p', port, '-m', 'INVITE', '-e', '100-120', '-t', '0.05', '127.0.0.1']);
-      for (const [what, r] of [['svmap untrusted', untrustedMap], ['svmap trusted', trustedMap], ['svwar trusted', trustedWar]] as const) {
+      const untrustedMap = await sipvicious('svmap', [
+        '-b',
+        '127.0.0.6',
+        '-P',
+        String(await freePort('udp')),
+        '-p',
+        port,
+        '-t',
+        '0.05',
+        '127.0.0.1',
+      ]);
+      const trustedMap = await sipvicious('svmap', [
+        '-b',
+        '127.0.0.7',
+        '-P',
+        String(await freePort('udp')),
+        '-p',
+        port,
+        '-t',
+        '0.05',
+        '127.0.0.1',
+      ]);
+      const trustedWar = await sipvicious('svwar', [
+        '-b',
+        '127.0.0.7',
+        '-P',
+        String(await freePort('udp')),
+        '-p',
+        port,
+        '-m',
+        'INVITE',
+        '-e',
+        '100-120',
+        '-t',
+        '0.05',
+        '127.0.0.1',
+      ]);
+      for (const [what, r] of [
+        ['svmap untrusted', untrustedMap],
+        ['svmap trusted', trustedMap],
+        ['svwar trusted', trustedWar],
+      ] as const) {
         assert.doesNotMatch(r.out, /127\.0\.0\.1:\d+ *\|/, `${what} found the SBC:\n${r.out}`);
         assert.doesNotMatch(r.out, /\| *1\d\d *\| *(reqauth|noauth)/, `${what} found an extension:\n${r.out}`);
         assert.doesNotMatch(r.out, /FoSIP/i, what);
@@ -48,7 +86,17 @@ describe('scanners', () => {
     // the control: with no User-Agent filter, the same svmap from a trusted source does find the SBC (the tool works here)
     const open = await startTestApp({ trustedList: ['127.0.0.7/32'], scannerUserAgents: [] });
     try {
-      const found = await sipvicious('svmap', ['-b', '127.0.0.7', '-P', String(await freePort('udp')), '-p', String(boundPort(open, 'udp')), '-t', '0.05', '127.0.0.1']);
+      const found = await sipvicious('svmap', [
+        '-b',
+        '127.0.0.7',
+        '-P',
+        String(await freePort('udp')),
+        '-p',
+        String(boundPort(open, 'udp')),
+        '-t',
+        '0.05',
+        '127.0.0.1',
+      ]);
       assert.match(found.out, /127\.0\.0\.1:\d+ *\|/, found.out);
     } finally {
       await open.stop();
@@ -60,7 +108,14 @@ describe('scanners', () => {
       const app = await startTestApp(serverHeader === undefined ? {} : { serverHeader });
       const peer = await UdpPeer.open(0, '127.0.0.1');
       try {
-        peer.send(requestText({ method: 'OPTIONS', via: `SIP/2.0/UDP 127.0.0.1:${peer.port};rport`, branch: `z9hG4bKsrv${serverHeader ? 1 : 0}` }), boundPort(app, 'udp'));
+        peer.send(
+          requestText({
+            method: 'OPTIONS',
+            via: `SIP/2.0/UDP 127.0.0.1:${peer.port};rport`,
+            branch: `z9hG4bKsrv${serverHeader ? 1 : 0}`,
+          }),
+          boundPort(app, 'udp'),
+        );
         const [res] = await peer.waitFor(1, 3000);
         const text = res?.toString('latin1') ?? '';
         assert.match(text, /^SIP\/2\.0 200 /);

@@ -19,19 +19,39 @@ describe('SIP profiles with SIPp', () => {
   it('rewrites User-Agent, adds a header and removes an SDP attribute on the outbound leg; unknown headers pass unless dropped', async () => {
     const b = await callee();
     const app = await startTestApp({
-      rewrite: [{
-        kind: 'sip-profiles', tag: 2, rules: [
-          { rule: 10, request: 'ANY', sipHeader: 'User-Agent', modify: { match: 'Cisco-SIPGateway/IOS-.*', replace: 'FoSIP' } },
-          { rule: 20, request: 'INVITE', sipHeader: 'X-Customer', add: 'acme' },
-          { rule: 40, request: 'INVITE', sdpHeader: 'a=ssrc', remove: true },
-          { rule: 50, request: 'INVITE', sipHeader: 'From', modify: { match: '<sip:', replace: '<<' } },
-        ],
-      }],
-      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, sipProfiles: 2, headerDropList: ['X-Internal'] }],
+      rewrite: [
+        {
+          kind: 'sip-profiles',
+          tag: 2,
+          rules: [
+            {
+              rule: 10,
+              request: 'ANY',
+              sipHeader: 'User-Agent',
+              modify: { match: 'Cisco-SIPGateway/IOS-.*', replace: 'FoSIP' },
+            },
+            { rule: 20, request: 'INVITE', sipHeader: 'X-Customer', add: 'acme' },
+            { rule: 40, request: 'INVITE', sdpHeader: 'a=ssrc', remove: true },
+            { rule: 50, request: 'INVITE', sipHeader: 'From', modify: { match: '<sip:', replace: '<<' } },
+          ],
+        },
+      ],
+      dialPeers: [
+        {
+          tag: 1,
+          destinationPattern: '2...',
+          sessionTarget: `ipv4:127.0.0.1:${b.port}`,
+          sipProfiles: 2,
+          headerDropList: ['X-Internal'],
+        },
+      ],
     });
     try {
       const r = await caller(boundPort(app, 'udp'), {
-        scenario: uacWith({ headers: ['User-Agent: Cisco-SIPGateway/IOS-15.6.1', 'X-Internal: secret', 'X-Project: 42'], sdp: ['a=ssrc:4242 cname:abc'] }),
+        scenario: uacWith({
+          headers: ['User-Agent: Cisco-SIPGateway/IOS-15.6.1', 'X-Internal: secret', 'X-Project: 42'],
+          sdp: ['a=ssrc:4242 cname:abc'],
+        }),
       });
       assert.equal(r.code, 0, r.stderr);
       const invite = inviteOf((await b.run).messages);
@@ -42,7 +62,11 @@ describe('SIP profiles with SIPp', () => {
       assert.doesNotMatch(invite, /a=ssrc/);
       assert.match(invite, /^m=audio \d+ RTP\/AVP 0/m);
       assert.match(invite, /^From: (?:sipp )?<sip:sipp@/m, 'a rule whose result would not parse is not applied');
-      assert.deepEqual(app.health()['sipProfiles'], { rewritten: 1, skipped: 1 }, 'the INVITE was rewritten; rule 50 was counted, not applied');
+      assert.deepEqual(
+        app.health()['sipProfiles'],
+        { rewritten: 1, skipped: 1 },
+        'the INVITE was rewritten; rule 50 was counted, not applied',
+      );
     } finally {
       await app.stop();
     }
@@ -50,9 +74,15 @@ describe('SIP profiles with SIPp', () => {
 
   it('lets only the headers of a pass list cross', async () => {
     const b = await callee();
-    const app = await startTestApp({ dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, headerPassList: ['X-Keep'] }] });
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, headerPassList: ['X-Keep'] },
+      ],
+    });
     try {
-      const r = await caller(boundPort(app, 'udp'), { scenario: uacWith({ headers: ['X-Keep: yes', 'X-Other: no', 'User-Agent: phone/1.0'] }) });
+      const r = await caller(boundPort(app, 'udp'), {
+        scenario: uacWith({ headers: ['X-Keep: yes', 'X-Other: no', 'User-Agent: phone/1.0'] }),
+      });
       assert.equal(r.code, 0, r.stderr);
       const invite = inviteOf((await b.run).messages);
       assert.match(invite, /^X-Keep: yes\r?$/m);
@@ -62,11 +92,14 @@ describe('SIP profiles with SIPp', () => {
     }
   });
 
-  it('gives the caller the callee\'s Reason and Retry-After with its failure, and its unknown headers unless the caller\'s dial-peer drops them', async () => {
-    const busy = wrap('uas busy, with reasons', `${recvInvite}
+  it("gives the caller the callee's Reason and Retry-After with its failure, and its unknown headers unless the caller's dial-peer drops them", async () => {
+    const busy = wrap(
+      'uas busy, with reasons',
+      `${recvInvite}
 ${uasResponse('180 Ringing')}
 ${reply('486 Busy Here', ['Reason: Q.850;cause=17;text="User busy"', 'Retry-After: 30', 'X-Carrier-Ref: 77', 'X-Internal: secret'])}
-<recv request="ACK"/>`);
+<recv request="ACK"/>`,
+    );
     const b = await callee({ scenario: busy });
     const app = await startTestApp({
       dialPeers: [
@@ -80,7 +113,7 @@ ${reply('486 Busy Here', ['Reason: Q.850;cause=17;text="User busy"', 'Retry-Afte
       const failure = /SIP\/2\.0 486[\s\S]*?(?=\r?\n\r?\n)/.exec(r.messages)?.[0] ?? '';
       assert.match(failure, /^Reason: Q\.850;cause=17;text="User busy"\r?$/m, 'the Q.850 cause a PBX acts on');
       assert.match(failure, /^Retry-After: 30\r?$/m);
-      assert.match(failure, /^X-Carrier-Ref: 77\r?$/m, 'an unknown header on the caller\'s pass list');
+      assert.match(failure, /^X-Carrier-Ref: 77\r?$/m, "an unknown header on the caller's pass list");
       assert.doesNotMatch(failure, /X-Internal/, 'one that is not');
       assert.equal((await b.run).code, 0);
     } finally {
@@ -91,7 +124,13 @@ ${reply('486 Busy Here', ['Reason: Q.850;cause=17;text="User busy"', 'Retry-Afte
   it('an inbound profile changes the Request-URI before the outbound lookup, so another dial-peer takes the call', async () => {
     const [wrong, right] = [await freePort('udp'), await callee()];
     const app = await startTestApp({
-      rewrite: [{ kind: 'sip-profiles', tag: 3, rules: [{ rule: 1, request: 'INVITE', requestLine: true, modify: { match: 'sip:2', replace: 'sip:3' } }] }],
+      rewrite: [
+        {
+          kind: 'sip-profiles',
+          tag: 3,
+          rules: [{ rule: 1, request: 'INVITE', requestLine: true, modify: { match: 'sip:2', replace: 'sip:3' } }],
+        },
+      ],
       dialPeers: [
         { tag: 10, incomingCalledNumber: '2...', sipProfilesInbound: 3 },
         { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${wrong}` },
@@ -117,14 +156,24 @@ describe('SIP profiles toward the caller', () => {
     const b = await callee();
     const app = await startTestApp({
       rewrite: [
-        { kind: 'sip-profiles', tag: 4, rules: [{ rule: 1, request: 'INVITE', sipHeader: 'X-Project', copy: { match: '(\\d+)', to: 'u05' } }] },
         {
-          kind: 'sip-profiles', tag: 5, rules: [
+          kind: 'sip-profiles',
+          tag: 4,
+          rules: [{ rule: 1, request: 'INVITE', sipHeader: 'X-Project', copy: { match: '(\\d+)', to: 'u05' } }],
+        },
+        {
+          kind: 'sip-profiles',
+          tag: 5,
+          rules: [
             { rule: 1, response: 200, method: 'INVITE', sipHeader: 'X-Project-Echo', add: 'p-\\u05' },
             { rule: 2, response: 180, statusLine: true, modify: { match: '180 Ringing', replace: '180 Alerting' } },
           ],
         },
-        { kind: 'sip-profiles', tag: 6, rules: [{ rule: 1, request: 'ANY', sipHeader: 'X-Project', modify: { match: '^', replace: '1' } }] },
+        {
+          kind: 'sip-profiles',
+          tag: 6,
+          rules: [{ rule: 1, request: 'ANY', sipHeader: 'X-Project', modify: { match: '^', replace: '1' } }],
+        },
       ],
       sipProfilesInbound: 6,
       dialPeers: [
@@ -136,8 +185,16 @@ describe('SIP profiles toward the caller', () => {
       const r = await caller(boundPort(app, 'udp'), { scenario: uacWith({ headers: ['X-Project: 42'] }) });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.messages, /^SIP\/2\.0 180 Alerting\r?$/m);
-      assert.match(r.messages, /^X-Project-Echo: p-142\r?$/m, 'copied from the INVITE after the global profile changed it, added to the 200');
-      assert.match(inviteOf((await b.run).messages), /^X-Project: 142\r?$/m, 'the global inbound profile changed what crossed');
+      assert.match(
+        r.messages,
+        /^X-Project-Echo: p-142\r?$/m,
+        'copied from the INVITE after the global profile changed it, added to the 200',
+      );
+      assert.match(
+        inviteOf((await b.run).messages),
+        /^X-Project: 142\r?$/m,
+        'the global inbound profile changed what crossed',
+      );
     } finally {
       await app.stop();
     }
@@ -157,10 +214,20 @@ describe('number translation with SIPp', () => {
     const b = await callee();
     const app = await startTestApp({
       rewrite: rules,
-      dialPeers: [{ tag: 1, destinationPattern: '9..........', sessionTarget: `ipv4:127.0.0.1:${b.port}`, translationProfile: { outgoing: 'to-carrier' } }],
+      dialPeers: [
+        {
+          tag: 1,
+          destinationPattern: '9..........',
+          sessionTarget: `ipv4:127.0.0.1:${b.port}`,
+          translationProfile: { outgoing: 'to-carrier' },
+        },
+      ],
     });
     try {
-      const r = await caller(boundPort(app, 'udp'), { scenario: uacWith({ headers: ['P-Asserted-Identity: <sip:sipp@10.1.1.1>'] }), called: '95551234567' });
+      const r = await caller(boundPort(app, 'udp'), {
+        scenario: uacWith({ headers: ['P-Asserted-Identity: <sip:sipp@10.1.1.1>'] }),
+        called: '95551234567',
+      });
       assert.equal(r.code, 0, r.stderr);
       const invite = inviteOf((await b.run).messages);
       assert.match(invite, /^INVITE sip:\+15551234567@127\.0\.0\.1:\d+ SIP\/2\.0/);
@@ -168,7 +235,11 @@ describe('number translation with SIPp', () => {
       assert.match(invite, /^From: (?:sipp )?<sip:\+15550001001@/m);
       assert.match(invite, /^P-Asserted-Identity: <sip:\+15550001001@10\.1\.1\.1>\r?$/m);
       const [cdr] = app.callStore.history(1);
-      assert.equal(cdr?.calledNumber, '95551234567', 'the call record keeps the number as routed (outgoing translation is per leg)');
+      assert.equal(
+        cdr?.calledNumber,
+        '95551234567',
+        'the call record keeps the number as routed (outgoing translation is per leg)',
+      );
     } finally {
       await app.stop();
     }

@@ -76,14 +76,37 @@ describe('sipp against the SIP core', () => {
   for (const transport of ['udp', 'tcp'] as const) {
     it(`answers OPTIONS over ${transport.toUpperCase()} with 200 (5 probes)`, async () => {
       const port = await freePort(transport);
-      const r = await runSipp(`127.0.0.1:${boundPort(app, transport)}`, OPTIONS, ['-i', '127.0.0.1', '-p', String(port), '-m', '5', '-t', transport === 'udp' ? 'u1' : 't1']);
+      const r = await runSipp(`127.0.0.1:${boundPort(app, transport)}`, OPTIONS, [
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-m',
+        '5',
+        '-t',
+        transport === 'udp' ? 'u1' : 't1',
+      ]);
       assert.equal(r.code, 0, `sipp failed:\n${r.stderr}\n${r.messages.slice(-2000)}`);
     });
   }
 
   const cases = [
-    ['Max-Forwards out of range', 'OPTIONS sip:[remote_ip]:[remote_port] SIP/2.0', '1 OPTIONS', '300', 400, 'Warning: 399 fosip-test \\"Max-Forwards must be 0..255'],
-    ['CSeq out of range', 'OPTIONS sip:[remote_ip]:[remote_port] SIP/2.0', '99999999999 OPTIONS', '70', 400, 'Warning: 399 fosip-test \\"invalid CSeq'],
+    [
+      'Max-Forwards out of range',
+      'OPTIONS sip:[remote_ip]:[remote_port] SIP/2.0',
+      '1 OPTIONS',
+      '300',
+      400,
+      'Warning: 399 fosip-test \\"Max-Forwards must be 0..255',
+    ],
+    [
+      'CSeq out of range',
+      'OPTIONS sip:[remote_ip]:[remote_port] SIP/2.0',
+      '99999999999 OPTIONS',
+      '70',
+      400,
+      'Warning: 399 fosip-test \\"invalid CSeq',
+    ],
     ['unknown URI scheme', 'OPTIONS nobody:opaque SIP/2.0', '1 OPTIONS', '70', 416, 'Warning: 399'],
     ['unknown method', 'FROBNICATE sip:[remote_ip]:[remote_port] SIP/2.0', '1 FROBNICATE', '70', 501, 'Allow: INVITE'],
     ['wrong SIP version', 'OPTIONS sip:[remote_ip]:[remote_port] SIP/3.0', '1 OPTIONS', '70', 505, 'Warning: 399'],
@@ -92,13 +115,24 @@ describe('sipp against the SIP core', () => {
   for (const [name, line1, cseq, mf, status, warning] of cases) {
     it(`answers a malformed request (${name}) with ${status}`, async () => {
       const port = await freePort('udp');
-      const r = await runSipp(`127.0.0.1:${boundPort(app, 'udp')}`, malformed(line1, cseq, mf, status, warning), ['-i', '127.0.0.1', '-p', String(port), '-m', '1', '-t', 'u1']);
+      const r = await runSipp(`127.0.0.1:${boundPort(app, 'udp')}`, malformed(line1, cseq, mf, status, warning), [
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-m',
+        '1',
+        '-t',
+        'u1',
+      ]);
       assert.equal(r.code, 0, `sipp failed:\n${r.stderr}\n${r.messages.slice(-2000)}`);
     });
   }
 
   it('answers the real CUCM OPTIONS keepalive (TCP, Max-Forwards 0) with 200 on the same connection', async () => {
-    const raw = realPeerMessage('cucm-options-keepalive-tcp.sip').toString('latin1').replace(/192\.168\.80\.\d+/g, '127.0.0.1');
+    const raw = realPeerMessage('cucm-options-keepalive-tcp.sip')
+      .toString('latin1')
+      .replace(/192\.168\.80\.\d+/g, '127.0.0.1');
     const peer = await TcpPeer.connect(boundPort(app, 'tcp'));
     peer.write(Buffer.from(raw, 'latin1'));
     assert.ok(await peer.until((p) => p.data.includes('\r\n\r\n')), 'no answer');

@@ -24,9 +24,17 @@ import { TcpPeer, UdpPeer, sleep } from '../helpers/net.js';
  * own port rather than to the Via's (mostly 5060): the torture replay, which may run beside this test in
  * the same namespace, listens there, and a flood of answers could overflow its socket and lose its own.
  */
-const withRport = (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace(/(\n(?:Via|v)[ \t]*:[^\r\n;]*)(;)/i, '$1;rport$2'), 'latin1');
+const withRport = (b: Buffer): Buffer =>
+  Buffer.from(b.toString('latin1').replace(/(\n(?:Via|v)[ \t]*:[^\r\n;]*)(;)/i, '$1;rport$2'), 'latin1');
 const seeds = [
-  ...realPeerFiles().map((f) => Buffer.from(realPeerMessage(f).toString('latin1').replace(/192\.168\.\d+\.\d+/g, '127.0.0.1'), 'latin1')),
+  ...realPeerFiles().map((f) =>
+    Buffer.from(
+      realPeerMessage(f)
+        .toString('latin1')
+        .replace(/192\.168\.\d+\.\d+/g, '127.0.0.1'),
+      'latin1',
+    ),
+  ),
   ...readManifest().map((r) => tortureMessage(r.file)),
 ].map(withRport);
 
@@ -52,7 +60,11 @@ function mutate(rng: Rng, buf: Buffer): Buffer {
       out = Buffer.from(out);
       out[at] = rng.nextInt(0, 255);
     } else if (kind === 1) {
-      out = Buffer.concat([out.subarray(0, at), Buffer.from([[13, 10, 58, 59, 44, 60, 32, 0][rng.nextInt(0, 7)] ?? 0]), out.subarray(at)]);
+      out = Buffer.concat([
+        out.subarray(0, at),
+        Buffer.from([[13, 10, 58, 59, 44, 60, 32, 0][rng.nextInt(0, 7)] ?? 0]),
+        out.subarray(at),
+      ]);
     } else if (kind === 2) {
       out = Buffer.concat([out.subarray(0, at), out.subarray(at + rng.nextInt(1, 30))]);
     } else {
@@ -69,7 +81,10 @@ async function footprint(): Promise<{ fds: number; heapMb: number }> {
   await sleep(50);
   gc();
   gc();
-  return { fds: fs.readdirSync('/proc/self/fd').length, heapMb: Math.round(v8.getHeapStatistics().used_heap_size / 1048576) };
+  return {
+    fds: fs.readdirSync('/proc/self/fd').length,
+    heapMb: Math.round(v8.getHeapStatistics().used_heap_size / 1048576),
+  };
 }
 
 describe('socket fuzzing (isolated network namespace)', () => {
@@ -79,7 +94,8 @@ describe('socket fuzzing (isolated network namespace)', () => {
     assertLoopbackOnly();
     trunk = await UdpPeer.open();
     app = await startTestApp({
-      timers: { T1: 10, T2: 40, T4: 50 }, transport: { messageDeadlineMs: 200, idleTimeoutMs: 1000 },
+      timers: { T1: 10, T2: 40, T4: 50 },
+      transport: { messageDeadlineMs: 200, idleTimeoutMs: 1000 },
       // every called number is routed (to a trunk that never answers): the B2BUA and the relay are fuzzed too
       dialPeers: [{ tag: 1, destinationPattern: 'T', sessionTarget: `ipv4:127.0.0.1:${trunk.port}` }],
     });
@@ -109,7 +125,8 @@ describe('socket fuzzing (isolated network namespace)', () => {
     let datagrams = 0;
     let streams = 0;
     while (Date.now() < until) {
-      for (let i = 0; i < 100; i++, datagrams++) udp.send(mutate(rng, seeds[rng.nextInt(0, seeds.length - 1)] ?? Buffer.alloc(0)), boundPort(app, 'udp'));
+      for (let i = 0; i < 100; i++, datagrams++)
+        udp.send(mutate(rng, seeds[rng.nextInt(0, seeds.length - 1)] ?? Buffer.alloc(0)), boundPort(app, 'udp'));
       await sleep(4); // a robustness test, not a load test: about 15,000 datagrams a second
       for (let i = 0; i < 5; i++, streams++) {
         const p = await TcpPeer.connect(boundPort(app, 'tcp'));
@@ -120,11 +137,21 @@ describe('socket fuzzing (isolated network namespace)', () => {
     }
     for (const p of tcp) p.close();
     await sleep(300);
-    process.stdout.write(`# fuzzed for ${seconds} s: ${datagrams} datagrams, ${streams} TCP streams, ${app.transport.stats.parseErrors} unparseable, ${app.b2bua.callCount} calls open at the end\n`);
+    process.stdout.write(
+      `# fuzzed for ${seconds} s: ${datagrams} datagrams, ${streams} TCP streams, ${app.transport.stats.parseErrors} unparseable, ${app.b2bua.callCount} calls open at the end\n`,
+    );
 
     udp.received.length = 0;
     udp.sources.length = 0;
-    udp.send(requestText({ uri: 'sip:127.0.0.1', via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: 'z9hG4bKafterfuzz', callId: 'after-fuzz' }), boundPort(app, 'udp'));
+    udp.send(
+      requestText({
+        uri: 'sip:127.0.0.1',
+        via: 'SIP/2.0/UDP 127.0.0.1:1;rport',
+        branch: 'z9hG4bKafterfuzz',
+        callId: 'after-fuzz',
+      }),
+      boundPort(app, 'udp'),
+    );
     // an OPTIONS to the SBC itself (no user: not routed); the kernel may still hold fuzz datagrams before it
     const answered = async (): Promise<boolean> => {
       for (let i = 0; i < 500; i++) {
@@ -146,8 +173,15 @@ describe('socket fuzzing (isolated network namespace)', () => {
     assert.deepEqual(foreign, [], 'the SBC tried to send somewhere other than loopback');
     assert.ok(app.transport.stats.parseErrors > 0, 'the fuzzer produced no unparseable message: it is not fuzzing');
     // every transaction ends on its (shortened) timers: nothing is left behind
-    await eventually(() => app.transactions.openTransactions.server === 0 && app.transactions.openTransactions.client === 0, { everyMs: 10 });
-    assert.deepEqual(app.transactions.openTransactions, { server: 0, client: 0 }, `calls still open: ${JSON.stringify(app.callStore.list().slice(0, 3))}`);
+    await eventually(
+      () => app.transactions.openTransactions.server === 0 && app.transactions.openTransactions.client === 0,
+      { everyMs: 10 },
+    );
+    assert.deepEqual(
+      app.transactions.openTransactions,
+      { server: 0, client: 0 },
+      `calls still open: ${JSON.stringify(app.callStore.list().slice(0, 3))}`,
+    );
     await eventually(() => app.transport.tcpConnections === 0, { everyMs: 10 });
     assert.equal(app.transport.tcpConnections, 0);
     await eventually(() => app.b2bua.callCount === 0, { everyMs: 10 });
@@ -157,6 +191,9 @@ describe('socket fuzzing (isolated network namespace)', () => {
     const now = await footprint();
     process.stdout.write(`# footprint before ${JSON.stringify(baseline)}, after ${JSON.stringify(now)}\n`);
     assert.ok(now.fds <= baseline.fds + 2, `file descriptors back to their baseline: ${baseline.fds} -> ${now.fds}`);
-    assert.ok(now.heapMb <= baseline.heapMb + 16, `heap back near its baseline: ${baseline.heapMb} -> ${now.heapMb} MB`);
+    assert.ok(
+      now.heapMb <= baseline.heapMb + 16,
+      `heap back near its baseline: ${baseline.heapMb} -> ${now.heapMb} MB`,
+    );
   });
 });

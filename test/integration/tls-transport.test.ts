@@ -20,10 +20,29 @@ import { callee, caller } from '../helpers/sipp-pair.js';
 function certificate(dir: string, name: string, san = 'IP:127.0.0.1'): { certFile: string; keyFile: string } {
   const certFile = path.join(dir, `${name}.pem`);
   const keyFile = path.join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`, '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      `subjectAltName=${san}`,
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   return { certFile, keyFile };
 }
 
@@ -34,14 +53,23 @@ describe('TLS transport', () => {
     const two = certificate(dir, 'sbc-two');
     const b = await callee({ calls: 3 });
     const sbc2 = await startTestApp({
-      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], hostname: 'sbc-two',
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'],
+      hostname: 'sbc-two',
       tls: { ...two, caFile: one.certFile, verifyClient: true },
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
     });
     const sbc1 = await startTestApp({
-      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], hostname: 'sbc-one',
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'],
+      hostname: 'sbc-one',
       tls: { ...one, caFile: two.certFile },
-      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`, sessionTransport: 'tls' }],
+      dialPeers: [
+        {
+          tag: 1,
+          destinationPattern: '2...',
+          sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`,
+          sessionTransport: 'tls',
+        },
+      ],
     });
     try {
       const r = await caller(boundPort(sbc1, 'udp'), { holdMs: 300 });
@@ -66,8 +94,16 @@ describe('TLS transport', () => {
     const stranger = certificate(dir, 'stranger');
     const sbc2 = await startTestApp({ listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: two });
     const sbc1 = await startTestApp({
-      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: { ...one, caFile: stranger.certFile },
-      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`, sessionTransport: 'tls' }],
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'],
+      tls: { ...one, caFile: stranger.certFile },
+      dialPeers: [
+        {
+          tag: 1,
+          destinationPattern: '2...',
+          sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`,
+          sessionTransport: 'tls',
+        },
+      ],
     });
     try {
       const r = await caller(boundPort(sbc1, 'udp'), { scenario: uacExpect(503) });
@@ -85,22 +121,29 @@ describe('TLS transport', () => {
     const two = certificate(dir, 'sbc-two', 'DNS:localhost');
     const b = await callee({ calls: 2 });
     const sbc2 = await startTestApp({
-      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: two,
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'],
+      tls: two,
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
     });
     const tlsPort = boundPort(sbc2, 'tls');
-    const peers = (target: string): Array<{ tag: number; destinationPattern: string; sessionTarget: string; sessionTransport: 'tls' }> =>
-      [{ tag: 1, destinationPattern: '2...', sessionTarget: target, sessionTransport: 'tls' }];
+    const peers = (
+      target: string,
+    ): Array<{ tag: number; destinationPattern: string; sessionTarget: string; sessionTransport: 'tls' }> => [
+      { tag: 1, destinationPattern: '2...', sessionTarget: target, sessionTransport: 'tls' },
+    ];
     const byName = await startTestApp({
-      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: { ...one, caFile: two.certFile, validateServerName: true },
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'],
+      tls: { ...one, caFile: two.certFile, validateServerName: true },
       dialPeers: peers(`dns:localhost:${tlsPort}`),
     });
     const byAddress = await startTestApp({
-      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: { ...one, caFile: two.certFile, validateServerName: true },
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'],
+      tls: { ...one, caFile: two.certFile, validateServerName: true },
       dialPeers: peers(`ipv4:127.0.0.1:${tlsPort}`),
     });
     const unchecked = await startTestApp({
-      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], tls: { ...one, caFile: two.certFile },
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'],
+      tls: { ...one, caFile: two.certFile },
       dialPeers: peers(`ipv4:127.0.0.1:${tlsPort}`),
     });
     try {
@@ -108,9 +151,17 @@ describe('TLS transport', () => {
       assert.equal(named.code, 0, `${named.stderr}\n${named.messages.slice(-3000)}`);
       const refused = await caller(boundPort(byAddress, 'udp'), { scenario: uacExpect(503) });
       assert.equal(refused.code, 0, `${refused.stderr}\n${refused.messages.slice(-3000)}`);
-      assert.equal(sbc2.transport.stats.sip.requestsIn['INVITE'], 1, 'no INVITE reached SBC 2 from the node that refused its name');
+      assert.equal(
+        sbc2.transport.stats.sip.requestsIn['INVITE'],
+        1,
+        'no INVITE reached SBC 2 from the node that refused its name',
+      );
       const plain = await caller(boundPort(unchecked, 'udp'), { holdMs: 300 });
-      assert.equal(plain.code, 0, `without validateServerName the name is not compared (CUBE's default)\n${plain.stderr}`);
+      assert.equal(
+        plain.code,
+        0,
+        `without validateServerName the name is not compared (CUBE's default)\n${plain.stderr}`,
+      );
     } finally {
       await Promise.all([byName.stop(), byAddress.stop(), unchecked.stop()]);
       await sbc2.stop();
@@ -128,16 +179,27 @@ describe('TLS transport', () => {
     const b = await callee({ calls: 1 });
     const adminPort = await freePort('tcp');
     const sbc2 = await startTestApp({
-      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'], admin: `127.0.0.1:${adminPort}`,
-      trustedList: ['127.0.0.1/32'], silentDiscardUntrusted: false,
+      listen: ['udp:127.0.0.1:0', 'tls:127.0.0.1:0'],
+      admin: `127.0.0.1:${adminPort}`,
+      trustedList: ['127.0.0.1/32'],
+      silentDiscardUntrusted: false,
       tls: { ...two, caFile: clientCas, verifyClient: true, trustedClientNames: ['pbx.example.net'] },
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
     });
     // each client connects from an address of its own, which SBC 2 does not trust
-    const client = (files: { certFile: string; keyFile: string }, address: string): ReturnType<typeof startTestApp> => startTestApp({
-      listen: ['udp:127.0.0.1:0', `tls:${address}:0`], tls: { ...files, caFile: two.certFile },
-      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`, sessionTransport: 'tls' }],
-    });
+    const client = (files: { certFile: string; keyFile: string }, address: string): ReturnType<typeof startTestApp> =>
+      startTestApp({
+        listen: ['udp:127.0.0.1:0', `tls:${address}:0`],
+        tls: { ...files, caFile: two.certFile },
+        dialPeers: [
+          {
+            tag: 1,
+            destinationPattern: '2...',
+            sessionTarget: `ipv4:127.0.0.1:${boundPort(sbc2, 'tls')}`,
+            sessionTransport: 'tls',
+          },
+        ],
+      });
     const trusted = await client(pbx, '127.0.0.5');
     const untrusted = await client(stranger, '127.0.0.6');
     try {
@@ -145,9 +207,21 @@ describe('TLS transport', () => {
       assert.equal(ok.code, 0, `${ok.stderr}\n${ok.messages.slice(-3000)}`);
       assert.equal(sbc2.callStore.history(1)[0]?.aLeg.transport, 'tls');
       const refused = await caller(boundPort(untrusted, 'udp'), { scenario: uacExpect(403) });
-      assert.equal(refused.code, 0, `a verified certificate naming no trusted client is an untrusted source\n${refused.stderr}`);
+      assert.equal(
+        refused.code,
+        0,
+        `a verified certificate naming no trusted client is an untrusted source\n${refused.stderr}`,
+      );
       assert.equal(sbc2.security.guard.counters.rejected, 1);
-      const shown = await runCli(['show', 'ip', 'address', 'trusted', 'list', '--admin', `http://127.0.0.1:${adminPort}`]);
+      const shown = await runCli([
+        'show',
+        'ip',
+        'address',
+        'trusted',
+        'list',
+        '--admin',
+        `http://127.0.0.1:${adminPort}`,
+      ]);
       assert.match(shown.stdout, /pbx\.example\.net +\(TLS client certificate name, any address\)/);
     } finally {
       await Promise.all([trusted.stop(), untrusted.stop()]);

@@ -33,7 +33,8 @@ function wireAnswer(file: string, bytes: Buffer): number[] {
   if (!m.isRequest()) return [];
   const first = m.method === 'INVITE' ? [100] : [];
   // in a dialog the SBC does not have, or a method that exists only in one: 481 (RFC 3261 §12.2.2)
-  if (m.to().params.get('tag') !== undefined || ['BYE', 'INFO', 'UPDATE', 'PRACK'].includes(m.method)) return [...first, 481];
+  if (m.to().params.get('tag') !== undefined || ['BYE', 'INFO', 'UPDATE', 'PRACK'].includes(m.method))
+    return [...first, 481];
   if (m.method === 'OPTIONS') return [200];
   // the test SBC has no dial-peers: an INVITE or MESSAGE finds no outbound dial-peer (404, cube-reference §1.2)
   if (m.method === 'INVITE') return [100, 404];
@@ -154,7 +155,8 @@ describe('torture corpus replayed over TCP (isolated network namespace)', () => 
       } else {
         await peer.until(() => statuses().length >= expected.length, expected.length === 0 ? 150 : 1000);
         assert.deepEqual([...new Set(statuses())], expected);
-        if (!STREAM_LEFTOVER.has(row.file)) assert.equal(peer.closed, false, 'a well-framed message must not close the connection');
+        if (!STREAM_LEFTOVER.has(row.file))
+          assert.equal(peer.closed, false, 'a well-framed message must not close the connection');
       }
       peer.close();
       assert.equal(app.transport.stats.sendErrors, 0);

@@ -39,7 +39,10 @@ describe('transport on loopback', () => {
 
   it('ignores a received parameter forged by the client: the answer goes to the real source', async () => {
     const peer = await UdpPeer.open();
-    peer.send(requestText({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port};received=127.0.0.9`, branch: 'z9hG4bKforged' }), boundPort(app, 'udp'));
+    peer.send(
+      requestText({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port};received=127.0.0.9`, branch: 'z9hG4bKforged' }),
+      boundPort(app, 'udp'),
+    );
     const [res] = await peer.waitFor(1);
     assert.ok(res, 'the answer went to the forged address');
     const m = parseMessage(res);
@@ -49,7 +52,11 @@ describe('transport on loopback', () => {
 
   it('answers over IPv6', async () => {
     const peer = await UdpPeer.open(0, '::1');
-    peer.send(requestText({ via: 'SIP/2.0/UDP [::1]:1;rport', branch: 'z9hG4bKv6' }), boundPort(app, 'udp', true), '::1');
+    peer.send(
+      requestText({ via: 'SIP/2.0/UDP [::1]:1;rport', branch: 'z9hG4bKv6' }),
+      boundPort(app, 'udp', true),
+      '::1',
+    );
     const [res] = await peer.waitFor(1);
     assert.ok(res);
     const m = parseMessage(res);
@@ -61,7 +68,11 @@ describe('transport on loopback', () => {
     const peer = await UdpPeer.open();
     const before = app.transport.stats.keepalives;
     peer.send('\r\n\r\n', boundPort(app, 'udp'));
-    const big = requestText({ via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: 'z9hG4bKbig', extra: [`X-Pad: ${'a'.repeat(5000)}`] });
+    const big = requestText({
+      via: 'SIP/2.0/UDP 127.0.0.1:1;rport',
+      branch: 'z9hG4bKbig',
+      extra: [`X-Pad: ${'a'.repeat(5000)}`],
+    });
     peer.send(big, boundPort(app, 'udp'));
     const [res] = await peer.waitFor(1);
     assert.ok(res);
@@ -136,7 +147,10 @@ describe('transport on loopback', () => {
     await eventually(() => app.transport.tcpConnections === 0, { everyMs: 10 });
     const peers = await Promise.all([1, 2, 3, 4].map(() => TcpPeer.connect(boundPort(app, 'tcp'))));
     await sleep(100);
-    assert.deepEqual(peers.map((p) => p.closed), [false, false, false, true]);
+    assert.deepEqual(
+      peers.map((p) => p.closed),
+      [false, false, false, true],
+    );
     assert.ok(app.transport.stats.connectionsRejected >= 1);
     for (const p of peers) p.close();
   });

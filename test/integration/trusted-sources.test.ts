@@ -17,17 +17,29 @@ describe('trusted sources', () => {
     const b = await callee({ calls: 2 });
     const adminPort = await freePort('tcp');
     const app = await startTestApp({
-      admin: `127.0.0.1:${adminPort}`, trustedList: ['127.0.0.1/32'],
+      admin: `127.0.0.1:${adminPort}`,
+      trustedList: ['127.0.0.1/32'],
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
     });
     try {
       const untrusted = await UdpPeer.open(0, '127.0.0.2');
-      untrusted.send(requestText({ method: 'OPTIONS', via: 'SIP/2.0/UDP 127.0.0.2:1;rport', branch: 'z9hG4bKun1' }), boundPort(app, 'udp'));
+      untrusted.send(
+        requestText({ method: 'OPTIONS', via: 'SIP/2.0/UDP 127.0.0.2:1;rport', branch: 'z9hG4bKun1' }),
+        boundPort(app, 'udp'),
+      );
       const answers = await untrusted.waitFor(1, 700).catch(() => []);
       untrusted.close();
       assert.equal(answers.length, 0, 'no answer to an untrusted source');
       assert.equal((await caller(boundPort(app, 'udp'), { holdMs: 100 })).code, 0, 'the trusted caller gets through');
-      const shown = await runCli(['show', 'ip', 'address', 'trusted', 'list', '--admin', `http://127.0.0.1:${adminPort}`]);
+      const shown = await runCli([
+        'show',
+        'ip',
+        'address',
+        'trusted',
+        'list',
+        '--admin',
+        `http://127.0.0.1:${adminPort}`,
+      ]);
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /127\.0\.0\.1\/32 +\(configured\)/);
       assert.match(shown.stdout, /127\.0\.0\.1 +\(dial-peer session target\)/);
@@ -39,7 +51,10 @@ describe('trusted sources', () => {
     const loud = await startTestApp({ trustedList: ['127.0.0.1/32'], silentDiscardUntrusted: false });
     try {
       const peer = await UdpPeer.open(0, '127.0.0.3');
-      peer.send(requestText({ method: 'INVITE', via: 'SIP/2.0/UDP 127.0.0.3:1;rport', branch: 'z9hG4bKun2' }), boundPort(loud, 'udp'));
+      peer.send(
+        requestText({ method: 'INVITE', via: 'SIP/2.0/UDP 127.0.0.3:1;rport', branch: 'z9hG4bKun2' }),
+        boundPort(loud, 'udp'),
+      );
       const [res] = await peer.waitFor(1, 2000);
       peer.close();
       assert.match(res?.toString('latin1') ?? '', /^SIP\/2\.0 403 /);
@@ -51,7 +66,8 @@ describe('trusted sources', () => {
   it('bans a source that floods 2,000 requests/s while SIPp calls from 127.0.0.1 run with no failure', async () => {
     const b = await callee({ calls: 20 });
     const app = await startTestApp({
-      trustedList: ['127.0.0.0/24'], pike: { windowSeconds: 2, maxRequests: 50, banSeconds: 30 },
+      trustedList: ['127.0.0.0/24'],
+      pike: { windowSeconds: 2, maxRequests: 50, banSeconds: 30 },
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
     });
     try {
@@ -59,7 +75,16 @@ describe('trusted sources', () => {
       const flood = await UdpPeer.open(0, '127.0.0.2');
       let sent = 0;
       for (let ms = 0; ms < 2000; ms += 10) {
-        for (let i = 0; i < 20; i++) flood.send(requestText({ method: 'OPTIONS', via: 'SIP/2.0/UDP 127.0.0.2:1;rport', branch: `z9hG4bKfl${sent++}`, callId: `flood-${sent}` }), boundPort(app, 'udp'));
+        for (let i = 0; i < 20; i++)
+          flood.send(
+            requestText({
+              method: 'OPTIONS',
+              via: 'SIP/2.0/UDP 127.0.0.2:1;rport',
+              branch: `z9hG4bKfl${sent++}`,
+              callId: `flood-${sent}`,
+            }),
+            boundPort(app, 'udp'),
+          );
         await sleep(10);
       }
       const answered = flood.received.length;
@@ -68,7 +93,10 @@ describe('trusted sources', () => {
       assert.equal(r.code, 0, `SIPp calls from 127.0.0.1 failed:\n${r.stderr.slice(-1500)}`);
       assert.ok(answered <= 60, `the flooder got ${answered} answers to ${sent} requests before its ban`);
       const report = app.security.guard.report();
-      assert.deepEqual(report.banned.map((x) => x.address), ['127.0.0.2']);
+      assert.deepEqual(
+        report.banned.map((x) => x.address),
+        ['127.0.0.2'],
+      );
       assert.ok(report.dropped.flood >= sent - 60);
     } finally {
       await app.stop();
@@ -79,7 +107,15 @@ describe('trusted sources', () => {
     const app = await startTestApp();
     try {
       const peer = await UdpPeer.open();
-      peer.send(requestText({ method: 'OPTIONS', via: 'SIP/2.0/UDP 127.0.0.1:1;rport', branch: 'z9hG4bKsc1', extra: ['User-Agent: friendly-scanner'] }), boundPort(app, 'udp'));
+      peer.send(
+        requestText({
+          method: 'OPTIONS',
+          via: 'SIP/2.0/UDP 127.0.0.1:1;rport',
+          branch: 'z9hG4bKsc1',
+          extra: ['User-Agent: friendly-scanner'],
+        }),
+        boundPort(app, 'udp'),
+      );
       const answers = await peer.waitFor(1, 700).catch(() => []);
       peer.close();
       assert.equal(answers.length, 0);
@@ -93,7 +129,10 @@ describe('trusted sources', () => {
 describe('admission control', () => {
   it('answers 503 with Retry-After to a call beyond the call threshold while the first goes on', async () => {
     const b = await callee({ calls: 1 });
-    const app = await startTestApp({ callThreshold: { totalCalls: 1 }, dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }] });
+    const app = await startTestApp({
+      callThreshold: { totalCalls: 1 },
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
     try {
       const first = caller(boundPort(app, 'udp'), { holdMs: 5000 }); // up until the second call has had its 503
       await eventually(() => app.b2bua.callCount > 0);

@@ -21,7 +21,9 @@ function sourceFiles(dir: string): string[] {
 
 /** The relative modules a file imports or re-exports (static and dynamic), as source paths. */
 export function importsOf(file: string, text: string): string[] {
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g)].map((m) => m[1] ?? m[2] ?? '');
+  const specs = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g),
+  ].map((m) => m[1] ?? m[2] ?? '');
   return specs.map((s) => path.resolve(path.dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
@@ -62,28 +64,55 @@ describe('src/ layout', () => {
   });
 
   it('finds a cycle when there is one (the checker itself)', () => {
-    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    const g = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
     assert.deepEqual(findCycles(g), [['a', 'b', 'c']]);
-    assert.deepEqual(importsOf('/x/y.ts', "import type { A } from './a.js';\nexport { B } from '../b.js';\nconst m = await import('./c.js');"), ['/x/a.ts', '/b.ts', '/x/c.ts']);
+    assert.deepEqual(
+      importsOf(
+        '/x/y.ts',
+        "import type { A } from './a.js';\nexport { B } from '../b.js';\nconst m = await import('./c.js');",
+      ),
+      ['/x/a.ts', '/b.ts', '/x/c.ts'],
+    );
   });
 
   it('keeps nothing at the top level of src/ but main.ts and version.ts', () => {
-    const top = fs.readdirSync(srcRoot, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
+    const top = fs
+      .readdirSync(srcRoot, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort();
     assert.deepEqual(top, ['main.ts', 'version.ts']);
   });
 
   it('tests a concrete store with instanceof only inside its own folder', () => {
-    const stores = [...texts.entries()].flatMap(([f, t]) => [...t.matchAll(/export class (\w+(?:Store|Bus))\b/g)].map((m) => ({ name: m[1] ?? '', dir: path.dirname(f) })));
-    assert.ok(stores.some((s) => s.name === 'RedisCallStore'), 'the store classes were not found');
+    const stores = [...texts.entries()].flatMap(([f, t]) =>
+      [...t.matchAll(/export class (\w+(?:Store|Bus))\b/g)].map((m) => ({ name: m[1] ?? '', dir: path.dirname(f) })),
+    );
+    assert.ok(
+      stores.some((s) => s.name === 'RedisCallStore'),
+      'the store classes were not found',
+    );
     const offences = [...texts.entries()].flatMap(([f, t]) =>
-      stores.filter((s) => path.dirname(f) !== s.dir && new RegExp(`instanceof ${s.name}\\b`).test(t)).map((s) => `${path.relative(srcRoot, f)}: instanceof ${s.name}`));
+      stores
+        .filter((s) => path.dirname(f) !== s.dir && new RegExp(`instanceof ${s.name}\\b`).test(t))
+        .map((s) => `${path.relative(srcRoot, f)}: instanceof ${s.name}`),
+    );
     assert.deepEqual(offences, []);
   });
 
   it('raises only coded errors: no bare Error, no error class outside the catalogue, every code in it', () => {
     const bare = [...texts.entries()].flatMap(([f, t]) =>
-      [...t.matchAll(/new Error\(|class \w+ extends Error\b/g)].map((m) => `${path.relative(srcRoot, f)}: ${m[0]}`));
-    assert.deepEqual(bare.filter((b) => !b.startsWith(`errors${path.sep}sbc-error.ts: class SbcError`)), []);
+      [...t.matchAll(/new Error\(|class \w+ extends Error\b/g)].map((m) => `${path.relative(srcRoot, f)}: ${m[0]}`),
+    );
+    assert.deepEqual(
+      bare.filter((b) => !b.startsWith(`errors${path.sep}sbc-error.ts: class SbcError`)),
+      [],
+    );
     const catalogue = texts.get(path.join(srcRoot, 'errors', 'sbc-error.ts')) ?? '';
     const known = new Set([...catalogue.matchAll(/^  (SBC_ERR_[A-Z_]+):/gm)].map((m) => m[1]));
     assert.ok(known.size >= 20, `the catalogue's codes were not found (${known.size})`);

@@ -18,7 +18,8 @@ function portRange(pairs: number): Promise<[number, number]> {
 }
 
 const stream = (a: RtpEndpoint | null, b: RtpEndpoint | null): StreamRequest => ({
-  stream: 0, clockRate: 8000,
+  stream: 0,
+  clockRate: 8000,
   a: { remote: a && { address: '127.0.0.1', port: a.port }, remoteRtcp: null },
   b: { remote: b && { address: '127.0.0.1', port: b.port }, remoteRtcp: null },
 });
@@ -39,9 +40,18 @@ describe('BuiltinRelay', () => {
       await b.waitFor(4);
       b.send(bPort, [100, 101]);
       await a.waitFor(2);
-      assert.deepEqual(b.received.map((r) => r.seq), [1, 2, 3, 5]);
-      assert.ok(b.received.every((r) => r.from === `127.0.0.1:${bPort}`), 'B sees only the SBC port facing it');
-      assert.ok(a.received.every((r) => r.from === `127.0.0.1:${aPort}`), 'A sees only the SBC port facing it');
+      assert.deepEqual(
+        b.received.map((r) => r.seq),
+        [1, 2, 3, 5],
+      );
+      assert.ok(
+        b.received.every((r) => r.from === `127.0.0.1:${bPort}`),
+        'B sees only the SBC port facing it',
+      );
+      assert.ok(
+        a.received.every((r) => r.from === `127.0.0.1:${aPort}`),
+        'A sees only the SBC port facing it',
+      );
       const stats = (await engine.stats('call-1'))['call-1']?.[0];
       assert.equal(stats?.a.packets, 4);
       assert.equal(stats?.a.lost, 1);
@@ -83,7 +93,10 @@ describe('BuiltinRelay', () => {
       assert.equal(await engine.openAt('call-again', [stream(a, b)], at), null, 'ports in use are refused');
       a.send(free, [7, 8]);
       await b.waitFor(2);
-      assert.ok(b.received.every((r) => r.from === `127.0.0.1:${at[0]!.bPort}`), 'relayed through the given ports');
+      assert.ok(
+        b.received.every((r) => r.from === `127.0.0.1:${at[0]!.bPort}`),
+        'relayed through the given ports',
+      );
       await engine.close('call-back');
       assert.equal(pool.inUse, 0);
     } finally {
@@ -100,17 +113,26 @@ describe('BuiltinRelay', () => {
     const b = await RtpEndpoint.open();
     const stranger = await RtpEndpoint.open();
     try {
-      const opened = await engine.open('nat', [{ ...stream(null, b), a: { remote: { address: '127.0.0.1', port: 9 }, remoteRtcp: null } }]);
+      const opened = await engine.open('nat', [
+        { ...stream(null, b), a: { remote: { address: '127.0.0.1', port: 9 }, remoteRtcp: null } },
+      ]);
       const { aPort, bPort } = opened![0]!;
       natted.send(aPort, [1]);
       await b.waitFor(1);
       b.send(bPort, [50]);
       await natted.waitFor(1);
-      assert.deepEqual(natted.received.map((r) => r.seq), [50], 'B\'s packet went to the latched source, not the SDP port');
+      assert.deepEqual(
+        natted.received.map((r) => r.seq),
+        [50],
+        "B's packet went to the latched source, not the SDP port",
+      );
       stranger.send(aPort, [7, 8]);
       stranger.socket.send(Buffer.from('hello, not RTP'), aPort, '127.0.0.1');
       await sleep(100);
-      assert.deepEqual(b.received.map((r) => r.seq), [1]);
+      assert.deepEqual(
+        b.received.map((r) => r.seq),
+        [1],
+      );
       const s = (await engine.stats())['nat']?.[0];
       assert.equal(s?.a.dropped, 3);
       assert.deepEqual(s?.a.remote, { address: '127.0.0.1', port: natted.port });
@@ -132,7 +154,10 @@ describe('BuiltinRelay', () => {
       good.send(opened![0]!.aPort, [3]);
       await b.waitFor(1);
       await sleep(50);
-      assert.deepEqual(b.received.map((r) => r.seq), [3]);
+      assert.deepEqual(
+        b.received.map((r) => r.seq),
+        [3],
+      );
     } finally {
       for (const e of [other, good, b]) e.close();
       await engine.stop();
@@ -162,7 +187,12 @@ describe('BuiltinRelay', () => {
   it('reports a session without RTP as inactive', async () => {
     const [min, max] = await portRange(4);
     const inactive: string[] = [];
-    const engine = new BuiltinRelay({ pool: new PortPool(min, max), address: '127.0.0.1', inactivityMs: 300, onInactive: (id) => inactive.push(id) });
+    const engine = new BuiltinRelay({
+      pool: new PortPool(min, max),
+      address: '127.0.0.1',
+      inactivityMs: 300,
+      onInactive: (id) => inactive.push(id),
+    });
     try {
       await engine.open('quiet', [stream(null, null)]);
       await sleep(500);
@@ -198,7 +228,12 @@ describe('BuiltinRelay', () => {
     const [min, max] = await portRange(20);
     const pool = new PortPool(min, max);
     const engine = new BuiltinRelay({ pool, address: '127.0.0.1' });
-    const [a, b, va, vb] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open()]);
+    const [a, b, va, vb] = await Promise.all([
+      RtpEndpoint.open(),
+      RtpEndpoint.open(),
+      RtpEndpoint.open(),
+      RtpEndpoint.open(),
+    ]);
     try {
       assert.ok(await engine.open('call-v', [stream(a, b)]));
       const video = await engine.add('call-v', [{ ...stream(va, vb), stream: 1 }]);
@@ -207,14 +242,21 @@ describe('BuiltinRelay', () => {
       assert.equal(pool.inUse, 4);
       va.send(video[0]!.aPort, [7, 8]);
       await vb.waitFor(2);
-      assert.deepEqual(vb.received.map((r) => r.seq), [7, 8]);
+      assert.deepEqual(
+        vb.received.map((r) => r.seq),
+        [7, 8],
+      );
       assert.equal((await engine.stats('call-v'))['call-v']?.length, 2);
       // a close while streams are being added waits for them, so none of their ports is lost
       const adding = engine.add('call-v', [{ ...stream(null, null), stream: 2 }]);
       await engine.close('call-v');
       await adding;
       assert.equal(pool.inUse, 0);
-      assert.equal(await engine.add('call-v', [{ ...stream(null, null), stream: 3 }]), null, 'a closed session takes no streams');
+      assert.equal(
+        await engine.add('call-v', [{ ...stream(null, null), stream: 3 }]),
+        null,
+        'a closed session takes no streams',
+      );
     } finally {
       for (const e of [a, b, va, vb]) e.close();
       await engine.stop();
@@ -233,7 +275,14 @@ describe('BuiltinRelay', () => {
       a.send(s!.aPort, [2], '127.0.0.1', 0x80 | 101);
       a.send(s!.aPort, [3], '127.0.0.1', 0);
       await b.waitFor(3);
-      assert.deepEqual(b.received.map((r) => [r.payloadType, r.marker]), [[96, false], [96, true], [0, false]]);
+      assert.deepEqual(
+        b.received.map((r) => [r.payloadType, r.marker]),
+        [
+          [96, false],
+          [96, true],
+          [0, false],
+        ],
+      );
       b.send(s!.bPort, [9], '127.0.0.1', 101);
       await a.waitFor(1);
       assert.equal(a.received[0]?.payloadType, 101, 'only packets toward B are renumbered');
@@ -289,9 +338,19 @@ describe('BuiltinRelay', () => {
       a.send(s!.aPort, [12]);
       await b.waitFor(13);
       const got = b.received;
-      assert.deepEqual(got.map((r) => r.payloadType), [0, 0, ...Array<number>(10).fill(101), 0]);
-      assert.deepEqual(got.map((r) => r.seq), Array.from({ length: 13 }, (_, i) => 10 + i), 'one unbroken sequence');
-      assert.deepEqual(got.map((r) => r.marker), [false, false, true, false, false, false, false, true, false, false, false, false, false]);
+      assert.deepEqual(
+        got.map((r) => r.payloadType),
+        [0, 0, ...Array<number>(10).fill(101), 0],
+      );
+      assert.deepEqual(
+        got.map((r) => r.seq),
+        Array.from({ length: 13 }, (_, i) => 10 + i),
+        'one unbroken sequence',
+      );
+      assert.deepEqual(
+        got.map((r) => r.marker),
+        [false, false, true, false, false, false, false, true, false, false, false, false, false],
+      );
     } finally {
       a.close();
       b.close();
@@ -302,16 +361,32 @@ describe('BuiltinRelay', () => {
   it('survives a far end whose SDP says port 0: nothing is sent there and the worker (and its other calls) go on', async () => {
     const [min, max] = await portRange(8);
     const errors: unknown[] = [];
-    const engine = new BuiltinRelay({ pool: new PortPool(min, max), address: '127.0.0.1', warmStreams: 0, onError: (e) => errors.push(e) });
-    const [a, b, c, d] = await Promise.all([RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open(), RtpEndpoint.open()]);
+    const engine = new BuiltinRelay({
+      pool: new PortPool(min, max),
+      address: '127.0.0.1',
+      warmStreams: 0,
+      onError: (e) => errors.push(e),
+    });
+    const [a, b, c, d] = await Promise.all([
+      RtpEndpoint.open(),
+      RtpEndpoint.open(),
+      RtpEndpoint.open(),
+      RtpEndpoint.open(),
+    ]);
     try {
-      const [held] = (await engine.open('held', [{ ...stream(a, null), b: { remote: { address: '127.0.0.1', port: 0 }, remoteRtcp: null } }]))!;
+      const [held] = (await engine.open('held', [
+        { ...stream(a, null), b: { remote: { address: '127.0.0.1', port: 0 }, remoteRtcp: null } },
+      ]))!;
       const [other] = (await engine.open('other', [stream(c, d)]))!;
       a.send(held!.aPort, [1, 2, 3]); // toward a leg at port 0: dropped, not a crash
       await new Promise((r) => setTimeout(r, 100));
       c.send(other!.aPort, [7, 8]);
       await d.waitFor(2);
-      assert.deepEqual(d.received.map((r) => r.seq), [7, 8], 'the other call on the same worker still flows');
+      assert.deepEqual(
+        d.received.map((r) => r.seq),
+        [7, 8],
+        'the other call on the same worker still flows',
+      );
       assert.deepEqual(errors, []);
       assert.equal(b.received.length, 0);
     } finally {
@@ -324,7 +399,12 @@ describe('BuiltinRelay', () => {
     const [min, max] = await portRange(6);
     const pool = new PortPool(min, max);
     const inactive: string[] = [];
-    const engine = new BuiltinRelay({ pool, address: '127.0.0.1', warmStreams: 1, onInactive: (id) => inactive.push(id) });
+    const engine = new BuiltinRelay({
+      pool,
+      address: '127.0.0.1',
+      warmStreams: 1,
+      onInactive: (id) => inactive.push(id),
+    });
     const squatters: dgram.Socket[] = [];
     try {
       await engine.allWarm();

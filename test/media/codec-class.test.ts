@@ -5,17 +5,35 @@ import { type CodecClass, applyCodecClass, formatKind, offerFormats } from '../.
 import { Sdp } from '../../src/media/sdp.js';
 
 const offer = [
-  'v=0', 'o=- 1 1 IN IP4 192.0.2.1', 's=-', 'c=IN IP4 192.0.2.1', 't=0 0',
-  'm=audio 4000 RTP/AVP 0 8 18 111 101', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 useinbandfec=1', 'a=fmtp:18 annexb=no', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16',
-  'm=video 5000 RTP/AVP 97', 'a=rtpmap:97 H264/90000', '',
+  'v=0',
+  'o=- 1 1 IN IP4 192.0.2.1',
+  's=-',
+  'c=IN IP4 192.0.2.1',
+  't=0 0',
+  'm=audio 4000 RTP/AVP 0 8 18 111 101',
+  'a=rtpmap:111 opus/48000/2',
+  'a=fmtp:111 useinbandfec=1',
+  'a=fmtp:18 annexb=no',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=fmtp:101 0-16',
+  'm=video 5000 RTP/AVP 97',
+  'a=rtpmap:97 H264/90000',
+  '',
 ].join('\r\n');
 
-const cls = (preferences: CodecClass['preferences'], offerAll = false): CodecClass => ({ tag: 7, preferences, offerAll });
+const cls = (preferences: CodecClass['preferences'], offerAll = false): CodecClass => ({
+  tag: 7,
+  preferences,
+  offerAll,
+});
 
 describe('codec classes', () => {
   it('names formats by rtpmap or static payload type', () => {
     const m = Sdp.parse(offer).media[0]!;
-    assert.deepEqual(m.formats.map((pt) => formatKind(m, pt)), ['g711ulaw', 'g711alaw', 'g729r8', 'opus', 'telephone-event']);
+    assert.deepEqual(
+      m.formats.map((pt) => formatKind(m, pt)),
+      ['g711ulaw', 'g711alaw', 'g729r8', 'opus', 'telephone-event'],
+    );
   });
 
   it('keeps only the class codecs, in its order, plus telephone-event; video is left alone', () => {
@@ -40,6 +58,12 @@ describe('codec classes', () => {
     assert.deepEqual(offerFormats(cls(['g729r8', 'g711ulaw'])).formats, ['18', '101']);
     const all = offerFormats(cls(['g729r8', 'g711ulaw'], true));
     assert.deepEqual(all.formats, ['18', '0', '101']);
-    assert.deepEqual(all.lines, ['a=rtpmap:18 G729/8000', 'a=fmtp:18 annexb=no', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16']);
+    assert.deepEqual(all.lines, [
+      'a=rtpmap:18 G729/8000',
+      'a=fmtp:18 annexb=no',
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:101 telephone-event/8000',
+      'a=fmtp:101 0-16',
+    ]);
   });
 });

@@ -10,21 +10,52 @@ describe('PortPool', () => {
     const pool = new PortPool(8001, 8020); // 8002..8019: 9 pairs (8020 has no RTCP port)
     const got: number[] = [];
     for (let p = pool.acquire(); p !== null; p = pool.acquire()) got.push(p);
-    assert.deepEqual([...got].sort((a, b) => a - b), [8002, 8004, 8006, 8008, 8010, 8012, 8014, 8016, 8018]);
-    assert.notDeepEqual(got, [...got].sort((a, b) => a - b), 'shuffled (9! orders; a sorted one is a bug)');
+    assert.deepEqual(
+      [...got].sort((a, b) => a - b),
+      [8002, 8004, 8006, 8008, 8010, 8012, 8014, 8016, 8018],
+    );
+    assert.notDeepEqual(
+      got,
+      [...got].sort((a, b) => a - b),
+      'shuffled (9! orders; a sorted one is a bug)',
+    );
     assert.equal(pool.acquire(), null);
-    assert.deepEqual(pool.status(), { minPort: 8002, maxPort: 8020, available: 0, reserved: 0, inUse: 9, warm: 0, total: 9 });
+    assert.deepEqual(pool.status(), {
+      minPort: 8002,
+      maxPort: 8020,
+      available: 0,
+      reserved: 0,
+      inUse: 9,
+      warm: 0,
+      total: 9,
+    });
   });
 
   it('counts warm pairs (bound ahead by a relay) as available, not in use, until a call takes them', () => {
     const pool = new PortPool(8000, 8007); // 4 pairs
     const warm = [pool.acquire(true), pool.acquire(true)] as number[];
-    assert.deepEqual(pool.status(), { minPort: 8000, maxPort: 8007, available: 4, reserved: 0, inUse: 0, warm: 2, total: 4 });
+    assert.deepEqual(pool.status(), {
+      minPort: 8000,
+      maxPort: 8007,
+      available: 4,
+      reserved: 0,
+      inUse: 0,
+      warm: 2,
+      total: 4,
+    });
     pool.use(warm[0]!);
     assert.equal(pool.inUse, 1);
     assert.equal(pool.warm, 1);
     pool.reserve(warm[1]!); // the relay could not bind it
-    assert.deepEqual(pool.status(), { minPort: 8000, maxPort: 8007, available: 2, reserved: 1, inUse: 1, warm: 0, total: 4 });
+    assert.deepEqual(pool.status(), {
+      minPort: 8000,
+      maxPort: 8007,
+      available: 2,
+      reserved: 1,
+      inUse: 1,
+      warm: 0,
+      total: 4,
+    });
     assert.equal(pool.release(warm[0]!), true);
     assert.equal(pool.inUse, 0);
   });
@@ -48,12 +79,26 @@ describe('PortPool', () => {
     assert.equal(pool.release(30000), false);
     const q = pool.acquire() as number;
     pool.reserve(q);
-    assert.deepEqual(pool.status(), { minPort: 20000, maxPort: 20009, available: 4, reserved: 1, inUse: 0, warm: 0, total: 5 });
+    assert.deepEqual(pool.status(), {
+      minPort: 20000,
+      maxPort: 20009,
+      available: 4,
+      reserved: 1,
+      inUse: 0,
+      warm: 0,
+      total: 5,
+    });
   });
 
   it('gives a reserved pair another chance after its cool-down', () => {
     let now = 0;
-    const pool = new PortPool(20000, 20003, () => 0, 1000, () => now);
+    const pool = new PortPool(
+      20000,
+      20003,
+      () => 0,
+      1000,
+      () => now,
+    );
     const p = pool.acquire() as number;
     pool.reserve(p);
     const q = pool.acquire() as number;
@@ -61,7 +106,15 @@ describe('PortPool', () => {
     assert.equal(pool.status().reserved, 1);
     now = 1000;
     assert.equal(pool.acquire(), p, 'back after the cool-down');
-    assert.deepEqual(pool.status(), { minPort: 20000, maxPort: 20003, available: 0, reserved: 0, inUse: 2, warm: 0, total: 2 });
+    assert.deepEqual(pool.status(), {
+      minPort: 20000,
+      maxPort: 20003,
+      available: 0,
+      reserved: 0,
+      inUse: 2,
+      warm: 0,
+      total: 2,
+    });
     pool.release(q);
   });
 

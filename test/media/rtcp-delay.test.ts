@@ -46,13 +46,20 @@ describe('summarizeRtcp', () => {
   });
 
   it('stops at anything malformed and never throws', () => {
-    assert.deepEqual(summarizeRtcp(receiverReport(5, 5).subarray(0, 20)), { senderReports: [], blocks: [] }, 'a length past the end');
+    assert.deepEqual(
+      summarizeRtcp(receiverReport(5, 5).subarray(0, 20)),
+      { senderReports: [], blocks: [] },
+      'a length past the end',
+    );
     const rr = receiverReport(5, 5);
     rr[0] = 0x9f; // claims 31 blocks in a packet that holds one
     assert.deepEqual(summarizeRtcp(rr).blocks, [{ lsr: 5, dlsr: 5 }]);
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      summarizeRtcp(Buffer.from(bytes));
-    }), runs(2000));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        summarizeRtcp(Buffer.from(bytes));
+      }),
+      runs(2000),
+    );
   });
 });
 
@@ -83,7 +90,17 @@ describe('the relay measures round trips from the RTCP it forwards', () => {
     bRtcp.on('message', () => bGot++);
     try {
       const none = { remote: null, remoteRtcp: null };
-      const [s] = (await engine.open('call-rtcp', [{ stream: 0, clockRate: 8000, a: none, b: { remote: { address: '127.0.0.1', port: 1 }, remoteRtcp: { address: '127.0.0.1', port: bRtcp.address().port } } }]))!;
+      const [s] = (await engine.open('call-rtcp', [
+        {
+          stream: 0,
+          clockRate: 8000,
+          a: none,
+          b: {
+            remote: { address: '127.0.0.1', port: 1 },
+            remoteRtcp: { address: '127.0.0.1', port: bRtcp.address().port },
+          },
+        },
+      ]))!;
       aRtcp.send(senderReport(0x12345678), s!.aPort + 1, '127.0.0.1');
       await eventually(() => bGot > 0, { everyMs: 5 });
       assert.equal(bGot, 1, 'the sender report reached B');

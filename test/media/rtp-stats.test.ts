@@ -11,7 +11,10 @@ function feed(stats: RtpStreamStats, seqs: number[], late: (i: number) => number
 describe('RtpStreamStats', () => {
   it('counts packets and bytes, no loss and no jitter on a perfect stream', () => {
     const s = new RtpStreamStats();
-    feed(s, Array.from({ length: 100 }, (_, i) => i));
+    feed(
+      s,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     assert.deepEqual(s.snapshot(), { packets: 100, bytes: 17200, lost: 0, jitterMs: 0, lastArrival: 1000 + 99 * 20 });
   });
 
@@ -34,7 +37,11 @@ describe('RtpStreamStats', () => {
 
   it('estimates interarrival jitter in milliseconds', () => {
     const s = new RtpStreamStats();
-    feed(s, Array.from({ length: 2000 }, (_, i) => i), (i) => (i % 2 === 0 ? 0 : 10)); // alternating 10 ms late
+    feed(
+      s,
+      Array.from({ length: 2000 }, (_, i) => i),
+      (i) => (i % 2 === 0 ? 0 : 10),
+    ); // alternating 10 ms late
     const j = s.snapshot().jitterMs;
     assert.ok(j > 9 && j <= 10, `jitter ${j} ms converges to the 10 ms swing`);
   });

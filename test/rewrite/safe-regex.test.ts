@@ -1,11 +1,29 @@
 /** Configured regexes: what is refused at load, and replacement templates. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_SUBJECT, RegexError, compileSafeRegex, compileTemplate, expand, missingGroups, replaceFirst } from '../../src/rewrite/safe-regex.js';
+import {
+  MAX_SUBJECT,
+  RegexError,
+  compileSafeRegex,
+  compileTemplate,
+  expand,
+  missingGroups,
+  replaceFirst,
+} from '../../src/rewrite/safe-regex.js';
 
 describe('compileSafeRegex', () => {
   it('accepts the patterns SIP profiles and translation rules are written with', () => {
-    for (const p of ['Cisco-SIPGateway/IOS-.*', 'sip:(\\+?[0-9]+)@', '^9([0-9]{10})$', '^1900', '<sip:(.*)@(.*)>', 'a=(sendonly|recvonly)', '(\\+)?1?([2-9][0-9]{2})', '[^;]+;tag=(.*)', '(ab)?c{2,3}']) {
+    for (const p of [
+      'Cisco-SIPGateway/IOS-.*',
+      'sip:(\\+?[0-9]+)@',
+      '^9([0-9]{10})$',
+      '^1900',
+      '<sip:(.*)@(.*)>',
+      'a=(sendonly|recvonly)',
+      '(\\+)?1?([2-9][0-9]{2})',
+      '[^;]+;tag=(.*)',
+      '(ab)?c{2,3}',
+    ]) {
       assert.ok(compileSafeRegex(p) instanceof RegExp, p);
     }
   });
@@ -26,7 +44,12 @@ describe('compileSafeRegex', () => {
       ['[abc', /unterminated/],
       ['*a', /nothing to repeat/],
     ];
-    for (const [p, why] of refused) assert.throws(() => compileSafeRegex(p), (e: unknown) => e instanceof RegexError && why.test(e.message), p);
+    for (const [p, why] of refused)
+      assert.throws(
+        () => compileSafeRegex(p),
+        (e: unknown) => e instanceof RegexError && why.test(e.message),
+        p,
+      );
   });
 
   it('lets a group with a bounded or optional inner part repeat only when nothing inside repeats', () => {

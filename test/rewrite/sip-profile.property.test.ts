@@ -15,13 +15,71 @@ import { realPeerFiles, realPeerMessage } from '../helpers/corpus.js';
 import { runs } from '../helpers/property-runs.js';
 
 const MANDATORY = ['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards'];
-const HEADERS = ['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Max-Forwards', 'Contact', 'User-Agent', 'Content-Type', 'Allow', 'Supported', 'X-New', 'f', 'v', 'm', 'Route', 'Record-Route', 'Expires', 'Call-ID', 'CSeq'];
-const piece = fc.constantFrom('<', '>', ';', ',', '"', ':', '@', ' ', 'sip:', 'tag=', '1', 'a', '\\1', '\\u01', '\\u02', '=', '/', 'SIP/2.0', 'INVITE', '');
+const HEADERS = [
+  'Via',
+  'From',
+  'To',
+  'Call-ID',
+  'CSeq',
+  'Max-Forwards',
+  'Contact',
+  'User-Agent',
+  'Content-Type',
+  'Allow',
+  'Supported',
+  'X-New',
+  'f',
+  'v',
+  'm',
+  'Route',
+  'Record-Route',
+  'Expires',
+  'Call-ID',
+  'CSeq',
+];
+const piece = fc.constantFrom(
+  '<',
+  '>',
+  ';',
+  ',',
+  '"',
+  ':',
+  '@',
+  ' ',
+  'sip:',
+  'tag=',
+  '1',
+  'a',
+  '\\1',
+  '\\u01',
+  '\\u02',
+  '=',
+  '/',
+  'SIP/2.0',
+  'INVITE',
+  '',
+);
 const value = fc.oneof(
   { arbitrary: fc.array(piece, { maxLength: 6 }).map((p) => p.join('')), weight: 4 },
   fc.tuple(fc.array(piece, { maxLength: 3 }), fc.constantFrom('\r\n', '\n', '\r')).map(([p, eol]) => p.join('') + eol),
 );
-const pattern = fc.constantFrom('.*', '^', '$', 'sip:', '<sip:([^@>]*)@', '([0-9]+)', 'tag=.*', ';', 'SIP/2.0', '[A-Z]+', 'a=(.*)', '^m=audio \\d+', 'IN IP4', ' ', '(.)');
+const pattern = fc.constantFrom(
+  '.*',
+  '^',
+  '$',
+  'sip:',
+  '<sip:([^@>]*)@',
+  '([0-9]+)',
+  'tag=.*',
+  ';',
+  'SIP/2.0',
+  '[A-Z]+',
+  'a=(.*)',
+  '^m=audio \\d+',
+  'IN IP4',
+  ' ',
+  '(.)',
+);
 const selector = fc.oneof(
   { arbitrary: fc.constant({ request: 'ANY' }), weight: 3 },
   { arbitrary: fc.constant({ response: 'ANY' as const }), weight: 3 },
@@ -30,7 +88,10 @@ const selector = fc.oneof(
 );
 const target = fc.oneof(
   fc.record({ sipHeader: fc.constantFrom(...HEADERS) }),
-  fc.record({ sdpHeader: fc.constantFrom('a=rtpmap', 'a=sendrecv', 'c=', 'o=', 'm=', 'a=x', 's=', 'b='), mline: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }) }),
+  fc.record({
+    sdpHeader: fc.constantFrom('a=rtpmap', 'a=sendrecv', 'c=', 'o=', 'm=', 'a=x', 's=', 'b='),
+    mline: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+  }),
   fc.constant({ requestLine: true as const }),
   fc.constant({ statusLine: true as const }),
   fc.record({ peerHeader: fc.constantFrom('From', 'X-Peer') }),
@@ -40,10 +101,41 @@ const copy = fc.record({ copy: fc.record({ match: pattern, to: fc.constantFrom('
 const action = fc.oneof(fc.record({ add: value }), fc.constant({ remove: true as const }), modify, copy);
 /** Mostly shapes the loader accepts (so that rules run), some of anything (so that the loader's checks are met). */
 const rule = fc.oneof(
-  { arbitrary: fc.tuple(selector, fc.record({ sipHeader: fc.constantFrom(...HEADERS) }), action).map(([s, t, a]) => ({ ...s, ...t, ...a })), weight: 4 },
-  { arbitrary: fc.tuple(selector, fc.record({ sdpHeader: fc.constantFrom('a=rtpmap', 'a=sendrecv', 'a=x', 'c=', 's='), mline: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }) }), fc.oneof(modify, copy)).map(([s, t, a]) => ({ ...s, ...t, ...a })), weight: 2 },
-  { arbitrary: fc.tuple(fc.constant({ request: 'ANY' }), fc.constant({ requestLine: true as const }), fc.oneof(modify, copy)).map(([s, t, a]) => ({ ...s, ...t, ...a })), weight: 1 },
-  { arbitrary: fc.tuple(fc.constant({ response: 'ANY' as const }), fc.constant({ statusLine: true as const }), fc.oneof(modify, copy)).map(([s, t, a]) => ({ ...s, ...t, ...a })), weight: 1 },
+  {
+    arbitrary: fc
+      .tuple(selector, fc.record({ sipHeader: fc.constantFrom(...HEADERS) }), action)
+      .map(([s, t, a]) => ({ ...s, ...t, ...a })),
+    weight: 4,
+  },
+  {
+    arbitrary: fc
+      .tuple(
+        selector,
+        fc.record({
+          sdpHeader: fc.constantFrom('a=rtpmap', 'a=sendrecv', 'a=x', 'c=', 's='),
+          mline: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+        }),
+        fc.oneof(modify, copy),
+      )
+      .map(([s, t, a]) => ({ ...s, ...t, ...a })),
+    weight: 2,
+  },
+  {
+    arbitrary: fc
+      .tuple(fc.constant({ request: 'ANY' }), fc.constant({ requestLine: true as const }), fc.oneof(modify, copy))
+      .map(([s, t, a]) => ({ ...s, ...t, ...a })),
+    weight: 1,
+  },
+  {
+    arbitrary: fc
+      .tuple(
+        fc.constant({ response: 'ANY' as const }),
+        fc.constant({ statusLine: true as const }),
+        fc.oneof(modify, copy),
+      )
+      .map(([s, t, a]) => ({ ...s, ...t, ...a })),
+    weight: 1,
+  },
   { arbitrary: fc.tuple(selector, target, action).map(([s, t, a]) => ({ ...s, ...t, ...a })), weight: 2 },
 );
 
@@ -58,28 +150,41 @@ describe('SIP profiles (property)', () => {
     let applied = 0;
     let skipped = 0;
     fc.assert(
-      fc.property(fc.array(rule, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: messages.length - 1 }), fc.boolean(), (rules, which, inDialog) => {
-        const json = rules.map((r, i) => ({ ...r, rule: i + 1 })) as SipProfileRuleJson[];
-        const compiled = compileSipProfile({ kind: 'sip-profiles', tag: 1, rules: json }, headerKey);
-        const original = messages[which] as Buffer;
-        const msg = parseMessage(original);
-        const result = applyProfile(compiled.profile, msg, inDialog, { vars: new Map([['u02', 'x;y']]), peerHeader: () => '<sip:2000@peer>' });
-        if (result.changed) applied++;
-        if (result.skipped.length > 0) skipped++;
-        const out = msg.serialize();
-        const again = parseMessage(out);
-        for (const key of MANDATORY) assert.equal(count(out, key), count(original, key), `${key} after ${JSON.stringify(json)}`);
-        const length = again.header('content-length');
-        if (length !== undefined) assert.equal(Number(length), again.body.length);
-        if (again.isRequest()) again.uri();
-        again.from();
-        again.to();
-        again.cseq();
-        again.vias();
-        if (!result.changed) assert.equal(out.toString('latin1'), original.toString('latin1'), 'nothing changed: the same bytes');
-      }),
+      fc.property(
+        fc.array(rule, { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: messages.length - 1 }),
+        fc.boolean(),
+        (rules, which, inDialog) => {
+          const json = rules.map((r, i) => ({ ...r, rule: i + 1 })) as SipProfileRuleJson[];
+          const compiled = compileSipProfile({ kind: 'sip-profiles', tag: 1, rules: json }, headerKey);
+          const original = messages[which] as Buffer;
+          const msg = parseMessage(original);
+          const result = applyProfile(compiled.profile, msg, inDialog, {
+            vars: new Map([['u02', 'x;y']]),
+            peerHeader: () => '<sip:2000@peer>',
+          });
+          if (result.changed) applied++;
+          if (result.skipped.length > 0) skipped++;
+          const out = msg.serialize();
+          const again = parseMessage(out);
+          for (const key of MANDATORY)
+            assert.equal(count(out, key), count(original, key), `${key} after ${JSON.stringify(json)}`);
+          const length = again.header('content-length');
+          if (length !== undefined) assert.equal(Number(length), again.body.length);
+          if (again.isRequest()) again.uri();
+          again.from();
+          again.to();
+          again.cseq();
+          again.vias();
+          if (!result.changed)
+            assert.equal(out.toString('latin1'), original.toString('latin1'), 'nothing changed: the same bytes');
+        },
+      ),
       runs(2000),
     );
-    assert.ok(applied > 100 && skipped > 50, `profiles changed ${applied} messages and had rules refused in ${skipped}: the generator reaches the rules`);
+    assert.ok(
+      applied > 100 && skipped > 50,
+      `profiles changed ${applied} messages and had rules refused in ${skipped}: the generator reaches the rules`,
+    );
   });
 });

@@ -24,7 +24,11 @@ describe('translation rules', () => {
 
   it('blocks on a reject rule with its cause, and defaults the cause to no-service', () => {
     assert.deepEqual(set.translate('19005550000'), { kind: 'blocked', rule: 2, cause: 'call-reject' });
-    assert.deepEqual(rules([{ rule: 1, reject: '^666' }]).translate('666'), { kind: 'blocked', rule: 1, cause: 'no-service' });
+    assert.deepEqual(rules([{ rule: 1, reject: '^666' }]).translate('666'), {
+      kind: 'blocked',
+      rule: 1,
+      cause: 'no-service',
+    });
   });
 
   it('is unanchored: only the matched part is replaced, the rest kept; the first matching rule wins', () => {
@@ -34,13 +38,17 @@ describe('translation rules', () => {
   });
 
   it('tries rules by number, not by their order in the file', () => {
-    const s = rules([{ rule: 20, match: '^1', replace: 'B' }, { rule: 10, match: '^1', replace: 'A' }]);
+    const s = rules([
+      { rule: 20, match: '^1', replace: 'B' },
+      { rule: 10, match: '^1', replace: 'A' },
+    ]);
     assert.deepEqual(s.translate('123'), { kind: 'matched', rule: 10, number: 'A23' });
   });
 
   it('reports bad rules with their pointer', () => {
     const c = compileTranslationRules({
-      kind: 'translation-rule', tag: 5,
+      kind: 'translation-rule',
+      tag: 5,
       rules: [
         { rule: 1, match: '(a+)+', replace: 'x' },
         { rule: 2, match: '^9(\\d)', replace: '\\2' },
@@ -48,24 +56,55 @@ describe('translation rules', () => {
         { rule: 3, match: 'x', reject: 'y' },
       ],
     });
-    assert.deepEqual(c.problems.map((p) => p.pointer), ['/rules/0/match', '/rules/1/replace', '/rules/2/rule', '/rules/3']);
+    assert.deepEqual(
+      c.problems.map((p) => p.pointer),
+      ['/rules/0/match', '/rules/1/replace', '/rules/2/rule', '/rules/3'],
+    );
   });
 });
 
 describe('translation profiles', () => {
-  const sets = new Map([[1, rules([{ rule: 1, match: '^9', replace: '+1' }], 1)], [3, rules([{ rule: 1, match: '^(\\d{4})$', replace: '+3125550\\1' }, { rule: 2, reject: '^666$', cause: 'user-busy' }], 3)]]);
+  const sets = new Map([
+    [1, rules([{ rule: 1, match: '^9', replace: '+1' }], 1)],
+    [
+      3,
+      rules(
+        [
+          { rule: 1, match: '^(\\d{4})$', replace: '+3125550\\1' },
+          { rule: 2, reject: '^666$', cause: 'user-busy' },
+        ],
+        3,
+      ),
+    ],
+  ]);
 
   it('translates called, calling and redirect numbers, each with its own rules', () => {
-    const { profile, problems } = compileTranslationProfile({ kind: 'translation-profile', name: 'to-carrier', translate: { called: 1, calling: 3, redirectCalled: 3 } }, sets);
+    const { profile, problems } = compileTranslationProfile(
+      { kind: 'translation-profile', name: 'to-carrier', translate: { called: 1, calling: 3, redirectCalled: 3 } },
+      sets,
+    );
     assert.deepEqual(problems, []);
     const r = profile.apply({ called: '95551234567', calling: '1001', redirectCalled: '1002' });
     assert.equal(r.kind, 'translated');
-    assert.deepEqual(r.kind === 'translated' && r.numbers, { called: '+15551234567', calling: '+31255501001', redirectCalled: '+31255501002' });
-    assert.deepEqual(profile.apply({ called: '9', calling: '666', redirectCalled: null }), { kind: 'blocked', number: 'calling', rule: 2, tag: 3, cause: 'user-busy' });
+    assert.deepEqual(r.kind === 'translated' && r.numbers, {
+      called: '+15551234567',
+      calling: '+31255501001',
+      redirectCalled: '+31255501002',
+    });
+    assert.deepEqual(profile.apply({ called: '9', calling: '666', redirectCalled: null }), {
+      kind: 'blocked',
+      number: 'calling',
+      rule: 2,
+      tag: 3,
+      cause: 'user-busy',
+    });
   });
 
   it('names a rule set that does not exist', () => {
-    const { problems } = compileTranslationProfile({ kind: 'translation-profile', name: 'x', translate: { called: 9 } }, sets);
+    const { problems } = compileTranslationProfile(
+      { kind: 'translation-profile', name: 'x', translate: { called: 9 } },
+      sets,
+    );
     assert.deepEqual(problems, [{ pointer: '/translate/called', message: 'no translation-rule 9 in profiles/' }]);
   });
 });

@@ -6,10 +6,12 @@ import { compileDialPeers } from '../../src/routing/dial-peer.js';
 import { DialPlan } from '../../src/routing/dial-plan.js';
 
 function plan(peers: DialPeerJson[], classes: UriClassJson[] = [], random = () => 0.5): DialPlan {
-  const compiled = compileDialPeers(dialConfig({
-    dialPeers: peers.map((value, i) => ({ file: `dp${i}.json`, pointer: '', value })),
-    uriClasses: classes.map((value, i) => ({ file: `c${i}.json`, pointer: '', value })),
-  }));
+  const compiled = compileDialPeers(
+    dialConfig({
+      dialPeers: peers.map((value, i) => ({ file: `dp${i}.json`, pointer: '', value })),
+      uriClasses: classes.map((value, i) => ({ file: `c${i}.json`, pointer: '', value })),
+    }),
+  );
   assert.deepEqual(compiled.problems, []);
   return new DialPlan(compiled.peers, random);
 }
@@ -29,7 +31,10 @@ describe('inbound dial-peer', () => {
     );
     const keys = { calledNumber: '2000', callingNumber: '1000' };
     const all = { via: uris('10.0.0.1'), request: uris('10.0.0.1'), to: uris('10.0.0.1'), from: uris('10.0.0.1') };
-    assert.deepEqual([p.inbound({ ...keys, uris: all }).peer.tag, p.inbound({ ...keys, uris: all }).criterion], [4, 'uri-via']);
+    assert.deepEqual(
+      [p.inbound({ ...keys, uris: all }).peer.tag, p.inbound({ ...keys, uris: all }).criterion],
+      [4, 'uri-via'],
+    );
     assert.equal(p.inbound({ ...keys, uris: { ...all, via: uris('10.9.9.9') } }).peer.tag, 3);
     assert.equal(p.inbound({ ...keys, uris: { from: uris('10.0.0.1') } }).peer.tag, 2);
     assert.equal(p.inbound({ ...keys, uris: { via: uris('10.9.9.9') } }).peer.tag, 1);
@@ -48,9 +53,15 @@ describe('inbound dial-peer', () => {
         { kind: 'uri', id: 'by-host', host: 'example\\.com$' },
       ],
     );
-    assert.equal(p.inbound({ calledNumber: '1', callingNumber: '2', uris: { from: uris('pbx.example.com') } }).peer.tag, 3);
+    assert.equal(
+      p.inbound({ calledNumber: '1', callingNumber: '2', uris: { from: uris('pbx.example.com') } }).peer.tag,
+      3,
+    );
     assert.equal(p.inbound({ calledNumber: '1', callingNumber: '2', uris: { from: uris('other.net') } }).peer.tag, 2);
-    assert.equal(p.inbound({ calledNumber: '1', callingNumber: '2', uris: { from: uris('other.net', 'bob-alice') } }).peer.tag, 1);
+    assert.equal(
+      p.inbound({ calledNumber: '1', callingNumber: '2', uris: { from: uris('other.net', 'bob-alice') } }).peer.tag,
+      1,
+    );
   });
 
   it('then called number, answer-address, destination-pattern against the calling number, else dial-peer 0', () => {
@@ -82,7 +93,10 @@ describe('outbound dial-peers', () => {
       { tag: 3, destinationPattern: '200.', sessionTarget: 'ipv4:127.0.0.1:5073', preference: 1 },
       { tag: 4, destinationPattern: '3...', sessionTarget: 'ipv4:127.0.0.1:5074' },
     ]);
-    assert.deepEqual(p.outbound('2001').map((d) => d.tag), [3, 2, 1]);
+    assert.deepEqual(
+      p.outbound('2001').map((d) => d.tag),
+      [3, 2, 1],
+    );
     assert.deepEqual(p.outbound('9999'), []);
   });
 
@@ -95,7 +109,13 @@ describe('outbound dial-peers', () => {
     let r = 0;
     const rng = () => (r = (r * 9301 + 49297) % 233280) / 233280;
     const p = plan(peers, [], rng);
-    for (let i = 0; i < 50; i++) seen.add(p.outbound('2001').map((d) => d.tag).join(','));
+    for (let i = 0; i < 50; i++)
+      seen.add(
+        p
+          .outbound('2001')
+          .map((d) => d.tag)
+          .join(','),
+      );
     assert.deepEqual([...seen].sort(), ['1,2', '2,1']);
   });
 
@@ -105,6 +125,9 @@ describe('outbound dial-peers', () => {
       { tag: 2, destinationPattern: '2...' },
       { tag: 3, destinationPattern: '2T', sessionTarget: 'dns:carrier.example.com:5080' },
     ]);
-    assert.deepEqual(p.outbound('2001').map((d) => d.tag), [3]);
+    assert.deepEqual(
+      p.outbound('2001').map((d) => d.tag),
+      [3],
+    );
   });
 });

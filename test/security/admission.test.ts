@@ -12,7 +12,7 @@ describe('Admission', () => {
     assert.equal(a.refused['total-calls'], 1);
   });
 
-  it('lets a second\'s worth of calls through at once, then the rate', () => {
+  it("lets a second's worth of calls through at once, then the rate", () => {
     let now = 0;
     const a = new Admission({ callsPerSecond: 5 }, () => now);
     for (let i = 0; i < 5; i++) assert.equal(a.admit(0), null, `call ${i + 1} of the burst`);
@@ -43,6 +43,10 @@ describe('Admission', () => {
     assert.equal(a.observe({ lagMs: 10, cpuPercent: 75 }), true, 'between the CPU watermarks');
     assert.equal(a.observe({ lagMs: 100, cpuPercent: 60 }), true, 'the lag is not under its low watermark yet');
     assert.equal(a.observe({ lagMs: 20, cpuPercent: 60 }), false);
-    assert.equal(new Admission({ cpuHighPercent: 90 }).observe({ lagMs: 10_000, cpuPercent: 50 }), false, 'no lag watermark: the lag alone never overloads');
+    assert.equal(
+      new Admission({ cpuHighPercent: 90 }).observe({ lagMs: 10_000, cpuPercent: 50 }),
+      false,
+      'no lag watermark: the lag alone never overloads',
+    );
   });
 });

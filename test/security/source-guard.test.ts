@@ -16,25 +16,44 @@ describe('CIDR blocks', () => {
     assert.ok(v6.matches('2001:db8:1::5') && v6.matches('[2001:db8::1]'));
     assert.ok(!v6.matches('2001:db9::1') && !v6.matches('10.0.0.1'));
     assert.ok(parseCidr('::1').matches('::1'));
-    for (const bad of ['10.0.0.0/33', '10.0.0/8', 'host.example', '1.2.3.256', '2001:db8::/129', '10.0.0.0/x']) assert.throws(() => parseCidr(bad), CidrError, bad);
+    for (const bad of ['10.0.0.0/33', '10.0.0/8', 'host.example', '1.2.3.256', '2001:db8::/129', '10.0.0.0/x'])
+      assert.throws(() => parseCidr(bad), CidrError, bad);
   });
 });
 
-const settings = (over: Partial<GuardSettings> = {}): GuardSettings => ({ trustedList: ['127.0.0.0/24'], silentDiscardUntrusted: true, pike: null, scannerUserAgents: DEFAULT_SCANNERS, ...over });
+const settings = (over: Partial<GuardSettings> = {}): GuardSettings => ({
+  trustedList: ['127.0.0.0/24'],
+  silentDiscardUntrusted: true,
+  pike: null,
+  scannerUserAgents: DEFAULT_SCANNERS,
+  ...over,
+});
 
 describe('SourceGuard', () => {
   it('drops scanners anywhere, drops or rejects untrusted sources, trusts session targets', () => {
     const g = new SourceGuard(settings());
     assert.deepEqual(g.check('127.0.0.9', 'PBX/1.0'), { kind: 'pass' });
     assert.deepEqual(g.check('127.0.0.9', 'friendly-scanner'), { kind: 'drop', reason: 'scanner' });
-    assert.deepEqual(g.check('127.0.0.9', 'SIPVicious 0.3.4'), { kind: 'drop', reason: 'scanner' }, 'case and version do not matter');
+    assert.deepEqual(
+      g.check('127.0.0.9', 'SIPVicious 0.3.4'),
+      { kind: 'drop', reason: 'scanner' },
+      'case and version do not matter',
+    );
     assert.deepEqual(g.check('192.0.2.1', 'PBX/1.0'), { kind: 'drop', reason: 'untrusted' });
     g.setTargets(['192.0.2.1']);
     assert.deepEqual(g.check('192.0.2.1', undefined), { kind: 'pass' }, 'a dial-peer target is trusted');
     const loud = new SourceGuard(settings({ silentDiscardUntrusted: false }));
     assert.deepEqual(loud.check('192.0.2.7', undefined), { kind: 'reject', reason: 'untrusted' });
-    assert.deepEqual(loud.check('192.0.2.7', undefined, { ack: true }), { kind: 'drop', reason: 'untrusted' }, 'an ACK is never answered');
-    assert.deepEqual(loud.check('192.0.2.7', undefined, { byCertificate: true }), { kind: 'pass' }, 'a trusted TLS client passes from anywhere');
+    assert.deepEqual(
+      loud.check('192.0.2.7', undefined, { ack: true }),
+      { kind: 'drop', reason: 'untrusted' },
+      'an ACK is never answered',
+    );
+    assert.deepEqual(
+      loud.check('192.0.2.7', undefined, { byCertificate: true }),
+      { kind: 'pass' },
+      'a trusted TLS client passes from anywhere',
+    );
     assert.deepEqual(g.counters, { scanner: 2, untrusted: 1, flood: 0, rejected: 0 });
     assert.deepEqual(loud.counters, { scanner: 0, untrusted: 1, flood: 0, rejected: 1 });
   });

@@ -11,10 +11,7 @@ import { SipParseError } from '../../src/sip/sip-parse-error.js';
 import { readManifest, realPeerFiles, realPeerMessage, tortureMessage } from '../helpers/corpus.js';
 import { runs } from '../helpers/property-runs.js';
 
-const seeds = [
-  ...realPeerFiles().map(realPeerMessage),
-  ...readManifest().map((r) => tortureMessage(r.file)),
-];
+const seeds = [...realPeerFiles().map(realPeerMessage), ...readManifest().map((r) => tortureMessage(r.file))];
 
 const SPECIAL = [0, 9, 10, 13, 32, 34, 37, 44, 58, 59, 60, 62, 64, 91, 93, 255].map((b) => Buffer.from([b]));
 
@@ -67,9 +64,14 @@ function exercise(bytes: Buffer, stream: boolean): void {
 describe('codec fuzzing', () => {
   it('mutated messages give a message or a SipParseError, never anything else', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), (seed, muts, stream) => {
-        exercise(muts.reduce(mutate, seed), stream);
-      }),
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (seed, muts, stream) => {
+          exercise(muts.reduce(mutate, seed), stream);
+        },
+      ),
       runs(20000),
     );
   });

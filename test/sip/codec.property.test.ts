@@ -44,7 +44,12 @@ const message = fc.record({
   viaPort: port,
   branch: tokenStr,
   transport: fc.constantFrom('UDP', 'TCP', 'TLS'),
-  names: fc.record({ via: hname('Via', 'v'), from: hname('From', 'f'), to: hname('To', 't'), callId: hname('Call-ID', 'i') }),
+  names: fc.record({
+    via: hname('Via', 'v'),
+    from: hname('From', 'f'),
+    to: hname('To', 't'),
+    callId: hname('Call-ID', 'i'),
+  }),
   ext: fc.uniqueArray(fc.tuple(extName, extValue, fc.boolean()), { maxLength: 5, selector: (e) => e[0].toLowerCase() }),
   body: fc.uint8Array({ maxLength: 300 }),
   eol: lineEnd,
@@ -105,8 +110,15 @@ describe('codec properties', () => {
     const edit = fc.oneof(
       fc.record({ op: fc.constant('add' as const), name: extName, value: extValue, first: fc.boolean() }),
       fc.record({ op: fc.constant('addVia' as const), first: fc.boolean() }),
-      fc.record({ op: fc.constant('remove' as const), name: fc.constantFrom('Max-Forwards', 'Content-Type', 'X-A', 'Via') }),
-      fc.record({ op: fc.constant('set' as const), name: fc.constantFrom('Max-Forwards', 'Call-ID', 'X-B'), value: alnum }),
+      fc.record({
+        op: fc.constant('remove' as const),
+        name: fc.constantFrom('Max-Forwards', 'Content-Type', 'X-A', 'Via'),
+      }),
+      fc.record({
+        op: fc.constant('set' as const),
+        name: fc.constantFrom('Max-Forwards', 'Call-ID', 'X-B'),
+        value: alnum,
+      }),
       fc.record({ op: fc.constant('body' as const), body: fc.uint8Array({ maxLength: 50 }) }),
       fc.record({ op: fc.constant('uri' as const), uri: sipUri }),
     );

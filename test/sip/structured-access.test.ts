@@ -38,7 +38,16 @@ describe('URIs', () => {
   });
 
   it('rejects bad escapes, bad hosts and bad ports with a SipParseError', () => {
-    for (const bad of ['sip:a%zz@h', 'sip:a@h_st', 'sip:a@h:99999', 'sip:a@[::1', 'sip:a@b@c', 'sip:', 'sip:a@300.1.1.1', 'sip:a b@h']) {
+    for (const bad of [
+      'sip:a%zz@h',
+      'sip:a@h_st',
+      'sip:a@h:99999',
+      'sip:a@[::1',
+      'sip:a@b@c',
+      'sip:',
+      'sip:a@300.1.1.1',
+      'sip:a b@h',
+    ]) {
       assert.throws(() => parseUri(bad), SipParseError, bad);
     }
   });
@@ -65,18 +74,26 @@ describe('name-addr', () => {
 
 describe('message headers', () => {
   it('splits Contact lists around quoted commas and angle brackets, with q and expires', () => {
-    const m = request({ extra: ['Contact: "A, B" <sip:a@h;x=1>;note="p, q";q=0.7, <sip:b@h>;expires=60', 'm: sip:c@h'] });
+    const m = request({
+      extra: ['Contact: "A, B" <sip:a@h;x=1>;note="p, q";q=0.7, <sip:b@h>;expires=60', 'm: sip:c@h'],
+    });
     const c = m.contacts();
     assert.notEqual(c, '*');
     if (c === '*') return;
-    assert.deepEqual(c.map((x) => x.uri.raw), ['sip:a@h;x=1', 'sip:b@h', 'sip:c@h']);
+    assert.deepEqual(
+      c.map((x) => x.uri.raw),
+      ['sip:a@h;x=1', 'sip:b@h', 'sip:c@h'],
+    );
     assert.equal(c[0]?.params.get('note'), '"p, q"');
     assert.equal(c[0]?.params.get('q'), '0.7');
     assert.equal(c[1]?.params.get('expires'), '60');
   });
 
   it('reads Contact: * and option-tag lists', () => {
-    const m = request({ method: 'REGISTER', extra: ['Contact: *', 'Expires: 0', 'Supported: 100rel, timer', 'k: path', 'Allow: INVITE,ACK'] });
+    const m = request({
+      method: 'REGISTER',
+      extra: ['Contact: *', 'Expires: 0', 'Supported: 100rel, timer', 'k: path', 'Allow: INVITE,ACK'],
+    });
     assert.equal(m.contacts(), '*');
     assert.deepEqual(m.tokens('supported'), ['100rel', 'timer', 'path']);
     assert.deepEqual(m.tokens('allow'), ['INVITE', 'ACK']);
@@ -84,28 +101,45 @@ describe('message headers', () => {
   });
 
   it('reads Route and Record-Route sets in order', () => {
-    const m = request({ extra: ['Record-Route: <sip:p1@h;lr>, <sip:p2@h;lr>', 'Route: <sip:r1@h;lr>', 'Route: <sip:r2@h;lr>'] });
-    assert.deepEqual(m.recordRoutes().map((r) => r.uri.raw), ['sip:p1@h;lr', 'sip:p2@h;lr']);
-    assert.deepEqual(m.routes().map((r) => r.uri.raw), ['sip:r1@h;lr', 'sip:r2@h;lr']);
+    const m = request({
+      extra: ['Record-Route: <sip:p1@h;lr>, <sip:p2@h;lr>', 'Route: <sip:r1@h;lr>', 'Route: <sip:r2@h;lr>'],
+    });
+    assert.deepEqual(
+      m.recordRoutes().map((r) => r.uri.raw),
+      ['sip:p1@h;lr', 'sip:p2@h;lr'],
+    );
+    assert.deepEqual(
+      m.routes().map((r) => r.uri.raw),
+      ['sip:r1@h;lr', 'sip:r2@h;lr'],
+    );
   });
 
   it('parses every Via parameter, IPv6 and LWS', () => {
-    const v = parseVia('SIP / 2.0 / tcp [2001:db8::9]:5070 ;branch=z9hG4bK1;rport=5;received=192.0.2.1;maddr=224.2.0.1;ttl=16');
+    const v = parseVia(
+      'SIP / 2.0 / tcp [2001:db8::9]:5070 ;branch=z9hG4bK1;rport=5;received=192.0.2.1;maddr=224.2.0.1;ttl=16',
+    );
     assert.equal(v.transport, 'TCP');
     assert.equal(v.host, '[2001:db8::9]');
     assert.equal(v.port, 5070);
-    assert.deepEqual(['branch', 'rport', 'received', 'maddr', 'ttl'].map((p) => v.params.get(p)), ['z9hG4bK1', '5', '192.0.2.1', '224.2.0.1', '16']);
+    assert.deepEqual(
+      ['branch', 'rport', 'received', 'maddr', 'ttl'].map((p) => v.params.get(p)),
+      ['z9hG4bK1', '5', '192.0.2.1', '224.2.0.1', '16'],
+    );
     assert.throws(() => parseVia('SIP/2.0/UDP h;ttl=300'), SipParseError);
     assert.throws(() => parseVia('SIP/2.0/UDP h;received=host.example.com'), SipParseError);
   });
 
   it('edits headers and keeps Content-Length true; untouched headers keep their bytes', () => {
-    const text = 'OPTIONS sip:a@h SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bKx\r\nX-Keep:   odd   spacing\r\nf: <sip:b@h>;tag=1\r\nt: <sip:a@h>\r\ni: c\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n';
+    const text =
+      'OPTIONS sip:a@h SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bKx\r\nX-Keep:   odd   spacing\r\nf: <sip:b@h>;tag=1\r\nt: <sip:a@h>\r\ni: c\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n';
     const m = parseMessage(Buffer.from(text));
     m.addHeader('Via', 'SIP/2.0/UDP sbc;branch=z9hG4bKnew', true);
     m.setBody(Buffer.from('hello'), 'text/plain');
     const out = m.serialize().toString('latin1');
-    assert.match(out, /^OPTIONS sip:a@h SIP\/2.0\r\nVia: SIP\/2.0\/UDP sbc;branch=z9hG4bKnew\r\nv: SIP\/2.0\/UDP h;branch=z9hG4bKx\r\nX-Keep:   odd   spacing\r\n/);
+    assert.match(
+      out,
+      /^OPTIONS sip:a@h SIP\/2.0\r\nVia: SIP\/2.0\/UDP sbc;branch=z9hG4bKnew\r\nv: SIP\/2.0\/UDP h;branch=z9hG4bKx\r\nX-Keep:   odd   spacing\r\n/,
+    );
     assert.match(out, /Content-Length: 5\r\n/);
     assert.ok(out.endsWith('\r\n\r\nhello'));
     assert.equal(m.vias().length, 2);

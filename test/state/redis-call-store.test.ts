@@ -33,7 +33,14 @@ describe('RedisCallStore', () => {
       assert.equal(stored.bLeg?.callId, 'b-c1');
       assert.ok((await r.ttl(callKey('c1'))) > 0, 'call records expire');
       store.delete('c1');
-      store.addHistory({ ...record('c1'), endedAt: 9, disconnectCause: 16, disconnectText: 'normal call clearing', releasedBy: 'caller', durationMs: 6 });
+      store.addHistory({
+        ...record('c1'),
+        endedAt: 9,
+        disconnectCause: 16,
+        disconnectText: 'normal call clearing',
+        releasedBy: 'caller',
+        durationMs: 6,
+      });
       assert.ok(await eventually(async () => (await r.exists(callKey('c1'))) === 0));
       assert.deepEqual(await r.smembers(nodeCallsKey('sbc-a')), ['c2']);
       const hist = await r.xrevrange(HISTORY_KEY, '+', '-', 'COUNT', 1);
@@ -57,12 +64,21 @@ describe('RedisCallStore', () => {
       store.put(record('x3'));
       store.delete('x1');
       await sleep(300);
-      assert.deepEqual(store.list().map((c) => c.id).sort(), ['x2', 'x3']);
+      assert.deepEqual(
+        store
+          .list()
+          .map((c) => c.id)
+          .sort(),
+        ['x2', 'x3'],
+      );
       assert.ok(store.errors > 0, 'the outage is counted');
       await server.run(); // a fresh, empty Redis on the same port
       const r = server.client();
       try {
-        assert.ok(await eventually(async () => (await r.smembers(nodeCallsKey('sbc-b'))).sort().join() === 'x2,x3'), 'live calls re-synced');
+        assert.ok(
+          await eventually(async () => (await r.smembers(nodeCallsKey('sbc-b'))).sort().join() === 'x2,x3'),
+          'live calls re-synced',
+        );
         assert.equal(await r.exists(callKey('x1')), 0);
         assert.ok(await eventually(async () => (await r.exists(nodeKey('sbc-b'))) === 1));
       } finally {

@@ -9,11 +9,28 @@ import { sleep } from '../helpers/net.js';
 import { RedisServer } from '../helpers/redis.js';
 
 const snapshot = (node: string, invites: number): SipStatsSnapshot => ({
-  node, at: 0, requestsIn: { INVITE: invites }, requestsOut: {}, responsesIn: {}, responsesOut: {}, retransmissionsIn: 0, retransmissionsOut: 0, timeouts: 0,
+  node,
+  at: 0,
+  requestsIn: { INVITE: invites },
+  requestsOut: {},
+  responsesIn: {},
+  responsesOut: {},
+  retransmissionsIn: 0,
+  retransmissionsOut: 0,
+  timeouts: 0,
 });
 
 const keepalive = (tag: number, state: 'active' | 'busyout'): KeepaliveStatus => ({
-  tag, profile: 1, target: 'ipv4:127.0.0.1:5080', transport: 'udp', state, lastResponse: '200 OK', rttMs: 1, failures: 0, since: 0, lastPingAt: 0,
+  tag,
+  profile: 1,
+  target: 'ipv4:127.0.0.1:5080',
+  transport: 'udp',
+  state,
+  lastResponse: '200 OK',
+  rttMs: 1,
+  failures: 0,
+  since: 0,
+  lastPingAt: 0,
 });
 
 describe('stats stores', () => {
@@ -24,10 +41,16 @@ describe('stats stores', () => {
     store.track(() => snapshot('a', n));
     n = 5;
     store.refresh();
-    assert.deepEqual((await store.nodes()).map((s) => s.requestsIn['INVITE']), [5]);
+    assert.deepEqual(
+      (await store.nodes()).map((s) => s.requestsIn['INVITE']),
+      [5],
+    );
     const named = new MemoryStatsStore('sbc-1');
     named.trackKeepalive(() => [keepalive(7, 'busyout')]);
-    assert.deepEqual((await named.keepalive()).map((k) => [k.node, k.tag, k.state]), [['sbc-1', 7, 'busyout']]);
+    assert.deepEqual(
+      (await named.keepalive()).map((k) => [k.node, k.tag, k.state]),
+      [['sbc-1', 7, 'busyout']],
+    );
     await store.close();
   });
 
@@ -44,23 +67,38 @@ describe('stats stores', () => {
       a.track(() => snapshot('a', aCount));
       b.track(() => snapshot('b', 7));
       await sleep(50);
-      assert.deepEqual((await a.nodes()).map((s) => [s.node, s.requestsIn['INVITE']]), [['a', 3], ['b', 7]]);
+      assert.deepEqual(
+        (await a.nodes()).map((s) => [s.node, s.requestsIn['INVITE']]),
+        [
+          ['a', 3],
+          ['b', 7],
+        ],
+      );
       aCount = 0;
       a.refresh(); // long interval: only the refresh can have written it
       await sleep(50);
       assert.equal((await b.nodes()).find((s) => s.node === 'a')?.requestsIn['INVITE'], 0);
       await b.close();
       await sleep(400); // b's snapshot lives three of its intervals
-      assert.deepEqual((await a.nodes()).map((s) => s.node), ['a']);
+      assert.deepEqual(
+        (await a.nodes()).map((s) => s.node),
+        ['a'],
+      );
       // keepalive states: published with the heartbeat and on refresh, read back for every node
       let state: 'active' | 'busyout' = 'active';
       a.trackKeepalive(() => [keepalive(200, state)]);
       await sleep(50);
-      assert.deepEqual((await a.keepalive()).map((k) => [k.node, k.tag, k.state]), [['a', 200, 'active']]);
+      assert.deepEqual(
+        (await a.keepalive()).map((k) => [k.node, k.tag, k.state]),
+        [['a', 200, 'active']],
+      );
       state = 'busyout';
       a.refresh();
       await sleep(50);
-      assert.deepEqual((await a.keepalive()).map((k) => [k.node, k.tag, k.state]), [['a', 200, 'busyout']]);
+      assert.deepEqual(
+        (await a.keepalive()).map((k) => [k.node, k.tag, k.state]),
+        [['a', 200, 'busyout']],
+      );
       assert.deepEqual(errors, []);
     } finally {
       await a.close();

@@ -113,7 +113,10 @@ describe('non-INVITE client transaction', () => {
     layer.sendRequest(opt, udp, handlers);
     layer.receive(responseTo(opt, 100), udpFlow);
     clock.advance(8100);
-    assert.deepEqual(transport.times('OPTIONS'), [0, 500, 4500, 8500].filter((t) => t <= 8100));
+    assert.deepEqual(
+      transport.times('OPTIONS'),
+      [0, 500, 4500, 8500].filter((t) => t <= 8100),
+    );
     layer.receive(responseTo(opt, 200), udpFlow);
     layer.receive(responseTo(opt, 200), udpFlow);
     assert.deepEqual(seen.responses, [100, 200]);

@@ -189,7 +189,10 @@ describe('core rejections', () => {
     opt.setHeader('Max-Forwards', '0');
     layer.receive(opt, udpFlow);
     assert.deepEqual(transport.summary(), [483]);
-    assert.deepEqual(user.requests.map((r) => r.req.method), ['OPTIONS']);
+    assert.deepEqual(
+      user.requests.map((r) => r.req.method),
+      ['OPTIONS'],
+    );
   });
 
   it('never answers an ACK, even a broken one', () => {

@@ -12,7 +12,9 @@ import { silentLog } from '../helpers/log.js';
 import { request, requestText } from '../helpers/messages.js';
 import { TcpPeer } from '../helpers/net.js';
 
-async function layer(listen: string): Promise<{ t: TransportLayer; got: Array<{ msg: SipMessage; flow: Flow }>; port: number }> {
+async function layer(
+  listen: string,
+): Promise<{ t: TransportLayer; got: Array<{ msg: SipMessage; flow: Flow }>; port: number }> {
   const t = new TransportLayer({ log: silentLog });
   const got: Array<{ msg: SipMessage; flow: Flow }> = [];
   t.onMessage((msg, flow) => got.push({ msg, flow }));
@@ -57,7 +59,11 @@ describe('TCP connection reuse', () => {
     assert.ok(flow);
     assert.equal(flow.remoteAddress, '::1');
     // the peer's listening port (5999) is not where it can be reached: the flow is
-    t.send(request({ method: 'BYE', branch: 'z9hG4bKtopeer', via: 'SIP/2.0/TCP [::1]:5060' }), { transport: 'tcp', address: '::1', port: 5999 }, flow);
+    t.send(
+      request({ method: 'BYE', branch: 'z9hG4bKtopeer', via: 'SIP/2.0/TCP [::1]:5060' }),
+      { transport: 'tcp', address: '::1', port: 5999 },
+      flow,
+    );
     assert.ok(await peer.until((p) => p.data.includes('BYE ')));
     const bye = parseMessage(peer.data);
     assert.ok(bye.isRequest() && bye.method === 'BYE');
@@ -73,7 +79,9 @@ describe('TCP connection reuse', () => {
     await once(closed, 'listening');
     const port = (closed.address() as net.AddressInfo).port;
     closed.close();
-    const err = await new Promise<Error>((resolve) => t.send(request(), { transport: 'tcp', address: '127.0.0.1', port }, undefined, resolve));
+    const err = await new Promise<Error>((resolve) =>
+      t.send(request(), { transport: 'tcp', address: '127.0.0.1', port }, undefined, resolve),
+    );
     assert.match(err.message, /ECONNREFUSED/);
     assert.equal(t.stats.sendErrors, 1);
     await t.close();

@@ -10,8 +10,19 @@ describe('listen specs', () => {
   });
 
   it('rejects what is not a listen address, saying which', () => {
-    for (const bad of ['sctp:127.0.0.1:5060', 'udp:::1:5060', 'udp:[127.0.0.1]:5060', 'udp:300.1.1.1:5060', 'udp:127.0.0.1:70000', 'udp:127.0.0.1']) {
-      assert.throws(() => parseListenSpec(bad), (e: unknown) => e instanceof ListenSpecError && e.message.includes(bad), bad);
+    for (const bad of [
+      'sctp:127.0.0.1:5060',
+      'udp:::1:5060',
+      'udp:[127.0.0.1]:5060',
+      'udp:300.1.1.1:5060',
+      'udp:127.0.0.1:70000',
+      'udp:127.0.0.1',
+    ]) {
+      assert.throws(
+        () => parseListenSpec(bad),
+        (e: unknown) => e instanceof ListenSpecError && e.message.includes(bad),
+        bad,
+      );
     }
   });
 });

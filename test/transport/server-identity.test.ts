@@ -18,7 +18,10 @@ describe('server identity (RFC 5922 §7.1)', () => {
   });
 
   it('accepts a sip: URI subjectAltName naming the domain', () => {
-    assert.equal(serverIdentityError('carrier.example', cert('x', 'URI:sip:carrier.example, DNS:other.example')), undefined);
+    assert.equal(
+      serverIdentityError('carrier.example', cert('x', 'URI:sip:carrier.example, DNS:other.example')),
+      undefined,
+    );
   });
 
   it('matches an address against IP subjectAltNames only', () => {

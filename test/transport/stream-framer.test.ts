@@ -16,26 +16,35 @@ describe('StreamFramer', () => {
   it('cuts a stream of messages and pings into the same messages, however it is chunked', () => {
     const item = fc.oneof(fc.constantFrom(...messages), fc.constant(Buffer.from('\r\n\r\n')));
     fc.assert(
-      fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1 }), (items, sizes) => {
-        const stream = Buffer.concat(items);
-        const chunks: Buffer[] = [];
-        for (let at = 0, i = 0; at < stream.length; i++) {
-          const n = sizes[i % sizes.length] ?? 1;
-          chunks.push(stream.subarray(at, at + n));
-          at += n;
-        }
-        const events = feed(new StreamFramer(65536), chunks);
-        const expected = items.map((b) => (b.length === 4 && b.toString() === '\r\n\r\n' ? 'ping' : b.toString('latin1')));
-        const got = events.map((e) => (e.kind === 'message' ? e.bytes.toString('latin1') : e.kind));
-        assert.deepEqual(got, expected);
-      }),
+      fc.property(
+        fc.array(item, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1 }),
+        (items, sizes) => {
+          const stream = Buffer.concat(items);
+          const chunks: Buffer[] = [];
+          for (let at = 0, i = 0; at < stream.length; i++) {
+            const n = sizes[i % sizes.length] ?? 1;
+            chunks.push(stream.subarray(at, at + n));
+            at += n;
+          }
+          const events = feed(new StreamFramer(65536), chunks);
+          const expected = items.map((b) =>
+            b.length === 4 && b.toString() === '\r\n\r\n' ? 'ping' : b.toString('latin1'),
+          );
+          const got = events.map((e) => (e.kind === 'message' ? e.bytes.toString('latin1') : e.kind));
+          assert.deepEqual(got, expected);
+        },
+      ),
       runs(300),
     );
   });
 
   it('skips a lone CRLF before a start line (RFC 3261 §7.5)', () => {
     const events = new StreamFramer(65536).push(Buffer.concat([Buffer.from('\r\n'), messages[0] ?? Buffer.alloc(0)]));
-    assert.deepEqual(events.map((e) => e.kind), ['message']);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['message'],
+    );
   });
 
   it('waits for the rest of a body', () => {

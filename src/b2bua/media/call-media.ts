@@ -28,7 +28,10 @@ interface LegOrigin {
 
 /** Why the media could not be set up: the caller gets this status. */
 export class MediaFailure extends SbcError {
-  constructor(readonly status: 488 | 503, message: string) {
+  constructor(
+    readonly status: 488 | 503,
+    message: string,
+  ) {
     super('SBC_ERR_MEDIA_SETUP', message);
   }
 }
@@ -41,9 +44,13 @@ const OWN_OFFER_DEFAULT: CodecClass = { tag: 0, preferences: ['g711ulaw', 'g711a
 function remoteOf(m: MediaSection): { remote: Endpoint | null; remoteRtcp: Endpoint | null } {
   const c = m.connection;
   // no address, or the RFC 2543 hold address 0.0.0.0: nothing to send to
-  if (c === null || c.address === '0.0.0.0' || c.address === '::' || m.rejected) return { remote: null, remoteRtcp: null };
+  if (c === null || c.address === '0.0.0.0' || c.address === '::' || m.rejected)
+    return { remote: null, remoteRtcp: null };
   const rtcpPort = m.rtcpPort;
-  return { remote: { address: c.address, port: m.port }, remoteRtcp: rtcpPort === null ? null : { address: c.address, port: rtcpPort } };
+  return {
+    remote: { address: c.address, port: m.port },
+    remoteRtcp: rtcpPort === null ? null : { address: c.address, port: rtcpPort },
+  };
 }
 
 function clockRateOf(m: MediaSection): number {
@@ -105,11 +112,16 @@ export class CallMedia {
   /** Async so that unreadable SDP rejects (488) like every other failure, instead of throwing at the caller. */
   private async openFrom(from: Leg, body: Buffer): Promise<void> {
     const sdp = this.parse(body);
-    return this.openStreams(sdp.media.filter((m) => !m.rejected).map((m) => ({
-      stream: m.index, clockRate: clockRateOf(m),
-      a: from === 'a' ? remoteOf(m) : { remote: null, remoteRtcp: null },
-      b: from === 'b' ? remoteOf(m) : { remote: null, remoteRtcp: null },
-    })));
+    return this.openStreams(
+      sdp.media
+        .filter((m) => !m.rejected)
+        .map((m) => ({
+          stream: m.index,
+          clockRate: clockRateOf(m),
+          a: from === 'a' ? remoteOf(m) : { remote: null, remoteRtcp: null },
+          b: from === 'b' ? remoteOf(m) : { remote: null, remoteRtcp: null },
+        })),
+    );
   }
 
   private async openStreams(requests: StreamRequest[]): Promise<void> {
@@ -141,11 +153,17 @@ export class CallMedia {
     const added = sdp.media.filter((m) => !m.rejected && !known.has(m.index));
     if (added.length === 0) return;
     const none = { remote: null, remoteRtcp: null };
-    const opened = await engine.add(this.id, added.map((m) => ({
-      stream: m.index, clockRate: clockRateOf(m),
-      a: from === 'a' ? remoteOf(m) : none,
-      b: from === 'b' ? remoteOf(m) : none,
-    }))).catch(() => null); // the relay could not bind them: declined like a full pool
+    const opened = await engine
+      .add(
+        this.id,
+        added.map((m) => ({
+          stream: m.index,
+          clockRate: clockRateOf(m),
+          a: from === 'a' ? remoteOf(m) : none,
+          b: from === 'b' ? remoteOf(m) : none,
+        })),
+      )
+      .catch(() => null); // the relay could not bind them: declined like a full pool
     if (opened !== null && this.streams !== null) this.streams.push(...opened);
   }
 
@@ -159,7 +177,9 @@ export class CallMedia {
   async prepareOwnOffer(): Promise<void> {
     const cls = this.codecs.b ?? OWN_OFFER_DEFAULT;
     const none = { remote: null, remoteRtcp: null };
-    this.opening ??= this.openStreams([{ stream: 0, clockRate: CODECS[cls.preferences[0] ?? 'g711ulaw'].clockRate, a: none, b: none }]);
+    this.opening ??= this.openStreams([
+      { stream: 0, clockRate: CODECS[cls.preferences[0] ?? 'g711ulaw'].clockRate, a: none, b: none },
+    ]);
     await this.opening;
     this.offeredByUs = true;
   }
@@ -174,10 +194,20 @@ export class CallMedia {
     const port = this.streams?.[0]?.bPort ?? 0;
     const family = isIPv6(this.address) ? 'IP6' : 'IP4';
     const { formats, lines } = offerFormats(this.codecs.b ?? OWN_OFFER_DEFAULT);
-    const sdp = Sdp.parse([
-      'v=0', `o=FoSIP 0 0 IN ${family} ${this.address}`, 's=SIP Call', `c=IN ${family} ${this.address}`, 't=0 0',
-      `m=audio ${port} RTP/AVP ${formats.join(' ')}`, ...lines, `a=rtcp:${port + 1}`, 'a=sendrecv', '',
-    ].join('\r\n'));
+    const sdp = Sdp.parse(
+      [
+        'v=0',
+        `o=FoSIP 0 0 IN ${family} ${this.address}`,
+        's=SIP Call',
+        `c=IN ${family} ${this.address}`,
+        't=0 0',
+        `m=audio ${port} RTP/AVP ${formats.join(' ')}`,
+        ...lines,
+        `a=rtcp:${port + 1}`,
+        'a=sendrecv',
+        '',
+      ].join('\r\n'),
+    );
     this.events.presented.b = telephoneEvent(sdp);
     this.stampOrigin('b', sdp);
     return Buffer.from(sdp.toString(), 'latin1');
@@ -205,7 +235,8 @@ export class CallMedia {
     const sdp = this.parse(body);
     const to = other(from);
     const cls = this.codecs[to];
-    if (cls !== null && !applyCodecClass(sdp, cls, kind)) throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);
+    if (cls !== null && !applyCodecClass(sdp, cls, kind))
+      throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);
     const engine = this.engine;
     if (engine === null) return cls === null ? body : Buffer.from(sdp.toString(), 'latin1');
     this.interwork(sdp, from, to, engine);
@@ -226,10 +257,14 @@ export class CallMedia {
       const port = to === 'a' ? opened.aPort : opened.bPort;
       m.setPort(port);
       // a section's own c= is rewritten; one that relies on the session's c= keeps relying on it
-      if (m.hasOwnConnection || sdp.sessionConnection === null) m.setConnection(held ? { family: 'IP4', address: '0.0.0.0' } : me);
+      if (m.hasOwnConnection || sdp.sessionConnection === null)
+        m.setConnection(held ? { family: 'IP4', address: '0.0.0.0' } : me);
       m.setRtcp(port + 1, me);
     }
-    if (sdp.sessionConnection !== null) sdp.setSessionConnection(anyHeld && sdp.sessionConnection.address === '0.0.0.0' ? { family: 'IP4', address: '0.0.0.0' } : me);
+    if (sdp.sessionConnection !== null)
+      sdp.setSessionConnection(
+        anyHeld && sdp.sessionConnection.address === '0.0.0.0' ? { family: 'IP4', address: '0.0.0.0' } : me,
+      );
     if (sent) this.events.presented[to] = telephoneEvent(sdp);
     this.events.map(engine, this.streams);
     if (sent) this.stampOrigin(to, sdp);
@@ -260,7 +295,12 @@ export class CallMedia {
 
   /** Whether DTMF in SIP INFO from `leg` is turned into RTP toward the other leg (sip-info to rtp-nte). */
   takesInfoFrom(leg: Leg): boolean {
-    return this.engine !== null && this.dtmf[leg] === 'sip-info' && this.dtmf[other(leg)] === 'rtp-nte' && this.events.injects(other(leg));
+    return (
+      this.engine !== null &&
+      this.dtmf[leg] === 'sip-info' &&
+      this.dtmf[other(leg)] === 'rtp-nte' &&
+      this.events.injects(other(leg))
+    );
   }
 
   /** Send a DTMF event to `leg` as RFC 4733 packets in its audio stream. */
@@ -295,8 +335,14 @@ export class CallMedia {
     const remote = (key: string): Endpoint | null => this.remotes.get(key)?.remote ?? null;
     const origin = (o: LegOrigin) => ({ sessionId: o.sessionId, version: String(o.version), last: o.last });
     return {
-      streams: this.streams.map((s) => ({ ...s, clockRate: this.clockRates.get(s.stream) ?? 8000, a: remote(`a${s.stream}`), b: remote(`b${s.stream}`) })),
-      origins: { a: origin(this.origins.a), b: origin(this.origins.b) }, offeredByUs: this.offeredByUs,
+      streams: this.streams.map((s) => ({
+        ...s,
+        clockRate: this.clockRates.get(s.stream) ?? 8000,
+        a: remote(`a${s.stream}`),
+        b: remote(`b${s.stream}`),
+      })),
+      origins: { a: origin(this.origins.a), b: origin(this.origins.b) },
+      offeredByUs: this.offeredByUs,
       telephoneEvents: this.events.snapshot(),
     };
   }
@@ -310,7 +356,11 @@ export class CallMedia {
     if (engine === null) return false;
     const side = (e: Endpoint | null) => ({ remote: e, remoteRtcp: e && { address: e.address, port: e.port + 1 } });
     const requests = s.streams.map((x) => ({ stream: x.stream, clockRate: x.clockRate, a: side(x.a), b: side(x.b) }));
-    let opened = await engine.openAt(this.id, requests, s.streams.map(({ stream, aPort, bPort }) => ({ stream, aPort, bPort })));
+    let opened = await engine.openAt(
+      this.id,
+      requests,
+      s.streams.map(({ stream, aPort, bPort }) => ({ stream, aPort, bPort })),
+    );
     const same = opened !== null;
     opened ??= await engine.open(this.id, requests);
     if (opened === null) return false;
@@ -321,7 +371,8 @@ export class CallMedia {
       this.remotes.set(`a${x.stream}`, { remote: x.a });
       this.remotes.set(`b${x.stream}`, { remote: x.b });
     }
-    for (const leg of ['a', 'b'] as const) this.origins[leg] = { ...s.origins[leg], version: BigInt(s.origins[leg].version) };
+    for (const leg of ['a', 'b'] as const)
+      this.origins[leg] = { ...s.origins[leg], version: BigInt(s.origins[leg].version) };
     this.offeredByUs = s.offeredByUs;
     if (s.telephoneEvents !== undefined) this.events.restore(s.telephoneEvents, engine, opened);
     return same ? 'same' : 'moved';
@@ -332,7 +383,9 @@ export class CallMedia {
     const last = this.origins[leg].last;
     if (last === null || this.streams === null) return null;
     const lines = last.split('\n');
-    const sdp = this.parse(Buffer.from([lines[0] ?? 'v=0', 'o=- 0 0 IN IP4 0.0.0.0', ...lines.slice(1)].join('\r\n'), 'latin1'));
+    const sdp = this.parse(
+      Buffer.from([lines[0] ?? 'v=0', 'o=- 0 0 IN IP4 0.0.0.0', ...lines.slice(1)].join('\r\n'), 'latin1'),
+    );
     const me = { family: isIPv6(this.address) ? 'IP6' : 'IP4', address: this.address } as const;
     for (const m of sdp.media) {
       const opened = this.streams.find((x) => x.stream === m.index);
@@ -350,10 +403,19 @@ export class CallMedia {
     if (this.engine === null) return { mode: 'flow-around', streams: [] };
     return {
       mode: 'flow-through',
-      streams: (this.streams ?? []).flatMap((s) => (['a', 'b'] as const).map((leg) => {
-        const r = this.remotes.get(`${leg}${s.stream}`)?.remote ?? null;
-        return { leg, stream: s.stream, localAddress: this.address, localPort: leg === 'a' ? s.aPort : s.bPort, remoteAddress: r?.address ?? null, remotePort: r?.port ?? null };
-      })),
+      streams: (this.streams ?? []).flatMap((s) =>
+        (['a', 'b'] as const).map((leg) => {
+          const r = this.remotes.get(`${leg}${s.stream}`)?.remote ?? null;
+          return {
+            leg,
+            stream: s.stream,
+            localAddress: this.address,
+            localPort: leg === 'a' ? s.aPort : s.bPort,
+            remoteAddress: r?.address ?? null,
+            remotePort: r?.port ?? null,
+          };
+        }),
+      ),
     };
   }
 

@@ -9,8 +9,13 @@ import { CallMedia } from './call-media.js';
  * one's, the global one), and the codec classes of both legs. A call needs no CallMedia when its media flows
  * around and neither dial-peer has a codec class.
  */
-export function chooseMedia(call: Call, peer: DialPeer, global: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' } | undefined): void {
-  const through = (peer.media ?? call.inbound.media ?? global?.mode ?? 'flow-around') === 'flow-through' && global !== undefined;
+export function chooseMedia(
+  call: Call,
+  peer: DialPeer,
+  global: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' } | undefined,
+): void {
+  const through =
+    (peer.media ?? call.inbound.media ?? global?.mode ?? 'flow-around') === 'flow-through' && global !== undefined;
   if (call.media !== null && call.media.relayed !== through) {
     call.media.close(); // hunting between a flow-through and a flow-around dial-peer
     call.media = null;

@@ -36,7 +36,10 @@ export function moveMedia(call: Call, d: MoveDeps, failed: () => void): void {
     if (--pending > 0 || call.media === null) return;
     call.record.media = call.media.record(); // the new ports: `show voip rtp connections` follows
     d.calls.put(call.record);
-    d.log.info({ callId: call.id }, 'a call taken back after the restart relays on new RTP ports; both far ends took them');
+    d.log.info(
+      { callId: call.id },
+      'a call taken back after the restart relays on new RTP ports; both far ends took them',
+    );
   };
   for (const leg of ['a', 'b'] as const) reoffer(call, leg, d, settled);
 }
@@ -55,31 +58,41 @@ function reoffer(call: Call, leg: Leg, d: MoveDeps, settled: (ok: boolean) => vo
   let answered = false;
   let seq = req.cseq().seq;
   const pool = credentialPool(leg === 'a' ? call.inbound : call.b?.peer, d.credentials());
-  sendAnswering(d.transactions, req, dest, pool, {
-    response: (res: SipResponse) => {
-      if (res.status < 200) return;
-      if (res.status === 491 && again) {
-        d.clock.setTimer(glareDelayMs(leg), () => {
-          if (!call.ended) reoffer(call, leg, d, settled, false);
-        });
-        return;
-      }
-      if (res.status >= 300) {
-        d.log.warn({ callId: call.id, leg, status: res.status }, 'a leg refused the re-INVITE that moves its media to a new port');
-        settled(false);
-        return;
-      }
-      // every 2xx (retransmissions too) is ACKed (RFC 3261 §13.2.2.4); the first one is the answer
-      d.transport.send(dialog.request('ACK', via, { cseq: seq }), dest);
-      if (answered) return;
-      answered = true;
-      const failure = res.body.length > 0 ? (call.media?.absorb(leg, res.body) ?? null) : null;
-      settled(failure === null);
+  sendAnswering(
+    d.transactions,
+    req,
+    dest,
+    pool,
+    {
+      response: (res: SipResponse) => {
+        if (res.status < 200) return;
+        if (res.status === 491 && again) {
+          d.clock.setTimer(glareDelayMs(leg), () => {
+            if (!call.ended) reoffer(call, leg, d, settled, false);
+          });
+          return;
+        }
+        if (res.status >= 300) {
+          d.log.warn(
+            { callId: call.id, leg, status: res.status },
+            'a leg refused the re-INVITE that moves its media to a new port',
+          );
+          settled(false);
+          return;
+        }
+        // every 2xx (retransmissions too) is ACKed (RFC 3261 §13.2.2.4); the first one is the answer
+        d.transport.send(dialog.request('ACK', via, { cseq: seq }), dest);
+        if (answered) return;
+        answered = true;
+        const failure = res.body.length > 0 ? (call.media?.absorb(leg, res.body) ?? null) : null;
+        settled(failure === null);
+      },
+      timeout: () => settled(false),
+      transportError: () => settled(false),
     },
-    timeout: () => settled(false),
-    transportError: () => settled(false),
-  }, (retry) => {
-    seq = retry.cseq().seq; // answered with credentials: the ACK names the retry's CSeq
-    dialog.localSeq = Math.max(dialog.localSeq, seq);
-  });
+    (retry) => {
+      seq = retry.cseq().seq; // answered with credentials: the ACK names the retry's CSeq
+      dialog.localSeq = Math.max(dialog.localSeq, seq);
+    },
+  );
 }

@@ -21,7 +21,8 @@ const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
 /** The telephone-event format of the first audio stream that has one. */
 export function telephoneEvent(sdp: Sdp): TelephoneEvent | null {
   for (const m of sdp.media) {
-    const pt = m.media === 'audio' && !m.rejected ? m.formats.find((f) => formatKind(m, f) === 'telephone-event') : undefined;
+    const pt =
+      m.media === 'audio' && !m.rejected ? m.formats.find((f) => formatKind(m, f) === 'telephone-event') : undefined;
     if (pt !== undefined) return { stream: m.index, pt: Number(pt) };
   }
   return null;

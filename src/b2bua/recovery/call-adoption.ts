@@ -25,7 +25,12 @@ import type { CallRegistry } from '../call-registry.js';
 export function adoptable(r: CallRecord): boolean {
   const media = r.media ?? null;
   const relayed = media !== null && media.mode === 'flow-through';
-  return r.state === 'connected' && r.recovery?.a !== undefined && r.recovery.b !== undefined && (!relayed || r.recovery.media !== undefined);
+  return (
+    r.state === 'connected' &&
+    r.recovery?.a !== undefined &&
+    r.recovery.b !== undefined &&
+    (!relayed || r.recovery.media !== undefined)
+  );
 }
 
 /**
@@ -33,7 +38,11 @@ export function adoptable(r: CallRecord): boolean {
  * (or a new call) has one of them ('moved': both legs get a re-offer, media-move.ts); false when there is
  * no relay or no port at all. A call whose media flows around the SBC has nothing to restore ('same').
  */
-export async function restoreMedia(call: Call, r: CallRecord, media: { engine: MediaEngine; address: string } | undefined): Promise<'same' | 'moved' | false> {
+export async function restoreMedia(
+  call: Call,
+  r: CallRecord,
+  media: { engine: MediaEngine; address: string } | undefined,
+): Promise<'same' | 'moved' | false> {
   const snap = r.recovery?.media;
   if (snap === undefined) return 'same'; // its media flows around the SBC
   if (media === undefined) return false;
@@ -53,14 +62,23 @@ export async function restoreMedia(call: Call, r: CallRecord, media: { engine: M
 function inviteOf(d: DialogSnapshot, fromUs: boolean): SipRequest {
   const us = `${d.localUri};tag=${d.localTag}`;
   const them = `${d.remoteUri};tag=${d.remoteTag}`;
-  return new SipRequest('INVITE', d.remoteTarget, 'SIP/2.0', [
-    SipHeader.create('Via', `SIP/2.0/${d.transport.toUpperCase()} ${d.dest.address}:${d.dest.port};branch=z9hG4bKadopted`),
-    SipHeader.create('From', fromUs ? us : them),
-    SipHeader.create('To', fromUs ? them : us),
-    SipHeader.create('Call-ID', d.callId),
-    SipHeader.create('CSeq', '1 INVITE'),
-    SipHeader.create('Content-Length', '0'),
-  ], EMPTY_BODY);
+  return new SipRequest(
+    'INVITE',
+    d.remoteTarget,
+    'SIP/2.0',
+    [
+      SipHeader.create(
+        'Via',
+        `SIP/2.0/${d.transport.toUpperCase()} ${d.dest.address}:${d.dest.port};branch=z9hG4bKadopted`,
+      ),
+      SipHeader.create('From', fromUs ? us : them),
+      SipHeader.create('To', fromUs ? them : us),
+      SipHeader.create('Call-ID', d.callId),
+      SipHeader.create('CSeq', '1 INVITE'),
+      SipHeader.create('Content-Length', '0'),
+    ],
+    EMPTY_BODY,
+  );
 }
 
 /** The call of an adoptable record, with the dial-peers of the running configuration (dial-peer 0 for one gone since). */
@@ -69,24 +87,63 @@ export function adoptedCall(r: CallRecord, peers: readonly DialPeer[]): Call {
   const a = dialogFrom(snap.a);
   const b = dialogFrom(snap.b);
   const peer = (tag: number | null): DialPeer => peers.find((p) => p.tag === tag) ?? DIAL_PEER_0;
-  const flow: Flow = { transport: snap.a.dest.transport, localAddress: '', localPort: 0, remoteAddress: snap.a.dest.address, remotePort: snap.a.dest.port };
+  const flow: Flow = {
+    transport: snap.a.dest.transport,
+    localAddress: '',
+    localPort: 0,
+    remoteAddress: snap.a.dest.address,
+    remotePort: snap.a.dest.port,
+  };
   // the transactions that set the call up are long over: these stand in for them and do nothing
   const answered = { finalStatus: 200, flow, respond: () => undefined } as unknown as ServerTransaction;
   const over = { state: 'terminated', cancel: () => undefined } as unknown as ClientTransaction;
   const record: CallRecord = { ...r };
   const call: Call = {
-    id: r.id, record,
-    a: { tx: answered, invite: inviteOf(snap.a, false), flow, toTag: snap.a.localTag, dialog: a, ok: null, okTimer: null },
-    b: { peer: peer(r.outboundDialPeer), invite: inviteOf(snap.b, true), tx: over, dest: snap.b.dest, dialog: b, ack: null, auth: newAuthMemory() },
-    candidates: [], next: 0, lastFailure: null, cancelled: false, ended: false, relayedInvite: null, holding: null, refs: [], redirects: 0,
-    early: new Map(), dialogKeys: [], inbound: peer(r.inboundDialPeer), media: null, redirect: null,
+    id: r.id,
+    record,
+    a: {
+      tx: answered,
+      invite: inviteOf(snap.a, false),
+      flow,
+      toTag: snap.a.localTag,
+      dialog: a,
+      ok: null,
+      okTimer: null,
+    },
+    b: {
+      peer: peer(r.outboundDialPeer),
+      invite: inviteOf(snap.b, true),
+      tx: over,
+      dest: snap.b.dest,
+      dialog: b,
+      ack: null,
+      auth: newAuthMemory(),
+    },
+    candidates: [],
+    next: 0,
+    lastFailure: null,
+    cancelled: false,
+    ended: false,
+    relayedInvite: null,
+    holding: null,
+    refs: [],
+    redirects: 0,
+    early: new Map(),
+    dialogKeys: [],
+    inbound: peer(r.inboundDialPeer),
+    media: null,
+    redirect: null,
   };
   keepRecoverable(call);
   return call;
 }
 
 /** The call of `record` rebuilt with its relay back (`moved`: on new ports), or null when it cannot come back (see adoptable, restoreMedia). */
-export async function takeBack(record: CallRecord, peers: readonly DialPeer[], media: { engine: MediaEngine; address: string } | undefined): Promise<{ call: Call; moved: boolean } | null> {
+export async function takeBack(
+  record: CallRecord,
+  peers: readonly DialPeer[],
+  media: { engine: MediaEngine; address: string } | undefined,
+): Promise<{ call: Call; moved: boolean } | null> {
   if (!adoptable(record)) return null;
   const call = adoptedCall(record, peers);
   const restored = await restoreMedia(call, record, media);
@@ -98,7 +155,13 @@ export async function takeBack(record: CallRecord, peers: readonly DialPeer[], m
  * it is live in the store. Its B leg has the ACK of its INVITE ready: a run killed between the callee's 200
  * and the caller's ACK never sent it, and the callee's 200 retransmissions get it (RFC 3261 §13.2.2.4).
  */
-export function carryAgain(call: Call, registry: Pick<CallRegistry, 'add' | 'addDialog'>, wire: Pick<CallWire, 'track'>, calls: Pick<CallStore, 'put'>, transport: Pick<TransactionTransport, 'sentBy'>): void {
+export function carryAgain(
+  call: Call,
+  registry: Pick<CallRegistry, 'add' | 'addDialog'>,
+  wire: Pick<CallWire, 'track'>,
+  calls: Pick<CallStore, 'put'>,
+  transport: Pick<TransactionTransport, 'sentBy'>,
+): void {
   registry.add(call);
   for (const leg of ['a', 'b'] as const) {
     const d = legDialog(call, leg);

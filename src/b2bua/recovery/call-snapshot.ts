@@ -23,11 +23,16 @@ export function recoverySnapshot(call: Call): RecoverySnapshot {
   try {
     if (call.a.dialog !== null && call.b?.dialog) {
       const media = call.media?.snapshot() ?? null;
-      return { a: dialogSnapshot(call.a.dialog), b: dialogSnapshot(call.b.dialog), ...(media === null ? {} : { media }) };
+      return {
+        a: dialogSnapshot(call.a.dialog),
+        b: dialogSnapshot(call.b.dialog),
+        ...(media === null ? {} : { media }),
+      };
     }
     const a = call.a.flow;
     return {
-      aInvite: inviteSnapshot(call.a.invite, { transport: a.transport, address: a.remoteAddress, port: a.remotePort }), aToTag: call.a.toTag,
+      aInvite: inviteSnapshot(call.a.invite, { transport: a.transport, address: a.remoteAddress, port: a.remotePort }),
+      aToTag: call.a.toTag,
       ...(call.b === null ? {} : { bInvite: inviteSnapshot(call.b.invite, call.b.dest) }),
     };
   } catch {
@@ -37,8 +42,16 @@ export function recoverySnapshot(call: Call): RecoverySnapshot {
 
 export function dialogSnapshot(d: Dialog): DialogSnapshot {
   return {
-    callId: d.callId, localTag: d.localTag, remoteTag: d.remoteTag, localUri: d.localUri, remoteUri: d.remoteUri,
-    remoteTarget: d.remoteTarget, routeSet: [...d.routeSet], localSeq: d.localSeq, contact: d.contact, transport: d.transport,
+    callId: d.callId,
+    localTag: d.localTag,
+    remoteTag: d.remoteTag,
+    localUri: d.localUri,
+    remoteUri: d.remoteUri,
+    remoteTarget: d.remoteTarget,
+    routeSet: [...d.routeSet],
+    localSeq: d.localSeq,
+    contact: d.contact,
+    transport: d.transport,
     dest: destinationOf(d.destination()),
   };
 }
@@ -46,16 +59,31 @@ export function dialogSnapshot(d: Dialog): DialogSnapshot {
 /** The dialog again; its CSeq moves well past any request sent after the snapshot (CSeq must only grow, §12.2.1.1). */
 export function dialogFrom(s: DialogSnapshot): Dialog {
   return new Dialog({
-    callId: s.callId, localTag: s.localTag, remoteTag: s.remoteTag, localUri: s.localUri, remoteUri: s.remoteUri,
-    remoteTarget: s.remoteTarget, routeSet: s.routeSet, localSeq: s.localSeq + 1000, remoteSeq: 0, contact: s.contact,
-    transport: s.transport, flow: undefined, fallback: s.dest,
+    callId: s.callId,
+    localTag: s.localTag,
+    remoteTag: s.remoteTag,
+    localUri: s.localUri,
+    remoteUri: s.remoteUri,
+    remoteTarget: s.remoteTarget,
+    routeSet: s.routeSet,
+    localSeq: s.localSeq + 1000,
+    remoteSeq: 0,
+    contact: s.contact,
+    transport: s.transport,
+    flow: undefined,
+    fallback: s.dest,
   });
 }
 
 export function inviteSnapshot(req: SipRequest, dest: Destination): InviteSnapshot {
   return {
-    uri: req.requestUri, vias: req.getHeaders('via').map((h) => h.value), from: req.header('from') ?? '', to: req.header('to') ?? '',
-    callId: req.callId(), cseq: req.cseq().seq, dest: destinationOf(dest),
+    uri: req.requestUri,
+    vias: req.getHeaders('via').map((h) => h.value),
+    from: req.header('from') ?? '',
+    to: req.header('to') ?? '',
+    callId: req.callId(),
+    cseq: req.cseq().seq,
+    dest: destinationOf(dest),
   };
 }
 
@@ -74,5 +102,10 @@ export function inviteFrom(s: InviteSnapshot): SipRequest {
 }
 
 function destinationOf(d: Destination): SnapshotDestination {
-  return { transport: d.transport, address: d.address, port: d.port, ...(d.serverName !== undefined ? { serverName: d.serverName } : {}) };
+  return {
+    transport: d.transport,
+    address: d.address,
+    port: d.port,
+    ...(d.serverName !== undefined ? { serverName: d.serverName } : {}),
+  };
 }

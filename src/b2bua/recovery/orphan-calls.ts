@@ -38,7 +38,10 @@ export function endOrphan(r: CallRecord, d: OrphanDeps): CallDetailRecord {
     if (snap?.aInvite !== undefined) {
       const res = buildResponse(inviteFrom(snap.aInvite), 503, {
         ...(snap.aToTag !== undefined ? { toTag: snap.aToTag } : {}),
-        headers: [['Warning', warningValue(d.agent, 'the SBC restarted')], ['Reason', `Q.850;cause=${RESTARTED.cause};text="${RESTARTED.text}"`]],
+        headers: [
+          ['Warning', warningValue(d.agent, 'the SBC restarted')],
+          ['Reason', `Q.850;cause=${RESTARTED.cause};text="${RESTARTED.text}"`],
+        ],
       });
       finalResponse(res, d);
     }
@@ -48,8 +51,14 @@ export function endOrphan(r: CallRecord, d: OrphanDeps): CallDetailRecord {
   const { recovery: _left, ...rest } = r;
   d.log.info({ callId: r.id, answered: snap?.a !== undefined }, 'ended a call the previous run of this node left');
   return {
-    ...rest, state: 'ended', endedAt: now, disconnectCause: RESTARTED.cause, disconnectText: RESTARTED.text, releasedBy: 'sbc',
-    finalStatus: r.connectedAt === null ? 503 : r.finalStatus, durationMs: r.connectedAt === null ? 0 : now - r.connectedAt,
+    ...rest,
+    state: 'ended',
+    endedAt: now,
+    disconnectCause: RESTARTED.cause,
+    disconnectText: RESTARTED.text,
+    releasedBy: 'sbc',
+    finalStatus: r.connectedAt === null ? 503 : r.finalStatus,
+    durationMs: r.connectedAt === null ? 0 : now - r.connectedAt,
   };
 }
 
@@ -66,10 +75,22 @@ function cancelOutbound(s: InviteSnapshot, d: OrphanDeps): void {
       const contacts = res.contacts();
       const target = contacts === '*' || contacts[0] === undefined ? s.uri : contacts[0].uri.raw;
       const dialog = new Dialog({
-        callId: s.callId, localTag: invite.from().params.get('tag') ?? '', remoteTag: res.to().params.get('tag') ?? '',
-        localUri: `<${invite.from().uri.raw}>`, remoteUri: `<${invite.to().uri.raw}>`, remoteTarget: target,
-        routeSet: res.recordRoutes().map((r) => r.uri.raw).reverse(), localSeq: s.cseq, remoteSeq: 0, contact: '', transport: s.dest.transport,
-        flow: undefined, fallback: s.dest,
+        callId: s.callId,
+        localTag: invite.from().params.get('tag') ?? '',
+        remoteTag: res.to().params.get('tag') ?? '',
+        localUri: `<${invite.from().uri.raw}>`,
+        remoteUri: `<${invite.to().uri.raw}>`,
+        remoteTarget: target,
+        routeSet: res
+          .recordRoutes()
+          .map((r) => r.uri.raw)
+          .reverse(),
+        localSeq: s.cseq,
+        remoteSeq: 0,
+        contact: '',
+        transport: s.dest.transport,
+        flow: undefined,
+        fallback: s.dest,
       });
       const via = d.transport.sentBy(dialog.destination());
       if (via === undefined) return;
@@ -106,14 +127,25 @@ function finalResponse(res: SipResponse, d: OrphanDeps): void {
  * back go on, the others are ended. Resolves with how many were ended.
  */
 export function endOrphanedCalls(
-  store: { orphans(): Promise<CallRecord[]>; settleOrphan(cdr: CallDetailRecord): void }, d: OrphanDeps, adopt: (r: CallRecord) => Promise<boolean> = () => Promise.resolve(false),
+  store: { orphans(): Promise<CallRecord[]>; settleOrphan(cdr: CallDetailRecord): void },
+  d: OrphanDeps,
+  adopt: (r: CallRecord) => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<number> {
   return store.orphans().then(
     async (records) => {
       const ended: CallRecord[] = [];
       for (const r of records) if (!(await adopt(r).catch(() => false))) ended.push(r);
       for (const r of ended) store.settleOrphan(endOrphan(r, d));
-      if (records.length > 0) d.log.warn({ calls: records.length, resumed: records.length - ended.length, ended: ended.length, endedCalls: ended.slice(0, 20).map((r) => r.id) }, 'the previous run of this node left calls: those it can carry go on, the others were ended on both legs');
+      if (records.length > 0)
+        d.log.warn(
+          {
+            calls: records.length,
+            resumed: records.length - ended.length,
+            ended: ended.length,
+            endedCalls: ended.slice(0, 20).map((r) => r.id),
+          },
+          'the previous run of this node left calls: those it can carry go on, the others were ended on both legs',
+        );
       return ended.length;
     },
     (err: unknown) => {

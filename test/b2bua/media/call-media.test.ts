@@ -14,10 +14,23 @@ import { Sdp } from '../../../src/media/sdp.js';
 import { freePort, relayRange, sleep } from '../../helpers/net.js';
 import { RtpEndpoint } from '../../helpers/rtp.js';
 
-const sdp = (port: number, nte: number): Buffer => Buffer.from([
-  'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
-  `m=audio ${port} RTP/AVP 0 ${nte}`, 'a=rtpmap:0 PCMU/8000', `a=rtpmap:${nte} telephone-event/8000`, `a=fmtp:${nte} 0-15`, 'a=sendrecv', '',
-].join('\r\n'), 'latin1');
+const sdp = (port: number, nte: number): Buffer =>
+  Buffer.from(
+    [
+      'v=0',
+      'o=- 1 1 IN IP4 127.0.0.1',
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=audio ${port} RTP/AVP 0 ${nte}`,
+      'a=rtpmap:0 PCMU/8000',
+      `a=rtpmap:${nte} telephone-event/8000`,
+      `a=fmtp:${nte} 0-15`,
+      'a=sendrecv',
+      '',
+    ].join('\r\n'),
+    'latin1',
+  );
 
 const portOf = (body: Buffer): number => Sdp.parse(body.toString('latin1')).media[0]!.port;
 
@@ -51,7 +64,11 @@ describe('CallMedia telephone-event numbering', () => {
       b.send(portOf(offerToB), [1], '127.0.0.1', 101); // the callee sends DTMF as it was offered: 101
       b.send(portOf(offerToB), [2], '127.0.0.1', 0);
       await a.waitFor(2);
-      assert.deepEqual(a.received.map((r) => r.payloadType), [100, 0], 'the caller gets DTMF with its own number');
+      assert.deepEqual(
+        a.received.map((r) => r.payloadType),
+        [100, 0],
+        'the caller gets DTMF with its own number',
+      );
       a.send(portOf(toA), [3], '127.0.0.1', 101); // the caller sends with the number it was offered
       await b.waitFor(1);
       assert.equal(b.received[0]?.payloadType, 101, 'toward the callee nothing needs renumbering');
@@ -68,12 +85,18 @@ describe('CallMedia telephone-event numbering', () => {
     const engine = new BuiltinRelay({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
     const media = new CallMedia(engine, '127.0.0.1', 'call-bad-sdp');
     try {
-      const bad = Buffer.from('v=0\r\no=a 1 0 IN IP6 ::ffff:192.0.2.2\r\ns=-\r\nc=IN IP6 ::ffff:192.0.2.2\r\nt=0 0\r\nm,=audio 6000 RTP/AVP 2\r\n', 'latin1');
+      const bad = Buffer.from(
+        'v=0\r\no=a 1 0 IN IP6 ::ffff:192.0.2.2\r\ns=-\r\nc=IN IP6 ::ffff:192.0.2.2\r\nt=0 0\r\nm,=audio 6000 RTP/AVP 2\r\n',
+        'latin1',
+      );
       let opening: Promise<void> | undefined;
       assert.doesNotThrow(() => {
         opening = media.prepare('a', bad);
       });
-      await assert.rejects(opening as Promise<void>, (err: unknown) => err instanceof MediaFailure && err.status === 488);
+      await assert.rejects(
+        opening as Promise<void>,
+        (err: unknown) => err instanceof MediaFailure && err.status === 488,
+      );
     } finally {
       media.close();
       await engine.stop();
@@ -134,7 +157,11 @@ describe('CallMedia telephone-event numbering', () => {
       const snap = first.snapshot();
       assert.ok(snap !== null);
       await before.stop();
-      after = new BuiltinRelay({ pool: pool(), address: '127.0.0.1', onDtmf: (id, side, event) => digits.push([`${id}/${side}`, event]) });
+      after = new BuiltinRelay({
+        pool: pool(),
+        address: '127.0.0.1',
+        onDtmf: (id, side, event) => digits.push([`${id}/${side}`, event]),
+      });
       again = new CallMedia(after, '127.0.0.1', 'call-iw');
       again.dtmf.a = 'rtp-nte';
       again.dtmf.b = 'sip-info';
@@ -145,8 +172,12 @@ describe('CallMedia telephone-event numbering', () => {
       a.send(portOf(toA), [8], '127.0.0.1', 0);
       await b.waitFor(1);
       await eventually(() => digits.length > 0);
-      assert.deepEqual(digits, [['call-iw/a', 5]], 'the caller\'s digit is reported for INFO');
-      assert.deepEqual(b.received.map((r) => r.payloadType), [0], 'and not relayed as RTP to the sip-info callee');
+      assert.deepEqual(digits, [['call-iw/a', 5]], "the caller's digit is reported for INFO");
+      assert.deepEqual(
+        b.received.map((r) => r.payloadType),
+        [0],
+        'and not relayed as RTP to the sip-info callee',
+      );
     } finally {
       again?.close();
       a.close();
@@ -178,7 +209,11 @@ describe('CallMedia telephone-event numbering', () => {
       const newA = Number(/m=audio (\d+) /.exec(offerA)?.[1]);
       assert.notEqual(newA, portOf(toA), 'a new port faces the caller');
       const version = (body: string): string => /^o=FoSIP \d+ (\d+) /m.exec(body)?.[1] ?? '';
-      assert.equal(Number(version(offerA)), Number(version(toA.toString('latin1'))) + 1, 'the same session, one version on');
+      assert.equal(
+        Number(version(offerA)),
+        Number(version(toA.toString('latin1'))) + 1,
+        'the same session, one version on',
+      );
       assert.match(offerA, /a=rtpmap:101 telephone-event\/8000/, 'the rest of the SDP is what the caller had');
       const offerB = again.reoffer('b')?.toString('latin1') ?? '';
       assert.notEqual(Number(/m=audio (\d+) /.exec(offerB)?.[1]), portOf(toB));
@@ -188,7 +223,10 @@ describe('CallMedia telephone-event numbering', () => {
       await sleep(50);
       a.send(newA, [1, 2], '127.0.0.1', 0);
       await b.waitFor(2);
-      assert.deepEqual(b.received.map((r) => r.seq), [1, 2]);
+      assert.deepEqual(
+        b.received.map((r) => r.seq),
+        [1, 2],
+      );
     } finally {
       again?.close();
       squatter?.close();

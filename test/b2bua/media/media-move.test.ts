@@ -15,14 +15,31 @@ import { FakeClock } from '../../helpers/fake-clock.js';
 import { silentLog } from '../../helpers/log.js';
 import { responseTo } from '../../helpers/messages.js';
 
-const dialog = (leg: 'a' | 'b'): Dialog => new Dialog({
-  callId: `call-${leg}`, localTag: `us-${leg}`, remoteTag: `them-${leg}`, localUri: '<sip:sbc@127.0.0.1>', remoteUri: `<sip:${leg}@127.0.0.1>`,
-  remoteTarget: `sip:${leg}@127.0.0.1:${leg === 'a' ? 5071 : 5072}`, routeSet: [], localSeq: 1000, remoteSeq: 1, contact: '<sip:sbc@127.0.0.1:5060>',
-  transport: 'udp', flow: undefined, fallback: undefined,
-});
+const dialog = (leg: 'a' | 'b'): Dialog =>
+  new Dialog({
+    callId: `call-${leg}`,
+    localTag: `us-${leg}`,
+    remoteTag: `them-${leg}`,
+    localUri: '<sip:sbc@127.0.0.1>',
+    remoteUri: `<sip:${leg}@127.0.0.1>`,
+    remoteTarget: `sip:${leg}@127.0.0.1:${leg === 'a' ? 5071 : 5072}`,
+    routeSet: [],
+    localSeq: 1000,
+    remoteSeq: 1,
+    contact: '<sip:sbc@127.0.0.1:5060>',
+    transport: 'udp',
+    flow: undefined,
+    fallback: undefined,
+  });
 
 function withSdp(res: SipResponse, port: number): SipResponse {
-  res.setBody(Buffer.from(`v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\n`, 'latin1'), 'application/sdp');
+  res.setBody(
+    Buffer.from(
+      `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\n`,
+      'latin1',
+    ),
+    'application/sdp',
+  );
   return res;
 }
 
@@ -35,12 +52,24 @@ function rig() {
   const clock = new FakeClock();
   const media = {
     reoffer: (leg: string) => Buffer.from(`v=0\r\nm=audio ${leg === 'a' ? 20000 : 20002} RTP/AVP 0\r\n`),
-    absorb: (leg: string, body: Buffer) => (absorbed.push([leg, /m=audio (\d+)/.exec(body.toString())?.[1] ?? '']), null),
+    absorb: (leg: string, body: Buffer) => (
+      absorbed.push([leg, /m=audio (\d+)/.exec(body.toString())?.[1] ?? '']),
+      null
+    ),
     record: () => ({ mode: 'flow-through', streams: [] }),
   };
-  const call = { id: 'c1', a: { dialog: dialog('a') }, b: { dialog: dialog('b'), peer: { authentication: null } }, inbound: { authentication: null }, media, record: { id: 'c1' } } as unknown as Call;
+  const call = {
+    id: 'c1',
+    a: { dialog: dialog('a') },
+    b: { dialog: dialog('b'), peer: { authentication: null } },
+    inbound: { authentication: null },
+    media,
+    record: { id: 'c1' },
+  } as unknown as Call;
   const deps = {
-    transactions: { sendRequest: (req: SipRequest, _dest: unknown, handlers: ClientHandlers) => sent.push({ req, handlers }) },
+    transactions: {
+      sendRequest: (req: SipRequest, _dest: unknown, handlers: ClientHandlers) => sent.push({ req, handlers }),
+    },
     transport: { sentBy: () => ({ host: '127.0.0.1', port: 5060 }), send: (msg: SipMessage) => acks.push(msg) },
     calls: { put: (r: unknown) => puts.push(r) },
     log: silentLog,
@@ -57,21 +86,38 @@ function rig() {
   return { sent, acks, absorbed, puts, answer, failures: () => failed, call, clock };
 }
 
-describe('moving a restarted call\'s media', () => {
+describe("moving a restarted call's media", () => {
   it('re-INVITEs both legs with their re-offers, ACKs every 2xx, and writes the record once both answered', () => {
     const r = rig();
-    assert.deepEqual(r.sent.map((s) => [s.req.method, s.req.callId(), s.req.cseq().seq, /m=audio (\d+)/.exec(s.req.body.toString())?.[1]]), [
-      ['INVITE', 'call-a', 1001, '20000'], ['INVITE', 'call-b', 1001, '20002'],
-    ]);
+    assert.deepEqual(
+      r.sent.map((s) => [
+        s.req.method,
+        s.req.callId(),
+        s.req.cseq().seq,
+        /m=audio (\d+)/.exec(s.req.body.toString())?.[1],
+      ]),
+      [
+        ['INVITE', 'call-a', 1001, '20000'],
+        ['INVITE', 'call-b', 1001, '20002'],
+      ],
+    );
     r.answer(0, 100);
     r.answer(0, 200, 7000);
     r.answer(0, 200, 7000); // a retransmitted 2xx: ACKed again, its SDP is not a new answer
     assert.deepEqual(r.puts, [], 'not until both legs took their ports');
     r.answer(1, 200, 7002);
-    assert.deepEqual(r.acks.map((m) => [(m as SipRequest).method, (m as SipRequest).callId(), (m as SipRequest).cseq().seq]), [
-      ['ACK', 'call-a', 1001], ['ACK', 'call-a', 1001], ['ACK', 'call-b', 1001],
+    assert.deepEqual(
+      r.acks.map((m) => [(m as SipRequest).method, (m as SipRequest).callId(), (m as SipRequest).cseq().seq]),
+      [
+        ['ACK', 'call-a', 1001],
+        ['ACK', 'call-a', 1001],
+        ['ACK', 'call-b', 1001],
+      ],
+    );
+    assert.deepEqual(r.absorbed, [
+      ['a', '7000'],
+      ['b', '7002'],
     ]);
-    assert.deepEqual(r.absorbed, [['a', '7000'], ['b', '7002']]);
     assert.equal(r.puts.length, 1);
     assert.equal(r.failures(), 0);
   });
@@ -90,7 +136,11 @@ describe('moving a restarted call\'s media', () => {
     hungUp.answer(0, 200, 7000);
     hungUp.call.ended = true; // the caller's BYE crossed the re-INVITE
     hungUp.answer(1, 200, 7002);
-    assert.deepEqual([hungUp.puts, hungUp.failures()], [[], 0], 'an ended call is neither written back nor ended again');
+    assert.deepEqual(
+      [hungUp.puts, hungUp.failures()],
+      [[], 0],
+      'an ended call is neither written back nor ended again',
+    );
   });
 
   it('sends the offer again after a 491 (2.1-4 s on the B leg, whose Call-ID is ours; 0-2 s on the A leg), and gives up on a second', () => {
@@ -99,9 +149,16 @@ describe('moving a restarted call\'s media', () => {
     r.answer(1, 491);
     assert.equal(r.failures(), 0, 'glare is not a failure');
     r.clock.advance(2000);
-    assert.deepEqual(r.sent.slice(2).map((s) => [s.req.callId(), s.req.cseq().seq]), [['call-a', 1002]], 'the A leg first');
+    assert.deepEqual(
+      r.sent.slice(2).map((s) => [s.req.callId(), s.req.cseq().seq]),
+      [['call-a', 1002]],
+      'the A leg first',
+    );
     r.clock.advance(2000);
-    assert.deepEqual(r.sent.slice(3).map((s) => [s.req.callId(), s.req.cseq().seq]), [['call-b', 1002]]);
+    assert.deepEqual(
+      r.sent.slice(3).map((s) => [s.req.callId(), s.req.cseq().seq]),
+      [['call-b', 1002]],
+    );
     r.answer(2, 200, 7000);
     r.answer(3, 491);
     assert.equal(r.failures(), 1);
