@@ -209,7 +209,6 @@ export class B2bua implements TransactionUser {
       calling: record.callingNumber,
       redirectCalled: call.redirect,
     } = numbersOf(numbers));
-    if (!isBlocked(numbers)) call.candidates = this.o.config.dialPlan.outbound(record.calledNumber);
     this.o.calls.put(record);
     this.o.log.debug(
       {
@@ -222,6 +221,7 @@ export class B2bua implements TransactionUser {
       'call arrived',
     );
     if (isBlocked(numbers)) return this.block(call, numbers);
+    call.candidates = this.o.config.dialPlan.outbound(record.calledNumber);
     if (call.candidates.length === 0) call.lastFailure = { status: 404, warning: null };
     this.tryNext(call);
   }

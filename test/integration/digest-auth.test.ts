@@ -51,6 +51,7 @@ describe('digest authentication to a carrier', () => {
         /^BYE [\s\S]*^SIP\/2\.0 200 OK[\s\S]*CSeq: \d+ BYE/m,
         'the BYE with credentials got 200',
       );
+      assert.match(log.lines.join('\n'), /call detail record/, 'the log was recorded (debug and up)');
       assert.doesNotMatch(log.lines.join('\n'), /Trunk-s3cret/, 'the password is never logged');
     } finally {
       await app.stop();

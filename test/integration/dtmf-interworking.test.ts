@@ -95,6 +95,7 @@ describe('DTMF interworking (dtmfRelay)', () => {
       const bres = await b.run;
       const wire = await capture.stop([calleeMp]); // it waits for what was sent before it (see Capture)
       assert.equal(a.code, 0, a.messages.slice(-2000));
+      assert.match(bres.messages, /^INVITE sip:/m, "the callee's message log is there to be read");
       assert.doesNotMatch(bres.messages, /^INFO sip:/m, 'the callee gets no INFO');
       assert.match(
         /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\r\n]*/.exec(bres.messages)?.[0] ?? '',

@@ -118,6 +118,7 @@ describe('restart after SIGKILL', () => {
         0,
         `the flow-around calls went on (held, resumed, INFO, UPDATE) and ended with their own BYEs:\n${a.stderr}\n${a.messages.slice(-3000)}\n${node.log()}`,
       );
+      assert.match(a.messages, /BYE/, "the callers' message log is there to be read");
       assert.doesNotMatch(a.messages, /cause=41/);
       // the relayed call: a re-INVITE to each leg offers a port of the new run's, not the squatted one
       assert.equal(
