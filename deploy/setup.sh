@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the binaries FoSIP's tests drive for real (sipp, redis-server and redis-cli, tshark to count RTP
-# packets on the wire, promtool to check the alert rules, svmap and svwar (sipvicious) to scan the SBC as
-# an attacker would, and the tools to isolate them),
+# Installs the binaries FoSIP's tests drive for real (sipp, redis-server and redis-cli, rtpengine (run in
+# userspace by the tests themselves, never as a service), tshark to count RTP packets on the wire, promtool
+# to check the alert rules, svmap and svwar (sipvicious) to scan the SBC as an attacker would, and the
+# tools to isolate them),
 # on Debian/Ubuntu.
 # Called by deploy/test.sh whenever one is missing; safe to run again.
 set -euo pipefail
@@ -17,6 +18,7 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v svmap >/dev/null 2>&1 || need+=(sipvicious)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v rtpengine >/dev/null 2>&1 || need+=(rtpengine-daemon)
 
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"

@@ -23,6 +23,7 @@ export const ERRORS = {
   SBC_ERR_MEDIA_SDP: 'SDP cannot be read',
   SBC_ERR_MEDIA_BIND: 'RTP ports cannot be bound',
   SBC_ERR_MEDIA_SESSION: 'a relay session failed',
+  SBC_ERR_MEDIA_ENGINE: 'a media engine (rtpengine) failed or refused a command',
   SBC_ERR_SECURITY_CIDR: 'an address block is invalid',
   SBC_ERR_STATE_REDIS_URL: 'a Redis URL is invalid',
   SBC_ERR_NODE_RELOAD: 'the node cannot reload its configuration',
