@@ -1,6 +1,6 @@
 /** What the B2BUA is built with: the stack below it, the configuration it routes by, and its hooks. */
 import type { Logger } from 'pino';
-import type { MediaEngine } from './media/media-engine.js';
+import type { MediaChoices } from './media/media-choice.js';
 import type { CallDetailRecord, CallStore } from '../state/call-store.js';
 import type { Clock } from '../transaction/clock.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
@@ -36,5 +36,5 @@ export interface B2buaOptions {
    * The RTP relay, the address written into SDP, and the mode of calls whose dial-peers do not choose
    * (`media` on the outbound dial-peer wins, then the inbound one's). Without it media flows around.
    */
-  media?: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' };
+  media?: MediaChoices;
 }

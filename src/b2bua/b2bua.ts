@@ -19,6 +19,7 @@ import { keepRecoverable } from './recovery/call-snapshot.js';
 import { moveMedia } from './media/media-move.js';
 import type { CallRecord } from '../state/call-store.js';
 import { CallMedia, MediaFailure } from './media/call-media.js';
+import type { CallMediaSession } from './media/call-media-session.js';
 import { chooseMedia } from './media/media-choice.js';
 import {
   DEFAULT_HUNT_STATUSES,
@@ -265,7 +266,7 @@ export class B2bua implements TransactionUser {
     const ownOffer = a.body.length === 0 && peer.earlyOfferForced && call.media?.relayed === true ? call.media : null;
     if ((offer !== null || ownOffer !== null) && !call.media?.open) {
       // the caller's offer (or, for early-offer forced, our own) opens the relay first: its ports go into the offer
-      (offer ?? (ownOffer as CallMedia)).prepareOrOffer('a', a.body).then(
+      (offer ?? (ownOffer as CallMediaSession)).prepareOrOffer('a', a.body).then(
         () => call.ended || this.startB(call, peer, dest, via, called),
         (err: unknown) => this.mediaFailed(call, err),
       );
@@ -340,6 +341,25 @@ export class B2bua implements TransactionUser {
     ) {
       // a delayed offer: the callee's SDP is the call's first, and opens the relay
       media.prepare('b', res.body).then(
+        () => call.ended || this.onBResponse(call, tx, res),
+        (err: unknown) => (res.status >= 200 ? this.mediaFailed(call, err, res) : undefined),
+      );
+      return;
+    }
+    const settling =
+      media !== null &&
+      media.open &&
+      res.status > 100 &&
+      res.status < 300 &&
+      !call.cancelled &&
+      !call.ended &&
+      res.body.length > 0 &&
+      CallMedia.isSdp(res.contentType())
+        ? media.settle('b', res.body, call.a.invite.body.length > 0 ? 'answer' : 'offer')
+        : null;
+    if (settling !== null) {
+      // an engine that needs a round trip (rtpengine) takes the callee's SDP before the caller gets it
+      settling.then(
         () => call.ended || this.onBResponse(call, tx, res),
         (err: unknown) => (res.status >= 200 ? this.mediaFailed(call, err, res) : undefined),
       );

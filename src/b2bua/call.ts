@@ -1,7 +1,7 @@
 /** A call: the inbound leg (A), the outbound leg (B) once one is tried, and what hunting still has. */
 import { type Dialog, newTag } from '../dialog/dialog.js';
 import type { AuthMemory } from '../uac/digest-client.js';
-import type { CallMedia } from './media/call-media.js';
+import type { CallMediaSession } from './media/call-media-session.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import type { CallDetailRecord, CallRecord } from '../state/call-store.js';
@@ -76,7 +76,7 @@ export interface Call {
   /** The inbound dial-peer the call matched. */
   inbound: DialPeer;
   /** The relayed media (flow-through); null when media flows around the SBC. */
-  media: CallMedia | null;
+  media: CallMediaSession | null;
   /** The redirect number (Diversion) after incoming translation, for the outgoing one. */
   redirect: string | null;
 }

@@ -219,19 +219,25 @@ export class LegRelay {
       call.a.okTimer?.cancel();
       const b = call.b;
       if (b === null || b.dialog === null) return;
-      b.ack = b.dialog.request('ACK', this.viaFor(b.dialog), { cseq: b.invite.cseq().seq });
-      carryHidden(b.ack, this.carried(call, 'b', req));
+      const dialog = b.dialog;
+      const ack = dialog.request('ACK', this.viaFor(dialog), { cseq: b.invite.cseq().seq });
+      carryHidden(ack, this.carried(call, 'b', req));
       if (call.media?.offeredByUs === true) {
         // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
         const failed =
           req.body.length > 0 && CallMedia.isSdp(req.contentType()) ? call.media.absorb('a', req.body) : null;
         if (failed !== null)
           this.d.log.warn({ callId: call.id, err: failed.message }, "the caller's answer in the ACK is unusable");
-      } else {
-        const body = this.bodyOrNull(call, 'a', req);
-        if (body !== null && body.length > 0) b.ack.setBody(body, req.contentType() ?? 'application/sdp');
+        b.ack = ack;
+        this.d.transport.send(ack, dialog.destination());
+        return;
       }
-      this.d.transport.send(b.ack, b.dialog.destination());
+      this.ready(call, 'a', req, 'answer', () => {
+        const body = this.bodyOrNull(call, 'a', req);
+        if (body !== null && body.length > 0) ack.setBody(body, req.contentType() ?? 'application/sdp');
+        b.ack = ack;
+        this.d.transport.send(ack, dialog.destination());
+      });
       return;
     }
     const relayed = call.relayedInvite;
@@ -241,10 +247,39 @@ export class LegRelay {
       if (other === null) return;
       const ack = other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq });
       carryHidden(ack, this.carried(call, leg === 'a' ? 'b' : 'a', req));
-      const body = this.bodyOrNull(call, leg, req);
-      if (body !== null && body.length > 0) ack.setBody(body, req.contentType() ?? 'application/sdp');
-      this.d.transport.send(ack, other.destination());
+      this.ready(call, leg, req, 'answer', () => {
+        const body = this.bodyOrNull(call, leg, req);
+        if (body !== null && body.length > 0) ack.setBody(body, req.contentType() ?? 'application/sdp');
+        this.d.transport.send(ack, other.destination());
+      });
     }
+  }
+
+  /**
+   * `then` once the call's media can rewrite the SDP of `msg` (sent by `from`): at once when it needs
+   * nothing (the built-in relay), after the engine's round trip otherwise (rtpengine). A failed round trip
+   * goes on all the same: the rewrite then fails, and the message goes without its SDP (or gets 488).
+   */
+  private ready(
+    call: Call,
+    from: Leg,
+    msg: SipRequest | SipResponse,
+    kind: 'offer' | 'answer',
+    then: () => void,
+  ): void {
+    const media = call.media;
+    const wait =
+      media === null || !media.open || msg.body.length === 0 || !CallMedia.isSdp(msg.contentType())
+        ? null
+        : media.settle(from, msg.body, kind);
+    if (wait === null) return then();
+    wait.then(
+      () => call.ended || then(),
+      (err: unknown) => {
+        this.d.log.warn({ callId: call.id, err }, 'the media engine did not take the SDP');
+        if (!call.ended) then();
+      },
+    );
   }
 
   inDialog(tx: ServerTransaction, req: SipRequest): void {
@@ -291,12 +326,22 @@ export class LegRelay {
       CallMedia.isSdp(req.contentType())
     ) {
       // a re-offer may add streams (video to an audio call): their ports are opened before it goes on
-      void media
-        .prepareMore(leg, req.body)
-        .then(() => (call.ended ? tx.respond(buildResponse(req, 481)) : this.forward(tx, req, call, leg, other)));
+      media.prepareMore(leg, req.body).then(
+        () => (call.ended ? tx.respond(buildResponse(req, 481)) : this.forward(tx, req, call, leg, other)),
+        (err: unknown) => {
+          const why = err instanceof Error ? err.message : String(err);
+          this.d.log.warn({ callId: call.id, err }, 're-offer refused by the media engine');
+          tx.respond(
+            buildResponse(req, call.ended ? 481 : 488, { headers: [['Warning', `399 ${this.d.agent} "${why}"`]] }),
+          );
+        },
+      );
       return;
     }
-    this.forward(tx, req, call, leg, other);
+    // an answer in PRACK (or any SDP a request carries) goes through the media engine first
+    this.ready(call, leg, req, req.method === 'INVITE' || req.method === 'UPDATE' ? 'offer' : 'answer', () =>
+      this.forward(tx, req, call, leg, other),
+    );
   }
 
   /** Relay an in-dialog request to the other leg's dialog `other`, and its final response back. */
@@ -322,25 +367,30 @@ export class LegRelay {
     this.sendOn(call, leg === 'a' ? 'b' : 'a', other, out, {
       response: (res) => {
         if (res.status === 100) return;
-        const answer = buildResponse(req, res.status, { reason: res.reason, headers: this.carried(call, leg, res) });
-        if (req.method === 'INVITE' && res.status < 300) {
-          const mine = legDialog(call, leg);
-          if (mine !== null) answer.addHeader('Contact', mine.contact);
-        }
-        const body = this.bodyOrNull(call, leg === 'a' ? 'b' : 'a', res);
-        if (body !== null && body.length > 0) {
-          answer.setBody(body, res.contentType() ?? 'application/sdp');
-          if (call.media?.relayed === true) {
-            call.record.media = call.media.record(); // new addresses or streams: `show voip rtp connections` follows
-            this.d.calls.put(call.record);
-          }
-        }
-        tx.respond(answer);
-        if (req.method === 'INVITE' && res.status >= 300) call.relayedInvite = null;
+        this.ready(call, leg === 'a' ? 'b' : 'a', res, 'answer', () => this.relayAnswer(tx, req, res, call, leg));
       },
       timeout: () => tx.respond(buildResponse(req, 408)),
       transportError: () => tx.respond(buildResponse(req, 503)),
     });
+  }
+
+  /** The other leg's answer to an in-dialog request from `leg`, relayed back to it. */
+  private relayAnswer(tx: ServerTransaction, req: SipRequest, res: SipResponse, call: Call, leg: Leg): void {
+    const answer = buildResponse(req, res.status, { reason: res.reason, headers: this.carried(call, leg, res) });
+    if (req.method === 'INVITE' && res.status < 300) {
+      const mine = legDialog(call, leg);
+      if (mine !== null) answer.addHeader('Contact', mine.contact);
+    }
+    const body = this.bodyOrNull(call, leg === 'a' ? 'b' : 'a', res);
+    if (body !== null && body.length > 0) {
+      answer.setBody(body, res.contentType() ?? 'application/sdp');
+      if (call.media?.relayed === true) {
+        call.record.media = call.media.record(); // new addresses or streams: `show voip rtp connections` follows
+        this.d.calls.put(call.record);
+      }
+    }
+    tx.respond(answer);
+    if (req.method === 'INVITE' && res.status >= 300) call.relayedInvite = null;
   }
 
   /** Send BYE on one leg (its answer, or none, changes nothing: the call is over). */

@@ -33,6 +33,8 @@ export interface DialPeerJson {
   shutdown?: boolean;
   /** CUBE `media flow-through|flow-around` on the dial-peer; the outbound dial-peer's wins, then the inbound one's. */
   media?: 'flow-through' | 'flow-around';
+  /** Which engine relays this dial-peer's flow-through calls (the outbound dial-peer's wins, then the inbound one's, then `media.engine`). */
+  mediaEngine?: 'builtin' | 'rtpengine';
   /** The tag of a codec class in profiles/ (`voice-class codec N`). */
   voiceClassCodec?: number;
   /** `voice-class sip early-offer forced`: an INVITE without SDP leaves this dial-peer with the SBC's own offer. */
@@ -153,6 +155,7 @@ export const DIAL_PEER_SCHEMA = {
     maxConn: { type: 'integer', minimum: 1 },
     shutdown: { type: 'boolean' },
     media: { enum: ['flow-through', 'flow-around'] },
+    mediaEngine: { enum: ['builtin', 'rtpengine'] },
     voiceClassCodec: { type: 'integer', minimum: 1, maximum: 10000 },
     earlyOfferForced: { type: 'boolean' },
     dtmfRelay: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['rtp-nte', 'sip-info'] } },

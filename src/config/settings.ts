@@ -44,6 +44,10 @@ export interface MediaSettings {
   warmStreams?: number;
   /** An answered flow-through call with no RTP from either leg for this long is ended (0: never). */
   inactivitySeconds?: number;
+  /** What relays flow-through media: the built-in relay (default) or rtpengine; a dial-peer's `mediaEngine` wins. */
+  engine?: 'builtin' | 'rtpengine';
+  /** The rtpengine instances (their ng control addresses, `udp:HOST:PORT`) and their weights for new calls. */
+  rtpengine?: Array<{ ng: string; weight?: number }>;
 }
 
 export interface CallSettings {
@@ -202,6 +206,21 @@ export const SETTINGS_SCHEMA = {
         workers: { type: 'integer', minimum: 1, maximum: 16 },
         warmStreams: { type: 'integer', minimum: 0, maximum: 1000 },
         inactivitySeconds: { type: 'number', minimum: 0 },
+        engine: { enum: ['builtin', 'rtpengine'] },
+        rtpengine: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 64,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['ng'],
+            properties: {
+              ng: { type: 'string', pattern: '^udp:(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$' },
+              weight: { type: 'integer', minimum: 0, maximum: 1000 },
+            },
+          },
+        },
       },
     },
     sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },

@@ -23,6 +23,7 @@ import { DialPlan } from '../routing/dial-plan.js';
 import { parseRedisTarget } from '../state/redis-connect.js';
 import { parseListenSpec } from '../transport/listen-spec.js';
 import { parseCidr } from '../security/cidr.js';
+import { parseNgAddress } from '../media/rtpengine/ng-client.js';
 
 export interface Configuration {
   settings: Settings;
@@ -70,6 +71,7 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
       }
     }
     const file = path.join(settings.configDir, 'fosip.json');
+    problems.push(...mediaEngineProblems(settings, file));
     for (const [i, r] of (settings.sipUa?.registrar ?? []).entries()) {
       try {
         parseSessionTarget(r.target);
@@ -129,6 +131,15 @@ export function compileConfiguration(
   const compiled = compileDialPeers(dialConfig, { rewrite: rewrite.classes, keepalive }, headerKey);
   problems.push(...compiled.problems);
   const profiles = globalProfiles(settings, rewrite.classes, problems);
+  for (const { file, pointer, value } of dialConfig.dialPeers) {
+    if (value.mediaEngine === 'rtpengine' && (settings?.media.rtpengine?.length ?? 0) === 0) {
+      problems.push({
+        file,
+        pointer: `${pointer}/mediaEngine`,
+        message: 'rtpengine needs media.rtpengine in fosip.json (its ng addresses)',
+      });
+    }
+  }
   return { dialPlan: new DialPlan(compiled.peers), rewrite: rewrite.classes, profiles, problems };
 }
 
@@ -177,4 +188,24 @@ function globalProfiles(
     return p ?? null;
   };
   return { outbound: get('sipProfiles'), inbound: get('sipProfilesInbound') };
+}
+
+/** The rtpengine instances must be addresses we can send to, and an rtpengine engine must have some. */
+function mediaEngineProblems(settings: Settings, file: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const fleet = settings.media.rtpengine ?? [];
+  for (const [i, member] of fleet.entries()) {
+    try {
+      parseNgAddress(member.ng);
+    } catch (err) {
+      problems.push({ file, pointer: `/media/rtpengine/${i}/ng`, message: (err as Error).message });
+    }
+    if (fleet.findIndex((m) => m.ng === member.ng) !== i) {
+      problems.push({ file, pointer: `/media/rtpengine/${i}/ng`, message: `${member.ng} is listed twice` });
+    }
+  }
+  if (settings.media.engine === 'rtpengine' && fleet.length === 0) {
+    problems.push({ file, pointer: '/media/rtpengine', message: 'media.engine rtpengine needs at least one instance' });
+  }
+  return problems;
 }

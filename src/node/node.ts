@@ -40,6 +40,7 @@ import { VERSION } from '../version.js';
 import { chooseMediaAddress } from '../media/media-address.js';
 import { PortPool } from '../media/port-pool.js';
 import { BuiltinRelay } from '../media/builtin-relay.js';
+import { RtpengineFleet } from '../media/rtpengine/fleet.js';
 import type { RtpPoolInfo } from '../state/node-reports.js';
 
 export { VERSION } from '../version.js';
@@ -90,6 +91,8 @@ export class SbcNode {
   readonly mediaAddress: string;
   /** The RTP relay (idle when every call flows around it). */
   readonly media: BuiltinRelay;
+  /** The rtpengine instances (null: none configured). */
+  readonly rtpengine: RtpengineFleet | null;
   private admin: AdminServer | undefined;
   readonly startedAt = Date.now();
   /** OPTIONS keepalive of the dial-peers that name a profile. */
@@ -134,6 +137,17 @@ export class SbcNode {
       settings.media.address,
       settings.listen.map((l) => parseListenSpec(l).address),
     );
+    const fleet = settings.media.rtpengine ?? [];
+    this.rtpengine =
+      fleet.length === 0
+        ? null
+        : new RtpengineFleet({
+            members: fleet.map((m) => ({ ng: m.ng, weight: m.weight ?? 1 })),
+            changed: (st) =>
+              st.up
+                ? this.log.info({ rtpengine: st.ng }, 'rtpengine answers again: back in the fleet')
+                : this.log.warn({ rtpengine: st.ng }, 'rtpengine does not answer: no new calls go to it'),
+          });
     this.media = new BuiltinRelay({
       pool: this.portPool,
       address: this.mediaAddress,
@@ -204,7 +218,14 @@ export class SbcNode {
       ...(settings.calls.huntStatuses ? { huntStatuses: new Set(settings.calls.huntStatuses) } : {}),
       ...(settings.calls.maxRedirects !== undefined ? { maxRedirects: settings.calls.maxRedirects } : {}),
       ...(settings.calls.errorPassThrough !== undefined ? { errorPassThrough: settings.calls.errorPassThrough } : {}),
-      media: { engine: this.media, address: this.mediaAddress, mode: settings.media.mode ?? 'flow-through' },
+      media: {
+        engine: this.media,
+        address: this.mediaAddress,
+        mode: settings.media.mode ?? 'flow-through',
+        defaultEngine: settings.media.engine ?? 'builtin',
+        rtpengine: this.rtpengine,
+        warn: (what, err, callId) => this.log.warn({ err, callId }, what),
+      },
       observer: {
         callEnded: (cdr) => {
           this.metrics.callEnded({ ...cdr, left: cdr.bLeg !== null });
@@ -465,6 +486,7 @@ export class SbcNode {
     this.security.stop();
     this.capture.stop();
     this.transactions.close();
+    this.rtpengine?.stop();
     await Promise.all([
       this.transport.close(),
       this.admin?.close(),

@@ -32,6 +32,8 @@ export interface DialPeer {
   shutdown: boolean;
   /** Null: the global `media.mode` (or the other dial-peer's choice) applies. */
   media: 'flow-through' | 'flow-around' | null;
+  /** Null: the other dial-peer's choice, else the global `media.engine`. */
+  mediaEngine: 'builtin' | 'rtpengine' | null;
   /** The codecs allowed on this dial-peer's leg; null: any. */
   voiceClassCodec: CodecClass | null;
   /** A delayed-offer call leaves this (outbound) dial-peer with an offer the SBC builds (flow-through). */
@@ -79,6 +81,7 @@ export const DIAL_PEER_0: DialPeer = {
   maxConn: null,
   shutdown: false,
   media: null,
+  mediaEngine: null,
   voiceClassCodec: null,
   earlyOfferForced: false,
   dtmfRelay: null,
@@ -230,6 +233,7 @@ function build(
     maxConn: v.maxConn ?? null,
     shutdown: v.shutdown ?? false,
     media: v.media ?? null,
+    mediaEngine: v.mediaEngine ?? null,
     earlyOfferForced: v.earlyOfferForced ?? false,
     dtmfRelay: v.dtmfRelay?.[0] ?? null,
     errorCodeOverride: v.errorCodeOverride ?? null,

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { eventually } from './eventually.js';
-import { freePort, relayRange } from './net.js';
+import { freePort } from './net.js';
 
 export class Rtpengine {
   private child: ChildProcess | undefined;
@@ -19,7 +19,7 @@ export class Rtpengine {
 
   /** Started and answering pings on `udp:<address>:<port>`. */
   static async start(opts: { port?: number; address?: string } = {}): Promise<Rtpengine> {
-    const e = new Rtpengine(opts.port ?? (await freePort('udp')), relayRange(50), opts.address ?? '127.0.0.1');
+    const e = new Rtpengine(opts.port ?? (await freePort('udp')), rtpengineRange(), opts.address ?? '127.0.0.1');
     await e.run();
     return e;
   }
@@ -91,4 +91,14 @@ export class Rtpengine {
       child.kill('SIGKILL');
     });
   }
+}
+
+/**
+ * 100 media ports for one rtpengine, in 4000-7999: below the test SBCs' relay ports (8000-32766) and the
+ * kernel's ephemeral ports, and apart from the 3000-3999 of the restart test, so that a port in this range
+ * is rtpengine's and nobody else's.
+ */
+function rtpengineRange(): { portMin: number; portMax: number } {
+  const portMin = 4000 + 100 * Math.floor(Math.random() * 40);
+  return { portMin, portMax: portMin + 99 };
 }

@@ -7,7 +7,8 @@
  * Each leg has its own `o=` line, whose version goes up whenever the SDP sent on that leg changes
  * (RFC 3264 §8).
  */
-import { SbcError } from '../../errors/sbc-error.js';
+import type { CallMediaSession } from './call-media-session.js';
+import { MediaFailure } from './media-failure.js';
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { CODECS, type CodecClass, applyCodecClass, formatKind, offerFormats } from '../../media/codec-class.js';
@@ -26,15 +27,7 @@ interface LegOrigin {
   last: string | null;
 }
 
-/** Why the media could not be set up: the caller gets this status. */
-export class MediaFailure extends SbcError {
-  constructor(
-    readonly status: 488 | 503,
-    message: string,
-  ) {
-    super('SBC_ERR_MEDIA_SETUP', message);
-  }
-}
+export { MediaFailure } from './media-failure.js';
 
 const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
 
@@ -59,7 +52,7 @@ function clockRateOf(m: MediaSection): number {
   return map?.clockRate ?? 8000;
 }
 
-export class CallMedia {
+export class CallMedia implements CallMediaSession {
   private streams: OpenedStream[] | null = null;
   private readonly origins: Record<Leg, LegOrigin> = {
     a: { sessionId: String(randomInt(1, 2 ** 31)), version: 0n, last: null },
@@ -89,8 +82,17 @@ export class CallMedia {
     this.events = new TelephoneEvents(id);
   }
 
+  get engineKind(): 'builtin' | null {
+    return this.engine === null ? null : 'builtin';
+  }
+
   get relayed(): boolean {
     return this.engine !== null;
+  }
+
+  /** Nothing to wait for: once the relay is open, rewrite() does the built-in relay's part at once. */
+  settle(): null {
+    return null;
   }
 
   /** Whether SDP can be rewritten now (flow-around always; flow-through once the relay is open). */

@@ -3,24 +3,46 @@ import type { MediaEngine } from './media-engine.js';
 import type { DialPeer } from '../../routing/dial-peer.js';
 import type { Call } from '../call.js';
 import { CallMedia } from './call-media.js';
+import { RtpengineCallMedia } from './rtpengine-call-media.js';
+import type { RtpengineFleet } from '../../media/rtpengine/fleet.js';
+
+/** The media the B2BUA is given: the built-in relay, rtpengine when configured, and the defaults. */
+export interface MediaChoices {
+  engine: MediaEngine;
+  address: string;
+  mode: 'flow-through' | 'flow-around';
+  /** The engine of flow-through calls whose dial-peers do not choose (default builtin). */
+  defaultEngine?: 'builtin' | 'rtpengine';
+  rtpengine?: RtpengineFleet | null;
+  /** Told of what rtpengine could not do for a call (a failed delete). */
+  warn?: (what: string, err: unknown, callId: string) => void;
+}
 
 /**
  * Flow-through or flow-around for this attempt of the call (the outbound dial-peer's choice, the inbound
  * one's, the global one), and the codec classes of both legs. A call needs no CallMedia when its media flows
  * around and neither dial-peer has a codec class.
  */
-export function chooseMedia(
-  call: Call,
-  peer: DialPeer,
-  global: { engine: MediaEngine; address: string; mode: 'flow-through' | 'flow-around' } | undefined,
-): void {
+export function chooseMedia(call: Call, peer: DialPeer, global: MediaChoices | undefined): void {
   const through =
     (peer.media ?? call.inbound.media ?? global?.mode ?? 'flow-around') === 'flow-through' && global !== undefined;
-  if (call.media !== null && call.media.relayed !== through) {
-    call.media.close(); // hunting between a flow-through and a flow-around dial-peer
+  const engine = through ? (peer.mediaEngine ?? call.inbound.mediaEngine ?? global.defaultEngine ?? 'builtin') : null;
+  if (call.media !== null && call.media.engineKind !== engine) {
+    call.media.close(); // hunting between dial-peers whose media go different ways
     call.media = null;
   }
-  if (call.media === null && (through || peer.voiceClassCodec !== null || call.inbound.voiceClassCodec !== null)) {
+  if (call.media === null && engine === 'rtpengine' && global?.rtpengine) {
+    const fleet = global.rtpengine;
+    call.media = new RtpengineCallMedia({
+      fleet,
+      ng: fleet.choose(),
+      id: call.id,
+      warn: (what, err) => global.warn?.(what, err, call.id),
+    });
+  } else if (
+    call.media === null &&
+    (through || peer.voiceClassCodec !== null || call.inbound.voiceClassCodec !== null)
+  ) {
     call.media = new CallMedia(through ? global.engine : null, global?.address ?? '', call.id);
   }
   if (call.media !== null) {

@@ -1,0 +1,250 @@
+/**
+ * A call whose media rtpengine relays: every SDP that crosses goes to the call's rtpengine instance first
+ * (`offer` from the leg that offers, `answer` from the leg that answers), and what rtpengine writes back
+ * (its address and ports, ICE removed) is what the other leg gets. The two legs are rtpengine's two
+ * monologues, tagged by leg, under the call's own id; `delete` lets go of the call when it ends, however
+ * it ends. Codec classes filter the SDP before rtpengine sees it, as they do for the built-in relay.
+ *
+ * The ng commands of one call are made one after the other, so that the answers of a 183 and a 200 reach
+ * the caller in the order they came.
+ */
+import type { CodecClass } from '../../media/codec-class.js';
+import { applyCodecClass } from '../../media/codec-class.js';
+import type { RtpengineFleet } from '../../media/rtpengine/fleet.js';
+import { NgError, type NgDict } from '../../media/rtpengine/ng-client.js';
+import { Sdp, SdpError } from '../../media/sdp.js';
+import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
+import type { CallMediaSession, Leg } from './call-media-session.js';
+import { MediaFailure } from './media-failure.js';
+
+const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
+
+/** rtpengine's tag of each leg's monologue (the legs' own SIP tags change with forks; these never do). */
+const TAG: Record<Leg, string> = { a: 'fosip-a', b: 'fosip-b' };
+
+export interface RtpengineMediaOptions {
+  fleet: RtpengineFleet;
+  /** The instance chosen for the call; null when none was up (the call gets 503). */
+  ng: string | null;
+  id: string;
+  /** A command failed or rtpengine let go of the call unexpectedly: logged by the B2BUA. */
+  warn?: (what: string, err: unknown) => void;
+}
+
+export class RtpengineCallMedia implements CallMediaSession {
+  readonly engineKind = 'rtpengine';
+  readonly relayed = true;
+  offeredByUs = false;
+  readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
+  readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
+  /**
+   * Results by leg, kind and SDP, with the number of the command that made them: a result is good only
+   * while no later command has completed (the same SDP again after a hold, say, must reach rtpengine again,
+   * while a retransmission, or the rewrite that follows its settle(), uses the result at once).
+   */
+  private readonly done = new Map<string, { out: Buffer; seq: number }>();
+  private completed = 0;
+  private readonly running = new Map<string, Promise<void>>();
+  /** The last SDP each leg sent, and the last one rtpengine wrote toward each leg (for the call record). */
+  private readonly received: Partial<Record<Leg, Buffer>> = {};
+  private readonly sent: Partial<Record<Leg, Buffer>> = {};
+  private chain: Promise<unknown> = Promise.resolve();
+  private answered = false;
+  private touched = false;
+  private closed = false;
+  private opened = false;
+
+  constructor(private readonly o: RtpengineMediaOptions) {
+    if (o.ng !== null) o.fleet.sessionOpened(o.ng);
+  }
+
+  /** The instance the call is on (the call record keeps it). */
+  get ng(): string | null {
+    return this.o.ng;
+  }
+
+  get open(): boolean {
+    return this.opened;
+  }
+
+  prepare(from: Leg, body: Buffer): Promise<void> {
+    return this.run(from, body, 'offer').then(() => {
+      this.opened = true;
+    });
+  }
+
+  prepareOrOffer(from: Leg, body: Buffer): Promise<void> {
+    if (body.length === 0)
+      return Promise.reject(
+        new MediaFailure(
+          488,
+          'rtpengine calls need an offer from the caller (early offer forced is not supported with rtpengine)',
+        ),
+      );
+    return this.prepare(from, body);
+  }
+
+  prepareMore(from: Leg, body: Buffer): Promise<void> {
+    return this.run(from, body, 'offer');
+  }
+
+  settle(from: Leg, body: Buffer, kind: 'offer' | 'answer'): Promise<void> | null {
+    return this.result(key(from, kind, body)) !== undefined ? null : this.run(from, body, kind);
+  }
+
+  rewrite(from: Leg, body: Buffer, kind: 'offer' | 'answer' = 'answer'): Buffer {
+    const out = this.result(key(from, kind, body));
+    if (out === undefined) throw new MediaFailure(488, 'rtpengine has not taken this SDP');
+    return out;
+  }
+
+  private result(k: string): Buffer | undefined {
+    const hit = this.done.get(k);
+    return hit !== undefined && hit.seq === this.completed ? hit.out : undefined;
+  }
+
+  /**
+   * One offer or answer through rtpengine, after the call's earlier ones (the same SDP twice, a
+   * retransmission, is one command). Rejects with MediaFailure: 488 when rtpengine refuses the SDP, 503
+   * when no instance answers.
+   */
+  private run(from: Leg, body: Buffer, kind: 'offer' | 'answer'): Promise<void> {
+    const k = key(from, kind, body);
+    const known = this.running.get(k);
+    if (known !== undefined) return known;
+    const ng = this.o.ng;
+    if (ng === null || this.closed) {
+      return Promise.reject(new MediaFailure(503, ng === null ? 'no rtpengine instance is up' : 'the call has ended'));
+    }
+    const step = this.chain.then(async () => {
+      const sdp = this.filtered(from, body, kind);
+      this.touched = true;
+      const reply = await this.o.fleet.command(ng, kind, this.args(from, kind, sdp)).catch((err: unknown) => {
+        throw err instanceof NgError ? new MediaFailure(err.kind === 'refused' ? 488 : 503, err.message) : err;
+      });
+      const out = reply['sdp'];
+      if (typeof out !== 'string') throw new MediaFailure(503, `rtpengine ${ng} answered ${kind} without SDP`);
+      if (kind === 'answer') this.answered = true;
+      this.received[from] = body;
+      const rewritten = Buffer.from(out, 'latin1');
+      this.sent[other(from)] = rewritten;
+      this.done.set(k, { out: rewritten, seq: ++this.completed });
+    });
+    this.chain = step.catch(() => undefined);
+    this.running.set(k, step);
+    // once done (or failed), the same SDP later is a new command; a retransmission meanwhile shares this one
+    void step.then(
+      () => this.running.get(k) === step && this.running.delete(k),
+      () => this.running.get(k) === step && this.running.delete(k),
+    );
+    return step;
+  }
+
+  /** The SDP as the other leg's codec class lets it through (an offer left without a codec is 488). */
+  private filtered(from: Leg, body: Buffer, kind: 'offer' | 'answer'): string {
+    const cls = this.codecs[other(from)];
+    if (cls === null) return body.toString('latin1');
+    let sdp: Sdp;
+    try {
+      sdp = Sdp.parse(body.toString('latin1'));
+    } catch (err) {
+      if (err instanceof SdpError) throw new MediaFailure(488, `unreadable SDP: ${err.message}`);
+      throw err;
+    }
+    if (!applyCodecClass(sdp, cls, kind))
+      throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);
+    return sdp.toString();
+  }
+
+  private args(from: Leg, kind: 'offer' | 'answer', sdp: string): NgDict {
+    const tags: NgDict =
+      kind === 'answer'
+        ? { 'from-tag': TAG[other(from)], 'to-tag': TAG[from] }
+        : { 'from-tag': TAG[from], ...(this.answered ? { 'to-tag': TAG[other(from)] } : {}) };
+    return {
+      'call-id': this.o.id,
+      ...tags,
+      sdp,
+      // the other side's origin and addresses never cross; ICE candidates would name them (RFC 8445)
+      replace: ['origin', 'session-connection'],
+      ICE: 'remove',
+      'rtcp-mux': ['demux'],
+      flags: ['trust-address'],
+    };
+  }
+
+  ownOffer(): Buffer {
+    throw new MediaFailure(488, 'early offer forced is not supported with rtpengine');
+  }
+
+  absorb(): MediaFailure | null {
+    return null;
+  }
+
+  takesInfoFrom(): boolean {
+    return false;
+  }
+
+  sendDtmf(): void {
+    // DTMF interworking through rtpengine is not built yet: INFO passes as INFO
+  }
+
+  /** A call on rtpengine is not taken back after a restart yet: it is ended on both legs then. */
+  snapshot(): MediaSnapshot | null {
+    return null;
+  }
+
+  reoffer(): Buffer | null {
+    return null;
+  }
+
+  record(): CallMediaRecord {
+    const streams = (['a', 'b'] as const).flatMap((leg) => {
+      const ours = sections(this.sent[leg]);
+      const theirs = sections(this.received[leg]);
+      return ours.map((m, i) => ({
+        leg,
+        stream: i,
+        localAddress: m.address ?? '',
+        localPort: m.port,
+        remoteAddress: theirs[i]?.address ?? null,
+        remotePort: theirs[i]?.port ?? null,
+      }));
+    });
+    return { mode: 'flow-through', streams };
+  }
+
+  watchInactivity(): void {
+    // rtpengine ends silent calls itself (its --timeout); the node is told when a delete fails
+  }
+
+  /** rtpengine lets go of the call once every command sent for it is done (nothing when none was sent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const ng = this.o.ng;
+    if (ng === null) return;
+    this.o.fleet.sessionClosed(ng);
+    void this.chain.then(async () => {
+      if (!this.touched) return;
+      await this.o.fleet
+        .command(ng, 'delete', { 'call-id': this.o.id })
+        .catch((err: unknown) => this.o.warn?.('rtpengine delete failed', err));
+    });
+  }
+}
+
+function key(from: Leg, kind: 'offer' | 'answer', body: Buffer): string {
+  return `${from}:${kind}:${body.toString('latin1')}`;
+}
+
+/** Each m= section's port and connection address (its own c=, else the session's). */
+function sections(body: Buffer | undefined): Array<{ port: number; address: string | null }> {
+  if (body === undefined) return [];
+  try {
+    const sdp = Sdp.parse(body.toString('latin1'));
+    return sdp.media.map((m) => ({ port: m.port, address: m.connection?.address ?? null }));
+  } catch {
+    return [];
+  }
+}

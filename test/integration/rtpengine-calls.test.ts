@@ -1,0 +1,185 @@
+/**
+ * Calls whose media rtpengine relays (fosip.json `media.engine: rtpengine`), with real SIPp and a real
+ * rtpengine in userspace: `uac_pcap` plays G.711 to a callee that echoes it; RTP crosses rtpengine's ports
+ * both ways, neither side learns the other's address, and rtpengine holds no call once it ends, however it
+ * ends (BYE, CANCEL, a failure, a hunt, a re-INVITE in between). An rtpengine that refuses or does not
+ * answer fails the call cleanly.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { NgClient, parseNgAddress } from '../../src/media/rtpengine/ng-client.js';
+import { type TestAppOptions, boundPort, startTestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
+import { recordingLog } from '../helpers/log.js';
+import { freePort, freeUdpBlock } from '../helpers/net.js';
+import { uacPcap } from '../helpers/pcap-scenarios.js';
+import { Rtpengine } from '../helpers/rtpengine.js';
+import { uacCancel, uacExpect, uacHoldResume, uasCancelled, uasHoldResume, uasRespond } from '../helpers/scenarios.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+import { Capture } from '../helpers/tshark.js';
+
+/** How many times rtpengine logged taking this command so far. */
+const commandsTaken = (e: Rtpengine, command: string): number =>
+  e.log.split(`Received command '${command}'`).length - 1;
+
+/** The calls rtpengine holds now (its `list` command). */
+async function rtpengineCalls(e: Rtpengine): Promise<string[]> {
+  const client = new NgClient({ endpoint: parseNgAddress(e.ng) });
+  try {
+    const reply = await client.command('list');
+    return Array.isArray(reply['calls']) ? reply['calls'].map(String) : [];
+  } finally {
+    client.close();
+  }
+}
+
+function sbcWith(
+  e: Rtpengine | string,
+  dialPeers: NonNullable<TestAppOptions['dialPeers']>,
+  log = recordingLog('info'),
+) {
+  const ng = typeof e === 'string' ? e : e.ng;
+  return startTestApp({
+    dialPeers,
+    media: { mode: 'flow-through', engine: 'rtpengine', rtpengine: [{ ng }] },
+    log: log.log,
+  });
+}
+
+const peerTo = (tag: number, port: number, more: object = {}) => ({
+  tag,
+  destinationPattern: '2...',
+  sessionTarget: `ipv4:127.0.0.1:${port}`,
+  preference: tag,
+  ...more,
+});
+
+describe('calls through rtpengine (SIPp, real rtpengine)', () => {
+  let e: Rtpengine;
+  before(async () => {
+    e = await Rtpengine.start();
+  });
+  after(() => e.kill());
+
+  it("relays the caller's audio to an echoing callee and back through rtpengine's ports, hiding both sides", async () => {
+    const calleeMp = await freeUdpBlock(4);
+    const callerMp = await freeUdpBlock(4);
+    const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)], timeoutMs: 60_000 });
+    const sbcLog = recordingLog('info');
+    const app = await sbcWith(e, [peerTo(1, b.port)], sbcLog);
+    const capture = await Capture.start(`udp and (port ${callerMp} or port ${calleeMp})`);
+    let wire: Awaited<ReturnType<Capture['stop']>> = [];
+    try {
+      const run = caller(boundPort(app, 'udp'), {
+        scenario: uacPcap(),
+        extra: ['-mp', String(callerMp)],
+        timeoutMs: 60_000,
+      });
+      const result = await run;
+      wire = await capture.stop();
+      const bres = await b.run;
+      const why = `caller:\n${result.messages.slice(-2000)}\ncallee:\n${bres.messages.slice(-2000)}\nSBC:\n${sbcLog.lines.slice(-10).join('\n')}\nrtpengine:\n${e.log.slice(-1500)}`;
+      assert.equal(result.code, 0, why);
+      const calleeInvite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?m=audio[^\n]*/.exec(bres.messages)?.[0] ?? '';
+      const offered = Number(/m=audio (\d+) /.exec(calleeInvite)?.[1]);
+      assert.ok(
+        offered >= e.media.portMin && offered <= e.media.portMax,
+        `the callee is offered an rtpengine port:\n${calleeInvite}`,
+      );
+      assert.doesNotMatch(
+        calleeInvite,
+        new RegExp(`m=audio ${callerMp} `),
+        "the caller's port never reaches the callee",
+      );
+      assert.doesNotMatch(calleeInvite, /a=candidate|a=ice-/, 'no ICE attributes cross');
+      const inRange = (p: number): boolean => p >= e.media.portMin && p <= e.media.portMax;
+      const toCallee = wire.filter((p) => p.dstPort === calleeMp);
+      const toCaller = wire.filter((p) => p.dstPort === callerMp);
+      const fromCaller = wire.filter((p) => p.srcPort === callerMp);
+      assert.ok(fromCaller.length >= 236, `the caller played its audio (${fromCaller.length} packets)\n${why}`);
+      assert.ok(
+        toCallee.length >= 0.95 * fromCaller.length,
+        `rtpengine relayed the audio to the callee (${toCallee.length} of ${fromCaller.length})`,
+      );
+      assert.ok(toCaller.length >= 0.95 * fromCaller.length, `and the echo back to the caller (${toCaller.length})`);
+      assert.ok(
+        toCallee.every((p) => inRange(p.srcPort)) && toCaller.every((p) => inRange(p.srcPort)),
+        'both sides got RTP only from rtpengine',
+      );
+      assert.ok(
+        await eventually(async () => (await rtpengineCalls(e)).length === 0),
+        'rtpengine holds no call after the BYE',
+      );
+      assert.equal(app.b2bua.callCount, 0);
+    } finally {
+      await capture.stop().catch(() => []);
+      await app.stop();
+    }
+  });
+
+  it('leaves no call on rtpengine after a CANCEL, a failure, a hunt and a re-INVITE', async () => {
+    const cancelled = await callee({ scenario: uasCancelled(), timeoutMs: 30_000 });
+    const busy = await callee({ scenario: uasRespond('486 Busy Here'), timeoutMs: 30_000 });
+    const app = await sbcWith(e, [peerTo(1, cancelled.port)]);
+    const offersBefore = commandsTaken(e, 'offer');
+    try {
+      assert.equal(
+        (await caller(boundPort(app, 'udp'), { scenario: uacCancel(), timeoutMs: 30_000 })).code,
+        0,
+        'CANCEL',
+      );
+      assert.equal((await cancelled.run).code, 0);
+      assert.ok(await eventually(async () => (await rtpengineCalls(e)).length === 0), 'none after the CANCEL');
+      await app.stop();
+      // the first dial-peer answers 503 (hunted), the second 486 (the caller's failure)
+      const unavailable = await callee({ scenario: uasRespond('503 Service Unavailable'), timeoutMs: 30_000 });
+      const hunting = await sbcWith(e, [peerTo(1, unavailable.port), peerTo(2, busy.port)]);
+      try {
+        assert.equal(
+          (await caller(boundPort(hunting, 'udp'), { scenario: uacExpect(486), timeoutMs: 30_000 })).code,
+          0,
+          'hunted, then 486',
+        );
+        assert.ok(
+          await eventually(async () => (await rtpengineCalls(e)).length === 0),
+          'none after the hunt and the failure',
+        );
+        const held = await callee({ scenario: uasHoldResume(), timeoutMs: 30_000 });
+        const reinvite = await sbcWith(e, [peerTo(1, held.port)]);
+        try {
+          const r = await caller(boundPort(reinvite, 'udp'), { scenario: uacHoldResume(), timeoutMs: 30_000 });
+          assert.equal(r.code, 0, `hold and resume through rtpengine:\n${r.messages.slice(-2500)}`);
+          assert.equal((await held.run).code, 0);
+          assert.ok(
+            await eventually(async () => (await rtpengineCalls(e)).length === 0),
+            'none after a call with re-INVITEs',
+          );
+          // what reached rtpengine: the CANCELled call's offer, both hunted attempts', and the re-INVITEs'
+          const offers = commandsTaken(e, 'offer') - offersBefore;
+          assert.ok(offers >= 5, `rtpengine took the offers (${offers})`);
+        } finally {
+          await reinvite.stop();
+        }
+      } finally {
+        await hunting.stop();
+      }
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('fails the call with 503 and a Warning when no rtpengine answers, and leaves nothing behind', async () => {
+    const silent = `udp:127.0.0.1:${await freePort('udp')}`;
+    const b = await callee({ timeoutMs: 15_000 });
+    const app = await sbcWith(silent, [peerTo(1, b.port)]);
+    try {
+      const r = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503), timeoutMs: 30_000 });
+      assert.equal(r.code, 0, r.messages.slice(-2000));
+      assert.match(r.messages, /^Warning: 399 \S+ "rtpengine [^"]*did not answer/m);
+      assert.equal(app.b2bua.callCount, 0);
+      b.kill();
+    } finally {
+      await app.stop();
+    }
+  });
+});
