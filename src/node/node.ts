@@ -284,6 +284,7 @@ export class SbcNode {
         clock: app.clock,
         log: app.log.child({ component: 'b2bua' }),
         agent: settings.hostname,
+        releaseMedia: (ng: string, callId: string) => void app.releaseRtpengineCall(ng, callId),
       };
       app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps, (r) => app.b2bua.adopt(r));
       if (settings.admin !== null) {
@@ -341,6 +342,21 @@ export class SbcNode {
       'fosip started',
     );
     return app;
+  }
+
+  /**
+   * rtpengine lets go of a call a previous run left and this one ended (the instance may no longer be in
+   * the configuration: it is reached all the same). A failure is logged; rtpengine's own timeout ends it.
+   */
+  private async releaseRtpengineCall(ng: string, callId: string): Promise<void> {
+    const fleet = this.rtpengine ?? new RtpengineFleet({ members: [], pingMs: 0 });
+    try {
+      await fleet.command(ng, 'delete', { 'call-id': callId });
+    } catch (err) {
+      this.log.warn({ err, callId, rtpengine: ng }, 'rtpengine did not let go of a call the previous run left');
+    } finally {
+      if (fleet !== this.rtpengine) fleet.stop();
+    }
   }
 
   /** Ready for calls: listening, configuration loaded (it is, or the node would not run), Redis reachable when used, not draining. */

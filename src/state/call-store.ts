@@ -105,6 +105,8 @@ export interface InviteSnapshot {
 export interface RecoverySnapshot {
   /** The relay of an answered flow-through call: its ports and far ends, and the SDP origins it wrote. */
   media?: MediaSnapshot;
+  /** The rtpengine instance that holds the call's media (its ng address); rtpengine knows it by the call's id. */
+  rtpengine?: { ng: string };
   a?: DialogSnapshot;
   b?: DialogSnapshot;
   aInvite?: InviteSnapshot;

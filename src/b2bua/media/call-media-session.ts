@@ -14,6 +14,8 @@ export type Leg = 'a' | 'b';
 export interface CallMediaSession {
   /** Which engine relays the call's media (null: it flows around the SBC; only codec classes touch the SDP). */
   readonly engineKind: 'builtin' | 'rtpengine' | null;
+  /** The engine instance that holds the call (rtpengine's ng address; null for the built-in relay and none). */
+  readonly instance: string | null;
   /** Whether media flows through the SBC's engine. */
   readonly relayed: boolean;
   /** Whether SDP can be rewritten now (flow-around always; flow-through once the first offer opened it). */

@@ -82,6 +82,9 @@ export class CallMedia implements CallMediaSession {
     this.events = new TelephoneEvents(id);
   }
 
+  /** The built-in relay is this process. */
+  readonly instance = null;
+
   get engineKind(): 'builtin' | null {
     return this.engine === null ? null : 'builtin';
   }

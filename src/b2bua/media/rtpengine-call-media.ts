@@ -29,6 +29,11 @@ export interface RtpengineMediaOptions {
   id: string;
   /** A command failed or rtpengine let go of the call unexpectedly: logged by the B2BUA. */
   warn?: (what: string, err: unknown) => void;
+  /**
+   * A call a previous run of this node set up and answered (a restart): rtpengine has both legs already,
+   * and nothing is sent to it until the next SDP.
+   */
+  adopted?: boolean;
 }
 
 export class RtpengineCallMedia implements CallMediaSession {
@@ -56,10 +61,11 @@ export class RtpengineCallMedia implements CallMediaSession {
 
   constructor(private readonly o: RtpengineMediaOptions) {
     if (o.ng !== null) o.fleet.sessionOpened(o.ng);
+    if (o.adopted === true) this.opened = this.answered = this.touched = true;
   }
 
-  /** The instance the call is on (the call record keeps it). */
-  get ng(): string | null {
+  /** The instance the call is on (the call record keeps it, for a restarted node). */
+  get instance(): string | null {
     return this.o.ng;
   }
 
@@ -189,7 +195,7 @@ export class RtpengineCallMedia implements CallMediaSession {
     // DTMF interworking through rtpengine is not built yet: INFO passes as INFO
   }
 
-  /** A call on rtpengine is not taken back after a restart yet: it is ended on both legs then. */
+  /** rtpengine keeps the call's media itself: the record needs only the instance (see `instance`). */
   snapshot(): MediaSnapshot | null {
     return null;
   }

@@ -17,7 +17,8 @@ import { type Call, legDialog } from '../call.js';
 import { dialogFrom, keepRecoverable } from './call-snapshot.js';
 import { newAuthMemory } from '../../uac/digest-client.js';
 import { CallMedia } from '../media/call-media.js';
-import type { MediaEngine } from '../media/media-engine.js';
+import type { MediaChoices } from '../media/media-choice.js';
+import { RtpengineCallMedia } from '../media/rtpengine-call-media.js';
 import type { CallWire } from '../call-wire.js';
 import type { CallRegistry } from '../call-registry.js';
 
@@ -29,7 +30,7 @@ export function adoptable(r: CallRecord): boolean {
     r.state === 'connected' &&
     r.recovery?.a !== undefined &&
     r.recovery.b !== undefined &&
-    (!relayed || r.recovery.media !== undefined)
+    (!relayed || r.recovery.media !== undefined || r.recovery.rtpengine !== undefined)
   );
 }
 
@@ -41,8 +42,17 @@ export function adoptable(r: CallRecord): boolean {
 export async function restoreMedia(
   call: Call,
   r: CallRecord,
-  media: { engine: MediaEngine; address: string } | undefined,
+  media: MediaChoices | undefined,
 ): Promise<'same' | 'moved' | false> {
+  const held = r.recovery?.rtpengine;
+  if (held !== undefined) {
+    // rtpengine still relays the call: it is taken back as it is, and nothing is sent to rtpengine
+    if (!media?.rtpengine) return false;
+    call.media = new RtpengineCallMedia({ fleet: media.rtpengine, ng: held.ng, id: call.id, adopted: true });
+    call.media.codecs.a = call.inbound.voiceClassCodec;
+    call.media.codecs.b = call.b?.peer.voiceClassCodec ?? null;
+    return 'same';
+  }
   const snap = r.recovery?.media;
   if (snap === undefined) return 'same'; // its media flows around the SBC
   if (media === undefined) return false;
@@ -142,7 +152,7 @@ export function adoptedCall(r: CallRecord, peers: readonly DialPeer[]): Call {
 export async function takeBack(
   record: CallRecord,
   peers: readonly DialPeer[],
-  media: { engine: MediaEngine; address: string } | undefined,
+  media: MediaChoices | undefined,
 ): Promise<{ call: Call; moved: boolean } | null> {
   if (!adoptable(record)) return null;
   const call = adoptedCall(record, peers);

@@ -21,12 +21,15 @@ export function keepRecoverable(call: Call): void {
 /** The call's legs now: both dialogs once answered, else the INVITEs (and the To tag the caller gets). */
 export function recoverySnapshot(call: Call): RecoverySnapshot {
   try {
+    const ng = call.media?.instance ?? null;
+    const engine = ng === null ? {} : { rtpengine: { ng } };
     if (call.a.dialog !== null && call.b?.dialog) {
       const media = call.media?.snapshot() ?? null;
       return {
         a: dialogSnapshot(call.a.dialog),
         b: dialogSnapshot(call.b.dialog),
         ...(media === null ? {} : { media }),
+        ...engine,
       };
     }
     const a = call.a.flow;
@@ -34,6 +37,7 @@ export function recoverySnapshot(call: Call): RecoverySnapshot {
       aInvite: inviteSnapshot(call.a.invite, { transport: a.transport, address: a.remoteAddress, port: a.remotePort }),
       aToTag: call.a.toTag,
       ...(call.b === null ? {} : { bInvite: inviteSnapshot(call.b.invite, call.b.dest) }),
+      ...engine,
     };
   } catch {
     return {}; // it is written inside the store's JSON: a leg it cannot describe must not stop the write

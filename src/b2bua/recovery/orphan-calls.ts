@@ -23,6 +23,8 @@ export interface OrphanDeps {
   log: Logger;
   /** The Warning agent (the SBC's hostname). */
   agent: string;
+  /** rtpengine lets go of a call it holds for one that ends here (its ng address and the call's id). */
+  releaseMedia?: (ng: string, callId: string) => void;
 }
 
 const RESTARTED = { cause: 41, text: 'SBC restarted' };
@@ -47,6 +49,7 @@ export function endOrphan(r: CallRecord, d: OrphanDeps): CallDetailRecord {
     }
     if (snap?.bInvite !== undefined) cancelOutbound(snap.bInvite, d);
   }
+  if (snap?.rtpengine !== undefined) d.releaseMedia?.(snap.rtpengine.ng, r.id);
   const now = d.clock.now();
   const { recovery: _left, ...rest } = r;
   d.log.info({ callId: r.id, answered: snap?.a !== undefined }, 'ended a call the previous run of this node left');
