@@ -31,7 +31,7 @@ import {
 } from './cause-map.js';
 import { DIALOG_ONLY, IN_DIALOG_METHODS, LegRelay } from './leg-relay.js';
 import { CallRegistry } from './call-registry.js';
-import { Hunting, MaxConn, busyoutStep, maxConnStep, resolveStep, sentByStep } from './hunting.js';
+import { Hunting, MaxConn, busyoutStep, maxConnRefusal, maxConnStep, resolveStep, sentByStep } from './hunting.js';
 import { buildOutboundInvite } from './outbound-leg.js';
 import { inviteRetry, newAuthMemory } from '../uac/digest-client.js';
 import { redirectTarget } from '../uac/target-resolver.js';
@@ -238,7 +238,17 @@ export class B2bua implements TransactionUser {
   /** Hunt: the next outbound dial-peer that can take the call, else the caller gets the last failure. */
   private tryNext(call: Call): void {
     this.hunting.next(call, {
-      found: (attempt) => this.startB(call, attempt.peer, attempt.dest, attempt.via),
+      found: (attempt) => {
+        // max-conn again, now that the chain is through (a DNS step may have let another call take the
+        // last slot meanwhile); the slot is the call's from here on, while its media is set up
+        const full = maxConnRefusal(this.maxConn, attempt.peer);
+        if (full !== null) {
+          call.lastFailure = full;
+          return this.tryNext(call);
+        }
+        this.claim(call, attempt.peer.tag);
+        this.startB(call, attempt.peer, attempt.dest, attempt.via);
+      },
       exhausted: () => {
         const failure = call.lastFailure ?? { status: 404, warning: null };
         this.fail(call, failure.status, failure.warning);
@@ -294,8 +304,6 @@ export class B2bua implements TransactionUser {
         return;
       }
     }
-    this.maxConn.take(peer.tag);
-    call.holding = peer.tag;
     call.record.outboundDialPeer = peer.tag;
     call.record.bLeg = {
       callId: out.request.callId(),
@@ -406,6 +414,7 @@ export class B2bua implements TransactionUser {
       };
       this.tryNext(call);
     } else {
+      this.claim(call, b.peer.tag);
       this.startB(call, b.peer, target.dest, via, target.user ?? call.record.calledNumber);
     }
     return true;
@@ -463,6 +472,13 @@ export class B2bua implements TransactionUser {
     if (call.a.tx.finalStatus !== undefined) return;
     call.record.finalStatus = status;
     call.a.tx.respond(buildResponse(call.a.invite, status, { toTag: call.a.toTag, headers }));
+  }
+
+  /** The call holds a max-conn slot of this dial-peer (instead of any it held). */
+  private claim(call: Call, tag: number): void {
+    this.release(call);
+    this.maxConn.take(tag);
+    call.holding = tag;
   }
 
   /** Give back the call's max-conn slot (idempotent). */

@@ -111,14 +111,15 @@ export class MaxConn {
   }
 }
 
+/** Why the dial-peer cannot take one more call (its max-conn slots are all held), or null. */
+export function maxConnRefusal(maxConn: MaxConn, peer: DialPeer): Failure | null {
+  return maxConn.full(peer)
+    ? { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` }
+    : null;
+}
+
 export function maxConnStep(maxConn: MaxConn): HuntStep {
-  return {
-    name: 'max-conn',
-    check: ({ peer }) =>
-      maxConn.full(peer)
-        ? { status: 503, warning: `Maximum Number of Connections reached for dial-peer ${peer.tag}` }
-        : null,
-  };
+  return { name: 'max-conn', check: ({ peer }) => maxConnRefusal(maxConn, peer) };
 }
 
 /**

@@ -19,6 +19,7 @@ import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { silentLog } from '../helpers/log.js';
 import { udpFlow } from '../helpers/messages.js';
+import { eventually } from '../helpers/eventually.js';
 
 const CALLEE = { address: '127.0.0.1', port: 5070 };
 
@@ -251,6 +252,18 @@ describe('B2BUA core (fake transport, fake clock)', () => {
       'the second hunts past 1 (full) and 2 (busied out)',
     );
     assert.equal(h.b2bua.callCount, 2);
+  });
+
+  it('lets only max-conn calls through even when they all wait in the chain at once (a DNS target)', async () => {
+    const h = harness([{ tag: 1, destinationPattern: '2...', sessionTarget: 'dns:localhost:5071', maxConn: 1 }]);
+    h.fromCaller(invite(1));
+    h.fromCaller(invite(2)); // both pass max-conn before either has resolved the name
+    assert.ok(
+      await eventually(() => h.transport.summary().filter((x) => x === 'INVITE' || x === 503).length === 2),
+      `both calls were decided: ${JSON.stringify(h.transport.summary())}`,
+    );
+    assert.equal(h.transport.summary().filter((x) => x === 'INVITE').length, 1, 'one INVITE went out');
+    assert.match(h.toCaller(503).header('warning') ?? '', /Maximum Number of Connections reached for dial-peer 1/);
   });
 
   it('gives the caller the last refusal when no dial-peer can take the call, with a Warning saying why', () => {
