@@ -91,7 +91,13 @@ describe('deployment files', () => {
       .sort()
       .flatMap((f) => yamlDocuments(path.join(dir, f)).map((o, i) => ({ o, where: `${f}#${i}` })));
     for (const { o, where } of objects) checkKubernetesObject(o, where);
-    const fosip = objects.find(({ o }) => o['kind'] === 'DaemonSet')?.o;
+    const daemonSet = (name: string): Obj | undefined =>
+      objects.find(({ o }) => o['kind'] === 'DaemonSet' && obj(o['metadata'], 'm')['name'] === name)?.o;
+    const rtpengine = daemonSet('rtpengine');
+    assert.ok(rtpengine, 'a DaemonSet runs rtpengine beside FoSIP');
+    const rtpenginePod = obj(obj(obj(rtpengine['spec'], 'spec')['template'], 'template')['spec'], 'pod');
+    assert.equal(rtpenginePod['hostNetwork'], true, "rtpengine on the node's network, its ng on the node's loopback");
+    const fosip = daemonSet('fosip');
     assert.ok(fosip, 'a DaemonSet runs FoSIP');
     const pod = obj(obj(obj(fosip['spec'], 'spec')['template'], 'template')['spec'], 'pod');
     assert.equal(pod['hostNetwork'], true);
@@ -122,7 +128,21 @@ describe('deployment files', () => {
   it('the compose file runs FoSIP with Redis and Prometheus; the Dockerfile is non-root with a health check', () => {
     const [compose] = yamlDocuments(path.join(deploy, 'docker', 'compose.yaml'));
     const services = obj(compose?.['services'], 'services');
-    assert.deepEqual(Object.keys(services).sort(), ['fosip', 'prometheus', 'redis']);
+    assert.deepEqual(Object.keys(services).sort(), ['fosip', 'prometheus', 'redis', 'rtpengine']);
+    const rtpengine = obj(services['rtpengine'], 'rtpengine');
+    assert.deepEqual(rtpengine['profiles'], ['rtpengine'], 'rtpengine starts only when asked for');
+    const built = obj(rtpengine['build'], 'rtpengine build');
+    const rtpengineFile = fs.readFileSync(
+      path.join(deploy, 'docker', String(built['context']), String(built['dockerfile'])),
+      'utf8',
+    );
+    assert.match(rtpengineFile, /apt-get install[^\n]*rtpengine-daemon/);
+    assert.match(
+      rtpengineFile,
+      /--listen-ng=127\.0\.0\.1:22222/,
+      "rtpengine's ng control on loopback, where fosip.json names it",
+    );
+    assert.match(rtpengineFile, /^USER (?!root)\S+$/m, 'rtpengine runs as non-root');
     const fosip = obj(services['fosip'], 'fosip');
     assert.equal(obj(fosip['build'], 'build')['dockerfile'], 'deploy/docker/Dockerfile');
     assert.match(String(obj(fosip['environment'], 'environment')['FOSIP_REDIS_URL']), /^redis:\/\//);
