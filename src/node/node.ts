@@ -483,6 +483,7 @@ export class SbcNode {
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       listening: this.listening,
+      ...(this.rtpengine === null ? {} : { rtpengine: this.rtpengine.status() }),
       dialPeers: this.dialPlan.peers.length,
       calls: this.callStore.size,
       transactions: this.transactions.openTransactions,

@@ -12,6 +12,7 @@ import type { WirePacket } from '../observability/pcap-writer.js';
 import type { SipTracer } from '../observability/sip-trace.js';
 import type { CallStore } from '../state/call-store.js';
 import type { NodeBus } from '../state/node-bus.js';
+import type { RtpengineFleet } from '../media/rtpengine/fleet.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
 
@@ -21,6 +22,7 @@ export interface NodeParts {
   transactions: TransactionLayer;
   callStore: CallStore;
   bus: NodeBus;
+  rtpengine: RtpengineFleet | null;
   portPool: PortPool;
   media: BuiltinRelay;
 }
@@ -63,6 +65,7 @@ export function metricSources(node: () => NodeParts): MetricSources {
       return live;
     },
     stateErrors: () => node().bus.errors,
+    mediaEngines: () => node().rtpengine?.status() ?? [],
   };
 }
 

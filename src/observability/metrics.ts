@@ -63,6 +63,8 @@ export interface MetricSources {
   /** RTP packets received from and sent to the legs, and lost, since start (closed and live sessions). */
   rtpPackets(): Promise<{ in: number; out: number; lost: number }>;
   stateErrors(): number;
+  /** The rtpengine instances (empty without any): up, their weight, this node's calls on them, times taken out. */
+  mediaEngines(): Array<{ ng: string; up: boolean; sessions: number; downs: number }>;
 }
 
 /** What a call that ended tells the metrics. */
@@ -179,6 +181,26 @@ export class Metrics {
       sources.parseErrors(),
     );
     total('sbc_state_errors_total', 'Call-state store (Redis) errors; calls go on', () => sources.stateErrors());
+    // the fleet is a handful of configured instances: a bounded label
+    const perEngine = (
+      name: string,
+      help: string,
+      value: (e: ReturnType<MetricSources['mediaEngines']>[number]) => number,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['engine'],
+        registers,
+        collect() {
+          this.reset();
+          for (const e of sources.mediaEngines()) this.set({ engine: e.ng }, value(e));
+        },
+      });
+    perEngine('sbc_media_engine_up', 'Whether an rtpengine instance answers (1) or is out of the fleet (0)', (e) =>
+      e.up ? 1 : 0,
+    );
+    perEngine('sbc_media_engine_sessions', "This node's calls on an rtpengine instance", (e) => e.sessions);
     new Gauge({
       name: 'sbc_dialpeer_active_calls',
       help: 'Calls in progress per dial-peer and direction',

@@ -110,6 +110,7 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
         await eventually(async () => (await rtpengineCalls(e)).length === 0),
         'rtpengine holds no call after the BYE',
       );
+      assert.match(await app.metrics.text(), new RegExp(`^sbc_media_engine_up\\{engine="${e.ng}"\\} 1$`, 'm'));
       assert.equal(app.b2bua.callCount, 0);
     } finally {
       await capture.stop().catch(() => []);
@@ -177,6 +178,14 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
       assert.equal(r.code, 0, r.messages.slice(-2000));
       assert.match(r.messages, /^Warning: 399 \S+ "rtpengine [^"]*did not answer/m);
       assert.equal(app.b2bua.callCount, 0);
+      const metrics = await app.metrics.text();
+      assert.match(
+        metrics,
+        new RegExp(`^sbc_media_engine_up\\{engine="${silent}"\\} 0$`, 'm'),
+        'the silent instance is out of the fleet',
+      );
+      assert.match(metrics, new RegExp(`^sbc_media_engine_sessions\\{engine="${silent}"\\} 0$`, 'm'));
+      assert.equal((app.health()['rtpengine'] as Array<{ up: boolean }>)[0]?.up, false, '/health says so too');
       b.kill();
     } finally {
       await app.stop();
