@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cps [-- --rate 500 --duration 30 [--redis] [--media flow-around] [--compare-metrics [--rounds 3]]]`: the SBC in its own process between a sipp caller
+ * `npm run bench:cps [-- --rate 500 --duration 30 [--redis] [--media flow-around] [--media-engine rtpengine] [--compare-metrics [--rounds 3]]]`: the SBC in its own process between a sipp caller
  * and a sipp callee at a fixed call rate. Prints calls attempted/succeeded/failed, sipp retransmissions,
  * the SBC's CPU per call (its own utime+stime from /proc), p50/p99 setup time (INVITE to 200 at the
  * caller), and the SBC's RSS. `--compare-metrics` instead runs metrics off against metrics on (scraped every
@@ -26,6 +26,14 @@ const mediaAt = process.argv.indexOf('--media');
 const mediaMode = mediaAt >= 0 ? process.argv[mediaAt + 1] : 'flow-through';
 if (mediaMode !== 'flow-through' && mediaMode !== 'flow-around') throw new Error('--media flow-through|flow-around');
 const calls = rate * duration;
+/**
+ * --media-engine rtpengine: flow-through calls go through a real rtpengine (userspace, started for the run,
+ * Debian's rtpengine-daemon) instead of the built-in relay; the CPU per call of FoSIP and of rtpengine are
+ * printed apart. SIPp's default scenario sends SDP but no RTP: this is the signalling cost of each engine.
+ */
+const engineAt = process.argv.indexOf('--media-engine');
+const mediaEngine = engineAt >= 0 ? process.argv[engineAt + 1] : 'builtin';
+if (mediaEngine !== 'builtin' && mediaEngine !== 'rtpengine') throw new Error('--media-engine builtin|rtpengine');
 /** --scrape-every <s>: how often the metrics are fetched in --compare-metrics (Prometheus' usual is 15 s). */
 const scrapeEveryMs = arg('scrape-every', 1) * 1000;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -59,6 +67,8 @@ interface RunResult {
   cpuSeconds: number;
   setup: number[];
   rss: number;
+  /** rtpengine's CPU time over the run (0 with the built-in relay). */
+  engineCpuSeconds: number;
 }
 
 /**
@@ -67,7 +77,8 @@ interface RunResult {
  */
 async function runOnce(settings: Record<string, unknown>, scrape: boolean): Promise<RunResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-cps-'));
-  const [sbcPort, uasPort, cp1, cp2, uacPort, redisPort, adminPort] = await Promise.all([
+  const [sbcPort, uasPort, cp1, cp2, uacPort, redisPort, adminPort, ngPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -79,7 +90,14 @@ async function runOnce(settings: Record<string, unknown>, scrape: boolean): Prom
   fs.mkdirSync(path.join(dir, 'dialpeers'));
   fs.writeFileSync(
     path.join(dir, 'fosip.json'),
-    JSON.stringify({ media: { mode: mediaMode }, admin: `127.0.0.1:${adminPort}`, ...settings }),
+    JSON.stringify({
+      media: {
+        mode: mediaMode,
+        ...(mediaEngine === 'rtpengine' ? { engine: 'rtpengine', rtpengine: [{ ng: `udp:127.0.0.1:${ngPort}` }] } : {}),
+      },
+      admin: `127.0.0.1:${adminPort}`,
+      ...settings,
+    }),
   );
   fs.writeFileSync(
     path.join(dir, 'dialpeers', '1.json'),
@@ -95,7 +113,23 @@ async function runOnce(settings: Record<string, unknown>, scrape: boolean): Prom
   try {
     if (withRedis)
       run('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-    await new Promise((r) => setTimeout(r, withRedis ? 500 : 0));
+    const engine =
+      mediaEngine === 'rtpengine'
+        ? run('rtpengine', [
+            '--config-file=none',
+            '--foreground',
+            '--table=-1',
+            '--interface=127.0.0.1',
+            `--listen-ng=127.0.0.1:${ngPort}`,
+            '--port-min=40000',
+            '--port-max=49999',
+            '--log-level=4',
+            '--log-stderr',
+            '--no-redis-required',
+            '--delete-delay=0',
+          ])
+        : null;
+    await new Promise((r) => setTimeout(r, withRedis || engine !== null ? 500 : 0));
     const redisArgs = withRedis ? ['--redis', `redis://127.0.0.1:${redisPort}/0`] : [];
     const sbc = run(process.execPath, [
       path.join(root, 'bin', 'fosip.js'),
@@ -120,6 +154,7 @@ async function runOnce(settings: Record<string, unknown>, scrape: boolean): Prom
       );
     const pid = sbc.pid ?? 0;
     const ticks0 = cpuTicks(pid);
+    const engineTicks0 = engine === null ? 0 : cpuTicks(engine.pid ?? 0);
     const uac = run('sipp', [
       `127.0.0.1:${sbcPort}`,
       '-sn',
@@ -154,6 +189,7 @@ async function runOnce(settings: Record<string, unknown>, scrape: boolean): Prom
     ]);
     const code = await new Promise<number | null>((r) => uac.on('close', r));
     const ticks = cpuTicks(pid) - ticks0;
+    const engineTicks = engine === null ? 0 : cpuTicks(engine.pid ?? 0) - engineTicks0;
     const rss = rssMiB(pid);
     const lines = fs.readFileSync(path.join(dir, 'stat.csv'), 'utf8').trim().split('\n');
     const head = (lines[0] ?? '').split(';');
@@ -172,7 +208,15 @@ async function runOnce(settings: Record<string, unknown>, scrape: boolean): Prom
             .filter((x) => Number.isFinite(x))
             .sort((a, b) => a - b);
     const hz = 100; // Linux USER_HZ
-    return { code, stat, succeeded: Number(stat('SuccessfulCall(C)')), cpuSeconds: ticks / hz, setup, rss };
+    return {
+      code,
+      stat,
+      succeeded: Number(stat('SuccessfulCall(C)')),
+      cpuSeconds: ticks / hz,
+      setup,
+      rss,
+      engineCpuSeconds: engineTicks / hz,
+    };
   } finally {
     clearInterval(scraper);
     for (const c of children) c.kill('SIGTERM');
@@ -209,12 +253,18 @@ if (process.argv.includes('--compare-metrics')) {
   const r = await runOnce({}, false);
   const { stat, succeeded, setup } = r;
   console.log(
-    `rate ${rate} calls/s for ${duration} s, media ${mediaMode}${withRedis ? ', call state in Redis' : ''} (sipp exit ${r.code}), achieved ${stat('CallRate(C)')} calls/s`,
+    `rate ${rate} calls/s for ${duration} s, media ${mediaMode} (engine ${mediaEngine})${withRedis ? ', call state in Redis' : ''} (sipp exit ${r.code}), achieved ${stat('CallRate(C)')} calls/s`,
   );
   console.log(
     `calls attempted ${stat('TotalCallCreated')}, succeeded ${succeeded}, failed ${stat('FailedCall(C)')}, sipp retransmissions ${stat('Retransmissions(C)')}`,
   );
   console.log(`SBC CPU ${perCall(r).toFixed(0)} µs per call (${r.cpuSeconds.toFixed(2)} s for ${succeeded} calls)`);
+  if (mediaEngine === 'rtpengine') {
+    const engineUs = (r.engineCpuSeconds * 1e6) / Math.max(1, succeeded);
+    console.log(
+      `rtpengine CPU ${engineUs.toFixed(0)} µs per call (${r.engineCpuSeconds.toFixed(2)} s for ${succeeded} calls)`,
+    );
+  }
   console.log(
     `setup time (INVITE to 200 at the caller): p50 ${percentile(setup, 50).toFixed(2)} ms, p99 ${percentile(setup, 99).toFixed(2)} ms over ${setup.length} calls`,
   );
