@@ -27,7 +27,7 @@ import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js'
 import { renderCallFlow } from './show-flow.js';
 import type { RegistrationReport, TrustedReport } from '../state/node-reports.js';
 import { dialplanReport, renderDialplan } from './show-dialplan.js';
-import { renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
+import { mediaEnginesReport, renderMediaEngines, renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
 import type { ViewCall } from '../state/node-reports.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/node-reports.js';
@@ -224,6 +224,10 @@ function showTree(extra: CommandNode[]): CommandNode {
           const view = ctx.view();
           const report = rtpConnectionsReport(await view.nodes(), await view.calls());
           return output(report, renderRtpConnections(report));
+        }),
+        keyword('engines', 'The rtpengine instances each node drives: health, weight, calls', [], async (ctx) => {
+          const report = mediaEnginesReport(await ctx.view().nodes());
+          return output(report, renderMediaEngines(report));
         }),
       ]),
     ]),

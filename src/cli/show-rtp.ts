@@ -1,5 +1,5 @@
 /** `show voip rtp connections`: each node's RTP port pool, then one row per relayed stream (cube-reference §8). */
-import type { NodeInfo, ViewCall } from '../state/node-reports.js';
+import type { MediaEngineInfo, NodeInfo, ViewCall } from '../state/node-reports.js';
 import { table } from './show-calls.js';
 
 export interface RtpConnectionsReport {
@@ -64,5 +64,30 @@ export function renderRtpConnections(r: RtpConnectionsReport): string {
     'VoIP RTP active connections :',
     table(['No.', 'NODE', 'CallId', 'Leg', 'LocalRTP', 'RmtRTP', 'LocalIP', 'RemoteIP'], rows),
     `Found ${rows.length} active RTP connections`,
+  ].join('\n');
+}
+
+/** `show voip rtp engines`: the rtpengine instances each node drives, their health, weight and calls. */
+export type MediaEnginesReport = Array<{ node: string } & MediaEngineInfo>;
+
+export function mediaEnginesReport(nodes: NodeInfo[]): MediaEnginesReport {
+  return nodes.flatMap((n) => (n.mediaEngines ?? []).map((e) => ({ node: n.node, ...e })));
+}
+
+export function renderMediaEngines(r: MediaEnginesReport, now = Date.now()): string {
+  if (r.length === 0) return 'No media engine besides the built-in relay (media.rtpengine is not configured)';
+  const rows = r.map((e) => [
+    e.node,
+    e.ng,
+    e.up ? 'UP' : 'DOWN',
+    String(e.weight),
+    String(e.sessions),
+    String(e.downs),
+    e.lastAnswerAt === null ? 'never' : `${Math.max(0, Math.round((now - e.lastAnswerAt) / 1000))}s ago`,
+  ]);
+  return [
+    'Media engines (rtpengine)',
+    table(['NODE', 'Control', 'State', 'Weight', 'Calls', 'Downs', 'Last-Answer'], rows),
+    `${r.filter((e) => e.up).length} of ${r.length} up`,
   ].join('\n');
 }

@@ -41,7 +41,7 @@ import { chooseMediaAddress } from '../media/media-address.js';
 import { PortPool } from '../media/port-pool.js';
 import { BuiltinRelay } from '../media/builtin-relay.js';
 import { RtpengineFleet } from '../media/rtpengine/fleet.js';
-import type { RtpPoolInfo } from '../state/node-reports.js';
+import type { MediaEngineInfo, RtpPoolInfo } from '../state/node-reports.js';
 
 export { VERSION } from '../version.js';
 
@@ -177,7 +177,7 @@ export class SbcNode {
       redisOptions: settings.redisOptions,
       node: settings.hostname,
       log: this.log.child({ component: 'state' }),
-      describe: () => ({ rtp: this.rtpPool() }),
+      describe: () => ({ rtp: this.rtpPool(), ...this.mediaEngines() }),
     }));
     this.statsStore = this.bus.stats;
     const tls = loadTls(settings);
@@ -300,6 +300,7 @@ export class SbcNode {
                 heartbeatAt: Date.now(),
                 calls: app.callStore.size,
                 rtp: app.rtpPool(),
+                ...app.mediaEngines(),
               },
             ],
             calls: () =>
@@ -447,6 +448,11 @@ export class SbcNode {
       trusted: { node, ...this.security.guard.report(), tlsClientNames },
       registrations: this.registrationStatus().map((r) => ({ ...r, node })),
     };
+  }
+
+  /** The rtpengine instances this node drives (`show voip rtp engines`), as a NodeInfo field. */
+  mediaEngines(): { mediaEngines?: MediaEngineInfo[] } {
+    return this.rtpengine === null ? {} : { mediaEngines: this.rtpengine.status() };
   }
 
   /** This node's RTP port pool (`show voip rtp connections`). */

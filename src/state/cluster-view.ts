@@ -9,6 +9,7 @@ import { Cluster } from 'ioredis';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
 import { readAllEdge, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
 import type {
+  MediaEngineInfo,
   MediaStatsByCall,
   NodeInfo,
   NodeKeepalive,
@@ -43,7 +44,14 @@ export class RedisClusterView {
     for (const node of [...names].sort()) {
       const raw = await this.redis.get(`sbc:node:${node}`);
       const info =
-        raw === null ? null : (JSON.parse(raw) as { startedAt: number; heartbeatAt: number; rtp?: RtpPoolInfo });
+        raw === null
+          ? null
+          : (JSON.parse(raw) as {
+              startedAt: number;
+              heartbeatAt: number;
+              rtp?: RtpPoolInfo;
+              mediaEngines?: MediaEngineInfo[];
+            });
       out.push({
         node,
         alive: info !== null,
@@ -51,6 +59,7 @@ export class RedisClusterView {
         heartbeatAt: info?.heartbeatAt ?? null,
         calls: await this.redis.scard(nodeCallsKey(node)),
         ...(info?.rtp ? { rtp: info.rtp } : {}),
+        ...(info?.mediaEngines ? { mediaEngines: info.mediaEngines } : {}),
       });
     }
     return out;

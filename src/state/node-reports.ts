@@ -15,6 +15,23 @@ export interface NodeInfo {
   calls: number;
   /** The node's RTP port pool (`show voip rtp connections`); absent from nodes that do not report it. */
   rtp?: RtpPoolInfo;
+  /** The rtpengine instances the node drives (`show voip rtp engines`); absent without any. */
+  mediaEngines?: MediaEngineInfo[];
+}
+
+/** One rtpengine instance as a node sees it. */
+export interface MediaEngineInfo {
+  /** Its ng control address, as configured. */
+  ng: string;
+  weight: number;
+  /** Whether it answers (out of the fleet when not). */
+  up: boolean;
+  /** The node's calls on it. */
+  sessions: number;
+  /** When it last answered (ms since the epoch), or null. */
+  lastAnswerAt: number | null;
+  /** Times it was taken out of the fleet. */
+  downs: number;
 }
 
 export interface RtpPoolInfo {

@@ -11,6 +11,7 @@ import { NgClient, parseNgAddress } from '../../src/media/rtpengine/ng-client.js
 import { type TestAppOptions, boundPort, startTestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
 import { recordingLog } from '../helpers/log.js';
+import { runCli } from '../helpers/cli.js';
 import { freePort, freeUdpBlock } from '../helpers/net.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { Rtpengine } from '../helpers/rtpengine.js';
@@ -37,12 +38,14 @@ function sbcWith(
   e: Rtpengine | string,
   dialPeers: NonNullable<TestAppOptions['dialPeers']>,
   log = recordingLog('info'),
+  admin?: string,
 ) {
   const ng = typeof e === 'string' ? e : e.ng;
   return startTestApp({
     dialPeers,
     media: { mode: 'flow-through', engine: 'rtpengine', rtpengine: [{ ng }] },
     log: log.log,
+    ...(admin !== undefined ? { admin } : {}),
   });
 }
 
@@ -172,7 +175,8 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
   it('fails the call with 503 and a Warning when no rtpengine answers, and leaves nothing behind', async () => {
     const silent = `udp:127.0.0.1:${await freePort('udp')}`;
     const b = await callee({ timeoutMs: 15_000 });
-    const app = await sbcWith(silent, [peerTo(1, b.port)]);
+    const admin = `127.0.0.1:${await freePort('tcp')}`;
+    const app = await sbcWith(silent, [peerTo(1, b.port)], recordingLog('info'), admin);
     try {
       const r = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503), timeoutMs: 30_000 });
       assert.equal(r.code, 0, r.messages.slice(-2000));
@@ -186,6 +190,14 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
       );
       assert.match(metrics, new RegExp(`^sbc_media_engine_sessions\\{engine="${silent}"\\} 0$`, 'm'));
       assert.equal((app.health()['rtpengine'] as Array<{ up: boolean }>)[0]?.up, false, '/health says so too');
+      const shown = await runCli(['show', 'voip', 'rtp', 'engines', '--admin', `http://${admin}`]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(
+        shown.stdout,
+        new RegExp(`^fosip-test +${silent.replace(/[.[\]]/g, '\\$&')} +DOWN +1 +0 +1 +never$`, 'm'),
+        shown.stdout,
+      );
+      assert.match(shown.stdout, /^0 of 1 up$/m);
       b.kill();
     } finally {
       await app.stop();
