@@ -124,10 +124,12 @@ export class RtpengineCallMedia implements CallMediaSession {
     }
     const step = this.chain.then(async () => {
       const sdp = this.filtered(from, body, kind);
-      this.touched = true;
       const reply = await this.o.fleet.command(ng, kind, this.args(from, kind, sdp)).catch((err: unknown) => {
+        // a command nobody answered may have been carried out (the reply lost): the call may be there to delete
+        if (!(err instanceof NgError) || err.kind !== 'refused') this.touched = true;
         throw err instanceof NgError ? new MediaFailure(err.kind === 'refused' ? 488 : 503, err.message) : err;
       });
+      this.touched = true;
       const out = reply['sdp'];
       if (typeof out !== 'string') throw new MediaFailure(503, `rtpengine ${ng} answered ${kind} without SDP`);
       if (kind === 'answer') this.answered = true;

@@ -86,21 +86,29 @@ describe('RtpengineCallMedia', () => {
   });
 
   it('turns a refusal into 488 and silence into 503; with no instance up the call gets 503 without a command', async () => {
-    const refused = new RtpengineCallMedia({
-      fleet: fakeFleet(() => new NgError('refused', 'rtpengine x: bad SDP')).fleet,
-      ng: 'x',
-      id: 'c',
-    });
+    const saysNo = fakeFleet((cmd) => (cmd === 'offer' ? new NgError('refused', 'rtpengine x: bad SDP') : null));
+    const refused = new RtpengineCallMedia({ fleet: saysNo.fleet, ng: 'x', id: 'c' });
     await assert.rejects(
       refused.prepare('a', sdp(1)),
       (e: unknown) => e instanceof MediaFailure && e.status === 488 && /bad SDP/.test(e.message),
     );
-    const silent = new RtpengineCallMedia({
-      fleet: fakeFleet(() => new NgError('timeout', 'rtpengine x did not answer')).fleet,
-      ng: 'x',
-      id: 'c',
-    });
+    refused.close();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      saysNo.commands.map((c) => c.command),
+      ['offer'],
+      'a refused offer left nothing to delete',
+    );
+    const mute = fakeFleet((cmd) => (cmd === 'offer' ? new NgError('timeout', 'rtpengine x did not answer') : null));
+    const silent = new RtpengineCallMedia({ fleet: mute.fleet, ng: 'x', id: 'c' });
     await assert.rejects(silent.prepare('a', sdp(1)), (e: unknown) => e instanceof MediaFailure && e.status === 503);
+    silent.close();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      mute.commands.map((c) => c.command),
+      ['offer', 'delete'],
+      'an unanswered offer may have been done: deleted',
+    );
     const { fleet, commands } = fakeFleet();
     const none = new RtpengineCallMedia({ fleet, ng: null, id: 'c' });
     await assert.rejects(
