@@ -272,6 +272,8 @@ export class B2bua implements TransactionUser {
     });
     if (isBlocked(numbers)) return this.block(call, numbers);
     chooseMedia(call, peer, this.o.media);
+    call.media?.legAddress('a', call.a.flow.remoteAddress);
+    call.media?.legAddress('b', dest.address);
     const offer = call.media !== null && a.body.length > 0 && CallMedia.isSdp(a.contentType()) ? call.media : null;
     const ownOffer = a.body.length === 0 && peer.earlyOfferForced && call.media?.relayed === true ? call.media : null;
     if ((offer !== null || ownOffer !== null) && !call.media?.open) {

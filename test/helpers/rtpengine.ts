@@ -15,11 +15,18 @@ export class Rtpengine {
     readonly port: number,
     readonly media: { portMin: number; portMax: number },
     readonly address: string,
+    /** Media addresses besides `address` (an IPv6 one, to relay between families). */
+    readonly also: string[] = [],
   ) {}
 
   /** Started and answering pings on `udp:<address>:<port>`. */
-  static async start(opts: { port?: number; address?: string } = {}): Promise<Rtpengine> {
-    const e = new Rtpengine(opts.port ?? (await freePort('udp')), rtpengineRange(), opts.address ?? '127.0.0.1');
+  static async start(opts: { port?: number; address?: string; also?: string[] } = {}): Promise<Rtpengine> {
+    const e = new Rtpengine(
+      opts.port ?? (await freePort('udp')),
+      rtpengineRange(),
+      opts.address ?? '127.0.0.1',
+      opts.also ?? [],
+    );
     await e.run();
     return e;
   }
@@ -43,6 +50,7 @@ export class Rtpengine {
         '--foreground',
         '--table=-1',
         `--interface=${this.address}`,
+        ...this.also.map((a) => `--interface=${a}`),
         `--listen-ng=${ngHost}:${this.port}`,
         `--port-min=${this.media.portMin}`,
         `--port-max=${this.media.portMax}`,

@@ -47,6 +47,11 @@ export interface CallMediaSession {
   snapshot(): MediaSnapshot | null;
   /** A re-offer toward `leg` naming new ports (the call moved after a restart), or null. */
   reoffer(leg: Leg): Buffer | null;
+  /**
+   * Where a leg's signalling goes (the caller's source address, the callee's destination): an engine that
+   * can relay between address families (rtpengine) faces that leg with an address of the same family.
+   */
+  legAddress(leg: Leg, address: string): void;
   /** What the call record shows (`show voip rtp connections`). */
   record(): CallMediaRecord;
   /** The call is answered: from now on no media for the inactivity time ends it. */

@@ -93,6 +93,11 @@ export class CallMedia implements CallMediaSession {
     return this.engine !== null;
   }
 
+  /** The built-in relay has one media address for both legs (media.address). */
+  legAddress(): void {
+    // nothing to choose
+  }
+
   /** Nothing to wait for: once the relay is open, rewrite() does the built-in relay's part at once. */
   settle(): null {
     return null;

@@ -8,6 +8,7 @@
  * The ng commands of one call are made one after the other, so that the answers of a 183 and a 200 reach
  * the caller in the order they came.
  */
+import { isIPv6 } from 'node:net';
 import type { CodecClass } from '../../media/codec-class.js';
 import { applyCodecClass } from '../../media/codec-class.js';
 import type { RtpengineFleet } from '../../media/rtpengine/fleet.js';
@@ -49,6 +50,8 @@ export class RtpengineCallMedia implements CallMediaSession {
    */
   private readonly done = new Map<string, { out: Buffer; seq: number }>();
   private completed = 0;
+  /** The address family each leg is reached over (unknown: rtpengine's default, the offer's own). */
+  private readonly families: Partial<Record<Leg, 'IP4' | 'IP6'>> = {};
   private readonly running = new Map<string, Promise<void>>();
   /** The last SDP each leg sent, and the last one rtpengine wrote toward each leg (for the call record). */
   private readonly received: Partial<Record<Leg, Buffer>> = {};
@@ -165,6 +168,9 @@ export class RtpengineCallMedia implements CallMediaSession {
   }
 
   private args(from: Leg, kind: 'offer' | 'answer', sdp: string): NgDict {
+    // an offer goes to the other leg: rtpengine faces it with an address of that leg's family (an IPv4
+    // caller and an IPv6 callee); an answer faces the offerer, whose family rtpengine already knows
+    const family = kind === 'offer' ? this.families[other(from)] : undefined;
     const tags: NgDict =
       kind === 'answer'
         ? { 'from-tag': TAG[other(from)], 'to-tag': TAG[from] }
@@ -173,12 +179,17 @@ export class RtpengineCallMedia implements CallMediaSession {
       'call-id': this.o.id,
       ...tags,
       sdp,
+      ...(family !== undefined ? { 'address family': family } : {}),
       // the other side's origin and addresses never cross; ICE candidates would name them (RFC 8445)
       replace: ['origin', 'session-connection'],
       ICE: 'remove',
       'rtcp-mux': ['demux'],
       flags: ['trust-address'],
     };
+  }
+
+  legAddress(leg: Leg, address: string): void {
+    this.families[leg] = isIPv6(address) ? 'IP6' : 'IP4';
   }
 
   ownOffer(): Buffer {
