@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import { NgClient, parseNgAddress } from '../../src/media/rtpengine/ng-client.js';
 import { eventually } from './eventually.js';
 import { freePort } from './net.js';
 
@@ -87,6 +88,17 @@ export class Rtpengine {
       s.on('error', () => done(false));
       s.send(Buffer.from('probe d7:command4:pinge'), this.port, this.address);
     });
+  }
+
+  /** The call ids it holds now (its `list` command). */
+  async calls(): Promise<string[]> {
+    const client = new NgClient({ endpoint: parseNgAddress(this.ng) });
+    try {
+      const reply = await client.command('list');
+      return Array.isArray(reply['calls']) ? reply['calls'].map(String).sort() : [];
+    } finally {
+      client.close();
+    }
   }
 
   /** Ended at once (SIGKILL), as a crashed instance is. */

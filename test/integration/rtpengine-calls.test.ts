@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { NgClient, parseNgAddress } from '../../src/media/rtpengine/ng-client.js';
 import { type TestAppOptions, boundPort, startTestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
 import { recordingLog } from '../helpers/log.js';
@@ -22,17 +21,6 @@ import { Capture } from '../helpers/tshark.js';
 /** How many times rtpengine logged taking this command so far. */
 const commandsTaken = (e: Rtpengine, command: string): number =>
   e.log.split(`Received command '${command}'`).length - 1;
-
-/** The calls rtpengine holds now (its `list` command). */
-async function rtpengineCalls(e: Rtpengine): Promise<string[]> {
-  const client = new NgClient({ endpoint: parseNgAddress(e.ng) });
-  try {
-    const reply = await client.command('list');
-    return Array.isArray(reply['calls']) ? reply['calls'].map(String) : [];
-  } finally {
-    client.close();
-  }
-}
 
 function sbcWith(
   e: Rtpengine | string,
@@ -109,10 +97,7 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
         toCallee.every((p) => inRange(p.srcPort)) && toCaller.every((p) => inRange(p.srcPort)),
         'both sides got RTP only from rtpengine',
       );
-      assert.ok(
-        await eventually(async () => (await rtpengineCalls(e)).length === 0),
-        'rtpengine holds no call after the BYE',
-      );
+      assert.ok(await eventually(async () => (await e.calls()).length === 0), 'rtpengine holds no call after the BYE');
       assert.match(await app.metrics.text(), new RegExp(`^sbc_media_engine_up\\{engine="${e.ng}"\\} 1$`, 'm'));
       assert.equal(app.b2bua.callCount, 0);
     } finally {
@@ -133,7 +118,7 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
         'CANCEL',
       );
       assert.equal((await cancelled.run).code, 0);
-      assert.ok(await eventually(async () => (await rtpengineCalls(e)).length === 0), 'none after the CANCEL');
+      assert.ok(await eventually(async () => (await e.calls()).length === 0), 'none after the CANCEL');
       await app.stop();
       // the first dial-peer answers 503 (hunted), the second 486 (the caller's failure)
       const unavailable = await callee({ scenario: uasRespond('503 Service Unavailable'), timeoutMs: 30_000 });
@@ -144,20 +129,14 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
           0,
           'hunted, then 486',
         );
-        assert.ok(
-          await eventually(async () => (await rtpengineCalls(e)).length === 0),
-          'none after the hunt and the failure',
-        );
+        assert.ok(await eventually(async () => (await e.calls()).length === 0), 'none after the hunt and the failure');
         const held = await callee({ scenario: uasHoldResume(), timeoutMs: 30_000 });
         const reinvite = await sbcWith(e, [peerTo(1, held.port)]);
         try {
           const r = await caller(boundPort(reinvite, 'udp'), { scenario: uacHoldResume(), timeoutMs: 30_000 });
           assert.equal(r.code, 0, `hold and resume through rtpengine:\n${r.messages.slice(-2500)}`);
           assert.equal((await held.run).code, 0);
-          assert.ok(
-            await eventually(async () => (await rtpengineCalls(e)).length === 0),
-            'none after a call with re-INVITEs',
-          );
+          assert.ok(await eventually(async () => (await e.calls()).length === 0), 'none after a call with re-INVITEs');
           // what reached rtpengine: the CANCELled call's offer, both hunted attempts', and the re-INVITEs'
           const offers = commandsTaken(e, 'offer') - offersBefore;
           assert.ok(offers >= 5, `rtpengine took the offers (${offers})`);

@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { NgClient, parseNgAddress } from '../../src/media/rtpengine/ng-client.js';
 import { eventually } from '../helpers/eventually.js';
 import { startNode } from '../helpers/fosip-process.js';
 import { freePort } from '../helpers/net.js';
@@ -18,16 +17,6 @@ import { RedisServer } from '../helpers/redis.js';
 import { Rtpengine } from '../helpers/rtpengine.js';
 import { uacExpect, uacHoldResume, uasCancelled, uasHoldResume } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-
-async function rtpengineCalls(e: Rtpengine): Promise<string[]> {
-  const client = new NgClient({ endpoint: parseNgAddress(e.ng) });
-  try {
-    const reply = await client.command('list');
-    return Array.isArray(reply['calls']) ? reply['calls'].map(String).sort() : [];
-  } finally {
-    client.close();
-  }
-}
 
 describe('restart after SIGKILL with calls on rtpengine', () => {
   it('takes the answered call back as rtpengine holds it, ends the ringing one and releases it', async () => {
@@ -78,17 +67,17 @@ describe('restart after SIGKILL with calls on rtpengine', () => {
       assert.ok(ready(), `both calls in Redis with their rtpengine instance, one answered: ${JSON.stringify(records)}`);
       const up = records.find((r) => r.state === 'connected')?.id ?? '';
       const ring = records.find((r) => r.state !== 'connected')?.id ?? '';
-      assert.deepEqual(await rtpengineCalls(e), [up, ring].sort(), 'rtpengine holds both calls before the kill');
+      assert.deepEqual(await e.calls(), [up, ring].sort(), 'rtpengine holds both calls before the kill');
 
       node.child.kill('SIGKILL');
       await new Promise((r) => node.child.once('exit', r));
       node = await startNode(dir, redis.url, 'rtpe-restart');
       assert.ok(
-        await eventually(async () => !(await rtpengineCalls(e)).includes(ring)),
+        await eventually(async () => !(await e.calls()).includes(ring)),
         `the ringing call's media is let go of:\n${node.log().slice(-2000)}`,
       );
       assert.ok(
-        (await rtpengineCalls(e)).includes(up),
+        (await e.calls()).includes(up),
         'the answered call is still on rtpengine: the new run sent nothing to tear it down',
       );
       const [a, w] = await Promise.all([answered, waiting]);
@@ -101,7 +90,7 @@ describe('restart after SIGKILL with calls on rtpengine', () => {
       assert.equal((await answering.run).code, 0);
       assert.equal((await ringing.run).code, 0, 'the ringing callee got its CANCEL');
       assert.ok(
-        await eventually(async () => (await rtpengineCalls(e)).length === 0),
+        await eventually(async () => (await e.calls()).length === 0),
         'rtpengine holds nothing once the call ended',
       );
       assert.match(node.log(), /the previous run of this node left calls/);

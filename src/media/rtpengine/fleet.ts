@@ -5,6 +5,7 @@
  * the same instance, named by its ng address (which the call record keeps, so that a restarted node, or
  * another node of the cluster, reaches it too).
  */
+import type { MediaEngineInfo } from '../../state/node-reports.js';
 import { NgClient, type NgDict, parseNgAddress } from './ng-client.js';
 
 export interface FleetMember {
@@ -13,17 +14,8 @@ export interface FleetMember {
   weight: number;
 }
 
-export interface InstanceStatus {
-  ng: string;
-  weight: number;
-  up: boolean;
-  /** Calls this node has on the instance now. */
-  sessions: number;
-  /** When the instance last answered a ping or a command (ms since the epoch), or null. */
-  lastAnswerAt: number | null;
-  /** Times the instance was taken out of the fleet. */
-  downs: number;
-}
+/** An instance as `show voip rtp engines`, /health and the metrics see it. */
+export type InstanceStatus = MediaEngineInfo;
 
 export interface FleetOptions {
   members: readonly FleetMember[];
