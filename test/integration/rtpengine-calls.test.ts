@@ -151,6 +151,38 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
     }
   });
 
+  it('keeps taking calls when one of two instances dies: its calls move to the other, and it is marked down', async () => {
+    const [dead, alive] = await Promise.all([Rtpengine.start(), Rtpengine.start()]);
+    const b = await callee({ calls: 6, timeoutMs: 60_000 });
+    const app = await startTestApp({
+      dialPeers: [peerTo(1, b.port)],
+      media: {
+        mode: 'flow-through',
+        engine: 'rtpengine',
+        rtpengine: [
+          { ng: dead.ng, weight: 1000 },
+          { ng: alive.ng, weight: 1 },
+        ],
+      },
+    });
+    try {
+      await dead.kill(); // weighted so that the first call surely picks the dead one
+      const before = commandsTaken(alive, 'offer');
+      const r = await caller(boundPort(app, 'udp'), { calls: 6, holdMs: 200, extra: ['-r', '5'], timeoutMs: 60_000 });
+      assert.equal(r.code, 0, `every call went through:\n${r.messages.slice(-2000)}`);
+      assert.equal((await b.run).code, 0);
+      assert.equal(commandsTaken(alive, 'offer') - before, 6, 'all six calls were set up on the survivor');
+      assert.equal(app.rtpengine?.isUp(dead.ng), false, 'the dead instance is out of the fleet');
+      assert.ok(
+        await eventually(async () => (await alive.calls()).length === 0),
+        'and the survivor holds nothing after',
+      );
+    } finally {
+      await app.stop();
+      await alive.kill();
+    }
+  });
+
   it('fails the call with 503 and a Warning when no rtpengine answers, and leaves nothing behind', async () => {
     const silent = `udp:127.0.0.1:${await freePort('udp')}`;
     const b = await callee({ timeoutMs: 15_000 });

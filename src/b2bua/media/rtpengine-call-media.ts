@@ -62,14 +62,18 @@ export class RtpengineCallMedia implements CallMediaSession {
   private closed = false;
   private opened = false;
 
+  /** The call's instance (another one if the first does not answer the call's first command). */
+  private ng: string | null;
+
   constructor(private readonly o: RtpengineMediaOptions) {
+    this.ng = o.ng;
     if (o.ng !== null) o.fleet.sessionOpened(o.ng);
     if (o.adopted === true) this.opened = this.answered = this.touched = true;
   }
 
   /** The instance the call is on (the call record keeps it, for a restarted node). */
   get instance(): string | null {
-    return this.o.ng;
+    return this.ng;
   }
 
   get open(): boolean {
@@ -121,20 +125,21 @@ export class RtpengineCallMedia implements CallMediaSession {
     const k = key(from, kind, body);
     const known = this.running.get(k);
     if (known !== undefined) return known;
-    const ng = this.o.ng;
+    const ng = this.ng;
     if (ng === null || this.closed) {
       return Promise.reject(new MediaFailure(503, ng === null ? 'no rtpengine instance is up' : 'the call has ended'));
     }
     const step = this.chain.then(async () => {
       const sdp = this.filtered(from, body, kind);
-      const reply = await this.o.fleet.command(ng, kind, this.args(from, kind, sdp)).catch((err: unknown) => {
+      const reply = await this.command(kind, this.args(from, kind, sdp)).catch((err: unknown) => {
         // a command nobody answered may have been carried out (the reply lost): the call may be there to delete
         if (!(err instanceof NgError) || err.kind !== 'refused') this.touched = true;
         throw err instanceof NgError ? new MediaFailure(err.kind === 'refused' ? 488 : 503, err.message) : err;
       });
       this.touched = true;
       const out = reply['sdp'];
-      if (typeof out !== 'string') throw new MediaFailure(503, `rtpengine ${ng} answered ${kind} without SDP`);
+      if (typeof out !== 'string')
+        throw new MediaFailure(503, `rtpengine ${this.ng ?? ng} answered ${kind} without SDP`);
       if (kind === 'answer') this.answered = true;
       this.received[from] = body;
       const rewritten = Buffer.from(out, 'latin1');
@@ -149,6 +154,30 @@ export class RtpengineCallMedia implements CallMediaSession {
       () => this.running.get(k) === step && this.running.delete(k),
     );
     return step;
+  }
+
+  /**
+   * One command to the call's instance. While rtpengine holds nothing of the call yet (its first offer),
+   * an instance that does not answer is replaced by another that does (the fleet has just taken the silent
+   * one out): the caller waits a timeout longer instead of getting 503. The silent one is told to delete
+   * the call, in case only its reply was lost.
+   */
+  private async command(kind: 'offer' | 'answer', args: NgDict): Promise<NgDict> {
+    for (;;) {
+      const ng = this.ng as string;
+      try {
+        return await this.o.fleet.command(ng, kind, args);
+      } catch (err) {
+        const silent = err instanceof NgError && err.kind === 'timeout';
+        const next = silent && this.completed === 0 && this.o.adopted !== true ? this.o.fleet.choose() : null;
+        if (next === null || next === ng) throw err;
+        this.o.warn?.(`rtpengine ${ng} did not answer: the call moves to ${next}`, err);
+        void this.o.fleet.command(ng, 'delete', { 'call-id': this.o.id }).catch(() => undefined);
+        this.o.fleet.sessionClosed(ng);
+        this.o.fleet.sessionOpened(next);
+        this.ng = next;
+      }
+    }
   }
 
   /** The SDP as the other leg's codec class lets it through (an offer left without a codec is 488). */
@@ -241,7 +270,7 @@ export class RtpengineCallMedia implements CallMediaSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const ng = this.o.ng;
+    const ng = this.ng;
     if (ng === null) return;
     this.o.fleet.sessionClosed(ng);
     void this.chain.then(async () => {

@@ -18,6 +18,7 @@ function fakeFleet(fail?: (cmd: string) => Error | null) {
   const fleet = {
     sessionOpened: () => undefined,
     sessionClosed: () => undefined,
+    choose: () => null, // no other instance
     command: (_ng: string, command: string, args: NgDict = {}) => {
       commands.push({ command, args });
       const err = fail?.(command) ?? null;
@@ -117,5 +118,42 @@ describe('RtpengineCallMedia', () => {
     );
     none.close();
     assert.equal(commands.length, 0, 'nothing sent, nothing to delete');
+  });
+
+  it("moves a new call to another instance when its first doesn't answer, and asks the silent one to delete it", async () => {
+    const sent: string[] = [];
+    let n = 0;
+    const fleet = {
+      sessionOpened: (ng: string) => sent.push(`open@${ng}`),
+      sessionClosed: (ng: string) => sent.push(`close@${ng}`),
+      choose: () => 'y',
+      command: (ng: string, command: string) => {
+        sent.push(`${command}@${ng}`);
+        if (ng === 'x') return Promise.reject(new NgError('timeout', 'rtpengine x did not answer'));
+        return Promise.resolve(
+          command === 'offer' ? { result: 'ok', sdp: sdp(5000 + n++).toString('latin1') } : { result: 'ok' },
+        );
+      },
+    } as unknown as RtpengineFleet;
+    const warned: string[] = [];
+    const m = new RtpengineCallMedia({ fleet, ng: 'x', id: 'c', warn: (what) => warned.push(what) });
+    await m.prepare('a', sdp(4000));
+    assert.equal(m.instance, 'y', 'the call is on the instance that answered');
+    assert.deepEqual(sent, ['open@x', 'offer@x', 'delete@x', 'close@x', 'open@y', 'offer@y']);
+    assert.deepEqual(warned, ['rtpengine x did not answer: the call moves to y']);
+    // once rtpengine holds the call, a silent instance is not left: the call's media is there
+    const later = {
+      ...fleet,
+      command: (ng: string, command: string) => (
+        sent.push(`${command}@${ng}`),
+        Promise.reject(new NgError('timeout', 'gone'))
+      ),
+    } as unknown as RtpengineFleet;
+    const held = new RtpengineCallMedia({ fleet: later, ng: 'y', id: 'd', adopted: true });
+    await assert.rejects(
+      held.prepareMore('a', sdp(4002)),
+      (e: unknown) => e instanceof MediaFailure && e.status === 503,
+    );
+    assert.equal(held.instance, 'y');
   });
 });
