@@ -81,6 +81,28 @@ export interface Call {
   redirect: string | null;
 }
 
+/**
+ * What a call that this process has just taken holds of its own: nothing hunted, redirected, cancelled or
+ * ended yet, no early dialog, no media (a new call, and one taken back after a restart, start from here).
+ */
+export function freshState(): Omit<Call, 'id' | 'record' | 'a' | 'b' | 'inbound'> {
+  return {
+    candidates: [],
+    next: 0,
+    lastFailure: null,
+    cancelled: false,
+    ended: false,
+    relayedInvite: null,
+    holding: null,
+    refs: [],
+    redirects: 0,
+    early: new Map(),
+    dialogKeys: [],
+    media: null,
+    redirect: null,
+  };
+}
+
 /** A call that has just arrived: its record (numbers filled in once translated), the A leg, nothing tried yet. */
 export function newCall(id: string, tx: ServerTransaction, invite: SipRequest, inbound: DialPeer, now: number): Call {
   const record: CallRecord = {
@@ -113,20 +135,8 @@ export function newCall(id: string, tx: ServerTransaction, invite: SipRequest, i
     record,
     a: { tx, invite, flow: tx.flow, toTag: newTag(), dialog: null, ok: null, okTimer: null },
     b: null,
-    candidates: [],
-    next: 0,
-    lastFailure: null,
-    cancelled: false,
-    ended: false,
-    relayedInvite: null,
-    holding: null,
-    refs: [],
-    redirects: 0,
-    early: new Map(),
-    dialogKeys: [],
     inbound,
-    media: null,
-    redirect: null,
+    ...freshState(),
   };
   record.aLeg.localTag = call.a.toTag;
   return call;

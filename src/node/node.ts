@@ -11,7 +11,6 @@ import { Metrics } from '../observability/metrics.js';
 import { SipTracer } from '../observability/sip-trace.js';
 import { EdgeSecurity, loadTls } from './edge-security.js';
 import { Drain } from './drain.js';
-import { captureOptions } from '../observability/packet-capture.js';
 import { CaptureControl, metricSources, traceToBus } from './observability-wiring.js';
 import type { EdgePipeline } from './edge-pipeline.js';
 import { nodeEdge } from './edge-steps.js';
@@ -30,6 +29,7 @@ import { RegistrationSet } from '../uac/trunk-registrations.js';
 import type { RegistrationStatus } from '../state/node-reports.js';
 import { SbcError } from '../errors/sbc-error.js';
 import { AdminServer } from './admin-api.js';
+import { adminRoutes } from './admin-routes.js';
 import type { Clock } from '../transaction/clock.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
 import { type ListenSpec, parseListenSpec } from '../transport/listen-spec.js';
@@ -291,45 +291,7 @@ export class SbcNode {
         app.admin = new AdminServer(
           app.log.child({ component: 'admin' }),
           () => app.health(),
-          {
-            status: () => [
-              {
-                node: settings.hostname,
-                alive: true,
-                startedAt: app.startedAt,
-                heartbeatAt: Date.now(),
-                calls: app.callStore.size,
-                rtp: app.rtpPool(),
-                ...app.mediaEngines(),
-              },
-            ],
-            calls: () =>
-              app.callStore
-                .list()
-                .map(({ recovery: _internal, ...c }) => ({ ...c, node: settings.hostname, nodeAlive: true })),
-            history: (limit) => app.callStore.history(limit).map((c) => ({ ...c, node: settings.hostname })),
-            clear: (id, cause) => app.b2bua.clear(id, cause),
-            stats: () => app.sipStats(),
-            media: () => app.media.stats(),
-            clearStats: () => app.clearSipStats(),
-            keepalive: () => app.keepalive.status().map((s) => ({ ...s, node: settings.hostname })),
-            reload: () => app.reload(),
-            drain: (grace) => {
-              void app.drain.start((grace ?? settings.drainGraceSeconds ?? 60) * 1000).then(() => opts.onDrained?.());
-              return { draining: true, calls: app.callStore.size };
-            },
-            flow: (id) => app.b2bua.wire.ladder(id),
-            trusted: () => app.edgeReport().trusted,
-            registrations: () => app.edgeReport().registrations,
-            trace: (listener, call) => app.tracer.listen(listener, call),
-            capture: (action, options) =>
-              action === 'start'
-                ? app.capture.start(captureOptions(options))
-                : action === 'stop'
-                  ? app.capture.stop()
-                  : app.capture.status(),
-            metrics: () => app.metrics.text(),
-          },
+          adminRoutes(app, opts.onDrained),
           () => app.readiness(),
         );
         app.adminAddress = await app.admin.listen(settings.admin);

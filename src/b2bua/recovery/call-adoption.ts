@@ -13,7 +13,7 @@ import type { ClientTransaction } from '../../transaction/client-transaction.js'
 import type { ServerTransaction } from '../../transaction/server-transaction.js';
 import type { TransactionTransport } from '../../transaction/transaction-transport.js';
 import type { Flow } from '../../transport/flow.js';
-import { type Call, legDialog } from '../call.js';
+import { type Call, freshState, legDialog } from '../call.js';
 import { dialogFrom, keepRecoverable } from './call-snapshot.js';
 import { newAuthMemory } from '../../uac/digest-client.js';
 import { CallMedia } from '../media/call-media.js';
@@ -129,20 +129,8 @@ export function adoptedCall(r: CallRecord, peers: readonly DialPeer[]): Call {
       ack: null,
       auth: newAuthMemory(),
     },
-    candidates: [],
-    next: 0,
-    lastFailure: null,
-    cancelled: false,
-    ended: false,
-    relayedInvite: null,
-    holding: null,
-    refs: [],
-    redirects: 0,
-    early: new Map(),
-    dialogKeys: [],
     inbound: peer(r.inboundDialPeer),
-    media: null,
-    redirect: null,
+    ...freshState(),
   };
   keepRecoverable(call);
   return call;
