@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the binaries FoSIP's tests drive for real (sipp, redis-server and redis-cli, rtpengine (run in
-# userspace by the tests themselves, never as a service), tshark to count RTP packets on the wire, promtool
+# userspace by the tests themselves, never as a service), baresip (a real SRTP softphone), tshark to count RTP packets on the wire, promtool
 # to check the alert rules, svmap and svwar (sipvicious) to scan the SBC as an attacker would, and the
 # tools to isolate them),
 # on Debian/Ubuntu.
@@ -19,6 +19,7 @@ command -v svmap >/dev/null 2>&1 || need+=(sipvicious)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v rtpengine >/dev/null 2>&1 || need+=(rtpengine-daemon)
+command -v baresip >/dev/null 2>&1 || need+=(baresip)
 
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"

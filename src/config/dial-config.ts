@@ -17,6 +17,9 @@ import {
   type TranslationRuleJson,
 } from './rewrite-config.js';
 
+/** CUBE's dial-peer `srtp`: see DialPeerJson.srtp. */
+export type SrtpPolicy = 'off' | 'required' | 'fallback' | 'pass-thru';
+
 export interface DialPeerJson {
   tag: number;
   description?: string;
@@ -35,6 +38,12 @@ export interface DialPeerJson {
   media?: 'flow-through' | 'flow-around';
   /** Which engine relays this dial-peer's flow-through calls (the outbound dial-peer's wins, then the inbound one's, then `media.engine`). */
   mediaEngine?: 'builtin' | 'rtpengine';
+  /**
+   * CUBE's `srtp` on the dial-peer: what this dial-peer's leg speaks. `off` (default): plain RTP (rtpengine
+   * decrypts toward it); `required`: SRTP only (an offer without it gets 488); `fallback`: SRTP offered,
+   * RTP accepted (rtpengine only); `pass-thru`: SRTP relayed untouched end to end.
+   */
+  srtp?: SrtpPolicy;
   /** The tag of a codec class in profiles/ (`voice-class codec N`). */
   voiceClassCodec?: number;
   /** `voice-class sip early-offer forced`: an INVITE without SDP leaves this dial-peer with the SBC's own offer. */
@@ -156,6 +165,7 @@ export const DIAL_PEER_SCHEMA = {
     shutdown: { type: 'boolean' },
     media: { enum: ['flow-through', 'flow-around'] },
     mediaEngine: { enum: ['builtin', 'rtpengine'] },
+    srtp: { enum: ['off', 'required', 'fallback', 'pass-thru'] },
     voiceClassCodec: { type: 'integer', minimum: 1, maximum: 10000 },
     earlyOfferForced: { type: 'boolean' },
     dtmfRelay: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['rtp-nte', 'sip-info'] } },

@@ -139,6 +139,16 @@ export function compileConfiguration(
         message: 'rtpengine needs media.rtpengine in fosip.json (its ng addresses)',
       });
     }
+    const engine = value.mediaEngine ?? settings?.media.engine ?? 'builtin';
+    if (value.srtp === 'fallback' && (engine !== 'rtpengine' || value.media === 'flow-around')) {
+      problems.push({
+        file,
+        pointer: `${pointer}/srtp`,
+        message:
+          'srtp fallback needs media through rtpengine (mediaEngine or media.engine "rtpengine", flow-through): ' +
+          'only rtpengine encrypts and decrypts',
+      });
+    }
   }
   return { dialPlan: new DialPlan(compiled.peers), rewrite: rewrite.classes, profiles, problems };
 }

@@ -1,5 +1,5 @@
 /** A dial-peer compiled from its JSON: patterns compiled, classes resolved, target parsed, defaults set. */
-import type { DialConfig, DialPeerJson } from '../config/dial-config.js';
+import type { DialConfig, DialPeerJson, SrtpPolicy } from '../config/dial-config.js';
 import type { ConfigProblem } from '../errors/sbc-error.js';
 import type { CodecClass, CodecName } from '../media/codec-class.js';
 import type { KeepaliveProfile } from '../keepalive/keepalive-manager.js';
@@ -34,6 +34,8 @@ export interface DialPeer {
   media: 'flow-through' | 'flow-around' | null;
   /** Null: the other dial-peer's choice, else the global `media.engine`. */
   mediaEngine: 'builtin' | 'rtpengine' | null;
+  /** What this dial-peer's leg speaks: plain RTP, SRTP only, SRTP preferred, or SRTP relayed untouched. */
+  srtp: SrtpPolicy;
   /** The codecs allowed on this dial-peer's leg; null: any. */
   voiceClassCodec: CodecClass | null;
   /** A delayed-offer call leaves this (outbound) dial-peer with an offer the SBC builds (flow-through). */
@@ -82,6 +84,7 @@ export const DIAL_PEER_0: DialPeer = {
   shutdown: false,
   media: null,
   mediaEngine: null,
+  srtp: 'off',
   voiceClassCodec: null,
   earlyOfferForced: false,
   dtmfRelay: null,
@@ -234,6 +237,7 @@ function build(
     shutdown: v.shutdown ?? false,
     media: v.media ?? null,
     mediaEngine: v.mediaEngine ?? null,
+    srtp: v.srtp ?? 'off',
     earlyOfferForced: v.earlyOfferForced ?? false,
     dtmfRelay: v.dtmfRelay?.[0] ?? null,
     errorCodeOverride: v.errorCodeOverride ?? null,

@@ -11,6 +11,8 @@ export interface Packet {
   time: number;
   srcPort: number;
   dstPort: number;
+  /** The UDP payload's length in bytes. */
+  size?: number;
   /** With `rtpPorts` given to stop(): the RTP payload type, and for RFC 4733 packets the event and E bit. */
   payloadType?: number;
   event?: number;
@@ -101,6 +103,7 @@ export class Capture {
       'frame.time_epoch',
       'udp.srcport',
       'udp.dstport',
+      'udp.length',
       'rtp.p_type',
       'rtpevent.event_id',
       'rtpevent.end_of_event',
@@ -117,11 +120,12 @@ export class Capture {
       .split('\n')
       .filter((l) => l !== '')
       .map((l) => {
-        const [time, src, dst, pt, event, end] = l.split('\t');
+        const [time, src, dst, length, pt, event, end] = l.split('\t');
         return {
           time: Number(time),
           srcPort: Number(src),
           dstPort: Number(dst),
+          ...(length ? { size: Number(length) - 8 } : {}),
           ...(pt ? { payloadType: Number(pt) } : {}),
           ...(event ? { event: Number(event) } : {}),
           ...(end ? { end: end === '1' || end === 'True' } : {}),

@@ -8,6 +8,7 @@
 import type { CodecClass } from '../../media/codec-class.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import type { MediaFailure } from './media-failure.js';
+import type { SrtpPolicy } from './srtp-policy.js';
 
 export type Leg = 'a' | 'b';
 
@@ -26,6 +27,8 @@ export interface CallMediaSession {
   readonly codecs: Record<Leg, CodecClass | null>;
   /** Each leg's dial-peer `dtmfRelay` (null: as the endpoints negotiate). */
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null>;
+  /** Each leg's dial-peer `srtp`. */
+  readonly srtp: Record<Leg, SrtpPolicy>;
   /** The call's first SDP, from `from`, opens the engine's side of the call (rejects with MediaFailure). */
   prepare(from: Leg, body: Buffer): Promise<void>;
   /** As prepare, or the SBC's own offer when the caller sent none and the dial-peer forces an early offer. */

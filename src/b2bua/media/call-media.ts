@@ -16,6 +16,7 @@ import type { MediaEngine, OpenedStream, StreamRequest } from './media-engine.js
 import type { Endpoint } from '../../media/relay-protocol.js';
 import { type MediaSection, Sdp, SdpError } from '../../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
+import { type SrtpPolicy, srtpRefusal } from './srtp-policy.js';
 import { TelephoneEvents, telephoneEvent } from './telephone-events.js';
 
 type Leg = 'a' | 'b';
@@ -70,6 +71,8 @@ export class CallMedia implements CallMediaSession {
   readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
   /** Each leg's dial-peer `dtmfRelay` (null: as the endpoints negotiate). */
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
+  /** Each leg's dial-peer `srtp`: the built-in relay carries SRTP as it is, so `required` only checks. */
+  readonly srtp: Record<Leg, SrtpPolicy> = { a: 'off', b: 'off' };
   /** RFC 4733 payload types: renumbering between the legs, DTMF interworking. */
   private readonly events: TelephoneEvents;
 
@@ -244,6 +247,12 @@ export class CallMedia implements CallMediaSession {
   rewrite(from: Leg, body: Buffer, kind: 'offer' | 'answer' = 'answer', sent = true): Buffer {
     const sdp = this.parse(body);
     const to = other(from);
+    // neither engine-less media nor the built-in relay can encrypt: a leg that requires SRTP gets it only
+    // when the other leg sends it (and passes it through)
+    const refusal =
+      srtpRefusal(sdp, this.srtp[from], `the ${kind} of leg ${from}`) ??
+      (kind === 'offer' ? srtpRefusal(sdp, this.srtp[to], `the offer toward leg ${to}`) : null);
+    if (refusal !== null) throw refusal;
     const cls = this.codecs[to];
     if (cls !== null && !applyCodecClass(sdp, cls, kind))
       throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);

@@ -1,4 +1,5 @@
 /** Which media a call attempt gets (flow-through, flow-around, codec classes), and how a call ends for want of it. */
+import type { CallMediaSession } from './call-media-session.js';
 import type { MediaEngine } from './media-engine.js';
 import type { DialPeer } from '../../routing/dial-peer.js';
 import type { Call } from '../call.js';
@@ -20,8 +21,8 @@ export interface MediaChoices {
 
 /**
  * Flow-through or flow-around for this attempt of the call (the outbound dial-peer's choice, the inbound
- * one's, the global one), and the codec classes of both legs. A call needs no CallMedia when its media flows
- * around and neither dial-peer has a codec class.
+ * one's, the global one), and the codec classes and SRTP policies of both legs. A call needs no CallMedia when
+ * its media flows around and neither dial-peer has a codec class or requires SRTP.
  */
 export function chooseMedia(call: Call, peer: DialPeer, global: MediaChoices | undefined): void {
   const through =
@@ -41,16 +42,25 @@ export function chooseMedia(call: Call, peer: DialPeer, global: MediaChoices | u
     });
   } else if (
     call.media === null &&
-    (through || peer.voiceClassCodec !== null || call.inbound.voiceClassCodec !== null)
+    (through ||
+      peer.voiceClassCodec !== null ||
+      call.inbound.voiceClassCodec !== null ||
+      peer.srtp === 'required' ||
+      call.inbound.srtp === 'required')
   ) {
     call.media = new CallMedia(through ? global.engine : null, global?.address ?? '', call.id);
   }
-  if (call.media !== null) {
-    call.media.codecs.a = call.inbound.voiceClassCodec;
-    call.media.codecs.b = peer.voiceClassCodec;
-    call.media.dtmf.a = call.inbound.dtmfRelay;
-    call.media.dtmf.b = peer.dtmfRelay;
-  }
+  if (call.media !== null) applyDialPeers(call.media, call.inbound, peer);
+}
+
+/** What each leg's dial-peer asks of the call's media: codec class, DTMF relay, SRTP. */
+export function applyDialPeers(media: CallMediaSession, inbound: DialPeer, outbound: DialPeer | null): void {
+  media.codecs.a = inbound.voiceClassCodec;
+  media.codecs.b = outbound?.voiceClassCodec ?? null;
+  media.dtmf.a = inbound.dtmfRelay;
+  media.dtmf.b = outbound?.dtmfRelay ?? null;
+  media.srtp.a = inbound.srtp;
+  media.srtp.b = outbound?.srtp ?? 'off';
 }
 
 /** What the call-detail record says when the relay ended a silent call (Q.850 41, temporary failure). */

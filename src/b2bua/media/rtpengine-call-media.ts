@@ -17,6 +17,7 @@ import { Sdp, SdpError } from '../../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import type { CallMediaSession, Leg } from './call-media-session.js';
 import { MediaFailure } from './media-failure.js';
+import { type SrtpPolicy, carriesSrtp, srtpRefusal } from './srtp-policy.js';
 
 const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
 
@@ -43,6 +44,7 @@ export class RtpengineCallMedia implements CallMediaSession {
   offeredByUs = false;
   readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
+  readonly srtp: Record<Leg, SrtpPolicy> = { a: 'off', b: 'off' };
   /**
    * Results by leg, kind and SDP, with the number of the command that made them: a result is good only
    * while no later command has completed (the same SDP again after a hold, say, must reach rtpengine again,
@@ -130,7 +132,7 @@ export class RtpengineCallMedia implements CallMediaSession {
       return Promise.reject(new MediaFailure(503, ng === null ? 'no rtpengine instance is up' : 'the call has ended'));
     }
     const step = this.chain.then(async () => {
-      const sdp = this.filtered(from, body, kind);
+      const sdp = this.checked(from, body, kind);
       const reply = await this.command(kind, this.args(from, kind, sdp)).catch((err: unknown) => {
         // a command nobody answered may have been carried out (the reply lost): the call may be there to delete
         if (!(err instanceof NgError) || err.kind !== 'refused') this.touched = true;
@@ -180,10 +182,11 @@ export class RtpengineCallMedia implements CallMediaSession {
     }
   }
 
-  /** The SDP as the other leg's codec class lets it through (an offer left without a codec is 488). */
-  private filtered(from: Leg, body: Buffer, kind: 'offer' | 'answer'): string {
-    const cls = this.codecs[other(from)];
-    if (cls === null) return body.toString('latin1');
+  /**
+   * The SDP as the other leg's codec class lets it through (an offer left without a codec is 488), after
+   * the sending leg's `srtp` has had its say (`required` and plain RTP: 488).
+   */
+  private checked(from: Leg, body: Buffer, kind: 'offer' | 'answer'): Sdp {
     let sdp: Sdp;
     try {
       sdp = Sdp.parse(body.toString('latin1'));
@@ -191,12 +194,15 @@ export class RtpengineCallMedia implements CallMediaSession {
       if (err instanceof SdpError) throw new MediaFailure(488, `unreadable SDP: ${err.message}`);
       throw err;
     }
-    if (!applyCodecClass(sdp, cls, kind))
+    const refusal = srtpRefusal(sdp, this.srtp[from], `the ${kind} of leg ${from}`);
+    if (refusal !== null) throw refusal;
+    const cls = this.codecs[other(from)];
+    if (cls !== null && !applyCodecClass(sdp, cls, kind))
       throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);
-    return sdp.toString();
+    return sdp;
   }
 
-  private args(from: Leg, kind: 'offer' | 'answer', sdp: string): NgDict {
+  private args(from: Leg, kind: 'offer' | 'answer', sdp: Sdp): NgDict {
     // an offer goes to the other leg: rtpengine faces it with an address of that leg's family (an IPv4
     // caller and an IPv6 callee); an answer faces the offerer, whose family rtpengine already knows
     const family = kind === 'offer' ? this.families[other(from)] : undefined;
@@ -204,16 +210,18 @@ export class RtpengineCallMedia implements CallMediaSession {
       kind === 'answer'
         ? { 'from-tag': TAG[other(from)], 'to-tag': TAG[from] }
         : { 'from-tag': TAG[from], ...(this.answered ? { 'to-tag': TAG[other(from)] } : {}) };
+    const srtp = kind === 'offer' ? srtpArgs(this.srtp[other(from)], sdp) : {};
     return {
       'call-id': this.o.id,
       ...tags,
-      sdp,
+      sdp: sdp.toString(),
       ...(family !== undefined ? { 'address family': family } : {}),
       // the other side's origin and addresses never cross; ICE candidates would name them (RFC 8445)
       replace: ['origin', 'session-connection'],
       ICE: 'remove',
       'rtcp-mux': ['demux'],
-      flags: ['trust-address'],
+      ...srtp,
+      flags: ['trust-address', ...(srtp.flags ?? [])],
     };
   }
 
@@ -279,6 +287,28 @@ export class RtpengineCallMedia implements CallMediaSession {
         .command(ng, 'delete', { 'call-id': this.o.id })
         .catch((err: unknown) => this.o.warn?.('rtpengine delete failed', err));
     });
+  }
+}
+
+/** Suites that authenticate but do not encrypt: never offered on our own (RFC 4568 §6.2's NULL cipher). */
+const SDES_OFFER = ['no-NULL_HMAC_SHA1_80', 'no-NULL_HMAC_SHA1_32'];
+
+/**
+ * How rtpengine offers to a leg, from that leg's dial-peer `srtp`: SDES-SRTP (RTP/SAVP; DTLS-SRTP is for
+ * UDP/TLS profiles, which SIP trunks do not speak), RFC 8643's opportunistic SRTP (RTP/AVP with keys, so
+ * an RTP-only answer still works), the SRTP of the other leg untouched, or plain RTP (only said when
+ * the offer carries SRTP; otherwise there is nothing to change).
+ */
+function srtpArgs(toward: SrtpPolicy, offer: Sdp): NgDict & { flags?: string[] } {
+  switch (toward) {
+    case 'required':
+      return { 'transport-protocol': 'RTP/SAVP', DTLS: 'off', SDES: SDES_OFFER };
+    case 'fallback':
+      return { 'transport-protocol': 'RTP/AVP', OSRTP: ['offer'], DTLS: 'off', SDES: SDES_OFFER };
+    case 'pass-thru':
+      return { flags: ['passthrough'] };
+    case 'off':
+      return carriesSrtp(offer) ? { 'transport-protocol': 'RTP/AVP', DTLS: 'off', SDES: ['off'] } : {};
   }
 }
 

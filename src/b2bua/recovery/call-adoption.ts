@@ -17,7 +17,7 @@ import { type Call, freshState, legDialog } from '../call.js';
 import { dialogFrom, keepRecoverable } from './call-snapshot.js';
 import { newAuthMemory } from '../../uac/digest-client.js';
 import { CallMedia } from '../media/call-media.js';
-import type { MediaChoices } from '../media/media-choice.js';
+import { type MediaChoices, applyDialPeers } from '../media/media-choice.js';
 import { RtpengineCallMedia } from '../media/rtpengine-call-media.js';
 import type { CallWire } from '../call-wire.js';
 import type { CallRegistry } from '../call-registry.js';
@@ -49,18 +49,14 @@ export async function restoreMedia(
     // rtpengine still relays the call: it is taken back as it is, and nothing is sent to rtpengine
     if (!media?.rtpengine) return false;
     call.media = new RtpengineCallMedia({ fleet: media.rtpengine, ng: held.ng, id: call.id, adopted: true });
-    call.media.codecs.a = call.inbound.voiceClassCodec;
-    call.media.codecs.b = call.b?.peer.voiceClassCodec ?? null;
+    applyDialPeers(call.media, call.inbound, call.b?.peer ?? null);
     return 'same';
   }
   const snap = r.recovery?.media;
   if (snap === undefined) return 'same'; // its media flows around the SBC
   if (media === undefined) return false;
   const m = new CallMedia(media.engine, media.address, call.id);
-  m.codecs.a = call.inbound.voiceClassCodec;
-  m.codecs.b = call.b?.peer.voiceClassCodec ?? null;
-  m.dtmf.a = call.inbound.dtmfRelay;
-  m.dtmf.b = call.b?.peer.dtmfRelay ?? null;
+  applyDialPeers(m, call.inbound, call.b?.peer ?? null);
   const restored = await m.restore(snap);
   if (restored === false) return false;
   call.media = m;
