@@ -20,6 +20,7 @@ import { moveMedia } from './media/media-move.js';
 import type { CallRecord } from '../state/call-store.js';
 import { CallMedia, MediaFailure } from './media/call-media.js';
 import type { CallMediaSession } from './media/call-media-session.js';
+import type { StreamStatsReport } from '../media/relay-protocol.js';
 import { chooseMedia } from './media/media-choice.js';
 import {
   DEFAULT_HUNT_STATUSES,
@@ -115,6 +116,20 @@ export class B2bua implements TransactionUser {
 
   get callCount(): number {
     return this.registry.size;
+  }
+
+  /** The counters of calls whose media an engine outside this process relays (rtpengine), by call id. */
+  async engineStats(id: string | null = null): Promise<Record<string, StreamStatsReport[]>> {
+    const out: Record<string, StreamStatsReport[]> = {};
+    const calls = id === null ? [...this.registry.calls()] : [this.registry.get(id)].filter((c) => c !== undefined);
+    await Promise.all(
+      calls.map(async (call) => {
+        const asked = call.media?.stats() ?? null;
+        const reports = asked === null ? null : await asked.catch(() => null);
+        if (reports !== null) out[call.id] = reports;
+      }),
+    );
+    return out;
   }
 
   request(tx: ServerTransaction, req: SipRequest): void {

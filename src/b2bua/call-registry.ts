@@ -58,6 +58,11 @@ export class CallRegistry {
     return this.byInvite.get(tx);
   }
 
+  /** The calls in progress. */
+  calls(): IterableIterator<Call> {
+    return this.byId.values();
+  }
+
   /** Calls in progress. */
   get size(): number {
     return this.byId.size;

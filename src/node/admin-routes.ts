@@ -6,12 +6,17 @@ import type { B2bua } from '../b2bua/b2bua.js';
 import type { Settings } from '../config/settings.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { KeepaliveManager } from '../keepalive/keepalive-manager.js';
-import type { BuiltinRelay } from '../media/builtin-relay.js';
 import type { Metrics } from '../observability/metrics.js';
 import { captureOptions } from '../observability/packet-capture.js';
 import type { SipTracer } from '../observability/sip-trace.js';
 import type { CallStore } from '../state/call-store.js';
-import type { MediaEngineInfo, NodeEdge, RtpPoolInfo, SipStatsSnapshot } from '../state/node-reports.js';
+import type {
+  MediaEngineInfo,
+  MediaStatsByCall,
+  NodeEdge,
+  RtpPoolInfo,
+  SipStatsSnapshot,
+} from '../state/node-reports.js';
 import type { AdminApi } from './admin-api.js';
 import type { Drain } from './drain.js';
 import type { CaptureControl } from './observability-wiring.js';
@@ -22,13 +27,13 @@ export interface AdminSubject {
   readonly startedAt: number;
   readonly callStore: CallStore;
   readonly b2bua: B2bua;
-  readonly media: BuiltinRelay;
   readonly keepalive: KeepaliveManager<DialPeer>;
   readonly tracer: SipTracer;
   readonly capture: CaptureControl;
   readonly metrics: Metrics;
   readonly drain: Drain;
   rtpPool(): RtpPoolInfo;
+  mediaStats(): Promise<MediaStatsByCall>;
   mediaEngines(): { mediaEngines?: MediaEngineInfo[] };
   sipStats(): SipStatsSnapshot;
   clearSipStats(): void;
@@ -55,7 +60,7 @@ export function adminRoutes(node: AdminSubject, onDrained?: () => void): AdminAp
     history: (limit) => node.callStore.history(limit).map((c) => ({ ...c, node: name })),
     clear: (id, cause) => node.b2bua.clear(id, cause),
     stats: () => node.sipStats(),
-    media: () => node.media.stats(),
+    media: () => node.mediaStats(),
     clearStats: () => node.clearSipStats(),
     keepalive: () => node.keepalive.status().map((s) => ({ ...s, node: name })),
     reload: () => node.reload(),

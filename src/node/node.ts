@@ -41,7 +41,8 @@ import { chooseMediaAddress } from '../media/media-address.js';
 import { PortPool } from '../media/port-pool.js';
 import { BuiltinRelay } from '../media/builtin-relay.js';
 import { RtpengineFleet } from '../media/rtpengine/fleet.js';
-import type { MediaEngineInfo, RtpPoolInfo } from '../state/node-reports.js';
+import type { MediaEngineInfo, MediaStatsByCall, RtpPoolInfo } from '../state/node-reports.js';
+import type { StreamStatsReport } from '../media/relay-protocol.js';
 
 export { VERSION } from '../version.js';
 
@@ -91,6 +92,8 @@ export class SbcNode {
   readonly mediaAddress: string;
   /** The RTP relay (idle when every call flows around it). */
   readonly media: BuiltinRelay;
+  /** Packets of the calls rtpengine relayed that have ended (the built-in relay counts its own). */
+  private readonly engineClosed = { packets: 0, forwarded: 0, lost: 0 };
   /** The rtpengine instances (null: none configured). */
   readonly rtpengine: RtpengineFleet | null;
   private admin: AdminServer | undefined;
@@ -154,10 +157,7 @@ export class SbcNode {
       workers: settings.media.workers ?? 1,
       warmStreams: settings.media.warmStreams ?? 8,
       inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
-      // no RTP for the configured time on an answered call: both legs get BYE
-      onInactive: (id) =>
-        this.b2bua.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text) &&
-        this.log.info({ callId: id }, 'no media: the call was ended'),
+      onInactive: (id) => this.endSilent(id),
       onDtmf: (id, side, event, durationMs) => this.b2bua.mediaDtmf(id, side, event, durationMs),
       onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),
       onCaptured: (packets) => {
@@ -166,10 +166,7 @@ export class SbcNode {
             this.capture.write({ at: p.at, transport: 'udp', src: p.src, dst: p.dst, payload: Buffer.from(p.bytes) });
         }
       },
-      onClosed: (report) => {
-        for (const st of report)
-          for (const side of [st.a, st.b]) if (side.packets > 1) this.metrics.streamEnded(side.jitterMs);
-      },
+      onClosed: (report) => this.streamsEnded(report),
     });
     this.capture = new CaptureControl(this.media, this.log);
     ({ calls: this.callStore, bus: this.bus } = openSharedState({
@@ -225,6 +222,18 @@ export class SbcNode {
         defaultEngine: settings.media.engine ?? 'builtin',
         rtpengine: this.rtpengine,
         warn: (what, err, callId) => this.log.warn({ err, callId }, what),
+        closed: (report) => {
+          for (const st of report) {
+            for (const side of [st.a, st.b]) {
+              this.engineClosed.packets += side.packets;
+              this.engineClosed.forwarded += side.forwarded;
+              this.engineClosed.lost += Math.max(0, side.lost);
+            }
+          }
+          this.streamsEnded(report);
+        },
+        inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
+        inactive: (id) => this.endSilent(id),
       },
       observer: {
         callEnded: (cdr) => {
@@ -253,7 +262,7 @@ export class SbcNode {
     this.transactions.setUser(this.b2bua);
     this.bus.onCommand((cmd) => (cmd.op === 'clear' ? this.b2bua.clear(cmd.id, cmd.cause) : this.clearSipStats()));
     this.statsStore.track(() => this.sipStats());
-    this.statsStore.trackMedia(() => this.media.stats());
+    this.statsStore.trackMedia(() => this.mediaStats());
     this.statsStore.trackKeepalive(() => this.keepalive.status());
     this.statsStore.trackEdge(() => this.edgeReport());
     this.traceTimer = traceToBus(this.bus, this.tracer);
@@ -413,6 +422,34 @@ export class SbcNode {
   }
 
   /** The rtpengine instances this node drives (`show voip rtp engines`), as a NodeInfo field. */
+  /** No RTP for the configured time on an answered call, whichever engine relays it: both legs get BYE. */
+  private endSilent(id: string): void {
+    if (this.b2bua.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text))
+      this.log.info({ callId: id }, 'no media: the call was ended');
+  }
+
+  /** The jitter of every stream of an ended call that carried media, whichever engine relayed it. */
+  private streamsEnded(report: StreamStatsReport[]): void {
+    for (const st of report)
+      for (const side of [st.a, st.b]) if (side.packets > 1) this.metrics.streamEnded(side.jitterMs);
+  }
+
+  /** Live counters of the calls' streams (one call's, or every call's), whichever engine relays them. */
+  async mediaStats(id: string | null = null): Promise<MediaStatsByCall> {
+    const [own, engine] = await Promise.all([this.media.stats(id), this.b2bua.engineStats(id)]);
+    return { ...own, ...engine };
+  }
+
+  /** Packets of the calls that have ended (live ones are in mediaStats()), both engines together. */
+  closedMediaTotals(): { packets: number; forwarded: number; lost: number } {
+    const own = this.media.closedTotals;
+    return {
+      packets: own.packets + this.engineClosed.packets,
+      forwarded: own.forwarded + this.engineClosed.forwarded,
+      lost: own.lost + this.engineClosed.lost,
+    };
+  }
+
   mediaEngines(): { mediaEngines?: MediaEngineInfo[] } {
     return this.rtpengine === null ? {} : { mediaEngines: this.rtpengine.status() };
   }

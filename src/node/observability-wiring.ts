@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { B2bua } from '../b2bua/b2bua.js';
 import type { BuiltinRelay } from '../media/builtin-relay.js';
+import type { MediaStatsByCall } from '../state/node-reports.js';
 import type { PortPool } from '../media/port-pool.js';
 import type { MetricSources } from '../observability/metrics.js';
 import { type CaptureOptions, type CaptureStatus, PacketCapture } from '../observability/packet-capture.js';
@@ -24,7 +25,8 @@ export interface NodeParts {
   bus: NodeBus;
   rtpengine: RtpengineFleet | null;
   portPool: PortPool;
-  media: BuiltinRelay;
+  mediaStats(): Promise<MediaStatsByCall>;
+  closedMediaTotals(): { packets: number; forwarded: number; lost: number };
 }
 
 /** What /metrics reads when Prometheus scrapes (nothing is counted twice on the hot paths). */
@@ -50,10 +52,9 @@ export function metricSources(node: () => NodeParts): MetricSources {
     },
     rtpPorts: () => ({ total: 2 * node().portPool.total, inUse: 2 * node().portPool.inUse }), // pairs: an RTP and an RTCP port each
     rtpPackets: async () => {
-      const media = node().media;
-      const t = media.closedTotals;
+      const t = node().closedMediaTotals();
       const live = { in: t.packets, out: t.forwarded, lost: t.lost };
-      for (const streams of Object.values(await media.stats())) {
+      for (const streams of Object.values(await node().mediaStats())) {
         for (const st of streams) {
           for (const side of [st.a, st.b]) {
             live.in += side.packets;

@@ -14,6 +14,7 @@ import type { StreamStatsReport } from '../../src/media/relay-protocol.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { freeUdpBlock, relayRange, sleep } from '../helpers/net.js';
 import { ReplayUa } from '../helpers/replay-ua.js';
+import { CucmDelayedOffer, earlyOfferTo } from '../helpers/cucm-delayed-offer.js';
 import { RtpEndpoint } from '../helpers/rtp.js';
 import { Capture, type Packet } from '../helpers/tshark.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
@@ -236,46 +237,18 @@ describe('delayed offer to early offer (earlyOfferForced)', () => {
     const calleeMp = await mediaPort();
     const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)] });
     const app = await startTestApp({
-      codecClasses: [{ kind: 'codec', tag: 3, preferences: ['g711ulaw', 'g711alaw'], offerAll: true }],
-      dialPeers: [
-        {
-          tag: 6,
-          destinationPattern: '1000.$',
-          sessionTarget: `ipv4:127.0.0.1:${b.port}`,
-          earlyOfferForced: true,
-          voiceClassCodec: 3,
-        },
-      ],
+      ...earlyOfferTo(b.port),
     });
     const ua = await ReplayUa.open(boundPort(app, 'udp'));
     const rtp = await RtpEndpoint.open();
     try {
-      const callId = `eo-${Date.now()}`;
-      ua.send(
-        ua.adapt('cucm-invite-delayed-offer.sip', { ruri: `sip:10001@127.0.0.1:${boundPort(app, 'udp')}`, callId }),
-      );
-      const ok = await ua.response(callId, 200, 'INVITE');
+      const call = new CucmDelayedOffer(ua, boundPort(app, 'udp'));
+      const ok = await call.invite();
       const offer = ok.body.toString('latin1');
       const sbcPort = Number(/m=audio (\d+) RTP\/AVP 0\r\n/.exec(offer)?.[1]);
       assert.ok(sbcPort > 0, `the caller gets the callee's answer (PCMU) as its offer: ${offer}`);
       assert.equal(offer.match(/^c=/gm)?.length, 1, 'the session c= is enough: no media-level c= added');
-      const contact = ok.contacts();
-      const ack = ua.adapt('cucm-ack-with-answer-sdp.sip', {
-        ruri: contact === '*' ? '' : (contact[0]?.uri.raw ?? ''),
-        callId,
-        toTag: ok.to().params.get('tag') ?? '',
-      });
-      ack.setBody(
-        Buffer.from(
-          ack.body
-            .toString('latin1')
-            .replace(/4070/g, String(rtp.port))
-            .replace(/4071/g, String(rtp.port + 1)),
-          'latin1',
-        ),
-        'application/sdp',
-      );
-      ua.send(ack);
+      call.ack(rtp.port);
       rtp.send(sbcPort, [1, 2, 3, 4, 5]);
       await rtp.waitFor(5);
       assert.deepEqual(
@@ -284,15 +257,7 @@ describe('delayed offer to early offer (earlyOfferForced)', () => {
         'the echoes came back through the SBC',
       );
       assert.ok(rtp.received.every((r) => r.from === `127.0.0.1:${sbcPort}`));
-      const bye = ua.adapt('microsip-bye.sip', {
-        ruri: contact === '*' ? '' : (contact[0]?.uri.raw ?? ''),
-        callId,
-        toTag: ok.to().params.get('tag') ?? '',
-      });
-      bye.setHeader('From', `<sip:192.168.80.100>;tag=22130~27aa66c8-2714-422d-b044-24d65024d146-29314073`);
-      bye.setHeader('CSeq', '102 BYE');
-      ua.send(bye);
-      await ua.response(callId, 200, 'BYE');
+      await call.bye();
       const result = await b.run;
       const invite = /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?a=sendrecv/.exec(result.messages)?.[0] ?? '';
       assert.match(invite, /m=audio \d+ RTP\/AVP 0 8 101/, 'the callee got an offer from the codec class');

@@ -37,6 +37,13 @@ function sbcWith(
   });
 }
 
+/** An SBC whose calls go to `port`, their media on two rtpengine instances of these weights. */
+const twoInstances = (port: number, ...fleet: Array<[Rtpengine, number]>) =>
+  startTestApp({
+    dialPeers: [peerTo(1, port)],
+    media: { mode: 'flow-through', engine: 'rtpengine', rtpengine: fleet.map(([e, weight]) => ({ ng: e.ng, weight })) },
+  });
+
 const peerTo = (tag: number, port: number, more: object = {}) => ({
   tag,
   destinationPattern: '2...',
@@ -57,7 +64,8 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
     const callerMp = await freeUdpBlock(4);
     const b = await callee({ extra: ['-rtp_echo', '-mp', String(calleeMp)], timeoutMs: 60_000 });
     const sbcLog = recordingLog('info');
-    const app = await sbcWith(e, [peerTo(1, b.port)], sbcLog);
+    const admin = `127.0.0.1:${await freePort('tcp')}`;
+    const app = await sbcWith(e, [peerTo(1, b.port)], sbcLog, admin);
     const capture = await Capture.start(`udp and (port ${callerMp} or port ${calleeMp})`);
     let wire: Awaited<ReturnType<Capture['stop']>> = [];
     try {
@@ -66,6 +74,19 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
         extra: ['-mp', String(callerMp)],
         timeoutMs: 60_000,
       });
+      // while it plays, the show command reads rtpengine's counters of both legs (its query)
+      let brief = '';
+      const counted = await eventually(
+        async () => {
+          brief = (await runCli(['show', 'call', 'active', 'voice', 'brief', '--admin', `http://${admin}`])).stdout;
+          const rx = [...brief.matchAll(/ rx:(\d+)\/(\d+) media 127\.0\.0\.1:(\d+) /g)];
+          return rx.length === 2 && rx.every((m) => Number(m[1]) >= 50 && Number(m[2]) >= 50 * 172);
+        },
+        { ms: 20_000, everyMs: 500 },
+      );
+      assert.ok(counted, `both legs' media counted from rtpengine in show call active voice brief:\n${brief}`);
+      assert.match(brief, new RegExp(`media 127\\.0\\.0\\.1:${callerMp} `), "the caller's media address");
+      assert.match(brief, new RegExp(`media 127\\.0\\.0\\.1:${calleeMp} `), "the callee's media address");
       const result = await run;
       wire = await capture.stop();
       const bres = await b.run;
@@ -99,6 +120,11 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
       );
       assert.ok(await eventually(async () => (await e.calls()).length === 0), 'rtpengine holds no call after the BYE');
       assert.match(await app.metrics.text(), new RegExp(`^sbc_media_engine_up\\{engine="${e.ng}"\\} 1$`, 'm'));
+      // the ended call's packets stay counted (rtpengine's reply to delete), in and out
+      const metrics = await app.metrics.text();
+      const counter = (dir: string): number =>
+        Number(new RegExp(`^sbc_rtp_packets_total\\{direction="${dir}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? -1);
+      assert.ok(counter('in') >= 2 * 236 && counter('out') >= 2 * 236, `RTP counted after the call:\n${metrics}`);
       assert.equal(app.b2bua.callCount, 0);
     } finally {
       await capture.stop().catch(() => []);
@@ -151,20 +177,54 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
     }
   });
 
+  it('spreads 200 calls over two instances by their weights (3:1), and leaves none behind on either', async () => {
+    const [heavy, light] = await Promise.all([Rtpengine.start(), Rtpengine.start()]);
+    const b = await callee({ calls: 200, timeoutMs: 120_000 });
+    const app = await twoInstances(b.port, [heavy, 3], [light, 1]);
+    try {
+      const r = await caller(boundPort(app, 'udp'), {
+        calls: 200,
+        holdMs: 100,
+        extra: ['-r', '40', '-l', '20'],
+        timeoutMs: 120_000,
+      });
+      assert.equal(r.code, 0, `every call went through:\n${r.messages.slice(-2000)}`);
+      assert.equal((await b.run).code, 0);
+      const [h, l] = [commandsTaken(heavy, 'offer'), commandsTaken(light, 'offer')];
+      assert.equal(h + l, 200, 'one offer per call');
+      // binomial, n = 200, p = 3/4: 150 expected, standard deviation 6.1; 120-180 is five of them
+      assert.ok(h >= 120 && h <= 180, `the instance of weight 3 took ${h} calls, the one of weight 1 ${l}`);
+      for (const e of [heavy, light])
+        assert.ok(await eventually(async () => (await e.calls()).length === 0), `${e.ng} holds no call after`);
+    } finally {
+      await app.stop();
+      await Promise.all([heavy.kill(), light.kill()]);
+    }
+  });
+
+  it('ends an answered call whose legs send no RTP for media.inactivitySeconds, and rtpengine lets go of it', async () => {
+    const b = await callee({ timeoutMs: 30_000 });
+    const app = await startTestApp({
+      dialPeers: [peerTo(1, b.port)],
+      media: { mode: 'flow-through', engine: 'rtpengine', rtpengine: [{ ng: e.ng }], inactivitySeconds: 1 },
+    });
+    try {
+      const started = Date.now();
+      await caller(boundPort(app, 'udp'), { holdMs: 10_000, timeoutMs: 30_000 }); // no RTP; a BYE it did not expect
+      await b.run;
+      assert.ok(Date.now() - started < 9000, 'the SBC ended the call before the caller would have');
+      const [cdr] = app.callStore.history(1);
+      assert.deepEqual([cdr?.disconnectCause, cdr?.disconnectText, cdr?.releasedBy], [41, 'media inactivity', 'sbc']);
+      assert.ok(await eventually(async () => (await e.calls()).length === 0), 'rtpengine holds no call after it');
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('keeps taking calls when one of two instances dies: its calls move to the other, and it is marked down', async () => {
     const [dead, alive] = await Promise.all([Rtpengine.start(), Rtpengine.start()]);
     const b = await callee({ calls: 6, timeoutMs: 60_000 });
-    const app = await startTestApp({
-      dialPeers: [peerTo(1, b.port)],
-      media: {
-        mode: 'flow-through',
-        engine: 'rtpengine',
-        rtpengine: [
-          { ng: dead.ng, weight: 1000 },
-          { ng: alive.ng, weight: 1 },
-        ],
-      },
-    });
+    const app = await twoInstances(b.port, [dead, 1000], [alive, 1]);
     try {
       await dead.kill(); // weighted so that the first call surely picks the dead one
       const before = commandsTaken(alive, 'offer');

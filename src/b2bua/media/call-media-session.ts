@@ -6,6 +6,7 @@
  * what settle() waits for before rewrite() is called.
  */
 import type { CodecClass } from '../../media/codec-class.js';
+import type { StreamStatsReport } from '../../media/relay-protocol.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import type { MediaFailure } from './media-failure.js';
 import type { SrtpPolicy } from './srtp-policy.js';
@@ -55,6 +56,11 @@ export interface CallMediaSession {
    * can relay between address families (rtpengine) faces that leg with an address of the same family.
    */
   legAddress(leg: Leg, address: string): void;
+  /**
+   * The counters of an engine that keeps them outside this process (rtpengine, asked each time), or null
+   * when the engine reports them itself (the built-in relay's stats()) or there is none.
+   */
+  stats(): Promise<StreamStatsReport[]> | null;
   /** What the call record shows (`show voip rtp connections`). */
   record(): CallMediaRecord;
   /** The call is answered: from now on no media for the inactivity time ends it. */

@@ -96,6 +96,11 @@ export class CallMedia implements CallMediaSession {
     return this.engine !== null;
   }
 
+  /** The built-in relay reports every call's counters itself (BuiltinRelay.stats). */
+  stats(): null {
+    return null;
+  }
+
   /** The built-in relay has one media address for both legs (media.address). */
   legAddress(): void {
     // nothing to choose

@@ -4,8 +4,9 @@ import type { MediaEngine } from './media-engine.js';
 import type { DialPeer } from '../../routing/dial-peer.js';
 import type { Call } from '../call.js';
 import { CallMedia } from './call-media.js';
-import { RtpengineCallMedia } from './rtpengine-call-media.js';
+import { RtpengineCallMedia, type RtpengineMediaOptions } from './rtpengine-call-media.js';
 import type { RtpengineFleet } from '../../media/rtpengine/fleet.js';
+import type { StreamStatsReport } from '../../media/relay-protocol.js';
 
 /** The media the B2BUA is given: the built-in relay, rtpengine when configured, and the defaults. */
 export interface MediaChoices {
@@ -17,6 +18,11 @@ export interface MediaChoices {
   rtpengine?: RtpengineFleet | null;
   /** Told of what rtpengine could not do for a call (a failed delete). */
   warn?: (what: string, err: unknown, callId: string) => void;
+  /** A call rtpengine relayed has ended: its final counters. */
+  closed?: (report: StreamStatsReport[]) => void;
+  /** rtpengine calls: no RTP for this long (ms) after the answer ends the call (`media.inactivitySeconds`). */
+  inactivityMs?: number;
+  inactive?: (callId: string) => void;
 }
 
 /**
@@ -39,6 +45,7 @@ export function chooseMedia(call: Call, peer: DialPeer, global: MediaChoices | u
       ng: fleet.choose(),
       id: call.id,
       warn: (what, err) => global.warn?.(what, err, call.id),
+      ...rtpengineHooks(global, call.id),
     });
   } else if (
     call.media === null &&
@@ -51,6 +58,18 @@ export function chooseMedia(call: Call, peer: DialPeer, global: MediaChoices | u
     call.media = new CallMedia(through ? global.engine : null, global?.address ?? '', call.id);
   }
   if (call.media !== null) applyDialPeers(call.media, call.inbound, peer);
+}
+
+/** What an rtpengine call tells the node: its final counters, and that it has been silent too long. */
+export function rtpengineHooks(
+  global: MediaChoices,
+  id: string,
+): Pick<RtpengineMediaOptions, 'closed' | 'inactivityMs' | 'inactive'> {
+  return {
+    ...(global.closed !== undefined ? { closed: global.closed } : {}),
+    inactivityMs: global.inactivityMs ?? 0,
+    inactive: () => global.inactive?.(id),
+  };
 }
 
 /** What each leg's dial-peer asks of the call's media: codec class, DTMF relay, SRTP. */

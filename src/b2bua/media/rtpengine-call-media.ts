@@ -10,9 +10,11 @@
  */
 import { isIPv6 } from 'node:net';
 import type { CodecClass } from '../../media/codec-class.js';
-import { applyCodecClass } from '../../media/codec-class.js';
+import { applyCodecClass, offerFormats } from '../../media/codec-class.js';
 import type { RtpengineFleet } from '../../media/rtpengine/fleet.js';
 import { NgError, type NgDict } from '../../media/rtpengine/ng-client.js';
+import { streamReports } from '../../media/rtpengine/stream-stats.js';
+import type { StreamStatsReport } from '../../media/relay-protocol.js';
 import { Sdp, SdpError } from '../../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import type { CallMediaSession, Leg } from './call-media-session.js';
@@ -36,6 +38,11 @@ export interface RtpengineMediaOptions {
    * and nothing is sent to it until the next SDP.
    */
   adopted?: boolean;
+  /** The call's final counters, from rtpengine's reply to `delete` (metrics of ended streams). */
+  closed?: (report: StreamStatsReport[]) => void;
+  /** No RTP from either leg for this long (ms) after the answer ends the call through `inactive`; 0: never. */
+  inactivityMs?: number;
+  inactive?: () => void;
 }
 
 export class RtpengineCallMedia implements CallMediaSession {
@@ -54,12 +61,21 @@ export class RtpengineCallMedia implements CallMediaSession {
   private completed = 0;
   /** The address family each leg is reached over (unknown: rtpengine's default, the offer's own). */
   private readonly families: Partial<Record<Leg, 'IP4' | 'IP6'>> = {};
+  /** Where each leg's signalling comes from or goes to. */
+  private readonly addresses: Partial<Record<Leg, string>> = {};
   private readonly running = new Map<string, Promise<void>>();
   /** The last SDP each leg sent, and the last one rtpengine wrote toward each leg (for the call record). */
   private readonly received: Partial<Record<Leg, Buffer>> = {};
   private readonly sent: Partial<Record<Leg, Buffer>> = {};
   private chain: Promise<unknown> = Promise.resolve();
   private answered = false;
+  /** The leg whose offer opened the call on rtpengine (its monologue is always there). */
+  private opener: Leg = 'a';
+  private watching: NodeJS.Timeout | null = null;
+  /** The SBC's own offer toward the callee (early offer forced), as rtpengine wrote it. */
+  private own: Buffer | null = null;
+  /** The caller's answer to our own offer has come (in its ACK). */
+  private absorbed = false;
   private touched = false;
   private closed = false;
   private opened = false;
@@ -88,15 +104,21 @@ export class RtpengineCallMedia implements CallMediaSession {
     });
   }
 
+  /**
+   * Delayed offer to early offer (`earlyOfferForced`): the caller sent no SDP, so rtpengine is given an
+   * offer of the caller's leg made from the outbound codec class (as the built-in relay makes its own), with
+   * no address yet; what rtpengine writes toward the callee is the SBC's offer. The callee's answer is
+   * rtpengine's answer, and what rtpengine writes back becomes the caller's offer in the 200; the caller's
+   * answer in the ACK tells rtpengine where the caller is (see absorb).
+   */
   prepareOrOffer(from: Leg, body: Buffer): Promise<void> {
-    if (body.length === 0)
-      return Promise.reject(
-        new MediaFailure(
-          488,
-          'rtpengine calls need an offer from the caller (early offer forced is not supported with rtpengine)',
-        ),
-      );
-    return this.prepare(from, body);
+    if (body.length > 0) return this.prepare(from, body);
+    const cls = this.codecs[other(from)] ?? OWN_OFFER_DEFAULT;
+    const placeholder = Buffer.from(placeholderOffer(cls, this.addresses[from] ?? '127.0.0.1'), 'latin1');
+    return this.prepare(from, placeholder).then(() => {
+      this.own = this.result(key(from, 'offer', placeholder)) ?? null;
+      this.offeredByUs = true;
+    });
   }
 
   prepareMore(from: Leg, body: Buffer): Promise<void> {
@@ -104,13 +126,23 @@ export class RtpengineCallMedia implements CallMediaSession {
   }
 
   settle(from: Leg, body: Buffer, kind: 'offer' | 'answer'): Promise<void> | null {
-    return this.result(key(from, kind, body)) !== undefined ? null : this.run(from, body, kind);
+    const as = this.asEngineSees(from, kind);
+    return this.result(key(from, as, body)) !== undefined ? null : this.run(from, body, as);
   }
 
   rewrite(from: Leg, body: Buffer, kind: 'offer' | 'answer' = 'answer'): Buffer {
-    const out = this.result(key(from, kind, body));
+    const out = this.result(key(from, this.asEngineSees(from, kind), body));
     if (out === undefined) throw new MediaFailure(488, 'rtpengine has not taken this SDP');
     return out;
+  }
+
+  /**
+   * What an SDP is to rtpengine: as it is to the SIP legs, except the callee's SDP in its responses to our
+   * own offer (early offer forced, until the caller's ACK), which the caller gets as an offer but which
+   * answers rtpengine's offer.
+   */
+  private asEngineSees(from: Leg, kind: 'offer' | 'answer'): 'offer' | 'answer' {
+    return this.offeredByUs && !this.absorbed && from === 'b' ? 'answer' : kind;
   }
 
   private result(k: string): Buffer | undefined {
@@ -138,6 +170,7 @@ export class RtpengineCallMedia implements CallMediaSession {
         if (!(err instanceof NgError) || err.kind !== 'refused') this.touched = true;
         throw err instanceof NgError ? new MediaFailure(err.kind === 'refused' ? 488 : 503, err.message) : err;
       });
+      if (!this.touched && kind === 'offer') this.opener = from;
       this.touched = true;
       const out = reply['sdp'];
       if (typeof out !== 'string')
@@ -227,13 +260,26 @@ export class RtpengineCallMedia implements CallMediaSession {
 
   legAddress(leg: Leg, address: string): void {
     this.families[leg] = isIPv6(address) ? 'IP6' : 'IP4';
+    this.addresses[leg] = address;
   }
 
   ownOffer(): Buffer {
-    throw new MediaFailure(488, 'early offer forced is not supported with rtpengine');
+    if (this.own === null) throw new MediaFailure(503, 'rtpengine has not made our offer');
+    return this.own;
   }
 
-  absorb(): MediaFailure | null {
+  /**
+   * The caller's answer in the ACK of an early offer forced: rtpengine learns where the caller is by a
+   * re-offer from the caller's leg, completed at once with the callee's answer it already has (the callee's
+   * own offer/answer is done, and nothing goes to it).
+   */
+  absorb(from: Leg, body: Buffer): MediaFailure | null {
+    const theirs = this.received[other(from)];
+    if (theirs === undefined) return new MediaFailure(488, 'no answer from the callee to complete');
+    this.absorbed = true;
+    void this.run(from, body, 'offer')
+      .then(() => this.run(other(from), theirs, 'answer'))
+      .catch((err: unknown) => this.o.warn?.("rtpengine could not take the caller's answer", err));
     return null;
   }
 
@@ -243,6 +289,13 @@ export class RtpengineCallMedia implements CallMediaSession {
 
   sendDtmf(): void {
     // DTMF interworking through rtpengine is not built yet: INFO passes as INFO
+  }
+
+  /** rtpengine's counters of the call's streams (a `query`), once rtpengine holds the call. */
+  stats(): Promise<StreamStatsReport[]> | null {
+    const ng = this.ng;
+    if (ng === null || !this.touched || this.closed) return null;
+    return this.o.fleet.command(ng, 'query', { 'call-id': this.o.id }).then((reply) => streamReports(reply, TAG));
   }
 
   /** rtpengine keeps the call's media itself: the record needs only the instance (see `instance`). */
@@ -270,24 +323,77 @@ export class RtpengineCallMedia implements CallMediaSession {
     return { mode: 'flow-through', streams };
   }
 
+  /**
+   * From the answer on, rtpengine is asked every half inactivity time when it last had a packet of the call
+   * (its `query`): none from either leg for the inactivity time ends the call, as the built-in relay does.
+   * rtpengine's own `--timeout` would drop the media silently and leave the SIP call up.
+   */
   watchInactivity(): void {
-    // rtpengine ends silent calls itself (its --timeout); the node is told when a delete fails
+    const limit = this.o.inactivityMs ?? 0;
+    if (limit <= 0 || this.watching !== null || this.closed) return;
+    const since = Date.now();
+    let asking = false;
+    this.watching = setInterval(
+      () => {
+        const asked = asking ? null : this.stats();
+        if (asked === null) return;
+        asking = true;
+        void asked
+          .then((reports) => {
+            const last = Math.max(since, ...reports.flatMap((r) => [r.a.lastArrival ?? 0, r.b.lastArrival ?? 0]));
+            // rtpengine stamps packets to the second: a second of slack
+            if (!this.closed && Date.now() - last > limit + 1000) this.o.inactive?.();
+          })
+          .catch(() => undefined) // an instance that does not answer is the fleet's to report
+          .finally(() => (asking = false));
+      },
+      Math.max(250, limit / 2),
+    );
+    this.watching.unref();
   }
 
   /** rtpengine lets go of the call once every command sent for it is done (nothing when none was sent). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.watching !== null) clearInterval(this.watching);
     const ng = this.ng;
     if (ng === null) return;
     this.o.fleet.sessionClosed(ng);
     void this.chain.then(async () => {
       if (!this.touched) return;
-      await this.o.fleet
-        .command(ng, 'delete', { 'call-id': this.o.id })
-        .catch((err: unknown) => this.o.warn?.('rtpengine delete failed', err));
+      // with a from-tag (one rtpengine surely has: the first offerer's) rtpengine answers with the call's
+      // final counters; the whole call goes, as its two monologues are only in dialogue with each other
+      await this.o.fleet.command(ng, 'delete', { 'call-id': this.o.id, 'from-tag': TAG[this.opener] }).then(
+        (reply) => this.o.closed?.(streamReports(reply, TAG)),
+        (err: unknown) => this.o.warn?.('rtpengine delete failed', err),
+      );
     });
   }
+}
+
+/** What the SBC offers for a delayed-offer call when the outbound dial-peer has no codec class. */
+const OWN_OFFER_DEFAULT: CodecClass = { tag: 0, preferences: ['g711ulaw', 'g711alaw'], offerAll: true };
+
+/**
+ * The caller's side of an offer the SBC makes for it: the class's codecs, at the caller's signalling
+ * address on port 9 (discard) until its answer in the ACK says where its media is. Not 0.0.0.0: that is
+ * hold (RFC 3264 §8.4), and rtpengine would offer the callee `sendonly`.
+ */
+function placeholderOffer(cls: CodecClass, address: string): string {
+  const { formats, lines } = offerFormats(cls);
+  const family = isIPv6(address) ? 'IP6' : 'IP4';
+  return [
+    'v=0',
+    `o=FoSIP 0 0 IN ${family} ${address}`,
+    's=SIP Call',
+    `c=IN ${family} ${address}`,
+    't=0 0',
+    `m=audio 9 RTP/AVP ${formats.join(' ')}`,
+    ...lines,
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
 }
 
 /** Suites that authenticate but do not encrypt: never offered on our own (RFC 4568 §6.2's NULL cipher). */

@@ -17,7 +17,7 @@ import { type Call, freshState, legDialog } from '../call.js';
 import { dialogFrom, keepRecoverable } from './call-snapshot.js';
 import { newAuthMemory } from '../../uac/digest-client.js';
 import { CallMedia } from '../media/call-media.js';
-import { type MediaChoices, applyDialPeers } from '../media/media-choice.js';
+import { type MediaChoices, applyDialPeers, rtpengineHooks } from '../media/media-choice.js';
 import { RtpengineCallMedia } from '../media/rtpengine-call-media.js';
 import type { CallWire } from '../call-wire.js';
 import type { CallRegistry } from '../call-registry.js';
@@ -48,7 +48,14 @@ export async function restoreMedia(
   if (held !== undefined) {
     // rtpengine still relays the call: it is taken back as it is, and nothing is sent to rtpengine
     if (!media?.rtpengine) return false;
-    call.media = new RtpengineCallMedia({ fleet: media.rtpengine, ng: held.ng, id: call.id, adopted: true });
+    call.media = new RtpengineCallMedia({
+      fleet: media.rtpengine,
+      ng: held.ng,
+      id: call.id,
+      adopted: true,
+      ...rtpengineHooks(media, call.id),
+    });
+    call.media.watchInactivity();
     applyDialPeers(call.media, call.inbound, call.b?.peer ?? null);
     return 'same';
   }

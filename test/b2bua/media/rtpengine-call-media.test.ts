@@ -11,6 +11,34 @@ const sdp = (port: number, dir = 'sendrecv'): Buffer =>
     `v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0 8\r\na=${dir}\r\n`,
   );
 
+const rtpStream = (port: number, from: number, packets: number, extra: NgDict = {}): NgDict => ({
+  'local port': port,
+  endpoint: { family: 'IPv4', address: '10.0.0.1', port: from },
+  flags: ['RTP', 'filled', 'confirmed'],
+  'last packet': 1796300863,
+  stats: { packets, bytes: packets * 172, errors: 1 },
+  ...extra,
+});
+const rtcpStream: NgDict = { 'local port': 1, flags: ['RTCP'], stats: { packets: 3, bytes: 300, errors: 0 } };
+
+/** What rtpengine 10.5 answers to `query` (and `delete`), cut to what matters: one audio medium per leg. */
+const QUERY_REPLY: NgDict = {
+  SSRC: {
+    '1234': {
+      packets: 50,
+      'cumulative loss': 7,
+      'average MOS': { MOS: 43, 'round-trip time': 24000, jitter: 3, 'packet loss': 1 },
+    },
+  },
+  tags: {
+    'fosip-a': {
+      tag: 'fosip-a',
+      medias: [{ index: 1, streams: [rtpStream(6054, 4000, 50, { SSRC: 1234 }), rtcpStream] }],
+    },
+    'fosip-b': { tag: 'fosip-b', medias: [{ index: 1, streams: [rtpStream(6042, 6000, 20), rtcpStream] }] },
+  },
+};
+
 /** A fleet whose instance answers every offer/answer with its own port (5000 + n) and records what it got. */
 function fakeFleet(fail?: (cmd: string) => Error | null) {
   const commands: Array<{ command: string; args: NgDict }> = [];
@@ -25,6 +53,7 @@ function fakeFleet(fail?: (cmd: string) => Error | null) {
       if (err !== null) return Promise.reject(err);
       const reply: NgDict = { result: 'ok' };
       if (command === 'offer' || command === 'answer') reply['sdp'] = sdp(5000 + n++).toString('latin1');
+      if (command === 'query' || command === 'delete') Object.assign(reply, QUERY_REPLY);
       return Promise.resolve(reply);
     },
   } as unknown as RtpengineFleet;
@@ -50,7 +79,7 @@ describe('RtpengineCallMedia', () => {
       [
         ['offer', 'call-1', 'fosip-a', null],
         ['answer', 'call-1', 'fosip-a', 'fosip-b'],
-        ['delete', 'call-1', undefined, null],
+        ['delete', 'call-1', 'fosip-a', null],
       ],
     );
     assert.equal(commands[0]?.args['ICE'], 'remove');
@@ -155,5 +184,73 @@ describe('RtpengineCallMedia', () => {
       (e: unknown) => e instanceof MediaFailure && e.status === 503,
     );
     assert.equal(held.instance, 'y');
+  });
+
+  it("reads rtpengine's per-stream counters as the built-in relay reports them, and the final ones at delete", async () => {
+    const { fleet, commands } = fakeFleet();
+    const closed: unknown[] = [];
+    const m = new RtpengineCallMedia({ fleet, ng: 'x', id: 'c', closed: (r) => closed.push(r) });
+    assert.equal(m.stats(), null, 'nothing to ask before rtpengine holds the call');
+    await m.prepare('a', sdp(4000));
+    const [report] = (await m.stats()) ?? [];
+    assert.equal(commands.at(-1)?.command, 'query');
+    assert.deepEqual(report?.a, {
+      localPort: 6054,
+      remote: { address: '10.0.0.1', port: 4000 },
+      latched: true,
+      packets: 50,
+      bytes: 50 * 172,
+      lost: 7,
+      jitterMs: 3,
+      lastArrival: 1796300863000,
+      forwarded: 49,
+      dropped: 1,
+      rttMs: 24,
+    });
+    assert.equal(report?.b.packets, 20);
+    assert.equal(report?.b.rttMs, null, 'no RTCP report from that leg: no round trip');
+    m.close();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(closed.length, 1, 'the counters of the delete reply');
+  });
+
+  it('deletes under the tag of the leg that offered first (a delayed offer: the callee)', async () => {
+    const { fleet, commands } = fakeFleet();
+    const m = new RtpengineCallMedia({ fleet, ng: 'x', id: 'c' });
+    await m.prepare('b', sdp(6000));
+    m.close();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(commands.at(-1)?.args, { 'call-id': 'c', 'from-tag': 'fosip-b' });
+  });
+
+  it("offers each leg what its dial-peer's srtp asks, and refuses plain RTP from a leg that requires SRTP", async () => {
+    const { fleet, commands } = fakeFleet();
+    const m = new RtpengineCallMedia({ fleet, ng: 'x', id: 'c' });
+    m.srtp.b = 'required';
+    await m.prepare('a', sdp(4000));
+    assert.equal(commands[0]?.args['transport-protocol'], 'RTP/SAVP');
+    assert.equal(commands[0]?.args['DTLS'], 'off');
+    assert.deepEqual(commands[0]?.args['SDES'], ['no-NULL_HMAC_SHA1_80', 'no-NULL_HMAC_SHA1_32']);
+    await assert.rejects(m.settle('b', sdp(6000), 'answer') ?? Promise.resolve(), /srtp required: the answer of leg b/);
+    const secure = Buffer.from(
+      sdp(4000).toString('latin1').replace('RTP/AVP', 'RTP/SAVP') + 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:abc\r\n',
+    );
+    const off = fakeFleet();
+    const plainToB = new RtpengineCallMedia({ fleet: off.fleet, ng: 'x', id: 'd' });
+    await plainToB.prepare('a', secure);
+    assert.equal(off.commands[0]?.args['transport-protocol'], 'RTP/AVP', 'SRTP decrypted toward a leg with srtp off');
+    assert.deepEqual(off.commands[0]?.args['SDES'], ['off']);
+    await plainToB.prepare('a', sdp(4002));
+    assert.equal(off.commands[1]?.args['transport-protocol'], undefined, 'plain RTP toward it: nothing to say');
+    const fallback = fakeFleet();
+    const opportunistic = new RtpengineCallMedia({ fleet: fallback.fleet, ng: 'x', id: 'e' });
+    opportunistic.srtp.b = 'fallback';
+    await opportunistic.prepare('a', sdp(4000));
+    assert.deepEqual(fallback.commands[0]?.args['OSRTP'], ['offer']);
+    const passing = fakeFleet();
+    const untouched = new RtpengineCallMedia({ fleet: passing.fleet, ng: 'x', id: 'f' });
+    untouched.srtp.b = 'pass-thru';
+    await untouched.prepare('a', secure);
+    assert.deepEqual(passing.commands[0]?.args['flags'], ['trust-address', 'passthrough']);
   });
 });
