@@ -44,6 +44,11 @@ export interface DialPeerJson {
    * RTP accepted (rtpengine only); `pass-thru`: SRTP relayed untouched end to end.
    */
   srtp?: SrtpPolicy;
+  /**
+   * rtpengine's logical interface this dial-peer's leg is faced with (`--interface=NAME/ADDRESS`): the PBX
+   * leg on an inside address, the carrier leg on an outside one. Unset: rtpengine's `default`.
+   */
+  mediaInterface?: string;
   /** The tag of a codec class in profiles/ (`voice-class codec N`). */
   voiceClassCodec?: number;
   /** `voice-class sip early-offer forced`: an INVITE without SDP leaves this dial-peer with the SBC's own offer. */
@@ -166,6 +171,7 @@ export const DIAL_PEER_SCHEMA = {
     media: { enum: ['flow-through', 'flow-around'] },
     mediaEngine: { enum: ['builtin', 'rtpengine'] },
     srtp: { enum: ['off', 'required', 'fallback', 'pass-thru'] },
+    mediaInterface: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
     voiceClassCodec: { type: 'integer', minimum: 1, maximum: 10000 },
     earlyOfferForced: { type: 'boolean' },
     dtmfRelay: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['rtp-nte', 'sip-info'] } },

@@ -36,6 +36,8 @@ export interface DialPeer {
   mediaEngine: 'builtin' | 'rtpengine' | null;
   /** What this dial-peer's leg speaks: plain RTP, SRTP only, SRTP preferred, or SRTP relayed untouched. */
   srtp: SrtpPolicy;
+  /** rtpengine's logical interface toward this dial-peer's leg; null: its default one. */
+  mediaInterface: string | null;
   /** The codecs allowed on this dial-peer's leg; null: any. */
   voiceClassCodec: CodecClass | null;
   /** A delayed-offer call leaves this (outbound) dial-peer with an offer the SBC builds (flow-through). */
@@ -85,6 +87,7 @@ export const DIAL_PEER_0: DialPeer = {
   media: null,
   mediaEngine: null,
   srtp: 'off',
+  mediaInterface: null,
   voiceClassCodec: null,
   earlyOfferForced: false,
   dtmfRelay: null,
@@ -238,6 +241,7 @@ function build(
     media: v.media ?? null,
     mediaEngine: v.mediaEngine ?? null,
     srtp: v.srtp ?? 'off',
+    mediaInterface: v.mediaInterface ?? null,
     earlyOfferForced: v.earlyOfferForced ?? false,
     dtmfRelay: v.dtmfRelay?.[0] ?? null,
     errorCodeOverride: v.errorCodeOverride ?? null,

@@ -18,15 +18,20 @@ export class Rtpengine {
     readonly address: string,
     /** Media addresses besides `address` (an IPv6 one, to relay between families). */
     readonly also: string[] = [],
+    /** Named logical interfaces (`NAME/ADDRESS`) instead of the unnamed `address` and `also`. */
+    readonly named: string[] = [],
   ) {}
 
   /** Started and answering pings on `udp:<address>:<port>`. */
-  static async start(opts: { port?: number; address?: string; also?: string[] } = {}): Promise<Rtpengine> {
+  static async start(
+    opts: { port?: number; address?: string; also?: string[]; interfaces?: string[] } = {},
+  ): Promise<Rtpengine> {
     const e = new Rtpengine(
       opts.port ?? (await freePort('udp')),
       rtpengineRange(),
       opts.address ?? '127.0.0.1',
       opts.also ?? [],
+      opts.interfaces ?? [],
     );
     await e.run();
     return e;
@@ -50,8 +55,9 @@ export class Rtpengine {
         '--config-file=none',
         '--foreground',
         '--table=-1',
-        `--interface=${this.address}`,
-        ...this.also.map((a) => `--interface=${a}`),
+        ...(this.named.length > 0
+          ? this.named.map((i) => `--interface=${i}`)
+          : [`--interface=${this.address}`, ...this.also.map((a) => `--interface=${a}`)]),
         `--listen-ng=${ngHost}:${this.port}`,
         `--port-min=${this.media.portMin}`,
         `--port-max=${this.media.portMax}`,

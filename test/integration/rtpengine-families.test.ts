@@ -2,6 +2,7 @@
  * An IPv4 caller and an IPv6 callee, media through rtpengine (one interface of each family): the callee
  * is offered rtpengine's IPv6 address, the caller answered with its IPv4 one, and RTP crosses both ways
  * between the families. Caller and callee are plain sockets, so that every byte on each side is seen.
+ * And rtpengine's named interfaces: each leg faced from the one its dial-peer's `mediaInterface` names.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,6 +12,9 @@ import { requestText } from '../helpers/messages.js';
 import { UdpPeer } from '../helpers/net.js';
 import { Rtpengine } from '../helpers/rtpengine.js';
 import { isRequest, receivedMessage, responseTo } from '../helpers/udp-sip.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+
+const inRange = (port: number, e: Rtpengine): boolean => port >= e.media.portMin && port <= e.media.portMax;
 
 const sdp = (family: 'IP4' | 'IP6', address: string, port: number): string =>
   `v=0\r\no=- 7 1 IN ${family} ${address}\r\ns=-\r\nc=IN ${family} ${address}\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n`;
@@ -119,6 +123,38 @@ describe('IPv4 caller to IPv6 callee through rtpengine', () => {
     } finally {
       await app.stop();
       for (const p of [caller, callee, callerRtp, calleeRtp]) p.close();
+      await e.kill();
+    }
+  });
+
+  it("faces each leg with its dial-peer's rtpengine interface (mediaInterface): inside toward the PBX, outside toward the carrier", async () => {
+    const e = await Rtpengine.start({ interfaces: ['inside/127.0.0.1', 'outside/127.0.0.2'] });
+    const b = await callee({ timeoutMs: 30_000 });
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 10, incomingCalledNumber: '2001', mediaInterface: 'inside' },
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, mediaInterface: 'outside' },
+      ],
+      media: { mode: 'flow-through', engine: 'rtpengine', rtpengine: [{ ng: e.ng }] },
+    });
+    try {
+      const a = await caller(boundPort(app, 'udp'), { timeoutMs: 30_000 });
+      const answered = await b.run;
+      assert.equal(a.code, 0, a.messages.slice(-2000));
+      const toCarrier = /INVITE sip:[\s\S]*?\r?\n\r?\n([\s\S]*?m=audio[^\r\n]*)/.exec(answered.messages)?.[1] ?? '';
+      assert.deepEqual(
+        [mediaOf(toCarrier).address, inRange(mediaOf(toCarrier).port, e)],
+        ['127.0.0.2', true],
+        `the carrier is offered the outside address:\n${toCarrier}`,
+      );
+      const toPbx = /SIP\/2\.0 200 OK[\s\S]*?\r?\n\r?\n([\s\S]*?m=audio[^\r\n]*)/.exec(a.messages)?.[1] ?? '';
+      assert.deepEqual(
+        [mediaOf(toPbx).address, inRange(mediaOf(toPbx).port, e)],
+        ['127.0.0.1', true],
+        `the PBX is answered with the inside one:\n${toPbx}`,
+      );
+    } finally {
+      await app.stop();
       await e.kill();
     }
   });

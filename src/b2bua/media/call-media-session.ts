@@ -30,6 +30,8 @@ export interface CallMediaSession {
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null>;
   /** Each leg's dial-peer `srtp`. */
   readonly srtp: Record<Leg, SrtpPolicy>;
+  /** Each leg's dial-peer `mediaInterface` (rtpengine's logical interface; the built-in relay has one address). */
+  readonly interfaces: Record<Leg, string | null>;
   /** The call's first SDP, from `from`, opens the engine's side of the call (rejects with MediaFailure). */
   prepare(from: Leg, body: Buffer): Promise<void>;
   /** As prepare, or the SBC's own offer when the caller sent none and the dial-peer forces an early offer. */

@@ -73,6 +73,8 @@ export class CallMedia implements CallMediaSession {
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
   /** Each leg's dial-peer `srtp`: the built-in relay carries SRTP as it is, so `required` only checks. */
   readonly srtp: Record<Leg, SrtpPolicy> = { a: 'off', b: 'off' };
+  /** The built-in relay faces both legs from media.address. */
+  readonly interfaces: Record<Leg, string | null> = { a: null, b: null };
   /** RFC 4733 payload types: renumbering between the legs, DTMF interworking. */
   private readonly events: TelephoneEvents;
 

@@ -72,7 +72,7 @@ export function rtpengineHooks(
   };
 }
 
-/** What each leg's dial-peer asks of the call's media: codec class, DTMF relay, SRTP. */
+/** What each leg's dial-peer asks of the call's media: codec class, DTMF relay, SRTP, media interface. */
 export function applyDialPeers(media: CallMediaSession, inbound: DialPeer, outbound: DialPeer | null): void {
   media.codecs.a = inbound.voiceClassCodec;
   media.codecs.b = outbound?.voiceClassCodec ?? null;
@@ -80,6 +80,8 @@ export function applyDialPeers(media: CallMediaSession, inbound: DialPeer, outbo
   media.dtmf.b = outbound?.dtmfRelay ?? null;
   media.srtp.a = inbound.srtp;
   media.srtp.b = outbound?.srtp ?? 'off';
+  media.interfaces.a = inbound.mediaInterface;
+  media.interfaces.b = outbound?.mediaInterface ?? null;
 }
 
 /** What the call-detail record says when the relay ended a silent call (Q.850 41, temporary failure). */

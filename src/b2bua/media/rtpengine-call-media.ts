@@ -52,6 +52,7 @@ export class RtpengineCallMedia implements CallMediaSession {
   readonly codecs: Record<Leg, CodecClass | null> = { a: null, b: null };
   readonly dtmf: Record<Leg, 'rtp-nte' | 'sip-info' | null> = { a: null, b: null };
   readonly srtp: Record<Leg, SrtpPolicy> = { a: 'off', b: 'off' };
+  readonly interfaces: Record<Leg, string | null> = { a: null, b: null };
   /**
    * Results by leg, kind and SDP, with the number of the command that made them: a result is good only
    * while no later command has completed (the same SDP again after a hold, say, must reach rtpengine again,
@@ -244,11 +245,18 @@ export class RtpengineCallMedia implements CallMediaSession {
         ? { 'from-tag': TAG[other(from)], 'to-tag': TAG[from] }
         : { 'from-tag': TAG[from], ...(this.answered ? { 'to-tag': TAG[other(from)] } : {}) };
     const srtp = kind === 'offer' ? srtpArgs(this.srtp[other(from)], sdp) : {};
+    // the logical interfaces facing the offerer and the receiver (rtpengine keeps them for later commands)
+    const named = this.interfaces[from] !== null || this.interfaces[other(from)] !== null;
+    const direction =
+      kind === 'offer' && named
+        ? { direction: [this.interfaces[from] ?? 'default', this.interfaces[other(from)] ?? 'default'] }
+        : {};
     return {
       'call-id': this.o.id,
       ...tags,
       sdp: sdp.toString(),
-      ...(family !== undefined ? { 'address family': family } : {}),
+      ...(family !== undefined && !named ? { 'address family': family } : {}),
+      ...direction,
       // the other side's origin and addresses never cross; ICE candidates would name them (RFC 8445)
       replace: ['origin', 'session-connection'],
       ICE: 'remove',

@@ -253,4 +253,16 @@ describe('RtpengineCallMedia', () => {
     await untouched.prepare('a', secure);
     assert.deepEqual(passing.commands[0]?.args['flags'], ['trust-address', 'passthrough']);
   });
+
+  it("names the legs' rtpengine interfaces in the offer (its direction), instead of an address family", async () => {
+    const { fleet, commands } = fakeFleet();
+    const m = new RtpengineCallMedia({ fleet, ng: 'x', id: 'c' });
+    m.legAddress('b', '::1');
+    m.interfaces.b = 'outside';
+    await m.prepare('a', sdp(4000));
+    assert.deepEqual(commands[0]?.args['direction'], ['default', 'outside']);
+    assert.equal(commands[0]?.args['address family'], undefined);
+    await m.settle('b', sdp(6000), 'answer');
+    assert.equal(commands[1]?.args['direction'], undefined, 'rtpengine keeps them after the offer');
+  });
 });
