@@ -454,6 +454,12 @@ export class B2bua implements TransactionUser {
   }
 
   /** The relay took a DTMF event out of one leg's RTP (rtp-nte): the other leg (sip-info) gets it as INFO. */
+  /** A digit an engine outside this process (rtpengine) saw in the RTP of its party `tag` in call `id`. */
+  engineDtmf(id: string, tag: string, event: number, durationMs: number): void {
+    const from = this.registry.get(id)?.media?.digitFrom(tag) ?? null;
+    if (from !== null) this.mediaDtmf(id, from, event, durationMs);
+  }
+
   mediaDtmf(id: string, from: 'a' | 'b', event: number, durationMs: number): void {
     const call = this.registry.get(id);
     if (call !== undefined) this.relay.dtmfInfo(call, from === 'a' ? 'b' : 'a', event, durationMs);

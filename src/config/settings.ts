@@ -48,6 +48,11 @@ export interface MediaSettings {
   engine?: 'builtin' | 'rtpengine';
   /** The rtpengine instances (their ng control addresses, `udp:HOST:PORT`) and their weights for new calls. */
   rtpengine?: Array<{ ng: string; weight?: number }>;
+  /**
+   * Where this node takes rtpengine's DTMF events (`udp:HOST:PORT`, rtpengine's `dtmf-log-dest`): needed for
+   * RFC 4733 -> SIP INFO interworking on rtpengine calls.
+   */
+  rtpengineEvents?: string;
 }
 
 export interface CallSettings {
@@ -221,6 +226,7 @@ export const SETTINGS_SCHEMA = {
             },
           },
         },
+        rtpengineEvents: { type: 'string', pattern: '^udp:(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$' },
       },
     },
     sipProfiles: { type: 'integer', minimum: 1, maximum: 10000 },

@@ -41,6 +41,7 @@ import { chooseMediaAddress } from '../media/media-address.js';
 import { PortPool } from '../media/port-pool.js';
 import { BuiltinRelay } from '../media/builtin-relay.js';
 import { RtpengineFleet } from '../media/rtpengine/fleet.js';
+import { DtmfEventListener } from '../media/rtpengine/dtmf-events.js';
 import type { MediaEngineInfo, MediaStatsByCall, RtpPoolInfo } from '../state/node-reports.js';
 import type { StreamStatsReport } from '../media/relay-protocol.js';
 
@@ -96,6 +97,8 @@ export class SbcNode {
   private readonly engineClosed = { packets: 0, forwarded: 0, lost: 0 };
   /** The rtpengine instances (null: none configured). */
   readonly rtpengine: RtpengineFleet | null;
+  /** rtpengine's DTMF events (media.rtpengineEvents), for RFC 4733 -> INFO interworking. */
+  private dtmfEvents: DtmfEventListener | null = null;
   private admin: AdminServer | undefined;
   readonly startedAt = Date.now();
   /** OPTIONS keepalive of the dial-peers that name a profile. */
@@ -286,6 +289,11 @@ export class SbcNode {
     const app = new SbcNode(settings, opts);
     try {
       app.listening = await app.transport.listen(specs);
+      const events = settings.media.rtpengineEvents;
+      if (events !== undefined)
+        app.dtmfEvents = await DtmfEventListener.open(events, (e) =>
+          app.b2bua.engineDtmf(e.callId, e.sourceTag, e.event, e.durationMs),
+        );
       app.registrations.configure(app.config.settings?.sipUa ?? settings.sipUa);
       const orphanDeps = {
         transactions: app.transactions,
@@ -509,6 +517,7 @@ export class SbcNode {
     this.capture.stop();
     this.transactions.close();
     this.rtpengine?.stop();
+    this.dtmfEvents?.close();
     await Promise.all([
       this.transport.close(),
       this.admin?.close(),

@@ -20,11 +20,13 @@ export class Rtpengine {
     readonly also: string[] = [],
     /** Named logical interfaces (`NAME/ADDRESS`) instead of the unnamed `address` and `also`. */
     readonly named: string[] = [],
+    /** Where it sends the DTMF events it sees (`--dtmf-log-dest`, HOST:PORT). */
+    readonly dtmfLogDest: string | null = null,
   ) {}
 
   /** Started and answering pings on `udp:<address>:<port>`. */
   static async start(
-    opts: { port?: number; address?: string; also?: string[]; interfaces?: string[] } = {},
+    opts: { port?: number; address?: string; also?: string[]; interfaces?: string[]; dtmfLogDest?: string } = {},
   ): Promise<Rtpengine> {
     const e = new Rtpengine(
       opts.port ?? (await freePort('udp')),
@@ -32,6 +34,7 @@ export class Rtpengine {
       opts.address ?? '127.0.0.1',
       opts.also ?? [],
       opts.interfaces ?? [],
+      opts.dtmfLogDest ?? null,
     );
     await e.run();
     return e;
@@ -65,6 +68,7 @@ export class Rtpengine {
         '--log-level=6',
         '--no-redis-required',
         '--delete-delay=0',
+        ...(this.dtmfLogDest !== null ? [`--dtmf-log-dest=${this.dtmfLogDest}`] : []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -79,15 +79,25 @@ Content-Length: 0`)}</send>
   );
 }
 
-/** Call, send one INFO with `contentType` and `body` once answered, then hang up. */
-export function uacInfo(contentType: string, body: string): string {
+/**
+ * Call, send one INFO with `contentType` and `body` once answered, then hang up. `talking`: the call is
+ * G.711 A-law and the caller plays audio from the answer on, the INFO a second into it (rtpengine plays a
+ * digit into a stream only once the stream has carried packets).
+ */
+export function uacInfo(contentType: string, body: string, talking = false): string {
+  const call = talking
+    ? invite().replace('RTP/AVP 0\na=rtpmap:0 PCMU/8000', 'RTP/AVP 8\na=rtpmap:8 PCMA/8000')
+    : invite();
+  const audio = talking
+    ? '<nop><action><exec play_pcap_audio="pcap/g711a.pcap"/></action></nop>\n<pause milliseconds="1000"/>'
+    : '<pause milliseconds="300"/>';
   return wrap(
     'uac sends INFO',
-    `${invite()}
+    `${call}
 ${ringing}
 <recv response="200" response_txn="invite" rrs="true"/>
 ${ack2xx}
-<pause milliseconds="300"/>
+${audio}
 ${inDialog('INFO', 2, undefined, { type: contentType, body })}
 <recv response="200" response_txn="t2"/>
 <pause milliseconds="800"/>

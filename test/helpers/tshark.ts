@@ -87,8 +87,11 @@ export class Capture {
     await exited;
   }
 
-  /** Stop, and read the UDP ports of every captured packet; packets to `rtpPorts` are decoded as RTP. */
-  async stop(rtpPorts: number[] = []): Promise<Packet[]> {
+  /**
+   * Stop, and read the UDP ports of every captured packet; packets to `rtpPorts` are decoded as RTP, with
+   * RFC 4733 events under payload type `eventPt`.
+   */
+  async stop(rtpPorts: number[] = [], eventPt = 101): Promise<Packet[]> {
     if (this.stopped) return [];
     this.stopped = true;
     const port = this.marker.address().port;
@@ -98,7 +101,10 @@ export class Capture {
       throw new Error(
         'tshark wrote no marker datagram to its file within 15 s before stopping: the capture may be short',
       );
-    const decode = rtpPorts.flatMap((p) => ['-d', `udp.port==${p},rtp`]);
+    const decode = [
+      ...rtpPorts.flatMap((p) => ['-d', `udp.port==${p},rtp`]),
+      ...(rtpPorts.length > 0 ? ['-o', `rtpevent.event_payload_type_value:${eventPt}`] : []),
+    ];
     const fields = [
       'frame.time_epoch',
       'udp.srcport',

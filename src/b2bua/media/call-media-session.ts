@@ -49,6 +49,11 @@ export interface CallMediaSession {
   /** Whether DTMF in SIP INFO from `leg` is turned into RTP toward the other leg. */
   takesInfoFrom(leg: Leg): boolean;
   sendDtmf(leg: Leg, event: number, durationMs: number): void;
+  /**
+   * An engine outside this process reported a digit in the RTP of its party `tag`: the leg it came from,
+   * when that digit goes on to the other leg as SIP INFO (DTMF interworking), else null.
+   */
+  digitFrom(tag: string): Leg | null;
   /** What a restarted node needs to relay the call again (null: it cannot). */
   snapshot(): MediaSnapshot | null;
   /** A re-offer toward `leg` naming new ports (the call moved after a restart), or null. */

@@ -329,6 +329,11 @@ export class CallMedia implements CallMediaSession {
     );
   }
 
+  /** The built-in relay reports the digits it takes out of the RTP itself (onDtmf, by leg). */
+  digitFrom(): null {
+    return null;
+  }
+
   /** Send a DTMF event to `leg` as RFC 4733 packets in its audio stream. */
   sendDtmf(leg: Leg, event: number, durationMs: number): void {
     const pt = this.events.injectPt(leg);

@@ -176,6 +176,14 @@ export class RtpengineCallMedia implements CallMediaSession {
       const out = reply['sdp'];
       if (typeof out !== 'string')
         throw new MediaFailure(503, `rtpengine ${this.ng ?? ng} answered ${kind} without SDP`);
+      if (kind === 'answer' && !this.answered && this.interworking) {
+        // the rtp-nte leg's digits go on as INFO (rtpengine reports them): none reach the sip-info leg too,
+        // as packets or as tones
+        const source = this.dtmf.a === 'rtp-nte' ? 'a' : 'b';
+        await this.o.fleet
+          .command(ng, 'block DTMF', { 'call-id': this.o.id, 'from-tag': TAG[source] })
+          .catch((err: unknown) => this.o.warn?.('rtpengine could not block DTMF', err));
+      }
       if (kind === 'answer') this.answered = true;
       this.received[from] = body;
       const rewritten = Buffer.from(out, 'latin1');
@@ -245,6 +253,7 @@ export class RtpengineCallMedia implements CallMediaSession {
         ? { 'from-tag': TAG[other(from)], 'to-tag': TAG[from] }
         : { 'from-tag': TAG[from], ...(this.answered ? { 'to-tag': TAG[other(from)] } : {}) };
     const srtp = kind === 'offer' ? srtpArgs(this.srtp[other(from)], sdp) : {};
+    const dtmf = this.interworking ? dtmfArgs(kind, this.dtmf[other(from)]) : {};
     // the logical interfaces facing the offerer and the receiver (rtpengine keeps them for later commands)
     const named = this.interfaces[from] !== null || this.interfaces[other(from)] !== null;
     const direction =
@@ -262,7 +271,8 @@ export class RtpengineCallMedia implements CallMediaSession {
       ICE: 'remove',
       'rtcp-mux': ['demux'],
       ...srtp,
-      flags: ['trust-address', ...(srtp.flags ?? [])],
+      ...dtmf,
+      flags: ['trust-address', ...(srtp.flags ?? []), ...(dtmf.flags ?? [])],
     };
   }
 
@@ -291,12 +301,34 @@ export class RtpengineCallMedia implements CallMediaSession {
     return null;
   }
 
-  takesInfoFrom(): boolean {
-    return false;
+  /** One leg's dial-peer relays DTMF as RFC 4733, the other's as SIP INFO: rtpengine turns one into the other. */
+  private get interworking(): boolean {
+    const { a, b } = this.dtmf;
+    return (a === 'rtp-nte' && b === 'sip-info') || (a === 'sip-info' && b === 'rtp-nte');
   }
 
-  sendDtmf(): void {
-    // DTMF interworking through rtpengine is not built yet: INFO passes as INFO
+  takesInfoFrom(leg: Leg): boolean {
+    return this.interworking && this.dtmf[leg] === 'sip-info';
+  }
+
+  /** rtpengine plays the digit into the call as the other leg's party, toward `leg` (RFC 4733 events). */
+  sendDtmf(leg: Leg, event: number, durationMs: number): void {
+    const ng = this.ng;
+    if (ng === null || this.closed) return;
+    const args = {
+      'call-id': this.o.id,
+      'from-tag': TAG[other(leg)],
+      code: event,
+      duration: Math.min(5000, Math.max(100, Math.round(durationMs))),
+    };
+    this.chain = this.chain
+      .then(() => this.o.fleet.command(ng, 'play DTMF', args))
+      .catch((err: unknown) => this.o.warn?.('rtpengine could not play a DTMF digit', err));
+  }
+
+  digitFrom(tag: string): Leg | null {
+    const leg = (['a', 'b'] as const).find((l) => TAG[l] === tag);
+    return leg !== undefined && this.interworking && this.dtmf[leg] === 'rtp-nte' ? leg : null;
   }
 
   /** rtpengine's counters of the call's streams (a `query`), once rtpengine holds the call. */
@@ -378,6 +410,17 @@ export class RtpengineCallMedia implements CallMediaSession {
       );
     });
   }
+}
+
+/**
+ * DTMF interworking (one leg rtp-nte, the other sip-info): rtpengine must be able to play digits into the
+ * call (`inject DTMF`, in offers and answers alike), the rtp-nte leg is always offered telephone-event
+ * (rtpengine adds it when the offer has none) and the sip-info leg never is, as with the built-in relay.
+ */
+function dtmfArgs(kind: 'offer' | 'answer', toward: 'rtp-nte' | 'sip-info' | null): NgDict & { flags?: string[] } {
+  if (kind === 'answer') return { flags: ['inject-DTMF'] };
+  const codec = toward === 'rtp-nte' ? { transcode: ['telephone-event'] } : { consume: ['telephone-event'] };
+  return { codec, flags: ['inject-DTMF'] };
 }
 
 /** What the SBC offers for a delayed-offer call when the outbound dial-peer has no codec class. */

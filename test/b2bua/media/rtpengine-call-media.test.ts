@@ -265,4 +265,34 @@ describe('RtpengineCallMedia', () => {
     await m.settle('b', sdp(6000), 'answer');
     assert.equal(commands[1]?.args['direction'], undefined, 'rtpengine keeps them after the offer');
   });
+
+  it('interworks DTMF: digits played into the call as the sip-info leg, reported ones from the rtp-nte leg only', async () => {
+    const { fleet, commands } = fakeFleet();
+    const m = new RtpengineCallMedia({ fleet, ng: 'x', id: 'c' });
+    m.dtmf.a = 'sip-info';
+    m.dtmf.b = 'rtp-nte';
+    await m.prepare('a', sdp(4000));
+    assert.deepEqual(commands[0]?.args['codec'], { transcode: ['telephone-event'] }, 'the rtp-nte leg gets it');
+    assert.ok((commands[0]?.args['flags'] as string[]).includes('inject-DTMF'));
+    await m.settle('b', sdp(6000), 'answer');
+    assert.deepEqual(
+      commands.slice(1).map((c) => [c.command, c.args['from-tag']]),
+      [
+        ['answer', 'fosip-a'],
+        ['block DTMF', 'fosip-b'],
+      ],
+      "the rtp-nte leg's digits are blocked toward the other once answered",
+    );
+    assert.equal(m.takesInfoFrom('a'), true);
+    assert.equal(m.takesInfoFrom('b'), false);
+    m.sendDtmf('b', 11, 40);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(commands.at(-1), {
+      command: 'play DTMF',
+      args: { 'call-id': 'c', 'from-tag': 'fosip-a', code: 11, duration: 100 },
+    });
+    assert.equal(m.digitFrom('fosip-b'), 'b');
+    assert.equal(m.digitFrom('fosip-a'), null, "the sip-info leg's own (played) digits go nowhere");
+    assert.equal(m.digitFrom('other'), null);
+  });
 });
