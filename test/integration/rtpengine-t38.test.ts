@@ -1,7 +1,8 @@
 /**
  * Fax through rtpengine (pass-through, not a gateway): an audio call switches to T.38 with a re-INVITE
  * (`m=image ... udptl t38`), UDPTL datagrams cross both ways unchanged through rtpengine's ports, and a
- * second re-INVITE switches back to audio, whose RTP crosses again. Caller and callee are plain sockets.
+ * second re-INVITE switches back to audio, whose RTP crosses again. Caller and callee are plain sockets
+ * in one test (every byte seen), SIPp in the other (both ends play UDPTL from a pcap, `play_pcap_image`).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -9,9 +10,16 @@ import type { SipMessage } from '../../src/sip/sip-message.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
 import { requestText } from '../helpers/messages.js';
-import { UdpPeer } from '../helpers/net.js';
+import { UdpPeer, freeUdpBlock } from '../helpers/net.js';
 import { Rtpengine } from '../helpers/rtpengine.js';
 import { receivedMessages, responseTo } from '../helpers/udp-sip.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeUdpPcap } from '../helpers/pcap-file.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
+import { ack2xx, inDialog, invite, recvInvite, ringing, uasResponse, wrap } from '../helpers/sipp-xml.js';
+import { Capture } from '../helpers/tshark.js';
 
 const session = (m: string): string => `v=0\r\no=- 9 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n${m}`;
 const audio = (port: number): string => session(`m=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n`);
@@ -122,4 +130,115 @@ describe('T.38 fax through rtpengine', () => {
       await e.kill();
     }
   });
+
+  it('relays a SIPp re-INVITE to T.38 and the UDPTL both SIPp ends play, then back to audio', async () => {
+    const e = await Rtpengine.start();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-t38-'));
+    const pcap = path.join(dir, 'udptl.pcap');
+    writeUdpPcap(
+      pcap,
+      Array.from({ length: 20 }, (_, n) => udptl(n)),
+    );
+    const [callerMp, calleeMp] = [await freeUdpBlock(6), await freeUdpBlock(6)];
+    const b = await callee({ scenario: uasFax(pcap), extra: ['-mp', String(calleeMp)], timeoutMs: 60_000 });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+      media: { mode: 'flow-through', engine: 'rtpengine', rtpengine: [{ ng: e.ng }] },
+    });
+    const capture = await Capture.start(`udp and (dst port ${callerMp + 4} or dst port ${calleeMp + 4})`);
+    try {
+      const a = await caller(boundPort(app, 'udp'), {
+        scenario: uacFax(pcap),
+        extra: ['-mp', String(callerMp)],
+        timeoutMs: 60_000,
+      });
+      const wire = await capture.stop();
+      const bres = await b.run;
+      assert.equal(a.code, 0, `caller:\n${a.messages.slice(-3000)}`);
+      assert.equal(bres.code, 0, `callee:\n${bres.messages.slice(-3000)}`);
+      const reinvite = /INVITE sip:[^\n]*\n(?:[^\n]*\n)*?CSeq: 2 INVITE[\s\S]*?m=image (\d+) udptl t38/.exec(
+        bres.messages,
+      );
+      const faxPort = Number(reinvite?.[1]);
+      assert.ok(faxPort >= e.media.portMin && faxPort <= e.media.portMax, 'the callee is offered T.38 on rtpengine');
+      const inRange = (p: number): boolean => p >= e.media.portMin && p <= e.media.portMax;
+      const toCallee = wire.filter((p) => p.dstPort === calleeMp + 4 && inRange(p.srcPort));
+      const toCaller = wire.filter((p) => p.dstPort === callerMp + 4 && inRange(p.srcPort));
+      assert.ok(
+        toCallee.length >= 18,
+        `the caller's UDPTL reached the callee through rtpengine (${toCallee.length} of 20)`,
+      );
+      assert.ok(toCaller.length >= 18, `and the callee's the caller (${toCaller.length} of 20)`);
+      assert.ok(
+        [...toCallee, ...toCaller].every((p) => p.size === udptl(0).length),
+        'each datagram as it was sent (UDPTL is not RTP, rtpengine passes it unchanged)',
+      );
+      assert.match(bres.messages, /CSeq: 3 INVITE[\s\S]*?m=audio \d+ RTP\/AVP 0/, 'and the call went back to audio');
+      assert.ok(await eventually(async () => (await e.calls()).length === 0), 'rtpengine holds no call after the BYE');
+    } finally {
+      await capture.stop().catch(() => []);
+      await app.stop();
+      await e.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+const FAX_SDP = `v=0
+o=user1 53655765 2353687638 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=image [media_port+4] udptl t38
+a=T38FaxVersion:0
+a=T38MaxBitRate:14400
+a=T38FaxRateManagement:transferredTCF
+a=T38FaxUdpEC:t38UDPRedundancy`;
+
+const playFax = (pcap: string): string =>
+  `<nop><action><exec play_pcap_image="${pcap}"/></action></nop>\n<pause milliseconds="1500"/>`;
+
+/** Call, re-INVITE to T.38 and play UDPTL, re-INVITE back to audio, hang up. */
+function uacFax(pcap: string): string {
+  return wrap(
+    'uac faxes',
+    `${invite()}
+${ringing}
+<recv response="200" response_txn="invite" rrs="true"/>
+${ack2xx}
+${inDialog('INVITE', 2, undefined, { type: 'application/sdp', body: FAX_SDP })}
+<recv response="100" optional="true" response_txn="t2"/>
+<recv response="200" response_txn="t2"/>
+${inDialog('ACK', 2)}
+${playFax(pcap)}
+${inDialog('INVITE', 3, 'sendrecv')}
+<recv response="100" optional="true" response_txn="t3"/>
+<recv response="200" response_txn="t3"/>
+${inDialog('ACK', 3)}
+${inDialog('BYE', 4)}
+<recv response="200" response_txn="t4"/>`,
+  );
+}
+
+/** Answer, take the re-INVITE to T.38 and play UDPTL back, take the one back to audio and the BYE. */
+function uasFax(pcap: string): string {
+  const answerFax = uasResponse('200 OK', undefined, false).replace(
+    'Content-Length: 0',
+    `Content-Type: application/sdp\nContent-Length: [len]\n\n${FAX_SDP}`,
+  );
+  return wrap(
+    'uas faxes',
+    `${recvInvite}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK"/>
+<recv request="INVITE"/>
+${answerFax.replace('<send>', '<send retrans="500">')}
+<recv request="ACK"/>
+${playFax(pcap)}
+<recv request="INVITE"/>
+${uasResponse('200 OK', 'sendrecv', false)}
+<recv request="ACK"/>
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}`,
+  );
+}
