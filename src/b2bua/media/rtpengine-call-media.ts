@@ -19,7 +19,7 @@ import { Sdp, SdpError } from '../../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import type { CallMediaSession, Leg } from './call-media-session.js';
 import { MediaFailure } from './media-failure.js';
-import { type SrtpPolicy, carriesSrtp, srtpRefusal } from './srtp-policy.js';
+import { type SrtpPolicy, mentionsSrtp, srtpRefusal } from './srtp-policy.js';
 
 const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
 
@@ -228,23 +228,26 @@ export class RtpengineCallMedia implements CallMediaSession {
    * The SDP as the other leg's codec class lets it through (an offer left without a codec is 488), after
    * the sending leg's `srtp` has had its say (`required` and plain RTP: 488).
    */
-  private checked(from: Leg, body: Buffer, kind: 'offer' | 'answer'): Sdp {
+  private checked(from: Leg, body: Buffer, kind: 'offer' | 'answer'): string {
+    const text = body.toString('latin1');
+    const cls = this.codecs[other(from)];
+    // most calls have neither a codec class nor an SRTP requirement: rtpengine reads their SDP itself
+    if (cls === null && this.srtp[from] !== 'required') return text;
     let sdp: Sdp;
     try {
-      sdp = Sdp.parse(body.toString('latin1'));
+      sdp = Sdp.parse(text);
     } catch (err) {
       if (err instanceof SdpError) throw new MediaFailure(488, `unreadable SDP: ${err.message}`);
       throw err;
     }
     const refusal = srtpRefusal(sdp, this.srtp[from], `the ${kind} of leg ${from}`);
     if (refusal !== null) throw refusal;
-    const cls = this.codecs[other(from)];
     if (cls !== null && !applyCodecClass(sdp, cls, kind))
       throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);
-    return sdp;
+    return sdp.toString();
   }
 
-  private args(from: Leg, kind: 'offer' | 'answer', sdp: Sdp): NgDict {
+  private args(from: Leg, kind: 'offer' | 'answer', sdp: string): NgDict {
     // an offer goes to the other leg: rtpengine faces it with an address of that leg's family (an IPv4
     // caller and an IPv6 callee); an answer faces the offerer, whose family rtpengine already knows
     const family = kind === 'offer' ? this.families[other(from)] : undefined;
@@ -263,7 +266,7 @@ export class RtpengineCallMedia implements CallMediaSession {
     return {
       'call-id': this.o.id,
       ...tags,
-      sdp: sdp.toString(),
+      sdp,
       ...(family !== undefined && !named ? { 'address family': family } : {}),
       ...direction,
       // the other side's origin and addresses never cross; ICE candidates would name them (RFC 8445)
@@ -456,7 +459,7 @@ const SDES_OFFER = ['no-NULL_HMAC_SHA1_80', 'no-NULL_HMAC_SHA1_32'];
  * an RTP-only answer still works), the SRTP of the other leg untouched, or plain RTP (only said when
  * the offer carries SRTP; otherwise there is nothing to change).
  */
-function srtpArgs(toward: SrtpPolicy, offer: Sdp): NgDict & { flags?: string[] } {
+function srtpArgs(toward: SrtpPolicy, offer: string): NgDict & { flags?: string[] } {
   switch (toward) {
     case 'required':
       return { 'transport-protocol': 'RTP/SAVP', DTLS: 'off', SDES: SDES_OFFER };
@@ -465,7 +468,7 @@ function srtpArgs(toward: SrtpPolicy, offer: Sdp): NgDict & { flags?: string[] }
     case 'pass-thru':
       return { flags: ['passthrough'] };
     case 'off':
-      return carriesSrtp(offer) ? { 'transport-protocol': 'RTP/AVP', DTLS: 'off', SDES: ['off'] } : {};
+      return mentionsSrtp(offer) ? { 'transport-protocol': 'RTP/AVP', DTLS: 'off', SDES: ['off'] } : {};
   }
 }
 

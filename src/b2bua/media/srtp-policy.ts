@@ -19,11 +19,12 @@ export function isSrtp(m: MediaSection): boolean {
   return m.proto.toUpperCase().includes('/SAVP');
 }
 
-/** Whether any stream of the SDP is SRTP or offers keys for it (SDES, or a DTLS fingerprint). */
-export function carriesSrtp(sdp: Sdp): boolean {
-  return sdp.media.some(
-    (m) => activeRtp(m) && (isSrtp(m) || m.attributes('crypto').length > 0 || m.attributes('fingerprint').length > 0),
-  );
+/**
+ * Whether SDP text mentions SRTP anywhere (a SAVP profile, SDES keys, a DTLS fingerprint), read without
+ * parsing it: enough to decide that rtpengine must be told to offer plain RTP.
+ */
+export function mentionsSrtp(text: string): boolean {
+  return /\/SAVP|^a=crypto:|^a=fingerprint:/m.test(text);
 }
 
 /**

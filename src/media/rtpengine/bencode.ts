@@ -74,13 +74,11 @@ class Reader {
       while (this.buf[this.at] !== 0x65) {
         if (this.buf[this.at] === undefined) throw this.fail('unexpected end');
         const key = this.string();
-        // an own property whatever the key (a key `__proto__` must not reach the prototype)
-        Object.defineProperty(dict, key, {
-          value: this.value(depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const v = this.value(depth + 1);
+        // a key `__proto__` is an own property like any other, never the prototype
+        if (key === '__proto__')
+          Object.defineProperty(dict, key, { value: v, enumerable: true, writable: true, configurable: true });
+        else dict[key] = v;
       }
       this.at++;
       return dict;
@@ -88,20 +86,34 @@ class Reader {
     return this.string();
   }
 
+  /** `i<digits>e`: no leading zeros, no `-0`, within a safe integer. Digits read in place (a reply has hundreds). */
   private integer(): number {
-    const end = this.buf.indexOf(0x65, this.at);
-    const text = end < 0 ? '' : this.buf.toString('latin1', this.at + 1, end);
-    if (!/^(0|-?[1-9][0-9]*)$/.test(text) || !Number.isSafeInteger(Number(text))) throw this.fail('not an integer');
-    this.at = end + 1;
-    return Number(text);
+    let at = this.at + 1;
+    const negative = this.buf[at] === 0x2d; /* - */
+    if (negative) at++;
+    const first = at;
+    let n = 0;
+    for (let c = this.buf[at]; c !== undefined && c >= 0x30 && c <= 0x39; c = this.buf[++at]) n = n * 10 + (c - 0x30);
+    const digits = at - first;
+    const leadingZero = this.buf[first] === 0x30 && (digits > 1 || negative);
+    if (digits === 0 || leadingZero || this.buf[at] !== 0x65 || !Number.isSafeInteger(n))
+      throw this.fail('not an integer');
+    this.at = at + 1;
+    return negative ? -n : n;
   }
 
+  /** `<length>:<bytes>`, the length without leading zeros and at most 9 digits. */
   private string(): string {
-    const colon = this.buf.indexOf(0x3a /* : */, this.at);
-    const text = colon < 0 ? '' : this.buf.toString('latin1', this.at, colon);
-    if (!/^(0|[1-9][0-9]{0,8})$/.test(text)) throw this.fail('not a string length');
-    const start = colon + 1;
-    const end = start + Number(text);
+    let at = this.at;
+    const first = at;
+    let length = 0;
+    for (let c = this.buf[at]; c !== undefined && c >= 0x30 && c <= 0x39; c = this.buf[++at])
+      length = length * 10 + (c - 0x30);
+    const digits = at - first;
+    if (digits === 0 || digits > 9 || (digits > 1 && this.buf[first] === 0x30) || this.buf[at] !== 0x3a /* : */)
+      throw this.fail('not a string length');
+    const start = at + 1;
+    const end = start + length;
     if (end > this.buf.length) throw this.fail('string past the end');
     this.at = end;
     return this.buf.toString('utf8', start, end);
