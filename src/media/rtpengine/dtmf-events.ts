@@ -30,7 +30,12 @@ export function parseDtmfEvent(datagram: Buffer): DtmfEvent | null {
   const { callid, source_tag: sourceTag, event, duration } = o;
   if (o['type'] !== 'DTMF' || typeof callid !== 'string' || typeof sourceTag !== 'string') return null;
   if (typeof event !== 'number' || !Number.isInteger(event) || event < 0 || event > 15) return null;
-  return { callId: callid, sourceTag, event, durationMs: typeof duration === 'number' && duration > 0 ? duration : 100 };
+  return {
+    callId: callid,
+    sourceTag,
+    event,
+    durationMs: typeof duration === 'number' && duration > 0 ? duration : 100,
+  };
 }
 
 export class DtmfEventListener {
