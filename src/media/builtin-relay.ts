@@ -391,9 +391,10 @@ export class BuiltinRelay {
     side: 'a' | 'b',
     remote: Endpoint | null,
     remoteRtcp: Endpoint | null = null,
+    opaque = false,
   ): void {
     const s = this.sessions.get(id);
-    if (s !== undefined) this.post(s.relay, { op: 'update', id, stream, side, remote, remoteRtcp });
+    if (s !== undefined) this.post(s.relay, { op: 'update', id, stream, side, remote, remoteRtcp, opaque });
   }
 
   /** Telephone-event packets (payload type `pt`) from `side` are reported through onDtmf, not relayed; null relays them again. */

@@ -85,7 +85,16 @@ export type ToWorker =
    * numbered telephone-event differently); `from` null: no mapping.
    */
   | { op: 'map-pt'; id: string; stream: number; side: 'a' | 'b'; from: number | null; to: number }
-  | { op: 'update'; id: string; stream: number; side: 'a' | 'b'; remote: Endpoint | null; remoteRtcp: Endpoint | null }
+  | {
+      op: 'update';
+      id: string;
+      stream: number;
+      side: 'a' | 'b';
+      remote: Endpoint | null;
+      remoteRtcp: Endpoint | null;
+      /** The stream carries datagrams that are not RTP (T.38's UDPTL): relayed as they are, unread. */
+      opaque: boolean;
+    }
   | { op: 'close'; id: string }
   /** RFC 4733 telephone-event packets with payload type `pt` arriving on `side` are reported, not relayed (null: relay them). */
   | { op: 'dtmf'; id: string; stream: number; side: 'a' | 'b'; pt: number | null }

@@ -34,6 +34,8 @@ class Side {
   dropped = 0;
   /** The other side: where what arrives here is sent from. */
   peer!: Side;
+  /** The stream carries datagrams that are not RTP (T.38's UDPTL, after a re-INVITE to m=image). */
+  opaque = false;
   /** Telephone-event payload type to turn into DTMF reports instead of relaying (interworking). */
   dtmfPt: number | null = null;
   /** RTP timestamp of the last event reported: its end packet comes three times (RFC 4733 §2.5.1.4). */
@@ -304,6 +306,7 @@ export class RelaySession {
   }
 
   private onRtp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
+    if (side.opaque) return this.onDatagram(side, msg, from);
     // RTP version 2 with a full fixed header (RFC 3550 §5.1); anything else is not ours to relay
     if (msg.length < 12 || msg[0]! >> 6 !== 2 || !side.accept(from, false)) {
       side.dropped++;
@@ -336,6 +339,34 @@ export class RelaySession {
     if (this.capture !== null)
       this.capture({ address: this.spec.address, port: out.spec.localPort }, to, Buffer.from(msg));
     sendTo(out.rtp, msg, to);
+  }
+
+  /**
+   * A datagram of a stream that is not RTP (UDPTL, ITU-T T.38 §9.1): from the leg's latched source, relayed
+   * to the other leg unread and unchanged, counted as packets and bytes (no sequence numbers to read).
+   */
+  private onDatagram(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
+    if (!side.accept(from, false)) {
+      side.dropped++;
+      return;
+    }
+    const now = this.now();
+    this.lastPacketAt = now;
+    side.stats.packets++;
+    side.stats.bytes += msg.length;
+    side.stats.lastArrival = now;
+    const to = side.peer.target(false);
+    if (to === null) return;
+    side.forwarded++;
+    if (this.capture !== null) {
+      this.capture(
+        { address: from.address, port: from.port },
+        { address: this.spec.address, port: side.spec.localPort },
+        Buffer.from(msg),
+      );
+      this.capture({ address: this.spec.address, port: side.peer.spec.localPort }, to, Buffer.from(msg));
+    }
+    sendTo(side.peer.rtp, msg, to);
   }
 
   /**
@@ -431,9 +462,12 @@ export class RelaySession {
     side.ptTo = to & 0x7f;
   }
 
-  update(stream: number, which: 'a' | 'b', remote: Endpoint | null, remoteRtcp: Endpoint | null): void {
+  /** Where `which` now wants the stream, and whether the stream now carries RTP (a switch to T.38 and back). */
+  update(stream: number, which: 'a' | 'b', remote: Endpoint | null, remoteRtcp: Endpoint | null, opaque = false): void {
     const s = this.streams.find((x) => x.stream === stream);
-    s?.[which].update(remote, remoteRtcp);
+    if (s === undefined) return;
+    s[which].update(remote, remoteRtcp);
+    s.a.opaque = s.b.opaque = opaque;
   }
 
   report(): StreamStatsReport[] {

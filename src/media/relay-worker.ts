@@ -105,7 +105,7 @@ port.on('message', (m: ToWorker) => {
       sessions.get(m.id)?.mapPayloadType(m.stream, m.side, m.from, m.to);
       return;
     case 'update':
-      sessions.get(m.id)?.update(m.stream, m.side, m.remote, m.remoteRtcp);
+      sessions.get(m.id)?.update(m.stream, m.side, m.remote, m.remoteRtcp, m.opaque);
       return;
     case 'dtmf':
       sessions.get(m.id)?.detectDtmf(m.stream, m.side, m.pt);

@@ -276,7 +276,8 @@ export class CallMedia implements CallMediaSession {
         continue;
       }
       const r = remoteOf(m);
-      engine.update(this.id, m.index, from, r.remote, r.remoteRtcp);
+      // m=image udptl (T.38 fax) after a re-INVITE: datagrams the relay must not take for RTP
+      engine.update(this.id, m.index, from, r.remote, r.remoteRtcp, !m.proto.toUpperCase().includes('RTP'));
       this.remotes.set(`${from}${m.index}`, { remote: r.remote });
       const held = m.connection?.address === '0.0.0.0';
       anyHeld ||= held;

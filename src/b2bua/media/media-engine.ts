@@ -16,8 +16,18 @@ export interface MediaEngine {
   openAt(id: string, streams: StreamRequest[], at: OpenedStream[]): Promise<OpenedStream[] | null>;
   /** Streams a re-offer adds to an open call (video added to audio). */
   add(id: string, streams: StreamRequest[]): Promise<OpenedStream[] | null>;
-  /** Where one side of a stream now sends and receives (from its SDP). */
-  update(id: string, stream: number, side: 'a' | 'b', remote: Endpoint | null, remoteRtcp?: Endpoint | null): void;
+  /**
+   * Where one side of a stream now sends and receives (from its SDP), and whether the stream carries
+   * something other than RTP (`opaque`: T.38's UDPTL, relayed unread).
+   */
+  update(
+    id: string,
+    stream: number,
+    side: 'a' | 'b',
+    remote: Endpoint | null,
+    remoteRtcp?: Endpoint | null,
+    opaque?: boolean,
+  ): void;
   /** Renumber a payload type on its way to `side` (telephone-event types that differ between the legs). */
   mapPayloadType(id: string, stream: number, side: 'a' | 'b', from: number | null, to: number): void;
   /** Take RFC 4733 events of this payload type out of `side`'s packets and report them (DTMF interworking). */
