@@ -249,6 +249,14 @@ export class Sdp {
     return this.lines.join(this.eol) + this.eol;
   }
 
+  /** Remove every `a=<name>` and `a=<name>:...` line of these names, at session and media level. */
+  dropAttributes(names: readonly string[]): void {
+    for (let i = this.lines.length - 1; i >= 0; i--) {
+      const line = this.lines[i] ?? '';
+      if (names.some((n) => attributeValue(line, n) !== null)) this.lines.splice(i, 1);
+    }
+  }
+
   get media(): MediaSection[] {
     const out: MediaSection[] = [];
     for (const l of this.lines) if (l.startsWith('m=')) out.push(new MediaSection(this, out.length));

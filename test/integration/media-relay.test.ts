@@ -19,7 +19,8 @@ import { RtpEndpoint } from '../helpers/rtp.js';
 import { Capture, type Packet } from '../helpers/tshark.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-import { uacAddsVideo, uasAcceptsVideo } from '../helpers/scenarios.js';
+import { uacAddsVideo, uacWith, uasAcceptsVideo } from '../helpers/scenarios.js';
+import { recvInvite, uasResponse, wrap } from '../helpers/sipp-xml.js';
 
 const UAC_PCAP = uacPcap;
 
@@ -191,6 +192,46 @@ describe('streams added during the call', () => {
 });
 
 describe('media mode per dial-peer, and media inactivity', () => {
+  it("removes ICE attributes from both SDPs: they would name each side's addresses to the other", async () => {
+    const ice = (who: string, address: string): string[] => [
+      `a=ice-ufrag:${who}frag`,
+      `a=ice-pwd:${who}pwd0123456789012345678`,
+      'a=ice-options:trickle',
+      `a=candidate:1 1 UDP 2130706431 ${address} 5000 typ host`,
+      'a=end-of-candidates',
+    ];
+    // the callee answers with candidates of its own (extra lines after its direction attribute)
+    const b = await callee({
+      scenario: wrap(
+        'uas answers with ICE',
+        `${recvInvite}
+${uasResponse('200 OK', ['sendrecv', ...ice('B', '10.6.6.6')].join('\n'))}
+<recv request="ACK"/>
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}`,
+      ),
+    });
+    const { app } = await relayingApp(b.port);
+    try {
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacWith({ sdp: ice('A', '10.9.8.7') }) });
+      const bres = await b.run;
+      assert.equal(a.code, 0, a.messages.slice(-2000));
+      const block = (log: string, start: RegExp): string => start.exec(log)?.[0] ?? '';
+      const offer = block(bres.messages, /INVITE sip:[\s\S]*?(?=\n-{10})/);
+      const answer = block(a.messages, /SIP\/2\.0 200 OK[\s\S]*?m=audio[\s\S]*?(?=\n-{10})/);
+      for (const [sdp, other] of [
+        [offer, '10.9.8.7'],
+        [answer, '10.6.6.6'],
+      ] as const) {
+        assert.match(sdp, /m=audio \d+ RTP\/AVP 0[\s\S]*a=sendrecv/, `the SDP is there:\n${sdp}`);
+        assert.doesNotMatch(sdp, /a=(candidate|ice-|end-of-candidates)/, `no ICE attribute crosses:\n${sdp}`);
+        assert.ok(!sdp.includes(other), `nor the other side's address (${other})`);
+      }
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('leaves media end to end when the outbound dial-peer says flow-around', async () => {
     const calleeMp = await mediaPort();
     const b = await callee({ extra: ['-mp', String(calleeMp)] });

@@ -32,6 +32,19 @@ export { MediaFailure } from './media-failure.js';
 
 const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
 
+/** ICE's SDP attributes (RFC 8839 §5), removed in flow-through: they name the other side's addresses. */
+const ICE_ATTRIBUTES = [
+  'candidate',
+  'remote-candidates',
+  'end-of-candidates',
+  'ice-lite',
+  'ice-mismatch',
+  'ice-ufrag',
+  'ice-pwd',
+  'ice-options',
+  'ice-pacing',
+];
+
 /** What the SBC offers for a delayed-offer call when the outbound dial-peer has no codec class. */
 const OWN_OFFER_DEFAULT: CodecClass = { tag: 0, preferences: ['g711ulaw', 'g711alaw'], offerAll: true };
 
@@ -266,6 +279,8 @@ export class CallMedia implements CallMediaSession {
     const engine = this.engine;
     if (engine === null) return cls === null ? body : Buffer.from(sdp.toString(), 'latin1');
     this.interwork(sdp, from, to, engine);
+    // the relay is the only path: candidates would hand one side the other's addresses (RFC 8839 §5)
+    sdp.dropAttributes(ICE_ATTRIBUTES);
     const family = isIPv6(this.address) ? 'IP6' : 'IP4';
     const me = { family, address: this.address } as const;
     let anyHeld = false;
