@@ -37,7 +37,7 @@ const mline = (m: SipMessage | undefined): string =>
 const portOf = (m: SipMessage | undefined): number => Number(/^m=\S+ (\d+)/m.exec(mline(m))?.[1] ?? NaN);
 
 /** Datagrams sorted by their bytes (udptl(n) sorts by n). */
-const inOrder = (datagrams: Buffer[]): Buffer[] => [...datagrams].sort(Buffer.compare);
+const inOrder = (datagrams: Buffer[]): Buffer[] => [...datagrams].sort((x, y) => Buffer.compare(x, y));
 
 /** A datagram that is not RTP (UDPTL's first byte is a sequence number, not version 2). */
 const udptl = (n: number): Buffer => Buffer.from([0x00, n, 0x00, 0x05, 0xc0, 0x01, 0x80, 0x00, n]);
