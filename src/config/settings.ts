@@ -44,6 +44,8 @@ export interface MediaSettings {
   warmStreams?: number;
   /** An answered flow-through call with no RTP from either leg for this long is ended (0: never). */
   inactivitySeconds?: number;
+  /** The same while either leg holds the call (default 0: a held call is never ended for silence). */
+  holdInactivitySeconds?: number;
   /** What relays flow-through media: the built-in relay (default) or rtpengine; a dial-peer's `mediaEngine` wins. */
   engine?: 'builtin' | 'rtpengine';
   /** The rtpengine instances (their ng control addresses, `udp:HOST:PORT`) and their weights for new calls. */
@@ -211,6 +213,7 @@ export const SETTINGS_SCHEMA = {
         workers: { type: 'integer', minimum: 1, maximum: 16 },
         warmStreams: { type: 'integer', minimum: 0, maximum: 1000 },
         inactivitySeconds: { type: 'number', minimum: 0 },
+        holdInactivitySeconds: { type: 'number', minimum: 0 },
         engine: { enum: ['builtin', 'rtpengine'] },
         rtpengine: {
           type: 'array',

@@ -15,6 +15,8 @@ export interface BuiltinRelayOptions {
   warmStreams?: number;
   /** No RTP for this long, once watched (see watch()), ends the call (0: never). */
   inactivityMs?: number;
+  /** The same while either leg holds the call (0: a held call is never ended for silence). */
+  holdInactivityMs?: number;
   onInactive?: (id: string) => void;
   /** A DTMF event the relay took out of a leg's RTP (see detectDtmf). */
   onDtmf?: (id: string, side: 'a' | 'b', event: number, durationMs: number) => void;

@@ -418,7 +418,14 @@ export class BuiltinRelay {
   watch(id: string): void {
     const s = this.sessions.get(id);
     const ms = this.o.inactivityMs ?? 0;
-    if (s !== undefined && ms > 0) this.post(s.relay, { op: 'watch', id, inactivityMs: ms });
+    const held = this.o.holdInactivityMs ?? 0;
+    if (s !== undefined && (ms > 0 || held > 0))
+      this.post(s.relay, { op: 'watch', id, inactivityMs: ms, holdInactivityMs: held });
+  }
+  /** Either leg holds the call, or neither does any more (the inactivity limit follows). */
+  hold(id: string, held: boolean): void {
+    const s = this.sessions.get(id);
+    if (s !== undefined) this.post(s.relay, { op: 'hold', id, held });
   }
 
   /** Close the sockets; the ports go back to the pool once they are closed (after any add() under way). Resolves then. */

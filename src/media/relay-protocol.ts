@@ -101,7 +101,9 @@ export type ToWorker =
   /** Send DTMF event `event` toward `side`'s far end as RFC 4733 packets (payload type `pt`) in that leg's stream. */
   | { op: 'inject-dtmf'; id: string; stream: number; side: 'a' | 'b'; event: number; durationMs: number; pt: number }
   /** Start the inactivity check of a session (from the answer on: ringing without early media is not idle). */
-  | { op: 'watch'; id: string; inactivityMs: number }
+  | { op: 'watch'; id: string; inactivityMs: number; holdInactivityMs: number }
+  /** Either leg has put the call on hold (or taken it off): a held call has its own inactivity limit. */
+  | { op: 'hold'; id: string; held: boolean }
   | { op: 'stats'; request: number; id: string | null };
 
 export type FromWorker =

@@ -216,10 +216,14 @@ export class RelaySession {
   readonly id: string;
   private readonly streams: Array<{ stream: number; a: Side; b: Side }> = [];
   private readonly sockets: dgram.Socket[] = [];
-  /** Time of the last RTP packet from either leg (ms), for media inactivity. */
+  /** Time of the last RTP or RTCP packet from either leg (ms), for media inactivity. */
   lastPacketAt: number;
-  /** No RTP for this long makes the session inactive; 0: not watched. */
+  /** No RTP or RTCP for this long makes the session inactive; 0: not watched. */
   inactivityMs: number;
+  /** The limit while the call is on hold (a held leg may send nothing at all); 0: not watched. */
+  holdInactivityMs = 0;
+  /** Either leg has the call on hold (sendonly, recvonly, inactive, or c=0.0.0.0). */
+  held = false;
   private closed = false;
   /** `monitor capture --media`: where a copy of each packet received and sent goes; null (the usual): nowhere. */
   capture: ((src: Endpoint, dst: Endpoint, bytes: Buffer) => void) | null = null;
@@ -235,8 +239,9 @@ export class RelaySession {
   }
 
   /** Watch for inactivity from now on. */
-  watch(inactivityMs: number): void {
+  watch(inactivityMs: number, holdInactivityMs = 0): void {
     this.inactivityMs = inactivityMs;
+    this.holdInactivityMs = holdInactivityMs;
     this.lastPacketAt = this.now();
   }
 
@@ -438,6 +443,7 @@ export class RelaySession {
   private onRtcp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
     if (msg.length < 8 || msg[0]! >> 6 !== 2 || !side.accept(from, true)) return;
     const now = this.now();
+    this.lastPacketAt = now; // RTCP is life too: a leg that sends only reports is still there
     const rtcp = summarizeRtcp(msg);
     for (const ntp of rtcp.senderReports) side.delay.noteSenderReport(ntp, now);
     for (const b of rtcp.blocks) side.delay.noteReport(b.lsr, b.dlsr, now, side.peer.delay);

@@ -115,7 +115,12 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'watch': {
       const s = sessions.get(m.id);
-      if (s !== undefined) s.watch(m.inactivityMs);
+      if (s !== undefined) s.watch(m.inactivityMs, m.holdInactivityMs);
+      return;
+    }
+    case 'hold': {
+      const s = sessions.get(m.id);
+      if (s !== undefined) s.held = m.held;
       return;
     }
     case 'close': {
@@ -135,11 +140,14 @@ port.on('message', (m: ToWorker) => {
   }
 });
 
-/** Media inactivity: a session with no RTP from either leg for its limit is reported once. */
+/**
+ * Media inactivity: a session with no RTP or RTCP from either leg for its limit is reported once; a call on
+ * hold has a limit of its own (0: a held call is never ended for silence).
+ */
 const check = setInterval(() => {
   const now = Date.now();
   for (const s of sessions.values()) {
-    const limit = s.inactivityMs;
+    const limit = s.held ? s.holdInactivityMs : s.inactivityMs;
     if (limit > 0 && now - s.lastPacketAt > limit) {
       s.lastPacketAt = Number.POSITIVE_INFINITY; // report once; the engine closes it
       post({ op: 'inactive', id: s.id });

@@ -160,6 +160,7 @@ export class SbcNode {
       workers: settings.media.workers ?? 1,
       warmStreams: settings.media.warmStreams ?? 8,
       inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
+      holdInactivityMs: (settings.media.holdInactivitySeconds ?? 0) * 1000,
       onInactive: (id) => this.endSilent(id),
       onDtmf: (id, side, event, durationMs) => this.b2bua.mediaDtmf(id, side, event, durationMs),
       onError: (err) => this.log.error({ err }, 'RTP relay worker failed'),

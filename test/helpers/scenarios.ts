@@ -126,16 +126,32 @@ Content-Length: 0`)}</send>
   );
 }
 
-/** Call, hold (sendonly) and resume (sendrecv) by re-INVITE, checking the answers, then hang up. */
-export function uacHoldResume(): string {
-  return wrap(
-    'uac holds and resumes',
-    `${invite()}
+/** Call, get answered, and put the call on hold at once (a re-INVITE with sendonly, CSeq 2). */
+const callThenHold = `${invite()}
 ${ringing}
 <recv response="200" response_txn="invite" rrs="true"/>
 ${ack2xx}
 ${inDialog('INVITE', 2, 'sendonly')}
-<recv response="100" optional="true" response_txn="t2"/>
+<recv response="100" optional="true" response_txn="t2"/>`;
+
+/** Call, hold at once, stay silent for `silentMs`, then hang up. */
+export function uacHoldsSilently(silentMs: number): string {
+  return wrap(
+    'uac holds',
+    `${callThenHold}
+<recv response="200" response_txn="t2"/>
+${inDialog('ACK', 2)}
+<pause milliseconds="${silentMs}"/>
+${inDialog('BYE', 3)}
+<recv response="200" response_txn="t3"/>`,
+  );
+}
+
+/** Call, hold (sendonly) and resume (sendrecv) by re-INVITE, checking the answers, then hang up. */
+export function uacHoldResume(): string {
+  return wrap(
+    'uac holds and resumes',
+    `${callThenHold}
 <recv response="200" response_txn="t2">
   <action><ereg regexp="a=recvonly" search_in="body" check_it="true" assign_to="held"/></action>
 </recv>

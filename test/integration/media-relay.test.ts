@@ -19,7 +19,7 @@ import { RtpEndpoint } from '../helpers/rtp.js';
 import { Capture, type Packet } from '../helpers/tshark.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-import { uacAddsVideo, uacWith, uasAcceptsVideo } from '../helpers/scenarios.js';
+import { uacAddsVideo, uacHoldsSilently, uacWith, uasAcceptsVideo } from '../helpers/scenarios.js';
 import { recvInvite, uasResponse, wrap } from '../helpers/sipp-xml.js';
 
 const UAC_PCAP = uacPcap;
@@ -267,6 +267,39 @@ ${uasResponse('200 OK', undefined, false)}`,
       assert.deepEqual([cdr?.disconnectCause, cdr?.disconnectText, cdr?.releasedBy], [41, 'media inactivity', 'sbc']);
       await eventually(() => app.portPool.inUse === 0);
       assert.equal(app.portPool.inUse, 0);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('keeps a call on hold that carries no RTP past media.inactivitySeconds (the held leg may send nothing)', async () => {
+    const b = await callee({
+      scenario: wrap(
+        'uas is put on hold',
+        `${recvInvite}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK"/>
+<recv request="INVITE"/>
+${uasResponse('200 OK', 'recvonly', false)}
+<recv request="ACK"/>
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}`,
+      ),
+    });
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+      media: { inactivitySeconds: 1 },
+    });
+    try {
+      // held at once, silent for three times the limit, then hung up by the caller
+      const a = await caller(boundPort(app, 'udp'), {
+        scenario: uacHoldsSilently(3000),
+        timeoutMs: 30_000,
+      });
+      assert.equal(a.code, 0, `the caller hung up itself:\n${a.messages.slice(-2000)}`);
+      assert.equal((await b.run).code, 0);
+      const [cdr] = app.callStore.history(1);
+      assert.deepEqual([cdr?.disconnectCause, cdr?.releasedBy], [16, 'caller'], 'a normal hang-up, not cause 41');
     } finally {
       await app.stop();
     }

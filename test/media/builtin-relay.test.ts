@@ -24,6 +24,18 @@ const stream = (a: RtpEndpoint | null, b: RtpEndpoint | null): StreamRequest => 
   b: { remote: b && { address: '127.0.0.1', port: b.port }, remoteRtcp: null },
 });
 
+/** A relay that reports a watched session silent for 300 ms; the ids it reported. */
+function watchedRelay(min: number, max: number): { engine: BuiltinRelay; inactive: string[] } {
+  const inactive: string[] = [];
+  const engine = new BuiltinRelay({
+    pool: new PortPool(min, max),
+    address: '127.0.0.1',
+    inactivityMs: 300,
+    onInactive: (id) => inactive.push(id),
+  });
+  return { engine, inactive };
+}
+
 describe('BuiltinRelay', () => {
   it('relays RTP both ways through its own ports, with stats, and gives the ports back', async () => {
     const [min, max] = await portRange(50);
@@ -186,13 +198,7 @@ describe('BuiltinRelay', () => {
 
   it('reports a session without RTP as inactive', async () => {
     const [min, max] = await portRange(4);
-    const inactive: string[] = [];
-    const engine = new BuiltinRelay({
-      pool: new PortPool(min, max),
-      address: '127.0.0.1',
-      inactivityMs: 300,
-      onInactive: (id) => inactive.push(id),
-    });
+    const { engine, inactive } = watchedRelay(min, max);
     try {
       await engine.open('quiet', [stream(null, null)]);
       await sleep(500);
@@ -201,6 +207,35 @@ describe('BuiltinRelay', () => {
       await eventually(() => inactive.length > 0, { everyMs: 50 });
       assert.deepEqual(inactive, ['quiet']);
     } finally {
+      await engine.stop();
+    }
+  });
+
+  it('counts RTCP as life, and leaves a held session alone unless a hold limit is set', async () => {
+    const [min, max] = await portRange(4);
+    const { engine, inactive } = watchedRelay(min, max);
+    const reporter = dgram.createSocket('udp4');
+    try {
+      const [opened] = (await engine.open('rtcp-only', [stream(null, null)])) ?? [];
+      assert.ok(opened !== undefined);
+      engine.watch('rtcp-only');
+      // an empty receiver report (RFC 3550 §6.4.2) every 100 ms to the RTCP port facing the A leg
+      const rr = Buffer.from([0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x12, 0x34]);
+      const timer = setInterval(() => reporter.send(rr, opened.aPort + 1, '127.0.0.1'), 100);
+      await sleep(900);
+      clearInterval(timer);
+      assert.equal(inactive.length, 0, 'three times the limit with RTCP only: alive');
+      await eventually(() => inactive.includes('rtcp-only'), { everyMs: 50 });
+
+      await engine.open('held', [stream(null, null)]);
+      engine.watch('held');
+      engine.hold('held', true);
+      await sleep(900);
+      assert.ok(!inactive.includes('held'), 'a held call is not ended for silence');
+      engine.hold('held', false);
+      await eventually(() => inactive.includes('held'), { everyMs: 50 });
+    } finally {
+      reporter.close();
       await engine.stop();
     }
   });

@@ -73,6 +73,9 @@ export class CallMedia implements CallMediaSession {
     b: { sessionId: String(randomInt(1, 2 ** 31)), version: 0n, last: null },
   };
   private readonly remotes = new Map<string, { remote: Endpoint | null }>();
+  /** Whether each leg's last SDP holds the call (RFC 3264 §8.4), and whether the relay was told so. */
+  private readonly holding: Record<Leg, boolean> = { a: false, b: false };
+  private held = false;
   /** The clock rate of each stream as the relay was opened with it. */
   private readonly clockRates = new Map<number, number>();
   private closed = false;
@@ -307,10 +310,28 @@ export class CallMedia implements CallMediaSession {
       sdp.setSessionConnection(
         anyHeld && sdp.sessionConnection.address === '0.0.0.0' ? { family: 'IP4', address: '0.0.0.0' } : me,
       );
+    if (sent) this.noteHold(from, sdp, engine);
     if (sent) this.events.presented[to] = telephoneEvent(sdp);
     this.events.map(engine, this.streams);
     if (sent) this.stampOrigin(to, sdp);
     return Buffer.from(sdp.toString(), 'latin1');
+  }
+
+  /**
+   * A call is on hold while either leg's last SDP has an audio stream that is not sendrecv or names
+   * 0.0.0.0 (RFC 3264 §8.4): a held leg may send nothing, so the relay applies its hold inactivity limit.
+   */
+  private noteHold(from: Leg, sdp: Sdp, engine: MediaEngine): void {
+    this.holding[from] = sdp.media.some(
+      (m) =>
+        m.media === 'audio' &&
+        !m.rejected &&
+        (m.direction !== 'sendrecv' || m.connection?.address === '0.0.0.0' || m.connection?.address === '::'),
+    );
+    const held = this.holding.a || this.holding.b;
+    if (held === this.held) return;
+    this.held = held;
+    engine.hold(this.id, held);
   }
 
   /**

@@ -34,6 +34,8 @@ export interface MediaEngine {
   detectDtmf(id: string, stream: number, side: 'a' | 'b', pt: number | null): void;
   /** Send a digit to `side` as RFC 4733 packets. */
   injectDtmf(id: string, stream: number, side: 'a' | 'b', event: number, durationMs: number, pt: number): void;
+  /** Either leg holds the call (sendonly, recvonly, inactive, c=0.0.0.0), or neither does any more. */
+  hold(id: string, held: boolean): void;
   /** The call is answered: from now on no media for the inactivity time ends it. */
   watch(id: string): void;
   /** The call ended: its streams close and their ports go back. */
