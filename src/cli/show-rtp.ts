@@ -13,6 +13,8 @@ export interface RtpConnectionsReport {
     localRtp: number;
     remoteIp: string | null;
     remoteRtp: number | null;
+    /** The stream is SRTP on this leg (relayed untouched by the built-in relay, terminated by rtpengine). */
+    srtp: boolean;
   }>;
 }
 
@@ -28,6 +30,7 @@ export function rtpConnectionsReport(nodes: NodeInfo[], calls: ViewCall[]): RtpC
       localRtp: s.localPort,
       remoteIp: s.remoteAddress,
       remoteRtp: s.remotePort,
+      srtp: s.srtp === true,
     })),
   );
   return { pools, connections };
@@ -53,6 +56,7 @@ export function renderRtpConnections(r: RtpConnectionsReport): string {
     c.remoteRtp === null ? '-' : String(c.remoteRtp),
     c.localIp,
     c.remoteIp ?? '-',
+    c.srtp ? 'on' : 'off',
   ]);
   return [
     'VoIP RTP Port Usage Information',
@@ -62,7 +66,7 @@ export function renderRtpConnections(r: RtpConnectionsReport): string {
     table(['NODE', 'Media-Address', 'MinPort', 'MaxPort', 'Available', 'Reserved', 'In-use'], pools),
     '',
     'VoIP RTP active connections :',
-    table(['No.', 'NODE', 'CallId', 'Leg', 'LocalRTP', 'RmtRTP', 'LocalIP', 'RemoteIP'], rows),
+    table(['No.', 'NODE', 'CallId', 'Leg', 'LocalRTP', 'RmtRTP', 'LocalIP', 'RemoteIP', 'SRTP'], rows),
     `Found ${rows.length} active RTP connections`,
   ].join('\n');
 }

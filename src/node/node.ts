@@ -226,6 +226,7 @@ export class SbcNode {
         defaultEngine: settings.media.engine ?? 'builtin',
         rtpengine: this.rtpengine,
         warn: (what, err, callId) => this.log.warn({ err, callId }, what),
+        note: (what, callId) => this.log.info({ callId }, what),
         closed: (report) => {
           for (const st of report) {
             for (const side of [st.a, st.b]) {

@@ -123,6 +123,8 @@ export interface MediaStreamRecord {
   localPort: number;
   remoteAddress: string | null;
   remotePort: number | null;
+  /** The stream is SRTP on this leg (RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP(F)). */
+  srtp?: boolean;
 }
 
 export interface CallMediaRecord {

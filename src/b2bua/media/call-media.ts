@@ -16,7 +16,7 @@ import type { MediaEngine, OpenedStream, StreamRequest } from './media-engine.js
 import type { Endpoint } from '../../media/relay-protocol.js';
 import { type MediaSection, Sdp, SdpError } from '../../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
-import { type SrtpPolicy, srtpRefusal } from './srtp-policy.js';
+import { type SrtpPolicy, isSrtp, srtpRefusal } from './srtp-policy.js';
 import { TelephoneEvents, telephoneEvent } from './telephone-events.js';
 
 type Leg = 'a' | 'b';
@@ -94,11 +94,18 @@ export class CallMedia implements CallMediaSession {
   /** RFC 4733 payload types: renumbering between the legs, DTMF interworking. */
   private readonly events: TelephoneEvents;
 
-  /** `engine` null: media flows around the SBC, and only the codec classes touch the SDP. */
+  /** Streams that are SRTP (the relay carries them untouched), by m-line number. */
+  private readonly secure = new Set<number>();
+
+  /**
+   * `engine` null: media flows around the SBC, and only the codec classes touch the SDP. `note`: told once
+   * when something the dial-peers ask for is switched off (SRTP carried untouched).
+   */
   constructor(
     private readonly engine: MediaEngine | null,
     private readonly address: string,
     readonly id: string,
+    private readonly note: (what: string) => void = () => undefined,
   ) {
     this.events = new TelephoneEvents(id);
   }
@@ -281,7 +288,10 @@ export class CallMedia implements CallMediaSession {
       throw new MediaFailure(488, `no codec in common with voice class codec ${cls.tag}`);
     const engine = this.engine;
     if (engine === null) return cls === null ? body : Buffer.from(sdp.toString(), 'latin1');
-    this.interwork(sdp, from, to, engine);
+    this.noteSrtp(sdp);
+    // SRTP is relayed untouched (srtp pass-thru): renumbering a payload type or taking out or putting in
+    // DTMF would break its authentication tags (RFC 3711 §3.4)
+    if (this.secure.size === 0) this.interwork(sdp, from, to, engine);
     // the relay is the only path: candidates would hand one side the other's addresses (RFC 8839 §5)
     sdp.dropAttributes(ICE_ATTRIBUTES);
     const family = isIPv6(this.address) ? 'IP6' : 'IP4';
@@ -312,9 +322,17 @@ export class CallMedia implements CallMediaSession {
       );
     if (sent) this.noteHold(from, sdp, engine);
     if (sent) this.events.presented[to] = telephoneEvent(sdp);
-    this.events.map(engine, this.streams);
+    if (this.secure.size === 0) this.events.map(engine, this.streams);
     if (sent) this.stampOrigin(to, sdp);
     return Buffer.from(sdp.toString(), 'latin1');
+  }
+
+  /** The SRTP streams of the call; the first one makes the relay leave every packet as it is, said once. */
+  private noteSrtp(sdp: Sdp): void {
+    const before = this.secure.size;
+    for (const m of sdp.media) if (!m.rejected && isSrtp(m)) this.secure.add(m.index);
+    if (before === 0 && this.secure.size > 0)
+      this.note('SRTP relayed untouched: no payload-type renumbering and no DTMF interworking on this call');
   }
 
   /**
@@ -361,6 +379,7 @@ export class CallMedia implements CallMediaSession {
     return (
       this.engine !== null &&
       this.dtmf[leg] === 'sip-info' &&
+      this.secure.size === 0 &&
       this.dtmf[other(leg)] === 'rtp-nte' &&
       this.events.injects(other(leg))
     );
@@ -481,6 +500,7 @@ export class CallMedia implements CallMediaSession {
             localPort: leg === 'a' ? s.aPort : s.bPort,
             remoteAddress: r?.address ?? null,
             remotePort: r?.port ?? null,
+            ...(this.secure.has(s.stream) ? { srtp: true } : {}),
           };
         }),
       ),

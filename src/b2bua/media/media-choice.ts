@@ -18,6 +18,8 @@ export interface MediaChoices {
   rtpengine?: RtpengineFleet | null;
   /** Told of what rtpengine could not do for a call (a failed delete). */
   warn?: (what: string, err: unknown, callId: string) => void;
+  /** Something a call's dial-peers asked for is switched off for it, and why (logged once per call). */
+  note?: (what: string, callId: string) => void;
   /** A call rtpengine relayed has ended: its final counters. */
   closed?: (report: StreamStatsReport[]) => void;
   /** rtpengine calls: no RTP for this long (ms) after the answer ends the call (`media.inactivitySeconds`). */
@@ -55,7 +57,9 @@ export function chooseMedia(call: Call, peer: DialPeer, global: MediaChoices | u
       peer.srtp === 'required' ||
       call.inbound.srtp === 'required')
   ) {
-    call.media = new CallMedia(through ? global.engine : null, global?.address ?? '', call.id);
+    call.media = new CallMedia(through ? global.engine : null, global?.address ?? '', call.id, (what) =>
+      global?.note?.(what, call.id),
+    );
   }
   if (call.media !== null) applyDialPeers(call.media, call.inbound, peer);
 }

@@ -19,7 +19,7 @@ import { Sdp, SdpError } from '../../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import type { CallMediaSession, Leg } from './call-media-session.js';
 import { MediaFailure } from './media-failure.js';
-import { type SrtpPolicy, mentionsSrtp, srtpRefusal } from './srtp-policy.js';
+import { type SrtpPolicy, isSrtp, mentionsSrtp, srtpRefusal } from './srtp-policy.js';
 
 const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
 
@@ -361,6 +361,7 @@ export class RtpengineCallMedia implements CallMediaSession {
         localPort: m.port,
         remoteAddress: theirs[i]?.address ?? null,
         remotePort: theirs[i]?.port ?? null,
+        ...(m.srtp ? { srtp: true } : {}),
       }));
     });
     return { mode: 'flow-through', streams };
@@ -476,12 +477,12 @@ function key(from: Leg, kind: 'offer' | 'answer', body: Buffer): string {
   return `${from}:${kind}:${body.toString('latin1')}`;
 }
 
-/** Each m= section's port and connection address (its own c=, else the session's). */
-function sections(body: Buffer | undefined): Array<{ port: number; address: string | null }> {
+/** Each m= section's port, connection address (its own c=, else the session's) and whether it is SRTP. */
+function sections(body: Buffer | undefined): Array<{ port: number; address: string | null; srtp: boolean }> {
   if (body === undefined) return [];
   try {
     const sdp = Sdp.parse(body.toString('latin1'));
-    return sdp.media.map((m) => ({ port: m.port, address: m.connection?.address ?? null }));
+    return sdp.media.map((m) => ({ port: m.port, address: m.connection?.address ?? null, srtp: isSrtp(m) }));
   } catch {
     return [];
   }

@@ -235,4 +235,38 @@ describe('CallMedia telephone-event numbering', () => {
       await after?.stop();
     }
   });
+
+  it('carries SRTP untouched: no DTMF interworking or renumbering on it, said once, and marked SRTP in the record', async () => {
+    const start = (await freePort('udp')) & ~1;
+    const engine = new BuiltinRelay({ pool: new PortPool(start, start + 7), address: '127.0.0.1' });
+    const notes: string[] = [];
+    const media = new CallMedia(engine, '127.0.0.1', 'call-srtp', (what) => notes.push(what));
+    media.dtmf.a = 'rtp-nte';
+    media.dtmf.b = 'sip-info';
+    try {
+      const secure = (port: number): Buffer =>
+        Buffer.from(
+          sdp(port, 101)
+            .toString('latin1')
+            .replace('RTP/AVP', 'RTP/SAVP')
+            .replace(
+              'a=sendrecv',
+              'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:m9evfqVbDJ65f4xlsWBNM4POsRzyGIMDrrnFFkiS\r\na=sendrecv',
+            ),
+          'latin1',
+        );
+      await media.prepare('a', secure(4000));
+      const toB = media.rewrite('a', secure(4000), 'offer').toString('latin1');
+      assert.match(toB, /m=audio \d+ RTP\/SAVP 0 101\r\n/, 'telephone-event stays: the packets are not ours to change');
+      assert.match(toB, /a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:m9ev/, 'and the keys cross as they are');
+      media.rewrite('b', secure(6000), 'answer');
+      assert.equal(media.takesInfoFrom('b'), false, 'INFO passes as INFO');
+      assert.equal(notes.length, 1, notes.join('\n'));
+      assert.match(notes[0] ?? '', /SRTP relayed untouched/);
+      assert.ok(media.record().streams.every((st) => st.srtp === true));
+    } finally {
+      media.close();
+      await engine.stop();
+    }
+  });
 });
