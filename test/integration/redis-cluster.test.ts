@@ -241,7 +241,7 @@ describe("show commands over one node's admin API (in-memory state)", () => {
       );
       assert.match(
         rtp.stdout,
-        /1 +fosip-test +[0-9a-f]+ +in +\d+ +\d+ +127\.0\.0\.1 +127\.0\.0\.1\n2 +fosip-test +[0-9a-f]+ +out +\d+ +\d+ /,
+        /1 +fosip-test +[0-9a-f]+ +in +\d+ +\d+ +127\.0\.0\.1 +127\.0\.0\.1 +off\n2 +fosip-test +[0-9a-f]+ +out +\d+ +\d+ /,
       );
       assert.match(rtp.stdout, /Found 2 active RTP connections/);
       assert.match(legs.stdout, /User Agent Client:1, User Agent Server:1/);
