@@ -11,7 +11,8 @@ import type { CallMediaSession } from './call-media-session.js';
 import { MediaFailure } from './media-failure.js';
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { CODECS, type CodecClass, applyCodecClass, formatKind, offerFormats } from '../../media/codec-class.js';
+import { CODECS, type CodecClass, applyCodecClass, formatKind } from '../../media/codec-class.js';
+import { OWN_OFFER_DEFAULT, ownOfferSdp } from './own-offer.js';
 import type { MediaEngine, OpenedStream, StreamRequest } from './media-engine.js';
 import type { Endpoint } from '../../media/relay-protocol.js';
 import { type MediaSection, Sdp, SdpError } from '../../media/sdp.js';
@@ -44,9 +45,6 @@ const ICE_ATTRIBUTES = [
   'ice-options',
   'ice-pacing',
 ];
-
-/** What the SBC offers for a delayed-offer call when the outbound dial-peer has no codec class. */
-const OWN_OFFER_DEFAULT: CodecClass = { tag: 0, preferences: ['g711ulaw', 'g711alaw'], offerAll: true };
 
 function remoteOf(m: MediaSection): { remote: Endpoint | null; remoteRtcp: Endpoint | null } {
   const c = m.connection;
@@ -235,22 +233,7 @@ export class CallMedia implements CallMediaSession {
   /** The SBC's own offer toward the B leg (after prepareOwnOffer). */
   ownOffer(): Buffer {
     const port = this.streams?.[0]?.bPort ?? 0;
-    const family = isIPv6(this.address) ? 'IP6' : 'IP4';
-    const { formats, lines } = offerFormats(this.codecs.b ?? OWN_OFFER_DEFAULT);
-    const sdp = Sdp.parse(
-      [
-        'v=0',
-        `o=FoSIP 0 0 IN ${family} ${this.address}`,
-        's=SIP Call',
-        `c=IN ${family} ${this.address}`,
-        't=0 0',
-        `m=audio ${port} RTP/AVP ${formats.join(' ')}`,
-        ...lines,
-        `a=rtcp:${port + 1}`,
-        'a=sendrecv',
-        '',
-      ].join('\r\n'),
-    );
+    const sdp = Sdp.parse(ownOfferSdp(this.codecs.b, this.address, port, true));
     this.events.presented.b = telephoneEvent(sdp);
     this.stampOrigin('b', sdp);
     return Buffer.from(sdp.toString(), 'latin1');

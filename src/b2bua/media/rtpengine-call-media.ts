@@ -10,7 +10,8 @@
  */
 import { isIPv6 } from 'node:net';
 import type { CodecClass } from '../../media/codec-class.js';
-import { applyCodecClass, offerFormats } from '../../media/codec-class.js';
+import { applyCodecClass } from '../../media/codec-class.js';
+import { ownOfferSdp } from './own-offer.js';
 import type { RtpengineFleet } from '../../media/rtpengine/fleet.js';
 import { NgError, type NgDict } from '../../media/rtpengine/ng-client.js';
 import { streamReports } from '../../media/rtpengine/stream-stats.js';
@@ -19,7 +20,8 @@ import { Sdp, SdpError } from '../../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import type { CallMediaSession, Leg } from './call-media-session.js';
 import { MediaFailure } from './media-failure.js';
-import { type SrtpPolicy, isSrtp, mentionsSrtp, srtpRefusal } from './srtp-policy.js';
+import { type SrtpPolicy, isSrtp, srtpRefusal } from './srtp-policy.js';
+import { dtmfArgs, srtpArgs } from './rtpengine-leg-args.js';
 
 const other = (leg: Leg): Leg => (leg === 'a' ? 'b' : 'a');
 
@@ -114,8 +116,10 @@ export class RtpengineCallMedia implements CallMediaSession {
    */
   prepareOrOffer(from: Leg, body: Buffer): Promise<void> {
     if (body.length > 0) return this.prepare(from, body);
-    const cls = this.codecs[other(from)] ?? OWN_OFFER_DEFAULT;
-    const placeholder = Buffer.from(placeholderOffer(cls, this.addresses[from] ?? '127.0.0.1'), 'latin1');
+    // the caller's side, at its signalling address on the discard port (9) until its answer in the ACK
+    // says where its media is; not 0.0.0.0, which is hold (RFC 3264 §8.4): the callee would get sendonly
+    const address = this.addresses[from] ?? '127.0.0.1';
+    const placeholder = Buffer.from(ownOfferSdp(this.codecs[other(from)], address, 9, false), 'latin1');
     return this.prepare(from, placeholder).then(() => {
       this.own = this.result(key(from, 'offer', placeholder)) ?? null;
       this.offeredByUs = true;
@@ -413,63 +417,6 @@ export class RtpengineCallMedia implements CallMediaSession {
         (err: unknown) => this.o.warn?.('rtpengine delete failed', err),
       );
     });
-  }
-}
-
-/**
- * DTMF interworking (one leg rtp-nte, the other sip-info): rtpengine must be able to play digits into the
- * call (`inject DTMF`, in offers and answers alike), the rtp-nte leg is always offered telephone-event
- * (rtpengine adds it when the offer has none) and the sip-info leg never is, as with the built-in relay.
- */
-function dtmfArgs(kind: 'offer' | 'answer', toward: 'rtp-nte' | 'sip-info' | null): NgDict & { flags?: string[] } {
-  if (kind === 'answer') return { flags: ['inject-DTMF'] };
-  const codec = toward === 'rtp-nte' ? { transcode: ['telephone-event'] } : { consume: ['telephone-event'] };
-  return { codec, flags: ['inject-DTMF'] };
-}
-
-/** What the SBC offers for a delayed-offer call when the outbound dial-peer has no codec class. */
-const OWN_OFFER_DEFAULT: CodecClass = { tag: 0, preferences: ['g711ulaw', 'g711alaw'], offerAll: true };
-
-/**
- * The caller's side of an offer the SBC makes for it: the class's codecs, at the caller's signalling
- * address on port 9 (discard) until its answer in the ACK says where its media is. Not 0.0.0.0: that is
- * hold (RFC 3264 §8.4), and rtpengine would offer the callee `sendonly`.
- */
-function placeholderOffer(cls: CodecClass, address: string): string {
-  const { formats, lines } = offerFormats(cls);
-  const family = isIPv6(address) ? 'IP6' : 'IP4';
-  return [
-    'v=0',
-    `o=FoSIP 0 0 IN ${family} ${address}`,
-    's=SIP Call',
-    `c=IN ${family} ${address}`,
-    't=0 0',
-    `m=audio 9 RTP/AVP ${formats.join(' ')}`,
-    ...lines,
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
-}
-
-/** Suites that authenticate but do not encrypt: never offered on our own (RFC 4568 §6.2's NULL cipher). */
-const SDES_OFFER = ['no-NULL_HMAC_SHA1_80', 'no-NULL_HMAC_SHA1_32'];
-
-/**
- * How rtpengine offers to a leg, from that leg's dial-peer `srtp`: SDES-SRTP (RTP/SAVP; DTLS-SRTP is for
- * UDP/TLS profiles, which SIP trunks do not speak), RFC 8643's opportunistic SRTP (RTP/AVP with keys, so
- * an RTP-only answer still works), the SRTP of the other leg untouched, or plain RTP (only said when
- * the offer carries SRTP; otherwise there is nothing to change).
- */
-function srtpArgs(toward: SrtpPolicy, offer: string): NgDict & { flags?: string[] } {
-  switch (toward) {
-    case 'required':
-      return { 'transport-protocol': 'RTP/SAVP', DTLS: 'off', SDES: SDES_OFFER };
-    case 'fallback':
-      return { 'transport-protocol': 'RTP/AVP', OSRTP: ['offer'], DTLS: 'off', SDES: SDES_OFFER };
-    case 'pass-thru':
-      return { flags: ['passthrough'] };
-    case 'off':
-      return mentionsSrtp(offer) ? { 'transport-protocol': 'RTP/AVP', DTLS: 'off', SDES: ['off'] } : {};
   }
 }
 
