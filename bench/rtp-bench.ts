@@ -1,10 +1,13 @@
 /**
- * `npm run bench:rtp [-- --flows 500 --rates 60000,90000,120000 --duration 30 --workers 1 --cps 50]`:
+ * `npm run bench:rtp [-- --flows 500 --rates 60000,90000,120000 --duration 30 --workers 1 --cps 50
+ * --forwarder native|dgram --reference rtpengine|none]`:
  * the SBC (in this process, its relay in worker threads) relays RTP for `flows` sessions driven by the
  * rtpblast load generator (../shared/tools/rtpblast, built into the temp folder), while SIPp sets up calls
  * through the same SBC. For each offered packet rate it prints what rtpblast measured (packets forwarded per
- * second, loss, the SBC's CPU per packet), the SIP setup time p50/p99 and the SIP event loop's delay; then
- * the highest loss-free rate. Loopback only.
+ * second, loss, added delay p50/p99, the SBC's CPU per packet), the SIP setup time p50/p99 and the SIP event
+ * loop's delay. With rtpengine installed (the default reference), the same flows run through rtpengine
+ * (userspace, one thread, pinned to the same core) right after each rate, so both are measured in one run.
+ * It ends with a table and the highest rate with no loss and p99 added delay <= 5 ms. Loopback only.
  *
  * As the reference figures in ../shared/tools/rtpblast/README.md were taken, the relay worker is pinned to
  * one core and the blaster to another (`--pin 0` turns that off); the SIP thread and SIPp are not pinned.
@@ -19,6 +22,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { SbcNode } from '../src/node/node.js';
+import { NgClient } from '../src/media/rtpengine/ng-client.js';
 import { dialConfig } from '../src/config/dial-config.js';
 import { NO_REWRITE_CLASSES } from '../src/rewrite/rewrite-classes.js';
 import { compileDialPeers } from '../src/routing/dial-peer.js';
@@ -34,6 +38,11 @@ const rates = argText('rates', '60000,90000,120000').split(',').map(Number);
 const duration = Number(argText('duration', '30'));
 const workers = Number(argText('workers', '1'));
 const cps = Number(argText('cps', '50'));
+const forwarder = argText('forwarder', 'native') === 'dgram' ? 'dgram' : 'native';
+const reference =
+  argText('reference', 'rtpengine') === 'rtpengine' && spawnSync('rtpengine', ['--version']).status === 0;
+/** Voice-grade: what the relay may add to a packet's one-way delay at p99 (µs). */
+const P99_BUDGET_US = 5000;
 const pin = argText('pin', '1') !== '0' && os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const blasterSource = path.resolve(root, '..', 'shared', 'tools', 'rtpblast', 'rtpblast.c');
@@ -155,6 +164,86 @@ async function openTimes(until: Promise<unknown>): Promise<number[]> {
   return times.sort((a, b) => a - b);
 }
 
+/** What rtpblast printed last: `sent=… recv=… loss_pct=… pps=… relay_us_per_pkt=… lat_p50_us=… lat_p99_us=…`. */
+interface Blasted {
+  pps: number;
+  loss: number;
+  usPerPacket: number;
+  p50us: number;
+  p99us: number;
+}
+
+/** Drive the flows at `rate` for the run's duration, measuring the CPU of process `pid`. */
+async function blast(flowsFile: string, rate: number, pid: number, onStart: () => void): Promise<Blasted> {
+  const args = ['-f', flowsFile, '-r', String(rate), '-d', String(duration), '-p', String(pid)];
+  const run = pin
+    ? spawn('taskset', ['-c', '0', blaster, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(blaster, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  onStart();
+  let out = '';
+  run.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => run.on('close', r));
+  const last = out.trim().split('\n').at(-1) ?? '';
+  const kv = Object.fromEntries(last.split(/\s+/).map((p) => p.split('=') as [string, string]));
+  const num = (k: string): number => (kv[k] === undefined ? NaN : Number(kv[k]));
+  return {
+    pps: num('pps'),
+    loss: num('loss_pct'),
+    usPerPacket: num('relay_us_per_pkt'),
+    p50us: num('lat_p50_us'),
+    p99us: num('lat_p99_us'),
+  };
+}
+
+/**
+ * rtpengine relaying the same number of flows, userspace, one worker thread pinned to the relay's core:
+ * each flow is an offer (A's port) and an answer (B's port), so rtpengine sends where the SDP says.
+ */
+async function startReference(): Promise<{ pid: number; flowsFile: string; stop: () => void }> {
+  const ngPort = await freePort();
+  const args = [
+    '--config-file=none',
+    '--foreground',
+    '--table=-1',
+    '--interface=127.0.0.1',
+    `--listen-ng=127.0.0.1:${ngPort}`,
+    '--port-min=50000',
+    '--port-max=59999',
+    '--num-threads=1',
+    '--log-level=3',
+    '--log-stderr',
+    '--no-redis-required',
+    '--delete-delay=0',
+    '--timeout=86400', // the flows are idle while FoSIP is measured: rtpengine must not end them
+    '--silent-timeout=86400',
+  ];
+  const child = pin
+    ? spawn('taskset', ['-c', String(os.cpus().length - 1), 'rtpengine', ...args], { stdio: 'ignore' })
+    : spawn('rtpengine', args, { stdio: 'ignore' });
+  children.push(child);
+  const ng = new NgClient({ endpoint: { host: '127.0.0.1', port: ngPort }, timeoutMs: 500, tries: 20 });
+  await ng.command('ping');
+  const sdp = (port: number): string =>
+    `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=sendrecv\r\n`;
+  const port = (reply: Record<string, unknown>): number => Number(/m=audio (\d+)/.exec(String(reply['sdp']))?.[1]);
+  const lines: string[] = [];
+  for (let i = 0; i < flows; i++) {
+    const aPortUa = 40000 + 2 * i;
+    const bPortUa = 40000 + 2 * flows + 2 * i;
+    const call = { 'call-id': `bench-${i}`, 'from-tag': 'a' };
+    const offer = await ng.command('offer', { ...call, sdp: sdp(aPortUa) }); // the port B sends to
+    const answer = await ng.command('answer', { ...call, 'to-tag': 'b', sdp: sdp(bPortUa) }); // the port A sends to
+    lines.push(`${aPortUa} 127.0.0.1:${port(answer)} ${bPortUa} 127.0.0.1:${port(offer)}`);
+  }
+  ng.close();
+  const flowsFile = path.join(dir, 'flows-rtpengine.txt');
+  fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
+  return { pid: child.pid ?? 0, flowsFile, stop: () => child.kill('SIGTERM') }; // taskset execs rtpengine: same pid
+}
+
+const fmt = (b: Blasted): string =>
+  `${b.loss}% loss, p50/p99 ${(b.p50us / 1000).toFixed(2)}/${(b.p99us / 1000).toFixed(2)} ms, ${b.usPerPacket} µs/packet`;
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -190,7 +279,7 @@ const app = await SbcNode.start(
     transport: {},
     timers: {},
     calls: {},
-    media: { portMin: 30000, portMax: 39999, workers },
+    media: { portMin: 30000, portMax: 39999, workers, forwarder },
   },
   {
     config: { dialPlan: new DialPlan(peers), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } },
@@ -217,10 +306,13 @@ try {
   }
   const flowsFile = path.join(dir, 'flows.txt');
   fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
+  const ref = reference ? await startReference() : null;
   console.log(
-    `${flows} relayed flows, ${workers} relay worker(s), ${cps} SIP calls/s alongside, ${duration} s per rate${pin ? '; relay pinned to the last core, blaster to core 0' : ''}`,
+    `${flows} relayed flows, ${workers} relay worker(s) (${forwarder === 'native' ? 'native fast path if built' : 'node:dgram'}), ` +
+      `${cps} SIP calls/s alongside, ${duration} s per rate${pin ? '; relay pinned to the last core, blaster to core 0' : ''}` +
+      (ref !== null ? '; rtpengine (userspace, 1 thread, same core) measured after each rate' : ''),
   );
-  const results: Array<{ rate: number; pps: number; loss: number }> = [];
+  const results: Array<{ rate: number; sbc: Blasted; ref: Blasted | null }> = [];
   for (const rate of rates) {
     // SIP through the SBC, and the same SIPp pair talking directly under the same load: the difference is the SBC's
     const viaSbc = sippCalls(path.join(dir, 'via-sbc'), `127.0.0.1:${sbcPort}`, uasPort);
@@ -228,34 +320,44 @@ try {
     const direct = sippCalls(path.join(dir, 'direct'), `127.0.0.1:${directPort}`, directPort);
     const lag = monitorEventLoopDelay({ resolution: 1 });
     lag.enable();
-    const blast = ['-f', flowsFile, '-r', String(rate), '-d', String(duration), '-p', String(process.pid)];
-    const run = pin
-      ? spawn('taskset', ['-c', '0', blaster, ...blast], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] })
-      : spawn(blaster, blast, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
-    if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
-    let out = '';
-    run.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const blasting = new Promise((r) => run.on('close', r));
+    const blasting = blast(flowsFile, rate, process.pid, () => {
+      if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
+    });
     const opens = await openTimes(blasting);
+    const sbc = await blasting;
     const [setup, directSetup] = await Promise.all([viaSbc, direct]);
     lag.disable();
-    const last = out.trim().split('\n').at(-1) ?? '';
-    const kv = Object.fromEntries(last.split(/\s+/).map((p) => p.split('=') as [string, string]));
-    const pps = Number(kv['pps']);
-    const loss = Number(kv['loss_pct']);
-    results.push({ rate, pps, loss });
     console.log(
-      `offered ${rate} pkt/s: forwarded ${pps.toFixed(0)} pkt/s, loss ${loss}%, SBC CPU ${kv['relay_us_per_pkt'] ?? '?'} µs/packet, ` +
-        `latency p50/p99 ${kv['lat_p50_us'] ?? '?'}/${kv['lat_p99_us'] ?? '?'} µs; SIP setup p50 ${percentile(setup, 50).toFixed(1)} ms p99 ${percentile(setup, 99).toFixed(1)} ms ` +
+      `offered ${rate} pkt/s: FoSIP forwarded ${sbc.pps.toFixed(0)} pkt/s, ${fmt(sbc)}; SIP setup p50 ${percentile(setup, 50).toFixed(1)} ms p99 ${percentile(setup, 99).toFixed(1)} ms ` +
         `over ${setup.length} calls (SIPp to SIPp directly meanwhile: p50 ${percentile(directSetup, 50).toFixed(1)} ms p99 ${percentile(directSetup, 99).toFixed(1)} ms); ` +
-        `SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; relay session open p50/p99 ${percentile(opens, 50).toFixed(1)}/${percentile(opens, 99).toFixed(1)} ms`,
+        `SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; relay session open p50/p99 ${percentile(opens, 50).toFixed(1)}/${percentile(opens, 99).toFixed(1)} ms; ` +
+        `shed so far ${app.media.shed} packets`,
     );
+    const refRun = ref === null ? null : await blast(ref.flowsFile, rate, ref.pid, () => undefined);
+    if (refRun !== null)
+      console.log(`offered ${rate} pkt/s: rtpengine forwarded ${refRun.pps.toFixed(0)} pkt/s, ${fmt(refRun)}`);
+    results.push({ rate, sbc, ref: refRun });
   }
-  const lossFree = results.filter((r) => r.loss <= 0.01).sort((a, b) => b.pps - a.pps)[0];
+  ref?.stop();
+  const cell = (b: Blasted | null): string =>
+    b === null
+      ? '| - | - | - '
+      : `| ${b.loss} % | ${(b.p50us / 1000).toFixed(2)} / ${(b.p99us / 1000).toFixed(2)} ms | ${b.usPerPacket} µs `;
   console.log(
-    lossFree === undefined
-      ? 'no loss-free rate among those offered'
-      : `highest loss-free rate: ${lossFree.pps.toFixed(0)} pkt/s (offered ${lossFree.rate})`,
+    '\n| offered | FoSIP loss | FoSIP latency p50 / p99 | FoSIP CPU/packet | rtpengine loss | rtpengine latency p50 / p99 | rtpengine CPU/packet |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of results) console.log(`| ${r.rate} pkt/s ${cell(r.sbc)}${cell(r.ref)}|`);
+  const best = (pick: (r: (typeof results)[number]) => Blasted | null): string => {
+    const ok = results
+      .map((r) => ({ rate: r.rate, b: pick(r) }))
+      .filter((x) => x.b !== null && x.b.loss <= 0.01 && x.b.p99us <= P99_BUDGET_US)
+      .sort((x, y) => y.rate - x.rate)[0];
+    return ok === undefined ? 'none of the rates offered' : `${ok.rate} pkt/s`;
+  };
+  console.log(
+    `\nhighest rate with no loss and p99 added delay <= ${P99_BUDGET_US / 1000} ms: FoSIP ${best((r) => r.sbc)}` +
+      (ref !== null ? `, rtpengine ${best((r) => r.ref)}` : ''),
   );
 } finally {
   for (const c of children) c.kill('SIGTERM');

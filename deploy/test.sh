@@ -8,6 +8,10 @@ bash deploy/setup.sh
 if [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+# the native RTP fast path (npm ci builds it; a checkout that changed its source builds it again)
+if [ ! -f build/Release/rtp_forwarder.node ] || [ native/rtp-forwarder.c -nt build/Release/rtp_forwarder.node ]; then
+  npm run --silent build:native
+fi
 
 echo "== build and type check"
 npx tsc -p tsconfig.json

@@ -38,8 +38,12 @@ export interface MediaSettings {
   /** The RTP port range (CUBE: 8000-48198); RTP even, RTCP the next odd port. */
   portMin?: number;
   portMax?: number;
-  /** Relay worker threads (default 1). */
+  /** Relay worker threads (default 1); streams go to the least loaded. */
   workers?: number;
+  /** `native` (default): RTP through the native fast path where `npm install` built it; `dgram`: node:dgram. */
+  forwarder?: 'native' | 'dgram';
+  /** A packet that waited longer than this in the relay is dropped and counted, not relayed late (default 50). */
+  shedAfterMs?: number;
   /** Streams' worth of ports each relay worker binds ahead of need (a call never waits for a busy worker). */
   warmStreams?: number;
   /** An answered flow-through call with no RTP from either leg for this long is ended (0: never). */
@@ -211,6 +215,8 @@ export const SETTINGS_SCHEMA = {
         portMin: { type: 'integer', minimum: 1024, maximum: 65534 },
         portMax: { type: 'integer', minimum: 1025, maximum: 65535 },
         workers: { type: 'integer', minimum: 1, maximum: 16 },
+        forwarder: { enum: ['native', 'dgram'] },
+        shedAfterMs: { type: 'integer', minimum: 0, maximum: 10000 },
         warmStreams: { type: 'integer', minimum: 0, maximum: 1000 },
         inactivitySeconds: { type: 'number', minimum: 0 },
         holdInactivitySeconds: { type: 'number', minimum: 0 },

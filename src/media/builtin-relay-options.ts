@@ -2,6 +2,12 @@
 import type { PortPool } from './port-pool.js';
 import type { CapturedPacket, Endpoint, LatchMode, StreamStatsReport } from './relay-protocol.js';
 
+/**
+ * A packet that waited this long in a socket buffer is not worth relaying: it would reach a jitter buffer
+ * that has played past it, and relaying it would delay the packets behind it too.
+ */
+export const DEFAULT_SHED_AFTER_MS = 50;
+
 export interface BuiltinRelayOptions {
   pool: PortPool;
   address: string;
@@ -21,6 +27,12 @@ export interface BuiltinRelayOptions {
   /** A DTMF event the relay took out of a leg's RTP (see detectDtmf). */
   onDtmf?: (id: string, side: 'a' | 'b', event: number, durationMs: number) => void;
   onError?: (err: unknown) => void;
+  /** `native` (default): RTP through the native fast path where it was built; `dgram`: node:dgram only. */
+  forwarder?: 'native' | 'dgram';
+  /** A packet that waited longer than this unrelayed is dropped (default 50 ms; 0: never). */
+  shedAfterMs?: number;
+  /** A worker dropped `packets` because it fell behind (see shedAfterMs). */
+  onShed?: (packets: number) => void;
   /** A session closed with these final statistics (metrics). */
   onClosed?: (report: StreamStatsReport[]) => void;
   /** Packets copied while a media capture runs (see capture()). */

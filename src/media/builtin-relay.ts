@@ -5,8 +5,21 @@
  */
 import { SbcError } from '../errors/sbc-error.js';
 import { Worker } from 'node:worker_threads';
-import type { Endpoint, FromWorker, SessionSpec, StreamSpec, StreamStatsReport, ToWorker } from './relay-protocol.js';
-import type { BuiltinRelayOptions, OpenedStream, StreamRequest } from './builtin-relay-options.js';
+import type {
+  Endpoint,
+  FromWorker,
+  RelayWorkerData,
+  SessionSpec,
+  StreamSpec,
+  StreamStatsReport,
+  ToWorker,
+} from './relay-protocol.js';
+import {
+  type BuiltinRelayOptions,
+  DEFAULT_SHED_AFTER_MS,
+  type OpenedStream,
+  type StreamRequest,
+} from './builtin-relay-options.js';
 
 export type { BuiltinRelayOptions, OpenedStream, StreamRequest } from './builtin-relay-options.js';
 
@@ -43,6 +56,8 @@ export class BuiltinRelay {
   private stopped = false;
   /** Sessions refused because the port pool had no pairs left (the caller got 503). */
   exhausted = 0;
+  /** Packets dropped because a worker fell behind (they waited past shedAfterMs, or could not be sent). */
+  shed = 0;
   /** Packets of the sessions closed so far (live sessions are in stats()). */
   readonly closedTotals = { packets: 0, forwarded: 0, dropped: 0, lost: 0, sessions: 0 };
 
@@ -52,7 +67,12 @@ export class BuiltinRelay {
 
   private spawn(): Relay {
     const relay: Relay = {
-      worker: new Worker(new URL('./relay-worker.js', import.meta.url)),
+      worker: new Worker(new URL('./relay-worker.js', import.meta.url), {
+        workerData: {
+          forwarder: this.o.forwarder ?? 'native',
+          shedAfterMs: this.o.shedAfterMs ?? DEFAULT_SHED_AFTER_MS,
+        } satisfies RelayWorkerData,
+      }),
       sessions: 0,
       warm: [],
       warming: new Set(),
@@ -174,6 +194,10 @@ export class BuiltinRelay {
         return;
       case 'inactive':
         if (this.sessions.has(m.id)) this.o.onInactive?.(m.id);
+        return;
+      case 'shed':
+        this.shed += m.packets;
+        this.o.onShed?.(m.packets);
         return;
       case 'dtmf':
         if (this.sessions.has(m.id)) this.o.onDtmf?.(m.id, m.side, m.event, m.durationMs);

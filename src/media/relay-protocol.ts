@@ -66,6 +66,14 @@ export interface CapturedPacket {
   id: string;
 }
 
+/** What a relay worker is started with. */
+export interface RelayWorkerData {
+  /** `native`: RTP through the native fast path when it was built (else node:dgram); `dgram`: always node:dgram. */
+  forwarder: 'native' | 'dgram';
+  /** A packet that waited longer than this in a socket buffer is dropped, not relayed late (0: never; native only). */
+  shedAfterMs: number;
+}
+
 export type ToWorker =
   /** Copy the packets of every session (id null) or of one, or none (off), to the engine. */
   | { op: 'capture'; on: boolean; id: string | null }
@@ -116,5 +124,7 @@ export type FromWorker =
   | { op: 'closed'; id: string; report: StreamStatsReport[] }
   | { op: 'stats'; request: number; sessions: Record<string, StreamStatsReport[]> }
   | { op: 'inactive'; id: string }
+  /** Packets dropped since the last report because the worker fell behind (load shedding). */
+  | { op: 'shed'; packets: number }
   /** A DTMF event ended (RFC 4733 E bit), once per event: its code (0-9, 10 *, 11 #, 12-15 A-D) and duration. */
   | { op: 'dtmf'; id: string; side: 'a' | 'b'; event: number; durationMs: number };

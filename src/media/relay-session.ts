@@ -17,11 +17,28 @@ import type {
   StreamSpec,
   StreamStatsReport,
 } from './relay-protocol.js';
+import { FORWARDER_EVENT, type NativeForwarder, SIDE_STATE, SIDE_STATE_LENGTH } from './native-forwarder.js';
 import { RtcpDelay, summarizeRtcp } from './rtcp-delay.js';
 import { RtpStreamStats } from './rtp-stats.js';
 
+/**
+ * The native fast path of a worker (see native-forwarder.ts) and who handles what it reports, by side
+ * index. With it, a side's RTP is read and relayed by the addon and this file keeps only the side's
+ * configuration in step; without it, the same rules run here on node:dgram sockets.
+ */
+export interface FastPath {
+  forwarder: NativeForwarder;
+  sides: Map<number, (kind: number, bytes: Buffer, address: string, port: number) => void>;
+}
+
+/** Scratch space for reading a native side's counters. */
+const sideState = new Float64Array(SIDE_STATE_LENGTH);
+const EADDRINUSE = -98;
+
 class Side {
-  rtp!: dgram.Socket;
+  /** The RTP socket when this file relays it (null: the native fast path holds it, at `nativeIndex`). */
+  rtp: dgram.Socket | null = null;
+  nativeIndex = -1;
   rtcp!: dgram.Socket;
   remote: Endpoint | null;
   remoteRtcp: Endpoint | null;
@@ -59,9 +76,10 @@ class Side {
 
   constructor(
     readonly spec: SideSpec,
-    clockRate: number,
+    readonly clockRate: number,
     private readonly latch: LatchMode,
     readonly name: 'a' | 'b',
+    readonly fast: NativeForwarder | null,
   ) {
     this.remote = usable(spec.remote);
     this.remoteRtcp = usable(spec.remoteRtcp);
@@ -88,6 +106,10 @@ class Side {
         this.remoteRtcp ??
         (this.remote && { address: this.remote.address, port: this.remote.port + 1 })
       );
+    if (this.fast !== null) {
+      const latched = this.fast.latched(this.nativeIndex);
+      return latched === null ? this.remote : { address: latched[0], port: latched[1] };
+    }
     return this.latched ?? this.remote;
   }
 
@@ -96,22 +118,74 @@ class Side {
     const moved = next?.address !== this.remote?.address || next?.port !== this.remote?.port;
     this.remote = next;
     this.remoteRtcp = usable(remoteRtcp);
+    this.fast?.setRemote(this.nativeIndex, next?.address ?? null, next?.port ?? 0);
     if (moved) {
       // a re-INVITE moved the far end: learn it again
       this.latched = null;
       this.latchedRtcp = null;
+      this.fast?.unlatch(this.nativeIndex);
     }
   }
 
+  /** Tell the native fast path what this side's packets need (after any change of these fields). */
+  syncMode(copy: boolean): void {
+    this.fast?.mode(this.nativeIndex, this.opaque, copy, this.dtmfPt ?? -1, this.ptFrom, this.ptTo);
+  }
+
+  /** Send an RTP packet to this leg's far end (the latched source, else its SDP address). */
+  sendRtp(msg: Buffer): void {
+    if (this.fast !== null) {
+      this.fast.send(this.nativeIndex, msg);
+      return;
+    }
+    const to = this.target(false);
+    if (to !== null && this.rtp !== null) sendTo(this.rtp, msg, to);
+  }
+
+  /** Take the outgoing stream's state (SSRC, sequence, timestamp, shift) from the fast path, which moves it. */
+  loadOut(): void {
+    if (this.fast === null) return;
+    this.fast.state(this.nativeIndex, sideState);
+    this.outSent = sideState[SIDE_STATE.outSent] === 1;
+    this.outSsrc = sideState[SIDE_STATE.outSsrc]!;
+    this.outSeq = sideState[SIDE_STATE.outSeq]!;
+    this.outTs = sideState[SIDE_STATE.outTs]!;
+    this.seqShift = sideState[SIDE_STATE.seqShift]!;
+  }
+
+  storeOut(): void {
+    this.fast?.setOut(this.nativeIndex, this.outSsrc, this.outSeq, this.outTs, this.seqShift);
+  }
+
+  /** When the last packet (RTP or UDPTL) came from this leg, epoch ms, or null. */
+  lastArrival(): number | null {
+    if (this.fast === null) return this.stats.lastArrival;
+    this.fast.state(this.nativeIndex, sideState);
+    return sideState[SIDE_STATE.lastArrival]! > 0 ? sideState[SIDE_STATE.lastArrival]! : null;
+  }
+
   report(): SideStats {
+    const common = { localPort: this.spec.localPort, remote: this.target(false), rttMs: this.delay.rttMs };
+    if (this.fast === null)
+      return {
+        ...this.stats.snapshot(),
+        ...common,
+        latched: this.latched !== null,
+        forwarded: this.forwarded,
+        dropped: this.dropped,
+      };
+    this.fast.state(this.nativeIndex, sideState);
+    const last = sideState[SIDE_STATE.lastArrival]!;
     return {
-      ...this.stats.snapshot(),
-      localPort: this.spec.localPort,
-      remote: this.target(false),
-      latched: this.latched !== null,
-      forwarded: this.forwarded,
-      dropped: this.dropped,
-      rttMs: this.delay.rttMs,
+      packets: sideState[SIDE_STATE.packets]!,
+      bytes: sideState[SIDE_STATE.bytes]!,
+      lost: sideState[SIDE_STATE.lost]!,
+      jitterMs: Math.round(((sideState[SIDE_STATE.jitter16]! >> 4) / this.clockRate) * 1000 * 100) / 100,
+      lastArrival: last > 0 ? Math.floor(last) : null,
+      ...common,
+      latched: sideState[SIDE_STATE.latched] === 1,
+      forwarded: sideState[SIDE_STATE.forwarded]!,
+      dropped: sideState[SIDE_STATE.dropped]!,
     };
   }
 }
@@ -169,28 +243,53 @@ function rtpEvent(
   return b;
 }
 
-/** An RTP and an RTCP socket bound ahead of need; what arrives before a session takes them is dropped. */
+/**
+ * An RTP and an RTCP socket bound ahead of need; what arrives before a session takes them is dropped. The
+ * RTP socket is a node:dgram one, or the fast path's (`nativeIndex`), as the worker relays.
+ */
 export interface WarmPair {
-  rtp: dgram.Socket;
+  rtp: dgram.Socket | null;
+  nativeIndex: number;
   rtcp: dgram.Socket;
 }
 
 /** Bind `port` and the next one into `into`; false (nothing left open) when either is busy. */
-export async function bindWarm(port: number, address: string, into: Map<number, WarmPair>): Promise<boolean> {
+export async function bindWarm(
+  port: number,
+  address: string,
+  into: Map<number, WarmPair>,
+  fast: NativeForwarder | null = null,
+): Promise<boolean> {
   const type = isIPv6(address) ? 'udp6' : 'udp4';
-  const pair = { rtp: dgram.createSocket(type), rtcp: dgram.createSocket(type) };
-  for (const s of [pair.rtp, pair.rtcp]) {
+  const nativeIndex = fast === null ? -1 : fast.open(address, port);
+  if (fast !== null && nativeIndex < 0) return false;
+  const pair: WarmPair = {
+    rtp: fast === null ? dgram.createSocket(type) : null,
+    nativeIndex,
+    rtcp: dgram.createSocket(type),
+  };
+  const sockets = pair.rtp === null ? [pair.rtcp] : [pair.rtp, pair.rtcp];
+  for (const s of sockets) {
     s.on('message', () => undefined);
     s.on('error', () => undefined);
   }
   try {
-    await Promise.all([bind(pair.rtp, port, address), bind(pair.rtcp, port + 1, address)]);
+    await Promise.all([
+      ...(pair.rtp === null ? [] : [bind(pair.rtp, port, address)]),
+      bind(pair.rtcp, port + 1, address),
+    ]);
   } catch {
-    closeAll([pair.rtp, pair.rtcp]);
+    closeWarm(pair, fast);
     return false;
   }
   into.set(port, pair);
   return true;
+}
+
+/** Close a warm pair that no session took. */
+export function closeWarm(pair: WarmPair, fast: NativeForwarder | null): void {
+  closeAll(pair.rtp === null ? [pair.rtcp] : [pair.rtp, pair.rtcp]);
+  if (pair.nativeIndex >= 0) fast?.close(pair.nativeIndex);
 }
 
 function closeAll(sockets: dgram.Socket[]): void {
@@ -225,17 +324,35 @@ export class RelaySession {
   /** Either leg has the call on hold (sendonly, recvonly, inactive, or c=0.0.0.0). */
   held = false;
   private closed = false;
-  /** `monitor capture --media`: where a copy of each packet received and sent goes; null (the usual): nowhere. */
-  capture: ((src: Endpoint, dst: Endpoint, bytes: Buffer) => void) | null = null;
+  private finalReport: StreamStatsReport[] | null = null;
+  private copyTo: ((src: Endpoint, dst: Endpoint, bytes: Buffer) => void) | null = null;
 
   private constructor(
     readonly spec: SessionSpec,
     private readonly now: () => number,
     private readonly onDtmf: (side: 'a' | 'b', event: number, durationMs: number) => void,
+    private readonly fast: FastPath | null,
   ) {
     this.id = spec.id;
     this.lastPacketAt = now();
     this.inactivityMs = spec.inactivityMs;
+  }
+
+  /** `monitor capture --media`: where a copy of each packet received and sent goes; null (the usual): nowhere. */
+  get capture(): ((src: Endpoint, dst: Endpoint, bytes: Buffer) => void) | null {
+    return this.copyTo;
+  }
+
+  set capture(to: ((src: Endpoint, dst: Endpoint, bytes: Buffer) => void) | null) {
+    this.copyTo = to;
+    for (const s of this.streams) for (const side of [s.a, s.b]) side.syncMode(to !== null);
+  }
+
+  /** When a packet last came from either leg (epoch ms): RTCP here, RTP or UDPTL from the sides. */
+  lastActivity(): number {
+    let last = this.lastPacketAt;
+    for (const s of this.streams) for (const side of [s.a, s.b]) last = Math.max(last, side.lastArrival() ?? 0);
+    return last;
   }
 
   /** Watch for inactivity from now on. */
@@ -251,8 +368,9 @@ export class RelaySession {
     now: () => number = Date.now,
     onDtmf: (side: 'a' | 'b', event: number, durationMs: number) => void = () => undefined,
     takeWarm: (port: number) => WarmPair | undefined = () => undefined,
+    fast: FastPath | null = null,
   ): Promise<RelaySession> {
-    const session = new RelaySession(spec, now, onDtmf);
+    const session = new RelaySession(spec, now, onDtmf, fast);
     await session.add(spec.streams, takeWarm);
     return session;
   }
@@ -267,35 +385,46 @@ export class RelaySession {
     let firstError: Error | null = null;
     const binds: Array<Promise<void>> = [];
     const sockets: dgram.Socket[] = [];
+    const natives: number[] = [];
     const added: Array<{ stream: number; a: Side; b: Side }> = [];
+    const forwarder = this.fast?.forwarder ?? null;
     for (const s of streams) {
-      const a = new Side(s.a, s.clockRate, this.spec.latch, 'a');
-      const b = new Side(s.b, s.clockRate, this.spec.latch, 'b');
+      const a = new Side(s.a, s.clockRate, this.spec.latch, 'a', forwarder);
+      const b = new Side(s.b, s.clockRate, this.spec.latch, 'b', forwarder);
       a.peer = b;
       b.peer = a;
       for (const side of [a, b]) {
         const ready = takeWarm(side.spec.localPort);
-        side.rtp = ready?.rtp ?? dgram.createSocket(type);
         side.rtcp = ready?.rtcp ?? dgram.createSocket(type);
-        sockets.push(side.rtp, side.rtcp);
-        for (const [socket, port] of ready !== undefined
-          ? []
-          : ([
-              [side.rtp, side.spec.localPort],
-              [side.rtcp, side.spec.localPort + 1],
-            ] as const)) {
+        sockets.push(side.rtcp);
+        const toBind: Array<[dgram.Socket, number]> = ready === undefined ? [[side.rtcp, side.spec.localPort + 1]] : [];
+        if (forwarder === null) {
+          side.rtp = ready?.rtp ?? dgram.createSocket(type);
+          sockets.push(side.rtp);
+          if (ready === undefined) toBind.push([side.rtp, side.spec.localPort]);
+        } else {
+          side.nativeIndex = ready?.nativeIndex ?? forwarder.open(this.spec.address, side.spec.localPort);
+          if (side.nativeIndex >= 0) natives.push(side.nativeIndex);
+          else {
+            busy.add(side.spec.localPort);
+            firstError ??= new Error(
+              side.nativeIndex === EADDRINUSE ? 'address in use' : `bind failed (errno ${-side.nativeIndex})`,
+            );
+          }
+        }
+        for (const [socket, port] of toBind)
           binds.push(
             bind(socket, port, this.spec.address).catch((err: Error) => {
               busy.add(side.spec.localPort);
               firstError ??= err;
             }),
           );
-        }
         if (ready !== undefined)
-          for (const s of [ready.rtp, ready.rtcp]) s.removeAllListeners('message').removeAllListeners('error');
-        side.rtp.on('message', (msg, from) => this.onRtp(side, msg, from));
+          for (const socket of [ready.rtp, ready.rtcp])
+            socket?.removeAllListeners('message').removeAllListeners('error');
+        side.rtp?.on('message', (msg, from) => this.onRtp(side, msg, from));
         side.rtcp.on('message', (msg, from) => this.onRtcp(side, msg, from));
-        side.rtp.on('error', () => undefined); // ICMP port unreachable and the like: the next packet tries again
+        side.rtp?.on('error', () => undefined); // ICMP port unreachable and the like: the next packet tries again
         side.rtcp.on('error', () => undefined);
       }
       added.push({ stream: s.stream, a, b });
@@ -304,10 +433,35 @@ export class RelaySession {
     if (this.closed) firstError ??= new SbcError('SBC_ERR_MEDIA_SESSION', 'the session was closed');
     if (firstError !== null) {
       closeAll(sockets);
+      for (const i of natives) forwarder?.close(i);
       throw new BindError([...busy], firstError.message);
     }
     this.sockets.push(...sockets);
     this.streams.push(...added);
+    if (this.fast !== null)
+      for (const { a, b } of added)
+        for (const side of [a, b]) {
+          this.fast.sides.set(side.nativeIndex, (kind, bytes, address, port) =>
+            this.onNative(side, kind, bytes, { address, port }),
+          );
+          this.fast.forwarder.relay(
+            side.nativeIndex,
+            side.peer.nativeIndex,
+            side.clockRate,
+            this.spec.latch === 'sdp-address',
+          );
+          side.update(side.remote, side.remoteRtcp);
+          side.syncMode(this.copyTo !== null);
+        }
+  }
+
+  /** What the native fast path hands over: a DTMF packet to report, or a copy for a running capture. */
+  private onNative(side: Side, kind: number, bytes: Buffer, where: Endpoint): void {
+    if (kind === FORWARDER_EVENT.dtmf) this.dtmf(side, bytes);
+    else if (kind === FORWARDER_EVENT.copyIn)
+      this.copyTo?.(where, { address: this.spec.address, port: side.spec.localPort }, bytes);
+    else if (kind === FORWARDER_EVENT.copyOut)
+      this.copyTo?.({ address: this.spec.address, port: side.spec.localPort }, where, bytes);
   }
 
   private onRtp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
@@ -319,6 +473,7 @@ export class RelaySession {
     }
     const now = this.now();
     this.lastPacketAt = now;
+    if (msg[1]! >= 192 && msg[1]! <= 223) return this.onMuxedRtcp(side, msg, from);
     const seq = msg.readUInt16BE(2);
     const ts = msg.readUInt32BE(4);
     const ssrc = msg.readUInt32BE(8);
@@ -343,7 +498,26 @@ export class RelaySession {
     side.forwarded++;
     if (this.capture !== null)
       this.capture({ address: this.spec.address, port: out.spec.localPort }, to, Buffer.from(msg));
-    sendTo(out.rtp, msg, to);
+    if (out.rtp !== null) sendTo(out.rtp, msg, to);
+  }
+
+  /**
+   * RTCP multiplexed on the RTP port (a=rtcp-mux, RFC 5761 §4: its packet types 192-223 are what RTP payload
+   * types 64-95 with the marker bit would be): relayed unchanged to the other leg's RTP port, not counted as
+   * RTP (its bytes 2-3 are a length, not a sequence number).
+   */
+  private onMuxedRtcp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
+    const to = side.peer.target(false);
+    if (this.capture !== null) {
+      this.capture(
+        { address: from.address, port: from.port },
+        { address: this.spec.address, port: side.spec.localPort },
+        Buffer.from(msg),
+      );
+      if (to !== null)
+        this.capture({ address: this.spec.address, port: side.peer.spec.localPort }, to, Buffer.from(msg));
+    }
+    if (to !== null && side.peer.rtp !== null) sendTo(side.peer.rtp, msg, to);
   }
 
   /**
@@ -371,7 +545,7 @@ export class RelaySession {
       );
       this.capture({ address: this.spec.address, port: side.peer.spec.localPort }, to, Buffer.from(msg));
     }
-    sendTo(side.peer.rtp, msg, to);
+    if (side.peer.rtp !== null) sendTo(side.peer.rtp, msg, to);
   }
 
   /**
@@ -390,20 +564,22 @@ export class RelaySession {
   private playDtmf(side: Side): void {
     const next = side.dtmfQueue[0];
     if (next === undefined || this.closed) return;
+    side.loadOut();
     if (!side.outSent) {
       side.outSsrc = (Math.random() * 0x100000000) >>> 0;
       side.outSeq = Math.floor(Math.random() * 0x10000);
       side.outTs = (Math.random() * 0x100000000) >>> 0;
       side.outSent = true;
+      side.storeOut();
     }
     const ts = (side.outTs + 160) >>> 0;
     const total = Math.min(0xffff, Math.max(320, Math.round(next.durationMs * 8)));
     const send = (end: boolean, duration: number, marker: boolean): void => {
-      const to = side.target(false);
+      side.loadOut(); // relayed packets moved the stream on since the last step
       side.outSeq = (side.outSeq + 1) & 0xffff;
       side.seqShift = (side.seqShift + 1) & 0xffff;
-      if (to !== null)
-        sendTo(side.rtp, rtpEvent(side.outSsrc, side.outSeq, ts, next.pt, next.event, end, duration, marker), to);
+      side.storeOut();
+      side.sendRtp(rtpEvent(side.outSsrc, side.outSeq, ts, next.pt, next.event, end, duration, marker));
     };
     send(false, 0, true);
     let elapsed = 0;
@@ -416,6 +592,7 @@ export class RelaySession {
       }
       for (let i = 0; i < 3; i++) send(true, total, false);
       side.outTs = (ts + total) >>> 0;
+      side.storeOut();
       side.dtmfQueue.shift();
       side.dtmfTimer = setTimeout(() => this.playDtmf(side), DTMF_STEP_MS); // a pause between digits
     };
@@ -437,7 +614,9 @@ export class RelaySession {
   /** Report (instead of relaying) telephone-event packets of payload type `pt` arriving on `which`. */
   detectDtmf(stream: number, which: 'a' | 'b', pt: number | null): void {
     const s = this.streams.find((x) => x.stream === stream);
-    if (s !== undefined) s[which].dtmfPt = pt;
+    if (s === undefined) return;
+    s[which].dtmfPt = pt;
+    s[which].syncMode(this.copyTo !== null);
   }
 
   private onRtcp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
@@ -466,6 +645,7 @@ export class RelaySession {
     if (side === undefined) return;
     side.ptFrom = from ?? -1;
     side.ptTo = to & 0x7f;
+    side.syncMode(this.copyTo !== null);
   }
 
   /** Where `which` now wants the stream, and whether the stream now carries RTP (a switch to T.38 and back). */
@@ -474,16 +654,27 @@ export class RelaySession {
     if (s === undefined) return;
     s[which].update(remote, remoteRtcp);
     s.a.opaque = s.b.opaque = opaque;
+    for (const side of [s.a, s.b]) side.syncMode(this.copyTo !== null);
   }
 
   report(): StreamStatsReport[] {
+    if (this.finalReport !== null) return this.finalReport;
     return this.streams.map((s) => ({ stream: s.stream, a: s.a.report(), b: s.b.report() }));
   }
 
   close(): void {
+    if (this.closed) return;
+    this.finalReport = this.report(); // the fast path forgets a side's counters when it closes
     this.closed = true;
     for (const s of this.streams)
-      for (const side of [s.a, s.b]) if (side.dtmfTimer !== null) clearTimeout(side.dtmfTimer);
+      for (const side of [s.a, s.b]) {
+        if (side.dtmfTimer !== null) clearTimeout(side.dtmfTimer);
+        if (this.fast !== null && side.nativeIndex >= 0) {
+          this.fast.sides.delete(side.nativeIndex);
+          this.fast.forwarder.close(side.nativeIndex);
+          side.nativeIndex = -1;
+        }
+      }
     closeAll(this.sockets);
     this.sockets.length = 0;
   }

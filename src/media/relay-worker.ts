@@ -3,12 +3,22 @@
  * SIP work on the main event loop (and SIP never waits for RTP). It speaks only relay-protocol messages.
  */
 import { SbcError } from '../errors/sbc-error.js';
-import { parentPort } from 'node:worker_threads';
-import type { CapturedPacket, FromWorker, StreamStatsReport, ToWorker } from './relay-protocol.js';
-import { BindError, RelaySession, type WarmPair, bindWarm } from './relay-session.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadNativeForwarder } from './native-forwarder.js';
+import type { CapturedPacket, FromWorker, RelayWorkerData, StreamStatsReport, ToWorker } from './relay-protocol.js';
+import { BindError, type FastPath, RelaySession, type WarmPair, bindWarm, closeWarm } from './relay-session.js';
 
 const port = parentPort;
 if (port === null) throw new SbcError('SBC_ERR_MEDIA_SESSION', 'relay-worker runs as a worker thread');
+const options = workerData as RelayWorkerData;
+
+/** The native fast path when it was built and not turned off: RTP then never enters JavaScript. */
+const forwarder = options.forwarder === 'dgram' ? null : loadNativeForwarder();
+const fast: FastPath | null = forwarder === null ? null : { forwarder, sides: new Map() };
+fast?.forwarder.start(
+  (kind, side, bytes, address, port) => fast.sides.get(side)?.(kind, bytes, address, port),
+  options.shedAfterMs,
+);
 
 const sessions = new Map<string, RelaySession>();
 /** Ports bound ahead of need, by RTP port: a session opened on them takes the sockets as they are. */
@@ -45,15 +55,14 @@ port.on('message', (m: ToWorker) => {
       if (!m.on) flushCaptured();
       return;
     case 'warm':
-      void Promise.all(m.ports.map((p) => bindWarm(p, m.address, warm))).then((ok) => {
+      void Promise.all(m.ports.map((p) => bindWarm(p, m.address, warm, forwarder))).then((ok) => {
         post({ op: 'warmed', ports: m.ports.filter((_, i) => ok[i]), busyPorts: m.ports.filter((_, i) => !ok[i]) });
       });
       return;
     case 'cool':
       for (const p of m.ports) {
         const pair = takeWarm(p);
-        pair?.rtp.close();
-        pair?.rtcp.close();
+        if (pair !== undefined) closeWarm(pair, forwarder);
       }
       post({ op: 'cooled', ports: m.ports });
       return;
@@ -64,6 +73,7 @@ port.on('message', (m: ToWorker) => {
         Date.now,
         (side, event, durationMs) => post({ op: 'dtmf', id: m.spec.id, side, event, durationMs }),
         takeWarm,
+        fast,
       ).then(
         (s) => {
           sessions.set(s.id, s);
@@ -144,11 +154,15 @@ port.on('message', (m: ToWorker) => {
  * Media inactivity: a session with no RTP or RTCP from either leg for its limit is reported once; a call on
  * hold has a limit of its own (0: a held call is never ended for silence).
  */
+let shedReported = 0;
 const check = setInterval(() => {
   const now = Date.now();
+  const shed = forwarder?.shed() ?? 0;
+  if (shed > shedReported) post({ op: 'shed', packets: shed - shedReported });
+  shedReported = shed;
   for (const s of sessions.values()) {
     const limit = s.held ? s.holdInactivityMs : s.inactivityMs;
-    if (limit > 0 && now - s.lastPacketAt > limit) {
+    if (limit > 0 && now - s.lastActivity() > limit) {
       s.lastPacketAt = Number.POSITIVE_INFINITY; // report once; the engine closes it
       post({ op: 'inactive', id: s.id });
     }

@@ -41,6 +41,8 @@ import { chooseMediaAddress } from '../media/media-address.js';
 import { PortPool } from '../media/port-pool.js';
 import { BuiltinRelay } from '../media/builtin-relay.js';
 import { RtpengineFleet } from '../media/rtpengine/fleet.js';
+import { DEFAULT_SHED_AFTER_MS } from '../media/builtin-relay-options.js';
+import { LoadShedding } from './load-shedding.js';
 import { DtmfEventListener } from '../media/rtpengine/dtmf-events.js';
 import type { MediaEngineInfo, MediaStatsByCall, RtpPoolInfo } from '../state/node-reports.js';
 import type { StreamStatsReport } from '../media/relay-protocol.js';
@@ -122,6 +124,8 @@ export class SbcNode {
   orphansEnded: Promise<number> = Promise.resolve(0);
   /** `fosip drain` and SIGTERM: no new calls, the calls in progress end (or the grace time runs out). */
   readonly drain: Drain;
+  /** The relay falling behind, logged once per episode. */
+  private readonly shedding: LoadShedding;
   listening: ListenSpec[] = [];
   adminAddress: { address: string; port: number } | undefined;
 
@@ -154,10 +158,17 @@ export class SbcNode {
                 ? this.log.info({ rtpengine: st.ng }, 'rtpengine answers again: back in the fleet')
                 : this.log.warn({ rtpengine: st.ng }, 'rtpengine does not answer: no new calls go to it'),
           });
+    this.shedding = new LoadShedding(
+      this.log.child({ component: 'media' }),
+      settings.media.shedAfterMs ?? DEFAULT_SHED_AFTER_MS,
+    );
     this.media = new BuiltinRelay({
       pool: this.portPool,
       address: this.mediaAddress,
       workers: settings.media.workers ?? 1,
+      forwarder: settings.media.forwarder ?? 'native',
+      shedAfterMs: settings.media.shedAfterMs ?? DEFAULT_SHED_AFTER_MS,
+      onShed: (packets) => this.shedding.note(packets),
       warmStreams: settings.media.warmStreams ?? 8,
       inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
       holdInactivityMs: (settings.media.holdInactivitySeconds ?? 0) * 1000,
@@ -514,6 +525,7 @@ export class SbcNode {
     this.keepalive.stop();
     this.registrations.stop(true);
     this.metrics.stop();
+    this.shedding.stop();
     clearInterval(this.traceTimer);
     this.security.stop();
     this.capture.stop();

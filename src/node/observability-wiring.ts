@@ -25,6 +25,8 @@ export interface NodeParts {
   bus: NodeBus;
   rtpengine: RtpengineFleet | null;
   portPool: PortPool;
+  /** The built-in relay: what it shed (load shedding). */
+  media: { shed: number };
   mediaStats(): Promise<MediaStatsByCall>;
   closedMediaTotals(): { packets: number; forwarded: number; lost: number };
 }
@@ -51,6 +53,7 @@ export function metricSources(node: () => NodeParts): MetricSources {
       return [...counts.values()];
     },
     rtpPorts: () => ({ total: 2 * node().portPool.total, inUse: 2 * node().portPool.inUse }), // pairs: an RTP and an RTCP port each
+    rtpShed: () => node().media.shed,
     rtpPackets: async () => {
       const t = node().closedMediaTotals();
       const live = { in: t.packets, out: t.forwarded, lost: t.lost };

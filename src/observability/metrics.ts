@@ -62,6 +62,8 @@ export interface MetricSources {
   rtpPorts(): { total: number; inUse: number };
   /** RTP packets received from and sent to the legs, and lost, since start (closed and live sessions). */
   rtpPackets(): Promise<{ in: number; out: number; lost: number }>;
+  /** RTP packets the built-in relay dropped because it fell behind (load shedding). */
+  rtpShed(): number;
   stateErrors(): number;
   /** The rtpengine instances (empty without any): up, their weight, this node's calls on them, times taken out. */
   mediaEngines(): Array<{ ng: string; up: boolean; sessions: number; downs: number }>;
@@ -244,6 +246,15 @@ export class Metrics {
         this.reset();
         this.inc({ direction: 'in' }, p.in);
         this.inc({ direction: 'out' }, p.out);
+      },
+    });
+    new Counter({
+      name: 'sbc_rtp_shed_packets_total',
+      help: 'RTP packets the built-in relay dropped instead of relaying late (it was behind: media.shedAfterMs)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.rtpShed());
       },
     });
     new Counter({
