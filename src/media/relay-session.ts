@@ -407,7 +407,8 @@ export class RelaySession {
           if (side.nativeIndex >= 0) natives.push(side.nativeIndex);
           else {
             busy.add(side.spec.localPort);
-            firstError ??= new Error(
+            firstError ??= new SbcError(
+              'SBC_ERR_MEDIA_BIND',
               side.nativeIndex === EADDRINUSE ? 'address in use' : `bind failed (errno ${-side.nativeIndex})`,
             );
           }
