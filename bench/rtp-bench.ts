@@ -221,6 +221,7 @@ async function startReference(): Promise<{ pid: number; flowsFile: string; stop:
     ? spawn('taskset', ['-c', String(os.cpus().length - 1), 'rtpengine', ...args], { stdio: 'ignore' })
     : spawn('rtpengine', args, { stdio: 'ignore' });
   children.push(child);
+  child.on('exit', (code, signal) => console.log(`rtpengine exited (code ${code}, signal ${signal})`));
   const ng = new NgClient({ endpoint: { host: '127.0.0.1', port: ngPort }, timeoutMs: 500, tries: 20 });
   await ng.command('ping');
   const sdp = (port: number): string =>
