@@ -22,11 +22,17 @@ export class LoadShedding {
         { shedAfterMs: this.shedAfterMs },
         'RTP relay behind: dropping packets that waited too long instead of relaying them late (sbc_rtp_shed_packets_total)',
       );
-      this.episode = { startedAt: Date.now(), packets: 0, timer: setTimeout(() => this.end(), QUIET_MS) };
-      this.episode.timer.unref();
+      this.episode = { startedAt: Date.now(), packets: 0, timer: this.quiet() };
     }
     this.episode.packets += packets;
-    this.episode.timer.refresh();
+    clearTimeout(this.episode.timer);
+    this.episode.timer = this.quiet();
+  }
+
+  private quiet(): NodeJS.Timeout {
+    const timer = setTimeout(() => this.end(), QUIET_MS);
+    timer.unref?.(); // (a test's mock timer has none)
+    return timer;
   }
 
   private end(): void {
