@@ -17,6 +17,8 @@ export interface Packet {
   payloadType?: number;
   event?: number;
   end?: boolean;
+  /** The UDP payload, hex. */
+  payload?: string;
 }
 
 /**
@@ -113,6 +115,7 @@ export class Capture {
       'rtp.p_type',
       'rtpevent.event_id',
       'rtpevent.end_of_event',
+      'udp.payload',
     ].flatMap((f) => ['-e', f]);
     // one line per packet: 50 calls of RTP are megabytes, past spawnSync's default 1 MiB, which cut the list short
     const read = spawnSync('tshark', ['-r', this.file, ...decode, '-T', 'fields', ...fields], {
@@ -126,7 +129,7 @@ export class Capture {
       .split('\n')
       .filter((l) => l !== '')
       .map((l) => {
-        const [time, src, dst, length, pt, event, end] = l.split('\t');
+        const [time, src, dst, length, pt, event, end, payload] = l.split('\t');
         return {
           time: Number(time),
           srcPort: Number(src),
@@ -135,6 +138,7 @@ export class Capture {
           ...(pt ? { payloadType: Number(pt) } : {}),
           ...(event ? { event: Number(event) } : {}),
           ...(end ? { end: end === '1' || end === 'True' } : {}),
+          ...(payload ? { payload: payload.replaceAll(':', '') } : {}),
         };
       });
     return packets.filter((p) => !(p.srcPort === port && p.dstPort === port));
