@@ -84,6 +84,42 @@ for (const forwarder of ['native', 'dgram'] as const)
       }
     });
 
+    it('relays RTCP multiplexed on the RTP port (rtcp-mux) unchanged and does not count it as RTP', async () => {
+      const [min, max] = await portRange(4);
+      const engine = new BuiltinRelay({ forwarder, pool: new PortPool(min, max), address: '127.0.0.1' });
+      const a = await RtpEndpoint.open();
+      const b = await RtpEndpoint.open();
+      try {
+        const opened = await engine.open('call-mux', [stream(a, b)]);
+        assert.ok(opened);
+        const { aPort } = opened[0]!;
+        // a renumbering toward B of what would be RTCP's packet type read as an RTP payload type (200 & 0x7f)
+        engine.mapPayloadType('call-mux', 0, 'b', 72, 8);
+        a.send(aPort, [1, 2]);
+        assert.ok(await eventually(() => b.received.length === 2));
+        const report = Buffer.from('80c80006' + '00001234' + '00'.repeat(20), 'hex'); // a sender report, length 6
+        a.socket.send(report, aPort, '127.0.0.1');
+        assert.ok(await eventually(() => b.received.length === 3), 'the report reached B on its RTP port');
+        assert.deepEqual(
+          b.received[2],
+          {
+            seq: 6,
+            from: `127.0.0.1:${opened[0]!.bPort}`,
+            payloadType: 72,
+            marker: true,
+          },
+          'packet type 200 and the length field unchanged',
+        );
+        const stats = (await engine.stats('call-mux'))['call-mux']?.[0];
+        assert.equal(stats?.a.packets, 2, 'only the RTP packets counted');
+        assert.equal(stats?.a.lost, 0);
+      } finally {
+        a.close();
+        b.close();
+        await engine.stop();
+      }
+    });
+
     it('opens a session again on the ports it had (a restart), warm ones included, and relays on them', async () => {
       const [min, max] = await portRange(40);
       const pool = new PortPool(min, max);
