@@ -249,6 +249,7 @@ export class SbcNode {
           this.streamsEnded(report);
         },
         inactivityMs: (settings.media.inactivitySeconds ?? 0) * 1000,
+        holdInactivityMs: (settings.media.holdInactivitySeconds ?? 0) * 1000,
         inactive: (id) => this.endSilent(id),
       },
       observer: {

@@ -147,6 +147,21 @@ ${inDialog('BYE', 3)}
   );
 }
 
+/** Answer, be put on hold by a re-INVITE (answered recvonly), then take the BYE: uacHoldsSilently's callee. */
+export function uasPutOnHold(): string {
+  return wrap(
+    'uas is put on hold',
+    `${recvInvite}
+${uasResponse('200 OK', 'sendrecv')}
+<recv request="ACK"/>
+<recv request="INVITE"/>
+${uasResponse('200 OK', 'recvonly', false)}
+<recv request="ACK"/>
+<recv request="BYE"/>
+${uasResponse('200 OK', undefined, false)}`,
+  );
+}
+
 /** Call, hold (sendonly) and resume (sendrecv) by re-INVITE, checking the answers, then hang up. */
 export function uacHoldResume(): string {
   return wrap(

@@ -19,7 +19,7 @@ import { RtpEndpoint } from '../helpers/rtp.js';
 import { Capture, type Packet } from '../helpers/tshark.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-import { uacAddsVideo, uacHoldsSilently, uacWith, uasAcceptsVideo } from '../helpers/scenarios.js';
+import { uacAddsVideo, uacHoldsSilently, uacWith, uasAcceptsVideo, uasPutOnHold } from '../helpers/scenarios.js';
 import { recvInvite, uasResponse, wrap } from '../helpers/sipp-xml.js';
 
 const UAC_PCAP = uacPcap;
@@ -273,19 +273,7 @@ ${uasResponse('200 OK', undefined, false)}`,
   });
 
   it('keeps a call on hold that carries no RTP past media.inactivitySeconds (the held leg may send nothing)', async () => {
-    const b = await callee({
-      scenario: wrap(
-        'uas is put on hold',
-        `${recvInvite}
-${uasResponse('200 OK', 'sendrecv')}
-<recv request="ACK"/>
-<recv request="INVITE"/>
-${uasResponse('200 OK', 'recvonly', false)}
-<recv request="ACK"/>
-<recv request="BYE"/>
-${uasResponse('200 OK', undefined, false)}`,
-      ),
-    });
+    const b = await callee({ scenario: uasPutOnHold() });
     const app = await startTestApp({
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
       media: { inactivitySeconds: 1 },

@@ -14,7 +14,16 @@ import { runCli } from '../helpers/cli.js';
 import { freePort, freeUdpBlock } from '../helpers/net.js';
 import { uacPcap } from '../helpers/pcap-scenarios.js';
 import { Rtpengine } from '../helpers/rtpengine.js';
-import { uacCancel, uacExpect, uacHoldResume, uasCancelled, uasHoldResume, uasRespond } from '../helpers/scenarios.js';
+import {
+  uacCancel,
+  uacExpect,
+  uacHoldResume,
+  uacHoldsSilently,
+  uasCancelled,
+  uasHoldResume,
+  uasPutOnHold,
+  uasRespond,
+} from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { Capture } from '../helpers/tshark.js';
 
@@ -215,6 +224,25 @@ describe('calls through rtpengine (SIPp, real rtpengine)', () => {
       assert.ok(Date.now() - started < 9000, 'the SBC ended the call before the caller would have');
       const [cdr] = app.callStore.history(1);
       assert.deepEqual([cdr?.disconnectCause, cdr?.disconnectText, cdr?.releasedBy], [41, 'media inactivity', 'sbc']);
+      assert.ok(await eventually(async () => (await e.calls()).length === 0), 'rtpengine holds no call after it');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('keeps a call on hold that carries no RTP past media.inactivitySeconds, as the built-in relay does', async () => {
+    const b = await callee({ scenario: uasPutOnHold(), timeoutMs: 30_000 });
+    const app = await startTestApp({
+      dialPeers: [peerTo(1, b.port)],
+      media: { mode: 'flow-through', engine: 'rtpengine', rtpengine: [{ ng: e.ng }], inactivitySeconds: 1 },
+    });
+    try {
+      // held at once, silent for three times the limit (rtpengine's stamps have a second of slack), then hung up
+      const a = await caller(boundPort(app, 'udp'), { scenario: uacHoldsSilently(4000), timeoutMs: 30_000 });
+      assert.equal(a.code, 0, `the caller hung up itself:\n${a.messages.slice(-2000)}`);
+      assert.equal((await b.run).code, 0);
+      const [cdr] = app.callStore.history(1);
+      assert.deepEqual([cdr?.disconnectCause, cdr?.releasedBy], [16, 'caller'], 'a normal hang-up, not cause 41');
       assert.ok(await eventually(async () => (await e.calls()).length === 0), 'rtpengine holds no call after it');
     } finally {
       await app.stop();

@@ -9,6 +9,7 @@
  */
 import type { CallMediaSession } from './call-media-session.js';
 import { MediaFailure } from './media-failure.js';
+import { holds } from './hold.js';
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { CODECS, type CodecClass, applyCodecClass, formatKind } from '../../media/codec-class.js';
@@ -323,12 +324,7 @@ export class CallMedia implements CallMediaSession {
    * 0.0.0.0 (RFC 3264 §8.4): a held leg may send nothing, so the relay applies its hold inactivity limit.
    */
   private noteHold(from: Leg, sdp: Sdp, engine: MediaEngine): void {
-    this.holding[from] = sdp.media.some(
-      (m) =>
-        m.media === 'audio' &&
-        !m.rejected &&
-        (m.direction !== 'sendrecv' || m.connection?.address === '0.0.0.0' || m.connection?.address === '::'),
-    );
+    this.holding[from] = holds(sdp);
     const held = this.holding.a || this.holding.b;
     if (held === this.held) return;
     this.held = held;

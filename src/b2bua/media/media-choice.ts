@@ -24,6 +24,8 @@ export interface MediaChoices {
   closed?: (report: StreamStatsReport[]) => void;
   /** rtpengine calls: no RTP for this long (ms) after the answer ends the call (`media.inactivitySeconds`). */
   inactivityMs?: number;
+  /** The same while either leg holds the call (`media.holdInactivitySeconds`; 0: never). */
+  holdInactivityMs?: number;
   inactive?: (callId: string) => void;
 }
 
@@ -68,10 +70,11 @@ export function chooseMedia(call: Call, peer: DialPeer, global: MediaChoices | u
 export function rtpengineHooks(
   global: MediaChoices,
   id: string,
-): Pick<RtpengineMediaOptions, 'closed' | 'inactivityMs' | 'inactive'> {
+): Pick<RtpengineMediaOptions, 'closed' | 'inactivityMs' | 'holdInactivityMs' | 'inactive'> {
   return {
     ...(global.closed !== undefined ? { closed: global.closed } : {}),
     inactivityMs: global.inactivityMs ?? 0,
+    holdInactivityMs: global.holdInactivityMs ?? 0,
     inactive: () => global.inactive?.(id),
   };
 }

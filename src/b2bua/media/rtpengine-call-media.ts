@@ -20,6 +20,7 @@ import { Sdp, SdpError } from '../../media/sdp.js';
 import type { CallMediaRecord, MediaSnapshot } from '../../state/call-store.js';
 import type { CallMediaSession, Leg } from './call-media-session.js';
 import { MediaFailure } from './media-failure.js';
+import { holds, mayHold } from './hold.js';
 import { type SrtpPolicy, isSrtp, srtpRefusal } from './srtp-policy.js';
 import { dtmfArgs, srtpArgs } from './rtpengine-leg-args.js';
 
@@ -44,6 +45,8 @@ export interface RtpengineMediaOptions {
   closed?: (report: StreamStatsReport[]) => void;
   /** No RTP from either leg for this long (ms) after the answer ends the call through `inactive`; 0: never. */
   inactivityMs?: number;
+  /** The same while either leg holds the call (`media.holdInactivitySeconds`; 0: a held call is never ended). */
+  holdInactivityMs?: number;
   inactive?: () => void;
 }
 
@@ -75,6 +78,8 @@ export class RtpengineCallMedia implements CallMediaSession {
   /** The leg whose offer opened the call on rtpengine (its monologue is always there). */
   private opener: Leg = 'a';
   private watching: NodeJS.Timeout | null = null;
+  /** Whether each leg's last SDP held the call (see hold.ts): a held call has its own inactivity limit. */
+  private readonly holding: Record<Leg, boolean> = { a: false, b: false };
   /** The SBC's own offer toward the callee (early offer forced), as rtpengine wrote it. */
   private own: Buffer | null = null;
   /** The caller's answer to our own offer has come (in its ACK). */
@@ -234,6 +239,7 @@ export class RtpengineCallMedia implements CallMediaSession {
    */
   private checked(from: Leg, body: Buffer, kind: 'offer' | 'answer'): string {
     const text = body.toString('latin1');
+    this.holding[from] = mayHold(text) && heldBy(text);
     const cls = this.codecs[other(from)];
     // most calls have neither a codec class nor an SRTP requirement: rtpengine reads their SDP itself
     if (cls === null && this.srtp[from] !== 'required') return text;
@@ -377,13 +383,14 @@ export class RtpengineCallMedia implements CallMediaSession {
    * rtpengine's own `--timeout` would drop the media silently and leave the SIP call up.
    */
   watchInactivity(): void {
-    const limit = this.o.inactivityMs ?? 0;
-    if (limit <= 0 || this.watching !== null || this.closed) return;
+    const [active, held] = [this.o.inactivityMs ?? 0, this.o.holdInactivityMs ?? 0];
+    if ((active <= 0 && held <= 0) || this.watching !== null || this.closed) return;
     const since = Date.now();
     let asking = false;
     this.watching = setInterval(
       () => {
-        const asked = asking ? null : this.stats();
+        const limit = this.holding.a || this.holding.b ? held : active;
+        const asked = asking || limit <= 0 ? null : this.stats();
         if (asked === null) return;
         asking = true;
         void asked
@@ -395,7 +402,7 @@ export class RtpengineCallMedia implements CallMediaSession {
           .catch(() => undefined) // an instance that does not answer is the fleet's to report
           .finally(() => (asking = false));
       },
-      Math.max(250, limit / 2),
+      Math.max(250, Math.min(...[active, held].filter((l) => l > 0)) / 2),
     );
     this.watching.unref();
   }
@@ -417,6 +424,15 @@ export class RtpengineCallMedia implements CallMediaSession {
         (err: unknown) => this.o.warn?.('rtpengine delete failed', err),
       );
     });
+  }
+}
+
+/** Whether this SDP text holds the call (unreadable SDP does not: the command refuses it anyway). */
+function heldBy(text: string): boolean {
+  try {
+    return holds(Sdp.parse(text));
+  } catch {
+    return false;
   }
 }
 
