@@ -1,5 +1,4 @@
 /** The `fosip` command line (commander): `start` and `check-config`. */
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import { LOG_LEVELS, type SettingsOverrides } from '../config/settings.js';
 import { loadConfiguration } from '../node/configuration.js';
@@ -276,7 +275,10 @@ export function buildProgram(hooks: ProgramHooks): Command {
     )
     .argument('<what>', 'capture')
     .argument('<action>', 'start, stop or status')
-    .option('--file <path>', 'the pcap file (with --ring, the name the numbered files are made from)')
+    .option(
+      '--file <name>',
+      "the pcap file's name, written in the node's capture.directory (with --ring, the name the numbered files are made from)",
+    )
     .option('--call <id>', 'only this call')
     .option('--media', 'RTP and RTCP too (SIP is always captured)')
     .option('--ring <files>', 'keep only the newest <files> files...')
@@ -305,7 +307,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
             action !== 'start'
               ? undefined
               : JSON.stringify({
-                  file: flags.file === undefined ? undefined : path.resolve(flags.file),
+                  file: flags.file,
                   call: flags.call ?? null,
                   media: flags.media === true,
                   ring:

@@ -100,6 +100,11 @@ export interface Settings {
   drainGraceSeconds?: number;
   /** Prometheus metrics on /metrics (default true); false counts nothing (for measuring what they cost). */
   metrics?: boolean;
+  /**
+   * `monitor capture`: the folder its files are written in (relative: to the config folder; default
+   * `captures` there). A capture names a file in it, never a path: the admin API cannot write elsewhere.
+   */
+  capture?: { directory?: string };
   /** Address blocks trusted besides the session targets of the dial-peers that are up (`ip address trusted list`). */
   trustedList?: string[];
   /** Drop requests from untrusted sources without an answer (default true), else answer 403. */
@@ -243,6 +248,11 @@ export const SETTINGS_SCHEMA = {
     draining: { type: 'boolean' },
     drainGraceSeconds: { type: 'number', minimum: 0, maximum: 86400 },
     metrics: { type: 'boolean' },
+    capture: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { directory: { type: 'string', minLength: 1, maxLength: 4096 } },
+    },
     trustedList: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 64 } },
     silentDiscardUntrusted: { type: 'boolean' },
     pike: {

@@ -28,6 +28,7 @@ export const ERRORS = {
   SBC_ERR_STATE_REDIS_URL: 'a Redis URL is invalid',
   SBC_ERR_NODE_RELOAD: 'the node cannot reload its configuration',
   SBC_ERR_CAPTURE_OPTIONS: 'packet capture options are invalid',
+  SBC_ERR_CAPTURE_FILE: 'a packet capture file cannot be written',
   SBC_ERR_IMPORT: 'an IOS configuration cannot be imported',
   SBC_ERR_CLI_COMMAND: 'a show or clear command cannot be carried out',
   SBC_ERR_ADMIN_API: 'the admin API cannot be reached or answered an error',

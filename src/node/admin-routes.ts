@@ -8,6 +8,7 @@ import type { DialPeer } from '../routing/dial-peer.js';
 import type { KeepaliveManager } from '../keepalive/keepalive-manager.js';
 import type { Metrics } from '../observability/metrics.js';
 import { captureOptions } from '../observability/packet-capture.js';
+import path from 'node:path';
 import type { SipTracer } from '../observability/sip-trace.js';
 import type { CallStore } from '../state/call-store.js';
 import type {
@@ -74,7 +75,12 @@ export function adminRoutes(node: AdminSubject, onDrained?: () => void): AdminAp
     trace: (listener, call) => node.tracer.listen(listener, call),
     capture: (action, options) =>
       action === 'start'
-        ? node.capture.start(captureOptions(options))
+        ? node.capture.start(
+            captureOptions(
+              options,
+              path.resolve(node.settings.configDir, node.settings.capture?.directory ?? 'captures'),
+            ),
+          )
         : action === 'stop'
           ? node.capture.stop()
           : node.capture.status(),

@@ -113,13 +113,13 @@ export class CaptureControl {
     this.capture?.write(p);
   }
 
-  /** A capture replaces the one running (if any). */
+  /** A capture replaces the one running (if any); one whose file cannot be written throws and changes nothing. */
   start(options: CaptureOptions): CaptureStatus {
-    this.stop();
     const capture = new PacketCapture(options, () => {
       if (options.media) this.media.capture(false);
       if (this.capture === capture) this.log.info({ capture: capture.status() }, 'packet capture ended');
     });
+    this.stop();
     this.capture = capture;
     if (options.media) this.media.capture(true, options.call);
     this.log.info({ capture: options }, 'packet capture started');

@@ -42,8 +42,14 @@ export class PacketCapture {
     readonly options: CaptureOptions,
     private readonly ended: () => void,
   ) {
-    fs.mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
-    this.open();
+    try {
+      fs.mkdirSync(path.dirname(options.file), { recursive: true });
+      this.open();
+    } catch (err) {
+      this.running = false;
+      if (this.fd !== null) fs.closeSync(this.fd);
+      throw new SbcError('SBC_ERR_CAPTURE_FILE', `cannot write ${options.file}: ${(err as Error).message}`);
+    }
     if (options.durationMs !== null) {
       this.timer = setTimeout(() => this.stop(), options.durationMs);
       this.timer.unref();
@@ -106,10 +112,19 @@ export class PacketCapture {
 }
 
 /** Capture options from the admin API's JSON, checked (a bad field is an error naming it). */
-export function captureOptions(json: unknown): CaptureOptions {
+/**
+ * A capture's options from the admin API's JSON; `file` is a file name (letters, digits, `.`, `_`, `-`),
+ * which lands in `directory` (capture.directory): a caller chooses the name, never where it is written.
+ */
+export function captureOptions(json: unknown, directory: string): CaptureOptions {
   const o = (json ?? {}) as Record<string, unknown>;
   if (typeof o['file'] !== 'string' || o['file'] === '')
-    throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', 'file: a path is needed');
+    throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', 'file: a file name is needed');
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/.test(o['file']))
+    throw new SbcError(
+      'SBC_ERR_CAPTURE_OPTIONS',
+      `file: a file name (letters, digits, ".", "_", "-"), not a path: captures are written in capture.directory (${directory})`,
+    );
   const positive = (v: unknown, field: string): number => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
       throw new SbcError('SBC_ERR_CAPTURE_OPTIONS', `${field}: a positive number is needed`);
@@ -117,7 +132,7 @@ export function captureOptions(json: unknown): CaptureOptions {
   };
   const ring = o['ring'] === undefined || o['ring'] === null ? null : (o['ring'] as Record<string, unknown>);
   return {
-    file: o['file'],
+    file: path.join(directory, o['file']),
     call: typeof o['call'] === 'string' && o['call'] !== '' ? o['call'] : null,
     media: o['media'] === true,
     ring:

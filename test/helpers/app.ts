@@ -40,6 +40,7 @@ export interface TestAppOptions {
   serverHeader?: string;
   scannerUserAgents?: string[];
   tls?: Settings['tls'];
+  capture?: Settings['capture'];
   /** Told when a drain asked for over the admin API is over. */
   onDrained?: () => void;
   /** Where the SBC logs (default: nowhere). */
@@ -73,6 +74,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<SbcNode> 
     ...(opts.serverHeader !== undefined ? { serverHeader: opts.serverHeader } : {}),
     ...(opts.scannerUserAgents !== undefined ? { scannerUserAgents: opts.scannerUserAgents } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+    ...(opts.capture !== undefined ? { capture: opts.capture } : {}),
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };

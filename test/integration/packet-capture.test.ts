@@ -34,15 +34,16 @@ describe('monitor capture', () => {
   it('writes a pcap that tshark decodes: the SIP of both legs and, with --media, the RTP', async () => {
     const b = await callee({ extra: ['-rtp_echo', '-mp', String(await freeUdpBlock())] });
     const adminPort = await freePort('tcp');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-pcap-'));
     const app = await startTestApp({
       admin: `127.0.0.1:${adminPort}`,
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+      capture: { directory: dir },
     });
     const admin = `http://127.0.0.1:${adminPort}`;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-pcap-'));
     const file = path.join(dir, 'call.pcap');
     try {
-      const started = await runCli(['monitor', 'capture', 'start', '--file', file, '--media', '--admin', admin]);
+      const started = await runCli(['monitor', 'capture', 'start', '--file', 'call.pcap', '--media', '--admin', admin]);
       assert.equal(started.code, 0, started.stderr);
       assert.equal((JSON.parse(started.stdout) as { running: boolean }).running, true);
       const r = await caller(boundPort(app, 'udp'), {
@@ -84,12 +85,13 @@ describe('monitor capture', () => {
     // more calls than come: a retransmitted INVITE under load must not end the callee before the third call
     const b = await callee({ calls: 100 });
     const adminPort = await freePort('tcp');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-ring-'));
     const app = await startTestApp({
       admin: `127.0.0.1:${adminPort}`,
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+      capture: { directory: dir },
     });
     const admin = `http://127.0.0.1:${adminPort}`;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-ring-'));
     try {
       // about 2 kB a file: a message or two each, so a few calls turn the ring many times
       const started = await runCli([
@@ -97,7 +99,7 @@ describe('monitor capture', () => {
         'capture',
         'start',
         '--file',
-        path.join(dir, 'ring.pcap'),
+        'ring.pcap',
         '--ring',
         '3',
         '--size',
@@ -129,7 +131,7 @@ describe('monitor capture', () => {
         'capture',
         'start',
         '--file',
-        path.join(dir, 'timed.pcap'),
+        'timed.pcap',
         '--duration',
         '0.5',
         '--admin',
@@ -142,10 +144,39 @@ describe('monitor capture', () => {
       assert.ok(await eventually(async () => !(await running()), { everyMs: 200 }), 'the capture stopped by itself');
       const bad = await runCli(['monitor', 'capture', 'start', '--admin', admin]);
       assert.equal(bad.code, 1);
-      assert.match(bad.stderr, /file: a path is needed/);
+      assert.match(bad.stderr, /file: a file name is needed/);
+      // the caller names a file, never where it goes
+      for (const elsewhere of ['/tmp/evil.pcap', '../evil.pcap', 'sub/evil.pcap', '.hidden'])
+        assert.match(
+          (await runCli(['monitor', 'capture', 'start', '--file', elsewhere, '--admin', admin])).stderr,
+          /file: a file name \(letters, digits, "\.", "_", "-"\), not a path: captures are written in capture\.directory/,
+          elsewhere,
+        );
+      assert.ok(!fs.existsSync('/tmp/evil.pcap') && !fs.existsSync(path.join(dir, '..', 'evil.pcap')));
     } finally {
       await app.stop();
       b.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells the caller when the capture folder cannot be written, and leaves the running capture alone', async () => {
+    const adminPort = await freePort('tcp');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-nowrite-'));
+    fs.writeFileSync(path.join(dir, 'not-a-folder'), '');
+    const app = await startTestApp({
+      admin: `127.0.0.1:${adminPort}`,
+      capture: { directory: path.join(dir, 'not-a-folder', 'captures') },
+    });
+    const admin = `http://127.0.0.1:${adminPort}`;
+    try {
+      const r = await runCli(['monitor', 'capture', 'start', '--file', 'x.pcap', '--admin', admin]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /capture start: cannot write .*not-a-folder\/captures\/x\.pcap: ENOTDIR/);
+      const status = await runCli(['monitor', 'capture', 'status', '--admin', admin]);
+      assert.equal(status.stdout.trim(), 'null', 'no capture runs');
+    } finally {
+      await app.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
