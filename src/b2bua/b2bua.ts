@@ -32,6 +32,7 @@ import {
 } from './cause-map.js';
 import { DIALOG_ONLY, IN_DIALOG_METHODS, LegRelay } from './leg-relay.js';
 import { CallRegistry } from './call-registry.js';
+import { CallSpike } from './call-spike.js';
 import { Hunting, MaxConn, busyoutStep, maxConnRefusal, maxConnStep, resolveStep, sentByStep } from './hunting.js';
 import { buildOutboundInvite } from './outbound-leg.js';
 import { inviteRetry, newAuthMemory } from '../uac/digest-client.js';
@@ -58,6 +59,8 @@ export class B2bua implements TransactionUser {
   /** The one index of calls (by id, INVITE, Call-ID, dialog). */
   readonly registry: CallRegistry;
   private readonly maxConn = new MaxConn();
+  /** Per inbound dial-peer call rate (`callSpike`). */
+  private readonly spike: CallSpike;
   /** max-conn -> busyout -> resolve -> sent-by, for each candidate outbound dial-peer. */
   readonly hunting: Hunting;
   private readonly relay: LegRelay;
@@ -72,6 +75,7 @@ export class B2bua implements TransactionUser {
 
   constructor(private readonly o: B2buaOptions) {
     this.huntStatuses = o.huntStatuses ?? DEFAULT_HUNT_STATUSES;
+    this.spike = new CallSpike(() => o.clock.now());
     this.profiles = new LegProfiles(o.config.profiles, o.config.dialPlan.peers, o.log);
     this.registry = new CallRegistry(o.keepLadders, (call) => this.wire.letGo(call));
     this.wire = new CallWire(() => o.clock.now(), this.registry);
@@ -212,6 +216,20 @@ export class B2bua implements TransactionUser {
 
   private newCall(tx: ServerTransaction, invite: SipRequest): void {
     const inbound = this.o.config.dialPlan.inbound(inboundKeys(invite));
+    if (!this.spike.admit(inbound.peer)) {
+      const text = `call spike of ${inbound.peer.callSpike} calls per second reached on dial-peer ${inbound.peer.tag}`;
+      this.o.log.info({ callId: invite.callId(), inbound: inbound.peer.tag }, text);
+      tx.respond(
+        buildResponse(invite, 503, {
+          toTag: this.o.transactions.tagFor(invite),
+          headers: [
+            ['Retry-After', '1'],
+            ['Warning', warningValue(this.o.agent, text)],
+          ],
+        }),
+      );
+      return;
+    }
     const call = newCall(randomBytes(8).toString('hex'), tx, invite, inbound.peer, this.o.clock.now());
     keepRecoverable(call);
     const { id, record } = call;

@@ -33,6 +33,8 @@ export interface DialPeerJson {
   preference?: number;
   huntstop?: boolean;
   maxConn?: number;
+  /** CUBE `call spike`: calls per second this dial-peer takes as the inbound one; more get 503 with Retry-After. */
+  callSpike?: number;
   shutdown?: boolean;
   /** CUBE `media flow-through|flow-around` on the dial-peer; the outbound dial-peer's wins, then the inbound one's. */
   media?: 'flow-through' | 'flow-around';
@@ -167,6 +169,7 @@ export const DIAL_PEER_SCHEMA = {
     preference: { type: 'integer', minimum: 0, maximum: 10 },
     huntstop: { type: 'boolean' },
     maxConn: { type: 'integer', minimum: 1 },
+    callSpike: { type: 'integer', minimum: 1, maximum: 100000 },
     shutdown: { type: 'boolean' },
     media: { enum: ['flow-through', 'flow-around'] },
     mediaEngine: { enum: ['builtin', 'rtpengine'] },

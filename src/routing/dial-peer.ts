@@ -29,6 +29,8 @@ export interface DialPeer {
   huntstop: boolean;
   /** Null: unlimited. */
   maxConn: number | null;
+  /** Calls per second it takes as the inbound dial-peer (CUBE `call spike`); null: unlimited. */
+  callSpike: number | null;
   shutdown: boolean;
   /** Null: the global `media.mode` (or the other dial-peer's choice) applies. */
   media: 'flow-through' | 'flow-around' | null;
@@ -83,6 +85,7 @@ export const DIAL_PEER_0: DialPeer = {
   preference: 0,
   huntstop: false,
   maxConn: null,
+  callSpike: null,
   shutdown: false,
   media: null,
   mediaEngine: null,
@@ -237,6 +240,7 @@ function build(
     preference: v.preference ?? 0,
     huntstop: v.huntstop ?? false,
     maxConn: v.maxConn ?? null,
+    callSpike: v.callSpike ?? null,
     shutdown: v.shutdown ?? false,
     media: v.media ?? null,
     mediaEngine: v.mediaEngine ?? null,

@@ -241,6 +241,21 @@ describe('B2BUA core (fake transport, fake clock)', () => {
     assert.equal(h.b2bua.registry.holds(call), false);
   });
 
+  it("answers calls beyond the inbound dial-peer's call spike with 503 and Retry-After, and takes them again a second later", () => {
+    const h = harness([{ tag: 10, incomingCalledNumber: '2001', callSpike: 2 }, peer(1, 5071)]);
+    for (const n of [1, 2, 3]) h.fromCaller(invite(n));
+    assert.equal(h.transport.summary().filter((x) => x === 'INVITE').length, 2, 'two calls went on');
+    const refused = h.toCaller(503);
+    assert.equal(refused.callId(), 'call-3@127.0.0.1');
+    assert.equal(refused.header('retry-after'), '1');
+    assert.match(refused.header('warning') ?? '', /call spike of 2 calls per second reached on dial-peer 10/);
+    assert.equal(h.b2bua.callCount, 2, 'the refused call left nothing behind');
+    h.clock.advance(1000);
+    h.fromCaller(invite(4));
+    assert.equal(h.b2bua.callCount, 3, 'a second later a call goes on');
+    assert.equal(h.toCaller(503).callId(), 'call-3@127.0.0.1', 'and is not refused');
+  });
+
   it('hunts past a dial-peer at max-conn and one busied out, to the next that can take the call', () => {
     const h = harness([peer(1, 5071, { maxConn: 1 }), peer(2, 5072), peer(3, 5073)], (tag) => tag !== 2);
     h.fromCaller(invite(1));
