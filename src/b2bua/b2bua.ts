@@ -33,6 +33,7 @@ import {
 import { DIALOG_ONLY, IN_DIALOG_METHODS, LegRelay } from './leg-relay.js';
 import { CallRegistry } from './call-registry.js';
 import { CallSpike } from './call-spike.js';
+import { boundedDisplayName } from './display-name.js';
 import { Hunting, MaxConn, busyoutStep, maxConnRefusal, maxConnStep, resolveStep, sentByStep } from './hunting.js';
 import { buildOutboundInvite } from './outbound-leg.js';
 import { inviteRetry, newAuthMemory } from '../uac/digest-client.js';
@@ -317,7 +318,7 @@ export class B2bua implements TransactionUser {
       );
       return;
     }
-    const display = a.from().displayName;
+    const display = boundedDisplayName(a.from());
     const out = buildOutboundInvite(
       a,
       dest,

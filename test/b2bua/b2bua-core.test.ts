@@ -256,6 +256,27 @@ describe('B2BUA core (fake transport, fake clock)', () => {
     assert.equal(h.toCaller(503).callId(), 'call-3@127.0.0.1', 'and is not refused');
   });
 
+  it("writes the caller's display name toward the callee bounded (128 characters) and re-quoted, never as its bytes", () => {
+    const h = harness([peer(1, 5071)]);
+    const named = (n: number, display: string): string =>
+      invite(n).replace(
+        `From: <sip:1000@127.0.0.1>;tag=caller${n}`,
+        `From: ${display} <sip:1000@127.0.0.1>;tag=caller${n}`,
+      );
+    h.fromCaller(named(1, `"${'A'.repeat(4000)}"`));
+    const long = h.lastOut('INVITE').from();
+    assert.equal(long.displayName, `"${'A'.repeat(128)}"`, 'cut to 128 characters, still a quoted-string');
+    assert.ok((h.lastOut('INVITE').header('from') ?? '').length < 200);
+    h.fromCaller(named(2, '"Bob \\"the\\" \\\\ Builder"'));
+    assert.equal(
+      h.lastOut('INVITE').from().displayName,
+      '"Bob \\"the\\" \\\\ Builder"',
+      'quotes and backslashes stay escaped',
+    );
+    h.fromCaller(named(3, 'Carol  Jones'));
+    assert.equal(h.lastOut('INVITE').from().displayName, '"Carol  Jones"', 'a token display name is quoted');
+  });
+
   it('hunts past a dial-peer at max-conn and one busied out, to the next that can take the call', () => {
     const h = harness([peer(1, 5071, { maxConn: 1 }), peer(2, 5072), peer(3, 5073)], (tag) => tag !== 2);
     h.fromCaller(invite(1));
