@@ -274,7 +274,9 @@ describe('B2BUA core (fake transport, fake clock)', () => {
       'quotes and backslashes stay escaped',
     );
     h.fromCaller(named(3, 'Carol  Jones'));
-    assert.equal(h.lastOut('INVITE').from().displayName, '"Carol  Jones"', 'a token display name is quoted');
+    assert.equal(h.lastOut('INVITE').from().displayName, 'Carol  Jones', 'a display name of tokens stays tokens');
+    h.fromCaller(named(4, 'x'.repeat(300)));
+    assert.equal(h.lastOut('INVITE').from().displayName, 'x'.repeat(128), 'and is cut as well');
   });
 
   it('hunts past a dial-peer at max-conn and one busied out, to the next that can take the call', () => {
