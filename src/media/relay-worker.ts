@@ -6,7 +6,8 @@ import { SbcError } from '../errors/sbc-error.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadNativeForwarder } from './native-forwarder.js';
 import type { CapturedPacket, FromWorker, RelayWorkerData, StreamStatsReport, ToWorker } from './relay-protocol.js';
-import { BindError, type FastPath, RelaySession, type WarmPair, bindWarm, closeWarm } from './relay-session.js';
+import { BindError, RelaySession } from './relay-session.js';
+import { type FastPath, type WarmPair, bindWarm, closeWarm } from './relay-side.js';
 
 const port = parentPort;
 if (port === null) throw new SbcError('SBC_ERR_MEDIA_SESSION', 'relay-worker runs as a worker thread');

@@ -18,6 +18,11 @@ export interface StreamStats {
   lastArrival: number | null;
 }
 
+/** RFC 3550 A.8 jitter kept times 16 in timestamp units, as milliseconds (two decimals). */
+export function jitterMs(jitter16: number, clockRate: number): number {
+  return Math.round(((jitter16 >> 4) / clockRate) * 1000 * 100) / 100;
+}
+
 export class RtpStreamStats {
   packets = 0;
   bytes = 0;
@@ -85,7 +90,7 @@ export class RtpStreamStats {
       packets: this.packets,
       bytes: this.bytes,
       lost: this.lostBefore + this.lostInRun(),
-      jitterMs: Math.round(((this.jitter16 >> 4) / this.clockRate) * 1000 * 100) / 100,
+      jitterMs: jitterMs(this.jitter16, this.clockRate),
       lastArrival: this.lastArrival,
     };
   }
