@@ -8,7 +8,8 @@ import { execTree } from './exec-commands.js';
 import { type ExecFlags, LazyContext, listCommands, runShell } from './shell-runner.js';
 import { testSipProfile, testTranslationProfile, testTranslationRule } from './test-commands.js';
 import { formatTrace } from '../observability/sip-trace.js';
-import { openSource } from './state-source.js';
+import { type SourceFlags, openSource } from './state-source.js';
+import { type AdminFlags, AdminClient } from './admin-client.js';
 import { addImportCommand } from './import-command.js';
 
 /**
@@ -21,6 +22,7 @@ function addExecCommand(program: Command, verb: 'show' | 'clear', description: s
     .description(description)
     .option('--redis <url>', 'the whole cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
+    .option('--token-file <file>', "a file holding the node's admin token (else env FOSIP_ADMIN_TOKEN)")
     .option(
       '--config-dir <dir>',
       'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)',
@@ -200,15 +202,13 @@ export function buildProgram(hooks: ProgramHooks): Command {
       'make a running node stop taking calls (503 to INVITE and OPTIONS), wait for the calls in progress (at most --grace seconds, default drainGraceSeconds), then exit',
     )
     .option('--admin <url>', "the node's admin API (default http://127.0.0.1:9090)")
+    .option('--token-file <file>', "a file holding the node's admin token (else env FOSIP_ADMIN_TOKEN)")
     .option('--grace <seconds>', 'how long the calls in progress may go on')
-    .action(async (flags: { admin?: string; grace?: string }) => {
-      const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
+    .action(async (flags: AdminFlags & { grace?: string }) => {
       try {
-        const url = new URL('/api/drain', admin.startsWith('http') ? admin : `http://${admin}`);
-        if (flags.grace !== undefined) url.searchParams.set('grace', flags.grace);
-        const res = await fetch(url, { method: 'POST' });
-        if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `${url.origin}: HTTP ${res.status}`);
-        const body = (await res.json()) as { calls?: number };
+        const client = new AdminClient(flags, process.env);
+        const query = flags.grace === undefined ? '' : `?grace=${encodeURIComponent(flags.grace)}`;
+        const body = await client.json<{ calls?: number }>(`/api/drain${query}`, 'POST');
         console.log(
           `draining: new calls get 503; the node exits when its ${body.calls ?? 0} calls in progress have ended${flags.grace === undefined ? '' : ` (at most ${flags.grace} s)`}`,
         );
@@ -221,16 +221,16 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .command('reload')
     .description('make a running node read its dial-peers, profiles and fosip.json again (as SIGHUP does); calls go on')
     .option('--admin <url>', "the node's admin API (default http://127.0.0.1:9090)")
-    .action(async (flags: { admin?: string }) => {
-      const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
+    .option('--token-file <file>', "a file holding the node's admin token (else env FOSIP_ADMIN_TOKEN)")
+    .action(async (flags: AdminFlags) => {
       try {
-        const res = await fetch(new URL('/api/reload', admin.startsWith('http') ? admin : `http://${admin}`), {
-          method: 'POST',
-        });
-        const body = (await res.json()) as { dialPeers?: number; error?: string; problems?: ConfigProblem[] };
-        if (!res.ok)
+        const client = new AdminClient(flags, process.env);
+        const reply = await client.request('/api/reload', 'POST');
+        if (reply.status === 401 || reply.status === 403) throw client.failure('/api/reload', reply);
+        const body = JSON.parse(reply.body) as { dialPeers?: number; error?: string; problems?: ConfigProblem[] };
+        if (reply.status !== 200)
           reportAndExit(
-            new SbcError('SBC_ERR_CONFIG_INVALID', `not reloaded: ${body.error ?? res.status}`, body.problems ?? []),
+            new SbcError('SBC_ERR_CONFIG_INVALID', `not reloaded: ${body.error ?? reply.status}`, body.problems ?? []),
           );
         console.log(`configuration reloaded: ${body.dialPeers ?? 0} dial-peers`);
       } catch (err) {
@@ -246,7 +246,8 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--call <id>', 'only this call (the id in show call active voice brief)')
     .option('--redis <url>', 'every node of the cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
-    .action(async (words: string[], flags: { call?: string; redis?: string; admin?: string }) => {
+    .option('--token-file <file>', "a file holding the node's admin token (else env FOSIP_ADMIN_TOKEN)")
+    .action(async (words: string[], flags: SourceFlags & { call?: string }) => {
       if (words.join(' ') !== 'ccsip messages')
         reportAndExit(
           new SbcError('SBC_ERR_USAGE', `unknown debug "${words.join(' ')}" (there is: debug ccsip messages)`),
@@ -285,6 +286,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--size <MiB>', '...of this size each')
     .option('--duration <s>', 'stop by itself after this long')
     .option('--admin <url>', "the node's admin API (default http://127.0.0.1:9090); the node writes the files")
+    .option('--token-file <file>', "a file holding the node's admin token (else env FOSIP_ADMIN_TOKEN)")
     .action(
       async (
         what: string,
@@ -296,13 +298,11 @@ export function buildProgram(hooks: ProgramHooks): Command {
           ring?: string;
           size?: string;
           duration?: string;
-          admin?: string;
-        },
+        } & AdminFlags,
       ) => {
         try {
           if (what !== 'capture' || !['start', 'stop', 'status'].includes(action))
             throw new SbcError('SBC_ERR_USAGE', 'usage: fosip monitor capture start|stop|status');
-          const admin = flags.admin ?? process.env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
           const body =
             action !== 'start'
               ? undefined
@@ -316,18 +316,13 @@ export function buildProgram(hooks: ProgramHooks): Command {
                       : { files: Number(flags.ring), sizeBytes: Number(flags.size ?? '10') * 1024 * 1024 },
                   durationMs: flags.duration === undefined ? null : Number(flags.duration) * 1000,
                 });
-          const url = new URL(
-            `/api/capture${action === 'status' ? '' : `/${action}`}`,
-            admin.startsWith('http') ? admin : `http://${admin}`,
-          );
-          const res = await fetch(
-            url,
-            action === 'status'
-              ? {}
-              : { method: 'POST', body: body ?? '', headers: { 'content-type': 'application/json' } },
-          );
-          const reply = (await res.json()) as { error?: string } | null;
-          if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `capture ${action}: ${reply?.error ?? res.status}`);
+          const client = new AdminClient(flags, process.env);
+          const path = `/api/capture${action === 'status' ? '' : `/${action}`}`;
+          const answer = await client.request(path, action === 'status' ? 'GET' : 'POST', body ?? '');
+          if (answer.status === 401 || answer.status === 403) throw client.failure(path, answer);
+          const reply = JSON.parse(answer.body) as { error?: string } | null;
+          if (answer.status !== 200)
+            throw new SbcError('SBC_ERR_ADMIN_API', `capture ${action}: ${reply?.error ?? answer.status}`);
           console.log(JSON.stringify(reply, null, 2));
         } catch (err) {
           reportAndExit(err);
@@ -345,6 +340,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     )
     .option('--redis <url>', 'the whole cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
+    .option('--token-file <file>', "a file holding the node's admin token (else env FOSIP_ADMIN_TOKEN)")
     .option(
       '--config-dir <dir>',
       'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)',

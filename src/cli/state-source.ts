@@ -1,5 +1,5 @@
 /** Where a show command reads from: the cluster (`--redis URL`) or one node (`--admin http://ip:port`). */
-import { SbcError } from '../errors/sbc-error.js';
+import { type AdminFlags, AdminClient } from './admin-client.js';
 import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/node-reports.js';
@@ -15,23 +15,10 @@ import type {
 import type { StateView } from '../node/state-view.js';
 
 class AdminView implements StateView {
-  constructor(private readonly base: string) {}
+  constructor(private readonly client: AdminClient) {}
 
-  /** fetch, with an error that names the node that could not be reached */
-  private async call(path: string, init?: RequestInit): Promise<Response> {
-    try {
-      return await fetch(new URL(path, this.base), init);
-    } catch (err) {
-      const inner = (err as { cause?: { code?: string; message?: string } }).cause;
-      const cause = inner?.code ?? inner?.message ?? (err as Error).message;
-      throw new SbcError('SBC_ERR_ADMIN_API', `cannot reach the node's admin API at ${this.base} (${cause})`);
-    }
-  }
-
-  private async get<T>(path: string): Promise<T> {
-    const res = await this.call(path);
-    if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `${this.base}${path}: HTTP ${res.status}`);
-    return (await res.json()) as T;
+  private get<T>(path: string): Promise<T> {
+    return this.client.json<T>(path);
   }
 
   nodes(): Promise<NodeInfo[]> {
@@ -47,12 +34,9 @@ class AdminView implements StateView {
   }
 
   async clear(id: string, cause: number): Promise<boolean> {
-    const res = await this.call('/api/clear', {
-      method: 'POST',
-      body: JSON.stringify({ id, cause }),
-      headers: { 'content-type': 'application/json' },
-    });
-    return res.ok;
+    const reply = await this.client.request('/api/clear', 'POST', JSON.stringify({ id, cause }));
+    if (reply.status === 401 || reply.status === 403) throw this.client.failure('/api/clear', reply);
+    return reply.status === 200;
   }
 
   stats(): Promise<SipStatsSnapshot[]> {
@@ -76,46 +60,34 @@ class AdminView implements StateView {
   }
 
   /** The node's trace stream (NDJSON), one event per line, until stopped. */
-  async trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>> {
-    const stop = new AbortController();
-    const res = await this.call(`/api/trace?format=json${call === null ? '' : `&call=${encodeURIComponent(call)}`}`, {
-      signal: stop.signal,
-    });
-    if (!res.ok || res.body === null)
-      throw new SbcError('SBC_ERR_ADMIN_API', `${this.base}/api/trace: HTTP ${res.status}`);
-    const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
-    const decoder = new TextDecoder();
+  trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>> {
     let buffer = '';
-    const pump = (async (): Promise<void> => {
-      for (;;) {
-        const chunk = await reader.read();
-        if (chunk.done) return;
-        const value: Uint8Array = chunk.value;
-        buffer += decoder.decode(value, { stream: true });
+    return this.client.stream(
+      `/api/trace?format=json${call === null ? '' : `&call=${encodeURIComponent(call)}`}`,
+      (chunk) => {
+        buffer += chunk;
         let nl: number;
         while ((nl = buffer.indexOf('\n')) >= 0) {
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
           if (line.startsWith('{')) onEvent(JSON.parse(line) as TraceEvent);
         }
-      }
-    })().catch(() => undefined);
-    return async () => {
-      stop.abort();
-      await pump;
-    };
+      },
+    );
   }
 
   async flow(id: string): Promise<Ladder | null> {
-    const res = await this.call(`/api/flow?id=${encodeURIComponent(id)}`);
-    if (res.status === 404) return null;
-    if (!res.ok) throw new SbcError('SBC_ERR_ADMIN_API', `${this.base}/api/flow: HTTP ${res.status}`);
-    return (await res.json()) as Ladder;
+    const path = `/api/flow?id=${encodeURIComponent(id)}`;
+    const reply = await this.client.request(path);
+    if (reply.status === 404) return null;
+    if (reply.status !== 200) throw this.client.failure(path, reply);
+    return JSON.parse(reply.body) as Ladder;
   }
 
   async clearStats(): Promise<number> {
-    const res = await this.call('/api/stats/clear', { method: 'POST' });
-    return res.ok ? 1 : 0;
+    const reply = await this.client.request('/api/stats/clear', 'POST');
+    if (reply.status !== 200) throw this.client.failure('/api/stats/clear', reply);
+    return 1;
   }
 
   close(): Promise<void> {
@@ -123,14 +95,12 @@ class AdminView implements StateView {
   }
 }
 
-export interface SourceFlags {
+export interface SourceFlags extends AdminFlags {
   redis?: string;
-  admin?: string;
 }
 
 export function openSource(flags: SourceFlags, env: NodeJS.ProcessEnv): StateView {
   const redis = flags.redis ?? env['FOSIP_REDIS_URL'];
   if (redis !== undefined && redis !== '') return new RedisClusterView(redis);
-  const admin = flags.admin ?? env['FOSIP_ADMIN_URL'] ?? 'http://127.0.0.1:9090';
-  return new AdminView(admin.startsWith('http') ? admin : `http://${admin}`);
+  return new AdminView(new AdminClient(flags, env));
 }

@@ -78,6 +78,17 @@ export interface Settings {
   listen: string[];
   /** `IP:PORT` of the admin HTTP server, or null for none. */
   admin: string | null;
+  /**
+   * A file (relative: to the config folder) holding the bearer token every `/api/*` request must carry;
+   * required when `admin` is not a loopback address. Env FOSIP_ADMIN_TOKEN_FILE.
+   */
+  adminTokenFile?: string;
+  /** A second token that may only read (show, trace, capture status), never clear, drain, reload or capture. */
+  adminReadTokenFile?: string;
+  /** `/metrics` asks for a token too (either one); default false (Prometheus scrapes it open). */
+  adminMetricsToken?: boolean;
+  /** The admin listener speaks HTTPS with the `tls` certificate and takes only clients whose certificate chains to `tls.caFile`. */
+  adminTls?: boolean;
   hostname: string;
   logLevel: LogLevel;
   /**
@@ -175,6 +186,7 @@ export interface SettingsOverrides {
   configDir?: string | undefined;
   listen?: string[] | undefined;
   admin?: string | undefined;
+  adminTokenFile?: string | undefined;
   hostname?: string | undefined;
   logLevel?: string | undefined;
   redis?: string | undefined;
@@ -189,6 +201,10 @@ export const SETTINGS_SCHEMA = {
   properties: {
     listen: { type: 'array', items: { type: 'string', pattern: LISTEN_PATTERN }, minItems: 1 },
     admin: { type: ['string', 'null'], pattern: '^(\\[[0-9a-fA-F:.]+\\]|[0-9.]+|localhost):[0-9]{1,5}$' },
+    adminTokenFile: { type: ['string', 'null'], maxLength: 4096 },
+    adminReadTokenFile: { type: 'string', minLength: 1, maxLength: 4096 },
+    adminMetricsToken: { type: 'boolean' },
+    adminTls: { type: 'boolean' },
     hostname: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' },
     logLevel: { enum: LOG_LEVELS },
     redis: { type: ['string', 'null'], pattern: '^(rediss?|redis-sentinel|redis-cluster)://' },
@@ -378,7 +394,10 @@ export function readSettingsFile(configDir: string): Partial<Settings> {
   return data as Partial<Settings>;
 }
 
-/** Environment overrides: FOSIP_CONFIG_DIR, FOSIP_LISTEN (comma-separated), FOSIP_ADMIN, FOSIP_HOSTNAME, FOSIP_LOG_LEVEL, FOSIP_REDIS_URL. */
+/**
+ * Environment overrides: FOSIP_CONFIG_DIR, FOSIP_LISTEN (comma-separated), FOSIP_ADMIN, FOSIP_ADMIN_TOKEN_FILE,
+ * FOSIP_HOSTNAME, FOSIP_LOG_LEVEL, FOSIP_REDIS_URL.
+ */
 export function envOverrides(env: NodeJS.ProcessEnv): SettingsOverrides {
   const listen = env['FOSIP_LISTEN'];
   return {
@@ -391,10 +410,17 @@ export function envOverrides(env: NodeJS.ProcessEnv): SettingsOverrides {
             .map((s) => s.trim())
             .filter((s) => s !== ''),
     admin: env['FOSIP_ADMIN'],
+    adminTokenFile: env['FOSIP_ADMIN_TOKEN_FILE'],
     hostname: env['FOSIP_HOSTNAME'],
     logLevel: env['FOSIP_LOG_LEVEL'],
     redis: env['FOSIP_REDIS_URL'],
   };
+}
+
+/** `IP:PORT` on 127.0.0.0/8, ::1 or localhost: reachable from this machine only. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = /^\[?([^\]]*)\]?:[0-9]+$/.exec(address)?.[1] ?? address;
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function pick<T>(...values: Array<T | undefined>): T | undefined {
@@ -409,6 +435,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
   const given = {
     listen: pick(flags.listen?.length ? flags.listen : undefined, fromEnv.listen, file.listen),
     admin: pick(flags.admin, fromEnv.admin, file.admin ?? undefined),
+    adminTokenFile: pick(flags.adminTokenFile, fromEnv.adminTokenFile, file.adminTokenFile ?? undefined),
     hostname: pick(flags.hostname, fromEnv.hostname, file.hostname),
     logLevel: pick(flags.logLevel, fromEnv.logLevel, file.logLevel),
     redis: pick(flags.redis, fromEnv.redis, file.redis ?? undefined),
@@ -426,6 +453,17 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
   const props = SETTINGS_SCHEMA.properties;
   check(given.listen, props.listen, 'listen');
   check(given.admin, props.admin, 'admin');
+  const admin = given.admin === '' ? null : (given.admin ?? null);
+  const adminTokenFile = given.adminTokenFile === '' ? null : (given.adminTokenFile ?? null);
+  if (admin !== null && adminTokenFile === null && file.adminTls !== true && !isLoopbackAddress(admin))
+    problems.push({
+      file: path.join(configDir, 'fosip.json'),
+      pointer: '/adminTokenFile',
+      message:
+        `the admin API would listen on ${admin}, which is not a loopback address, with no token: anyone who ` +
+        'reaches it could end calls, drain the node and read the SIP trace. Set adminTokenFile (or ' +
+        'FOSIP_ADMIN_TOKEN_FILE, or adminTls with client certificates), or listen on 127.0.0.1',
+    });
   check(given.hostname, props.hostname, 'hostname');
   check(given.logLevel, props.logLevel, 'logLevel');
   check(given.redis, props.redis, 'redis');
@@ -433,7 +471,8 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
   return {
     configDir,
     listen: given.listen ?? ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'],
-    admin: given.admin === '' ? null : (given.admin ?? null),
+    admin,
+    ...(adminTokenFile !== null ? { adminTokenFile } : {}),
     hostname: given.hostname ?? (os.hostname().split('.')[0] || 'fosip'),
     logLevel: (given.logLevel as LogLevel | undefined) ?? 'info',
     redis: given.redis === '' ? null : (given.redis ?? null),
@@ -455,5 +494,9 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.sipUa !== undefined ? { sipUa: file.sipUa } : {}),
     ...(file.serverHeader !== undefined ? { serverHeader: file.serverHeader } : {}),
     ...(file.tls !== undefined ? { tls: file.tls } : {}),
+    ...(file.capture !== undefined ? { capture: file.capture } : {}),
+    ...(file.adminReadTokenFile !== undefined ? { adminReadTokenFile: file.adminReadTokenFile } : {}),
+    ...(file.adminMetricsToken !== undefined ? { adminMetricsToken: file.adminMetricsToken } : {}),
+    ...(file.adminTls !== undefined ? { adminTls: file.adminTls } : {}),
   };
 }

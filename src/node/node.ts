@@ -29,6 +29,7 @@ import { RegistrationSet } from '../uac/trunk-registrations.js';
 import type { RegistrationStatus } from '../state/node-reports.js';
 import { SbcError } from '../errors/sbc-error.js';
 import { AdminServer } from './admin-api.js';
+import { AdminAuth, adminTlsOf } from './admin-auth.js';
 import { adminRoutes } from './admin-routes.js';
 import type { Clock } from '../transaction/clock.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
@@ -300,6 +301,9 @@ export class SbcNode {
 
   static async start(settings: Settings, opts: NodeOptions = {}): Promise<SbcNode> {
     const specs = settings.listen.map(parseListenSpec);
+    // the admin API's tokens and certificate first: a bad one stops the start before anything is opened
+    const adminAuth = settings.admin === null ? undefined : AdminAuth.fromSettings(settings);
+    const adminTls = settings.admin !== null && settings.adminTls === true ? adminTlsOf(settings) : undefined;
     const app = new SbcNode(settings, opts);
     try {
       app.listening = await app.transport.listen(specs);
@@ -318,14 +322,15 @@ export class SbcNode {
         releaseMedia: (ng: string, callId: string) => void app.releaseRtpengineCall(ng, callId),
       };
       app.orphansEnded = endOrphanedCalls(app.callStore, orphanDeps, (r) => app.b2bua.adopt(r));
-      if (settings.admin !== null) {
+      if (settings.admin !== null && adminAuth !== undefined) {
         app.admin = new AdminServer(
           app.log.child({ component: 'admin' }),
           () => app.health(),
+          adminAuth,
           adminRoutes(app, opts.onDrained),
           () => app.readiness(),
         );
-        app.adminAddress = await app.admin.listen(settings.admin);
+        app.adminAddress = await app.admin.listen(settings.admin, adminTls);
       }
     } catch (err) {
       await app.stop();

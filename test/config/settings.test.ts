@@ -155,4 +155,26 @@ describe('settings', () => {
       );
     }
   });
+
+  it('refuses an admin API on an address other than loopback without a token, and passes capture through', () => {
+    const dir = dirWith({ capture: { directory: '/var/lib/fosip/captures' } });
+    for (const admin of ['0.0.0.0:9090', '10.1.2.3:9090', '[::]:9090'])
+      assert.throws(
+        () => resolveSettings({ configDir: dir }, { FOSIP_ADMIN: admin }),
+        (e: unknown) =>
+          e instanceof SbcError &&
+          e.problems.some((p) => p.pointer === '/adminTokenFile' && p.message.includes(`would listen on ${admin}`)),
+        admin,
+      );
+    for (const admin of ['127.0.0.1:9090', '127.0.0.2:1', '[::1]:9090', 'localhost:9090'])
+      assert.equal(resolveSettings({ configDir: dir }, { FOSIP_ADMIN: admin }).admin, admin);
+    const withToken = resolveSettings(
+      { configDir: dir },
+      { FOSIP_ADMIN: '0.0.0.0:9090', FOSIP_ADMIN_TOKEN_FILE: 'a.token' },
+    );
+    assert.equal(withToken.adminTokenFile, 'a.token');
+    assert.equal(withToken.capture?.directory, '/var/lib/fosip/captures');
+    const mutualTls = dirWith({ admin: '0.0.0.0:9090', adminTls: true });
+    assert.equal(resolveSettings({ configDir: mutualTls }, {}).adminTls, true);
+  });
 });

@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { Ajv } from 'ajv';
+import { SETTINGS_SCHEMA, isLoopbackAddress } from '../../src/config/settings.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const deploy = path.join(repoRoot, 'deploy');
@@ -119,6 +121,19 @@ describe('deployment files', () => {
     )?.o;
     const json = JSON.parse(String(obj(config?.['data'], 'data')['fosip.json'])) as Obj;
     assert.ok(Array.isArray(json['listen']), 'the fosip.json of the ConfigMap is JSON');
+    const validate = new Ajv({ allErrors: true }).compile(SETTINGS_SCHEMA);
+    assert.ok(validate(json), `the ConfigMap's fosip.json: ${JSON.stringify(validate.errors)}`);
+    // an admin API on the node's addresses carries a token, from a Secret mounted where adminTokenFile points
+    assert.ok(!isLoopbackAddress(String(json['admin'])), 'the DaemonSet admin listens for Prometheus and kubelet');
+    const tokenFile = String(json['adminTokenFile']);
+    const mount = list(container['volumeMounts'], 'volumeMounts')
+      .map((m) => obj(m, 'volumeMount'))
+      .find((m) => tokenFile.startsWith(`${String(m['mountPath'])}/`));
+    assert.ok(mount, `a volume is mounted where adminTokenFile (${tokenFile}) is`);
+    const volume = list(pod['volumes'], 'volumes')
+      .map((v) => obj(v, 'volume'))
+      .find((v) => v['name'] === mount['name']);
+    assert.ok(volume?.['secret'] !== undefined, 'the admin token comes from a Secret');
     assert.ok(
       objects.some(({ o }) => o['kind'] === 'StatefulSet' && obj(o['metadata'], 'm')['name'] === 'redis'),
       'Redis with Sentinel',
@@ -154,6 +169,9 @@ describe('deployment files', () => {
     const users = [...dockerfile.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
     assert.ok(users.length > 0 && users.at(-1) !== 'root', 'the image runs as a non-root user');
     assert.match(dockerfile, /^HEALTHCHECK .*\n?.*\/healthz/m);
+    const admin = /^\s+FOSIP_ADMIN=(\S+)\s*$/m.exec(dockerfile)?.[1];
+    assert.ok(admin !== undefined && isLoopbackAddress(admin), `the image's admin API on loopback (${admin})`);
+    assert.equal(obj(fosip['environment'], 'environment')['FOSIP_ADMIN'], '127.0.0.1:9090', 'compose: loopback too');
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? '').split(' '));
     assert.ok(copied.length > 0, 'the COPY lines were found (the pattern still matches the Dockerfile)');
     for (const src of copied) assert.ok(fs.existsSync(path.join(repoRoot, src)), `COPY source ${src} exists`);

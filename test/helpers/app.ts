@@ -24,6 +24,11 @@ export interface TestAppOptions {
   redis?: string;
   hostname?: string;
   admin?: string;
+  /** The admin API's tokens (files), /metrics behind them, mutual TLS (with `tls`). */
+  adminTokenFile?: string;
+  adminReadTokenFile?: string;
+  adminMetricsToken?: boolean;
+  adminTls?: boolean;
   media?: MediaSettings;
   codecClasses?: CodecClassJson[];
   /** SIP profiles, translation rules and translation profiles, as in profiles/. */
@@ -75,6 +80,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<SbcNode> 
     ...(opts.scannerUserAgents !== undefined ? { scannerUserAgents: opts.scannerUserAgents } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     ...(opts.capture !== undefined ? { capture: opts.capture } : {}),
+    ...(opts.adminTokenFile !== undefined ? { adminTokenFile: opts.adminTokenFile } : {}),
+    ...(opts.adminReadTokenFile !== undefined ? { adminReadTokenFile: opts.adminReadTokenFile } : {}),
+    ...(opts.adminMetricsToken !== undefined ? { adminMetricsToken: opts.adminMetricsToken } : {}),
+    ...(opts.adminTls !== undefined ? { adminTls: opts.adminTls } : {}),
     ...(opts.sipProfiles !== undefined ? { sipProfiles: opts.sipProfiles } : {}),
     ...(opts.sipProfilesInbound !== undefined ? { sipProfilesInbound: opts.sipProfilesInbound } : {}),
   };

@@ -3,9 +3,16 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
 
-export function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `env` is added to this process's environment; `input` is written to the command's stdin. */
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'fosip.js'), ...args]);
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'fosip.js'), ...args], {
+      env: { ...process.env, ...opts.env },
+    });
+    child.stdin.end(opts.input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

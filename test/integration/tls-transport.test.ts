@@ -5,46 +5,16 @@
  * certificate does not name the dial-peer's target.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
+import { certificate } from '../helpers/certificates.js';
 import { freePort } from '../helpers/net.js';
 import { uacExpect } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-
-/** A self-signed certificate (its own CA) for 127.0.0.1 unless `san` says otherwise, made with openssl for this run. */
-function certificate(dir: string, name: string, san = 'IP:127.0.0.1'): { certFile: string; keyFile: string } {
-  const certFile = path.join(dir, `${name}.pem`);
-  const keyFile = path.join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=${san}`,
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { certFile, keyFile };
-}
 
 describe('TLS transport', () => {
   it('connects a call between two SBC instances over TLS with both certificates verified', async () => {
