@@ -6,6 +6,7 @@ import type { Clock } from '../transaction/clock.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { LiveConfig } from './live-config.js';
+import type { ShieldDrop } from './header-shield.js';
 import type { LocalResponder } from './local-responder.js';
 
 export interface B2buaOptions {
@@ -16,8 +17,8 @@ export interface B2buaOptions {
   config: LiveConfig;
   /** Message ladders of ended calls kept for `show call flow` (default 100). */
   keepLadders?: number;
-  /** Told of every call that ends (metrics). */
-  observer?: { callEnded(cdr: CallDetailRecord): void };
+  /** Told of every call that ends, and of each copied header the shield held back (metrics). */
+  observer?: { callEnded(cdr: CallDetailRecord): void; headerHeldBack?(reason: ShieldDrop): void };
   /** Admission control: whether one more call may start (null: yes), given the calls in progress. */
   admission?: { admit(active: number): { retryAfter: number; text: string } | null };
   /** OPTIONS keepalive: whether a dial-peer may take calls (none: all may). */

@@ -9,6 +9,7 @@ import type { DialPeer } from '../routing/dial-peer.js';
 import { buildResponse, warningValue } from '../sip/response-builder.js';
 import type { SipRequest, SipResponse } from '../sip/sip-message.js';
 import { uriUser } from '../sip/sip-uri.js';
+import { sipHost } from '../sip/host.js';
 import type { ClientHandlers, ClientTransaction } from '../transaction/client-transaction.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-layer.js';
@@ -44,7 +45,8 @@ import { LegProfiles } from './leg-profiles.js';
 import type { LiveConfig } from './live-config.js';
 import type { B2buaOptions } from './b2bua-options.js';
 import { OptionsPinger } from './options-pinger.js';
-import { failureHeaders } from './header-passing.js';
+import { type ShieldContext, failureHeaders, toward } from './header-passing.js';
+import { DEFAULT_SANITIZE, type SanitizeSettings } from './header-shield.js';
 import {
   type Blocked,
   inboundKeys,
@@ -65,6 +67,8 @@ export class B2bua implements TransactionUser {
   /** max-conn -> busyout -> resolve -> sent-by, for each candidate outbound dial-peer. */
   readonly hunting: Hunting;
   private readonly relay: LegRelay;
+  /** What copied headers pass through toward either leg (the shield's settings follow reloads). */
+  private readonly shield: ShieldContext;
   private readonly router: OutOfDialogRouter;
   private readonly huntStatuses: ReadonlySet<number>;
   /** SIP profiles on everything that arrives and leaves (the transport calls arrived() and leaving()). */
@@ -87,14 +91,29 @@ export class B2bua implements TransactionUser {
       sentByStep((d) => o.transport.sentBy(d)),
     ]);
     this.pinger = new OptionsPinger({ ...o, profiles: this.profiles, sipProfiles: () => this.o.config.sipProfiles });
+    this.shield = {
+      get sanitize(): SanitizeSettings {
+        return { ...DEFAULT_SANITIZE, ...o.config.sanitize };
+      },
+      dropped: (name, reason) => {
+        o.log.debug({ header: name, reason }, 'header held back by the shield');
+        o.observer?.headerHeldBack?.(reason);
+      },
+    };
     this.relay = new LegRelay({
       ...o,
+      shield: this.shield,
       registry: this.registry,
       end: (call, cause, by) => this.end(call, cause, by),
       cancel: (call) => this.cancelCall(call),
       credentials: () => this.o.config.credentials ?? [],
     });
-    this.router = new OutOfDialogRouter({ ...o, dialPlan: o.config.dialPlan, huntStatuses: this.huntStatuses });
+    this.router = new OutOfDialogRouter({
+      ...o,
+      dialPlan: o.config.dialPlan,
+      huntStatuses: this.huntStatuses,
+      shield: this.shield,
+    });
     o.responder.declare('INVITE', ...IN_DIALOG_METHODS);
   }
 
@@ -318,14 +337,15 @@ export class B2bua implements TransactionUser {
       );
       return;
     }
-    const display = boundedDisplayName(a.from());
+    const toB = toward(peer, via.host, this.shield);
+    const display = boundedDisplayName(a.from(), toB.shield.settings.maxDisplayName);
     const out = buildOutboundInvite(
       a,
       dest,
       via,
       { called: numbers.called, calling: numbers.calling, display },
       this.o.responder.allow().join(', '),
-      peer.headerPolicy,
+      toB,
     );
     // translated numbers reach the identity headers that crossed as the caller wrote them
     replaceUser(out.request, ['p-asserted-identity', 'remote-party-id'], uriUser(a.from().uri) ?? '', numbers.calling);
@@ -505,7 +525,11 @@ export class B2bua implements TransactionUser {
     this.respondA(
       call,
       status,
-      failureHeaders(res, call.inbound.headerPolicy, warning === null ? null : warningValue(this.o.agent, warning)),
+      failureHeaders(
+        res,
+        toward(call.inbound, sipHost(call.a.flow.localAddress), this.shield),
+        warning === null ? null : warningValue(this.o.agent, warning),
+      ),
     );
     this.end(call, causeOfStatus(status), status === 408 || status === 503 ? 'sbc' : 'callee');
   }

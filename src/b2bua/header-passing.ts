@@ -5,8 +5,42 @@
  * unless the receiving leg's dial-peer says otherwise (a pass-list or a drop-list). CUBE drops unknown
  * headers by default; passing them is what operators keep asking for (cube-reference, complaints).
  */
-import type { HeaderPolicy } from '../routing/dial-peer.js';
+import type { DialPeer, HeaderPolicy } from '../routing/dial-peer.js';
 import type { SipMessage, SipRequest, SipResponse } from '../sip/sip-message.js';
+import { type SanitizeSettings, type ShieldDrop, type ShieldTarget, shieldHeaders } from './header-shield.js';
+
+/** The receiving leg as header passing sees it: its dial-peer's header policy, and the shield toward it. */
+export interface Toward {
+  policy: HeaderPolicy | null;
+  shield: ShieldTarget;
+}
+
+/** The node's shield settings (fosip.json `sanitize`) and where a header held back is reported. */
+export interface ShieldContext {
+  readonly sanitize: SanitizeSettings;
+  dropped(name: string, reason: ShieldDrop): void;
+}
+
+/**
+ * The leg toward `peer` (its dial-peer, or none), on which the SBC's own host is `host`: the dial-peer's
+ * `sanitize` over the node's, and hosts kept in the headers its pass list names.
+ */
+export function toward(
+  peer: Pick<DialPeer, 'headerPolicy' | 'sanitize'> | null | undefined,
+  host: string,
+  ctx: ShieldContext,
+): Toward {
+  const policy = peer?.headerPolicy ?? null;
+  return {
+    policy,
+    shield: {
+      settings: peer?.sanitize ? { ...ctx.sanitize, ...peer.sanitize } : ctx.sanitize,
+      host,
+      keepsHosts: (key) => policy !== null && 'pass' in policy && policy.pass.has(key),
+      dropped: (name, reason) => ctx.dropped(name, reason),
+    },
+  };
+}
 
 /** Headers of an in-dialog request or its answer that always cross to the other leg (Content-Type follows the body). */
 export const IN_DIALOG_CARRIED = [
@@ -75,23 +109,24 @@ function passes(key: string, policy: HeaderPolicy | null): boolean {
 }
 
 /**
- * The headers of `from` that cross: `known` always, unknown ones by `policy`, none that `out` already has
- * (the SBC wrote its own).
+ * The headers of `from` that cross to the leg `to`: `known` always, unknown ones by its dial-peer's policy,
+ * none that the message for it already has (the SBC wrote its own); then through the shield (well formed,
+ * bounded, hosts hidden).
  */
 export function crossing(
   from: SipMessage,
   known: readonly string[],
-  policy: HeaderPolicy | null,
+  to: Toward,
   own: ReadonlySet<string> = NONE,
 ): Array<[string, string]> {
   const result: Array<[string, string]> = [];
   for (const h of from.headers) {
     const key = h.key;
     if (own.has(key)) continue;
-    if (!known.includes(key) && (OWNED.has(key) || !passes(key, policy))) continue;
+    if (!known.includes(key) && (OWNED.has(key) || !passes(key, to.policy))) continue;
     result.push([h.name, h.value]);
   }
-  return result;
+  return shieldHeaders(result, to.shield);
 }
 
 /**
@@ -101,25 +136,14 @@ export function crossing(
  */
 export function failureHeaders(
   res: SipResponse | undefined,
-  policy: HeaderPolicy | null,
+  to: Toward,
   warning: string | null,
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = warning === null ? [] : [['Warning', warning]];
-  return res === undefined ? headers : [...headers, ...crossing(res, FAILURE_CARRIED, policy)];
+  return res === undefined ? headers : [...headers, ...crossing(res, FAILURE_CARRIED, to)];
 }
 
-/**
- * Add headers to a request for the other leg. Refer-To and Referred-By name the far side's hosts; as CUBE
- * does by default, the host becomes ours (the request's Via host) on the way (topology hiding).
- */
-export function carryHidden(out: SipRequest, headers: Array<[string, string]>): void {
-  const ours = out.topVia().host;
-  for (const [name, value] of headers) {
-    const key = name.toLowerCase();
-    const hidden =
-      key === 'refer-to' || key === 'referred-by' || key === 'r' || key === 'b'
-        ? value.replace(/(sips?:(?:[^@;>]*@)?)(\[[^\]]+\]|[^;:>?]+)(:\d+)?/, `$1${ours}`)
-        : value;
-    out.addHeader(name, hidden);
-  }
+/** Add the crossing headers to a request for the other leg. */
+export function carry(out: SipRequest, headers: Array<[string, string]>): void {
+  for (const [name, value] of headers) out.addHeader(name, value);
 }

@@ -24,7 +24,8 @@ import type { CallRegistry, DialogEntry } from './call-registry.js';
 import { NORMAL_CLEARING } from './cause-map.js';
 import { CallMedia, MediaFailure } from './media/call-media.js';
 import { dtmfRelayBody, parseDtmfRelay } from './media/dtmf-relay-body.js';
-import { IN_DIALOG_CARRIED, carryHidden, crossing } from './header-passing.js';
+import { IN_DIALOG_CARRIED, type ShieldContext, carry, crossing, toward } from './header-passing.js';
+import { sipHost } from '../sip/host.js';
 import { ackAnswer, contactA, dialogA, dialogB, endOtherFork } from './leg-dialogs.js';
 import { credentialPool, sendAnswering } from '../uac/digest-client.js';
 
@@ -43,6 +44,8 @@ export interface RelayDeps {
   cancel(call: Call): void;
   /** The global digest credentials (after a dial-peer's own). */
   credentials(): readonly Credential[];
+  /** The downstream shield's settings and reports. */
+  shield: ShieldContext;
 }
 
 /** The in-dialog requests relayed leg to leg (besides ACK and CANCEL). */
@@ -221,7 +224,7 @@ export class LegRelay {
       if (b === null || b.dialog === null) return;
       const dialog = b.dialog;
       const ack = dialog.request('ACK', this.viaFor(dialog), { cseq: b.invite.cseq().seq });
-      carryHidden(ack, this.carried(call, 'b', req));
+      carry(ack, this.carried(call, 'b', req));
       if (call.media?.offeredByUs === true) {
         // early offer forced: the B leg's offer/answer is done; the caller's answer only tells the relay where it is
         const failed =
@@ -246,7 +249,7 @@ export class LegRelay {
       const other = legDialog(call, leg === 'a' ? 'b' : 'a');
       if (other === null) return;
       const ack = other.request('ACK', this.viaFor(other), { cseq: relayed.otherCseq });
-      carryHidden(ack, this.carried(call, leg === 'a' ? 'b' : 'a', req));
+      carry(ack, this.carried(call, leg === 'a' ? 'b' : 'a', req));
       this.ready(call, leg, req, 'answer', () => {
         const body = this.bodyOrNull(call, leg, req);
         if (body !== null && body.length > 0) ack.setBody(body, req.contentType() ?? 'application/sdp');
@@ -446,20 +449,22 @@ export class LegRelay {
     return via;
   }
 
-  /** The headers of `msg` that cross to leg `to`: the carried ones, and unknown ones as that leg's dial-peer says. */
+  /**
+   * The headers of `msg` that cross to leg `to`: the carried ones, and unknown ones as that leg's dial-peer
+   * says, through the shield, with hosts hidden behind the SBC's own address on that leg.
+   */
   private carried(call: Call, to: Leg, msg: SipRequest | SipResponse): Array<[string, string]> {
-    const peer = to === 'a' ? call.inbound : call.b?.peer;
-    return crossing(msg, IN_DIALOG_CARRIED, peer?.headerPolicy ?? null);
+    const b = call.b;
+    const [peer, host] =
+      to === 'a' || b === null ? [call.inbound, sipHost(call.a.flow.localAddress)] : [b.peer, b.invite.topVia().host];
+    return crossing(msg, IN_DIALOG_CARRIED, toward(peer, host, this.d.shield));
   }
 
-  /**
-   * Carried headers and the body onto the other leg's request. Refer-To and Referred-By name the far
-   * side's hosts; as CUBE does by default, the host becomes ours on the way (topology hiding).
-   */
+  /** Carried headers (hosts hidden, see carried()) and the body onto the other leg's request. */
   private withBody(call: Call, leg: Leg, out: SipRequest, from: SipRequest): SipRequest {
     // INVITE and UPDATE carry offers; ACK and PRACK answers (RFC 3264, RFC 3262, RFC 3311)
     const kind = from.method === 'INVITE' || from.method === 'UPDATE' ? 'offer' : 'answer';
-    carryHidden(out, this.carried(call, leg === 'a' ? 'b' : 'a', from));
+    carry(out, this.carried(call, leg === 'a' ? 'b' : 'a', from));
     const body = this.bodyFor(call, leg, from, kind);
     if (body.length > 0) out.setBody(body, from.contentType() ?? 'application/sdp');
     return out;

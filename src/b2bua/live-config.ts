@@ -3,6 +3,7 @@
  * for calls that find every dial-peer busied out. Calls already set up keep the dial-peer objects they
  * were matched to; new calls read this.
  */
+import type { SanitizeJson } from '../config/dial-config.js';
 import type { Credential } from '../routing/dial-peer.js';
 import type { DialPlan } from '../routing/dial-plan.js';
 import type { SipProfile } from '../rewrite/sip-profile.js';
@@ -16,6 +17,8 @@ export interface LiveConfig {
   sipProfiles: ReadonlyMap<number, SipProfile>;
   /** The status a call gets when every outbound dial-peer is busied out (CUBE: 404), unless its inbound dial-peer sets one. */
   errorCodeOverride: number | null;
+  /** The downstream shield (fosip.json `sanitize`; defaults where absent). */
+  sanitize?: SanitizeJson;
   /** Global digest credentials (`sipUa.authentication` and `sipUa.credentials`), after the dial-peer's own. */
   credentials?: readonly Credential[];
 }

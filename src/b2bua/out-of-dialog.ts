@@ -14,6 +14,7 @@ import type { TransactionTransport } from '../transaction/transaction-transport.
 import type { Destination } from '../transport/flow.js';
 import { mapFailureStatus } from './cause-map.js';
 import { buildOutboundRequest } from './outbound-leg.js';
+import { type ShieldContext, toward } from './header-passing.js';
 
 const CARRIED = ['content-type', 'content-disposition', 'accept', 'expires', 'event'];
 
@@ -27,6 +28,7 @@ export class OutOfDialogRouter {
       transport: TransactionTransport;
       dialPlan: DialPlan;
       huntStatuses: ReadonlySet<number>;
+      shield: ShieldContext;
     },
   ) {
     this.dialPlan = o.dialPlan;
@@ -76,7 +78,7 @@ export class OutOfDialogRouter {
       via,
       { called, calling, display: null },
       CARRIED,
-      peer.headerPolicy,
+      toward(peer, via.host, this.o.shield),
     ).request;
     const next = (status: number): void => {
       if (!peer.huntstop && i + 1 < peers.length) this.attempt(tx, req, called, calling, peers, i + 1, status);

@@ -11,8 +11,7 @@ import { EMPTY_BODY, SipRequest } from '../sip/sip-message.js';
 import { sipHost } from '../sip/host.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
 import { type Destination, defaultPort, transportParam } from '../transport/flow.js';
-import type { HeaderPolicy } from '../routing/dial-peer.js';
-import { crossing } from './header-passing.js';
+import { type Toward, crossing } from './header-passing.js';
 
 /** Headers of the inbound INVITE that cross to the outbound one (session negotiation, not topology). */
 const CARRIED = ['content-type', 'session-expires', 'min-se', 'accept', 'allow-events'];
@@ -27,8 +26,8 @@ export interface OutboundRequest {
  * A request that starts a new outbound leg (INVITE, or an out-of-dialog MESSAGE/OPTIONS; with no inbound
  * request `a`, one of the SBC's own such as a keepalive OPTIONS): new Call-ID,
  * From tag, branch, the SBC's Via and Contact; `carried` names the inbound headers that always cross,
- * `policy` (the outbound dial-peer's) says which unknown ones do, `extra` adds headers of our own. The body
- * crosses as it is.
+ * `to` (the outbound dial-peer's leg, whose host is `via.host`) says which unknown ones do and shields them,
+ * `extra` adds headers of our own. The body crosses as it is.
  */
 export function buildOutboundRequest(
   method: string,
@@ -37,7 +36,7 @@ export function buildOutboundRequest(
   via: { host: string; port: number },
   numbers: { called: string; calling: string; display: string | null },
   carried: readonly string[],
-  policy: HeaderPolicy | null,
+  to: Toward | null,
   extra: Array<[string, string]> = [],
 ): OutboundRequest {
   const target = sipHost(dest.address);
@@ -65,8 +64,8 @@ export function buildOutboundRequest(
     SipHeader.create('Contact', contact),
     ...extra.map(([name, value]) => SipHeader.create(name, value)),
   ];
-  if (a !== null)
-    for (const [name, value] of crossing(a, carried, policy, new Set(headers.map((h) => h.key))))
+  if (a !== null && to !== null)
+    for (const [name, value] of crossing(a, carried, to, new Set(headers.map((h) => h.key))))
       headers.push(SipHeader.create(name, value));
   const body = a === null || a.body.length === 0 ? EMPTY_BODY : a.body;
   headers.push(SipHeader.create('Content-Length', String(body.length)));
@@ -80,12 +79,12 @@ export function buildOutboundInvite(
   via: { host: string; port: number },
   numbers: { called: string; calling: string; display: string | null },
   allow: string,
-  policy: HeaderPolicy | null,
+  to: Toward,
 ): OutboundRequest {
   const extra: Array<[string, string]> = [['Allow', allow]];
   const supported = a.tokens('supported');
   if (supported.length > 0) extra.push(['Supported', supported.join(', ')]);
   const required = a.tokens('require');
   if (required.length > 0) extra.push(['Require', required.join(', ')]);
-  return buildOutboundRequest('INVITE', a, dest, via, numbers, CARRIED, policy, extra);
+  return buildOutboundRequest('INVITE', a, dest, via, numbers, CARRIED, to, extra);
 }

@@ -35,6 +35,8 @@ export interface DialPeerJson {
   maxConn?: number;
   /** CUBE `call spike`: calls per second this dial-peer takes as the inbound one; more get 503 with Retry-After. */
   callSpike?: number;
+  /** The shield toward this dial-peer's leg, over fosip.json's `sanitize`. */
+  sanitize?: SanitizeJson;
   shutdown?: boolean;
   /** CUBE `media flow-through|flow-around` on the dial-peer; the outbound dial-peer's wins, then the inbound one's. */
   media?: 'flow-through' | 'flow-around';
@@ -73,6 +75,32 @@ export interface DialPeerJson {
   /** Digest credentials for a 401/407 from this dial-peer's target (`authentication username U password P [realm R]`). */
   authentication?: CredentialJson;
 }
+
+/**
+ * The downstream shield (fosip.json `sanitize`, a dial-peer's own for its leg): what the B2BUA copies into
+ * the other leg's messages is bounded and hides the far side's hosts.
+ */
+export interface SanitizeJson {
+  /** A copied header whose line is longer stays behind (default 1024 bytes). */
+  maxHeaderBytes?: number;
+  /** At most this many copied headers per message (default 64). */
+  maxHeaders?: number;
+  /** Copied display names are cut to this many characters (default 128). */
+  maxDisplayName?: number;
+  /** Hosts in identity and routing headers become the SBC's (default true). */
+  topologyHiding?: boolean;
+}
+
+export const SANITIZE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxHeaderBytes: { type: 'integer', minimum: 128, maximum: 65536 },
+    maxHeaders: { type: 'integer', minimum: 1, maximum: 1000 },
+    maxDisplayName: { type: 'integer', minimum: 1, maximum: 1024 },
+    topologyHiding: { type: 'boolean' },
+  },
+} as const;
 
 /** A digest credential; without a realm it answers any challenge (the challenge's realm is used). */
 export interface CredentialJson {
@@ -170,6 +198,7 @@ export const DIAL_PEER_SCHEMA = {
     huntstop: { type: 'boolean' },
     maxConn: { type: 'integer', minimum: 1 },
     callSpike: { type: 'integer', minimum: 1, maximum: 100000 },
+    sanitize: SANITIZE_SCHEMA,
     shutdown: { type: 'boolean' },
     media: { enum: ['flow-through', 'flow-around'] },
     mediaEngine: { enum: ['builtin', 'rtpengine'] },

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { type ConfigProblem, SbcError } from '../errors/sbc-error.js';
-import { CREDENTIAL_SCHEMA, type CredentialJson } from './dial-config.js';
+import { CREDENTIAL_SCHEMA, type CredentialJson, SANITIZE_SCHEMA, type SanitizeJson } from './dial-config.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -116,6 +116,8 @@ export interface Settings {
    * `captures` there). A capture names a file in it, never a path: the admin API cannot write elsewhere.
    */
   capture?: { directory?: string };
+  /** The downstream shield: what the B2BUA copies into the other leg's messages (a dial-peer's `sanitize` wins). */
+  sanitize?: SanitizeJson;
   /** Address blocks trusted besides the session targets of the dial-peers that are up (`ip address trusted list`). */
   trustedList?: string[];
   /** Drop requests from untrusted sources without an answer (default true), else answer 403. */
@@ -269,6 +271,7 @@ export const SETTINGS_SCHEMA = {
       additionalProperties: false,
       properties: { directory: { type: 'string', minLength: 1, maxLength: 4096 } },
     },
+    sanitize: SANITIZE_SCHEMA,
     trustedList: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 64 } },
     silentDiscardUntrusted: { type: 'boolean' },
     pike: {
@@ -495,6 +498,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(file.serverHeader !== undefined ? { serverHeader: file.serverHeader } : {}),
     ...(file.tls !== undefined ? { tls: file.tls } : {}),
     ...(file.capture !== undefined ? { capture: file.capture } : {}),
+    ...(file.sanitize !== undefined ? { sanitize: file.sanitize } : {}),
     ...(file.adminReadTokenFile !== undefined ? { adminReadTokenFile: file.adminReadTokenFile } : {}),
     ...(file.adminMetricsToken !== undefined ? { adminMetricsToken: file.adminMetricsToken } : {}),
     ...(file.adminTls !== undefined ? { adminTls: file.adminTls } : {}),

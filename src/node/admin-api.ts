@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
 import { type TraceListener, formatTrace } from '../observability/sip-trace.js';
-import type { AdminAuth, AdminScope } from './admin-auth.js';
+import type { AdminAuth, AdminScope, AdminTls } from './admin-auth.js';
 
 export type HealthReport = () => Record<string, unknown>;
 
@@ -133,13 +133,6 @@ export const API_ENDPOINTS: readonly AdminEndpoint[] = [
   },
   { method: 'POST', path: '/api/reload', scope: 'operate', handle: reloadEndpoint },
 ];
-
-/** The admin listener's TLS (adminTls): its certificate, and the CAs a client's certificate must chain to. */
-export interface AdminTls {
-  cert: Buffer;
-  key: Buffer;
-  ca: Buffer;
-}
 
 export class AdminServer {
   private server: http.Server | undefined;

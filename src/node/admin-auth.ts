@@ -7,8 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { SbcError } from '../errors/sbc-error.js';
-import type { AdminTls } from './admin-api.js';
 import { loadTls } from './edge-security.js';
+
+/** The admin listener's TLS (adminTls): its certificate, and the CAs a client's certificate must chain to. */
+export interface AdminTls {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer;
+}
 
 /** What a route needs: nothing, a token only if `adminMetricsToken` says so, any token, or the operate token. */
 export type AdminScope = 'open' | 'metrics' | 'read' | 'operate';

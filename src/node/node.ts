@@ -62,6 +62,7 @@ export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profil
     | 'scannerUserAgents'
     | 'callThreshold'
     | 'sipUa'
+    | 'sanitize'
   >;
 };
 
@@ -259,6 +260,7 @@ export class SbcNode {
           const ladder = this.b2bua.wire.ladder(cdr.id);
           if (ladder !== undefined) this.bus.keepFlow(ladder);
         },
+        headerHeldBack: (reason) => this.metrics.headerHeldBack(reason),
       },
     });
     this.responder.draining = this.config.settings?.draining ?? settings.draining ?? false;
@@ -378,6 +380,7 @@ export class SbcNode {
       sipProfiles: c.rewrite.sipProfiles,
       errorCodeOverride: (c.settings?.calls ?? this.settings.calls).errorCodeOverride ?? null,
       credentials: globalCredentials((c.settings ?? this.settings).sipUa),
+      sanitize: (c.settings ?? this.settings).sanitize ?? {},
     };
   }
 

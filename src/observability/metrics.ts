@@ -28,6 +28,9 @@ const DEFAULT_METRICS = [
   'heapSpacesSizeAndUsed',
   'version',
 ];
+/** Why the downstream shield kept a header back (b2bua/header-shield.ts ShieldDrop). */
+const SHIELD_REASONS = ['too-long', 'too-many', 'malformed', 'inside-address'];
+
 const load = createRequire(import.meta.url);
 
 function collectNodeMetrics(register: Registry): void {
@@ -98,6 +101,7 @@ export class Metrics {
   private readonly setup: Histogram;
   private readonly perDialPeer: Counter;
   private readonly jitter: Histogram;
+  private readonly heldBack: Counter;
   private readonly loop = monitorEventLoopDelay({ resolution: 20 });
 
   constructor(
@@ -267,6 +271,14 @@ export class Metrics {
         this.inc(p.lost);
       },
     });
+    this.heldBack = new Counter({
+      name: 'sbc_shield_headers_dropped_total',
+      help: 'Copied headers the downstream shield kept from the other leg, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    // every reason exists from the start, so that a rate() over it has a series before the first drop
+    for (const reason of SHIELD_REASONS) this.heldBack.inc({ reason }, 0);
     const loop = this.loop;
     new Gauge({
       name: 'sbc_event_loop_lag_seconds',
@@ -285,6 +297,11 @@ export class Metrics {
     if (c.connectedAt !== null) this.setup.observe((c.connectedAt - c.startedAt) / 1000);
     this.perDialPeer.inc({ tag: String(c.inboundDialPeer), direction: 'in' });
     if (c.outboundDialPeer !== null) this.perDialPeer.inc({ tag: String(c.outboundDialPeer), direction: 'out' });
+  }
+
+  /** The shield kept a copied header from the other leg (too long, one too many, malformed, an inside address). */
+  headerHeldBack(reason: string): void {
+    if (this.enabled) this.heldBack.inc({ reason });
   }
 
   /** A relayed stream leg ended with this interarrival jitter (ms). */

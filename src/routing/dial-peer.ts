@@ -1,5 +1,5 @@
 /** A dial-peer compiled from its JSON: patterns compiled, classes resolved, target parsed, defaults set. */
-import type { DialConfig, DialPeerJson, SrtpPolicy } from '../config/dial-config.js';
+import type { DialConfig, DialPeerJson, SanitizeJson, SrtpPolicy } from '../config/dial-config.js';
 import type { ConfigProblem } from '../errors/sbc-error.js';
 import type { CodecClass, CodecName } from '../media/codec-class.js';
 import type { KeepaliveProfile } from '../keepalive/keepalive-manager.js';
@@ -31,6 +31,8 @@ export interface DialPeer {
   maxConn: number | null;
   /** Calls per second it takes as the inbound dial-peer (CUBE `call spike`); null: unlimited. */
   callSpike: number | null;
+  /** The downstream shield toward this dial-peer's leg, over the node's; null: the node's. */
+  sanitize: SanitizeJson | null;
   shutdown: boolean;
   /** Null: the global `media.mode` (or the other dial-peer's choice) applies. */
   media: 'flow-through' | 'flow-around' | null;
@@ -86,6 +88,7 @@ export const DIAL_PEER_0: DialPeer = {
   huntstop: false,
   maxConn: null,
   callSpike: null,
+  sanitize: null,
   shutdown: false,
   media: null,
   mediaEngine: null,
@@ -241,6 +244,7 @@ function build(
     huntstop: v.huntstop ?? false,
     maxConn: v.maxConn ?? null,
     callSpike: v.callSpike ?? null,
+    sanitize: v.sanitize ?? null,
     shutdown: v.shutdown ?? false,
     media: v.media ?? null,
     mediaEngine: v.mediaEngine ?? null,

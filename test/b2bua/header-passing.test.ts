@@ -1,7 +1,9 @@
 /** Which headers of a message cross to the other leg, and what a caller's final failure carries. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crossing, failureHeaders, IN_DIALOG_CARRIED } from '../../src/b2bua/header-passing.js';
+import { type Toward, crossing, failureHeaders, IN_DIALOG_CARRIED, toward } from '../../src/b2bua/header-passing.js';
+import { DEFAULT_SANITIZE } from '../../src/b2bua/header-shield.js';
+import type { HeaderPolicy } from '../../src/routing/dial-peer.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import type { SipResponse } from '../../src/sip/sip-message.js';
 
@@ -26,27 +28,31 @@ const busy = parseMessage(
   ),
 ) as SipResponse;
 
+/** The leg toward a dial-peer with this header policy, the node's shield defaults. */
+const to = (headerPolicy: HeaderPolicy | null): Toward =>
+  toward({ headerPolicy, sanitize: null }, '192.0.2.10', { sanitize: DEFAULT_SANITIZE, dropped: () => undefined });
+
 describe('header passing', () => {
   it('never carries what the SBC owns (Via, Contact, challenges), always the known ones, unknown ones by policy', () => {
     const names = (h: Array<[string, string]>) => h.map(([n]) => n);
-    assert.deepEqual(names(crossing(busy, IN_DIALOG_CARRIED, null)), ['Reason', 'Retry-After', 'X-Carrier-Ref']);
-    assert.deepEqual(names(crossing(busy, IN_DIALOG_CARRIED, { pass: new Set(['x-carrier-ref']) })), [
+    assert.deepEqual(names(crossing(busy, IN_DIALOG_CARRIED, to(null))), ['Reason', 'Retry-After', 'X-Carrier-Ref']);
+    assert.deepEqual(names(crossing(busy, IN_DIALOG_CARRIED, to({ pass: new Set(['x-carrier-ref']) }))), [
       'Reason',
       'X-Carrier-Ref',
     ]);
-    assert.deepEqual(names(crossing(busy, IN_DIALOG_CARRIED, { drop: new Set(['x-carrier-ref']) })), [
+    assert.deepEqual(names(crossing(busy, IN_DIALOG_CARRIED, to({ drop: new Set(['x-carrier-ref']) }))), [
       'Reason',
       'Retry-After',
     ]);
   });
 
   it("gives a caller's failure our Warning, and the callee's Reason and Retry-After whatever the policy", () => {
-    assert.deepEqual(failureHeaders(undefined, null, '399 sbc "no route"'), [['Warning', '399 sbc "no route"']]);
-    assert.deepEqual(failureHeaders(busy, { pass: new Set() }, null), [
+    assert.deepEqual(failureHeaders(undefined, to(null), '399 sbc "no route"'), [['Warning', '399 sbc "no route"']]);
+    assert.deepEqual(failureHeaders(busy, to({ pass: new Set() }), null), [
       ['Reason', 'Q.850;cause=17'],
       ['Retry-After', '30'],
     ]);
-    assert.deepEqual(failureHeaders(busy, null, null), [
+    assert.deepEqual(failureHeaders(busy, to(null), null), [
       ['Reason', 'Q.850;cause=17'],
       ['Retry-After', '30'],
       ['X-Carrier-Ref', '77'],

@@ -18,7 +18,7 @@ import {
 } from './sipp-xml.js';
 
 /** A call whose INVITE carries extra headers and SDP lines: answered, then hung up by the caller. */
-export function uacWith(extra: { headers?: string[]; sdp?: string[] }): string {
+export function uacWith(extra: { headers?: string[]; sdp?: string[]; from?: string }): string {
   return wrap(
     'uac with extra headers',
     `${invite(extra)}

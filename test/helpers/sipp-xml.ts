@@ -29,10 +29,11 @@ export const FROM = 'From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPp
 export const TO = 'To: <sip:[service]@[remote_ip]:[remote_port]>';
 export const INV_BRANCH = 'z9hG4bK-[pid]-[call_number]-inv';
 
-export function invite(extra: { headers?: string[]; sdp?: string[] } = {}): string {
+/** An INVITE with `extra` headers and SDP lines; `from` replaces the From header (keep its tag). */
+export function invite(extra: { headers?: string[]; sdp?: string[]; from?: string } = {}): string {
   return `<send retrans="500" start_txn="invite">${cdata(`INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
-${FROM}
+${extra.from ?? FROM}
 ${TO}
 Call-ID: [call_id]
 CSeq: 1 INVITE

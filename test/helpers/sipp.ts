@@ -73,3 +73,8 @@ export async function runSipp(
     });
   });
 }
+
+/** The first INVITE in a SIPp message log (head and body). */
+export function inviteOf(messages: string): string {
+  return /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?(?=\r?\n\r?\n|-{5,}|$)/.exec(messages)?.[0] ?? '';
+}

@@ -9,11 +9,7 @@ import { freePort } from '../helpers/net.js';
 import { uacExpect, uacWith } from '../helpers/scenarios.js';
 import { recvInvite, reply, uasResponse, wrap } from '../helpers/sipp-xml.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
-
-/** The INVITE the callee received (head and body). */
-function inviteOf(messages: string): string {
-  return /INVITE sip:[\s\S]*?\r?\n\r?\n[\s\S]*?(?=\r?\n\r?\n|-{5,}|$)/.exec(messages)?.[0] ?? '';
-}
+import { inviteOf } from '../helpers/sipp.js';
 
 describe('SIP profiles with SIPp', () => {
   it('rewrites User-Agent, adds a header and removes an SDP attribute on the outbound leg; unknown headers pass unless dropped', async () => {
@@ -233,7 +229,9 @@ describe('number translation with SIPp', () => {
       assert.match(invite, /^INVITE sip:\+15551234567@127\.0\.0\.1:\d+ SIP\/2\.0/);
       assert.match(invite, /^To: <sip:\+15551234567@/m);
       assert.match(invite, /^From: (?:sipp )?<sip:\+15550001001@/m);
-      assert.match(invite, /^P-Asserted-Identity: <sip:\+15550001001@10\.1\.1\.1>\r?$/m);
+      // the translated number, at the SBC's address: the PBX's own (10.1.1.1) never reaches the carrier
+      assert.match(invite, /^P-Asserted-Identity: <sip:\+15550001001@127\.0\.0\.1>\r?$/m);
+      assert.doesNotMatch(invite, /10\.1\.1\.1/);
       const [cdr] = app.callStore.history(1);
       assert.equal(
         cdr?.calledNumber,
