@@ -31,6 +31,16 @@ ${inDialog('BYE', 2)}
   );
 }
 
+/** The ACK of a failure, on the INVITE's branch (RFC 3261 §17.1.1.3). */
+const ackFailure = `<send ack_txn="invite">${cdata(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
+${FROM}
+${TO}[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0`)}</send>`;
+
 /** Call, and expect `status` as the final answer (ACKed on the INVITE's branch). */
 export function uacExpect(status: number): string {
   return wrap(
@@ -38,15 +48,26 @@ export function uacExpect(status: number): string {
     `${invite()}
 ${ringing}
 <recv response="${status}" response_txn="invite"/>
-<send ack_txn="invite">${cdata(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
-${FROM}
-${TO}[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0`)}</send>
+${ackFailure}
 <pause milliseconds="200"/>`,
+  );
+}
+
+/** Call: either answered (then hung up) or refused with `status` (ACKed); both end the call well. */
+export function uacAnsweredOr(status: number): string {
+  return wrap(
+    'uac answered or refused',
+    `${invite()}
+${ringing}
+<recv response="${status}" optional="true" response_txn="invite" next="refused"/>
+<recv response="200" response_txn="invite" rrs="true"/>
+${ack2xx}
+<pause milliseconds="200"/>
+${inDialog('BYE', 2)}
+<recv response="200" response_txn="t2" next="done"/>
+<label id="refused"/>
+${ackFailure}
+<label id="done"/>`,
   );
 }
 

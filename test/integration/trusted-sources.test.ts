@@ -9,7 +9,7 @@ import { boundPort, startTestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
 import { requestText } from '../helpers/messages.js';
 import { UdpPeer, freePort, sleep } from '../helpers/net.js';
-import { uacExpect } from '../helpers/scenarios.js';
+import { uacAnsweredOr, uacExpect } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 
 describe('trusted sources', () => {
@@ -142,6 +142,34 @@ describe('admission control', () => {
       assert.match(second.messages, /Warning: 399 fosip-test "call threshold of 1 calls reached"/);
       assert.equal((await first).code, 0, 'the call in progress is not disturbed');
       assert.equal(app.security.admission.refused['total-calls'], 1);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("answers 503 to the calls beyond a dial-peer's call spike: of 20 calls in one second, 5 connect", async () => {
+    const b = await callee({ calls: 5 });
+    const app = await startTestApp({
+      dialPeers: [
+        { tag: 10, incomingCalledNumber: '2...', callSpike: 5 },
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` },
+      ],
+    });
+    try {
+      // 20 calls in half a second (SIPp's pacing may slip; a second would leave no margin): one sliding second holds them all
+      const a = await caller(boundPort(app, 'udp'), {
+        scenario: uacAnsweredOr(503),
+        calls: 20,
+        extra: ['-r', '40', '-rp', '1000', '-l', '20'],
+      });
+      assert.equal(a.code, 0, `every call ended as the scenario expects:\n${a.stderr}`);
+      const refusals = a.messages.match(/^SIP\/2\.0 503 /gm) ?? [];
+      assert.equal(refusals.length, 15, 'fifteen calls got 503');
+      assert.match(a.messages, /^Retry-After: 1\r?$/m);
+      assert.match(a.messages, /call spike of 5 calls per second reached on dial-peer 10/);
+      const bResult = await b.run;
+      assert.equal(bResult.code, 0, 'five calls reached the callee, answered and ended');
+      assert.equal((bResult.messages.match(/^INVITE sip:/gm) ?? []).length, 5);
     } finally {
       await app.stop();
     }
