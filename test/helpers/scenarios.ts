@@ -88,14 +88,7 @@ Max-Forwards: 70
 Content-Length: 0`)}</send>
 <recv response="200" response_txn="cancel"/>
 <recv response="487" response_txn="invite"/>
-<send ack_txn="invite">${cdata(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${INV_BRANCH};rport
-${FROM}
-${TO}[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0`)}</send>
+${ackFailure}
 <pause milliseconds="200"/>`,
   );
 }
