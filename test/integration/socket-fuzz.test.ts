@@ -18,6 +18,8 @@ import { readManifest, realPeerFiles, realPeerMessage, tortureMessage } from '..
 import { assertLoopbackOnly } from '../helpers/isolation.js';
 import { requestText } from '../helpers/messages.js';
 import { TcpPeer, UdpPeer, sleep } from '../helpers/net.js';
+import type { SippResult } from '../helpers/sipp.js';
+import { callee, caller } from '../helpers/sipp-pair.js';
 
 /**
  * The first Via of each seed asks for rport (RFC 3581), so that the SBC's answers come back to the fuzzer's
@@ -74,6 +76,30 @@ function mutate(rng: Rng, buf: Buffer): Buffer {
   return out;
 }
 
+/** Mutated seeds at the SBC over UDP (about 15,000 datagrams a second) and TCP, for `seconds`. */
+async function fuzz(app: SbcNode, seconds: number, rng: Rng): Promise<{ datagrams: number; streams: number }> {
+  const udp = await UdpPeer.open();
+  const tcp: TcpPeer[] = [];
+  const until = Date.now() + seconds * 1000;
+  let datagrams = 0;
+  let streams = 0;
+  while (Date.now() < until) {
+    for (let i = 0; i < 100; i++, datagrams++)
+      udp.send(mutate(rng, seeds[rng.nextInt(0, seeds.length - 1)] ?? Buffer.alloc(0)), boundPort(app, 'udp'));
+    await sleep(4); // a robustness test, not a load test
+    for (let i = 0; i < 5; i++, streams++) {
+      const p = await TcpPeer.connect(boundPort(app, 'tcp'));
+      for (let k = 0; k < 3; k++) p.write(mutate(rng, seeds[rng.nextInt(0, seeds.length - 1)] ?? Buffer.alloc(0)));
+      tcp.push(p);
+      if (tcp.length > 40) tcp.shift()?.close();
+    }
+  }
+  for (const p of tcp) p.close();
+  udp.close();
+  await sleep(300);
+  return { datagrams, streams };
+}
+
 /** Open file descriptors and the heap after a full collection (MB). */
 async function footprint(): Promise<{ fds: number; heapMb: number }> {
   v8.setFlagsFromString('--expose-gc');
@@ -118,31 +144,12 @@ describe('socket fuzzing (isolated network namespace)', () => {
       destinations.add(dest.address);
       send(msg, dest, flow, onError);
     };
-    const rng = new Rng(20261124);
-    const udp = await UdpPeer.open();
-    const tcp: TcpPeer[] = [];
-    const until = Date.now() + seconds * 1000;
-    let datagrams = 0;
-    let streams = 0;
-    while (Date.now() < until) {
-      for (let i = 0; i < 100; i++, datagrams++)
-        udp.send(mutate(rng, seeds[rng.nextInt(0, seeds.length - 1)] ?? Buffer.alloc(0)), boundPort(app, 'udp'));
-      await sleep(4); // a robustness test, not a load test: about 15,000 datagrams a second
-      for (let i = 0; i < 5; i++, streams++) {
-        const p = await TcpPeer.connect(boundPort(app, 'tcp'));
-        for (let k = 0; k < 3; k++) p.write(mutate(rng, seeds[rng.nextInt(0, seeds.length - 1)] ?? Buffer.alloc(0)));
-        tcp.push(p);
-        if (tcp.length > 40) tcp.shift()?.close();
-      }
-    }
-    for (const p of tcp) p.close();
-    await sleep(300);
+    const { datagrams, streams } = await fuzz(app, seconds, new Rng(20261124));
     process.stdout.write(
       `# fuzzed for ${seconds} s: ${datagrams} datagrams, ${streams} TCP streams, ${app.transport.stats.parseErrors} unparseable, ${app.b2bua.callCount} calls open at the end\n`,
     );
 
-    udp.received.length = 0;
-    udp.sources.length = 0;
+    const udp = await UdpPeer.open();
     udp.send(
       requestText({
         uri: 'sip:127.0.0.1',
@@ -195,5 +202,38 @@ describe('socket fuzzing (isolated network namespace)', () => {
       now.heapMb <= baseline.heapMb + 16,
       `heap back near its baseline: ${baseline.heapMb} -> ${now.heapMb} MB`,
     );
+  });
+});
+
+describe('socket fuzzing with a SIPp callee behind the SBC (isolated network namespace)', () => {
+  it('leaves the callee alive: what the fuzzed calls carry to it is well formed, and a real call still connects', async () => {
+    assertLoopbackOnly();
+    const b = await callee({ calls: 1_000_000, trace: false, timeoutMs: 600_000 });
+    let exited: SippResult | null = null;
+    void b.run.then((r) => (exited = r));
+    const app = await startTestApp({
+      timers: { T1: 10, T2: 40, T4: 50 },
+      transport: { messageDeadlineMs: 200, idleTimeoutMs: 1000 },
+      dialPeers: [{ tag: 1, destinationPattern: 'T', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+    });
+    try {
+      let invites = 0;
+      const send = app.transport.send.bind(app.transport);
+      app.transport.send = (msg, dest, flow, onError) => {
+        if (dest.port === b.port && msg.isRequest() && msg.method === 'INVITE') invites++;
+        send(msg, dest, flow, onError);
+      };
+      const seconds = Math.max(2, Number(process.env['FOSIP_FUZZ_SECONDS'] ?? 8) / 2);
+      const { datagrams } = await fuzz(app, seconds, new Rng(20261203));
+      process.stdout.write(`# fuzzed for ${seconds} s: ${datagrams} datagrams, ${invites} INVITEs to the callee\n`);
+      assert.ok(invites > 0, 'fuzzed calls reached the callee (else this proves nothing)');
+      assert.equal(exited, null, 'the callee is alive after the fuzzing');
+      const a = await caller(boundPort(app, 'udp'), { timeoutMs: 30_000 });
+      assert.equal(a.code, 0, `a real call through the SBC connects to the callee:\n${a.stderr}`);
+      assert.equal(exited, null, 'and the callee is still alive');
+    } finally {
+      b.kill();
+      await app.stop();
+    }
   });
 });
