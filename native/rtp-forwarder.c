@@ -38,7 +38,7 @@
 #define MAX_MISORDER 100
 
 /* what the JavaScript callback is told about: (kind, side, bytes, address, port) */
-enum { EV_DTMF = 1, EV_COPY_IN = 2, EV_COPY_OUT = 3 };
+enum { EV_DTMF = 1, EV_COPY_IN = 2, EV_COPY_OUT = 3, EV_RTCP = 4 };
 
 typedef struct {
   int used;
@@ -277,12 +277,11 @@ static int drain_once(engine_t *e, int32_t si) {
         continue;
       }
       if (msg[1] >= 192 && msg[1] <= 223) {
-        /* RTCP multiplexed on the RTP port (a=rtcp-mux, RFC 5761 §4): relayed as it is, not counted as RTP */
+        /* RTCP multiplexed on the RTP port (a=rtcp-mux, RFC 5761 §4): a few packets a second, handed to the
+           JS side, which hides the SDES names in it and relays it (not counted as RTP) */
         s->last_arrival = now;
-        if (s->copy) emit(e, EV_COPY_IN, si, msg, len, from);
-        s = side_at(e, si);
-        if (s == NULL) break;
-        out = side_at(e, s->peer);
+        emit(e, EV_RTCP, si, msg, len, from);
+        continue;
       } else {
         uint16_t seq = (uint16_t)(msg[2] << 8 | msg[3]);
         uint32_t ts = (uint32_t)msg[4] << 24 | (uint32_t)msg[5] << 16 | (uint32_t)msg[6] << 8 | msg[7];

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What the addon tells JavaScript about: a DTMF packet to read, or a copy of a packet for a capture. */
-export const FORWARDER_EVENT = { dtmf: 1, copyIn: 2, copyOut: 3 } as const;
+export const FORWARDER_EVENT = { dtmf: 1, copyIn: 2, copyOut: 3, rtcp: 4 } as const;
 
 /** Indexes into the array `state()` fills. */
 export const SIDE_STATE = {

@@ -12,6 +12,7 @@ import { isIPv6 } from 'node:net';
 import type { Endpoint, SessionSpec, StreamSpec, StreamStatsReport } from './relay-protocol.js';
 import { FORWARDER_EVENT } from './native-forwarder.js';
 import { summarizeRtcp } from './rtcp-delay.js';
+import { hideRtcpIdentity } from './media-identity.js';
 import { EADDRINUSE, type FastPath, Side, type WarmPair, bind, closeAll, sendTo } from './relay-side.js';
 
 /** How often an injected DTMF event's packets go out (RFC 4733 §2.5.1.2: typically every 50 ms). */
@@ -194,9 +195,10 @@ export class RelaySession {
         }
   }
 
-  /** What the native fast path hands over: a DTMF packet to report, or a copy for a running capture. */
+  /** What the native fast path hands over: a DTMF packet to report, muxed RTCP, or a copy for a running capture. */
   private onNative(side: Side, kind: number, bytes: Buffer, where: Endpoint): void {
     if (kind === FORWARDER_EVENT.dtmf) this.dtmf(side, bytes);
+    else if (kind === FORWARDER_EVENT.rtcp) this.onMuxedRtcp(side, bytes, where);
     else if (kind === FORWARDER_EVENT.copyIn)
       this.copyTo?.(where, { address: this.spec.address, port: side.spec.localPort }, bytes);
     else if (kind === FORWARDER_EVENT.copyOut)
@@ -242,11 +244,12 @@ export class RelaySession {
 
   /**
    * RTCP multiplexed on the RTP port (a=rtcp-mux, RFC 5761 §4: its packet types 192-223 are what RTP payload
-   * types 64-95 with the marker bit would be): relayed unchanged to the other leg's RTP port, not counted as
-   * RTP (its bytes 2-3 are a length, not a sequence number).
+   * types 64-95 with the marker bit would be): relayed to the other leg's RTP port, not counted as RTP (its
+   * bytes 2-3 are a length, not a sequence number), its SDES names hidden as on the RTCP port.
    */
-  private onMuxedRtcp(side: Side, msg: Buffer, from: dgram.RemoteInfo): void {
+  private onMuxedRtcp(side: Side, msg: Buffer, from: Endpoint): void {
     const to = side.peer.target(false);
+    const out = hideRtcpIdentity(msg, this.id);
     if (this.capture !== null) {
       this.capture(
         { address: from.address, port: from.port },
@@ -254,9 +257,9 @@ export class RelaySession {
         Buffer.from(msg),
       );
       if (to !== null)
-        this.capture({ address: this.spec.address, port: side.peer.spec.localPort }, to, Buffer.from(msg));
+        this.capture({ address: this.spec.address, port: side.peer.spec.localPort }, to, Buffer.from(out));
     }
-    if (to !== null && side.peer.rtp !== null) sendTo(side.peer.rtp, msg, to);
+    if (to !== null) side.peer.sendRtp(out);
   }
 
   /**
@@ -366,6 +369,8 @@ export class RelaySession {
     for (const ntp of rtcp.senderReports) side.delay.noteSenderReport(ntp, now);
     for (const b of rtcp.blocks) side.delay.noteReport(b.lsr, b.dlsr, now, side.peer.delay);
     const to = side.peer.target(true);
+    // the endpoint's canonical name (often user@its-address) becomes a token (media-identity.ts)
+    const out = hideRtcpIdentity(msg, this.id);
     if (this.capture !== null) {
       this.capture(
         { address: from.address, port: from.port },
@@ -373,9 +378,9 @@ export class RelaySession {
         Buffer.from(msg),
       );
       if (to !== null)
-        this.capture({ address: this.spec.address, port: side.peer.spec.localPort + 1 }, to, Buffer.from(msg));
+        this.capture({ address: this.spec.address, port: side.peer.spec.localPort + 1 }, to, Buffer.from(out));
     }
-    if (to !== null) sendTo(side.peer.rtcp, msg, to);
+    if (to !== null) sendTo(side.peer.rtcp, out, to);
   }
 
   /** Packets relayed toward `which` with payload type `from` leave with `to` (from null: as they come). */

@@ -52,3 +52,15 @@ export class RtpEndpoint {
     this.socket.close();
   }
 }
+
+/** An SDES packet (RFC 3550 §6.5) of one chunk with these items ([type, text]). */
+export function sdes(ssrc: number, items: Array<[number, string]>): Buffer {
+  const body = Buffer.concat([
+    Buffer.from(ssrc.toString(16).padStart(8, '0'), 'hex'),
+    ...items.map(([t, v]) => Buffer.concat([Buffer.from([t, Buffer.byteLength(v)]), Buffer.from(v)])),
+  ]);
+  const chunk = Buffer.concat([body, Buffer.alloc(4 - (body.length % 4))]);
+  const header = Buffer.from([0x81, 202, 0, 0]);
+  header.writeUInt16BE(chunk.length / 4, 2);
+  return Buffer.concat([header, chunk]);
+}

@@ -6,8 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { identityToken } from '../../src/media/media-identity.js';
 import { parseMessage } from '../../src/sip/message-parser.js';
 import { boundPort, startTestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
+import { requestText } from '../helpers/messages.js';
+import { UdpPeer } from '../helpers/net.js';
+import { sdes } from '../helpers/rtp.js';
+import { Capture } from '../helpers/tshark.js';
+import { isRequest, receivedMessage, responseTo, sdpAt } from '../helpers/udp-sip.js';
 import { uacWith } from '../helpers/scenarios.js';
 import { inviteOf } from '../helpers/sipp.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
@@ -96,6 +103,84 @@ describe('downstream shield (SIPp caller and callee)', () => {
       assert.doesNotMatch(head, /10\.1\.1\.|inside\.example/, 'no inside address reached the callee');
     } finally {
       await app.stop();
+    }
+  });
+
+  it("keeps the caller's names out of what the callee's capture holds: identity headers, a=ssrc cname, RTCP SDES", async () => {
+    const [caller, callee, callerMedia, calleeMedia] = await Promise.all(
+      [0, 1, 2, 3].map(() => UdpPeer.open(0, '127.0.0.1')),
+    );
+    const app = await startTestApp({
+      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${callee!.port}` }],
+      media: { mode: 'flow-through' },
+    });
+    const sbc = boundPort(app, 'udp');
+    const inside = 'sip:alice@10.1.1.9:5060';
+    let capture: Capture | null = null;
+    try {
+      capture = await Capture.start(`udp and (dst port ${callee!.port} or dst port ${calleeMedia!.port})`);
+      caller!.send(
+        requestText({
+          method: 'INVITE',
+          uri: `sip:2001@127.0.0.1:${sbc}`,
+          via: `SIP/2.0/UDP 127.0.0.1:${caller!.port}`,
+          branch: 'z9hG4bKtopology1',
+          callId: 'topology-call',
+          fromTag: 'caller1',
+          extra: [
+            `Contact: <sip:alice@127.0.0.1:${caller!.port}>`,
+            'P-Asserted-Identity: <sip:alice@10.1.1.9>',
+            'Remote-Party-ID: <sip:alice@10.1.1.9>;party=calling',
+            'Diversion: <sip:3001@10.1.1.9>;reason=unconditional',
+            'History-Info: <sip:3001@10.1.1.9>;index=1',
+          ],
+          body: `${sdpAt(callerMedia!.port)}a=ssrc:4321 cname:${inside}\r\n`,
+        }),
+        sbc,
+      );
+      const offer = await receivedMessage(callee!, isRequest('INVITE'));
+      assert.ok(offer?.isRequest(), 'the callee got the INVITE');
+      const cname = identityToken(app.callStore.list()[0]?.id ?? '', inside);
+      assert.match(offer.body.toString('latin1'), new RegExp(`^a=ssrc:4321 cname:${cname}\r$`, 'm'));
+      callee!.send(
+        responseTo(offer, '200 OK', {
+          tag: 'callee1',
+          contactPort: callee!.port,
+          sdp: `${sdpAt(calleeMedia!.port)}a=rtcp:${calleeMedia!.port}\r\n`,
+        }),
+        sbc,
+      );
+      const ok = await receivedMessage(caller!, (m) => m.isResponse() && m.status === 200);
+      const towardCaller = Number(/^m=audio (\d+)/m.exec(ok?.body.toString('latin1') ?? '')?.[1] ?? NaN);
+      // the caller's RTCP: a receiver report and its SDES, CNAME and NAME naming it
+      const report = Buffer.concat([
+        Buffer.from('81c90007' + '000010e1' + '00'.repeat(24), 'hex'),
+        sdes(4321, [
+          [1, inside],
+          [2, 'Alice at 10.1.1.9'],
+        ]),
+      ]);
+      callerMedia!.send(report, towardCaller + 1); // the relay's RTCP port for the caller (RTP + 1)
+      assert.ok(await eventually(() => calleeMedia!.received.length > 0), 'the report reached the callee');
+      const wire = await capture.stop();
+      const hex = (text: string): string => Buffer.from(text).toString('hex');
+      assert.ok(
+        wire.some((p) => p.payload?.includes(hex('INVITE sip:2001@'))),
+        'the capture holds the INVITE',
+      );
+      assert.ok(
+        wire.some((p) => p.payload?.includes(hex(cname))),
+        'and the RTCP, with the CNAME a token',
+      );
+      for (const p of wire) {
+        assert.ok(!p.payload?.includes(hex('10.1.1.9')), `no inside address in a packet to port ${p.dstPort}`);
+        // users cross (a called party needs them); what names the caller's side does not
+        assert.ok(!p.payload?.includes(hex('Alice at')), `no SDES NAME in a packet to port ${p.dstPort}`);
+      }
+    } finally {
+      await capture?.stop().catch(() => []);
+      await app.stop();
+      for (const p of [caller, callee, callerMedia, calleeMedia]) p!.close();
     }
   });
 });

@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { BuiltinRelay, type StreamRequest } from '../../src/media/builtin-relay.js';
 import { PortPool } from '../../src/media/port-pool.js';
 import { relayRange, sleep } from '../helpers/net.js';
-import { RtpEndpoint } from '../helpers/rtp.js';
+import { RtpEndpoint, sdes } from '../helpers/rtp.js';
+import { identityToken } from '../../src/media/media-identity.js';
 
 function portRange(pairs: number): Promise<[number, number]> {
   // below the ephemeral ports, where no socket of a test beside this one is handed out (see relayRange)
@@ -113,6 +114,38 @@ for (const forwarder of ['native', 'dgram'] as const)
         const stats = (await engine.stats('call-mux'))['call-mux']?.[0];
         assert.equal(stats?.a.packets, 2, 'only the RTP packets counted');
         assert.equal(stats?.a.lost, 0);
+      } finally {
+        a.close();
+        b.close();
+        await engine.stop();
+      }
+    });
+
+    it('hides the CNAME of RTCP SDES it relays, on the RTCP port and muxed on the RTP port', async () => {
+      const [min, max] = await portRange(4);
+      const engine = new BuiltinRelay({ forwarder, pool: new PortPool(min, max), address: '127.0.0.1' });
+      const a = dgram.createSocket('udp4');
+      const b = dgram.createSocket('udp4');
+      const got: Buffer[] = [];
+      b.on('message', (m) => got.push(m));
+      await Promise.all([a, b].map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))));
+      try {
+        const bPort = b.address().port;
+        const opened = await engine.open('call-sdes', [
+          {
+            stream: 0,
+            clockRate: 8000,
+            a: { remote: { address: '127.0.0.1', port: a.address().port }, remoteRtcp: null },
+            b: { remote: { address: '127.0.0.1', port: bPort }, remoteRtcp: { address: '127.0.0.1', port: bPort } },
+          },
+        ]);
+        const { aPort } = opened?.[0] ?? assert.fail('no ports');
+        const report = sdes(0x1234, [[1, 'sip:alice@10.1.1.1:5060']]);
+        a.send(report, aPort + 1, '127.0.0.1');
+        a.send(report, aPort, '127.0.0.1'); // rtcp-mux
+        assert.ok(await eventually(() => got.length === 2), 'both reports reached B');
+        const hidden = sdes(0x1234, [[1, identityToken('call-sdes', 'sip:alice@10.1.1.1:5060')]]);
+        assert.deepEqual(got, [hidden, hidden]);
       } finally {
         a.close();
         b.close();

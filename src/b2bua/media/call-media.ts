@@ -8,6 +8,7 @@
  * (RFC 3264 §8).
  */
 import type { CallMediaSession } from './call-media-session.js';
+import { hideSdpIdentity } from '../../media/media-identity.js';
 import { MediaFailure } from './media-failure.js';
 import { holds } from './hold.js';
 import { randomInt } from 'node:crypto';
@@ -278,6 +279,8 @@ export class CallMedia implements CallMediaSession {
     if (this.secure.size === 0) this.interwork(sdp, from, to, engine);
     // the relay is the only path: candidates would hand one side the other's addresses (RFC 8839 §5)
     sdp.dropAttributes(ICE_ATTRIBUTES);
+    // nor do the endpoint's names (a=ssrc cname: often user@address); the relay hides them in RTCP alike
+    hideSdpIdentity(sdp, this.id);
     const family = isIPv6(this.address) ? 'IP6' : 'IP4';
     const me = { family, address: this.address } as const;
     let anyHeld = false;
