@@ -14,9 +14,12 @@ import type { TransactionTransport } from '../transaction/transaction-transport.
 import type { Destination } from '../transport/flow.js';
 import { mapFailureStatus } from './cause-map.js';
 import { buildOutboundRequest } from './outbound-leg.js';
-import { type ShieldContext, toward } from './header-passing.js';
+import { type ShieldContext, crossing, toward } from './header-passing.js';
 
 const CARRIED = ['content-type', 'content-disposition', 'accept', 'expires', 'event'];
+/** The answer toward the requester carries no unknown header of the far end's answer, nor its Content-Type (setBody writes it). */
+const ANSWER_ONLY = { headerPolicy: { pass: new Set<string>() }, sanitize: null };
+const OWN_CONTENT_TYPE: ReadonlySet<string> = new Set(['content-type']);
 
 export class OutOfDialogRouter {
   /** Replaced on a reload. */
@@ -95,9 +98,8 @@ export class OutOfDialogRouter {
         const answer = buildResponse(req, status, {
           toTag: tagFor,
           reason: res.reason,
-          headers: res.headers
-            .filter((h) => CARRIED.includes(h.key) && h.key !== 'content-type')
-            .map((h) => [h.name, h.value]),
+          // the carried headers only (an empty pass list), through the shield like every copied header
+          headers: crossing(res, CARRIED, toward(ANSWER_ONLY, '', this.o.shield), OWN_CONTENT_TYPE),
         });
         if (res.body.length > 0) answer.setBody(res.body, res.contentType() ?? 'text/plain');
         tx.respond(answer);

@@ -58,4 +58,16 @@ describe('header passing', () => {
       ['X-Carrier-Ref', '77'],
     ]);
   });
+
+  it("takes the dial-peer's sanitize over the node's for its leg", () => {
+    const node = { sanitize: DEFAULT_SANITIZE, dropped: () => undefined };
+    const leg = toward({ headerPolicy: null, sanitize: { maxHeaders: 1, topologyHiding: false } }, 'h', node);
+    assert.deepEqual(leg.shield.settings, { ...DEFAULT_SANITIZE, maxHeaders: 1, topologyHiding: false });
+    assert.deepEqual(
+      crossing(busy, IN_DIALOG_CARRIED, leg).map(([n]) => n),
+      ['Reason'],
+      'one copied header at most',
+    );
+    assert.equal(toward(null, 'h', node).shield.settings, DEFAULT_SANITIZE);
+  });
 });
