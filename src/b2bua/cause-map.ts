@@ -49,7 +49,7 @@ export function statusOfCause(cause: number): number {
   if (cause === 22) return 410;
   if (cause === 28) return 484;
   if ([29, 65, 79].includes(cause)) return 501;
-  if ([34, 38, 41, 42, 47].includes(cause)) return 503;
+  if ([34, 38, 41, 42, 47, 58, 63].includes(cause)) return 503;
   if (cause === 102) return 408;
   if ([88, 95, 111].includes(cause)) return 400;
   return 500;
@@ -68,6 +68,7 @@ const CAUSE_TEXT: Record<number, string> = {
   38: 'network out of order',
   41: 'temporary failure',
   47: 'resource unavailable, unspecified',
+  63: 'service or option not available, unspecified',
   102: 'recovery on timer expiry',
 };
 

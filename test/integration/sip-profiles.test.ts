@@ -201,7 +201,14 @@ describe('number translation with SIPp', () => {
   const rules = [
     { kind: 'translation-rule' as const, tag: 1, rules: [{ rule: 1, match: '^9([0-9]{10})$', replace: '+1\\1' }] },
     { kind: 'translation-rule' as const, tag: 3, rules: [{ rule: 1, match: '^sipp$', replace: '+15550001001' }] },
-    { kind: 'translation-rule' as const, tag: 4, rules: [{ rule: 1, reject: '^1900', cause: 'call-reject' as const }] },
+    {
+      kind: 'translation-rule' as const,
+      tag: 4,
+      rules: [
+        { rule: 1, reject: '^1900', cause: 'call-reject' as const },
+        { rule: 2, reject: '^1976' }, // the default cause: no-service
+      ],
+    },
     { kind: 'translation-profile' as const, name: 'to-carrier', translate: { called: 1, calling: 3 } },
     { kind: 'translation-profile' as const, name: 'from-pbx', translate: { called: 4 } },
   ];
@@ -261,6 +268,12 @@ describe('number translation with SIPp', () => {
       assert.equal(cdr?.finalStatus, 403);
       assert.equal(cdr?.outboundDialPeer, null);
       assert.equal(app.b2bua.callCount, 0);
+      // a reject rule without a cause: no-service (Q.850 63), which is 503 (RFC 3398 §7.2.4.1)
+      const unserved = await caller(boundPort(app, 'udp'), { scenario: uacExpect(503), called: '19765550000' });
+      assert.equal(unserved.code, 0, unserved.stderr);
+      const [second] = app.callStore.history(1);
+      assert.equal(second?.disconnectCause, 63);
+      assert.equal(second?.finalStatus, 503);
     } finally {
       await app.stop();
     }
