@@ -93,6 +93,12 @@ describe('deployment files', () => {
       .sort()
       .flatMap((f) => yamlDocuments(path.join(dir, f)).map((o, i) => ({ o, where: `${f}#${i}` })));
     for (const { o, where } of objects) checkKubernetesObject(o, where);
+    // kubectl apply -f deploy/kubernetes/ applies the files in name order: the namespace must come first
+    assert.equal(
+      objects[0]?.o['kind'],
+      'Namespace',
+      `the first object applied is the namespace (${objects[0]?.where})`,
+    );
     const daemonSet = (name: string): Obj | undefined =>
       objects.find(({ o }) => o['kind'] === 'DaemonSet' && obj(o['metadata'], 'm')['name'] === name)?.o;
     const rtpengine = daemonSet('rtpengine');
