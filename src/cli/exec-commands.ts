@@ -21,6 +21,7 @@ import {
   renderCubeStatus,
   renderHistoryBrief,
   renderSipUaCalls,
+  renderVersion,
 } from './show-calls.js';
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
@@ -158,6 +159,10 @@ function showTree(extra: CommandNode[]): CommandNode {
         return output({ version: VERSION, nodes }, renderCubeStatus(VERSION, nodes));
       }),
     ]),
+    keyword('version', "FoSIP version, and each node's version and uptime", [], async (ctx) => {
+      const nodes = await ctx.view().nodes();
+      return output({ version: VERSION, nodes }, renderVersion(VERSION, nodes));
+    }),
     keyword('dial-peer', 'Dial plan mapping table', [
       keyword(
         'voice',

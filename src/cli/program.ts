@@ -11,6 +11,7 @@ import { formatTrace } from '../observability/sip-trace.js';
 import { type SourceFlags, openSource } from './state-source.js';
 import { type AdminFlags, AdminClient } from './admin-client.js';
 import { addImportCommand } from './import-command.js';
+import { VERSION } from '../version.js';
 
 /**
  * `fosip show <words...>` / `fosip clear <words...>`: the words go through the exec tree exactly as in the
@@ -151,6 +152,7 @@ export interface ProgramHooks {
 export function buildProgram(hooks: ProgramHooks): Command {
   const program = new Command('fosip')
     .description('FoSIP: an open-source, CUBE-like SIP session border controller')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError();
 
   program

@@ -166,6 +166,31 @@ export function renderCubeStatus(version: string, nodes: NodeInfo[], now = Date.
   ].join('\n');
 }
 
+/** IOS `show version`: the software, then each node's version and uptime (`<hostname> uptime is ...`). */
+export function renderVersion(version: string, nodes: NodeInfo[], now = Date.now()): string {
+  const uptime = (ms: number): string => {
+    const s = Math.floor(ms / 1000);
+    const parts: Array<[number, string]> = [
+      [Math.floor(s / 86400), 'day'],
+      [Math.floor((s % 86400) / 3600), 'hour'],
+      [Math.floor((s % 3600) / 60), 'minute'],
+      [s % 60, 'second'],
+    ];
+    const shown = parts.filter(([n], i) => n > 0 || i === parts.length - 1);
+    return shown.map(([n, unit]) => `${n} ${unit}${n === 1 ? '' : 's'}`).join(', ');
+  };
+  return [
+    `FoSIP Software, Version ${version} (this CLI)`,
+    `Node.js ${process.version}, Platform ${process.platform}`,
+    '',
+    ...nodes.map(
+      (n) =>
+        `${n.node} uptime is ${n.startedAt === null ? 'unknown' : uptime(now - n.startedAt)}, ` +
+        `FoSIP Version ${n.version ?? 'unknown'}${n.alive ? '' : ' (STOPPED)'}`,
+    ),
+  ].join('\n');
+}
+
 /** `show call active voice compact`: one line per leg, CUBE's columns (codec and media come with media relay). */
 export function renderActiveCompact(calls: ViewCall[], now = Date.now()): string {
   const rows: string[][] = [];

@@ -19,6 +19,7 @@ import type {
   SipStatsSnapshot,
 } from '../state/node-reports.js';
 import type { AdminApi } from './admin-api.js';
+import { VERSION } from '../version.js';
 import type { Drain } from './drain.js';
 import type { CaptureControl } from './observability-wiring.js';
 
@@ -49,6 +50,7 @@ export function adminRoutes(node: AdminSubject, onDrained?: () => void): AdminAp
     status: () => [
       {
         node: name,
+        version: VERSION,
         alive: true,
         startedAt: node.startedAt,
         heartbeatAt: Date.now(),

@@ -191,7 +191,7 @@ export class SbcNode {
       redisOptions: settings.redisOptions,
       node: settings.hostname,
       log: this.log.child({ component: 'state' }),
-      describe: () => ({ rtp: this.rtpPool(), ...this.mediaEngines() }),
+      describe: () => ({ version: VERSION, rtp: this.rtpPool(), ...this.mediaEngines() }),
     }));
     this.statsStore = this.bus.stats;
     const tls = loadTls(settings);

@@ -49,11 +49,13 @@ export class RedisClusterView {
           : (JSON.parse(raw) as {
               startedAt: number;
               heartbeatAt: number;
+              version?: string;
               rtp?: RtpPoolInfo;
               mediaEngines?: MediaEngineInfo[];
             });
       out.push({
         node,
+        ...(info?.version !== undefined ? { version: info.version } : {}),
         alive: info !== null,
         startedAt: info?.startedAt ?? null,
         heartbeatAt: info?.heartbeatAt ?? null,

@@ -9,6 +9,8 @@ import type { CallDetailRecord, CallRecord } from './call-store.js';
 
 export interface NodeInfo {
   node: string;
+  /** The FoSIP version the node runs (absent from nodes older than 0.1.0's reports). */
+  version?: string;
   alive: boolean;
   startedAt: number | null;
   heartbeatAt: number | null;

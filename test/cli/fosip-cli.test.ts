@@ -11,6 +11,7 @@ import { requestText } from '../helpers/messages.js';
 import { UdpPeer, freePort } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { VERSION } from '../../src/version.js';
 
 const bin = path.join(repoRoot, 'bin', 'fosip.js');
 
@@ -20,6 +21,12 @@ describe('fosip CLI', () => {
     assert.equal(r.status, 0);
     for (const flag of ['--config-dir', '--listen', '--admin', '--hostname', '--log-level'])
       assert.ok(r.stdout.includes(flag), flag);
+  });
+
+  it('prints its version with --version', () => {
+    const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout.trim(), VERSION);
   });
 
   it('check-config exits 0 on a valid folder and non-zero with every located problem', () => {

@@ -97,6 +97,9 @@ describe('admin API authentication', () => {
       const byEnv = await runCli(['show', 'sip-ua', 'statistics', ...admin], { env: { FOSIP_ADMIN_TOKEN: OPERATE } });
       assert.equal(byEnv.code, 0, byEnv.stderr);
       assert.match(byEnv.stdout, /SIP Response Statistics/);
+      const version = await runCli(['show', 'version', ...admin], { env: { FOSIP_ADMIN_TOKEN: OPERATE } });
+      assert.equal(version.code, 0, version.stderr);
+      assert.match(version.stdout, /^fosip-test uptime is \d+ \w+.*, FoSIP Version \d+\.\d+\.\d+$/m, 'from the node');
       const byFile = await runCli(['clear', 'sip-ua', 'statistics', ...admin, '--token-file', files.operate]);
       assert.equal(byFile.code, 0, byFile.stderr);
       const wrongFile = await runCli(['reload', ...admin, '--token-file', files.read]);

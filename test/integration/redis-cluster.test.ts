@@ -12,6 +12,7 @@ import { recordingLog } from '../helpers/log.js';
 import { RedisServer } from '../helpers/redis.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
 import { runCli } from '../helpers/cli.js';
+import { VERSION } from '../../src/version.js';
 import { uacHungUp } from '../helpers/scenarios.js';
 
 describe('call state shared through Redis', () => {
@@ -74,6 +75,11 @@ describe('call state shared through Redis', () => {
           ['sbc-b', true, 1],
         ],
       );
+      const version = await runCli(['show', 'version', '--redis', redis.url]);
+      assert.equal(version.code, 0, version.stderr);
+      assert.match(version.stdout, new RegExp(`^FoSIP Software, Version ${VERSION.replace(/\./g, '\\.')} `, 'm'));
+      for (const node of ['sbc-a', 'sbc-b'])
+        assert.match(version.stdout, new RegExp(`^${node} uptime is \\d+ \\w+.*, FoSIP Version ${VERSION}$`, 'm'));
       for (const result of await Promise.all(calls)) assert.equal(result.code, 0, result.stderr);
       assert.equal((await b.run).code, 0);
       const ended = await eventually(
