@@ -17,8 +17,12 @@ export interface B2buaOptions {
   config: LiveConfig;
   /** Message ladders of ended calls kept for `show call flow` (default 100). */
   keepLadders?: number;
-  /** Told of every call that ends, and of each copied header the shield held back (metrics). */
-  observer?: { callEnded(cdr: CallDetailRecord): void; headerHeldBack?(reason: ShieldDrop): void };
+  /** Told of every call that is answered (its setup time) or ends, and of each header the shield held back (metrics). */
+  observer?: {
+    callEnded(cdr: CallDetailRecord): void;
+    callAnswered?(setupMs: number): void;
+    headerHeldBack?(reason: ShieldDrop): void;
+  };
   /** Admission control: whether one more call may start (null: yes), given the calls in progress. */
   admission?: { admit(active: number): { retryAfter: number; text: string } | null };
   /** OPTIONS keepalive: whether a dial-peer may take calls (none: all may). */

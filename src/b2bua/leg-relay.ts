@@ -26,6 +26,7 @@ import { CallMedia, MediaFailure } from './media/call-media.js';
 import { dtmfRelayBody, parseDtmfRelay } from './media/dtmf-relay-body.js';
 import { IN_DIALOG_CARRIED, type ShieldContext, carry, crossing, toward } from './header-passing.js';
 import { sipHost } from '../sip/host.js';
+import type { B2buaOptions } from './b2bua-options.js';
 import { ackAnswer, contactA, dialogA, dialogB, endOtherFork } from './leg-dialogs.js';
 import { credentialPool, sendAnswering } from '../uac/digest-client.js';
 
@@ -46,6 +47,8 @@ export interface RelayDeps {
   credentials(): readonly Credential[];
   /** The downstream shield's settings and reports. */
   shield: ShieldContext;
+  /** Told of each answered call (metrics: setup time). */
+  observer?: B2buaOptions['observer'];
 }
 
 /** The in-dialog requests relayed leg to leg (besides ACK and CANCEL). */
@@ -161,6 +164,7 @@ export class LegRelay {
     call.record.bLeg = call.record.bLeg && { ...call.record.bLeg, remoteTag: b.dialog.remoteTag };
     call.record.state = 'connected';
     call.record.connectedAt = this.d.clock.now();
+    this.d.observer?.callAnswered?.(call.record.connectedAt - call.record.startedAt);
     a.ok = this.toCaller(call, res);
     if (call.media?.open) {
       call.record.media = call.media.record();

@@ -212,8 +212,7 @@ export class SbcNode {
       clock: this.clock,
       log: this.log.child({ component: 'keepalive' }),
       ping: (e) => this.b2bua.pinger.ping(e.subject, e.profile),
-      changed: (s) => {
-        this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
+      changed: () => {
         this.trustTargets(); // a busied-out dial-peer's target is no longer trusted (cube-reference §5)
         this.statsStore.refresh();
       },
@@ -261,6 +260,7 @@ export class SbcNode {
           if (ladder !== undefined) this.bus.keepFlow(ladder);
         },
         headerHeldBack: (reason) => this.metrics.headerHeldBack(reason),
+        callAnswered: (setupMs) => this.metrics.callAnswered(setupMs),
       },
     });
     this.responder.draining = this.config.settings?.draining ?? settings.draining ?? false;
@@ -405,8 +405,7 @@ export class SbcNode {
         ];
       }),
     );
-    for (const s of this.keepalive.status())
-      this.metrics.dialPeerUp.set({ tag: String(s.tag) }, s.state === 'active' ? 1 : 0);
+    this.metrics.knowDialPeers(this.config.dialPlan.peers.map((dp) => dp.tag).filter((tag) => tag !== 0));
     this.trustTargets();
   }
 
@@ -425,7 +424,6 @@ export class SbcNode {
     if (next.settings !== undefined) {
       this.security.reconfigure(next.settings);
     }
-    this.metrics.dialPeerUp.reset();
     this.configureKeepalive();
     this.registrations.configure(next.settings?.sipUa);
     this.statsStore.refresh();

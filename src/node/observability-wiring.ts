@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { B2bua } from '../b2bua/b2bua.js';
+import type { DialPlan } from '../routing/dial-plan.js';
 import type { BuiltinRelay } from '../media/builtin-relay.js';
 import type { MediaStatsByCall } from '../state/node-reports.js';
 import type { PortPool } from '../media/port-pool.js';
@@ -16,6 +17,7 @@ import type { NodeBus } from '../state/node-bus.js';
 import type { RtpengineFleet } from '../media/rtpengine/fleet.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
+import { COUNTED_METHODS } from '../transport/transport-stats.js';
 
 export interface NodeParts {
   b2bua: B2bua;
@@ -29,12 +31,15 @@ export interface NodeParts {
   media: { shed: number };
   mediaStats(): Promise<MediaStatsByCall>;
   closedMediaTotals(): { packets: number; forwarded: number; lost: number };
+  readonly dialPlan: DialPlan;
+  readonly keepalive: { isUp(tag: number): boolean };
 }
 
 /** What /metrics reads when Prometheus scrapes (nothing is counted twice on the hot paths). */
 export function metricSources(node: () => NodeParts): MetricSources {
   return {
     callsActive: () => node().b2bua.callCount,
+    sipMethods: [...COUNTED_METHODS],
     sipMessages: () => node().transport.stats.sip,
     transactionTimeouts: () => node().transactions.stats.timeouts,
     parseErrors: () => node().transport.stats.parseErrors,
@@ -52,6 +57,11 @@ export function metricSources(node: () => NodeParts): MetricSources {
       }
       return [...counts.values()];
     },
+    // dial-peer 0 is no configured dial-peer: it has no series
+    dialPeers: () =>
+      node()
+        .dialPlan.peers.filter((dp) => dp.tag !== 0)
+        .map((dp) => ({ tag: dp.tag, up: !dp.shutdown && node().keepalive.isUp(dp.tag) })),
     rtpPorts: () => ({ total: 2 * node().portPool.total, inUse: 2 * node().portPool.inUse }), // pairs: an RTP and an RTCP port each
     rtpShed: () => node().media.shed,
     rtpPackets: async () => {

@@ -28,6 +28,10 @@ const DEFAULT_METRICS = [
   'heapSpacesSizeAndUsed',
   'version',
 ];
+/** Every outcome of outcomeOf(), so that each series exists (at 0) before the first call. */
+const OUTCOMES = ['answered', 'cancelled', 'rejected', 'failed_4xx', 'failed_5xx', 'failed_6xx'];
+/** The status classes sbc_sip_messages_total has from the start, with the counted methods (MetricSources). */
+const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'];
 /** Why the downstream shield kept a header back (b2bua/header-shield.ts ShieldDrop). */
 const SHIELD_REASONS = ['too-long', 'too-many', 'malformed', 'inside-address'];
 
@@ -51,6 +55,8 @@ function collectNodeMetrics(register: Registry): void {
 /** What the metrics read at scrape time (the app hands these in: this leaf knows no stack layer). */
 export interface MetricSources {
   callsActive(): number;
+  /** The methods SIP messages are counted by (others count as OTHER): their series exist from the start. */
+  readonly sipMethods: readonly string[];
   /** SIP messages by direction: requests by method, responses by status class (`2xx`). */
   sipMessages(): {
     requestsIn: Record<string, number>;
@@ -63,6 +69,8 @@ export interface MetricSources {
   /** Live calls per dial-peer tag and direction (inbound dial-peer: `in`, outbound: `out`). */
   activeCallsByDialPeer(): Array<{ tag: number; direction: 'in' | 'out'; calls: number }>;
   rtpPorts(): { total: number; inUse: number };
+  /** Every configured dial-peer: whether it may take calls (not shut down, not busied out by keepalive). */
+  dialPeers(): Array<{ tag: number; up: boolean }>;
   /** RTP packets received from and sent to the legs, and lost, since start (closed and live sessions). */
   rtpPackets(): Promise<{ in: number; out: number; lost: number }>;
   /** RTP packets the built-in relay dropped because it fell behind (load shedding). */
@@ -95,8 +103,6 @@ export function outcomeOf(c: EndedCall): string {
 
 export class Metrics {
   readonly registry = new Registry();
-  /** 1 while a dial-peer may take calls, 0 while OPTIONS keepalive has it busied out. */
-  readonly dialPeerUp: Gauge;
   private readonly callsTotal: Counter;
   private readonly setup: Histogram;
   private readonly perDialPeer: Counter;
@@ -114,11 +120,15 @@ export class Metrics {
       collectNodeMetrics(this.registry);
       this.loop.enable();
     }
-    this.dialPeerUp = new Gauge({
+    new Gauge({
       name: 'sbc_dialpeer_up',
-      help: 'Dial-peer usable (1) or busied out by OPTIONS keepalive (0)',
+      help: 'Dial-peer usable (1) or shut down or busied out by OPTIONS keepalive (0); 1 without keepalive',
       labelNames: ['tag'],
       registers,
+      collect() {
+        this.reset();
+        for (const dp of sources.dialPeers()) this.set({ tag: String(dp.tag) }, dp.up ? 1 : 0);
+      },
     });
     this.callsTotal = new Counter({
       name: 'sbc_calls_total',
@@ -126,9 +136,10 @@ export class Metrics {
       labelNames: ['outcome'],
       registers,
     });
+    for (const outcome of OUTCOMES) this.callsTotal.inc({ outcome }, 0);
     this.setup = new Histogram({
       name: 'sbc_call_setup_seconds',
-      help: 'From the INVITE to the answer, answered calls',
+      help: 'From the INVITE to the answer, observed when a call is answered',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers,
     });
@@ -160,6 +171,10 @@ export class Metrics {
       collect() {
         const m = sources.sipMessages();
         this.reset();
+        for (const direction of ['in', 'out']) {
+          for (const method of sources.sipMethods) this.inc({ direction, kind: 'request', method_or_class: method }, 0);
+          for (const c of CLASSES) this.inc({ direction, kind: 'response', method_or_class: c }, 0);
+        }
         const add = (direction: string, kind: string, table: Record<string, number>): void => {
           for (const [key, n] of Object.entries(table)) this.inc({ direction, kind, method_or_class: key }, n);
         };
@@ -219,7 +234,7 @@ export class Metrics {
       },
     });
     new Gauge({
-      name: 'sbc_rtp_ports_total',
+      name: 'sbc_rtp_ports',
       help: 'UDP ports in the RTP pool (RTP and RTCP)',
       registers,
       collect() {
@@ -291,10 +306,20 @@ export class Metrics {
     });
   }
 
+  /** The dial-peers of the configuration (at start and on each reload): their series exist from then on, at 0. */
+  knowDialPeers(tags: number[]): void {
+    for (const tag of tags)
+      for (const direction of ['in', 'out']) this.perDialPeer.inc({ tag: String(tag), direction }, 0);
+  }
+
+  /** A call was answered `setupMs` after its INVITE (observed now, not when it ends: the panel keeps up). */
+  callAnswered(setupMs: number): void {
+    if (this.enabled) this.setup.observe(setupMs / 1000);
+  }
+
   callEnded(c: EndedCall): void {
     if (!this.enabled) return;
     this.callsTotal.inc({ outcome: outcomeOf(c) });
-    if (c.connectedAt !== null) this.setup.observe((c.connectedAt - c.startedAt) / 1000);
     this.perDialPeer.inc({ tag: String(c.inboundDialPeer), direction: 'in' });
     if (c.outboundDialPeer !== null) this.perDialPeer.inc({ tag: String(c.outboundDialPeer), direction: 'out' });
   }

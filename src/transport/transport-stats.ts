@@ -7,7 +7,7 @@ export interface SipCounters {
 }
 
 /** Methods counted by name; any other is counted as OTHER (bounded: names are attacker-controlled). */
-const COUNTED = new Set([
+export const COUNTED_METHODS: ReadonlySet<string> = new Set([
   'INVITE',
   'ACK',
   'BYE',
@@ -30,7 +30,7 @@ export function newSipCounters(): SipCounters {
 
 export function countSip(c: SipCounters, dir: 'in' | 'out', method: string | null, status: number | null): void {
   if (method !== null) {
-    const key = COUNTED.has(method) ? method : 'OTHER';
+    const key = COUNTED_METHODS.has(method) ? method : 'OTHER';
     const table = dir === 'in' ? c.requestsIn : c.requestsOut;
     table[key] = (table[key] ?? 0) + 1;
   } else if (status !== null) {

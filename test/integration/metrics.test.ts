@@ -29,7 +29,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     );
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
   }
-  return 0;
+  return NaN; // a missing series is not a zero: an assertion on it fails
 }
 
 describe('Prometheus metrics and health endpoints', () => {
@@ -54,9 +54,28 @@ describe('Prometheus metrics and health endpoints', () => {
     try {
       const before = await scrape();
       assert.equal(sample(before, 'sbc_calls_active'), 0);
-      assert.ok(sample(before, 'sbc_rtp_ports_total') > 0);
+      assert.ok(sample(before, 'sbc_rtp_ports') > 0);
       assert.match(before, /^process_cpu_seconds_total /m, 'Node default metrics');
       assert.match(before, /^sbc_event_loop_lag_seconds /m);
+      // every series exists before the first call, at 0 (a rate() or an alert has something to read)
+      for (const outcome of ['answered', 'cancelled', 'rejected', 'failed_4xx', 'failed_5xx', 'failed_6xx'])
+        assert.equal(sample(before, 'sbc_calls_total', { outcome }), 0, outcome);
+      for (const tag of ['1', '2', '10']) {
+        assert.equal(sample(before, 'sbc_dialpeer_up', { tag }), 1, `dial-peer ${tag} (no keepalive) is up`);
+        for (const direction of ['in', 'out'])
+          assert.equal(sample(before, 'sbc_calls_per_dialpeer_total', { tag, direction }), 0, `${tag} ${direction}`);
+      }
+      for (const method of ['INVITE', 'BYE', 'OPTIONS'])
+        assert.equal(
+          sample(before, 'sbc_sip_messages_total', { direction: 'in', kind: 'request', method_or_class: method }),
+          0,
+        );
+      assert.equal(
+        sample(before, 'sbc_sip_messages_total', { direction: 'out', kind: 'response', method_or_class: '5xx' }),
+        0,
+      );
+      assert.equal(sample(before, 'sbc_shield_headers_dropped_total', { reason: 'malformed' }), 0);
+      assert.equal(sample(before, 'sbc_call_setup_seconds_count'), 0);
 
       // an RFC 2833 digit in RTP, then 2.5 s of call
       const call = caller(boundPort(app, 'udp'), {
@@ -69,6 +88,7 @@ describe('Prometheus metrics and health endpoints', () => {
       assert.equal(sample(during, 'sbc_dialpeer_active_calls', { tag: '10', direction: 'in' }), 1);
       assert.equal(sample(during, 'sbc_dialpeer_active_calls', { tag: '1', direction: 'out' }), 1);
       assert.equal(sample(during, 'sbc_rtp_ports_in_use'), 4, 'two pairs: one facing each leg');
+      assert.equal(sample(during, 'sbc_call_setup_seconds_count'), 1, 'the setup time counts at the answer');
       assert.equal((await call).code, 0);
 
       const failed = await caller(boundPort(app, 'udp'), { scenario: uacExpect(486), called: '3001' });
@@ -126,10 +146,9 @@ describe('Prometheus metrics and health endpoints', () => {
       dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: 'ipv4:127.0.0.1:5999' }],
     });
     try {
+      const scraped = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
       const exported = new Set(
-        [
-          ...(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()).matchAll(/^# TYPE (\S+) (\S+)/gm),
-        ].flatMap((m) => {
+        [...scraped.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap((m) => {
           const name = m[1] as string;
           return m[2] === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
         }),
@@ -141,6 +160,15 @@ describe('Prometheus metrics and health endpoints', () => {
       const used = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), alerts].flatMap((e) =>
         [...e.matchAll(/\b(sbc_[a-z_]+)/g)].map((m) => m[1] as string),
       );
+      // FoSIP's own families (prom-client's nodejs_active_*_total gauges draw promtool's _total warning: theirs)
+      const ours = scraped
+        .split('\n')
+        .filter((l) => /^(# (HELP|TYPE) )?sbc_/.test(l))
+        .join('\n');
+      assert.match(ours, /^# TYPE sbc_calls_total counter$/m);
+      const lint = spawnSync('promtool', ['check', 'metrics'], { input: `${ours}\n`, encoding: 'utf8' });
+      assert.equal(lint.status, 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
+      assert.equal(`${lint.stdout}${lint.stderr}`.trim(), '', 'and has nothing to say');
       assert.ok(used.length > 10);
       for (const name of used) assert.ok(exported.has(name), `${name} is used but not exported`);
     } finally {
