@@ -10,7 +10,8 @@ import type { StateView } from '../node/state-view.js';
 /** What a command reads: the deployment's state (opened on first use) and the local configuration. */
 export interface ExecContext {
   view(): StateView;
-  configuration(): Configuration;
+  /** The configuration of the node the view reads (show dial-peer, show dialplan). */
+  configuration(): Promise<Configuration>;
 }
 
 export interface CommandNode {

@@ -103,7 +103,7 @@ const keepaliveStates = (ctx: ExecContext): Promise<NodeKeepalive[] | null> =>
 const showDialPeers =
   (summary: boolean): CommandHandler =>
   async (ctx, args) => {
-    const { dialPlan } = ctx.configuration();
+    const { dialPlan } = await ctx.configuration();
     const tag = args[DIAL_PEER_TAG];
     if (tag === undefined) {
       const needsState = summary && dialPlan.peers.some((dp) => dp.keepalive !== null);
@@ -113,8 +113,8 @@ const showDialPeers =
       return output(dialPlan.peers.map(dialPeerJson), text);
     }
     const dp = dialPlan.byTag(Number(tag));
-    if (dp === undefined) return Promise.reject(new CommandError(`dial-peer ${tag} does not exist`));
-    return Promise.resolve(output(dialPeerJson(dp), renderDialPeer(dp)));
+    if (dp === undefined) throw new CommandError(`dial-peer ${tag} does not exist`);
+    return output(dialPeerJson(dp), renderDialPeer(dp));
   };
 
 function showTree(extra: CommandNode[]): CommandNode {
@@ -176,9 +176,13 @@ function showTree(extra: CommandNode[]): CommandNode {
     ]),
     keyword('dialplan', 'Which dial-peers a call would use', [
       keyword('number', 'A called number', [
-        argument('WORD', 'The called number', anyWord, [], (ctx, args) => {
-          const report = dialplanReport(ctx.configuration().dialPlan, args['WORD'] ?? '', args['calling'] ?? '');
-          return Promise.resolve(output(report, renderDialplan(report)));
+        argument('WORD', 'The called number', anyWord, [], async (ctx, args) => {
+          const report = dialplanReport(
+            (await ctx.configuration()).dialPlan,
+            args['WORD'] ?? '',
+            args['calling'] ?? '',
+          );
+          return output(report, renderDialplan(report));
         }),
       ]),
     ]),
@@ -210,7 +214,7 @@ function showTree(extra: CommandNode[]): CommandNode {
         keyword('sip-options-keepalive', 'OPTIONS keepalive classes and the state of their dial-peers', [
           rangeArgument(1, 10000, 'Voice class tag', [], async (ctx, args) => {
             const tag = Number(args['<1-10000>']);
-            const { dialPlan } = ctx.configuration();
+            const { dialPlan } = await ctx.configuration();
             const profile = dialPlan.peers.map((dp) => dp.keepalive).find((k) => k?.tag === tag);
             if (profile === undefined || profile === null)
               throw new CommandError(`voice class sip-options-keepalive ${tag} is not used by any dial-peer`);

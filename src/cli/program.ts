@@ -24,10 +24,6 @@ function addExecCommand(program: Command, verb: 'show' | 'clear', description: s
     .option('--redis <url>', 'the whole cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
     .option('--token-file <file>', "a file holding the node's admin token (else env FOSIP_ADMIN_TOKEN)")
-    .option(
-      '--config-dir <dir>',
-      'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)',
-    )
     .option('--json', 'print the records as JSON instead of the table')
     .option('--limit <n>', 'show call history: how many calls, newest first', '100')
     .option('--calling <number>', 'show dialplan number: the calling number', '')
@@ -343,10 +339,6 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--redis <url>', 'the whole cluster through Redis (env FOSIP_REDIS_URL)')
     .option('--admin <url>', 'one node over its admin API (default http://127.0.0.1:9090)')
     .option('--token-file <file>', "a file holding the node's admin token (else env FOSIP_ADMIN_TOKEN)")
-    .option(
-      '--config-dir <dir>',
-      'folder holding dialpeers/, profiles/ and fosip.json (for show dial-peer, show dialplan)',
-    )
     .option('--hostname <name>', 'the prompt name (default: the node behind --admin, else this machine)')
     .action(async (flags: ExecFlags) => {
       const ctx = new LazyContext(flags);

@@ -1,7 +1,7 @@
 /** What the exec commands read (opened on first use) and how `fosip shell` starts on a terminal or a pipe. */
 import os from 'node:os';
 import type { ReadStream } from 'node:tty';
-import { type Configuration, loadConfiguration } from '../node/configuration.js';
+import { type Configuration, configurationOf } from '../node/configuration.js';
 import type { StateView } from '../node/state-view.js';
 import type { CommandNode, ExecContext } from './command-tree.js';
 import { ExecShell, runScript } from './shell.js';
@@ -9,17 +9,16 @@ import { type SourceFlags, openSource } from './state-source.js';
 import { runTerminal } from './terminal-session.js';
 
 export interface ExecFlags extends SourceFlags {
-  configDir?: string;
   json?: boolean;
   limit?: string;
   calling?: string;
   hostname?: string;
 }
 
-/** Opens the state source and loads the configuration only when a command needs them. */
+/** Opens the state source and reads the configuration only when a command needs them. */
 export class LazyContext implements ExecContext {
   private opened: StateView | undefined;
-  private loaded: Configuration | undefined;
+  private loaded: Promise<Configuration> | undefined;
 
   constructor(private readonly flags: ExecFlags) {}
 
@@ -28,8 +27,11 @@ export class LazyContext implements ExecContext {
     return this.opened;
   }
 
-  configuration(): Configuration {
-    this.loaded ??= loadConfiguration({ configDir: this.flags.configDir }, process.env);
+  /** The configuration the node (or the cluster's first live node) runs with: never files on this disk. */
+  configuration(): Promise<Configuration> {
+    this.loaded ??= this.view()
+      .configuration()
+      .then((c) => configurationOf(c.settings, c.dialConfig));
     return this.loaded;
   }
 

@@ -5,6 +5,7 @@ import type { Ladder } from '../state/call-store.js';
 import type { MediaStatsByCall, NodeKeepalive } from '../state/node-reports.js';
 import { RedisClusterView } from '../state/cluster-view.js';
 import type {
+  NodeConfig,
   NodeInfo,
   RegistrationReport,
   TrustedReport,
@@ -57,6 +58,10 @@ class AdminView implements StateView {
 
   registrations(): Promise<RegistrationReport[]> {
     return this.get('/api/registrations');
+  }
+
+  configuration(): Promise<NodeConfig> {
+    return this.get('/api/config');
   }
 
   /** The node's trace stream (NDJSON), one event per line, until stopped. */

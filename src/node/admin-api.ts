@@ -39,6 +39,8 @@ export interface AdminApi {
   reload(): unknown;
   /** `fosip drain`: stop taking calls, wait for those in progress (at most graceSeconds, default the node's), then stop. */
   drain(graceSeconds: number | null): unknown;
+  /** The configuration the node runs with, passwords hidden. */
+  config(): unknown;
   /** Prometheus text exposition. */
   metrics?(): Promise<string>;
 }
@@ -67,6 +69,7 @@ const reloadEndpoint = (ctx: { reply: Reply }, api: AdminApi): void => {
  */
 export const API_ENDPOINTS: readonly AdminEndpoint[] = [
   { method: 'GET', path: '/api/status', scope: 'read', handle: (c, api) => c.reply(200, api.status()) },
+  { method: 'GET', path: '/api/config', scope: 'read', handle: (c, api) => c.reply(200, api.config()) },
   { method: 'GET', path: '/api/calls', scope: 'read', handle: (c, api) => c.reply(200, api.calls()) },
   { method: 'GET', path: '/api/stats', scope: 'read', handle: (c, api) => c.reply(200, [api.stats()]) },
   { method: 'GET', path: '/api/keepalive', scope: 'read', handle: (c, api) => c.reply(200, api.keepalive()) },

@@ -14,6 +14,7 @@ import type { CallStore } from '../state/call-store.js';
 import type {
   MediaEngineInfo,
   MediaStatsByCall,
+  NodeConfig,
   NodeEdge,
   RtpPoolInfo,
   SipStatsSnapshot,
@@ -41,6 +42,7 @@ export interface AdminSubject {
   clearSipStats(): void;
   edgeReport(): NodeEdge;
   reload(): { dialPeers: number };
+  configSnapshot(): NodeConfig;
 }
 
 /** `onDrained`: a drain asked for over the API is over (the process then stops the node). */
@@ -67,6 +69,7 @@ export function adminRoutes(node: AdminSubject, onDrained?: () => void): AdminAp
     clearStats: () => node.clearSipStats(),
     keepalive: () => node.keepalive.status().map((s) => ({ ...s, node: name })),
     reload: () => node.reload(),
+    config: () => node.configSnapshot(),
     drain: (grace) => {
       void node.drain.start((grace ?? node.settings.drainGraceSeconds ?? 60) * 1000).then(() => onDrained?.());
       return { draining: true, calls: node.callStore.size };

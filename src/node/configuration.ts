@@ -33,6 +33,8 @@ export interface Configuration {
   rewrite: RewriteClasses;
   /** The global SIP profiles named in fosip.json. */
   profiles: GlobalProfiles;
+  /** The dial-peers and classes as they were read (each value with its file): what `show` is shown from. */
+  source: DialConfig;
 }
 
 export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessEnv): Configuration {
@@ -116,6 +118,7 @@ export function loadConfiguration(flags: SettingsOverrides, env: NodeJS.ProcessE
     uriClassCount: dialConfig.uriClasses.length,
     rewrite: compiled.rewrite,
     profiles: compiled.profiles,
+    source: compiled.source,
   };
 }
 
@@ -150,7 +153,7 @@ export function compileConfiguration(
       });
     }
   }
-  return { dialPlan: new DialPlan(compiled.peers), rewrite: rewrite.classes, profiles, problems };
+  return { dialPlan: new DialPlan(compiled.peers), rewrite: rewrite.classes, profiles, problems, source: dialConfig };
 }
 
 /** Keepalive profiles by tag; the SIP profile one names must exist. */
@@ -218,4 +221,17 @@ function mediaEngineProblems(settings: Settings, file: string): ConfigProblem[] 
     problems.push({ file, pointer: '/media/rtpengine', message: 'media.engine rtpengine needs at least one instance' });
   }
   return problems;
+}
+
+/** A node's configuration (what it serves to `show`) compiled as the node compiled it. */
+export function configurationOf(settings: Settings, source: DialConfig): Configuration {
+  const compiled = compileConfiguration(settings, source);
+  return {
+    settings,
+    dialPlan: compiled.dialPlan,
+    uriClassCount: source.uriClasses.length,
+    rewrite: compiled.rewrite,
+    profiles: compiled.profiles,
+    source,
+  };
 }

@@ -22,7 +22,7 @@ import type { CallStore } from '../state/call-store.js';
 import type { NodeBus } from '../state/node-bus.js';
 import { openSharedState } from '../state/shared-state.js';
 import type { StatsStore } from '../state/stats-store.js';
-import type { NodeEdge } from '../state/node-reports.js';
+import type { NodeConfig, NodeEdge } from '../state/node-reports.js';
 import { systemClock } from '../transaction/clock.js';
 import { globalCredentials, type Settings } from '../config/settings.js';
 import { RegistrationSet } from '../uac/trunk-registrations.js';
@@ -30,6 +30,7 @@ import type { RegistrationStatus } from '../state/node-reports.js';
 import { SbcError } from '../errors/sbc-error.js';
 import { AdminServer } from './admin-api.js';
 import { AdminAuth, adminTlsOf } from './admin-auth.js';
+import { configSnapshot } from './config-snapshot.js';
 import { adminRoutes } from './admin-routes.js';
 import type { Clock } from '../transaction/clock.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
@@ -52,6 +53,8 @@ export { VERSION } from '../version.js';
 
 /** What routing needs of the configuration (loadConfiguration's result has it). */
 export type RoutingConfig = Pick<Configuration, 'dialPlan' | 'rewrite' | 'profiles'> & {
+  /** The dial-peers and classes as read (what `show` commands are served); none in some tests. */
+  source?: Configuration['source'];
   settings?: Pick<
     Settings,
     | 'draining'
@@ -285,6 +288,7 @@ export class SbcNode {
     this.statsStore.trackMedia(() => this.mediaStats());
     this.statsStore.trackKeepalive(() => this.keepalive.status());
     this.statsStore.trackEdge(() => this.edgeReport());
+    this.statsStore.trackConfig(() => this.configSnapshot());
     this.traceTimer = traceToBus(this.bus, this.tracer);
     this.configureKeepalive();
     this.edge = nodeEdge({
@@ -367,6 +371,11 @@ export class SbcNode {
     if (!this.bus.connected) reasons.push('Redis unreachable');
     if (this.responder.draining) reasons.push('draining');
     return { ready: reasons.length === 0, reasons };
+  }
+
+  /** The configuration this node runs with, passwords hidden (`show dial-peer`, `show running-config`). */
+  configSnapshot(): NodeConfig {
+    return configSnapshot(this.settings.hostname, { ...this.settings, ...this.config.settings }, this.config.source);
   }
 
   get dialPlan(): DialPlan {

@@ -6,6 +6,7 @@ import type { TraceEvent } from '../observability/sip-trace.js';
 import type { Ladder } from '../state/call-store.js';
 import type {
   MediaStatsByCall,
+  NodeConfig,
   NodeInfo,
   NodeKeepalive,
   RegistrationReport,
@@ -36,5 +37,7 @@ export interface StateView {
   keepalive(): Promise<NodeKeepalive[]>;
   /** `show sip-ua register status`: each node's registration lines. */
   registrations(): Promise<RegistrationReport[]>;
+  /** The configuration a node runs with (through Redis: the first live node's, by name). */
+  configuration(): Promise<NodeConfig>;
   close(): Promise<void>;
 }

@@ -7,10 +7,12 @@ import { HISTORY_KEY, TRACE_CHANNEL, callKey, commandChannel, flowKey, nodeCalls
 import type { TraceEvent } from '../observability/sip-trace.js';
 import { Cluster } from 'ioredis';
 import { type RedisClient, connectRedis, getMany, scanAll } from './redis-connect.js';
-import { readAllEdge, readAllKeepalive, readAllMedia, readAllStats } from './stats-store.js';
+import { readAllEdge, readAllKeepalive, readAllMedia, readAllStats, readConfig } from './stats-store.js';
+import { SbcError } from '../errors/sbc-error.js';
 import type {
   MediaEngineInfo,
   MediaStatsByCall,
+  NodeConfig,
   NodeInfo,
   NodeKeepalive,
   RegistrationReport,
@@ -102,6 +104,16 @@ export class RedisClusterView {
 
   keepalive(): Promise<NodeKeepalive[]> {
     return readAllKeepalive(this.redis);
+  }
+
+  /** Every node of a cluster runs the same files (or should): the first live node's, by name. */
+  async configuration(): Promise<NodeConfig> {
+    for (const n of await this.nodes()) {
+      if (!n.alive) continue;
+      const config = await readConfig(this.redis, n.node);
+      if (config !== null) return config;
+    }
+    throw new SbcError('SBC_ERR_CLI_COMMAND', 'no live node has published its configuration in Redis');
   }
 
   async trace(call: string | null, onEvent: (ev: TraceEvent) => void): Promise<() => Promise<void>> {

@@ -6,10 +6,12 @@
 import type { KeepaliveStatus } from '../keepalive/keepalive-manager.js';
 import type { StreamStatsReport } from '../media/relay-protocol.js';
 import type { CallDetailRecord, CallRecord } from './call-store.js';
+import type { Settings } from '../config/settings.js';
+import type { DialConfig } from '../config/dial-config.js';
 
 export interface NodeInfo {
   node: string;
-  /** The FoSIP version the node runs (absent from nodes older than 0.1.0's reports). */
+  /** The FoSIP version the node runs (absent from the reports of older nodes). */
   version?: string;
   alive: boolean;
   startedAt: number | null;
@@ -108,3 +110,13 @@ export interface NodeEdge {
 
 /** Live RTP statistics by call id (the relay's streams of each call). */
 export type MediaStatsByCall = Record<string, StreamStatsReport[]>;
+
+/**
+ * What a node runs with (`show dial-peer`, `show dialplan`, `show running-config`): its settings as resolved
+ * (fosip.json, environment, flags, reloads) and its dial-peers and classes as loaded, passwords redacted.
+ */
+export interface NodeConfig {
+  node: string;
+  settings: Settings;
+  dialConfig: DialConfig;
+}

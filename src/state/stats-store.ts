@@ -4,7 +4,7 @@
  * (`sbc:stats:<node>`, expiring with the node) and any reader sees every live node's.
  */
 import { type RedisClient, getMany, scanAll } from './redis-connect.js';
-import type { MediaStatsByCall, NodeEdge, NodeKeepalive, SipStatsSnapshot } from './node-reports.js';
+import type { MediaStatsByCall, NodeConfig, NodeEdge, NodeKeepalive, SipStatsSnapshot } from './node-reports.js';
 import type { KeepaliveStatus } from '../keepalive/keepalive-manager.js';
 
 export const edgeKey = (node: string): string => `sbc:edge:${node}`;
@@ -32,6 +32,8 @@ export interface StatsStore {
   keepalive(): Promise<NodeKeepalive[]>;
   /** Where this node's edge report comes from (trusted list, registrations); published with every heartbeat. */
   trackEdge(source: () => NodeEdge): void;
+  /** Where this node's configuration comes from; published now and on refresh() (a reload), not every heartbeat. */
+  trackConfig(source: () => NodeConfig): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,14 @@ export const keepaliveKey = (node: string): string => `sbc:keepalive:${node}`;
 export async function readAllKeepalive(redis: RedisClient): Promise<NodeKeepalive[]> {
   const values = await getMany(redis, (await scanAll(redis, keepaliveKey('*'))).sort());
   return values.filter((v): v is string => v !== null).flatMap((v) => JSON.parse(v) as NodeKeepalive[]);
+}
+
+export const configKey = (node: string): string => `sbc:config:${node}`;
+
+/** A node's published configuration (null: it published none). */
+export async function readConfig(redis: RedisClient, node: string): Promise<NodeConfig | null> {
+  const raw = await redis.get(configKey(node));
+  return raw === null ? null : (JSON.parse(raw) as NodeConfig);
 }
 
 export const mediaKey = (node: string): string => `sbc:media:${node}`;
@@ -65,6 +75,8 @@ export class MemoryStatsStore implements StatsStore {
 
   /** In memory the admin API reads the node itself. */
   trackEdge(_source: () => NodeEdge): void {}
+
+  trackConfig(_source: () => NodeConfig): void {}
 
   trackKeepalive(source: () => KeepaliveStatus[]): void {
     this.keepaliveSource = source;
@@ -111,6 +123,9 @@ export class RedisStatsStore implements StatsStore {
   private mediaSource: (() => Promise<MediaStatsByCall>) | undefined;
   private edgeSource: (() => NodeEdge) | undefined;
   private keepaliveSource: (() => KeepaliveStatus[]) | undefined;
+  private configSource: (() => NodeConfig) | undefined;
+  /** Whether Redis has this node's configuration (it may not have been reachable when it changed). */
+  private configPublished = false;
   private readonly timer: NodeJS.Timeout;
 
   /** `redis` is shared with the call store; write failures go to its error counter through `failed`. */
@@ -131,6 +146,22 @@ export class RedisStatsStore implements StatsStore {
 
   refresh(): void {
     this.publish();
+    this.publishConfig();
+  }
+
+  trackConfig(source: () => NodeConfig): void {
+    this.configSource = source;
+    this.publishConfig();
+  }
+
+  /** No expiry: readers take it only from live nodes, and it changes only with a reload. */
+  private publishConfig(): void {
+    if (this.configSource === undefined || this.redis.status !== 'ready') return;
+    this.configPublished = true;
+    this.redis.set(configKey(this.node), JSON.stringify(this.configSource())).catch((err: unknown) => {
+      this.configPublished = false;
+      this.failed(err);
+    });
   }
 
   trackMedia(source: () => Promise<MediaStatsByCall>): void {
@@ -157,6 +188,7 @@ export class RedisStatsStore implements StatsStore {
   /** Written now (and every interval), so that a reader right after a change sees it. */
   private publish(): void {
     if (this.redis.status !== 'ready') return;
+    if (!this.configPublished) this.publishConfig();
     const ttl = 3 * this.intervalMs;
     if (this.source !== undefined)
       this.redis

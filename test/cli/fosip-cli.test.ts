@@ -15,6 +15,34 @@ import { VERSION } from '../../src/version.js';
 
 const bin = path.join(repoRoot, 'bin', 'fosip.js');
 
+/** The example configuration running in a node of its own on free loopback ports; its admin URL. */
+async function exampleNode(): Promise<{ admin: string; stop: () => Promise<void> }> {
+  const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
+  const child = spawn(process.execPath, [
+    bin,
+    'start',
+    '--config-dir',
+    repoRoot,
+    '--listen',
+    `udp:127.0.0.1:${port}`,
+    '--admin',
+    `127.0.0.1:${adminPort}`,
+    '--log-level',
+    'info',
+  ]);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  assert.ok(await eventually(() => out.includes('fosip started')), `the node did not start:\n${out}`);
+  return {
+    admin: `http://127.0.0.1:${adminPort}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 describe('fosip CLI', () => {
   it('prints help with the start options', () => {
     const r = spawnSync(process.execPath, [bin, 'start', '--help'], { encoding: 'utf8' });
@@ -52,66 +80,59 @@ describe('fosip CLI', () => {
     assert.match(r.stderr, /7\.json#\/destinationPattern: invalid pattern "9x"/);
   });
 
-  it('show dialplan number prints the inbound dial-peer and the outbound hunt order', () => {
-    const r = spawnSync(
-      process.execPath,
-      [bin, 'show', 'dialplan', 'number', '+12125551234', '--config-dir', repoRoot, '--json'],
-      { encoding: 'utf8' },
+  it('show dialplan number and show dial-peer read the running node, not the files where the CLI runs', async () => {
+    const { admin, stop } = await exampleNode();
+    // a folder of other dial-peers, named to the CLI: show must not read it
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-elsewhere-'));
+    fs.mkdirSync(path.join(elsewhere, 'dialpeers'));
+    fs.writeFileSync(
+      path.join(elsewhere, 'dialpeers', '7.json'),
+      JSON.stringify({ tag: 7, destinationPattern: '+1T', sessionTarget: 'ipv4:127.0.0.7' }),
     );
-    assert.equal(r.status, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as {
-      inbound: { tag: number };
-      outbound: Array<{ tag: number; order: number }>;
-    };
-    assert.deepEqual(
-      report.outbound.map((o) => o.tag),
-      [200, 201],
-    );
-    const table = spawnSync(process.execPath, [bin, 'show', 'dialplan', 'number', '999', '--config-dir', repoRoot], {
-      encoding: 'utf8',
-    });
-    assert.equal(table.status, 0);
-    assert.match(table.stdout, /Inbound dial-peer: 0 \(default\)/);
-    assert.match(table.stdout, /rejected with 404/);
-  });
+    const env = { FOSIP_CONFIG_DIR: elsewhere };
+    try {
+      const r = await runCli(['show', 'dialplan', 'number', '+12125551234', '--admin', admin, '--json'], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout) as { outbound: Array<{ tag: number }> };
+      assert.deepEqual(
+        report.outbound.map((o) => o.tag),
+        [200, 201],
+      );
+      const table = await runCli(['show', 'dialplan', 'number', '999', '--admin', admin], { env });
+      assert.equal(table.code, 0);
+      assert.match(table.stdout, /Inbound dial-peer: 0 \(default\)/);
+      assert.match(table.stdout, /rejected with 404/);
 
-  it('show dial-peer voice summary and <tag> describe the configured dial-peers', () => {
-    const summary = spawnSync(
-      process.execPath,
-      [bin, 'show', 'dial-peer', 'voice', 'summary', '--config-dir', repoRoot],
-      { encoding: 'utf8' },
-    );
-    assert.equal(summary.status, 0, summary.stderr);
-    assert.match(summary.stdout, /TAG +TYPE +ADMIN +OPER +DEST-PATTERN/);
-    assert.match(summary.stdout, /200 +voip +up +up +\+1\[2-9\]\.\.\[2-9\]\.\.\.\.\.\.\$ +0 +ipv4:127\.0\.0\.1:5080/);
-    const one = spawnSync(
-      process.execPath,
-      [bin, 'show', 'dial-peer', 'voice', '300', '--config-dir', repoRoot, '--json'],
-      { encoding: 'utf8' },
-    );
-    assert.deepEqual(JSON.parse(one.stdout), {
-      tag: 300,
-      description: 'Our DID range to the PBX',
-      admin: 'up',
-      oper: 'up',
-      incomingCalledNumber: null,
-      answerAddress: null,
-      incomingUri: {},
-      destinationPattern: '+1555123....$',
-      sessionTarget: 'ipv4:127.0.0.1:5090',
-      sessionTransport: 'tcp',
-      preference: 0,
-      huntstop: false,
-      maxConn: 100,
-      media: null,
-      voiceClassCodec: null,
-      optionsKeepaliveProfile: null,
-      file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
-    });
-    const missing = spawnSync(process.execPath, [bin, 'show', 'dial-peer', 'voice', '999', '--config-dir', repoRoot], {
-      encoding: 'utf8',
-    });
-    assert.equal(missing.status, 1);
+      const summary = await runCli(['show', 'dial-peer', 'voice', 'summary', '--admin', admin], { env });
+      assert.equal(summary.code, 0, summary.stderr);
+      assert.match(summary.stdout, /TAG +TYPE +ADMIN +OPER +DEST-PATTERN/);
+      assert.match(summary.stdout, /200 +voip +up +up +\+1\[2-9\]\.\.\[2-9\]\.\.\.\.\.\.\$ +0 +ipv4:127\.0\.0\.1:5080/);
+      assert.doesNotMatch(summary.stdout, /127\.0\.0\.7/, 'nothing of the files where the CLI runs');
+      const one = await runCli(['show', 'dial-peer', 'voice', '300', '--admin', admin, '--json'], { env });
+      assert.deepEqual(JSON.parse(one.stdout), {
+        tag: 300,
+        description: 'Our DID range to the PBX',
+        admin: 'up',
+        oper: 'up',
+        incomingCalledNumber: null,
+        answerAddress: null,
+        incomingUri: {},
+        destinationPattern: '+1555123....$',
+        sessionTarget: 'ipv4:127.0.0.1:5090',
+        sessionTransport: 'tcp',
+        preference: 0,
+        huntstop: false,
+        maxConn: 100,
+        media: null,
+        voiceClassCodec: null,
+        optionsKeepaliveProfile: null,
+        file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
+      });
+      const missing = await runCli(['show', 'dial-peer', 'voice', '7', '--admin', admin], { env });
+      assert.equal(missing.code, 1, 'dial-peer 7 is only in the other folder');
+    } finally {
+      await stop();
+    }
   });
 
   it('starts, answers OPTIONS, and shuts down cleanly on SIGTERM', async () => {

@@ -31,7 +31,11 @@ describe('fosip shell', () => {
     const b = await callee();
     const adminPort = await freePort('tcp');
     const app = await startTestApp({
-      dialPeers: [{ tag: 7, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+      dialPeers: [
+        { tag: 7, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` },
+        // more dial-peers than a page of three lines holds (`term len 3`: --More--)
+        ...[3, 4, 5, 6].map((n) => ({ tag: 10 + n, destinationPattern: `${n}...`, sessionTarget: 'ipv4:127.0.0.1:9' })),
+      ],
       admin: `127.0.0.1:${adminPort}`,
       hostname: 'edge1',
     });
@@ -44,7 +48,7 @@ describe('fosip shell', () => {
       const [live] = app.callStore.list();
       assert.ok(live, 'the call is up');
 
-      pty = PtySession.start([process.execPath, bin, 'shell', '--admin', admin, '--config-dir', repoRoot]);
+      pty = PtySession.start([process.execPath, bin, 'shell', '--admin', admin]);
       let at = await pty.waitFor(/edge1#/);
       pty.type('sh cu ?');
       at = await pty.waitFor(/calls +The SIP legs of every active call\n +status +Version[^\n]*\n/, at);

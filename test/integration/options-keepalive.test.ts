@@ -107,12 +107,11 @@ describe('OPTIONS keepalive with SIPp', () => {
       },
     ];
     const app = await startTestApp({ admin: `127.0.0.1:${adminPort}`, rewrite: [keepalive], dialPeers });
-    // the same configuration on disk, for the show commands (they read dial-peers from --config-dir)
+    // other dial-peers in a folder named to the CLI: the show commands read the node, never such files
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-ka-'));
     fs.mkdirSync(path.join(dir, 'dialpeers'));
-    fs.mkdirSync(path.join(dir, 'profiles'));
-    for (const dp of dialPeers) fs.writeFileSync(path.join(dir, 'dialpeers', `${dp.tag}.json`), JSON.stringify(dp));
-    fs.writeFileSync(path.join(dir, 'profiles', 'keepalive.json'), JSON.stringify(keepalive));
+    fs.writeFileSync(path.join(dir, 'dialpeers', '77.json'), JSON.stringify({ tag: 77, destinationPattern: '7...' }));
+    const env = { FOSIP_CONFIG_DIR: dir };
     try {
       await until(
         'dial-peer 2 is busied out',
@@ -132,23 +131,14 @@ describe('OPTIONS keepalive with SIPp', () => {
       assert.equal(overridden.code, 0, overridden.stderr);
 
       const admin = `http://127.0.0.1:${adminPort}`;
-      const summary = await runCli(['show', 'dial-peer', 'voice', 'summary', '--admin', admin, '--config-dir', dir]);
+      const summary = await runCli(['show', 'dial-peer', 'voice', 'summary', '--admin', admin], { env });
       assert.equal(summary.code, 0, summary.stderr);
       assert.match(summary.stdout, /TAG .* KEEPALIVE/);
       assert.match(summary.stdout, /^1 +voip +up +up +2\.\.\. .* active *$/m);
       assert.match(summary.stdout, /^2 +voip +up +up +3\.\.\. .* busyout *$/m);
       assert.match(summary.stdout, /^10 +voip .* -\s*$/m, 'no keepalive: an empty column');
-      const cls = await runCli([
-        'show',
-        'voice',
-        'class',
-        'sip-options-keepalive',
-        '1',
-        '--admin',
-        admin,
-        '--config-dir',
-        dir,
-      ]);
+      assert.doesNotMatch(summary.stdout, /^77 /m, 'nothing of the folder named to the CLI');
+      const cls = await runCli(['show', 'voice', 'class', 'sip-options-keepalive', '1', '--admin', admin], { env });
       assert.equal(cls.code, 0, cls.stderr);
       assert.match(cls.stdout, /Voice class sip-options-keepalive: 1 +AdminStat: Up/);
       assert.match(cls.stdout, /Interval\(seconds\) Up: 0\.5 +Down: 0\.5/);

@@ -75,6 +75,16 @@ describe('call state shared through Redis', () => {
           ['sbc-b', true, 1],
         ],
       );
+      // the dial-peers the nodes run, as they published them (passwords would be hidden)
+      const peers = await runCli(['show', 'dial-peer', 'voice', 'summary', '--redis', redis.url, '--json']);
+      assert.equal(peers.code, 0, peers.stderr);
+      assert.deepEqual(
+        (JSON.parse(peers.stdout) as Array<{ tag: number; sessionTarget: string }>).map((p) => [
+          p.tag,
+          p.sessionTarget,
+        ]),
+        [[1, `ipv4:127.0.0.1:${b.port}`]],
+      );
       const version = await runCli(['show', 'version', '--redis', redis.url]);
       assert.equal(version.code, 0, version.stderr);
       assert.match(version.stdout, new RegExp(`^FoSIP Software, Version ${VERSION.replace(/\./g, '\\.')} `, 'm'));
