@@ -563,7 +563,7 @@ export class B2bua implements TransactionUser {
     call.media?.close();
     this.release(call);
     const cdr = closeRecord(call.record, this.o.clock.now(), cause, by);
-    this.o.log.info({ cdr }, 'call detail record');
+    this.o.log.info({ callId: cdr.id, cdr }, 'call detail record');
     this.o.calls.addHistory(cdr);
     this.o.observer?.callEnded(cdr);
     for (const ref of call.refs) ref.call = null;

@@ -55,6 +55,7 @@ interface CommonFlags {
   admin?: string;
   hostname?: string;
   logLevel?: string;
+  logFormat?: string;
   redis?: string;
 }
 
@@ -67,6 +68,7 @@ function overrides(flags: CommonFlags): SettingsOverrides {
     admin: flags.admin,
     hostname: flags.hostname,
     logLevel: flags.logLevel,
+    logFormat: flags.logFormat,
     redis: flags.redis,
   };
 }
@@ -170,6 +172,12 @@ export function buildProgram(hooks: ProgramHooks): Command {
     )
     .option('--redis <url>', 'share call state through Redis, e.g. redis://127.0.0.1:6379/0 (env FOSIP_REDIS_URL)')
     .addOption(new Option('--log-level <level>', 'log level (env FOSIP_LOG_LEVEL)').choices(LOG_LEVELS))
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'json (default) or pretty: one readable line per event (env FOSIP_LOG_FORMAT)',
+      ).choices(['json', 'pretty']),
+    )
     .action(async (flags: CommonFlags) => {
       try {
         await hooks.start(overrides(flags));

@@ -91,6 +91,8 @@ export interface Settings {
   adminTls?: boolean;
   hostname: string;
   logLevel: LogLevel;
+  /** `json` (default): one JSON object per line, for machines; `pretty`: one readable line per event, for people. */
+  logFormat?: 'json' | 'pretty';
   /**
    * Share call state through Redis (redis://host:port/db, rediss://, redis-sentinel://h:p,h:p/<master>[/db],
    * redis-cluster://h:p,h:p); null keeps it in memory.
@@ -191,6 +193,7 @@ export interface SettingsOverrides {
   adminTokenFile?: string | undefined;
   hostname?: string | undefined;
   logLevel?: string | undefined;
+  logFormat?: string | undefined;
   redis?: string | undefined;
 }
 
@@ -209,6 +212,7 @@ export const SETTINGS_SCHEMA = {
     adminTls: { type: 'boolean' },
     hostname: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' },
     logLevel: { enum: LOG_LEVELS },
+    logFormat: { enum: ['json', 'pretty'] },
     redis: { type: ['string', 'null'], pattern: '^(rediss?|redis-sentinel|redis-cluster)://' },
     redisOptions: { type: 'object' },
     transport: {
@@ -399,7 +403,7 @@ export function readSettingsFile(configDir: string): Partial<Settings> {
 
 /**
  * Environment overrides: FOSIP_CONFIG_DIR, FOSIP_LISTEN (comma-separated), FOSIP_ADMIN, FOSIP_ADMIN_TOKEN_FILE,
- * FOSIP_HOSTNAME, FOSIP_LOG_LEVEL, FOSIP_REDIS_URL.
+ * FOSIP_HOSTNAME, FOSIP_LOG_LEVEL, FOSIP_LOG_FORMAT, FOSIP_REDIS_URL.
  */
 export function envOverrides(env: NodeJS.ProcessEnv): SettingsOverrides {
   const listen = env['FOSIP_LISTEN'];
@@ -416,6 +420,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): SettingsOverrides {
     adminTokenFile: env['FOSIP_ADMIN_TOKEN_FILE'],
     hostname: env['FOSIP_HOSTNAME'],
     logLevel: env['FOSIP_LOG_LEVEL'],
+    logFormat: env['FOSIP_LOG_FORMAT'],
     redis: env['FOSIP_REDIS_URL'],
   };
 }
@@ -441,6 +446,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     adminTokenFile: pick(flags.adminTokenFile, fromEnv.adminTokenFile, file.adminTokenFile ?? undefined),
     hostname: pick(flags.hostname, fromEnv.hostname, file.hostname),
     logLevel: pick(flags.logLevel, fromEnv.logLevel, file.logLevel),
+    logFormat: pick(flags.logFormat, fromEnv.logFormat, file.logFormat),
     redis: pick(flags.redis, fromEnv.redis, file.redis ?? undefined),
   };
   const problems: ConfigProblem[] = [];
@@ -469,6 +475,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     });
   check(given.hostname, props.hostname, 'hostname');
   check(given.logLevel, props.logLevel, 'logLevel');
+  check(given.logFormat, props.logFormat, 'logFormat');
   check(given.redis, props.redis, 'redis');
   if (problems.length > 0) throw new SbcError('SBC_ERR_CONFIG_INVALID', 'invalid settings', problems);
   return {
@@ -478,6 +485,7 @@ export function resolveSettings(flags: SettingsOverrides, env: NodeJS.ProcessEnv
     ...(adminTokenFile !== null ? { adminTokenFile } : {}),
     hostname: given.hostname ?? (os.hostname().split('.')[0] || 'fosip'),
     logLevel: (given.logLevel as LogLevel | undefined) ?? 'info',
+    ...(given.logFormat !== undefined ? { logFormat: given.logFormat as 'json' | 'pretty' } : {}),
     redis: given.redis === '' ? null : (given.redis ?? null),
     redisOptions: file.redisOptions ?? {},
     transport: file.transport ?? {},

@@ -31,6 +31,7 @@ import { SbcError } from '../errors/sbc-error.js';
 import { AdminServer } from './admin-api.js';
 import { AdminAuth, adminTlsOf } from './admin-auth.js';
 import { configSnapshot } from './config-snapshot.js';
+import { prettyDestination } from '../observability/pretty-log.js';
 import { adminRoutes } from './admin-routes.js';
 import type { Clock } from '../transaction/clock.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
@@ -138,7 +139,8 @@ export class SbcNode {
     readonly settings: Settings,
     opts: NodeOptions,
   ) {
-    this.log = opts.log ?? pino({ level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] });
+    const logOptions = { level: settings.logLevel, redact: ['*.authorization', '*.Authorization'] };
+    this.log = opts.log ?? (settings.logFormat === 'pretty' ? pino(logOptions, prettyDestination()) : pino(logOptions));
     this.clock = opts.clock ?? systemClock;
     this.metrics = new Metrics(
       metricSources(() => this),

@@ -16,7 +16,7 @@ import { VERSION } from '../../src/version.js';
 const bin = path.join(repoRoot, 'bin', 'fosip.js');
 
 /** The example configuration running in a node of its own on free loopback ports; its admin URL. */
-async function exampleNode(): Promise<{ admin: string; stop: () => Promise<void> }> {
+async function exampleNode(extra: string[] = []): Promise<{ admin: string; log: () => string; stop: () => Promise<void> }> {
   const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
   const child = spawn(process.execPath, [
     bin,
@@ -29,6 +29,7 @@ async function exampleNode(): Promise<{ admin: string; stop: () => Promise<void>
     `127.0.0.1:${adminPort}`,
     '--log-level',
     'info',
+    ...extra,
   ]);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -36,6 +37,7 @@ async function exampleNode(): Promise<{ admin: string; stop: () => Promise<void>
   assert.ok(await eventually(() => out.includes('fosip started')), `the node did not start:\n${out}`);
   return {
     admin: `http://127.0.0.1:${adminPort}`,
+    log: () => out,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -133,6 +135,14 @@ describe('fosip CLI', () => {
     } finally {
       await stop();
     }
+  });
+
+  it('logs one readable line per event with --log-format pretty', async () => {
+    const node = await exampleNode(['--log-format', 'pretty']);
+    await node.stop();
+    assert.match(node.log(), /^\d\d:\d\d:\d\d\.\d{3} INFO {2}fosip started listen=\[/m);
+    assert.match(node.log(), /^\d\d:\d\d:\d\d\.\d{3} INFO {2}fosip stopped/m);
+    assert.doesNotMatch(node.log(), /^\{/m, 'no JSON line');
   });
 
   it('starts, answers OPTIONS, and shuts down cleanly on SIGTERM', async () => {
