@@ -375,6 +375,11 @@ export class SbcNode {
     return { ready: reasons.length === 0, reasons };
   }
 
+  /** The trunk registration lines and their state (`show sip-ua register status`, metrics). */
+  registrationLines(): RegistrationStatus[] {
+    return this.registrations.status();
+  }
+
   /** The configuration this node runs with, passwords hidden (`show dial-peer`, `show running-config`). */
   configSnapshot(): NodeConfig {
     return configSnapshot(this.settings.hostname, { ...this.settings, ...this.config.settings }, this.config.source);

@@ -33,6 +33,8 @@ export interface NodeParts {
   closedMediaTotals(): { packets: number; forwarded: number; lost: number };
   readonly dialPlan: DialPlan;
   readonly keepalive: { isUp(tag: number): boolean };
+  readonly security: { admission: { refused: Record<string, number> } };
+  registrationLines(): Array<{ registered: boolean }>;
 }
 
 /** What /metrics reads when Prometheus scrapes (nothing is counted twice on the hot paths). */
@@ -56,6 +58,12 @@ export function metricSources(node: () => NodeParts): MetricSources {
         if (c.outboundDialPeer !== null) add(c.outboundDialPeer, 'out');
       }
       return [...counts.values()];
+    },
+    admissionRefused: () => node().security.admission.refused,
+    registrations: () => {
+      const lines = node().registrationLines();
+      const registered = lines.filter((l) => l.registered).length;
+      return { registered, failed: lines.length - registered };
     },
     // dial-peer 0 is no configured dial-peer: it has no series
     dialPeers: () =>

@@ -69,6 +69,10 @@ export interface MetricSources {
   /** Live calls per dial-peer tag and direction (inbound dial-peer: `in`, outbound: `out`). */
   activeCallsByDialPeer(): Array<{ tag: number; direction: 'in' | 'out'; calls: number }>;
   rtpPorts(): { total: number; inUse: number };
+  /** New calls refused by admission control, by reason (`callThreshold`, draining). */
+  admissionRefused(): Record<string, number>;
+  /** The trunk registration lines (`sipUa.registrar`): how many are registered and how many not. */
+  registrations(): { registered: number; failed: number };
   /** Every configured dial-peer: whether it may take calls (not shut down, not busied out by keepalive). */
   dialPeers(): Array<{ tag: number; up: boolean }>;
   /** RTP packets received from and sent to the legs, and lost, since start (closed and live sessions). */
@@ -201,6 +205,27 @@ export class Metrics {
     total('sbc_sip_parse_errors_total', 'SIP messages that could not be parsed (dropped or answered 400)', () =>
       sources.parseErrors(),
     );
+    new Counter({
+      name: 'sbc_admission_rejected_total',
+      help: 'New calls refused with 503 by admission control, by reason',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(sources.admissionRefused())) this.inc({ reason }, n);
+      },
+    });
+    new Gauge({
+      name: 'sbc_registrations',
+      help: 'Trunk registration lines by state (registered, failed: not registered now)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const r = sources.registrations();
+        this.set({ state: 'registered' }, r.registered);
+        this.set({ state: 'failed' }, r.failed);
+      },
+    });
     total('sbc_state_errors_total', 'Call-state store (Redis) errors; calls go on', () => sources.stateErrors());
     // the fleet is a handful of configured instances: a bounded label
     const perEngine = (

@@ -76,6 +76,8 @@ describe('Prometheus metrics and health endpoints', () => {
       );
       assert.equal(sample(before, 'sbc_shield_headers_dropped_total', { reason: 'malformed' }), 0);
       assert.equal(sample(before, 'sbc_call_setup_seconds_count'), 0);
+      assert.equal(sample(before, 'sbc_registrations', { state: 'failed' }), 0);
+      assert.equal(sample(before, 'sbc_admission_rejected_total', { reason: 'total-calls' }), 0);
 
       // an RFC 2833 digit in RTP, then 2.5 s of call
       const call = caller(boundPort(app, 'udp'), {
@@ -140,6 +142,10 @@ describe('Prometheus metrics and health endpoints', () => {
     assert.equal(rules.status, 0, `${rules.stdout}${rules.stderr}`);
     const config = spawnSync('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], { encoding: 'utf8' });
     assert.equal(config.status, 0, `${config.stdout}${config.stderr}`);
+    // the alerts' own unit tests: Redis errors, registration failures, admission rejects fire as they should
+    const unit = spawnSync('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(unit.status, 0, `${unit.stdout}${unit.stderr}`);
+    assert.match(unit.stdout, /SUCCESS/);
     const adminPort = await freePort('tcp');
     const app = await startTestApp({
       admin: `127.0.0.1:${adminPort}`,
@@ -155,7 +161,16 @@ describe('Prometheus metrics and health endpoints', () => {
       );
       const dashboard = JSON.parse(
         fs.readFileSync(path.join(repoRoot, 'deploy', 'grafana', 'fosip-dashboard.json'), 'utf8'),
-      ) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+      ) as {
+        panels: Array<{ targets: Array<{ expr: string }> }>;
+        templating: { list: Array<{ name: string; query: { query: string } }> };
+      };
+      // one node or several: every FoSIP series the dashboard reads is narrowed by its instance variable
+      const instance = dashboard.templating.list.find((v) => v.name === 'instance');
+      assert.match(instance?.query.query ?? '', /^label_values\(sbc_\w+, instance\)$/);
+      for (const expr of dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)))
+        for (const m of expr.matchAll(/\bsbc_[a-z_]+(\{[^}]*\})?/g))
+          assert.match(m[1] ?? '', /instance=~"\$instance"/, `${m[0]} in ${expr}`);
       const alerts = fs.readFileSync(path.join(dir, 'alerts.yml'), 'utf8');
       const used = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), alerts].flatMap((e) =>
         [...e.matchAll(/\b(sbc_[a-z_]+)/g)].map((m) => m[1] as string),
