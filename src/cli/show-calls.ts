@@ -133,8 +133,10 @@ export function renderActiveBrief(calls: ViewCall[], now = Date.now(), media: Me
 }
 
 /** `show call history voice brief`: ended calls, newest first, with cause and who released. */
+/** `show call history voice brief`: one line per ended call, its id first (what `show call flow <id>` takes). */
 export function renderHistoryBrief(cdrs: ViewCdr[]): string {
   const rows = cdrs.map((c) => [
+    c.id,
     c.node,
     new Date(c.endedAt ?? c.startedAt).toISOString().slice(11, 19),
     c.callingNumber,
@@ -145,7 +147,10 @@ export function renderHistoryBrief(cdrs: ViewCdr[]): string {
     c.disconnectText ?? '',
     c.releasedBy ?? '',
   ]);
-  return table(['NODE', 'ENDED', 'CALLING', 'CALLED', 'PEERS', 'DURATION', 'CAUSE', 'TEXT', 'RELEASED'], rows);
+  return table(
+    ['CALLID', 'NODE', 'ENDED', 'CALLING', 'CALLED', 'PEERS', 'DURATION', 'CAUSE', 'TEXT', 'RELEASED'],
+    rows,
+  );
 }
 
 /** `show cube status`: version and the nodes of the deployment with their call counts. */

@@ -105,6 +105,10 @@ describe('call state shared through Redis', () => {
       const hist = await runCli(['show', 'call', 'history', 'voice', 'brief', '--redis', redis.url]);
       assert.equal(hist.code, 0, hist.stderr);
       assert.match(hist.stdout, /normal call clearing/);
+      // each line starts with the call's id, which show call flow takes
+      const ids = history.map(([, fields]) => (JSON.parse(fields[1] ?? '{}') as { id: string }).id);
+      assert.match(hist.stdout, /^CALLID +NODE +ENDED/m);
+      for (const id of ids) assert.match(hist.stdout, new RegExp(`^${id} +sbc-[ab] `, 'm'));
     } finally {
       await nodeA.stop();
       await nodeB.stop();
