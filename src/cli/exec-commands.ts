@@ -27,7 +27,7 @@ import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial
 import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
 import { renderCallFlow } from './show-flow.js';
 import type { RegistrationReport, TrustedReport } from '../state/node-reports.js';
-import { dialplanReport, renderDialplan } from './show-dialplan.js';
+import { type HuntState, dialplanReport, renderDialplan } from './show-dialplan.js';
 import { mediaEnginesReport, renderMediaEngines, renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
 import type { ViewCall } from '../state/node-reports.js';
@@ -100,6 +100,16 @@ const keepaliveStates = (ctx: ExecContext): Promise<NodeKeepalive[] | null> =>
     .catch(() => null);
 
 /** `show dial-peer voice` (every dial-peer in detail), `... summary` (a line each) or `... <tag>` (one). */
+/** What the node's live state says of the hunt: busied-out dial-peers, and calls on each outbound one. */
+async function huntState(ctx: ExecContext): Promise<HuntState> {
+  const view = ctx.view();
+  const [states, calls] = await Promise.all([view.keepalive(), view.calls()]);
+  const activeOut = new Map<number, number>();
+  for (const c of calls)
+    if (c.outboundDialPeer !== null) activeOut.set(c.outboundDialPeer, (activeOut.get(c.outboundDialPeer) ?? 0) + 1);
+  return { busyout: new Set(states.filter((s) => s.state === 'busyout').map((s) => s.tag)), activeOut };
+}
+
 const showDialPeers =
   (summary: boolean): CommandHandler =>
   async (ctx, args) => {
@@ -177,11 +187,9 @@ function showTree(extra: CommandNode[]): CommandNode {
     keyword('dialplan', 'Which dial-peers a call would use', [
       keyword('number', 'A called number', [
         argument('WORD', 'The called number', anyWord, [], async (ctx, args) => {
-          const report = dialplanReport(
-            (await ctx.configuration()).dialPlan,
-            args['WORD'] ?? '',
-            args['calling'] ?? '',
-          );
+          const { dialPlan } = await ctx.configuration();
+          const origin = { callingNumber: args['calling'] ?? '', fromAddress: args['from'] || null };
+          const report = dialplanReport(dialPlan, args['WORD'] ?? '', origin, await huntState(ctx));
           return output(report, renderDialplan(report));
         }),
       ]),

@@ -27,13 +27,15 @@ function addExecCommand(program: Command, verb: 'show' | 'clear', description: s
     .option('--json', 'print the records as JSON instead of the table')
     .option('--limit <n>', 'show call history: how many calls, newest first', '100')
     .option('--calling <number>', 'show dialplan number: the calling number', '')
-    .action(async (words: string[], flags: ExecFlags) => {
+    .option('--from-address <ip>', "show dialplan number: the previous hop's address (the Via a PBX writes)", '')
+    .action(async (words: string[], flags: ExecFlags & { fromAddress?: string }) => {
       const ctx = new LazyContext(flags);
       try {
         const line = [verb, ...words].join(' ');
         const out = await execLine(execTree(), ctx, line, 0, {
           limit: flags.limit ?? '100',
           calling: flags.calling ?? '',
+          from: flags.fromAddress ?? '',
         });
         if (out.failed) {
           console.error(out.text.includes('^') ? `${line}\n${out.text}` : out.text);

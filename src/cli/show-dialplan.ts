@@ -1,16 +1,41 @@
 /**
- * `fosip show dialplan number <digits>`: which inbound dial-peer a call to that number would match, and
- * the outbound dial-peers it would hunt through, in order (like IOS `show dialplan number`).
+ * `fosip show dialplan number <digits>`: the inbound path of a call to that number as the node would take
+ * it (the inbound dial-peer, matched on the previous hop's address and the numbers; its incoming
+ * translation, which may block the call), then the outbound dial-peers it would hunt through, in order,
+ * each with whether it would be tried now (like IOS `show dialplan number`, with the node's live state:
+ * keepalive busyout, calls against max-conn).
  */
+import { isBlocked, translate } from '../b2bua/call-numbers.js';
+import { statusOfCause } from '../b2bua/cause-map.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { DialPlan, InboundMatch } from '../routing/dial-plan.js';
 import { formatSessionTarget } from '../routing/session-target.js';
+import { table } from './show-calls.js';
+
+/** What the node knows that changes the hunt: busied-out dial-peers and calls per outbound dial-peer. */
+export interface HuntState {
+  busyout: ReadonlySet<number>;
+  activeOut: ReadonlyMap<number, number>;
+}
+
+/** Where the simulated call comes from: the previous hop's address (top Via) and the calling number. */
+export interface CallOrigin {
+  callingNumber: string;
+  fromAddress: string | null;
+}
 
 export interface DialplanReport {
   calledNumber: string;
   callingNumber: string;
+  fromAddress: string | null;
   inbound: { tag: number; criterion: InboundMatch['criterion']; pattern: string | null; description: string };
+  /** The numbers after the inbound dial-peer's incoming translation (what the outbound lookup uses). */
+  translated: { called: string; calling: string };
+  /** The incoming translation blocks the call: its SIP status and why. */
+  blocked: { status: number; text: string } | null;
   outbound: Array<{
+    /** `would try`, or `skipped: <why>` (busied out, at max-conn, after a huntstop). */
+    verdict: string;
     order: number;
     tag: number;
     destinationPattern: string;
@@ -30,18 +55,36 @@ function inboundPattern(m: InboundMatch): string | null {
   return null;
 }
 
-export function dialplanReport(plan: DialPlan, calledNumber: string, callingNumber: string): DialplanReport {
-  const inbound = plan.inbound({ calledNumber, callingNumber });
-  return {
-    calledNumber,
-    callingNumber,
-    inbound: {
-      tag: inbound.peer.tag,
-      criterion: inbound.criterion,
-      pattern: inboundPattern(inbound),
-      description: inbound.peer.description,
-    },
-    outbound: plan.outbound(calledNumber).map((dp: DialPeer, i) => ({
+export function dialplanReport(
+  plan: DialPlan,
+  calledNumber: string,
+  origin: CallOrigin,
+  state: HuntState = { busyout: new Set(), activeOut: new Map() },
+): DialplanReport {
+  const { callingNumber, fromAddress } = origin;
+  const via = fromAddress === null ? undefined : { uri: `sip:${fromAddress}`, host: fromAddress, user: null };
+  const inbound = plan.inbound({ calledNumber, callingNumber, ...(via ? { uris: { via } } : {}) });
+  const numbers = translate(inbound.peer.translationIncoming, {
+    called: calledNumber,
+    calling: callingNumber,
+    redirectCalled: null,
+  });
+  const blocked = isBlocked(numbers) ? numbers : null;
+  const translated = isBlocked(numbers) ? null : numbers;
+  let stopped: number | null = null;
+  const outbound = (translated === null ? [] : plan.outbound(translated.called)).map((dp: DialPeer, i) => {
+    const active = state.activeOut.get(dp.tag) ?? 0;
+    const verdict =
+      stopped !== null
+        ? `skipped: huntstop on dial-peer ${stopped}`
+        : state.busyout.has(dp.tag)
+          ? 'skipped: busied out (OPTIONS keepalive)'
+          : dp.maxConn !== null && active >= dp.maxConn
+            ? `skipped: max-conn ${dp.maxConn} reached`
+            : 'would try';
+    if (stopped === null && dp.huntstop && verdict === 'would try') stopped = dp.tag;
+    return {
+      verdict,
       order: i + 1,
       tag: dp.tag,
       destinationPattern: dp.destinationPattern?.source ?? '',
@@ -51,23 +94,53 @@ export function dialplanReport(plan: DialPlan, calledNumber: string, callingNumb
       huntstop: dp.huntstop,
       maxConn: dp.maxConn,
       description: dp.description,
-    })),
+    };
+  });
+  return {
+    calledNumber,
+    callingNumber,
+    fromAddress,
+    inbound: {
+      tag: inbound.peer.tag,
+      criterion: inbound.criterion,
+      pattern: inboundPattern(inbound),
+      description: inbound.peer.description,
+    },
+    translated:
+      translated === null
+        ? { called: calledNumber, calling: callingNumber }
+        : { called: translated.called, calling: translated.calling },
+    blocked: blocked === null ? null : { status: statusOfCause(blocked.cause), text: blocked.detail },
+    outbound,
   };
 }
 
 export function renderDialplan(r: DialplanReport): string {
-  const lines = [`Called number ${r.calledNumber}${r.callingNumber ? `, calling number ${r.callingNumber}` : ''}`, ''];
+  const from = r.fromAddress === null ? '' : `, from ${r.fromAddress}`;
+  const lines = [
+    `Called number ${r.calledNumber}${r.callingNumber ? `, calling number ${r.callingNumber}` : ''}${from}`,
+    '',
+  ];
   const via = r.inbound.pattern === null ? r.inbound.criterion : `${r.inbound.criterion} ${r.inbound.pattern}`;
   lines.push(
     `Inbound dial-peer: ${r.inbound.tag} (${via})${r.inbound.tag === 0 ? '  ! no inbound dial-peer matched' : ''}`,
   );
+  if (r.blocked !== null) {
+    lines.push(
+      '',
+      `Blocked by the incoming translation (${r.blocked.text}): the call would be rejected with ${r.blocked.status}.`,
+    );
+    return lines.join('\n');
+  }
+  if (r.translated.called !== r.calledNumber || r.translated.calling !== r.callingNumber)
+    lines.push(`After incoming translation: called ${r.translated.called}, calling ${r.translated.calling}`);
   lines.push('');
   if (r.outbound.length === 0) {
     lines.push('No outbound dial-peer matches: the call would be rejected with 404.');
     return lines.join('\n');
   }
   lines.push('Outbound dial-peers in hunt order:');
-  const header = ['ORDER', 'TAG', 'DEST-PATTERN', 'PREF', 'SESS-TARGET', 'TRANSPORT', 'HUNTSTOP', 'MAX-CONN'];
+  const header = 'ORDER TAG DEST-PATTERN PREF SESS-TARGET TRANSPORT HUNTSTOP MAX-CONN VERDICT'.split(' ');
   const rows = r.outbound.map((o) => [
     String(o.order),
     String(o.tag),
@@ -77,14 +150,13 @@ export function renderDialplan(r: DialplanReport): string {
     o.sessionTransport,
     o.huntstop ? 'yes' : 'no',
     o.maxConn === null ? 'unlimited' : String(o.maxConn),
+    o.verdict,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  for (const row of [header, ...rows])
+  lines.push(table(header, rows));
+  if (r.outbound.every((o) => o.verdict !== 'would try'))
     lines.push(
-      row
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
+      '',
+      'No outbound dial-peer would be tried now: the call would be rejected (404, or the errorCodeOverride).',
     );
   return lines.join('\n');
 }

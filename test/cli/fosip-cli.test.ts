@@ -16,7 +16,9 @@ import { VERSION } from '../../src/version.js';
 const bin = path.join(repoRoot, 'bin', 'fosip.js');
 
 /** The example configuration running in a node of its own on free loopback ports; its admin URL. */
-async function exampleNode(extra: string[] = []): Promise<{ admin: string; log: () => string; stop: () => Promise<void> }> {
+async function exampleNode(
+  extra: string[] = [],
+): Promise<{ admin: string; log: () => string; stop: () => Promise<void> }> {
   const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
   const child = spawn(process.execPath, [
     bin,
@@ -100,6 +102,31 @@ describe('fosip CLI', () => {
         report.outbound.map((o) => o.tag),
         [200, 201],
       );
+      // from the PBX (the example's voice class uri pbx: a previous hop of 127.0.0.1), as a call from it goes
+      const fromPbx = await runCli(
+        ['show', 'dialplan', 'number', '92125551234', '--from-address', '127.0.0.1', '--admin', admin, '--json'],
+        { env },
+      );
+      assert.equal(fromPbx.code, 0, fromPbx.stderr);
+      const pbx = JSON.parse(fromPbx.stdout) as {
+        inbound: { tag: number; criterion: string };
+        translated: { called: string };
+        outbound: Array<{ tag: number; verdict: string }>;
+      };
+      assert.deepEqual(pbx.inbound, { ...pbx.inbound, tag: 100, criterion: 'uri-via' });
+      assert.equal(pbx.translated.called, '+12125551234', 'the incoming translation of dial-peer 100');
+      assert.deepEqual(
+        pbx.outbound.map((o) => [o.tag, o.verdict]),
+        [
+          [200, 'would try'],
+          [201, 'would try'],
+        ],
+      );
+      const blocked = await runCli(
+        ['show', 'dialplan', 'number', '19005551234', '--from-address', '127.0.0.1', '--admin', admin],
+        { env },
+      );
+      assert.match(blocked.stdout, /Blocked by the incoming translation .*: the call would be rejected with 403\./);
       const table = await runCli(['show', 'dialplan', 'number', '999', '--admin', admin], { env });
       assert.equal(table.code, 0);
       assert.match(table.stdout, /Inbound dial-peer: 0 \(default\)/);

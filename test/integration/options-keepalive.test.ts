@@ -144,6 +144,13 @@ describe('OPTIONS keepalive with SIPp', () => {
       assert.match(cls.stdout, /Interval\(seconds\) Up: 0\.5 +Down: 0\.5/);
       assert.match(cls.stdout, /^1 +fosip-test +ipv4:127\.0\.0\.1:\d+ udp +Active +404 Not Found +\d+ms/m);
       assert.match(cls.stdout, /^2 +fosip-test +ipv4:127\.0\.0\.1:\d+ udp +Busy +503 Service Unavailable/m);
+      // the dialplan the node would follow agrees with the calls above: 3001 finds only the busied-out dial-peer 2
+      const plan = await runCli(['show', 'dialplan', 'number', '3001', '--admin', admin], { env });
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.match(plan.stdout, /^1 +2 +3\.\.\. .* skipped: busied out \(OPTIONS keepalive\)$/m);
+      assert.match(plan.stdout, /No outbound dial-peer would be tried now/);
+      const routed = await runCli(['show', 'dialplan', 'number', '2001', '--admin', admin], { env });
+      assert.match(routed.stdout, /^1 +1 +2\.\.\. .* would try$/m);
       const metrics = await (await fetch(`${admin}/metrics`)).text();
       assert.match(metrics, /^sbc_dialpeer_up\{tag="1"\} 1$/m);
       assert.match(metrics, /^sbc_dialpeer_up\{tag="2"\} 0$/m);
