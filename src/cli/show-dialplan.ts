@@ -133,7 +133,9 @@ export function renderDialplan(r: DialplanReport): string {
     return lines.join('\n');
   }
   if (r.translated.called !== r.calledNumber || r.translated.calling !== r.callingNumber)
-    lines.push(`After incoming translation: called ${r.translated.called}, calling ${r.translated.calling}`);
+    lines.push(
+      `After incoming translation: called ${r.translated.called}, calling ${r.translated.calling || '(none)'}`,
+    );
   lines.push('');
   if (r.outbound.length === 0) {
     lines.push('No outbound dial-peer matches: the call would be rejected with 404.');
