@@ -29,6 +29,18 @@ export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
     media: dp.media,
     voiceClassCodec: dp.voiceClassCodec?.tag ?? null,
     optionsKeepaliveProfile: dp.keepalive?.tag ?? null,
+    mediaEngine: dp.mediaEngine,
+    srtp: dp.srtp,
+    dtmfRelay: dp.dtmfRelay,
+    earlyOfferForced: dp.earlyOfferForced,
+    sipProfiles: dp.sipProfiles?.tag ?? null,
+    sipProfilesInbound: dp.sipProfilesInbound?.tag ?? null,
+    translationProfile: {
+      incoming: dp.translationIncoming?.name ?? null,
+      outgoing: dp.translationOutgoing?.name ?? null,
+    },
+    callSpike: dp.callSpike,
+    headerPassing: headerPassing(dp),
     file: dp.file,
   };
 }
@@ -88,6 +100,19 @@ export function renderDialPeer(dp: DialPeer): string {
     `  preference = ${dp.preference}, huntstop = ${dp.huntstop ? 'enabled' : 'disabled'}, max-conn = ${dp.maxConn ?? 'unlimited'},`,
     `  media = ${dp.media ?? 'system default'}, voice-class codec = ${dp.voiceClassCodec === null ? 'none' : `${dp.voiceClassCodec.tag} (${dp.voiceClassCodec.preferences.join(' ')})`},`,
     `  session-target = \`${dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : ''}', session-transport = ${dp.sessionTransport},`,
+    `  media-engine = ${dp.mediaEngine ?? 'system default'}, srtp = ${dp.srtp}, dtmf-relay = ${dp.dtmfRelay ?? 'as negotiated'}, early-offer forced = ${dp.earlyOfferForced ? 'yes' : 'no'},`,
+    `  voice-class sip profiles = ${dp.sipProfiles?.tag ?? 'none'} (outbound), ${dp.sipProfilesInbound?.tag ?? 'none'} (inbound),`,
+    `  translation-profile incoming = ${dp.translationIncoming?.name ?? 'none'}, outgoing = ${dp.translationOutgoing?.name ?? 'none'},`,
+    `  voice-class sip options-keepalive profile = ${dp.keepalive?.tag ?? 'none'}, call spike = ${dp.callSpike ?? 'none'},`,
+    `  header passing = ${headerPassing(dp)}, error-code-override = ${dp.errorCodeOverride ?? 'system default'},`,
+    `  authentication = ${dp.authentication === null ? 'none' : `username ${dp.authentication.username}${dp.authentication.realm ? ` realm ${dp.authentication.realm}` : ''}`},`,
     `  defined in ${dp.file}`,
   ].join('\n');
+}
+
+/** The dial-peer's header policy as one phrase: every unknown header, only those listed, or all but those. */
+function headerPassing(dp: DialPeer): string {
+  const p = dp.headerPolicy;
+  if (p === null) return 'all unknown headers';
+  return 'pass' in p ? `only ${[...p.pass].join(' ') || '(none)'}` : `all but ${[...p.drop].join(' ')}`;
 }

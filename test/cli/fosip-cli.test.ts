@@ -155,8 +155,22 @@ describe('fosip CLI', () => {
         media: null,
         voiceClassCodec: null,
         optionsKeepaliveProfile: null,
+        mediaEngine: null,
+        srtp: 'off',
+        dtmfRelay: null,
+        earlyOfferForced: false,
+        sipProfiles: null,
+        sipProfilesInbound: null,
+        translationProfile: { incoming: null, outgoing: null },
+        callSpike: null,
+        headerPassing: 'all unknown headers',
         file: path.join(repoRoot, 'dialpeers', '300-to-pbx.json'),
       });
+      const detail = await runCli(['show', 'dial-peer', 'voice', '200', '--admin', admin], { env });
+      assert.match(detail.stdout, /voice-class sip profiles = 2 \(outbound\), none \(inbound\),/);
+      assert.match(detail.stdout, /translation-profile incoming = none, outgoing = to-carrier,/);
+      assert.match(detail.stdout, /voice-class sip options-keepalive profile = 1, call spike = none,/);
+      assert.match(detail.stdout, /voice-class codec = 1 \(g711ulaw g711alaw g729r8\)/);
       const missing = await runCli(['show', 'dial-peer', 'voice', '7', '--admin', admin], { env });
       assert.equal(missing.code, 1, 'dial-peer 7 is only in the other folder');
     } finally {
