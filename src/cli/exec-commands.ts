@@ -28,6 +28,7 @@ import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js'
 import { renderCallFlow } from './show-flow.js';
 import type { RegistrationReport, TrustedReport } from '../state/node-reports.js';
 import { type HuntState, dialplanReport, renderDialplan } from './show-dialplan.js';
+import { renderRunningConfig, runningConfig } from './show-running-config.js';
 import { mediaEnginesReport, renderMediaEngines, renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
 import type { ViewCall } from '../state/node-reports.js';
@@ -169,6 +170,10 @@ function showTree(extra: CommandNode[]): CommandNode {
         return output({ version: VERSION, nodes }, renderCubeStatus(VERSION, nodes));
       }),
     ]),
+    keyword('running-config', 'The configuration the node runs with (--json: as files)', [], async (ctx) => {
+      const running = runningConfig(await ctx.view().configuration());
+      return output(running, renderRunningConfig(running));
+    }),
     keyword('version', "FoSIP version, and each node's version and uptime", [], async (ctx) => {
       const nodes = await ctx.view().nodes();
       return output({ version: VERSION, nodes }, renderVersion(VERSION, nodes));

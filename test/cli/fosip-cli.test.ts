@@ -18,13 +18,14 @@ const bin = path.join(repoRoot, 'bin', 'fosip.js');
 /** The example configuration running in a node of its own on free loopback ports; its admin URL. */
 async function exampleNode(
   extra: string[] = [],
+  configDir = repoRoot,
 ): Promise<{ admin: string; log: () => string; stop: () => Promise<void> }> {
   const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
   const child = spawn(process.execPath, [
     bin,
     'start',
     '--config-dir',
-    repoRoot,
+    configDir,
     '--listen',
     `udp:127.0.0.1:${port}`,
     '--admin',
@@ -175,6 +176,48 @@ describe('fosip CLI', () => {
       assert.equal(missing.code, 1, 'dial-peer 7 is only in the other folder');
     } finally {
       await stop();
+    }
+  });
+
+  it('show running-config round-trips: its JSON made into a folder runs a node with the same configuration', async () => {
+    const first = await exampleNode();
+    const running = await runCli(['show', 'running-config', '--admin', first.admin, '--json']);
+    const ios = await runCli(['show', 'running-config', '--admin', first.admin]);
+    await first.stop();
+    assert.equal(running.code, 0, running.stderr);
+    assert.match(
+      ios.stdout,
+      /^dial-peer voice 200 voip\n description North American[^\n]*\n destination-pattern \+1\[2-9\]/m,
+    );
+    assert.match(ios.stdout, /^ translation-profile outgoing to-carrier$/m);
+    const config = JSON.parse(running.stdout) as {
+      fosipJson: object;
+      dialPeers: Array<{ tag: number }>;
+      classes: object[];
+    };
+    assert.equal(config.dialPeers.length, 5);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-running-'));
+    fs.mkdirSync(path.join(dir, 'dialpeers'));
+    fs.mkdirSync(path.join(dir, 'profiles'));
+    fs.writeFileSync(path.join(dir, 'fosip.json'), JSON.stringify(config.fosipJson));
+    for (const dp of config.dialPeers)
+      fs.writeFileSync(path.join(dir, 'dialpeers', `${dp.tag}.json`), JSON.stringify(dp));
+    fs.writeFileSync(path.join(dir, 'profiles', 'classes.json'), JSON.stringify(config.classes));
+    const check = await runCli(['check-config', '--config-dir', dir]);
+    assert.equal(check.code, 0, check.stderr);
+    const second = await exampleNode([], dir);
+    try {
+      const again = await runCli(['show', 'running-config', '--admin', second.admin, '--json']);
+      const next = JSON.parse(again.stdout) as typeof config;
+      assert.deepEqual(next.dialPeers, config.dialPeers);
+      assert.deepEqual(next.classes, config.classes);
+      assert.deepEqual(
+        { ...next.fosipJson, listen: null, admin: null },
+        { ...config.fosipJson, listen: null, admin: null },
+        'the same settings (only the ports the test gave each node differ)',
+      );
+    } finally {
+      await second.stop();
     }
   });
 
