@@ -11,6 +11,7 @@
  * the parser's concern; this is about what FoSIP sends inside.
  */
 import type { SanitizeJson } from '../config/dial-config.js';
+import { headerKey } from '../sip/header-names.js';
 import { isToken, parseParams, splitList, unfold } from '../sip/lexer.js';
 import { type NameAddr, parseNameAddr } from '../sip/name-addr.js';
 import { formatUri, isSipUri, isTelUri } from '../sip/sip-uri.js';
@@ -124,7 +125,7 @@ export function shieldHeaders(headers: ReadonlyArray<[string, string]>, to: Shie
 /** The value to write, '' when nothing of it may cross, or null when it does not parse. */
 function wellFormed(name: string, value: string, to: ShieldTarget): string | null {
   if (!isToken(name) || CONTROL.test(value)) return null;
-  const key = canonical(name);
+  const key = headerKey(name); // compact forms (RFC 3515 `r`, RFC 3892 `b`) under their full names
   try {
     if (ADDRESS_HEADERS.has(key)) return addresses(key, value, to);
     const grammar = GRAMMAR.get(key);
@@ -132,12 +133,6 @@ function wellFormed(name: string, value: string, to: ShieldTarget): string | nul
   } catch {
     return null;
   }
-}
-
-/** The compact forms of the headers above (RFC 3515 `r`, RFC 3892 `b`) under their full names. */
-function canonical(name: string): string {
-  const key = name.toLowerCase();
-  return key === 'r' ? 'refer-to' : key === 'b' ? 'referred-by' : key;
 }
 
 /**
