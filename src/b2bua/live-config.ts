@@ -3,8 +3,8 @@
  * for calls that find every dial-peer busied out. Calls already set up keep the dial-peer objects they
  * were matched to; new calls read this.
  */
-import type { SanitizeJson } from '../config/dial-config.js';
 import type { Credential } from '../routing/dial-peer.js';
+import type { SanitizeSettings } from './header-shield.js';
 import type { DialPlan } from '../routing/dial-plan.js';
 import type { SipProfile } from '../rewrite/sip-profile.js';
 import type { GlobalProfiles } from './leg-profiles.js';
@@ -17,8 +17,8 @@ export interface LiveConfig {
   sipProfiles: ReadonlyMap<number, SipProfile>;
   /** The status a call gets when every outbound dial-peer is busied out (CUBE: 404), unless its inbound dial-peer sets one. */
   errorCodeOverride: number | null;
-  /** The downstream shield (fosip.json `sanitize`; defaults where absent). */
-  sanitize?: SanitizeJson;
+  /** The downstream shield (fosip.json `sanitize` over the defaults, resolved once per configuration). */
+  sanitize?: SanitizeSettings;
   /** Global digest credentials (`sipUa.authentication` and `sipUa.credentials`), after the dial-peer's own. */
   credentials?: readonly Credential[];
 }

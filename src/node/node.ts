@@ -30,6 +30,7 @@ import type { RegistrationStatus } from '../state/node-reports.js';
 import { SbcError } from '../errors/sbc-error.js';
 import { AdminServer } from './admin-api.js';
 import { AdminAuth, adminTlsOf } from './admin-auth.js';
+import { DEFAULT_SANITIZE } from '../b2bua/header-shield.js';
 import { configSnapshot } from './config-snapshot.js';
 import { prettyDestination } from '../observability/pretty-log.js';
 import { adminRoutes } from './admin-routes.js';
@@ -396,7 +397,7 @@ export class SbcNode {
       sipProfiles: c.rewrite.sipProfiles,
       errorCodeOverride: (c.settings?.calls ?? this.settings.calls).errorCodeOverride ?? null,
       credentials: globalCredentials((c.settings ?? this.settings).sipUa),
-      sanitize: (c.settings ?? this.settings).sanitize ?? {},
+      sanitize: { ...DEFAULT_SANITIZE, ...(c.settings ?? this.settings).sanitize },
     };
   }
 
