@@ -93,7 +93,7 @@ export class B2bua implements TransactionUser {
     this.pinger = new OptionsPinger({ ...o, profiles: this.profiles, sipProfiles: () => this.o.config.sipProfiles });
     this.shield = {
       get sanitize(): SanitizeSettings {
-        return { ...DEFAULT_SANITIZE, ...o.config.sanitize };
+        return o.config.sanitize ?? DEFAULT_SANITIZE;
       },
       dropped: (name, reason) => {
         o.log.debug({ header: name, reason }, 'header held back by the shield');
@@ -156,22 +156,26 @@ export class B2bua implements TransactionUser {
     return out;
   }
 
+  /** A new call turned away before it exists (admission, call spike): 503, when to try again, and why. */
+  private refuse(tx: ServerTransaction, invite: SipRequest, retryAfter: number, text: string): void {
+    tx.respond(
+      buildResponse(invite, 503, {
+        toTag: this.o.transactions.tagFor(invite),
+        headers: [
+          ['Retry-After', String(retryAfter)],
+          ['Warning', warningValue(this.o.agent, text)],
+        ],
+      }),
+    );
+  }
+
   request(tx: ServerTransaction, req: SipRequest): void {
     if (req.to().params.get('tag') !== undefined) {
       this.relay.inDialog(tx, req);
     } else if (req.method === 'INVITE') {
       const refused = this.o.admission?.admit(this.registry.size) ?? null;
       if (refused === null) this.newCallSafely(tx, req);
-      else
-        tx.respond(
-          buildResponse(req, 503, {
-            toTag: this.o.transactions.tagFor(req),
-            headers: [
-              ['Retry-After', String(refused.retryAfter)],
-              ['Warning', warningValue(this.o.agent, refused.text)],
-            ],
-          }),
-        );
+      else this.refuse(tx, req, refused.retryAfter, refused.text);
     } else if (DIALOG_ONLY.has(req.method)) {
       tx.respond(buildResponse(req, 481, { toTag: this.o.transactions.tagFor(req) }));
     } else if (req.method === 'MESSAGE' || (req.method === 'OPTIONS' && this.router.routable(req))) {
@@ -239,15 +243,7 @@ export class B2bua implements TransactionUser {
     if (!this.spike.admit(inbound.peer)) {
       const text = `call spike of ${inbound.peer.callSpike} calls per second reached on dial-peer ${inbound.peer.tag}`;
       this.o.log.info({ callId: invite.callId(), inbound: inbound.peer.tag }, text);
-      tx.respond(
-        buildResponse(invite, 503, {
-          toTag: this.o.transactions.tagFor(invite),
-          headers: [
-            ['Retry-After', '1'],
-            ['Warning', warningValue(this.o.agent, text)],
-          ],
-        }),
-      );
+      this.refuse(tx, invite, 1, text);
       return;
     }
     const call = newCall(randomBytes(8).toString('hex'), tx, invite, inbound.peer, this.o.clock.now());
