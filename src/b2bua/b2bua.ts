@@ -23,6 +23,7 @@ import { CallMedia, MediaFailure } from './media/call-media.js';
 import type { CallMediaSession } from './media/call-media-session.js';
 import type { StreamStatsReport } from '../media/relay-protocol.js';
 import { chooseMedia } from './media/media-choice.js';
+import { noteSdp } from './media/negotiated-media.js';
 import {
   DEFAULT_HUNT_STATUSES,
   NORMAL_CLEARING,
@@ -239,7 +240,8 @@ export class B2bua implements TransactionUser {
   }
 
   private newCall(tx: ServerTransaction, invite: SipRequest): void {
-    const inbound = this.o.config.dialPlan.inbound(inboundKeys(invite));
+    const keys = inboundKeys(invite);
+    const inbound = this.o.config.dialPlan.inbound(keys);
     if (!this.spike.admit(inbound.peer)) {
       const text = `call spike of ${inbound.peer.callSpike} calls per second reached on dial-peer ${inbound.peer.tag}`;
       this.o.log.info({ callId: invite.callId(), inbound: inbound.peer.tag }, text);
@@ -253,6 +255,9 @@ export class B2bua implements TransactionUser {
     // the inbound dial-peer's inbound profile runs now that it is known: it can change what the outbound lookup sees
     this.wire.track(call, 'a', record.aLeg.callId, inbound.peer);
     this.profiles.arrivedInitial(call);
+    // the numbers as dialled stay with the A leg; the record's are the translated ones routing goes by
+    record.aLeg.callingNumber = keys.callingNumber;
+    record.aLeg.calledNumber = keys.calledNumber;
     const numbers = incomingNumbers(inbound.peer, invite);
     ({
       called: record.calledNumber,
@@ -363,7 +368,10 @@ export class B2bua implements TransactionUser {
       remoteTag: null,
       remoteSignalling: `${dest.address}:${dest.port}`,
       transport: dest.transport,
+      callingNumber: numbers.calling,
+      calledNumber: numbers.called,
     };
+    if (a.body.length > 0 && CallMedia.isSdp(a.contentType())) noteSdp(call.record, 'a', a.body, 'offer');
     this.o.calls.put(call.record);
     this.wire.track(call, 'b', out.request.callId(), peer);
     const tx = this.o.transactions.sendRequest(out.request, dest, this.bHandlers(call));

@@ -22,6 +22,7 @@ import { newTag } from '../dialog/dialog.js';
 import { type Call, type EarlyPair, legDialog } from './call.js';
 import type { CallRegistry, DialogEntry } from './call-registry.js';
 import { NORMAL_CLEARING } from './cause-map.js';
+import { noteSdp } from './media/negotiated-media.js';
 import { CallMedia, MediaFailure } from './media/call-media.js';
 import { dtmfRelayBody, parseDtmfRelay } from './media/dtmf-relay-body.js';
 import { IN_DIALOG_CARRIED, type ShieldContext, carry, crossing, toward } from './header-passing.js';
@@ -76,8 +77,10 @@ export class LegRelay {
    * address and ports. Throws MediaFailure on SDP that cannot be read.
    */
   private bodyFor(call: Call, from: Leg, msg: SipRequest | SipResponse, kind: 'offer' | 'answer'): Buffer {
+    if (msg.body.length === 0 || !CallMedia.isSdp(msg.contentType())) return msg.body;
+    noteSdp(call.record, from, msg.body, kind);
     const media = call.media;
-    if (media === null || !media.open || msg.body.length === 0 || !CallMedia.isSdp(msg.contentType())) return msg.body;
+    if (media === null || !media.open) return msg.body;
     return media.rewrite(from, msg.body, kind);
   }
 
@@ -391,10 +394,9 @@ export class LegRelay {
     const body = this.bodyOrNull(call, leg === 'a' ? 'b' : 'a', res);
     if (body !== null && body.length > 0) {
       answer.setBody(body, res.contentType() ?? 'application/sdp');
-      if (call.media?.relayed === true) {
-        call.record.media = call.media.record(); // new addresses or streams: `show voip rtp connections` follows
-        this.d.calls.put(call.record);
-      }
+      // new addresses, streams or codec: `show voip rtp connections` and the call views follow
+      if (call.media?.relayed === true) call.record.media = call.media.record();
+      this.d.calls.put(call.record);
     }
     tx.respond(answer);
     if (req.method === 'INVITE' && res.status >= 300) call.relayedInvite = null;

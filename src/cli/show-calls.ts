@@ -31,38 +31,77 @@ function state(c: ViewCall): string {
   )[c.state];
 }
 
-/** `show cube calls`: one row per leg, UAS (inbound) and UAC (outbound) tables. */
+type LegName = 'a' | 'b';
+
+/**
+ * A leg's id in the views (CUBE's CallId): the call's id and A for the leg that came in (Answer), B for the
+ * one the SBC placed (Originate). Each leg names the other as its dstCallId. `show call flow` and `clear
+ * call voice` take either leg's id for the call.
+ */
+export function legId(callId: string, leg: LegName): string {
+  return `${callId}-${leg.toUpperCase()}`;
+}
+
+/** The call id a word names: a call id as it is, or a leg id without its leg. */
+export function callIdOf(word: string): string {
+  return word.replace(/-[AaBb]$/, '');
+}
+
+/** The numbers as a leg carried them (A: as dialled; B: after the outgoing translation). */
+function legNumbers(c: ViewCall, leg: LegName): { calling: string; called: string } {
+  const l = leg === 'a' ? c.aLeg : c.bLeg;
+  return { calling: l?.callingNumber ?? c.callingNumber, called: l?.calledNumber ?? c.calledNumber };
+}
+
+/** A leg's media address as its SDP gave it, or `-`. */
+function legMedia(c: ViewCall, leg: LegName): string {
+  const m = (leg === 'a' ? c.aLeg : c.bLeg)?.media;
+  return m === null || m === undefined ? '-' : `${m.address}:${m.port}`;
+}
+
+/** The negotiated codec and packetization (`g711ulaw 20ms`), or `-` before an answer. */
+function codecOf(c: ViewCall): string {
+  return c.codec === null || c.codec === undefined ? '-' : `${c.codec.name} ${c.codec.ptimeMs}ms`;
+}
+
+/** `show cube calls`: CUBE's two lines per leg (its ids, numbers and addresses; then dstCallId and state). */
 export function renderCubeCalls(calls: ViewCall[], now = Date.now()): string {
-  const uas = calls.map((c, i) => [
-    String(i + 1),
-    c.node + (c.nodeAlive ? '' : '(!)'),
-    c.aLeg.callId.slice(0, 24),
-    c.callingNumber,
-    c.calledNumber,
-    c.aLeg.remoteSignalling,
-    state(c),
-    hms(now - c.startedAt),
-  ]);
-  const uac = calls
-    .filter((c) => c.bLeg !== null)
-    .map((c, i) => [
-      String(i + 1),
-      c.node,
-      (c.bLeg?.callId ?? '').slice(0, 24),
-      c.callingNumber,
-      c.calledNumber,
-      c.bLeg?.remoteSignalling ?? '',
-      String(c.outboundDialPeer ?? ''),
-    ]);
+  const section = (leg: LegName): string[] => {
+    const rows: string[][] = [];
+    const under: string[] = [];
+    calls.forEach((c) => {
+      const sip = leg === 'a' ? c.aLeg : c.bLeg;
+      if (sip === null) return;
+      const n = legNumbers(c, leg);
+      rows.push([
+        String(rows.length + 1),
+        c.node + (c.nodeAlive ? '' : '(!)'),
+        legId(c.id, leg),
+        n.calling,
+        n.called,
+        sip.remoteSignalling,
+        legMedia(c, leg),
+      ]);
+      const peer = leg === 'a' ? `in:${c.inboundDialPeer}` : `out:${c.outboundDialPeer ?? '-'}`;
+      under.push(
+        `    dstCallId ${c.bLeg === null ? '-' : legId(c.id, leg === 'a' ? 'b' : 'a')} ${state(c)} ` +
+          `${hms(now - c.startedAt)} peer ${peer} codec ${codecOf(c)}`,
+      );
+    });
+    const lines = table(['No.', 'NODE', 'CallId', 'Calling#', 'Called#', 'RmtSignalIP', 'RmtMediaIP'], rows).split(
+      '\n',
+    );
+    return [lines[0] ?? '', ...rows.flatMap((_, i) => [lines[i + 1] ?? '', under[i] ?? ''])];
+  };
   return [
     'SIP call leg info',
     `Total calls: ${calls.length}`,
     '',
     'SIP UAS CALL INFO',
-    table(['No.', 'NODE', 'CallId', 'Calling#', 'Called#', 'RmtSignalIP', 'SIPState', 'Duration'], uas),
+    ...section('a'),
     '',
     'SIP UAC CALL INFO',
-    table(['No.', 'NODE', 'CallId', 'Calling#', 'Called#', 'RmtSignalIP', 'PEER'], uac),
+    ...section('b'),
     calls.some((c) => !c.nodeAlive) ? '\n(!) node stopped heartbeating: its calls may be gone' : '',
   ]
     .join('\n')
@@ -109,18 +148,21 @@ function mediaLine(media: StreamStatsReport[] | undefined, leg: 'a' | 'b'): stri
 export function renderActiveBrief(calls: ViewCall[], now = Date.now(), media: MediaStatsByCall = {}): string {
   const legs = calls.length + calls.filter((c) => c.bLeg !== null).length;
   const lines = [`Total call-legs: ${legs}`, `SIP call-legs: ${legs}`, ''];
-  const leg = (c: ViewCall, which: 'a' | 'b'): void => {
+  const leg = (c: ViewCall, which: LegName): void => {
     const sip = which === 'a' ? c.aLeg : c.bLeg;
     if (sip === null) return;
+    const n = legNumbers(c, which);
+    // CUBE's Answer line names the caller, its Originate line the number called; a line of its own gives both
+    // numbers as this leg carried them (A: as dialled, B: after the outgoing translation)
     const [peer, role, number] =
-      which === 'a'
-        ? [c.inboundDialPeer, 'Answer', c.callingNumber]
-        : [c.outboundDialPeer ?? 0, 'Originate', c.calledNumber];
+      which === 'a' ? [c.inboundDialPeer, 'Answer', n.calling] : [c.outboundDialPeer ?? 0, 'Originate', n.called];
+    const srtp = c.media?.streams.some((s) => s.leg === which && s.srtp === true) === true;
     lines.push(
-      `${c.id} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${peer} ${role} ${number} ${state(c).toLowerCase()}`,
-    );
-    lines.push(
-      `  dur ${hms(now - (c.connectedAt ?? c.startedAt))} IP ${sip.remoteSignalling} ${sip.transport.toUpperCase()}`,
+      `${legId(c.id, which)} ${c.node}: ${new Date(c.startedAt).toISOString()} pid:${peer} ${role} ${number} ${state(c).toLowerCase()}`,
+      `  dur ${hms(now - (c.connectedAt ?? c.startedAt))} signalling ${sip.remoteSignalling} ${sip.transport.toUpperCase()} ` +
+        `dstCallId ${c.bLeg === null ? '-' : legId(c.id, which === 'a' ? 'b' : 'a')}`,
+      `  IP ${legMedia(c, which)} SRTP: ${srtp ? 'on' : 'off'} ${codecOf(c)}`,
+      `  calling ${n.calling} ${which === 'a' ? 'dialled' : 'called'} ${n.called}`,
     );
     const m = mediaLine(media[c.id], which);
     if (m !== null) lines.push(m);
@@ -132,15 +174,19 @@ export function renderActiveBrief(calls: ViewCall[], now = Date.now(), media: Me
   return lines.join('\n').trimEnd();
 }
 
-/** `show call history voice brief`: ended calls, newest first, with cause and who released. */
-/** `show call history voice brief`: one line per ended call, its id first (what `show call flow <id>` takes). */
+/**
+ * `show call history voice brief`: one line per ended call, newest first, its id first (what `show call flow
+ * <id>` takes), the number as dialled and as routed, the codec, the cause and who released.
+ */
 export function renderHistoryBrief(cdrs: ViewCdr[]): string {
   const rows = cdrs.map((c) => [
     c.id,
     c.node,
     new Date(c.endedAt ?? c.startedAt).toISOString().slice(11, 19),
     c.callingNumber,
+    c.aLeg.calledNumber ?? c.calledNumber,
     c.calledNumber,
+    c.codec?.name ?? '-',
     `${c.inboundDialPeer}/${c.outboundDialPeer ?? '-'}`,
     hms(c.durationMs),
     `${c.disconnectCause ?? ''}`,
@@ -148,7 +194,20 @@ export function renderHistoryBrief(cdrs: ViewCdr[]): string {
     c.releasedBy ?? '',
   ]);
   return table(
-    ['CALLID', 'NODE', 'ENDED', 'CALLING', 'CALLED', 'PEERS', 'DURATION', 'CAUSE', 'TEXT', 'RELEASED'],
+    [
+      'CALLID',
+      'NODE',
+      'ENDED',
+      'CALLING',
+      'DIALLED',
+      'CALLED',
+      'CODEC',
+      'PEERS',
+      'DURATION',
+      'CAUSE',
+      'TEXT',
+      'RELEASED',
+    ],
     rows,
   );
 }
@@ -196,19 +255,26 @@ export function renderVersion(version: string, nodes: NodeInfo[], now = Date.now
   ].join('\n');
 }
 
-/** `show call active voice compact`: one line per leg, CUBE's columns (codec and media come with media relay). */
+/**
+ * `show call active voice compact`: one line per leg in CUBE's columns: the leg's id, answer or originate,
+ * seconds since the answer, the negotiated codec, VOIP (FAX once T.38 is negotiated), the leg's number and
+ * its media address as its SDP gave it.
+ */
 export function renderActiveCompact(calls: ViewCall[], now = Date.now()): string {
   const rows: string[][] = [];
   for (const c of calls) {
     const t = `T${Math.max(0, Math.floor((now - (c.connectedAt ?? c.startedAt)) / 1000))}`;
-    rows.push([c.id, c.node, 'ANS', t, '-', 'VOIP', `P${c.callingNumber}`, `R${c.aLeg.remoteSignalling}`]);
+    const codec = c.codec?.name ?? '-';
+    const type = c.codec?.media === 'image' ? 'FAX' : 'VOIP';
+    const media = (leg: LegName): string => (legMedia(c, leg) === '-' ? '-' : `R${legMedia(c, leg)}`);
+    rows.push([legId(c.id, 'a'), c.node, 'ANS', t, codec, type, `P${legNumbers(c, 'a').calling}`, media('a')]);
     if (c.bLeg !== null)
-      rows.push([c.id, c.node, 'ORG', t, '-', 'VOIP', `P${c.calledNumber}`, `R${c.bLeg.remoteSignalling}`]);
+      rows.push([legId(c.id, 'b'), c.node, 'ORG', t, codec, type, `P${legNumbers(c, 'b').called}`, media('b')]);
   }
   return [
-    `<callID> <node> A/O T<sec> Codec type Peer-Address IP R<ip>:<port>`,
+    `<callID> <node> A/O T<sec> Codec type Peer-Address IP R<ip>:<udp>`,
     `Total call-legs: ${rows.length}`,
-    table(['CALLID', 'NODE', 'A/O', 'TIME', 'CODEC', 'TYPE', 'PEER-ADDRESS', 'SIGNALLING'], rows),
+    table(['CALLID', 'NODE', 'A/O', 'TIME', 'CODEC', 'TYPE', 'PEER-ADDRESS', 'IP'], rows),
   ].join('\n');
 }
 
@@ -261,17 +327,25 @@ export function renderSipUaCalls(calls: ViewCall[]): string {
       `   State of the call       : ${SIP_STATE[c.state]}`,
       `   Calling Number          : ${calling}`,
       `   Called Number           : ${called}`,
-      `   CC Call ID              : ${c.id}`,
+      `   CC Call ID              : ${legId(c.id, side)}`,
+      `   dstCallId               : ${c.bLeg === null ? '-' : legId(c.id, side === 'a' ? 'b' : 'a')}`,
       `   Node                    : ${c.node}`,
       `   Destn SIP Req/Resp Addr:Port : ${l.remoteSignalling} (${l.transport.toUpperCase()})`,
       `   Media Mode              : ${c.media?.mode ?? 'flow-around'}`,
+      `   Remote Media Addr:Port  : ${legMedia(c, side)}`,
+      `   Negotiated Codec        : ${codecOf(c)}`,
+      `   Negotiated PT           : ${c.codec?.payloadType ?? '-'}`,
       ...streams,
       '',
     );
   };
   calls.forEach((c, i) => {
-    if (c.bLeg !== null) leg('UAC', i + 1, c, c.bLeg, c.callingNumber, c.calledNumber);
-    leg('UAS', i + 1, c, c.aLeg, c.callingNumber, c.calledNumber);
+    if (c.bLeg !== null) {
+      const b = legNumbers(c, 'b');
+      leg('UAC', i + 1, c, c.bLeg, b.calling, b.called);
+    }
+    const a = legNumbers(c, 'a');
+    leg('UAS', i + 1, c, c.aLeg, a.calling, a.called);
   });
   return out.join('\n').trimEnd();
 }

@@ -11,6 +11,26 @@ export interface LegRecord {
   /** `ip:port` of the far end's signalling, and the transport. */
   remoteSignalling: string;
   transport: 'udp' | 'tcp' | 'tls';
+  /**
+   * The numbers as this leg carries them: on the A leg as the caller dialled them (before any translation),
+   * on the B leg as the callee got them (after the outgoing translation). Absent in records of older nodes.
+   */
+  callingNumber?: string;
+  calledNumber?: string;
+  /** Where this leg's SDP says its media is (its first stream in use), and its a=ptime: null until it sent SDP. */
+  media?: { address: string; port: number; ptimeMs: number | null } | null;
+}
+
+/** The codec the answer chose (its first stream in use, its first format), and its packetization. */
+export interface NegotiatedCodec {
+  /** CUBE's name (g711ulaw, g729r8, ...), else the rtpmap encoding in lower case, else `pt<N>`. */
+  name: string;
+  /** null for a format that is not an RTP payload type (T.38's `t38`). */
+  payloadType: number | null;
+  /** a=ptime of the answer, else of the offer, else RFC 3551's default of 20 ms. */
+  ptimeMs: number;
+  /** audio, video, or image (T.38 fax). */
+  media: string;
 }
 
 export interface CallRecord {
@@ -35,6 +55,8 @@ export interface CallRecord {
   finalStatus: number | null;
   /** Media of the call: null until SDP was exchanged, and for calls the SBC does not relay. */
   media?: CallMediaRecord | null;
+  /** The codec negotiated by the last answer, whichever engine relays the media (or none, in flow-around). */
+  codec?: NegotiatedCodec | null;
   /** What a node that restarts needs to end this call cleanly on both legs (see RecoverySnapshot). */
   recovery?: RecoverySnapshot;
 }

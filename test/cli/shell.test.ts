@@ -55,7 +55,7 @@ describe('fosip shell', () => {
       at = await pty.waitFor(/edge1#sh cu $/m, at);
       pty.type('ca | i 2001\r');
       at = await pty.waitFor(/ca \| i 2001\n(.*2001.*\n)+edge1#/, at);
-      assert.ok(pty.screen.slice(0, at).includes(live.aLeg.callId.slice(0, 24)), 'the UAS leg row is shown');
+      assert.ok(pty.screen.slice(0, at).includes(`${live.id}-A`), 'the UAS leg row is shown, by its leg id');
       pty.type('show cube ca\t');
       at = await pty.waitFor(/edge1#show cube calls $/m, at);
       pty.type('\x15sh cube bogus\r');

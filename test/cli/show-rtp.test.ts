@@ -77,11 +77,11 @@ describe('show call active voice brief with media', () => {
     });
     assert.match(
       text,
-      /Answer 1000 active\n.*\n  tx:480 rx:500\/86000 media 192\.0\.2\.7:4000 lost:0 jitter:2\.5ms rtt:40ms delay:20ms LostPacketRate:0\.00\n/,
+      /Answer 1000 active\n.*\n  IP - SRTP: off -\n  calling 1000 dialled 2001\n  tx:480 rx:500\/86000 media 192\.0\.2\.7:4000 lost:0 jitter:2\.5ms rtt:40ms delay:20ms LostPacketRate:0\.00\n/,
     );
     assert.match(
       text,
-      /Originate 2001 active\n.*\n  tx:500 rx:480\/82560 media 192\.0\.2\.7:4000 lost:20 jitter:45ms rtt:-ms delay:20ms LostPacketRate:4\.00 !loss,jitter$/,
+      /Originate 2001 active\n.*\n  IP - SRTP: off -\n  calling 1000 called 2001\n  tx:500 rx:480\/82560 media 192\.0\.2\.7:4000 lost:20 jitter:45ms rtt:-ms delay:20ms LostPacketRate:4\.00 !loss,jitter$/,
     );
     const slow = renderActiveBrief([call], 10, {
       c9: [{ stream: 0, a: side(500, 0, 1, 500, 180), b: side(500, 0, 1, 500, 90) }],

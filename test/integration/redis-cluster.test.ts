@@ -243,7 +243,7 @@ describe("show commands over one node's admin API (in-memory state)", () => {
       assert.match(active.stdout, /Originate 2001/);
       assert.match(
         active.stdout,
-        /Answer[^\n]*\n[^\n]*\n  tx:\d+ rx:\d+\/\d+ media 127\.0\.0\.1:\d+ lost:0 jitter:0ms rtt:(?:-|\d+)ms delay:(?:-|\d+)ms LostPacketRate:0\.00\n/,
+        /Answer[^\n]*\n[^\n]*\n  IP 127\.0\.0\.1:\d+ SRTP: off g711ulaw 20ms\n  calling sipp dialled 2001\n  tx:\d+ rx:\d+\/\d+ media 127\.0\.0\.1:\d+ lost:0 jitter:0ms rtt:(?:-|\d+)ms delay:(?:-|\d+)ms LostPacketRate:0\.00\n/,
         'the relayed leg shows its RTP counters',
       );
       assert.match(compact.stdout, /Total call-legs: 2/);
@@ -268,7 +268,7 @@ describe("show commands over one node's admin API (in-memory state)", () => {
       assert.match(legs.stdout, /STATE_ACTIVE \(7\)/);
       assert.match(
         legs.stdout,
-        /Media Mode {14}: flow-through\n {3}Media Stream 0 {10}: Src 127\.0\.0\.1:\d+, Dest 127\.0\.0\.1:\d+/,
+        /Media Mode {14}: flow-through\n {3}Remote Media Addr:Port {2}: 127\.0\.0\.1:\d+\n {3}Negotiated Codec {8}: g711ulaw 20ms\n {3}Negotiated PT {11}: 0\n {3}Media Stream 0 {10}: Src 127\.0\.0\.1:\d+, Dest 127\.0\.0\.1:\d+/,
       );
       assert.equal((await call).code, 0);
       await b.run;
