@@ -357,6 +357,7 @@ export class B2bua implements TransactionUser {
       try {
         out.request.setBody(offer.rewrite('a', a.body, 'offer'), 'application/sdp');
       } catch (err) {
+        if (err instanceof MediaFailure && err.status === 488) return this.refusedOffer(call, peer, err);
         this.mediaFailed(call, err);
         return;
       }
@@ -478,6 +479,19 @@ export class B2bua implements TransactionUser {
       this.startB(call, b.peer, target.dest, via, target.user ?? call.record.calledNumber);
     }
     return true;
+  }
+
+  /**
+   * The caller's offer cannot go to this dial-peer (no codec in common with its codec class, or its SRTP
+   * policy refuses it): like a 488 from the callee, the hunt goes on to a dial-peer that may take it
+   * (`show dialplan number --codecs` says so), and the caller gets 488 when none does.
+   */
+  private refusedOffer(call: Call, peer: DialPeer, err: MediaFailure): void {
+    this.o.log.debug({ callId: call.id, peer: peer.tag, err: err.message }, 'offer refused for this dial-peer');
+    this.release(call);
+    call.lastFailure = { status: 488, warning: err.message };
+    if (!peer.huntstop && call.next < call.candidates.length) return this.tryNext(call);
+    this.fail(call, 488, err.message);
   }
 
   /** A failed attempt on the B leg: hunt on, or give the caller the mapped failure. */

@@ -22,12 +22,14 @@ import {
   renderHistoryBrief,
   renderSipUaCalls,
   renderVersion,
+  callIdOf,
 } from './show-calls.js';
 import { dialPeerJson, renderDialPeer, renderDialPeerSummary } from './show-dial-peers.js';
 import { keepaliveClassReport, renderKeepaliveClass } from './show-keepalive.js';
 import { renderCallFlow } from './show-flow.js';
 import type { RegistrationReport, TrustedReport } from '../state/node-reports.js';
 import { type HuntState, dialplanReport, renderDialplan } from './show-dialplan.js';
+import { CODECS, type CodecName } from '../media/codec-class.js';
 import { renderRunningConfig, runningConfig } from './show-running-config.js';
 import { mediaEnginesReport, renderMediaEngines, renderRtpConnections, rtpConnectionsReport } from './show-rtp.js';
 import { renderSipStats } from './show-stats.js';
@@ -100,7 +102,6 @@ const keepaliveStates = (ctx: ExecContext): Promise<NodeKeepalive[] | null> =>
     .keepalive()
     .catch(() => null);
 
-/** `show dial-peer voice` (every dial-peer in detail), `... summary` (a line each) or `... <tag>` (one). */
 /** What the node's live state says of the hunt: busied-out dial-peers, and calls on each outbound one. */
 async function huntState(ctx: ExecContext): Promise<HuntState> {
   const view = ctx.view();
@@ -111,6 +112,26 @@ async function huntState(ctx: ExecContext): Promise<HuntState> {
   return { busyout: new Set(states.filter((s) => s.state === 'busyout').map((s) => s.tag)), activeOut };
 }
 
+/** The word naming a call: its id or either leg's (`<id>-A`, `<id>-B`), handed on as the call's id. */
+function callArgument(
+  run: (ctx: ExecContext, id: string, args: Record<string, string>) => ReturnType<CommandHandler>,
+): CommandNode {
+  return argument('WORD', "Call id, or either leg's (see show call active voice brief)", anyWord, [], (ctx, args) =>
+    run(ctx, callIdOf(args['WORD'] ?? ''), args),
+  );
+}
+
+/** `--codecs g711ulaw,g729r8`: the codecs of the simulated caller's offer (null when not given). */
+function codecList(text: string): CodecName[] | null {
+  if (text === '') return null;
+  const names = text.split(',').map((c) => c.trim());
+  const unknown = names.filter((c) => !(c in CODECS));
+  if (unknown.length > 0)
+    throw new CommandError(`unknown codec ${unknown.join(', ')} (known: ${Object.keys(CODECS).join(' ')})`);
+  return names as CodecName[];
+}
+
+/** `show dial-peer voice` (every dial-peer in detail), `... summary` (a line each) or `... <tag>` (one). */
 const showDialPeers =
   (summary: boolean): CommandHandler =>
   async (ctx, args) => {
@@ -147,8 +168,7 @@ function showTree(extra: CommandNode[]): CommandNode {
         ]),
       ]),
       keyword('flow', 'The message ladder of a call (live, or one of the last ended)', [
-        argument('WORD', 'Call id (see show call active voice brief)', anyWord, [], async (ctx, args) => {
-          const id = args['WORD'] ?? '';
+        callArgument(async (ctx, id) => {
           const ladder = await ctx.view().flow(id);
           if (ladder === null) throw new CommandError(`No call ${id} (live, or among the last ended)`);
           return output(ladder, renderCallFlow(ladder));
@@ -192,9 +212,14 @@ function showTree(extra: CommandNode[]): CommandNode {
     keyword('dialplan', 'Which dial-peers a call would use', [
       keyword('number', 'A called number', [
         argument('WORD', 'The called number', anyWord, [], async (ctx, args) => {
-          const { dialPlan } = await ctx.configuration();
-          const origin = { callingNumber: args['calling'] ?? '', fromAddress: args['from'] || null };
-          const report = dialplanReport(dialPlan, args['WORD'] ?? '', origin, await huntState(ctx));
+          const { dialPlan, profiles } = await ctx.configuration();
+          const origin = {
+            callingNumber: args['calling'] ?? '',
+            fromAddress: args['from'] || null,
+            viaUri: args['via'] || null,
+            codecs: codecList(args['codecs'] ?? ''),
+          };
+          const report = dialplanReport(dialPlan, args['WORD'] ?? '', origin, await huntState(ctx), profiles);
           return output(report, renderDialplan(report));
         }),
       ]),
@@ -264,8 +289,7 @@ function clearTree(): CommandNode {
         keyword('causecode', 'End a call with a Q.850 cause', [
           rangeArgument(1, 127, 'Q.850 cause code', [
             keyword('id', 'The call to end', [
-              argument('WORD', 'Call id (see show call active voice brief)', anyWord, [], async (ctx, args) => {
-                const id = args['WORD'] ?? '';
+              callArgument(async (ctx, id, args) => {
                 if (!(await ctx.view().clear(id, Number(args[CAUSE])))) throw new CommandError(`No active call ${id}`);
                 return output({ cleared: id }, '');
               }),

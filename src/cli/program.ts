@@ -28,7 +28,9 @@ function addExecCommand(program: Command, verb: 'show' | 'clear', description: s
     .option('--limit <n>', 'show call history: how many calls, newest first', '100')
     .option('--calling <number>', 'show dialplan number: the calling number', '')
     .option('--from-address <ip>', "show dialplan number: the previous hop's address (the Via a PBX writes)", '')
-    .action(async (words: string[], flags: ExecFlags & { fromAddress?: string }) => {
+    .option('--via-uri <uri>', "show dialplan number: the previous hop's Via sent-by as a URI (sip:host:port)", '')
+    .option('--codecs <list>', "show dialplan number: the caller's codecs, e.g. g711ulaw,g729r8", '')
+    .action(async (words: string[], flags: ExecFlags & { fromAddress?: string; viaUri?: string; codecs?: string }) => {
       const ctx = new LazyContext(flags);
       try {
         const line = [verb, ...words].join(' ');
@@ -36,6 +38,8 @@ function addExecCommand(program: Command, verb: 'show' | 'clear', description: s
           limit: flags.limit ?? '100',
           calling: flags.calling ?? '',
           from: flags.fromAddress ?? '',
+          via: flags.viaUri ?? '',
+          codecs: flags.codecs ?? '',
         });
         if (out.failed) {
           console.error(out.text.includes('^') ? `${line}\n${out.text}` : out.text);

@@ -46,24 +46,44 @@ export function dialPeerJson(dp: DialPeer): Record<string, unknown> {
 }
 
 /** `keepalive`: the live keepalive states the nodes publish (null: none could be read). */
+/**
+ * OUTSTAT, whether calls go out through the dial-peer now: `down` when it is shut down or has no session
+ * target, `busy` when keepalive busied it out (on some node: `partial`), else `up`.
+ */
+function outStatus(dp: DialPeer, keepalive: string): string {
+  if (!isOutboundUp(dp) || dp.sessionTarget === null) return dp.destinationPattern === null ? '' : 'down';
+  if (keepalive === 'busyout') return 'busy';
+  return keepalive === 'partial' ? 'partial' : 'up';
+}
+
+/**
+ * `show dial-peer voice summary` in CUBE's columns. PREFIX and PORT belong to POTS dial-peers and stay blank
+ * (FoSIP has only VoIP ones); PASSTHRU is the dial-peer's media mode (`syst`: the global `media.mode`);
+ * OUTSTAT as outStatus(); then FoSIP's own: transport, huntstop, max-conn.
+ */
 export function renderDialPeerSummary(
   peers: readonly DialPeer[],
   keepalive: readonly NodeKeepalive[] | null = null,
 ): string {
   const rows = peers.map((dp) => {
     const j = dialPeerJson(dp);
+    const alive = keepaliveColumn(dp, keepalive);
     return [
       String(dp.tag),
       'voip',
       String(j['admin']),
       String(j['oper']),
+      '',
       dp.destinationPattern?.source ?? '',
       String(dp.preference),
+      dp.media ?? 'syst',
       dp.sessionTarget ? formatSessionTarget(dp.sessionTarget) : '',
+      outStatus(dp, alive),
+      '',
+      alive,
       dp.sessionTransport,
       dp.huntstop ? 'yes' : 'no',
       dp.maxConn === null ? '-' : String(dp.maxConn),
-      keepaliveColumn(dp, keepalive),
     ];
   });
   return [
@@ -74,13 +94,17 @@ export function renderDialPeerSummary(
         'TYPE',
         'ADMIN',
         'OPER',
+        'PREFIX',
         'DEST-PATTERN',
         'PREF',
+        'PASSTHRU',
         'SESS-TARGET',
+        'OUTSTAT',
+        'PORT',
+        'KEEPALIVE',
         'TRANSPORT',
         'HUNTSTOP',
         'MAX-CONN',
-        'KEEPALIVE',
       ],
       rows,
     ),

@@ -1,15 +1,24 @@
 /**
  * `fosip show dialplan number <digits>`: the inbound path of a call to that number as the node would take
- * it (the inbound dial-peer, matched on the previous hop's address and the numbers; its incoming
- * translation, which may block the call), then the outbound dial-peers it would hunt through, in order,
- * each with whether it would be tried now (like IOS `show dialplan number`, with the node's live state:
- * keepalive busyout, calls against max-conn).
+ * it, run on an INVITE made for the purpose through the node's own steps: the global inbound SIP profile,
+ * the inbound dial-peer (matched on the previous hop, the URIs and the numbers), its inbound SIP profile,
+ * its incoming translation (which may block the call); then the outbound dial-peers it would hunt
+ * through, in order, each with whether it would be tried now (like IOS `show dialplan number`, with the
+ * node's live state: keepalive busyout, calls against max-conn) and, given the caller's codecs, whether
+ * the dial-peer's codec class leaves any.
  */
-import { isBlocked, translate } from '../b2bua/call-numbers.js';
+import { inboundKeys, incomingNumbers, isBlocked } from '../b2bua/call-numbers.js';
 import { statusOfCause } from '../b2bua/cause-map.js';
+import type { GlobalProfiles } from '../b2bua/leg-profiles.js';
+import { applyProfile } from '../b2bua/message-edit.js';
+import { SbcError } from '../errors/sbc-error.js';
+import type { CodecName } from '../media/codec-class.js';
 import type { DialPeer } from '../routing/dial-peer.js';
 import type { DialPlan, InboundMatch } from '../routing/dial-plan.js';
 import { formatSessionTarget } from '../routing/session-target.js';
+import type { SipProfile } from '../rewrite/sip-profile.js';
+import { parseMessage } from '../sip/message-parser.js';
+import type { SipRequest } from '../sip/sip-message.js';
 import { table } from './show-calls.js';
 
 /** What the node knows that changes the hunt: busied-out dial-peers and calls per outbound dial-peer. */
@@ -18,23 +27,30 @@ export interface HuntState {
   activeOut: ReadonlyMap<number, number>;
 }
 
-/** Where the simulated call comes from: the previous hop's address (top Via) and the calling number. */
+/**
+ * Where the simulated call comes from: the previous hop's address (the top Via a PBX writes, or a whole
+ * Via sent-by as `viaUri`), the calling number, and the codecs the caller offers (null: not judged).
+ */
 export interface CallOrigin {
   callingNumber: string;
   fromAddress: string | null;
+  viaUri?: string | null;
+  codecs?: CodecName[] | null;
 }
 
 export interface DialplanReport {
   calledNumber: string;
   callingNumber: string;
   fromAddress: string | null;
+  /** The SIP profiles that ran on the INVITE before the numbers were read (global, then the inbound dial-peer's). */
+  inboundProfiles: { global: number | null; dialPeer: number | null };
   inbound: { tag: number; criterion: InboundMatch['criterion']; pattern: string | null; description: string };
   /** The numbers after the inbound dial-peer's incoming translation (what the outbound lookup uses). */
   translated: { called: string; calling: string };
   /** The incoming translation blocks the call: its SIP status and why. */
   blocked: { status: number; text: string } | null;
   outbound: Array<{
-    /** `would try`, or `skipped: <why>` (busied out, at max-conn, after a huntstop). */
+    /** `would try`, or `skipped: <why>` (busied out, at max-conn, after a huntstop, no common codec). */
     verdict: string;
     order: number;
     tag: number;
@@ -55,25 +71,64 @@ function inboundPattern(m: InboundMatch): string | null {
   return null;
 }
 
+/** The INVITE a caller at `origin` would send for `calledNumber` (what the node's inbound steps read). */
+function simulatedInvite(calledNumber: string, origin: CallOrigin): SipRequest {
+  const hop = (origin.viaUri ?? '').replace(/^sips?:/i, '') || origin.fromAddress || 'caller.invalid';
+  const host = origin.fromAddress ?? 'caller.invalid';
+  const text = [
+    `INVITE sip:${calledNumber}@sbc.invalid SIP/2.0`,
+    `Via: SIP/2.0/UDP ${hop};branch=z9hG4bK-dialplan`,
+    `From: <sip:${origin.callingNumber === '' ? '' : `${origin.callingNumber}@`}${host}>;tag=dialplan`,
+    `To: <sip:${calledNumber}@sbc.invalid>`,
+    'Call-ID: dialplan@sbc.invalid',
+    'CSeq: 1 INVITE',
+    'Max-Forwards: 70',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+  const refused = (why: string): SbcError =>
+    new SbcError(
+      'SBC_ERR_USAGE',
+      `cannot make a call to ${calledNumber} from ${hop}: ${why} (use the digits and + of a number, an address)`,
+    );
+  let msg;
+  try {
+    msg = parseMessage(Buffer.from(text, 'latin1'));
+  } catch (err) {
+    throw refused((err as Error).message);
+  }
+  if (!msg.isRequest()) throw refused('not a request');
+  return msg;
+}
+
+function runProfile(profile: SipProfile | null, invite: SipRequest): number | null {
+  if (profile === null) return null;
+  applyProfile(profile, invite, false, { vars: new Map() });
+  return profile.tag;
+}
+
 export function dialplanReport(
   plan: DialPlan,
   calledNumber: string,
   origin: CallOrigin,
   state: HuntState = { busyout: new Set(), activeOut: new Map() },
+  profiles: GlobalProfiles = { inbound: null, outbound: null },
 ): DialplanReport {
   const { callingNumber, fromAddress } = origin;
-  const via = fromAddress === null ? undefined : { uri: `sip:${fromAddress}`, host: fromAddress, user: null };
-  const inbound = plan.inbound({ calledNumber, callingNumber, ...(via ? { uris: { via } } : {}) });
-  const numbers = translate(inbound.peer.translationIncoming, {
-    called: calledNumber,
-    calling: callingNumber,
-    redirectCalled: null,
-  });
+  const invite = simulatedInvite(calledNumber, origin);
+  // the node's order (edge step, then B2BUA): the global inbound profile, the match, the dial-peer's profile
+  const globalProfile = runProfile(profiles.inbound, invite);
+  const inbound = plan.inbound(inboundKeys(invite));
+  const peerProfile = runProfile(inbound.peer.sipProfilesInbound, invite);
+  const numbers = incomingNumbers(inbound.peer, invite);
   const blocked = isBlocked(numbers) ? numbers : null;
   const translated = isBlocked(numbers) ? null : numbers;
+  const offered = origin.codecs ?? null;
   let stopped: number | null = null;
   const outbound = (translated === null ? [] : plan.outbound(translated.called)).map((dp: DialPeer, i) => {
     const active = state.activeOut.get(dp.tag) ?? 0;
+    const codecs = dp.voiceClassCodec;
     const verdict =
       stopped !== null
         ? `skipped: huntstop on dial-peer ${stopped}`
@@ -81,7 +136,9 @@ export function dialplanReport(
           ? 'skipped: busied out (OPTIONS keepalive)'
           : dp.maxConn !== null && active >= dp.maxConn
             ? `skipped: max-conn ${dp.maxConn} reached`
-            : 'would try';
+            : offered !== null && codecs !== null && !codecs.preferences.some((c) => offered.includes(c))
+              ? `skipped: no common codec (voice class codec ${codecs.tag}: ${codecs.preferences.join(' ')})`
+              : 'would try';
     if (stopped === null && dp.huntstop && verdict === 'would try') stopped = dp.tag;
     return {
       verdict,
@@ -96,10 +153,12 @@ export function dialplanReport(
       description: dp.description,
     };
   });
+  const read = inboundKeys(invite);
   return {
     calledNumber,
     callingNumber,
     fromAddress,
+    inboundProfiles: { global: globalProfile, dialPeer: peerProfile },
     inbound: {
       tag: inbound.peer.tag,
       criterion: inbound.criterion,
@@ -108,7 +167,7 @@ export function dialplanReport(
     },
     translated:
       translated === null
-        ? { called: calledNumber, calling: callingNumber }
+        ? { called: read.calledNumber, calling: read.callingNumber }
         : { called: translated.called, calling: translated.calling },
     blocked: blocked === null ? null : { status: statusOfCause(blocked.cause), text: blocked.detail },
     outbound,
@@ -125,6 +184,11 @@ export function renderDialplan(r: DialplanReport): string {
   lines.push(
     `Inbound dial-peer: ${r.inbound.tag} (${via})${r.inbound.tag === 0 ? '  ! no inbound dial-peer matched' : ''}`,
   );
+  const { global, dialPeer } = r.inboundProfiles;
+  if (global !== null || dialPeer !== null)
+    lines.push(
+      `SIP profiles on the INVITE: ${[global === null ? '' : `global inbound ${global}`, dialPeer === null ? '' : `dial-peer inbound ${dialPeer}`].filter((x) => x !== '').join(', ')}`,
+    );
   if (r.blocked !== null) {
     lines.push(
       '',

@@ -12,41 +12,9 @@ import { UdpPeer, freePort } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { VERSION } from '../../src/version.js';
+import { exampleNode } from '../helpers/fosip-process.js';
 
 const bin = path.join(repoRoot, 'bin', 'fosip.js');
-
-/** The example configuration running in a node of its own on free loopback ports; its admin URL. */
-async function exampleNode(
-  extra: string[] = [],
-  configDir = repoRoot,
-): Promise<{ admin: string; log: () => string; stop: () => Promise<void> }> {
-  const [port, adminPort] = [await freePort('udp'), await freePort('tcp')];
-  const child = spawn(process.execPath, [
-    bin,
-    'start',
-    '--config-dir',
-    configDir,
-    '--listen',
-    `udp:127.0.0.1:${port}`,
-    '--admin',
-    `127.0.0.1:${adminPort}`,
-    '--log-level',
-    'info',
-    ...extra,
-  ]);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  assert.ok(await eventually(() => out.includes('fosip started')), `the node did not start:\n${out}`);
-  return {
-    admin: `http://127.0.0.1:${adminPort}`,
-    log: () => out,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 describe('fosip CLI', () => {
   it('prints help with the start options', () => {
@@ -135,8 +103,14 @@ describe('fosip CLI', () => {
 
       const summary = await runCli(['show', 'dial-peer', 'voice', 'summary', '--admin', admin], { env });
       assert.equal(summary.code, 0, summary.stderr);
-      assert.match(summary.stdout, /TAG +TYPE +ADMIN +OPER +DEST-PATTERN/);
-      assert.match(summary.stdout, /200 +voip +up +up +\+1\[2-9\]\.\.\[2-9\]\.\.\.\.\.\.\$ +0 +ipv4:127\.0\.0\.1:5080/);
+      assert.match(
+        summary.stdout,
+        /TAG +TYPE +ADMIN +OPER +PREFIX +DEST-PATTERN +PREF +PASSTHRU +SESS-TARGET +OUTSTAT/,
+      );
+      assert.match(
+        summary.stdout,
+        /200 +voip +up +up +\+1\[2-9\]\.\.\[2-9\]\.\.\.\.\.\.\$ +0 +syst +ipv4:127\.0\.0\.1:5080 +up /,
+      );
       assert.doesNotMatch(summary.stdout, /127\.0\.0\.7/, 'nothing of the files where the CLI runs');
       const one = await runCli(['show', 'dial-peer', 'voice', '300', '--admin', admin, '--json'], { env });
       assert.deepEqual(JSON.parse(one.stdout), {

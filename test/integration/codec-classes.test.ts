@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
 import { freePort, relayRange } from '../helpers/net.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
+import { runCli } from '../helpers/cli.js';
 
 describe('voice class codec', () => {
   for (const media of ['flow-through', 'flow-around'] as const) {
@@ -48,6 +49,48 @@ describe('voice class codec', () => {
       const [cdr] = app.callStore.history(1);
       assert.equal(cdr?.finalStatus, 488);
       assert.equal(app.b2bua.callCount, 0);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('voice class codec in the hunt', () => {
+  it('hunts past a dial-peer whose class has no codec of the offer, as show dialplan --codecs predicts', async () => {
+    const nobody = await freePort('udp'); // dial-peer 1 must never get the call
+    const b = await callee();
+    const adminPort = await freePort('tcp');
+    const app = await startTestApp({
+      admin: `127.0.0.1:${adminPort}`,
+      codecClasses: [{ kind: 'codec', tag: 9, preferences: ['g729r8'] }],
+      dialPeers: [
+        { tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${nobody}`, voiceClassCodec: 9 },
+        { tag: 2, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}`, preference: 1 },
+      ],
+    });
+    try {
+      const admin = ['--admin', `http://127.0.0.1:${adminPort}`];
+      const plan = await runCli(['show', 'dialplan', 'number', '2001', '--codecs', 'g711ulaw', '--json', ...admin]);
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.deepEqual(
+        (JSON.parse(plan.stdout) as { outbound: Array<{ tag: number; verdict: string }> }).outbound.map((o) => [
+          o.tag,
+          o.verdict,
+        ]),
+        [
+          [1, 'skipped: no common codec (voice class codec 9: g729r8)'],
+          [2, 'would try'],
+        ],
+      );
+      const unknown = await runCli(['show', 'dialplan', 'number', '2001', '--codecs', 'g711x', ...admin]);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /unknown codec g711x/);
+      // sipp's uac offers PCMU only
+      assert.equal((await caller(boundPort(app, 'udp'), { holdMs: 100 })).code, 0);
+      assert.equal((await b.run).code, 0);
+      const [cdr] = app.callStore.history(1);
+      assert.equal(cdr?.outboundDialPeer, 2, 'the call went out through dial-peer 2');
+      assert.equal(cdr?.disconnectCause, 16);
     } finally {
       await app.stop();
     }

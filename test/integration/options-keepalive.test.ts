@@ -133,10 +133,17 @@ describe('OPTIONS keepalive with SIPp', () => {
       const admin = `http://127.0.0.1:${adminPort}`;
       const summary = await runCli(['show', 'dial-peer', 'voice', 'summary', '--admin', admin], { env });
       assert.equal(summary.code, 0, summary.stderr);
-      assert.match(summary.stdout, /TAG .* KEEPALIVE/);
-      assert.match(summary.stdout, /^1 +voip +up +up +2\.\.\. .* active *$/m);
-      assert.match(summary.stdout, /^2 +voip +up +up +3\.\.\. .* busyout *$/m);
-      assert.match(summary.stdout, /^10 +voip .* -\s*$/m, 'no keepalive: an empty column');
+      assert.match(
+        summary.stdout,
+        /TAG +TYPE +ADMIN +OPER +PREFIX +DEST-PATTERN +PREF +PASSTHRU +SESS-TARGET +OUTSTAT +PORT +KEEPALIVE/,
+      );
+      assert.match(summary.stdout, /^1 +voip +up +up +2\.\.\. .* up +active +udp /m);
+      assert.match(summary.stdout, /^2 +voip +up +up +3\.\.\. .* busy +busyout +udp /m, 'busied out: OUTSTAT busy');
+      assert.match(
+        summary.stdout,
+        /^10 +voip +up +up +0 +syst +udp +no +-$/m,
+        'inbound only: no pattern, target, OUTSTAT or keepalive',
+      );
       assert.doesNotMatch(summary.stdout, /^77 /m, 'nothing of the folder named to the CLI');
       const cls = await runCli(['show', 'voice', 'class', 'sip-options-keepalive', '1', '--admin', admin], { env });
       assert.equal(cls.code, 0, cls.stderr);

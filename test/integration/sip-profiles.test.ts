@@ -2,6 +2,8 @@
  * SIP profiles, unknown-header passing and number translation with real SIPp on both sides: what the
  * callee receives is what the profiles and translation rules say, and a reject rule blocks the call.
  */
+import type { DialplanReport } from '../../src/cli/show-dialplan.js';
+import { runCli } from '../helpers/cli.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundPort, startTestApp } from '../helpers/app.js';
@@ -119,7 +121,9 @@ ${reply('486 Busy Here', ['Reason: Q.850;cause=17;text="User busy"', 'Retry-Afte
 
   it('an inbound profile changes the Request-URI before the outbound lookup, so another dial-peer takes the call', async () => {
     const [wrong, right] = [await freePort('udp'), await callee()];
+    const adminPort = await freePort('tcp');
     const app = await startTestApp({
+      admin: `127.0.0.1:${adminPort}`,
       rewrite: [
         {
           kind: 'sip-profiles',
@@ -134,6 +138,27 @@ ${reply('486 Busy Here', ['Reason: Q.850;cause=17;text="User busy"', 'Retry-Afte
       ],
     });
     try {
+      // show dialplan runs the same profile on its INVITE: it predicts the call
+      const shown = await runCli([
+        'show',
+        'dialplan',
+        'number',
+        '2001',
+        '--json',
+        '--admin',
+        `http://127.0.0.1:${adminPort}`,
+      ]);
+      assert.equal(shown.code, 0, shown.stderr);
+      const plan = JSON.parse(shown.stdout) as DialplanReport;
+      assert.deepEqual(plan.inboundProfiles, { global: null, dialPeer: 3 });
+      assert.equal(plan.inbound.tag, 10);
+      assert.equal(plan.translated.called, '3001');
+      assert.deepEqual(
+        plan.outbound.map((o) => [o.tag, o.verdict]),
+        [[2, 'would try']],
+      );
+      const text = await runCli(['show', 'dialplan', 'number', '2001', '--admin', `http://127.0.0.1:${adminPort}`]);
+      assert.match(text.stdout, /^SIP profiles on the INVITE: dial-peer inbound 3$/m);
       const r = await caller(boundPort(app, 'udp'), { scenario: uacWith({}), called: '2001' });
       assert.equal(r.code, 0, r.stderr);
       assert.match(inviteOf((await right.run).messages), /^INVITE sip:3001@/);
