@@ -96,8 +96,8 @@ export class B2bua implements TransactionUser {
       get sanitize(): SanitizeSettings {
         return o.config.sanitize ?? DEFAULT_SANITIZE;
       },
-      dropped: (name, reason) => {
-        o.log.debug({ header: name, reason }, 'header held back by the shield');
+      dropped: (name, reason, callId) => {
+        o.log.debug({ callId, header: name, reason }, 'header held back by the shield');
         o.observer?.headerHeldBack?.(reason);
       },
     };
@@ -231,8 +231,9 @@ export class B2bua implements TransactionUser {
     try {
       this.newCall(tx, invite);
     } catch (err) {
-      this.o.log.error({ err, callId: invite.callId() }, 'call setup failed');
       const call = this.registry.ofInvite(tx);
+      // before the call exists it has no id of ours: the caller's Call-ID names it then
+      this.o.log.error({ err, callId: call?.id, sipCallId: invite.callId() }, 'call setup failed');
       if (call !== undefined) this.fail(call, 500, 'internal error');
       else if (tx.finalStatus === undefined)
         tx.respond(buildResponse(invite, 500, { toTag: this.o.transactions.tagFor(invite) }));
@@ -244,7 +245,7 @@ export class B2bua implements TransactionUser {
     const inbound = this.o.config.dialPlan.inbound(keys);
     if (!this.spike.admit(inbound.peer)) {
       const text = `call spike of ${inbound.peer.callSpike} calls per second reached on dial-peer ${inbound.peer.tag}`;
-      this.o.log.info({ callId: invite.callId(), inbound: inbound.peer.tag }, text);
+      this.o.log.info({ sipCallId: invite.callId(), inbound: inbound.peer.tag }, text);
       this.refuse(tx, invite, 1, text);
       return;
     }
@@ -338,7 +339,7 @@ export class B2bua implements TransactionUser {
       );
       return;
     }
-    const toB = toward(peer, via.host, this.shield);
+    const toB = toward(peer, via.host, this.shield, call.id);
     const display = boundedDisplayName(a.from(), toB.shield.settings.maxDisplayName);
     const out = buildOutboundInvite(
       a,
@@ -545,7 +546,7 @@ export class B2bua implements TransactionUser {
       status,
       failureHeaders(
         res,
-        toward(call.inbound, sipHost(call.a.flow.localAddress), this.shield),
+        toward(call.inbound, sipHost(call.a.flow.localAddress), this.shield, call.id),
         warning === null ? null : warningValue(this.o.agent, warning),
       ),
     );

@@ -15,20 +15,22 @@ export interface Toward {
   shield: ShieldTarget;
 }
 
-/** The node's shield settings (fosip.json `sanitize`) and where a header held back is reported. */
+/** The node's shield settings (fosip.json `sanitize`) and where a header held back is reported (with its call). */
 export interface ShieldContext {
   readonly sanitize: SanitizeSettings;
-  dropped(name: string, reason: ShieldDrop): void;
+  dropped(name: string, reason: ShieldDrop, callId?: string): void;
 }
 
 /**
  * The leg toward `peer` (its dial-peer, or none), on which the SBC's own host is `host`: the dial-peer's
- * `sanitize` over the node's, and hosts kept in the headers its pass list names.
+ * `sanitize` over the node's, and hosts kept in the headers its pass list names. `callId`: the call whose
+ * message crosses (none out of dialog), named where a held-back header is reported.
  */
 export function toward(
   peer: Pick<DialPeer, 'headerPolicy' | 'sanitize'> | null | undefined,
   host: string,
   ctx: ShieldContext,
+  callId?: string,
 ): Toward {
   const policy = peer?.headerPolicy ?? null;
   return {
@@ -37,7 +39,7 @@ export function toward(
       settings: peer?.sanitize ? { ...ctx.sanitize, ...peer.sanitize } : ctx.sanitize,
       host,
       keepsHosts: (key) => policy !== null && 'pass' in policy && policy.pass.has(key),
-      dropped: (name, reason) => ctx.dropped(name, reason),
+      dropped: (name, reason) => ctx.dropped(name, reason, callId),
     },
   };
 }

@@ -117,12 +117,12 @@ export class LegProfiles {
         // the first skip of a kind is worth a warning; a rule that never applies must not flood the log
         if (this.counters.skipped++ % 1000 === 0)
           this.log.warn(
-            { profile: profile.tag, rule: s.rule, direction, reason: s.reason },
+            { callId: entry?.call.id, profile: profile.tag, rule: s.rule, direction, reason: s.reason },
             'sip-profile rule not applied',
           );
       }
     } catch (err) {
-      this.log.debug({ err, profile: profile.tag }, 'message not rewritten: it does not parse');
+      this.log.debug({ callId: entry?.call.id, err, profile: profile.tag }, 'message not rewritten: it does not parse');
     }
   }
 

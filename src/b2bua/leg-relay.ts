@@ -463,7 +463,7 @@ export class LegRelay {
     const b = call.b;
     const [peer, host] =
       to === 'a' || b === null ? [call.inbound, sipHost(call.a.flow.localAddress)] : [b.peer, b.invite.topVia().host];
-    return crossing(msg, IN_DIALOG_CARRIED, toward(peer, host, this.d.shield));
+    return crossing(msg, IN_DIALOG_CARRIED, toward(peer, host, this.d.shield, call.id));
   }
 
   /** Carried headers (hosts hidden, see carried()) and the body onto the other leg's request. */

@@ -110,6 +110,8 @@ export class Metrics {
   private readonly callsTotal: Counter;
   private readonly setup: Histogram;
   private readonly perDialPeer: Counter;
+  /** The dial-peers of the running configuration (their series exist at 0 before their first call). */
+  private dialPeerTags: readonly number[] = [];
   private readonly jitter: Histogram;
   private readonly heldBack: Counter;
   private readonly loop = monitorEventLoopDelay({ resolution: 20 });
@@ -247,6 +249,7 @@ export class Metrics {
       e.up ? 1 : 0,
     );
     perEngine('sbc_media_engine_sessions', "This node's calls on an rtpengine instance", (e) => e.sessions);
+    const knownDialPeers = (): readonly number[] => this.dialPeerTags;
     new Gauge({
       name: 'sbc_dialpeer_active_calls',
       help: 'Calls in progress per dial-peer and direction',
@@ -254,6 +257,9 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
+        // every known dial-peer at 0 first: a panel or alert on a quiet dial-peer reads 0, not nothing
+        for (const tag of knownDialPeers())
+          for (const direction of ['in', 'out']) this.set({ tag: String(tag), direction }, 0);
         for (const r of sources.activeCallsByDialPeer())
           this.set({ tag: String(r.tag), direction: r.direction }, r.calls);
       },
@@ -333,6 +339,7 @@ export class Metrics {
 
   /** The dial-peers of the configuration (at start and on each reload): their series exist from then on, at 0. */
   knowDialPeers(tags: number[]): void {
+    this.dialPeerTags = tags;
     for (const tag of tags)
       for (const direction of ['in', 'out']) this.perDialPeer.inc({ tag: String(tag), direction }, 0);
   }

@@ -70,4 +70,16 @@ describe('header passing', () => {
     );
     assert.equal(toward(null, 'h', node).shield.settings, DEFAULT_SANITIZE);
   });
+
+  it('reports a header held back with the call it belongs to', () => {
+    const held: Array<[string, string, string | undefined]> = [];
+    const node = { sanitize: DEFAULT_SANITIZE, dropped: (n: string, r: string, id?: string) => held.push([n, r, id]) };
+    const leg = toward({ headerPolicy: null, sanitize: { maxHeaders: 1 } }, 'h', node, 'c0ffee');
+    crossing(busy, IN_DIALOG_CARRIED, leg);
+    assert.ok(held.length > 0, 'something was held back');
+    assert.ok(
+      held.every(([, , id]) => id === 'c0ffee'),
+      JSON.stringify(held),
+    );
+  });
 });

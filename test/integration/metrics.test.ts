@@ -62,8 +62,14 @@ describe('Prometheus metrics and health endpoints', () => {
         assert.equal(sample(before, 'sbc_calls_total', { outcome }), 0, outcome);
       for (const tag of ['1', '2', '10']) {
         assert.equal(sample(before, 'sbc_dialpeer_up', { tag }), 1, `dial-peer ${tag} (no keepalive) is up`);
-        for (const direction of ['in', 'out'])
+        for (const direction of ['in', 'out']) {
           assert.equal(sample(before, 'sbc_calls_per_dialpeer_total', { tag, direction }), 0, `${tag} ${direction}`);
+          assert.equal(
+            sample(before, 'sbc_dialpeer_active_calls', { tag, direction }),
+            0,
+            `${tag} ${direction} active`,
+          );
+        }
       }
       for (const method of ['INVITE', 'BYE', 'OPTIONS'])
         assert.equal(
