@@ -1,18 +1,19 @@
 /**
  * `show running-config`: the configuration the node runs with (served by the node, passwords hidden), as
- * IOS prints it for the dial-peers and as the files it came from for the rest; `--json` gives the files
- * themselves (`fosip.json`, then every dial-peer and class), which a folder can be made of again.
+ * IOS prints it for the classes and dial-peers and as fosip.json for the global settings; `--json` gives
+ * the files themselves (`fosip.json`, then every dial-peer and class), which a folder can be made of again.
  */
 import type { DialPeerJson } from '../config/dial-config.js';
 import type { Settings } from '../config/settings.js';
 import type { NodeConfig } from '../state/node-reports.js';
+import { type ClassJson, classLines } from './running-config-classes.js';
 
 /** The running configuration as files: fosip.json's settings (the node's resolved ones) and the JSON objects of dialpeers/ and profiles/. */
 export interface RunningConfig {
   node: string;
   fosipJson: Omit<Settings, 'configDir'>;
   dialPeers: DialPeerJson[];
-  classes: unknown[];
+  classes: ClassJson[];
 }
 
 export function runningConfig(c: NodeConfig): RunningConfig {
@@ -68,20 +69,17 @@ function dialPeerLines(dp: DialPeerJson): string[] {
 }
 
 export function renderRunningConfig(r: RunningConfig): string {
-  return [
-    'Building configuration...',
-    '',
-    `Current configuration of ${r.node}:`,
+  const body = [
     '!',
     `hostname ${r.node}`,
     '!',
+    ...r.classes.flatMap(classLines),
     ...r.dialPeers.flatMap(dialPeerLines),
-    '! voice classes, translation rules and profiles, sip-profiles (profiles/):',
-    ...r.classes.map((c) => `! ${JSON.stringify(c)}`),
     '! global settings (fosip.json, environment and flags as resolved):',
     ...JSON.stringify(r.fosipJson, null, 1)
       .split('\n')
       .map((l) => `! ${l}`),
     'end',
   ].join('\n');
+  return ['Building configuration...', '', `Current configuration : ${Buffer.byteLength(body)} bytes`, body].join('\n');
 }

@@ -43,6 +43,12 @@ export function iosRegex(re: string): string {
   return out;
 }
 
+/**
+ * FoSIP's extended regex as IOS writes a translation rule: the same swap of bare and escaped parentheses,
+ * which undoes itself.
+ */
+export const regexForIos = iosRegex;
+
 type RuleBody = Omit<SipProfileRuleJson, 'rule'>;
 
 /**
