@@ -1,5 +1,6 @@
 /**
- * `show dialplan number` against real calls on the example configuration (fosip.json, dialpeers/, profiles/
+ * The README's first call, run as written, then `show dialplan number` against real calls on the example
+ * configuration (fosip.json, dialpeers/, profiles/
  * as shipped; only the carrier keepalive is shortened to one-second pings so that a dead trunk is busied out
  * within the test): a call from the PBX that is routed, one hunted past a busied-out carrier trunk, one
  * rejected by the incoming translation. Each goes where the simulation said. The first, while it is up, is
@@ -19,6 +20,7 @@ import { freePort } from '../helpers/net.js';
 import { repoRoot } from '../helpers/paths.js';
 import { uacExpect, uasTrunk } from '../helpers/scenarios.js';
 import { callee, caller } from '../helpers/sipp-pair.js';
+import { spawn } from 'node:child_process';
 
 /** The example configuration in a folder of its own, its carrier keepalive pinging every second. */
 function exampleWithFastKeepalive(): string {
@@ -35,7 +37,76 @@ function exampleWithFastKeepalive(): string {
 const verdicts = (r: DialplanReport): Array<[number, string]> => r.outbound.map((o) => [o.tag, o.verdict]);
 const firstTried = (r: DialplanReport): number | undefined => r.outbound.find((o) => o.verdict === 'would try')?.tag;
 
+/** The commands of each `sh` block of the README's "Your first call", comments taken off. */
+function firstCallCommands(): string[][] {
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Your first call'), readme.indexOf('## Configuration reference'));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
+    (m[1] ?? '')
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter((l) => l !== ''),
+  );
+}
+
+/** A long-running command of the README, in the background; its output kept for a failing test to show. */
+function background(words: string[]): { output: () => string; stop: () => Promise<void> } {
+  const [bin = '', ...args] = words;
+  const child = spawn(bin, args, { cwd: repoRoot });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  return {
+    output: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 describe('show dialplan number on the example configuration', () => {
+  it("the README's first call works as written", async () => {
+    const [terminals, after] = firstCallCommands();
+    assert.deepEqual(terminals?.[0], 'npm start');
+    const start = (
+      JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    ).scripts.start;
+    const [, carrierLine = '', pbxLine = ''] = terminals ?? [];
+    assert.match(carrierLine, /^sipp -sn uas /);
+    assert.match(pbxLine, /^sipp -sn uac /);
+    const sbc = background(start.split(' '));
+    // -nostdin: no terminal here; the rest exactly as the README says
+    const carrier = background([...carrierLine.split(' '), '-nostdin']);
+    try {
+      assert.ok(await eventually(() => sbc.output().includes('fosip started')), sbc.output());
+      const pbx = await new Promise<number | null>((resolve) => {
+        const [bin = '', ...args] = [...pbxLine.split(' '), '-nostdin', '-timeout', '30s'];
+        spawn(bin, args, { cwd: repoRoot }).on('close', resolve);
+      });
+      assert.equal(pbx, 0, 'the PBX call completed');
+      const cli = async (line: string, input?: string): Promise<string> => {
+        assert.match(line, /^npx fosip /);
+        const r = await runCli(line.split(' ').slice(2), input === undefined ? {} : { input });
+        assert.equal(r.code, 0, `${line}: ${r.stderr}`);
+        return r.stdout;
+      };
+      const [historyLine = '', flowLine = '', dialplanLine = '', shellLine = ''] = after ?? [];
+      const history = await cli(historyLine);
+      const id = /^([0-9a-f]{16}) .* 100\/200 .* 16 /m.exec(history)?.[1];
+      assert.ok(id !== undefined, `the call, peers 100/200, cause 16:\n${history}`);
+      assert.match(await cli(flowLine.replace('<id from the line above>', id)), /INVITE/);
+      const dialplan = await cli(dialplanLine);
+      assert.match(dialplan, /^Inbound dial-peer: 100 /m);
+      assert.match(dialplan, /^1 +200 .* would try$/m);
+      assert.match(await cli(shellLine, 'show call history voice brief\nexit\n'), new RegExp(id));
+    } finally {
+      await carrier.stop();
+      await sbc.stop();
+    }
+  });
+
   it('agrees with real calls: routed, hunted past a busied-out trunk, rejected; the call views tell the call', async () => {
     const dir = exampleWithFastKeepalive();
     // the example's carrier trunks: dial-peer 200 on UDP 5080, its backup 201 on TCP 5081
