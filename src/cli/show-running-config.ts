@@ -1,12 +1,14 @@
 /**
  * `show running-config`: the configuration the node runs with (served by the node, passwords hidden), as
- * IOS prints it for the classes and dial-peers and as fosip.json for the global settings; `--json` gives
+ * IOS prints it for the global settings CUBE has (voice service voip, sip-ua), the classes and the dial-peers,
+ * then every global setting as fosip.json has it; `--json` gives
  * the files themselves (`fosip.json`, then every dial-peer and class), which a folder can be made of again.
  */
 import type { DialPeerJson } from '../config/dial-config.js';
 import type { Settings } from '../config/settings.js';
 import type { NodeConfig } from '../state/node-reports.js';
 import { type ClassJson, classLines } from './running-config-classes.js';
+import { globalLines } from './running-config-global.js';
 
 /** The running configuration as files: fosip.json's settings (the node's resolved ones) and the JSON objects of dialpeers/ and profiles/. */
 export interface RunningConfig {
@@ -73,9 +75,10 @@ export function renderRunningConfig(r: RunningConfig): string {
     '!',
     `hostname ${r.node}`,
     '!',
+    ...globalLines(r.fosipJson),
     ...r.classes.flatMap(classLines),
     ...r.dialPeers.flatMap(dialPeerLines),
-    '! global settings (fosip.json, environment and flags as resolved):',
+    '! every global setting (fosip.json, environment and flags as resolved):',
     ...JSON.stringify(r.fosipJson, null, 1)
       .split('\n')
       .map((l) => `! ${l}`),

@@ -8,13 +8,30 @@ import { resolveSettings } from '../../src/config/settings.js';
 import { repoRoot } from '../helpers/paths.js';
 
 describe('show running-config in IOS form', () => {
-  it('prints the example configuration so that import-ios gives back its classes and dial-peers', () => {
-    const settings = resolveSettings({ configDir: repoRoot }, {});
+  it('prints the example configuration so that import-ios gives back its settings, classes and dial-peers', () => {
+    const settings = {
+      ...resolveSettings({ configDir: repoRoot }, {}),
+      // beyond the example: what CUBE keeps in voice service voip and sip-ua
+      trustedList: ['127.0.0.0/8', '10.1.0.0/16', '192.0.2.7', '0.0.0.0/0', '::1', '2001:db8::/32'],
+      sipUa: {
+        credentials: [{ username: '5551234', password: '********', realm: 'carrier.example' }],
+        authentication: [{ username: 'trunk', password: '********' }],
+        registrar: [{ target: 'dns:reg.carrier.example', expires: 600, transport: 'tcp' as const }],
+      },
+    };
     const dialConfig = loadDialConfig(repoRoot);
     const text = renderRunningConfig(runningConfig({ node: 'fosip', settings, dialConfig }));
     const back = importIos(text);
     const values = <T>(l: Array<{ value: T }>): T[] => l.map((x) => x.value);
 
+    assert.deepEqual(back.settings, {
+      trustedList: ['127.0.0.0/8', '10.1.0.0/16', '192.0.2.7/32', '0.0.0.0/0', '::1/128', '2001:db8::/32'],
+      sipUa: settings.sipUa,
+    });
+    assert.match(
+      text,
+      /^ ip address trusted list\n {2}ipv4 127\.0\.0\.0 255\.0\.0\.0\n {2}ipv4 10\.1\.0\.0 255\.255\.0\.0\n/m,
+    );
     assert.deepEqual(back.uriClasses, values(dialConfig.uriClasses));
     assert.deepEqual(back.keepaliveProfiles, values(dialConfig.keepaliveProfiles));
     assert.deepEqual(back.translationProfiles, values(dialConfig.translationProfiles));
