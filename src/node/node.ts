@@ -466,7 +466,6 @@ export class SbcNode {
     };
   }
 
-  /** The rtpengine instances this node drives (`show voip rtp engines`), as a NodeInfo field. */
   /** No RTP for the configured time on an answered call, whichever engine relays it: both legs get BYE. */
   private endSilent(id: string): void {
     if (this.b2bua.clear(id, MEDIA_INACTIVITY.cause, MEDIA_INACTIVITY.text))
@@ -495,6 +494,7 @@ export class SbcNode {
     };
   }
 
+  /** The rtpengine instances this node drives (`show voip rtp engines`), as a NodeInfo field. */
   mediaEngines(): { mediaEngines?: MediaEngineInfo[] } {
     return this.rtpengine === null ? {} : { mediaEngines: this.rtpengine.status() };
   }
