@@ -2,12 +2,18 @@
  * `npm run bench:rtp [-- --flows 500 --rates 60000,90000,120000 --duration 30 --workers 1 --cps 50
  * --forwarder native|dgram --reference rtpengine|none]`:
  * the SBC (in this process, its relay in worker threads) relays RTP for `flows` sessions driven by the
- * rtpblast load generator (../shared/tools/rtpblast, built into the temp folder), while SIPp sets up calls
- * through the same SBC. For each offered packet rate it prints what rtpblast measured (packets forwarded per
- * second, loss, added delay p50/p99, the SBC's CPU per packet), the SIP setup time p50/p99 and the SIP event
- * loop's delay. With rtpengine installed (the default reference), the same flows run through rtpengine
- * (userspace, one thread, pinned to the same core) right after each rate, so both are measured in one run.
- * It ends with a table and the highest rate with no loss and p99 added delay <= 5 ms. Loopback only.
+ * rtpblast load generator (../shared/tools/rtpblast, built into the temp folder). For each offered packet
+ * rate, one after the other with the same flows and the same pinning:
+ * 1. the blaster alone, each A port sending straight to its B port: the delay the measurement itself shows
+ *    (its own scheduling on a busy core), the floor under any relay's figure;
+ * 2. FoSIP relaying, media only, as rtpengine is measured: packets forwarded per second, loss, delay p50/p99,
+ *    the SBC's CPU per packet;
+ * 3. with rtpengine installed (the default reference), the same flows through rtpengine (userspace, one
+ *    thread, pinned to the same core);
+ * 4. with `--cps` above 0, FoSIP relaying again while SIPp sets up calls through it: the SIP setup time
+ *    p50/p99 (beside a SIPp pair talking directly meanwhile), the SIP event loop's delay and what the SIP work
+ *    costs the media.
+ * It ends with a table and the highest rate with no loss and p99 delay <= 5 ms (media only). Loopback only.
  *
  * As the reference figures in ../shared/tools/rtpblast/README.md were taken, the relay worker is pinned to
  * one core and the blaster to another (`--pin 0` turns that off); the SIP thread and SIPp are not pinned.
@@ -173,9 +179,9 @@ interface Blasted {
   p99us: number;
 }
 
-/** Drive the flows at `rate` for the run's duration, measuring the CPU of process `pid`. */
+/** Drive the flows at `rate` for the run's duration, measuring the CPU of process `pid` (none: 0). */
 async function blast(flowsFile: string, rate: number, pid: number, onStart: () => void): Promise<Blasted> {
-  const args = ['-f', flowsFile, '-r', String(rate), '-d', String(duration), '-p', String(pid)];
+  const args = ['-f', flowsFile, '-r', String(rate), '-d', String(duration), ...(pid > 0 ? ['-p', String(pid)] : [])];
   const run = pin
     ? spawn('taskset', ['-c', '0', blaster, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn(blaster, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -240,6 +246,29 @@ async function startReference(): Promise<{ pid: number; flowsFile: string; stop:
   const flowsFile = path.join(dir, 'flows-rtpengine.txt');
   fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
   return { pid: child.pid ?? 0, flowsFile, stop: () => child.kill('SIGTERM') }; // taskset execs rtpengine: same pid
+}
+
+/**
+ * FoSIP relaying the flows at `rate` while SIPp sets up `cps` calls/s through it, and the same SIPp pair
+ * talks directly under the same load (the difference is the SBC's).
+ */
+async function withSipAlongside(flowsFile: string, rate: number): Promise<Blasted> {
+  const viaSbc = sippCalls(path.join(dir, 'via-sbc'), `127.0.0.1:${sbcPort}`, uasPort);
+  const directPort = await freePort();
+  const direct = sippCalls(path.join(dir, 'direct'), `127.0.0.1:${directPort}`, directPort);
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  const blasting = blast(flowsFile, rate, process.pid, () => undefined);
+  const opens = await openTimes(blasting);
+  const sbc = await blasting;
+  const [setup, directSetup] = await Promise.all([viaSbc, direct]);
+  lag.disable();
+  console.log(
+    `offered ${rate} pkt/s with ${cps} SIP calls/s: FoSIP forwarded ${sbc.pps.toFixed(0)} pkt/s, ${fmt(sbc)}; SIP setup p50 ${percentile(setup, 50).toFixed(1)} ms p99 ${percentile(setup, 99).toFixed(1)} ms ` +
+      `over ${setup.length} calls (SIPp to SIPp directly meanwhile: p50 ${percentile(directSetup, 50).toFixed(1)} ms p99 ${percentile(directSetup, 99).toFixed(1)} ms); ` +
+      `SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; relay session open p50/p99 ${percentile(opens, 50).toFixed(1)}/${percentile(opens, 99).toFixed(1)} ms`,
+  );
+  return sbc;
 }
 
 const fmt = (b: Blasted): string =>
@@ -307,48 +336,50 @@ try {
   }
   const flowsFile = path.join(dir, 'flows.txt');
   fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
+  // the same A and B ports with nothing between them: what the blaster measures of itself
+  const directFile = path.join(dir, 'flows-direct.txt');
+  const direct = Array.from(
+    { length: flows },
+    (_, i) => `${40000 + 2 * i} 127.0.0.1:${40000 + 2 * flows + 2 * i} ${40000 + 2 * flows + 2 * i}`,
+  );
+  fs.writeFileSync(directFile, direct.join('\n') + '\n');
   const ref = reference ? await startReference() : null;
   console.log(
     `${flows} relayed flows, ${workers} relay worker(s) (${forwarder === 'native' ? 'native fast path if built' : 'node:dgram'}), ` +
-      `${cps} SIP calls/s alongside, ${duration} s per rate${pin ? '; relay pinned to the last core, blaster to core 0' : ''}` +
-      (ref !== null ? '; rtpengine (userspace, 1 thread, same core) measured after each rate' : ''),
+      `${duration} s per rate and run${pin ? '; relay pinned to the last core, blaster to core 0' : ''}; per rate: the blaster alone, FoSIP` +
+      (ref !== null ? ', rtpengine (userspace, 1 thread, same core)' : '') +
+      (cps > 0 ? `, FoSIP with ${cps} SIP calls/s alongside` : ''),
   );
-  const results: Array<{ rate: number; sbc: Blasted; ref: Blasted | null }> = [];
+  const pinOnce = (): void => {
+    if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
+  };
+  const results: Array<{ rate: number; floor: Blasted; sbc: Blasted; ref: Blasted | null; withSip: Blasted | null }> =
+    [];
   for (const rate of rates) {
-    // SIP through the SBC, and the same SIPp pair talking directly under the same load: the difference is the SBC's
-    const viaSbc = sippCalls(path.join(dir, 'via-sbc'), `127.0.0.1:${sbcPort}`, uasPort);
-    const directPort = await freePort();
-    const direct = sippCalls(path.join(dir, 'direct'), `127.0.0.1:${directPort}`, directPort);
-    const lag = monitorEventLoopDelay({ resolution: 1 });
-    lag.enable();
-    const blasting = blast(flowsFile, rate, process.pid, () => {
-      if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
-    });
-    const opens = await openTimes(blasting);
-    const sbc = await blasting;
-    const [setup, directSetup] = await Promise.all([viaSbc, direct]);
-    lag.disable();
+    const floor = await blast(directFile, rate, 0, () => undefined);
+    console.log(`offered ${rate} pkt/s: the blaster alone (A straight to B): ${fmt(floor)}`);
+    const sbc = await blast(flowsFile, rate, process.pid, pinOnce);
     console.log(
-      `offered ${rate} pkt/s: FoSIP forwarded ${sbc.pps.toFixed(0)} pkt/s, ${fmt(sbc)}; SIP setup p50 ${percentile(setup, 50).toFixed(1)} ms p99 ${percentile(setup, 99).toFixed(1)} ms ` +
-        `over ${setup.length} calls (SIPp to SIPp directly meanwhile: p50 ${percentile(directSetup, 50).toFixed(1)} ms p99 ${percentile(directSetup, 99).toFixed(1)} ms); ` +
-        `SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; relay session open p50/p99 ${percentile(opens, 50).toFixed(1)}/${percentile(opens, 99).toFixed(1)} ms; ` +
-        `shed so far ${app.media.shed} packets`,
+      `offered ${rate} pkt/s: FoSIP forwarded ${sbc.pps.toFixed(0)} pkt/s, ${fmt(sbc)}; shed so far ${app.media.shed} packets`,
     );
     const refRun = ref === null ? null : await blast(ref.flowsFile, rate, ref.pid, () => undefined);
     if (refRun !== null)
       console.log(`offered ${rate} pkt/s: rtpengine forwarded ${refRun.pps.toFixed(0)} pkt/s, ${fmt(refRun)}`);
-    results.push({ rate, sbc, ref: refRun });
+    const withSip = cps > 0 ? await withSipAlongside(flowsFile, rate) : null;
+    results.push({ rate, floor, sbc, ref: refRun, withSip });
   }
   ref?.stop();
+  const delay = (b: Blasted): string => `${(b.p50us / 1000).toFixed(2)} / ${(b.p99us / 1000).toFixed(2)} ms`;
   const cell = (b: Blasted | null): string =>
-    b === null
-      ? '| - | - | - '
-      : `| ${b.loss} % | ${(b.p50us / 1000).toFixed(2)} / ${(b.p99us / 1000).toFixed(2)} ms | ${b.usPerPacket} µs `;
+    b === null ? '| - | - | - ' : `| ${b.loss} % | ${delay(b)} | ${b.usPerPacket} µs `;
   console.log(
-    '\n| offered | FoSIP loss | FoSIP latency p50 / p99 | FoSIP CPU/packet | rtpengine loss | rtpengine latency p50 / p99 | rtpengine CPU/packet |',
+    '\n| offered | blaster alone p50 / p99 | FoSIP loss | FoSIP latency p50 / p99 | FoSIP CPU/packet | rtpengine loss | rtpengine latency p50 / p99 | rtpengine CPU/packet | FoSIP with SIP: loss, p50 / p99 |',
   );
-  console.log('|---|---|---|---|---|---|---|');
-  for (const r of results) console.log(`| ${r.rate} pkt/s ${cell(r.sbc)}${cell(r.ref)}|`);
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results)
+    console.log(
+      `| ${r.rate} pkt/s | ${delay(r.floor)} ${cell(r.sbc)}${cell(r.ref)}| ${r.withSip === null ? '-' : `${r.withSip.loss} %, ${delay(r.withSip)}`} |`,
+    );
   const best = (pick: (r: (typeof results)[number]) => Blasted | null): string => {
     const ok = results
       .map((r) => ({ rate: r.rate, b: pick(r) }))
@@ -357,8 +388,9 @@ try {
     return ok === undefined ? 'none of the rates offered' : `${ok.rate} pkt/s`;
   };
   console.log(
-    `\nhighest rate with no loss and p99 added delay <= ${P99_BUDGET_US / 1000} ms: FoSIP ${best((r) => r.sbc)}` +
-      (ref !== null ? `, rtpengine ${best((r) => r.ref)}` : ''),
+    `\nhighest rate with no loss and p99 delay <= ${P99_BUDGET_US / 1000} ms (media only): FoSIP ${best((r) => r.sbc)}` +
+      (ref !== null ? `, rtpengine ${best((r) => r.ref)}` : '') +
+      `, the blaster alone ${best((r) => r.floor)}`,
   );
 } finally {
   for (const c of children) c.kill('SIGTERM');
