@@ -376,11 +376,6 @@ export class SbcNode {
     return { ready: reasons.length === 0, reasons };
   }
 
-  /** The trunk registration lines and their state (`show sip-ua register status`, metrics). */
-  registrationLines(): RegistrationStatus[] {
-    return this.registrations.status();
-  }
-
   /** The configuration this node runs with, passwords hidden (`show dial-peer`, `show running-config`). */
   configSnapshot(): NodeConfig {
     return configSnapshot(this.settings.hostname, { ...this.settings, ...this.config.settings }, this.config.source);
@@ -451,7 +446,7 @@ export class SbcNode {
     return { dialPeers: next.dialPlan.peers.length };
   }
 
-  /** `show sip-ua register status`. */
+  /** The trunk registration lines and their state (`show sip-ua register status`, metrics). */
   registrationStatus(): RegistrationStatus[] {
     return this.registrations.status();
   }

@@ -34,7 +34,7 @@ export interface NodeParts {
   readonly dialPlan: DialPlan;
   readonly keepalive: { isUp(tag: number): boolean };
   readonly security: { admission: { refused: Record<string, number> } };
-  registrationLines(): Array<{ registered: boolean }>;
+  registrationStatus(): Array<{ registered: boolean }>;
 }
 
 /** What /metrics reads when Prometheus scrapes (nothing is counted twice on the hot paths). */
@@ -61,7 +61,7 @@ export function metricSources(node: () => NodeParts): MetricSources {
     },
     admissionRefused: () => node().security.admission.refused,
     registrations: () => {
-      const lines = node().registrationLines();
+      const lines = node().registrationStatus();
       const registered = lines.filter((l) => l.registered).length;
       return { registered, failed: lines.length - registered };
     },
