@@ -16,8 +16,13 @@ export function identityToken(session: string, original: string): string {
 /** `a=ssrc:` attributes whose values name an endpoint (RFC 5576 §6; msid, mslabel and label: WebRTC's). */
 const SSRC_NAMING = /^(a=ssrc:\d+ (?:cname|msid|mslabel|label):)(.*)$/;
 
-/** Every identity in the SDP's attributes replaced by its token (RFC 8830 §2: `-` is no stream id). */
-export function hideSdpIdentity(sdp: Sdp, session: string): void {
+/**
+ * Every identity in the SDP's attributes replaced by its token (RFC 8830 §2: `-` is no stream id), but the
+ * `a=ssrc` cname of the media sections in `keepCname` (SRTP ones: the SRTCP reports carry the same CNAME
+ * encrypted to the same far end, where the relay cannot change it, so a token in the SDP would hide nothing
+ * and only contradict them; RFC 5576 §6.1 makes the two the same name).
+ */
+export function hideSdpIdentity(sdp: Sdp, session: string, keepCname: ReadonlySet<number> = new Set()): void {
   const token = (v: string): string => (v === '-' || v === '*' ? v : identityToken(session, v));
   const tokens = (values: string): string =>
     values
@@ -25,11 +30,14 @@ export function hideSdpIdentity(sdp: Sdp, session: string): void {
       .filter((v) => v !== '')
       .map(token)
       .join(' ');
+  const kept = new Set<number>();
+  for (const m of sdp.media) if (keepCname.has(m.index)) for (let i = m.range[0]; i < m.range[1]; i++) kept.add(i);
   for (let i = 0; i < sdp.lines.length; i++) {
     const line = sdp.lines[i] ?? '';
     const ssrc = SSRC_NAMING.exec(line);
-    if (ssrc !== null) sdp.lines[i] = `${ssrc[1]}${tokens(ssrc[2] ?? '')}`;
-    else if (line.startsWith('a=msid:')) sdp.lines[i] = `a=msid:${tokens(line.slice(7))}`;
+    if (ssrc !== null) {
+      if (!(kept.has(i) && ssrc[1]?.endsWith(' cname:'))) sdp.lines[i] = `${ssrc[1]}${tokens(ssrc[2] ?? '')}`;
+    } else if (line.startsWith('a=msid:')) sdp.lines[i] = `a=msid:${tokens(line.slice(7))}`;
     else if (line.startsWith('a=msid-semantic:')) {
       // `a=msid-semantic: WMS <stream ids>`: the semantic stays, the ids become tokens
       const [semantic = '', ...ids] = line.slice(16).trim().split(' ');

@@ -41,6 +41,31 @@ describe('media identity', () => {
     assert.notEqual(identityToken('call-2', 'sip:alice@10.1.1.1:5060'), cname, 'another call, another token');
   });
 
+  it('keeps the a=ssrc cname of the sections it is told to (SRTP: SRTCP carries the same name unreadable to the relay)', () => {
+    const sdp = Sdp.parse(
+      [
+        'v=0',
+        'o=- 1 1 IN IP4 10.1.1.1',
+        's=-',
+        't=0 0',
+        'm=audio 4000 RTP/AVP 0',
+        'a=ssrc:1234 cname:alice@10.1.1.1',
+        'm=audio 4002 RTP/SAVP 0',
+        'a=ssrc:5678 cname:alice@10.1.1.1',
+        'a=ssrc:5678 msid:stream@10.1.1.1 track-1',
+        '',
+      ].join('\r\n'),
+    );
+    hideSdpIdentity(sdp, 'call-1', new Set([1]));
+    const text = sdp.toString();
+    assert.ok(
+      text.includes(`a=ssrc:1234 cname:${identityToken('call-1', 'alice@10.1.1.1')}\r\n`),
+      'plain RTP: a token',
+    );
+    assert.ok(text.includes('a=ssrc:5678 cname:alice@10.1.1.1\r\n'), 'SRTP: the name its SRTCP carries');
+    assert.ok(text.includes(`a=ssrc:5678 msid:${identityToken('call-1', 'stream@10.1.1.1')} `), 'msid is no CNAME');
+  });
+
   it('rewrites the CNAME of every SDES chunk in a compound RTCP packet, drops personal items, keeps the rest', () => {
     const packet = Buffer.concat([
       RR,

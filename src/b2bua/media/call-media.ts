@@ -279,8 +279,9 @@ export class CallMedia implements CallMediaSession {
     if (this.secure.size === 0) this.interwork(sdp, from, to, engine);
     // the relay is the only path: candidates would hand one side the other's addresses (RFC 8839 §5)
     sdp.dropAttributes(ICE_ATTRIBUTES);
-    // nor do the endpoint's names (a=ssrc cname: often user@address); the relay hides them in RTCP alike
-    hideSdpIdentity(sdp, this.id);
+    // nor do the endpoint's names (a=ssrc cname: often user@address); the relay hides them in RTCP alike,
+    // but cannot in SRTCP, whose CNAME the SRTP streams' SDP therefore keeps
+    hideSdpIdentity(sdp, this.id, this.secure);
     const family = isIPv6(this.address) ? 'IP6' : 'IP4';
     const me = { family, address: this.address } as const;
     let anyHeld = false;

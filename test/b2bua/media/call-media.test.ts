@@ -251,7 +251,7 @@ describe('CallMedia telephone-event numbering', () => {
             .replace('RTP/AVP', 'RTP/SAVP')
             .replace(
               'a=sendrecv',
-              'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:m9evfqVbDJ65f4xlsWBNM4POsRzyGIMDrrnFFkiS\r\na=sendrecv',
+              'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:m9evfqVbDJ65f4xlsWBNM4POsRzyGIMDrrnFFkiS\r\na=ssrc:77 cname:alice@10.0.0.1\r\na=sendrecv',
             ),
           'latin1',
         );
@@ -259,6 +259,11 @@ describe('CallMedia telephone-event numbering', () => {
       const toB = media.rewrite('a', secure(4000), 'offer').toString('latin1');
       assert.match(toB, /m=audio \d+ RTP\/SAVP 0 101\r\n/, 'telephone-event stays: the packets are not ours to change');
       assert.match(toB, /a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:m9ev/, 'and the keys cross as they are');
+      assert.match(
+        toB,
+        /^a=ssrc:77 cname:alice@10\.0\.0\.1\r$/m,
+        "the CNAME its SRTCP carries, which the relay can't hide",
+      );
       media.rewrite('b', secure(6000), 'answer');
       assert.equal(media.takesInfoFrom('b'), false, 'INFO passes as INFO');
       assert.equal(notes.length, 1, notes.join('\n'));
