@@ -1,5 +1,5 @@
 /**
- * `npm run bench:rtp [-- --flows 500 --rates 60000,90000,120000 --duration 30 --workers 1 --cps 50
+ * `npm run bench:rtp [-- --flows 500 --rates 60000,90000,120000 --duration 30 --workers 1[,2...] --cps 50
  * --forwarder native|dgram --reference rtpengine|none]`:
  * the SBC (in this process, its relay in worker threads) relays RTP for `flows` sessions driven by the
  * rtpblast load generator (../shared/tools/rtpblast, built into the temp folder). For each offered packet
@@ -13,7 +13,9 @@
  * 4. with `--cps` above 0, FoSIP relaying again while SIPp sets up calls through it: the SIP setup time
  *    p50/p99 (beside a SIPp pair talking directly meanwhile), the SIP event loop's delay and what the SIP work
  *    costs the media.
- * It ends with a table and the highest rate with no loss and p99 delay <= 5 ms (media only). Loopback only.
+ * With several worker counts, FoSIP's runs are repeated with a new SBC for each (the blaster alone and
+ * rtpengine are measured once, in the first pass). It ends with a table per worker count and the highest
+ * rate with no loss and p99 delay <= 5 ms (media only) for each. Loopback only.
  *
  * As the reference figures in ../shared/tools/rtpblast/README.md were taken, the relay worker is pinned to
  * one core and the blaster to another (`--pin 0` turns that off); the SIP thread and SIPp are not pinned.
@@ -42,7 +44,8 @@ const argText = (name: string, def: string): string => {
 const flows = Number(argText('flows', '500'));
 const rates = argText('rates', '60000,90000,120000').split(',').map(Number);
 const duration = Number(argText('duration', '30'));
-const workers = Number(argText('workers', '1'));
+/** Relay worker counts to measure, one SBC each (`--workers 1,2`). */
+const workerCounts = argText('workers', '1').split(',').map(Number);
 const cps = Number(argText('cps', '50'));
 const forwarder = argText('forwarder', 'native') === 'dgram' ? 'dgram' : 'native';
 const reference =
@@ -155,7 +158,7 @@ async function sippCalls(cwd: string, target: string, uasPort: number): Promise<
 }
 
 /** How long opening a relay session takes (ms, sorted) while `until` runs: one every 20 ms, closed again. */
-async function openTimes(until: Promise<unknown>): Promise<number[]> {
+async function openTimes(app: SbcNode, until: Promise<unknown>): Promise<number[]> {
   let done = false;
   void until.then(() => (done = true));
   const times: number[] = [];
@@ -252,14 +255,14 @@ async function startReference(): Promise<{ pid: number; flowsFile: string; stop:
  * FoSIP relaying the flows at `rate` while SIPp sets up `cps` calls/s through it, and the same SIPp pair
  * talks directly under the same load (the difference is the SBC's).
  */
-async function withSipAlongside(flowsFile: string, rate: number): Promise<Blasted> {
+async function withSipAlongside(app: SbcNode, flowsFile: string, rate: number): Promise<Blasted> {
   const viaSbc = sippCalls(path.join(dir, 'via-sbc'), `127.0.0.1:${sbcPort}`, uasPort);
   const directPort = await freePort();
   const direct = sippCalls(path.join(dir, 'direct'), `127.0.0.1:${directPort}`, directPort);
   const lag = monitorEventLoopDelay({ resolution: 1 });
   lag.enable();
   const blasting = blast(flowsFile, rate, process.pid, () => undefined);
-  const opens = await openTimes(blasting);
+  const opens = await openTimes(app, blasting);
   const sbc = await blasting;
   const [setup, directSetup] = await Promise.all([viaSbc, direct]);
   lag.disable();
@@ -297,27 +300,31 @@ const { peers } = compileDialPeers(
     ],
   }),
 );
-const app = await SbcNode.start(
-  {
-    configDir: dir,
-    listen: [`udp:127.0.0.1:${sbcPort}`],
-    admin: null,
-    hostname: 'bench',
-    logLevel: 'silent',
-    redis: null,
-    redisOptions: {},
-    transport: {},
-    timers: {},
-    calls: {},
-    media: { portMin: 30000, portMax: 39999, workers, forwarder },
-  },
-  {
-    config: { dialPlan: new DialPlan(peers), rewrite: NO_REWRITE_CLASSES, profiles: { inbound: null, outbound: null } },
-    log: pino({ level: 'silent' }),
-  },
-);
-
-try {
+/** An SBC with `workers` relay workers and the flows opened through it; its flows file for the blaster. */
+async function startSbc(workers: number): Promise<{ app: SbcNode; flowsFile: string }> {
+  const app = await SbcNode.start(
+    {
+      configDir: dir,
+      listen: [`udp:127.0.0.1:${sbcPort}`],
+      admin: null,
+      hostname: 'bench',
+      logLevel: 'silent',
+      redis: null,
+      redisOptions: {},
+      transport: {},
+      timers: {},
+      calls: {},
+      media: { portMin: 30000, portMax: 39999, workers, forwarder },
+    },
+    {
+      config: {
+        dialPlan: new DialPlan(peers),
+        rewrite: NO_REWRITE_CLASSES,
+        profiles: { inbound: null, outbound: null },
+      },
+      log: pino({ level: 'silent' }),
+    },
+  );
   // the blaster's A and B ports: 40000 and up, two per flow, away from the relay's range
   const lines: string[] = [];
   for (let i = 0; i < flows; i++) {
@@ -331,69 +338,98 @@ try {
         b: { remote: { address: '127.0.0.1', port: bPortUa }, remoteRtcp: null },
       },
     ]);
-    if (opened === null || opened[0] === undefined) throw new Error('the port pool is too small for the flows');
+    if (opened === null || opened[0] === undefined) {
+      await app.stop();
+      throw new Error('the port pool is too small for the flows');
+    }
     lines.push(`${aPortUa} 127.0.0.1:${opened[0].aPort} ${bPortUa} 127.0.0.1:${opened[0].bPort}`);
   }
-  const flowsFile = path.join(dir, 'flows.txt');
+  const flowsFile = path.join(dir, `flows-${workers}.txt`);
   fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
-  // the same A and B ports with nothing between them: what the blaster measures of itself
-  const directFile = path.join(dir, 'flows-direct.txt');
-  const direct = Array.from(
-    { length: flows },
-    (_, i) => `${40000 + 2 * i} 127.0.0.1:${40000 + 2 * flows + 2 * i} ${40000 + 2 * flows + 2 * i}`,
-  );
-  fs.writeFileSync(directFile, direct.join('\n') + '\n');
-  const ref = reference ? await startReference() : null;
-  console.log(
-    `${flows} relayed flows, ${workers} relay worker(s) (${forwarder === 'native' ? 'native fast path if built' : 'node:dgram'}), ` +
-      `${duration} s per rate and run${pin ? '; relay pinned to the last core, blaster to core 0' : ''}; per rate: the blaster alone, FoSIP` +
-      (ref !== null ? ', rtpengine (userspace, 1 thread, same core)' : '') +
-      (cps > 0 ? `, FoSIP with ${cps} SIP calls/s alongside` : ''),
-  );
-  const pinOnce = (): void => {
-    if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
-  };
-  const results: Array<{ rate: number; floor: Blasted; sbc: Blasted; ref: Blasted | null; withSip: Blasted | null }> =
-    [];
-  for (const rate of rates) {
-    const floor = await blast(directFile, rate, 0, () => undefined);
-    console.log(`offered ${rate} pkt/s: the blaster alone (A straight to B): ${fmt(floor)}`);
-    const sbc = await blast(flowsFile, rate, process.pid, pinOnce);
-    console.log(
-      `offered ${rate} pkt/s: FoSIP forwarded ${sbc.pps.toFixed(0)} pkt/s, ${fmt(sbc)}; shed so far ${app.media.shed} packets`,
-    );
-    const refRun = ref === null ? null : await blast(ref.flowsFile, rate, ref.pid, () => undefined);
-    if (refRun !== null)
-      console.log(`offered ${rate} pkt/s: rtpengine forwarded ${refRun.pps.toFixed(0)} pkt/s, ${fmt(refRun)}`);
-    const withSip = cps > 0 ? await withSipAlongside(flowsFile, rate) : null;
-    results.push({ rate, floor, sbc, ref: refRun, withSip });
-  }
-  ref?.stop();
+  return { app, flowsFile };
+}
+
+interface RateResult {
+  rate: number;
+  floor: Blasted | undefined;
+  sbc: Blasted;
+  ref: Blasted | null | undefined;
+  withSip: Blasted | null;
+}
+
+/** The table of one worker count's pass, then the highest rate that kept the budget. */
+function printTable(workers: number, results: RateResult[]): void {
   const delay = (b: Blasted): string => `${(b.p50us / 1000).toFixed(2)} / ${(b.p99us / 1000).toFixed(2)} ms`;
-  const cell = (b: Blasted | null): string =>
-    b === null ? '| - | - | - ' : `| ${b.loss} % | ${delay(b)} | ${b.usPerPacket} µs `;
+  const cell = (b: Blasted | null | undefined): string =>
+    b === null || b === undefined ? '| - | - | - ' : `| ${b.loss} % | ${delay(b)} | ${b.usPerPacket} µs `;
   console.log(
-    '\n| offered | blaster alone p50 / p99 | FoSIP loss | FoSIP latency p50 / p99 | FoSIP CPU/packet | rtpengine loss | rtpengine latency p50 / p99 | rtpengine CPU/packet | FoSIP with SIP: loss, p50 / p99 |',
+    `\n${workers} relay worker(s):\n` +
+      '| offered | blaster alone p50 / p99 | FoSIP loss | FoSIP latency p50 / p99 | FoSIP CPU/packet | rtpengine loss | rtpengine latency p50 / p99 | rtpengine CPU/packet | FoSIP with SIP: loss, p50 / p99 |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results)
     console.log(
-      `| ${r.rate} pkt/s | ${delay(r.floor)} ${cell(r.sbc)}${cell(r.ref)}| ${r.withSip === null ? '-' : `${r.withSip.loss} %, ${delay(r.withSip)}`} |`,
+      `| ${r.rate} pkt/s | ${r.floor === undefined ? '-' : delay(r.floor)} ${cell(r.sbc)}${cell(r.ref)}| ${r.withSip === null ? '-' : `${r.withSip.loss} %, ${delay(r.withSip)}`} |`,
     );
-  const best = (pick: (r: (typeof results)[number]) => Blasted | null): string => {
+  const best = (pick: (r: RateResult) => Blasted | null | undefined): string => {
     const ok = results
       .map((r) => ({ rate: r.rate, b: pick(r) }))
-      .filter((x) => x.b !== null && x.b.loss <= 0.01 && x.b.p99us <= P99_BUDGET_US)
+      .filter((x) => x.b !== null && x.b !== undefined && x.b.loss <= 0.01 && x.b.p99us <= P99_BUDGET_US)
       .sort((x, y) => y.rate - x.rate)[0];
     return ok === undefined ? 'none of the rates offered' : `${ok.rate} pkt/s`;
   };
+  const measuredOnce = results.some((r) => r.floor !== undefined);
   console.log(
-    `\nhighest rate with no loss and p99 delay <= ${P99_BUDGET_US / 1000} ms (media only): FoSIP ${best((r) => r.sbc)}` +
-      (ref !== null ? `, rtpengine ${best((r) => r.ref)}` : '') +
-      `, the blaster alone ${best((r) => r.floor)}`,
+    `highest rate with no loss and p99 delay <= ${P99_BUDGET_US / 1000} ms (media only): FoSIP with ${workers} worker(s) ${best((r) => r.sbc)}` +
+      (measuredOnce && results.some((r) => r.ref !== null) ? `, rtpengine ${best((r) => r.ref)}` : '') +
+      (measuredOnce ? `, the blaster alone ${best((r) => r.floor)}` : ''),
   );
+}
+
+// the A and B ports with nothing between them: what the blaster measures of itself
+const directFile = path.join(dir, 'flows-direct.txt');
+const direct = Array.from(
+  { length: flows },
+  (_, i) => `${40000 + 2 * i} 127.0.0.1:${40000 + 2 * flows + 2 * i} ${40000 + 2 * flows + 2 * i}`,
+);
+fs.writeFileSync(directFile, direct.join('\n') + '\n');
+let app: SbcNode | null = null;
+try {
+  const ref = reference ? await startReference() : null;
+  console.log(
+    `${flows} relayed flows, ${workerCounts.join(' then ')} relay worker(s) (${forwarder === 'native' ? 'native fast path if built' : 'node:dgram'}), ` +
+      `${duration} s per rate and run${pin ? '; relay pinned to the last core, blaster to core 0' : ''}; per rate: the blaster alone, FoSIP` +
+      (ref !== null ? ', rtpengine (userspace, 1 thread, same core)' : '') +
+      (cps > 0 ? `, FoSIP with ${cps} SIP calls/s alongside` : ''),
+  );
+  for (const [pass, workers] of workerCounts.entries()) {
+    const started = await startSbc(workers);
+    app = started.app;
+    const pinOnce = (): void => {
+      if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
+    };
+    const results: RateResult[] = [];
+    for (const rate of rates) {
+      const floor = pass === 0 ? await blast(directFile, rate, 0, () => undefined) : undefined;
+      if (floor !== undefined) console.log(`offered ${rate} pkt/s: the blaster alone (A straight to B): ${fmt(floor)}`);
+      const sbc = await blast(started.flowsFile, rate, process.pid, pinOnce);
+      console.log(
+        `offered ${rate} pkt/s: FoSIP (${workers} worker(s)) forwarded ${sbc.pps.toFixed(0)} pkt/s, ${fmt(sbc)}; shed so far ${app.media.shed} packets`,
+      );
+      const refRun =
+        pass > 0 ? undefined : ref === null ? null : await blast(ref.flowsFile, rate, ref.pid, () => undefined);
+      if (refRun !== null && refRun !== undefined)
+        console.log(`offered ${rate} pkt/s: rtpengine forwarded ${refRun.pps.toFixed(0)} pkt/s, ${fmt(refRun)}`);
+      const withSip = cps > 0 ? await withSipAlongside(app, started.flowsFile, rate) : null;
+      results.push({ rate, floor, sbc, ref: refRun, withSip });
+    }
+    printTable(workers, results);
+    await app.stop();
+    app = null;
+  }
+  ref?.stop();
 } finally {
   for (const c of children) c.kill('SIGTERM');
-  await app.stop();
+  await app?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
