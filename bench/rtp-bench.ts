@@ -57,14 +57,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const blasterSource = path.resolve(root, '..', 'shared', 'tools', 'rtpblast', 'rtpblast.c');
 const blaster = path.join(os.tmpdir(), 'fosip-rtpblast');
 
-/** A UDP port nobody holds now, outside the relay's range (30000-39999) and the blaster's (40000 and up). */
+/**
+ * A UDP port nobody holds now, outside the relay's range (30000-39999), the blaster's (40000 and up) and
+ * rtpengine's (50000-59999: it starts before the SBCs, which listen on ports picked here).
+ */
 async function freePort(): Promise<number> {
   for (;;) {
     const s = dgram.createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
     const port = s.address().port;
     await new Promise<void>((r) => s.close(() => r()));
-    if (port < 30000 || port >= 40000 + 4 * flows) return port;
+    const rtpengines = port >= 50000 && port <= 59999;
+    if ((port < 30000 || port >= 40000 + 4 * flows) && !rtpengines) return port;
   }
 }
 
