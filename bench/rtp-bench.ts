@@ -186,9 +186,15 @@ interface Blasted {
   p99us: number;
 }
 
-/** Drive the flows at `rate` for the run's duration, measuring the CPU of process `pid` (none: 0). */
-async function blast(flowsFile: string, rate: number, pid: number, onStart: () => void): Promise<Blasted> {
-  const args = ['-f', flowsFile, '-r', String(rate), '-d', String(duration), ...(pid > 0 ? ['-p', String(pid)] : [])];
+/** Drive the flows at `rate` for `seconds`, measuring the CPU of process `pid` (none: 0). */
+async function blast(
+  flowsFile: string,
+  rate: number,
+  pid: number,
+  onStart: () => void,
+  seconds = duration,
+): Promise<Blasted> {
+  const args = ['-f', flowsFile, '-r', String(rate), '-d', String(seconds), ...(pid > 0 ? ['-p', String(pid)] : [])];
   const run = pin
     ? spawn('taskset', ['-c', '0', blaster, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn(blaster, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -409,14 +415,22 @@ try {
   for (const [pass, workers] of workerCounts.entries()) {
     const started = await startSbc(workers);
     app = started.app;
-    const pinOnce = (): void => {
-      if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
-    };
+    // the relay's threads are found by the CPU they use once packets flow: a short unmeasured run pins them,
+    // so that no measured second has them on the blaster's core
+    await blast(
+      started.flowsFile,
+      rates[0] ?? 10000,
+      0,
+      () => {
+        if (pin) setTimeout(() => pinRelayThreads(workers), 1000);
+      },
+      2,
+    );
     const results: RateResult[] = [];
     for (const rate of rates) {
       const floor = pass === 0 ? await blast(directFile, rate, 0, () => undefined) : undefined;
       if (floor !== undefined) console.log(`offered ${rate} pkt/s: the blaster alone (A straight to B): ${fmt(floor)}`);
-      const sbc = await blast(started.flowsFile, rate, process.pid, pinOnce);
+      const sbc = await blast(started.flowsFile, rate, process.pid, () => undefined);
       console.log(
         `offered ${rate} pkt/s: FoSIP (${workers} worker(s)) forwarded ${sbc.pps.toFixed(0)} pkt/s, ${fmt(sbc)}; shed so far ${app.media.shed} packets`,
       );
