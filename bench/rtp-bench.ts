@@ -217,8 +217,11 @@ async function blast(
 /**
  * rtpengine relaying the same number of flows, userspace, one worker thread pinned to the relay's core:
  * each flow is an offer (A's port) and an answer (B's port), so rtpengine sends where the SDP says.
+ * A new one for every rate: rtpengine 10.5 stops reading a socket for good once its receive queue has
+ * overflowed five times ("UDP receive queue exceeded 5 times: discarding packet"; changed upstream in
+ * sipwise/rtpengine#1769), so after one overloaded rate the same sessions would forward nothing.
  */
-async function startReference(): Promise<{ pid: number; flowsFile: string; stop: () => void }> {
+async function startReference(): Promise<{ pid: number; flowsFile: string; stop: () => Promise<void> }> {
   const ngPort = await freePort();
   const args = [
     '--config-file=none',
@@ -240,7 +243,12 @@ async function startReference(): Promise<{ pid: number; flowsFile: string; stop:
     ? spawn('taskset', ['-c', String(os.cpus().length - 1), 'rtpengine', ...args], { stdio: 'ignore' })
     : spawn('rtpengine', args, { stdio: 'ignore' });
   children.push(child);
-  child.on('exit', (code, signal) => console.log(`rtpengine exited (code ${code}, signal ${signal})`));
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGTERM') console.log(`rtpengine exited (code ${code}, signal ${signal})`);
+      resolve();
+    }),
+  );
   const ng = new NgClient({ endpoint: { host: '127.0.0.1', port: ngPort }, timeoutMs: 500, tries: 20 });
   await ng.command('ping');
   const sdp = (port: number): string =>
@@ -258,7 +266,11 @@ async function startReference(): Promise<{ pid: number; flowsFile: string; stop:
   ng.close();
   const flowsFile = path.join(dir, 'flows-rtpengine.txt');
   fs.writeFileSync(flowsFile, lines.join('\n') + '\n');
-  return { pid: child.pid ?? 0, flowsFile, stop: () => child.kill('SIGTERM') }; // taskset execs rtpengine: same pid
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { pid: child.pid ?? 0, flowsFile, stop }; // taskset execs rtpengine: same pid
 }
 
 /**
@@ -282,6 +294,16 @@ async function withSipAlongside(app: SbcNode, flowsFile: string, rate: number): 
       `SIP event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; relay session open p50/p99 ${percentile(opens, 50).toFixed(1)}/${percentile(opens, 99).toFixed(1)} ms`,
   );
   return sbc;
+}
+
+/** rtpengine, started for this rate alone, carrying the flows at `rate`. */
+async function measureReference(rate: number): Promise<Blasted> {
+  const ref = await startReference();
+  try {
+    return await blast(ref.flowsFile, rate, ref.pid, () => undefined);
+  } finally {
+    await ref.stop();
+  }
 }
 
 const fmt = (b: Blasted): string =>
@@ -405,11 +427,10 @@ const direct = Array.from(
 fs.writeFileSync(directFile, direct.join('\n') + '\n');
 let app: SbcNode | null = null;
 try {
-  const ref = reference ? await startReference() : null;
   console.log(
     `${flows} relayed flows, ${workerCounts.join(' then ')} relay worker(s) (${forwarder === 'native' ? 'native fast path if built' : 'node:dgram'}), ` +
       `${duration} s per rate and run${pin ? '; relay pinned to the last core, blaster to core 0' : ''}; per rate: the blaster alone, FoSIP` +
-      (ref !== null ? ', rtpengine (userspace, 1 thread, same core)' : '') +
+      (reference ? ', rtpengine (userspace, 1 thread, same core, started afresh)' : '') +
       (cps > 0 ? `, FoSIP with ${cps} SIP calls/s alongside` : ''),
   );
   for (const [pass, workers] of workerCounts.entries()) {
@@ -434,8 +455,7 @@ try {
       console.log(
         `offered ${rate} pkt/s: FoSIP (${workers} worker(s)) forwarded ${sbc.pps.toFixed(0)} pkt/s, ${fmt(sbc)}; shed so far ${app.media.shed} packets`,
       );
-      const refRun =
-        pass > 0 ? undefined : ref === null ? null : await blast(ref.flowsFile, rate, ref.pid, () => undefined);
+      const refRun = pass > 0 ? undefined : reference ? await measureReference(rate) : null;
       if (refRun !== null && refRun !== undefined)
         console.log(`offered ${rate} pkt/s: rtpengine forwarded ${refRun.pps.toFixed(0)} pkt/s, ${fmt(refRun)}`);
       const withSip = cps > 0 ? await withSipAlongside(app, started.flowsFile, rate) : null;
@@ -445,7 +465,6 @@ try {
     await app.stop();
     app = null;
   }
-  ref?.stop();
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await app?.stop();
