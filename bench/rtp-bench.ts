@@ -184,6 +184,8 @@ interface Blasted {
   usPerPacket: number;
   p50us: number;
   p99us: number;
+  /** CPU seconds the hypervisor took from this machine (both cores) meanwhile: the noise under the delay */
+  stealS: number;
 }
 
 /** Drive the flows at `rate` for `seconds`, measuring the CPU of process `pid` (none: 0). */
@@ -211,6 +213,7 @@ async function blast(
     usPerPacket: num('relay_us_per_pkt'),
     p50us: num('lat_p50_us'),
     p99us: num('lat_p99_us'),
+    stealS: num('steal_s'),
   };
 }
 
@@ -307,7 +310,8 @@ async function measureReference(rate: number): Promise<Blasted> {
 }
 
 const fmt = (b: Blasted): string =>
-  `${b.loss}% loss, p50/p99 ${(b.p50us / 1000).toFixed(2)}/${(b.p99us / 1000).toFixed(2)} ms, ${b.usPerPacket} µs/packet`;
+  `${b.loss}% loss, p50/p99 ${(b.p50us / 1000).toFixed(2)}/${(b.p99us / 1000).toFixed(2)} ms, ${b.usPerPacket} µs/packet, ` +
+  `CPU stolen by the hypervisor meanwhile ${b.stealS} s`;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
