@@ -239,8 +239,9 @@ a=T38MaxBitRate:14400
 a=T38FaxRateManagement:transferredTCF
 a=T38FaxUdpEC:t38UDPRedundancy`;
 
-const playFax = (pcap: string): string =>
-  `<nop><action><exec play_pcap_image="${pcap}"/></action></nop>\n<pause milliseconds="1500"/>`;
+const startFax = (pcap: string): string => `<nop><action><exec play_pcap_image="${pcap}"/></action></nop>`;
+/** The caller plays, waits for the playing to end (400 ms of datagrams), then re-INVITEs. */
+const playFax = (pcap: string): string => `${startFax(pcap)}\n<pause milliseconds="1500"/>`;
 
 /** Call, re-INVITE to T.38 and play UDPTL, re-INVITE back to audio, hang up. */
 function uacFax(pcap: string): string {
@@ -264,7 +265,11 @@ ${inDialog('BYE', 4)}
   );
 }
 
-/** Answer, take the re-INVITE to T.38 and play UDPTL back, take the one back to audio and the BYE. */
+/**
+ * Answer, take the re-INVITE to T.38 and play UDPTL back, take the one back to audio and the BYE. The callee
+ * waits for that INVITE while it plays (SIPp plays in a thread of its own): a message that arrives during a
+ * `pause` is unexpected to SIPp and aborts its call, and the caller's pause ends about when the callee's would.
+ */
 function uasFax(pcap: string): string {
   const answerFax = uasResponse('200 OK', undefined, false).replace(
     'Content-Length: 0',
@@ -278,7 +283,7 @@ ${uasResponse('200 OK', 'sendrecv')}
 <recv request="INVITE"/>
 ${answerFax.replace('<send>', '<send retrans="500">')}
 <recv request="ACK"/>
-${playFax(pcap)}
+${startFax(pcap)}
 <recv request="INVITE"/>
 ${uasResponse('200 OK', 'sendrecv', false)}
 <recv request="ACK"/>
