@@ -2,8 +2,8 @@
  * Fax through either engine (pass-through, not a gateway): an audio call switches to T.38 with a re-INVITE
  * (`m=image ... udptl t38`), UDPTL datagrams cross both ways unchanged through the engine's ports (the
  * built-in relay takes them for what they are, not for bad RTP), and a second re-INVITE switches back to
- * audio, whose RTP crosses again. Caller and callee are plain sockets (every byte seen), and for rtpengine
- * also SIPp (both ends play UDPTL from a pcap, `play_pcap_image`).
+ * audio, whose RTP crosses again. Caller and callee are plain sockets (every byte seen), then SIPp on both
+ * engines (both ends play UDPTL from a pcap, `play_pcap_image`).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -73,10 +73,12 @@ const RTPENGINE: () => Promise<FaxEngine> = async () => {
   };
 };
 
-for (const [name, startEngine] of [
+const ENGINES = [
   ['the built-in relay', BUILTIN],
   ['rtpengine', RTPENGINE],
-] as const) {
+] as const;
+
+for (const [name, startEngine] of ENGINES) {
   describe(`T.38 fax through ${name} (sockets)`, () => {
     it('relays a re-INVITE to T.38 and UDPTL both ways, then back to audio', async () => {
       const engine = await startEngine();
@@ -174,59 +176,60 @@ for (const [name, startEngine] of [
   });
 }
 
-describe('T.38 fax through rtpengine (SIPp)', () => {
-  it('relays a SIPp re-INVITE to T.38 and the UDPTL both SIPp ends play, then back to audio', async () => {
-    const e = await Rtpengine.start();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-t38-'));
-    const pcap = path.join(dir, 'udptl.pcap');
-    writeUdpPcap(
-      pcap,
-      Array.from({ length: 20 }, (_, n) => udptl(n)),
-    );
-    const [callerMp, calleeMp] = [await freeUdpBlock(6), await freeUdpBlock(6)];
-    const b = await callee({ scenario: uasFax(pcap), extra: ['-mp', String(calleeMp)], timeoutMs: 60_000 });
-    const app = await startTestApp({
-      dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
-      media: { mode: 'flow-through', engine: 'rtpengine', rtpengine: [{ ng: e.ng }] },
-    });
-    const capture = await Capture.start(`udp and (dst port ${callerMp + 4} or dst port ${calleeMp + 4})`);
-    try {
-      const a = await caller(boundPort(app, 'udp'), {
-        scenario: uacFax(pcap),
-        extra: ['-mp', String(callerMp)],
-        timeoutMs: 60_000,
+for (const [name, startEngine] of ENGINES) {
+  describe(`T.38 fax through ${name} (SIPp)`, () => {
+    it('relays a SIPp re-INVITE to T.38 and the UDPTL both SIPp ends play, then back to audio', async () => {
+      const engine = await startEngine();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fosip-t38-'));
+      const pcap = path.join(dir, 'udptl.pcap');
+      writeUdpPcap(
+        pcap,
+        Array.from({ length: 20 }, (_, n) => udptl(n)),
+      );
+      const [callerMp, calleeMp] = [await freeUdpBlock(6), await freeUdpBlock(6)];
+      const b = await callee({ scenario: uasFax(pcap), extra: ['-mp', String(calleeMp)], timeoutMs: 60_000 });
+      const app = await startTestApp({
+        dialPeers: [{ tag: 1, destinationPattern: '2...', sessionTarget: `ipv4:127.0.0.1:${b.port}` }],
+        media: engine.media,
       });
-      const wire = await capture.stop();
-      const bres = await b.run;
-      assert.equal(a.code, 0, `caller:\n${a.messages.slice(-3000)}`);
-      assert.equal(bres.code, 0, `callee:\n${bres.messages.slice(-3000)}`);
-      const reinvite = /INVITE sip:[^\n]*\n(?:[^\n]*\n)*?CSeq: 2 INVITE[\s\S]*?m=image (\d+) udptl t38/.exec(
-        bres.messages,
-      );
-      const faxPort = Number(reinvite?.[1]);
-      assert.ok(faxPort >= e.media.portMin && faxPort <= e.media.portMax, 'the callee is offered T.38 on rtpengine');
-      const inRange = (p: number): boolean => p >= e.media.portMin && p <= e.media.portMax;
-      const toCallee = wire.filter((p) => p.dstPort === calleeMp + 4 && inRange(p.srcPort));
-      const toCaller = wire.filter((p) => p.dstPort === callerMp + 4 && inRange(p.srcPort));
-      assert.ok(
-        toCallee.length >= 18,
-        `the caller's UDPTL reached the callee through rtpengine (${toCallee.length} of 20)`,
-      );
-      assert.ok(toCaller.length >= 18, `and the callee's the caller (${toCaller.length} of 20)`);
-      assert.ok(
-        [...toCallee, ...toCaller].every((p) => p.size === udptl(0).length),
-        'each datagram as it was sent (UDPTL is not RTP, rtpengine passes it unchanged)',
-      );
-      assert.match(bres.messages, /CSeq: 3 INVITE[\s\S]*?m=audio \d+ RTP\/AVP 0/, 'and the call went back to audio');
-      assert.ok(await eventually(async () => (await e.calls()).length === 0), 'rtpengine holds no call after the BYE');
-    } finally {
-      await capture.stop().catch(() => []);
-      await app.stop();
-      await e.kill();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+      const capture = await Capture.start(`udp and (dst port ${callerMp + 4} or dst port ${calleeMp + 4})`);
+      try {
+        const a = await caller(boundPort(app, 'udp'), {
+          scenario: uacFax(pcap),
+          extra: ['-mp', String(callerMp)],
+          timeoutMs: 60_000,
+        });
+        const wire = await capture.stop();
+        const bres = await b.run;
+        assert.equal(a.code, 0, `caller:\n${a.messages.slice(-3000)}`);
+        assert.equal(bres.code, 0, `callee:\n${bres.messages.slice(-3000)}`);
+        const reinvite = /INVITE sip:[^\n]*\n(?:[^\n]*\n)*?CSeq: 2 INVITE[\s\S]*?m=image (\d+) udptl t38/.exec(
+          bres.messages,
+        );
+        const faxPort = Number(reinvite?.[1]);
+        assert.ok(engine.ours(faxPort), `the callee is offered T.38 on ${name} (${faxPort})`);
+        const toCallee = wire.filter((p) => p.dstPort === calleeMp + 4 && engine.ours(p.srcPort));
+        const toCaller = wire.filter((p) => p.dstPort === callerMp + 4 && engine.ours(p.srcPort));
+        assert.ok(
+          toCallee.length >= 18,
+          `the caller's UDPTL reached the callee through ${name} (${toCallee.length} of 20)\n${engine.log()}`,
+        );
+        assert.ok(toCaller.length >= 18, `and the callee's the caller (${toCaller.length} of 20)`);
+        assert.ok(
+          [...toCallee, ...toCaller].every((p) => p.size === udptl(0).length),
+          'each datagram as it was sent (UDPTL is not RTP: the engine passes it unchanged)',
+        );
+        assert.match(bres.messages, /CSeq: 3 INVITE[\s\S]*?m=audio \d+ RTP\/AVP 0/, 'and the call went back to audio');
+        assert.ok(await eventually(() => engine.released(app)), `${name} holds nothing of the call after the BYE`);
+      } finally {
+        await capture.stop().catch(() => []);
+        await app.stop();
+        await engine.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
-});
+}
 
 const FAX_SDP = `v=0
 o=user1 53655765 2353687638 IN IP[local_ip_type] [local_ip]
