@@ -225,7 +225,8 @@ describe('fosip CLI', () => {
     assert.ok(res, `no answer; log:\n${out}`);
     const m = parseMessage(res);
     assert.ok(m.isResponse() && m.status === 200);
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // 'close', not 'exit': the log line is read below, and 'exit' can come before the pipe gives it up
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(out, /fosip stopped/);

@@ -41,7 +41,8 @@ export async function exampleNode(
     'info',
     ...extra,
   ]);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // 'close', not 'exit': 'exit' can come before the last lines the node wrote have been read from its pipes
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
   return {
     admin: `http://127.0.0.1:${adminPort}`,
     sipPort: port,
